@@ -1,0 +1,1 @@
+//! Raw instructions -> typed instructions and stages. (Placeholder.)

@@ -1,0 +1,16 @@
+//! rbuild: a daemonless container-image builder for CI with remote caches.
+//!
+//! Data flows one way through the modules (see `DESIGN.md`):
+//!
+//! * [`dockerfile`] turns Dockerfile text into raw instructions (with line spans, before any
+//!   variable expansion) and then into typed, validated instructions grouped in stages;
+//!   [`dockerfile::shell`] expands variables exactly as Docker's shell lexer does.
+//! * [`context`] walks the build context, applies `.dockerignore`, and computes the content
+//!   (Merkle) hashes that cache keys are made of, with a local hash cache.
+//! * [`plan`] turns stages into a graph of steps, each with its cache key (`rbuild-key-v1`).
+//! * [`cli`] parses flags into requests and renders results; the binary is a thin shell over it.
+
+pub mod cli;
+pub mod context;
+pub mod dockerfile;
+pub mod plan;

@@ -1,0 +1,1 @@
+//! Stages -> step graph with cache keys. (Placeholder.)
