@@ -1,0 +1,1 @@
+//! Context walking, `.dockerignore` and content hashes.

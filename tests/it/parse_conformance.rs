@@ -1,0 +1,1 @@
+//! The parser against the conformance corpus in `tests/data/parse*`.
