@@ -14,7 +14,11 @@ struct Args {
     #[arg(long, default_value = "127.0.0.1:5050", env = "RBUILD_CACHE_LISTEN")]
     listen: String,
     /// Directory that holds blobs and metadata.
-    #[arg(long, default_value = "/var/lib/rbuild-cache", env = "RBUILD_CACHE_DIR")]
+    #[arg(
+        long,
+        default_value = "/var/lib/rbuild-cache",
+        env = "RBUILD_CACHE_DIR"
+    )]
     data_dir: std::path::PathBuf,
 }
 

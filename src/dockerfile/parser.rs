@@ -4,5 +4,8 @@ use super::{Dockerfile, ParseError};
 
 /// Parses Dockerfile text exactly as Docker's (BuildKit's) parser does.
 pub fn parse(_text: &str) -> Result<Dockerfile, ParseError> {
-    Err(ParseError::new(1, "the Dockerfile parser is not implemented yet"))
+    Err(ParseError::new(
+        1,
+        "the Dockerfile parser is not implemented yet",
+    ))
 }

@@ -1,1 +1,0 @@
-//! Raw instructions -> typed instructions and stages. (Placeholder.)
