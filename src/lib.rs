@@ -13,4 +13,5 @@
 pub mod cli;
 pub mod context;
 pub mod dockerfile;
+pub mod home;
 pub mod plan;

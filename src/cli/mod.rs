@@ -1,6 +1,84 @@
-//! The command line. (Placeholder.)
+//! The command line: flags in the words of `docker buildx`, parsed into requests for the library;
+//! errors on input are printed as `FILE:LINE: message`.
+
+mod parse_cmd;
+mod plan_cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// rbuild's command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "rbuild",
+    version,
+    about = "Build container images from Dockerfiles, daemonless, with remote caches",
+    long_about = "rbuild builds OCI images from Dockerfiles without a daemon and caches every step \
+                  by content, locally and in remote caches (registry, S3, GitHub Actions cache, \
+                  rbuild-cache-server)."
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Commands,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Commands {
+    /// Print what the parser saw in a Dockerfile (before any variable expansion)
+    Parse(parse_cmd::ParseArgs),
+    /// Show the build plan: stages, order, skipped stages, and every step's cache key and inputs
+    Plan(plan_cmd::PlanArgs),
+}
 
 /// Runs the CLI with the process arguments and returns the exit code.
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Commands::Parse(args) => parse_cmd::run(&args),
+        Commands::Plan(args) => plan_cmd::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Reads a Dockerfile (`-` is standard input), naming the file in the error.
+pub(crate) fn read_dockerfile(path: &std::path::Path) -> anyhow::Result<String> {
+    use anyhow::Context as _;
+    let bytes = if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+            .context("reading standard input")?;
+        buf
+    } else {
+        std::fs::read(path)
+            .with_context(|| format!("{}: cannot read Dockerfile", path.display()))?
+    };
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Parses Dockerfile text into raw and typed form, with errors as `FILE:LINE: message`.
+pub(crate) fn load(
+    path: &std::path::Path,
+    text: &str,
+) -> anyhow::Result<(
+    crate::dockerfile::Dockerfile,
+    crate::dockerfile::instructions::Stages,
+)> {
+    let name = if path.as_os_str() == "-" {
+        "<stdin>".into()
+    } else {
+        path.display().to_string()
+    };
+    let df = crate::dockerfile::parse(text)
+        .map_err(|e| anyhow::anyhow!("{name}:{}: {}", e.line, e.message))?;
+    let stages = crate::dockerfile::instructions::from_dockerfile(&df)
+        .map_err(|e| anyhow::anyhow!("{name}:{}: {}", e.line, e.message))?;
+    Ok((df, stages))
 }

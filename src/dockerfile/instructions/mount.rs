@@ -132,7 +132,9 @@ pub fn csv_fields(s: &str) -> Result<Vec<String>, String> {
                     }
                     Some(',') => break,
                     Some('"') => {
-                        return Err("failed to parse csv mounts: bare \" in non-quoted-field".into());
+                        return Err(
+                            "failed to parse csv mounts: bare \" in non-quoted-field".into()
+                        );
                     }
                     Some(c) => field.push(c),
                 }

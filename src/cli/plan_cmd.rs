@@ -1,0 +1,112 @@
+//! `rbuild plan`: stages, their order and dependencies, skipped stages, and every step's key with
+//! the inputs that made it.
+
+use crate::context::BuildContext;
+use crate::plan::{self, PlanRequest, Platform};
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Flags of `rbuild plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Build context directory
+    #[arg(value_name = "PATH")]
+    pub context: PathBuf,
+    /// Name of the Dockerfile (default: "PATH/Dockerfile"; "-" reads standard input)
+    #[arg(short = 'f', long = "file", value_name = "PATH")]
+    pub file: Option<PathBuf>,
+    /// Set the target build stage to build
+    #[arg(long, value_name = "STAGE")]
+    pub target: Option<String>,
+    /// Set build-time variables (`KEY=VALUE`; a bare `KEY` takes its value from the environment)
+    #[arg(long = "build-arg", value_name = "KEY=VALUE")]
+    pub build_args: Vec<String>,
+    /// Set target platform for build
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+}
+
+/// Output formats of `rbuild plan`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PlanFormat {
+    /// Readable listing
+    Text,
+    /// The whole plan as JSON
+    Json,
+}
+
+/// `--build-arg` values as Docker reads them: `K=V`, or `K` alone taken from the environment
+/// (and dropped when the environment has no such variable).
+pub fn parse_build_args(raw: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for a in raw {
+        match a.split_once('=') {
+            Some(("", _)) => anyhow::bail!("invalid build-arg {a:?}: the name is empty"),
+            Some((k, v)) => {
+                out.insert(k.to_string(), v.to_string());
+            }
+            None => {
+                if let Ok(v) = std::env::var(a) {
+                    out.insert(a.clone(), v);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn run(args: &PlanArgs) -> anyhow::Result<()> {
+    let file = args
+        .file
+        .clone()
+        .unwrap_or_else(|| args.context.join("Dockerfile"));
+    if !args.context.is_dir() {
+        anyhow::bail!(
+            "{}: build context is not a directory",
+            args.context.display()
+        );
+    }
+    let text = super::read_dockerfile(&file)?;
+    let (_, stages) = super::load(&file, &text)?;
+    let state = crate::home::state_dir();
+    let hash_cache = crate::home::hash_cache_file(&state, &args.context);
+    let dockerfile_for_ignore = (file.as_os_str() != "-").then_some(file.as_path());
+    let context = BuildContext::open(&args.context, dockerfile_for_ignore, Some(&hash_cache))
+        .with_context(|| format!("{}: cannot open build context", args.context.display()))?;
+    let target_platform = args
+        .platform
+        .as_deref()
+        .map(Platform::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--platform: {e}"))?;
+    let req = PlanRequest {
+        stages: &stages,
+        target: args.target.clone(),
+        build_args: parse_build_args(&args.build_args)?,
+        build_platform: Platform::host(),
+        target_platform,
+        context: &context,
+        resolver: &plan::PinnedOnly,
+    };
+    let plan = plan::plan(&req).map_err(|e| match e.line() {
+        Some(line) => {
+            let msg = e.to_string();
+            let msg = msg
+                .strip_prefix(&format!("line {line}: "))
+                .unwrap_or(&msg)
+                .to_string();
+            anyhow::anyhow!("{}:{line}: {msg}", file.display())
+        }
+        None => anyhow::anyhow!("{}: {e}", file.display()),
+    })?;
+    match args.format {
+        PlanFormat::Text => print!("{}", plan::render_text(&plan)),
+        PlanFormat::Json => println!("{}", plan::render_json(&plan)),
+    }
+    Ok(())
+}

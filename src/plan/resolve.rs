@@ -1,0 +1,58 @@
+//! Where a stage's base, a `COPY --from` or a `RUN --mount from=` comes from: another stage of
+//! this Dockerfile, `scratch`, or an image whose tag must be resolved to a manifest digest.
+
+use super::platform::Platform;
+use super::reference::Reference;
+
+/// Resolves image references to manifest digests (the registry client implements this; until a
+/// registry is consulted only pinned digests resolve).
+pub trait BaseResolver: Sync {
+    /// The manifest digest `reference` resolves to for `platform`, `Ok(None)` when this resolver
+    /// cannot tell (the key is then provisional), or an error message.
+    fn resolve(&self, reference: &Reference, platform: &Platform)
+    -> Result<Option<String>, String>;
+}
+
+/// Resolves only references that pin a digest (`alpine@sha256:...`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PinnedOnly;
+
+impl BaseResolver for PinnedOnly {
+    fn resolve(&self, reference: &Reference, _: &Platform) -> Result<Option<String>, String> {
+        Ok(reference.digest.clone())
+    }
+}
+
+/// A resolved image: its reference and, when known, its manifest digest.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImageSource {
+    /// The normalized reference.
+    pub reference: String,
+    /// The manifest digest, when resolved.
+    pub digest: Option<String>,
+}
+
+/// What a name in `FROM`, `COPY --from` or `RUN --mount from=` refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// `scratch`: an empty filesystem.
+    Scratch,
+    /// A stage of this Dockerfile, by index.
+    Stage(usize),
+    /// An image.
+    Image(ImageSource),
+}
+
+/// Resolves an image name to an [`ImageSource`].
+pub fn image(
+    name: &str,
+    platform: &Platform,
+    resolver: &dyn BaseResolver,
+) -> Result<ImageSource, String> {
+    let reference = Reference::parse(name)?;
+    let digest = resolver.resolve(&reference, platform)?;
+    Ok(ImageSource {
+        reference: reference.to_string(),
+        digest,
+    })
+}
