@@ -160,3 +160,6 @@ fn set_lines(instruction: &mut Instruction, start: usize, end: usize) {
         set_lines(inner, start, end);
     }
 }
+
+#[cfg(test)]
+mod tests;
