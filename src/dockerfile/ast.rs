@@ -73,6 +73,10 @@ pub enum Body {
     Pairs {
         /// The pairs in order.
         pairs: Vec<(String, String)>,
+        /// True for the legacy `ENV key value` form (no `=`): BuildKit records an empty
+        /// separator for it and its linter warns about it. Not part of the JSON.
+        #[serde(skip)]
+        legacy: bool,
     },
     /// ONBUILD: the wrapped instruction.
     Inner {
@@ -93,6 +97,21 @@ pub struct Heredoc {
     pub expand: bool,
     /// True for `<<-`: leading tabs are stripped from the body and the terminator.
     pub chomp: bool,
+}
+
+impl Dockerfile {
+    /// The JSON form printed by `rbuild parse --format json`, as a value (keys sorted).
+    pub fn to_json(&self) -> serde_json::Value {
+        // Serializing these plain structs cannot fail: every map key is a string.
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The JSON form printed by `rbuild parse --format json`: pretty-printed, keys in the
+    /// contract's order (`escape`, `directives`, `instructions`; `line`, `end_line`, `cmd`, ...),
+    /// with a final newline.
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
 }
 
 impl Instruction {

@@ -9,10 +9,18 @@
 //!    stages; the planner expands them.
 
 pub mod ast;
+mod directives;
+mod dispatch;
+mod dump;
 pub mod error;
+mod flags;
+mod heredoc;
 pub mod instructions;
+mod json_form;
+mod lines;
 mod parser;
 pub mod shell;
+mod words;
 
 pub use ast::{Body, Dockerfile, Heredoc, Instruction};
 pub use error::ParseError;
