@@ -1,8 +1,15 @@
 //! rbuild's integration tests: one test binary, a module per area (ripgrep's layout).
 
+// Test helpers outside #[test] functions may unwrap: a failure there is a test failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod it {
+    /// The `rbuild` binary: exit codes, errors, JSON output.
+    mod cli;
     /// Context walking, `.dockerignore` and content hashes against real directories.
     mod context;
     /// The parser against the conformance corpus in `tests/data/parse*`.
     mod parse_conformance;
+    /// Cache keys of whole Dockerfiles: what changes a key and what must not.
+    mod plan;
 }

@@ -697,7 +697,7 @@ impl Walker<'_, '_> {
             let source = m.source.clone().unwrap_or_else(|| ".".into());
             match &m.from {
                 Some(from) => self.source_key(from, &[source], line, h, inputs)?,
-                None => self.context_key(&[source], line, h, inputs)?,
+                None => self.context_key(&[source], &[], line, h, inputs)?,
             }
         }
         Ok(())
@@ -744,6 +744,7 @@ impl Walker<'_, '_> {
     fn context_key(
         &self,
         sources: &[String],
+        excludes: &[String],
         line: usize,
         h: &mut KeyHasher,
         inputs: &mut StepInputs,
@@ -751,7 +752,7 @@ impl Walker<'_, '_> {
         let d = self
             .req
             .context
-            .hash_sources(sources)
+            .hash_sources_with(sources, excludes)
             .map_err(|source| PlanError::Context { line, source })?;
         h.str("context", &d.digest);
         inputs.files.extend(d.paths);
@@ -767,7 +768,7 @@ impl Walker<'_, '_> {
         line: usize,
         h: &mut KeyHasher,
         inputs: &mut StepInputs,
-    ) -> Result<(Vec<String>, String), PlanError> {
+    ) -> Result<(Vec<String>, String, Vec<String>), PlanError> {
         let sources = self.words(&f.sources, line, &mut inputs.args)?;
         let dest_raw = self.word(&f.dest, line, &mut inputs.args)?;
         let dest = resolve_path(&self.state.workdir, &dest_raw);
@@ -801,7 +802,7 @@ impl Walker<'_, '_> {
             };
             h.str("inline.name", &file.name).str("inline.data", &data);
         }
-        Ok((sources, dest_raw))
+        Ok((sources, dest_raw, excludes))
     }
 
     fn copy(
@@ -819,10 +820,12 @@ impl Walker<'_, '_> {
             chmod: c.chmod.as_deref(),
             excludes: &c.excludes,
         };
-        let (sources, dest) = self.files(&c.files, opts, line, h, inputs)?;
+        let (sources, dest, excludes) = self.files(&c.files, opts, line, h, inputs)?;
         match &c.from {
             Some(from) => self.source_key(from, &sources, line, h, inputs)?,
-            None if !sources.is_empty() => self.context_key(&sources, line, h, inputs)?,
+            None if !sources.is_empty() => {
+                self.context_key(&sources, &excludes, line, h, inputs)?
+            }
             None => {}
         }
         let mut words: Vec<String> = c.from.iter().map(|f| format!("--from={f}")).collect();
@@ -851,7 +854,7 @@ impl Walker<'_, '_> {
             chmod: a.chmod.as_deref(),
             excludes: &a.excludes,
         };
-        let (sources, dest) = self.files(&a.files, opts, line, h, inputs)?;
+        let (sources, dest, excludes) = self.files(&a.files, opts, line, h, inputs)?;
         let checksum = a
             .checksum
             .as_deref()
@@ -868,7 +871,7 @@ impl Walker<'_, '_> {
             }
         }
         if !local.is_empty() {
-            self.context_key(&local, line, h, inputs)?;
+            self.context_key(&local, &excludes, line, h, inputs)?;
         }
         let mut words = sources;
         words.extend(a.files.inline.iter().map(|f| format!("<<{}", f.name)));

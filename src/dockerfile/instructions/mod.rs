@@ -318,7 +318,7 @@ fn parse_kind(inst: &Instruction) -> Result<CommandKind, String> {
         "env" | "label" => {
             no_flags()?;
             let pairs = match &inst.body {
-                Body::Pairs { pairs } if !pairs.is_empty() => pairs,
+                Body::Pairs { pairs, .. } if !pairs.is_empty() => pairs,
                 _ => return Err(format!("{upper} requires at least one argument")),
             };
             let mut kvs = Vec::with_capacity(pairs.len());

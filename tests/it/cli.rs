@@ -1,0 +1,121 @@
+//! The `rbuild` binary: exit codes, `FILE:LINE:` errors, and the JSON contracts.
+
+use std::fs;
+use std::process::{Command, Output};
+
+fn rbuild(args: &[&str], dir: &std::path::Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rbuild"))
+        .args(args)
+        .current_dir(dir)
+        .env("RBUILD_HOME", dir.join(".rbuild-home"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn parse_prints_the_json_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("Dockerfile"),
+        "# syntax=docker/dockerfile:1\nFROM busybox AS b\nENV A=1 B=\"two words\"\nCOPY --from=b --chown=1:1 a \\\n  b /c/\nRUN [\"echo\", \"hi\"]\n",
+    )
+    .unwrap();
+    let out = rbuild(&["parse", "--format", "json"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["escape"], "\\");
+    assert_eq!(v["directives"]["syntax"], "docker/dockerfile:1");
+    let ins = v["instructions"].as_array().unwrap();
+    assert_eq!(ins[0]["cmd"], "from");
+    assert_eq!(ins[0]["line"], 2);
+    assert_eq!(
+        ins[1]["pairs"],
+        serde_json::json!([["A", "1"], ["B", "\"two words\""]])
+    );
+    assert_eq!(
+        ins[2]["flags"],
+        serde_json::json!(["--from=b", "--chown=1:1"])
+    );
+    assert_eq!(
+        (ins[2]["line"].as_u64(), ins[2]["end_line"].as_u64()),
+        (Some(4), Some(5))
+    );
+    assert_eq!(ins[3]["json"], true);
+    assert_eq!(ins[3]["args"], serde_json::json!(["echo", "hi"]));
+}
+
+#[test]
+fn rejected_dockerfiles_exit_nonzero_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&str, &str)] = &[
+        (
+            "FROM busybox\nCOPY --bogus=1 a b\n",
+            "Dockerfile:2: unknown flag: --bogus",
+        ),
+        (
+            "FROM busybox\n\nFROB x\n",
+            "Dockerfile:3: unknown instruction: FROB",
+        ),
+        (
+            "FROM busybox\nRUN <<EOF\necho hi\n",
+            "Dockerfile:2: unterminated heredoc",
+        ),
+        ("", "Dockerfile:"),
+    ];
+    for (text, want) in cases {
+        fs::write(dir.path().join("Dockerfile"), text).unwrap();
+        let out = rbuild(&["parse"], dir.path());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{text:?} was accepted");
+        assert!(
+            stderr.contains(want),
+            "{text:?}: stderr {stderr:?} lacks {want:?}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    let out = rbuild(&["parse", "-f", "missing/Dockerfile"], dir.path());
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing/Dockerfile"));
+}
+
+#[test]
+fn plan_shows_stages_order_skips_and_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("src")).unwrap();
+    fs::write(dir.path().join("src/a.txt"), "a").unwrap();
+    fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM scratch AS unused\nCOPY src/ /\nFROM scratch AS build\nARG V=1\nCOPY src/ /src/\nFROM scratch\nCOPY --from=build /src /\n",
+    )
+    .unwrap();
+    let out = rbuild(
+        &["plan", "--format", "json", "--build-arg", "V=2", "."],
+        dir.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["order"], serde_json::json!([1, 2]));
+    assert_eq!(v["stages"][0]["skipped"], true);
+    assert_eq!(v["stages"][2]["depends_on"], serde_json::json!([1]));
+    let copy = &v["stages"][1]["steps"][2];
+    assert_eq!(copy["instruction"], "COPY");
+    assert!(copy["key"].as_str().unwrap().starts_with("sha256:"));
+    assert_eq!(copy["inputs"]["files"][0][0], "src");
+
+    let text = rbuild(&["plan", "."], dir.path());
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(stdout.contains("skipped"), "{stdout}");
+    assert!(stdout.contains("order:  #1 build  ->  #2"), "{stdout}");
+
+    let missing = rbuild(&["plan", "--target", "nope", "."], dir.path());
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("failed to reach build target nope"));
+}

@@ -1,0 +1,366 @@
+//! Cache keys of whole Dockerfiles against real context directories: what changes a key and,
+//! above all, what must not.
+
+use filetime::FileTime;
+use rbuild::context::BuildContext;
+use rbuild::dockerfile::{instructions, parse};
+use rbuild::plan::{self, Digest, PinnedOnly, Plan, PlanRequest, Platform};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+fn write(root: &Path, rel: &str, content: &str) {
+    let p = root.join(rel);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, content).unwrap();
+}
+
+fn plan_with(root: &Path, dockerfile: &str, args: &[(&str, &str)], target: Option<&str>) -> Plan {
+    try_plan(root, dockerfile, args, target).unwrap()
+}
+
+fn try_plan(
+    root: &Path,
+    dockerfile: &str,
+    args: &[(&str, &str)],
+    target: Option<&str>,
+) -> Result<Plan, String> {
+    let df = parse(dockerfile).map_err(|e| e.to_string())?;
+    let stages = instructions::from_dockerfile(&df).map_err(|e| e.to_string())?;
+    let ctx = BuildContext::open(root, None, None).map_err(|e| e.to_string())?;
+    let req = PlanRequest {
+        stages: &stages,
+        target: target.map(str::to_string),
+        build_args: args
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<BTreeMap<_, _>>(),
+        build_platform: Platform::parse("linux/amd64").unwrap(),
+        target_platform: None,
+        context: &ctx,
+        resolver: &PinnedOnly,
+    };
+    plan::plan(&req).map_err(|e| e.to_string())
+}
+
+/// Every step key of every stage, by stage name.
+fn keys(p: &Plan) -> BTreeMap<String, Vec<Option<Digest>>> {
+    p.stages
+        .iter()
+        .map(|s| {
+            let name = s.name.clone().unwrap_or_else(|| s.index.to_string());
+            (name, s.steps.iter().map(|st| st.key.clone()).collect())
+        })
+        .collect()
+}
+
+const MULTI: &str = "\
+FROM scratch AS web
+COPY web/ /web/
+RUN build-web
+
+FROM scratch AS api
+WORKDIR /api
+COPY api/ ./
+RUN build-api
+
+FROM scratch AS final
+COPY --from=web /web /srv/web
+COPY --from=api /api/bin /srv/api
+";
+
+fn multi_context() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "web/index.html", "<h1>hi</h1>");
+    write(dir.path(), "web/app.js", "console.log(1)");
+    write(dir.path(), "api/main.go", "package main");
+    write(dir.path(), "api/go.mod", "module api");
+    dir
+}
+
+#[test]
+fn a_change_in_one_stage_leaves_sibling_keys_alone() {
+    let dir = multi_context();
+    let before = keys(&plan_with(dir.path(), MULTI, &[], None));
+    write(dir.path(), "api/main.go", "package main // changed");
+    let after = keys(&plan_with(dir.path(), MULTI, &[], None));
+    assert_eq!(before["web"], after["web"], "web does not read api/");
+    assert_ne!(before["api"], after["api"]);
+    assert_eq!(
+        before["api"][..2],
+        after["api"][..2],
+        "FROM and WORKDIR come before the COPY"
+    );
+    assert_ne!(before["final"], after["final"], "final copies from api");
+
+    // Changing an instruction of one stage: the sibling does not move either.
+    let edited = MULTI.replace("RUN build-web", "RUN build-web --minify");
+    let edited_keys = keys(&plan_with(dir.path(), &edited, &[], None));
+    assert_ne!(after["web"], edited_keys["web"]);
+    assert_eq!(after["api"], edited_keys["api"]);
+}
+
+#[test]
+fn mtimes_change_no_key() {
+    let dir = multi_context();
+    let before = keys(&plan_with(dir.path(), MULTI, &[], None));
+    for f in ["web/index.html", "web/app.js", "api/main.go", "api/go.mod"] {
+        filetime::set_file_mtime(dir.path().join(f), FileTime::from_unix_time(1_000_000, 0))
+            .unwrap();
+    }
+    filetime::set_file_mtime(dir.path().join("web"), FileTime::from_unix_time(7, 0)).unwrap();
+    assert_eq!(before, keys(&plan_with(dir.path(), MULTI, &[], None)));
+}
+
+#[test]
+fn same_inputs_in_another_directory_give_the_same_keys() {
+    let a = multi_context();
+    let b = multi_context();
+    assert_eq!(
+        keys(&plan_with(a.path(), MULTI, &[], None)),
+        keys(&plan_with(b.path(), MULTI, &[], None))
+    );
+}
+
+#[test]
+fn dockerignored_files_never_affect_a_key() {
+    let dir = multi_context();
+    write(dir.path(), ".dockerignore", "**/*.log\nweb/tmp\n");
+    write(dir.path(), "web/debug.log", "one");
+    let before = keys(&plan_with(dir.path(), MULTI, &[], None));
+    write(dir.path(), "web/debug.log", "two, and longer");
+    write(dir.path(), "web/tmp/cache.bin", "new ignored dir");
+    write(dir.path(), "api/trace.log", "new ignored file");
+    assert_eq!(before, keys(&plan_with(dir.path(), MULTI, &[], None)));
+    // A file that is not ignored does change the key: the test above can fail.
+    write(dir.path(), "web/new.css", "body{}");
+    assert_ne!(
+        before["web"],
+        keys(&plan_with(dir.path(), MULTI, &[], None))["web"]
+    );
+}
+
+#[test]
+fn unused_stages_are_skipped_and_do_not_change_the_target() {
+    let dir = multi_context();
+    let full = plan_with(dir.path(), MULTI, &[], None);
+    let web_only = plan_with(dir.path(), MULTI, &[], Some("web"));
+    assert_eq!(web_only.order, vec![0]);
+    assert!(web_only.stages[1].skipped && web_only.stages[2].skipped);
+    assert!(web_only.stages[1].steps.is_empty());
+    assert_eq!(full.stages[0].key, web_only.stages[0].key);
+    // web and api are independent: one wave; final after them.
+    assert_eq!(full.waves, vec![vec![0, 1], vec![2]]);
+    assert_eq!(full.stages[2].depends_on, vec![0, 1]);
+}
+
+#[test]
+fn only_build_args_a_step_uses_change_its_key() {
+    let dir = multi_context();
+    let df = "\
+ARG BASE=scratch
+FROM ${BASE} AS one
+ARG VERSION
+ARG UNUSED_BY_COPY
+COPY web/ /web/
+LABEL version=$VERSION
+RUN make
+
+FROM scratch AS two
+COPY api/ /api/
+";
+    let p = |args: &[(&str, &str)]| keys(&plan_with(dir.path(), df, args, Some("one")));
+    let base = p(&[("VERSION", "1"), ("UNUSED_BY_COPY", "a")]);
+    let other_unused = p(&[("VERSION", "1"), ("UNUSED_BY_COPY", "b")]);
+    let other_version = p(&[("VERSION", "2"), ("UNUSED_BY_COPY", "a")]);
+    // Steps: FROM, ARG, ARG, COPY, LABEL, RUN.
+    assert_eq!(
+        base["one"][..5],
+        other_unused["one"][..5],
+        "COPY and LABEL do not use it"
+    );
+    assert_ne!(
+        base["one"][5], other_unused["one"][5],
+        "RUN gets every ARG in its env"
+    );
+    assert_eq!(
+        base["one"][3], other_version["one"][3],
+        "COPY does not use VERSION"
+    );
+    assert_ne!(
+        base["one"][4], other_version["one"][4],
+        "LABEL uses VERSION"
+    );
+    assert_eq!(base["one"][1], None, "ARG makes no key");
+
+    let plan = plan_with(
+        dir.path(),
+        df,
+        &[("VERSION", "7"), ("NOBODY", "x")],
+        Some("one"),
+    );
+    assert_eq!(plan.unused_build_args, vec!["NOBODY".to_string()]);
+    let label = &plan.stages[0].steps[4];
+    assert_eq!(label.text, "version=7");
+    assert_eq!(
+        label.inputs.args.get("VERSION").map(String::as_str),
+        Some("7")
+    );
+}
+
+#[test]
+fn comments_do_not_change_keys_but_command_text_does() {
+    let dir = multi_context();
+    let before = keys(&plan_with(dir.path(), MULTI, &[], None));
+    let commented = format!(
+        "# a comment\n{}",
+        MULTI.replace("RUN build-api", "# why\nRUN build-api")
+    );
+    assert_eq!(before, keys(&plan_with(dir.path(), &commented, &[], None)));
+    // Docker trims the space between the keyword and the command, not inside the command.
+    let leading = MULTI.replace("RUN build-api", "RUN   build-api   ");
+    assert_eq!(before, keys(&plan_with(dir.path(), &leading, &[], None)));
+    let double = MULTI.replace("RUN build-api", "RUN build-api  -v");
+    let single = MULTI.replace("RUN build-api", "RUN build-api -v");
+    assert_ne!(
+        keys(&plan_with(dir.path(), &double, &[], None))["api"],
+        keys(&plan_with(dir.path(), &single, &[], None))["api"]
+    );
+}
+
+#[test]
+fn platform_and_pinned_base_are_inputs() {
+    let dir = multi_context();
+    let digest = format!("sha256:{}", "ab".repeat(32));
+    let df = format!("FROM busybox@{digest}\nCOPY web/ /web/\n");
+    let p = plan_with(dir.path(), &df, &[], None);
+    let img = p.stages[0].base_image.clone().unwrap();
+    assert_eq!(img.reference, format!("docker.io/library/busybox@{digest}"));
+    assert!(p.stages[0].steps[0].inputs.unresolved.is_empty());
+    let arm = format!("FROM --platform=linux/arm64 busybox@{digest}\nCOPY web/ /web/\n");
+    let q = plan_with(dir.path(), &arm, &[], None);
+    assert_ne!(p.stages[0].key, q.stages[0].key);
+    // An unpinned tag plans, with its key marked provisional.
+    let tagged = plan_with(dir.path(), "FROM busybox\nCOPY web/ /web/\n", &[], None);
+    assert!(!tagged.stages[0].steps[0].inputs.unresolved.is_empty());
+}
+
+#[test]
+fn errors_name_the_line() {
+    let dir = multi_context();
+    let err = try_plan(
+        dir.path(),
+        "FROM scratch\n\nCOPY missing.txt /\n",
+        &[],
+        None,
+    )
+    .unwrap_err();
+    assert!(err.starts_with("line 3: "), "{err}");
+    let err = try_plan(
+        dir.path(),
+        "FROM scratch AS a\nCOPY --from=b /x /x\nFROM scratch AS b\n",
+        &[],
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        err.contains("line 2") && err.contains("needs to be defined before"),
+        "{err}"
+    );
+    let err = try_plan(
+        dir.path(),
+        "FROM scratch\nRUN --mount=type=cache,mode=x true\n",
+        &[],
+        None,
+    )
+    .unwrap_err();
+    assert!(err.starts_with("line 2: "), "{err}");
+    let err = try_plan(dir.path(), "FROM scratch AS a\n", &[], Some("nope")).unwrap_err();
+    assert_eq!(err, "failed to reach build target nope in Dockerfile");
+    let err = try_plan(
+        dir.path(),
+        "FROM scratch\nWORKDIR ${X:?must be set}\n",
+        &[],
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        err.starts_with("line 2: ") && err.contains("must be set"),
+        "{err}"
+    );
+}
+
+mod no_panic {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Lines built from Dockerfile fragments: every instruction, flags, variables, stage refs.
+    fn line() -> impl Strategy<Value = String> {
+        let kw = prop::sample::select(vec![
+            "FROM",
+            "RUN",
+            "COPY",
+            "ADD",
+            "ENV",
+            "ARG",
+            "LABEL",
+            "WORKDIR",
+            "USER",
+            "EXPOSE",
+            "VOLUME",
+            "CMD",
+            "ENTRYPOINT",
+            "SHELL",
+            "HEALTHCHECK",
+            "ONBUILD",
+            "STOPSIGNAL",
+            "MAINTAINER",
+        ]);
+        let word = prop::sample::select(vec![
+            "scratch",
+            "a",
+            "AS",
+            "b",
+            "$X",
+            "${X:-web/}",
+            "${X:?no}",
+            "${X#*/}",
+            "web/",
+            "api/*",
+            "/dst/",
+            ".",
+            "..",
+            "--from=a",
+            "--from=0",
+            "--from=9",
+            "--chown=$U",
+            "--mount=type=cache,target=/c",
+            "--mount=type=bind,from=a,target=/s",
+            "--mount=type=secret",
+            "--platform=$TARGETPLATFORM",
+            "--exclude=*.js",
+            "X=1",
+            "[\"sh\", \"-c\"]",
+            "<<EOF",
+            "CMD",
+            "NONE",
+            "\\",
+            "'q'",
+            "\"",
+            "=",
+            "--network=none",
+        ]);
+        (kw, prop::collection::vec(word, 0..5)).prop_map(|(k, ws)| format!("{k} {}", ws.join(" ")))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+        #[test]
+        fn planning_never_panics(lines in prop::collection::vec(line(), 1..8), x in "[a-z/]{0,6}") {
+            let dir = multi_context();
+            let text = format!("FROM scratch AS a\n{}\nEOF\n", lines.join("\n"));
+            let _ = try_plan(dir.path(), &text, &[("X", &x)], None);
+            let _ = try_plan(dir.path(), &text, &[], Some("a"));
+        }
+    }
+}
