@@ -108,7 +108,8 @@ pub struct Plan {
     pub waves: Vec<Vec<usize>>,
     /// All stages in file order (skipped ones included, with no steps).
     pub stages: Vec<PlannedStage>,
-    /// The global ARGs and their values (those FROM lines can use).
+    /// The ARGs declared before the first FROM and their values (FROM lines use them; the
+    /// automatic platform args are available too but not listed).
     pub global_args: Vec<(String, String)>,
     /// Build args that no ARG consumed (Docker warns about them).
     pub unused_build_args: Vec<String>,
@@ -244,9 +245,28 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, PlanError> {
         order,
         waves,
         stages: planned,
-        global_args: global.entries().to_vec(),
+        global_args: global
+            .entries()
+            .iter()
+            .filter(|(k, _)| declared_meta_args(req.stages).contains(k.as_str()))
+            .cloned()
+            .collect(),
         unused_build_args: build_args.unconsumed(),
     })
+}
+
+/// Names declared by the ARGs before the first FROM.
+fn declared_meta_args(stages: &Stages) -> BTreeSet<&str> {
+    stages
+        .meta_args
+        .iter()
+        .filter_map(|c| match &c.kind {
+            crate::dockerfile::instructions::CommandKind::Arg(decls) => Some(decls),
+            _ => None,
+        })
+        .flatten()
+        .map(|d| d.name.as_str())
+        .collect()
 }
 
 /// The target and every stage it transitively depends on.

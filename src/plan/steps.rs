@@ -309,7 +309,10 @@ pub(super) fn plan_stage(
     let mut steps = vec![PlannedStep {
         line: stage.line,
         instruction: "FROM".into(),
-        text: stage.source.clone(),
+        text: match &stage.name {
+            Some(name) => format!("{} AS {name}", head.base),
+            None => head.base.clone(),
+        },
         layer: false,
         key: Some(key.clone()),
         inputs,
