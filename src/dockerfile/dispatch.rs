@@ -48,12 +48,20 @@ pub(crate) fn is_known(cmd: &str) -> bool {
     kind_of(cmd).is_some()
 }
 
+/// How deeply `ONBUILD ONBUILD ...` may nest. BuildKit's parser has no limit (a later stage
+/// rejects any chaining); this keeps absurd input from overflowing the stack.
+const MAX_ONBUILD_NESTING: usize = 16;
+
 /// Parses one logical line into an instruction (line numbers left at 0 for the caller).
 pub(crate) fn instruction_from_line(line: &str, escape: char) -> Result<Instruction, String> {
+    nested_instruction(line, escape, 0)
+}
+
+fn nested_instruction(line: &str, escape: char, depth: usize) -> Result<Instruction, String> {
     let split = split_command(line, escape);
     let cmd = go_lower(&split.cmd);
     let body = match kind_of(&cmd) {
-        Some(kind) => parse_body(kind, &cmd, &split.rest, escape)?,
+        Some(kind) => parse_body(kind, &cmd, &split.rest, escape, depth)?,
         None => args(whitespace_words(&split.rest), false),
     };
     Ok(Instruction {
@@ -71,7 +79,13 @@ fn args(args: Vec<String>, json: bool) -> Body {
     Body::Args { args, json }
 }
 
-fn parse_body(kind: Kind, cmd: &str, rest: &str, escape: char) -> Result<Body, String> {
+fn parse_body(
+    kind: Kind,
+    cmd: &str,
+    rest: &str,
+    escape: char,
+    depth: usize,
+) -> Result<Body, String> {
     Ok(match kind {
         Kind::MaybeJson => maybe_json(rest)?,
         Kind::MaybeJsonToList => match parse_json(rest) {
@@ -86,9 +100,11 @@ fn parse_body(kind: Kind, cmd: &str, rest: &str, escape: char) -> Result<Body, S
         Kind::SubCommand => {
             if rest.is_empty() {
                 args(Vec::new(), false)
+            } else if depth >= MAX_ONBUILD_NESTING {
+                return Err("ONBUILD nested too deeply".to_string());
             } else {
                 Body::Inner {
-                    inner: Box::new(instruction_from_line(rest, escape)?),
+                    inner: Box::new(nested_instruction(rest, escape, depth + 1)?),
                 }
             }
         }
@@ -267,6 +283,10 @@ mod tests {
         );
         assert_eq!(inner.args(), ["echo"]);
         assert_eq!(body("ONBUILD"), Ok(a(&[], false)));
+        let deep = format!("{}RUN x", "ONBUILD ".repeat(10_000));
+        assert_eq!(body(&deep), Err("ONBUILD nested too deeply".into()));
+        let ok = format!("{}RUN x", "ONBUILD ".repeat(MAX_ONBUILD_NESTING));
+        assert!(body(&ok).is_ok());
         assert_eq!(
             body("ONBUILD ENV a"),
             Err("ENV must have two arguments".into())

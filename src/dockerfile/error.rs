@@ -5,7 +5,9 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}: {message}")]
 pub struct ParseError {
-    /// 1-based line of the instruction (or directive) at fault.
+    /// 1-based line of the instruction at fault, as BuildKit reports it. BuildKit's quirks are
+    /// kept: a bad parser directive is reported on the line before it (0 for the first line),
+    /// a file without instructions on its last line (0 when empty).
     pub line: usize,
     /// What is wrong, in Docker's words where Docker has them.
     pub message: String,

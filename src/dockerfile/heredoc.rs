@@ -74,7 +74,12 @@ struct Lexer {
     raw_quotes: bool,
     raw_escapes: bool,
     buf: String,
+    depth: usize,
 }
+
+/// How deeply `${...}` may nest before the lexer gives up. BuildKit has no limit (Go stacks
+/// grow); this keeps absurd input from overflowing the stack.
+const MAX_NESTING: usize = 64;
 
 /// The words found by one level of the lexer (the characters of the current word live in the
 /// lexer's shared buffer).
@@ -131,6 +136,7 @@ impl Lexer {
             raw_quotes,
             raw_escapes,
             buf: String::new(),
+            depth: 0,
         }
     }
 
@@ -331,7 +337,13 @@ impl Lexer {
     /// A nested `processStopOn` inside `${...}`: its result text, or `at_end` as the error when
     /// the input ran out.
     fn nested(&mut self, stop: char, raw_escapes: bool, at_end: &str) -> Result<String, String> {
-        match self.process_stop_on(Some(stop), raw_escapes) {
+        if self.depth >= MAX_NESTING {
+            return Err("variable substitutions nested too deeply".to_string());
+        }
+        self.depth += 1;
+        let nested = self.process_stop_on(Some(stop), raw_escapes);
+        self.depth -= 1;
+        match nested {
             Ok((word, _)) => Ok(word),
             Err(_) if self.peek().is_none() => Err(at_end.to_string()),
             Err(e) => Err(e),

@@ -399,7 +399,10 @@ fn dockerfileish() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    // RBUILD_PROPTEST_CASES raises the number of cases for a longer local run.
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("RBUILD_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000)
+    ))]
 
     #[test]
     fn never_panics_on_arbitrary_text(text in any::<String>()) {
