@@ -76,9 +76,12 @@ pub(crate) fn load(
     } else {
         path.display().to_string()
     };
-    let df = crate::dockerfile::parse(text)
-        .map_err(|e| anyhow::anyhow!("{name}:{}: {}", e.line, e.message))?;
-    let stages = crate::dockerfile::instructions::from_dockerfile(&df)
-        .map_err(|e| anyhow::anyhow!("{name}:{}: {}", e.line, e.message))?;
+    // BuildKit reports some errors on line 0 (an empty file, a bad directive on line 1): a
+    // FILE:LINE reference names line 1 then.
+    let at = |e: crate::dockerfile::ParseError| {
+        anyhow::anyhow!("{name}:{}: {}", e.line.max(1), e.message)
+    };
+    let df = crate::dockerfile::parse(text).map_err(at)?;
+    let stages = crate::dockerfile::instructions::from_dockerfile(&df).map_err(at)?;
     Ok((df, stages))
 }

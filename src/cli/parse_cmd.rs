@@ -35,7 +35,7 @@ pub(super) fn run(args: &ParseArgs) -> anyhow::Result<()> {
         eprintln!("{}:{}: warning: {}", args.file.display(), w.line, w.message);
     }
     match args.format {
-        ParseFormat::Json => println!("{}", serde_json::to_string_pretty(&df)?),
+        ParseFormat::Json => print!("{}", df.to_json_pretty()),
         ParseFormat::Text => {
             for i in &df.instructions {
                 println!(

@@ -64,7 +64,15 @@ fn rejected_dockerfiles_exit_nonzero_with_file_and_line() {
             "FROM busybox\nRUN <<EOF\necho hi\n",
             "Dockerfile:2: unterminated heredoc",
         ),
-        ("", "Dockerfile:"),
+        ("", "Dockerfile:1: file with no instructions"),
+        (
+            "# only a comment\n",
+            "Dockerfile:1: file with no instructions",
+        ),
+        (
+            "FROM busybox\nENV A\n",
+            "Dockerfile:2: ENV must have two arguments",
+        ),
     ];
     for (text, want) in cases {
         fs::write(dir.path().join("Dockerfile"), text).unwrap();

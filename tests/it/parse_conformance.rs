@@ -2,7 +2,10 @@
 //!
 //! * `tests/data/parse/<case>/Dockerfile` must parse to `expected.json` (the JSON printed by
 //!   `rbuild parse --format json`, pretty-printed).
-//! * `tests/data/parse-negative/<case>/Dockerfile` must fail with `expected-error.txt`
+//!   Where BuildKit's instruction layer then rejects the file (unknown instruction, bad flag,
+//!   wrong arity: what `rbuild parse` refuses after parsing), the case also holds
+//!   `expected-error.txt` with that rejection (`LINE: message`); a case without it must pass.
+//! * `tests/data/parse-negative/<case>/Dockerfile` must fail to parse with `expected-error.txt`
 //!   (`LINE: message`).
 //!
 //! Run with `RBUILD_BLESS=1` to (re)write the expected files from the current parser instead of
@@ -14,7 +17,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use rbuild::dockerfile::parse;
+use rbuild::dockerfile::{instructions, parse};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -76,6 +79,7 @@ fn parse_conformance_positive() {
             Err(e) => format!("ERROR {}: {}\n", e.line, e.message),
         };
         let path = case.join("expected.json");
+        check_instruction_layer(case, &text, &mut failures);
         if blessing() {
             fs::write(&path, &actual).unwrap();
             continue;
@@ -86,6 +90,34 @@ fn parse_conformance_positive() {
         }
     }
     finish("positive", cases.len(), failures);
+}
+
+/// The typed-instruction check `rbuild parse` makes after parsing: its error, if any, must be
+/// the case's `expected-error.txt`.
+fn check_instruction_layer(case: &Path, text: &str, failures: &mut Vec<String>) {
+    let Ok(df) = parse(text) else { return };
+    let actual = match instructions::from_dockerfile(&df) {
+        Ok(_) => None,
+        Err(e) => Some(format!("{}: {}\n", e.line, e.message)),
+    };
+    let path = case.join("expected-error.txt");
+    if blessing() {
+        match &actual {
+            Some(a) => fs::write(&path, a).unwrap(),
+            None => {
+                let _ = fs::remove_file(&path);
+            }
+        }
+        return;
+    }
+    let expected = fs::read_to_string(&path).ok();
+    if expected != actual {
+        failures.push(mismatch(
+            &format!("{} (instruction layer)", name(case)),
+            expected.as_deref().unwrap_or("accepted\n"),
+            actual.as_deref().unwrap_or("accepted\n"),
+        ));
+    }
 }
 
 #[test]

@@ -407,8 +407,8 @@ fn parse_kind(inst: &Instruction) -> Result<CommandKind, String> {
                 }
                 _ => {}
             }
-            // The trigger is validated now so that a bad one fails this build, not the next.
-            parse_kind(inner)?;
+            // Like BuildKit, the trigger itself is checked only when an image built on this one
+            // runs it: `ONBUILD COPY --bogus=1 a b` is accepted here.
             let mut text = strip_onbuild_keyword(&inst.original);
             for h in inst.heredocs.iter().chain(&inner.heredocs) {
                 text.push('\n');
