@@ -3,8 +3,10 @@
 //! BuildKit finds heredoc words with its shell lexer (escape `\`, variables left unexpanded,
 //! quotes and escapes kept raw), then checks each word against `^(\d*)<<(-?)\s*([^<]*)$` and lexes
 //! the delimiter once with and once without quote removal: if the quote counts differ, part of it
-//! was quoted and the body is not expanded. The small lexer below reproduces just that subset of
-//! the shell lexer, quirks included (see [`Lexer`]).
+//! was quoted and the body is not expanded. The lexer is the one variables are expanded with
+//! ([`super::shell::Lexer`]), in the same modes BuildKit sets.
+
+use super::shell::{Lexer, NoEnv};
 
 /// A heredoc header found on an instruction line (its body is read by the parser).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +23,7 @@ pub(crate) struct HeredocHeader {
 /// lexer rejects.
 pub(crate) fn heredocs_from_line(line: &str) -> Result<Vec<HeredocHeader>, String> {
     // BuildKit ignores a lexing error on the whole line: then there are no heredocs.
-    let words = Lexer::new(line, true, true).words().unwrap_or_default();
+    let words = lex_words(line, true, true).unwrap_or_default();
     let mut docs = Vec::new();
     for word in &words {
         if let Some(doc) = parse_heredoc(word)? {
@@ -45,12 +47,11 @@ pub(crate) fn parse_heredoc(word: &str) -> Result<Option<HeredocHeader>, String>
     if rest.contains('<') || rest.is_empty() {
         return Ok(None);
     }
-    let fail = |e: String| format!("failed to process {}: {e}", super::dump::go_quote(rest));
-    let words = Lexer::new(rest, false, false).words().map_err(fail)?;
+    let words = lex_words(rest, false, false)?;
     let [name] = words.as_slice() else {
         return Ok(None);
     };
-    let raw = Lexer::new(rest, true, false).words().map_err(fail)?;
+    let raw = lex_words(rest, true, false)?;
     let [raw_name] = raw.as_slice() else {
         return Err(format!(
             "internal lexing of heredoc produced inconsistent results: {rest}"
@@ -64,328 +65,19 @@ pub(crate) fn parse_heredoc(word: &str) -> Result<Option<HeredocHeader>, String>
     }))
 }
 
-/// BuildKit's shell lexer (`shell.Lex` with escape `\`, `SkipUnsetEnv` and no variables set) in
-/// `ProcessWords` mode. Variables come out as written (`$A`, `${A:-x}`; `${A//x/y}` loses a
-/// slash as in BuildKit), and every nested `${...}` word clears the word being built, because
-/// BuildKit shares one word buffer between nesting levels.
-struct Lexer {
-    chars: Vec<char>,
-    pos: usize,
-    raw_quotes: bool,
-    raw_escapes: bool,
-    buf: String,
-    depth: usize,
-}
-
-/// How deeply `${...}` may nest before the lexer gives up. BuildKit has no limit (Go stacks
-/// grow); this keeps absurd input from overflowing the stack.
-const MAX_NESTING: usize = 64;
-
-/// The words found by one level of the lexer (the characters of the current word live in the
-/// lexer's shared buffer).
-#[derive(Default)]
-struct Words {
-    words: Vec<String>,
-    in_word: bool,
-}
-
-impl Words {
-    fn add_char(&mut self, buf: &mut String, ch: char) {
-        if ch.is_whitespace() {
-            if self.in_word && !buf.is_empty() {
-                self.words.push(std::mem::take(buf));
-                self.in_word = false;
-            }
-        } else {
-            self.add_raw_char(buf, ch);
-        }
-    }
-
-    fn add_raw_char(&mut self, buf: &mut String, ch: char) {
-        buf.push(ch);
-        self.in_word = true;
-    }
-
-    fn add_string(&mut self, buf: &mut String, s: &str) {
-        s.chars().for_each(|c| self.add_char(buf, c));
-    }
-
-    fn add_raw_string(&mut self, buf: &mut String, s: &str) {
-        buf.push_str(s);
-        self.in_word = true;
-    }
-
-    fn finish(mut self, buf: &mut String) -> Vec<String> {
-        if !buf.is_empty() {
-            self.words.push(std::mem::take(buf));
-        }
-        self.words
-    }
-}
-
-impl Lexer {
-    fn new(text: &str, raw_quotes: bool, raw_escapes: bool) -> Self {
-        let mut chars: Vec<char> = text.chars().collect();
-        // Go's text/scanner skips a byte-order mark at the start.
-        if chars.first() == Some(&'\u{feff}') {
-            chars.remove(0);
-        }
-        Self {
-            chars,
-            pos: 0,
-            raw_quotes,
-            raw_escapes,
-            buf: String::new(),
-            depth: 0,
-        }
-    }
-
-    fn peek(&self) -> Option<char> {
-        self.chars.get(self.pos).copied()
-    }
-
-    fn next(&mut self) -> Option<char> {
-        let c = self.peek();
-        if c.is_some() {
-            self.pos += 1;
-        }
-        c
-    }
-
-    fn words(mut self) -> Result<Vec<String>, String> {
-        let raw = self.raw_escapes;
-        self.process_stop_on(None, raw).map(|(_, words)| words)
-    }
-
-    /// Processes until `stop` (or the end), with `raw_escapes` in force meanwhile.
-    fn process_stop_on(
-        &mut self,
-        stop: Option<char>,
-        raw_escapes: bool,
-    ) -> Result<(String, Vec<String>), String> {
-        let saved = std::mem::replace(&mut self.raw_escapes, raw_escapes);
-        let result = self.process_stop_on_inner(stop);
-        self.raw_escapes = saved;
-        result
-    }
-
-    fn process_stop_on_inner(
-        &mut self,
-        stop: Option<char>,
-    ) -> Result<(String, Vec<String>), String> {
-        let mut result = String::new();
-        self.buf.clear();
-        let mut words = Words::default();
-        while let Some(ch) = self.peek() {
-            if stop == Some(ch) {
-                self.next();
-                return Ok((result, words.finish(&mut self.buf)));
-            }
-            let special = match ch {
-                '$' => Some(self.process_dollar()?),
-                '<' => Some(self.process_possible_heredoc()),
-                '\'' => Some(self.process_single_quote()?),
-                '"' => Some(self.process_double_quote()?),
-                _ => None,
-            };
-            if let Some(tmp) = special {
-                result.push_str(&tmp);
-                if ch == '$' {
-                    words.add_string(&mut self.buf, &tmp);
-                } else {
-                    words.add_raw_string(&mut self.buf, &tmp);
-                }
-                continue;
-            }
-            self.next();
-            let mut ch = ch;
-            if ch == '\\' {
-                if self.raw_escapes {
-                    words.add_raw_char(&mut self.buf, ch);
-                    result.push(ch);
-                }
-                match self.next() {
-                    None => break,
-                    Some(escaped) => ch = escaped,
-                }
-                words.add_raw_char(&mut self.buf, ch);
-            } else {
-                words.add_char(&mut self.buf, ch);
-            }
-            result.push(ch);
-        }
-        if let Some(stop) = stop {
-            return Err(format!(
-                "unexpected end of statement while looking for matching {stop}"
-            ));
-        }
-        Ok((result, words.finish(&mut self.buf)))
-    }
-
-    fn process_single_quote(&mut self) -> Result<String, String> {
-        let mut result = String::new();
-        let open = self.next();
-        if self.raw_quotes {
-            result.extend(open);
-        }
-        loop {
-            match self.next() {
-                None => {
-                    return Err(
-                        "unexpected end of statement while looking for matching single-quote"
-                            .to_string(),
-                    );
-                }
-                Some('\'') => {
-                    if self.raw_quotes {
-                        result.push('\'');
-                    }
-                    return Ok(result);
-                }
-                Some(c) => result.push(c),
-            }
-        }
-    }
-
-    fn process_double_quote(&mut self) -> Result<String, String> {
-        let mut result = String::new();
-        let open = self.next();
-        if self.raw_quotes {
-            result.extend(open);
-        }
-        loop {
-            match self.peek() {
-                None => {
-                    return Err(
-                        "unexpected end of statement while looking for matching double-quote"
-                            .to_string(),
-                    );
-                }
-                Some('"') => {
-                    self.next();
-                    if self.raw_quotes {
-                        result.push('"');
-                    }
-                    return Ok(result);
-                }
-                Some('$') => {
-                    let value = self.process_dollar()?;
-                    result.push_str(&value);
-                }
-                Some(_) => {
-                    let mut ch = self.next().unwrap_or('\\');
-                    if ch == '\\' {
-                        if self.raw_escapes {
-                            result.push(ch);
-                        }
-                        match self.peek() {
-                            None => continue, // a trailing escape is ignored
-                            Some('"' | '$' | '\\') => ch = self.next().unwrap_or(ch),
-                            Some(_) => {}
-                        }
-                    }
-                    result.push(ch);
-                }
-            }
-        }
-    }
-
-    fn process_dollar(&mut self) -> Result<String, String> {
-        self.next();
-        if self.peek() != Some('{') {
-            let name = self.process_name();
-            return Ok(format!("${name}"));
-        }
-        self.next();
-        match self.peek() {
-            None => return Err("syntax error: missing '}'".to_string()),
-            Some('{' | '}' | ':') => return Err("syntax error: bad substitution".to_string()),
-            Some(_) => {}
-        }
-        let name = self.process_name();
-        let mut ch = self.next();
-        // Go turns the end-of-input marker into U+FFFD when it prints it.
-        let printable = |c: Option<char>| c.unwrap_or('\u{fffd}');
-        let mut chs = printable(ch).to_string();
-        match ch {
-            Some('}') => Ok(format!("${{{name}}}")),
-            Some(':' | '+' | '-' | '?' | '#' | '%') => {
-                let null_is_unset = ch == Some(':');
-                if null_is_unset {
-                    ch = self.next();
-                    chs.push(printable(ch));
-                }
-                let raw = matches!(ch, Some('#' | '%'));
-                if null_is_unset && raw {
-                    return Err(format!("unsupported modifier ({chs}) in substitution"));
-                }
-                let word = self.nested('}', raw, "syntax error: missing '}'")?;
-                Ok(format!("${{{name}{chs}{word}}}"))
-            }
-            Some('/') => {
-                if self.peek() == Some('/') {
-                    self.next();
-                }
-                let pattern = self.nested('/', true, "syntax error: missing '/' in ${}")?;
-                let replacement = self.nested('}', true, "syntax error: missing '}'")?;
-                Ok(format!("${{{name}/{pattern}/{replacement}}}"))
-            }
-            _ => Err(format!("unsupported modifier ({chs}) in substitution")),
-        }
-    }
-
-    /// A nested `processStopOn` inside `${...}`: its result text, or `at_end` as the error when
-    /// the input ran out.
-    fn nested(&mut self, stop: char, raw_escapes: bool, at_end: &str) -> Result<String, String> {
-        if self.depth >= MAX_NESTING {
-            return Err("variable substitutions nested too deeply".to_string());
-        }
-        self.depth += 1;
-        let nested = self.process_stop_on(Some(stop), raw_escapes);
-        self.depth -= 1;
-        match nested {
-            Ok((word, _)) => Ok(word),
-            Err(_) if self.peek().is_none() => Err(at_end.to_string()),
-            Err(e) => Err(e),
-        }
-    }
-
-    fn process_name(&mut self) -> String {
-        let mut name = String::new();
-        while let Some(ch) = self.peek() {
-            if name.is_empty() && ch.is_numeric() {
-                while let Some(d) = self.peek().filter(|c| c.is_numeric()) {
-                    self.next();
-                    name.push(d);
-                }
-                return name;
-            }
-            if name.is_empty() && matches!(ch, '@' | '*' | '#' | '?' | '-' | '$' | '!' | '0') {
-                self.next();
-                return ch.to_string();
-            }
-            if !ch.is_alphabetic() && !ch.is_numeric() && ch != '_' {
-                break;
-            }
-            self.next();
-            name.push(ch);
-        }
-        name
-    }
-
-    fn process_possible_heredoc(&mut self) -> String {
-        self.next();
-        if self.peek() != Some('<') {
-            return "<".to_string();
-        }
-        self.next();
-        let mut result = "<<".to_string();
-        while let Some(c) = self.peek().filter(|c| matches!(c, '\t' | '\r' | ' ')) {
-            result.push(c);
-            self.next();
-        }
-        result
-    }
+/// BuildKit's shell lexer as the heredoc code uses it: escape `\`, `SkipUnsetEnv`, no variables
+/// set, `ProcessWords` mode; quotes and escapes kept raw or removed as asked.
+fn lex_words(text: &str, raw_quotes: bool, raw_escapes: bool) -> Result<Vec<String>, String> {
+    let lexer = Lexer {
+        raw_quotes,
+        raw_escapes,
+        skip_unset_env: true,
+        ..Lexer::new('\\')
+    };
+    lexer
+        .process_words(text, &NoEnv)
+        .map(|e| e.value)
+        .map_err(|e| e.message)
 }
 
 #[cfg(test)]
@@ -469,7 +161,7 @@ mod tests {
 
     #[test]
     fn lexer_quirks() {
-        let words = |s: &str| Lexer::new(s, true, true).words();
+        let words = |s: &str| lex_words(s, true, true);
         assert_eq!(
             words("a \\'b c"),
             Ok(vec!["a".into(), "\\'b".into(), "c".into()])
@@ -481,9 +173,6 @@ mod tests {
         assert!(words("${:}").is_err());
         assert!(words("${a:#x}").is_err());
         assert!(words("${a!}").is_err());
-        assert_eq!(
-            Lexer::new("\u{feff}a", false, false).words(),
-            Ok(vec!["a".into()])
-        );
+        assert_eq!(lex_words("\u{feff}a", false, false), Ok(vec!["a".into()]));
     }
 }
