@@ -20,7 +20,7 @@
 //!   after it, and a `${NAME<modifier>...}` drops the text of the word it is in that precedes it
 //!   (BuildKit shares one word buffer with nested words: `a${X:-b}c` splits to `bc`).
 
-mod chars;
+pub(crate) mod chars;
 mod env;
 mod lexer;
 mod patterns;
