@@ -8,10 +8,16 @@
 //! * [`context`] walks the build context, applies `.dockerignore`, and computes the content
 //!   (Merkle) hashes that cache keys are made of, with a local hash cache.
 //! * [`plan`] turns stages into a graph of steps, each with its cache key (`rbuild-key-v1`).
+//! * [`store`] keeps blobs and unpacked layers; [`image`] writes deterministic layers and image
+//!   documents; [`registry`] pulls bases and pushes results.
 //! * [`cli`] parses flags into requests and renders results; the binary is a thin shell over it.
 
 pub mod cli;
 pub mod context;
+pub mod digest;
 pub mod dockerfile;
 pub mod home;
+pub mod image;
 pub mod plan;
+pub mod registry;
+pub mod store;

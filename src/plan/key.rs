@@ -17,44 +17,11 @@
 //! Which fields each kind of step writes is defined in `plan::steps` and listed in its docs.
 
 use sha2::{Digest as _, Sha256};
-use std::fmt;
 
 /// The version tag that starts every key's byte stream.
 pub const KEY_VERSION: &str = "rbuild-key-v1";
 
-/// A `sha256:<64 hex>` digest: a cache key or a content digest.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(transparent)]
-pub struct Digest(String);
-
-impl Digest {
-    /// The digest as `sha256:<hex>`.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// Wraps a string that is already `sha256:<64 lowercase hex>`; `None` otherwise.
-    pub fn parse(s: &str) -> Option<Self> {
-        let hex = s.strip_prefix("sha256:")?;
-        (hex.len() == 64
-            && hex
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
-        .then(|| Self(s.to_string()))
-    }
-
-    /// The first 12 hex digits, for display.
-    pub fn short(&self) -> &str {
-        let hex = self.0.strip_prefix("sha256:").unwrap_or(&self.0);
-        hex.get(..12).unwrap_or(hex)
-    }
-}
-
-impl fmt::Display for Digest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub use crate::digest::Digest;
 
 /// Builds one key from named, length-prefixed fields.
 pub struct KeyHasher {
@@ -129,7 +96,7 @@ impl KeyHasher {
 
     /// The finished key.
     pub fn finish(self) -> Digest {
-        Digest(format!("sha256:{}", hex::encode(self.sha.finalize())))
+        Digest::from_sha256(self.sha.finalize().into())
     }
 }
 
@@ -172,12 +139,5 @@ mod tests {
             h.finish()
         };
         assert_ne!(o(None), o(Some("")));
-    }
-
-    #[test]
-    fn digest_parse() {
-        assert!(Digest::parse("sha256:abc").is_none());
-        let d = Digest::parse(&format!("sha256:{}", "a".repeat(64))).unwrap();
-        assert_eq!(d.short(), "aaaaaaaaaaaa");
     }
 }

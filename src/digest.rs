@@ -1,0 +1,139 @@
+//! Content digests (`sha256:<hex>`): the identity of every blob, layer, config and cache key, and
+//! a writer that computes one while bytes stream through it.
+
+use sha2::{Digest as _, Sha256};
+use std::fmt;
+use std::io::{self, Write};
+
+/// A `sha256:<64 lowercase hex>` digest.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct Digest(String);
+
+impl Digest {
+    /// The digest as `sha256:<hex>`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Parses `sha256:<64 lowercase hex>`; `None` for anything else.
+    pub fn parse(s: &str) -> Option<Self> {
+        let hex = s.strip_prefix("sha256:")?;
+        (hex.len() == 64
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        .then(|| Self(s.to_string()))
+    }
+
+    /// The digest of `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        Self::from_sha256(Sha256::digest(bytes).into())
+    }
+
+    /// Wraps a raw sha256 value.
+    pub fn from_sha256(raw: [u8; 32]) -> Self {
+        Self(format!("sha256:{}", hex::encode(raw)))
+    }
+
+    /// The 64 hex digits.
+    pub fn hex(&self) -> &str {
+        self.0.strip_prefix("sha256:").unwrap_or(&self.0)
+    }
+
+    /// The first 12 hex digits, for display.
+    pub fn short(&self) -> &str {
+        let hex = self.hex();
+        hex.get(..12).unwrap_or(hex)
+    }
+}
+
+impl fmt::Display for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for Digest {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s).ok_or_else(|| format!("invalid digest {s:?}: want sha256:<64 hex digits>"))
+    }
+}
+
+/// Passes bytes on to `inner` while computing their sha256 and counting them.
+pub struct DigestWriter<W> {
+    inner: W,
+    sha: Sha256,
+    len: u64,
+}
+
+impl<W: Write> DigestWriter<W> {
+    /// Wraps `inner`.
+    pub fn new(inner: W) -> Self {
+        Self {
+            inner,
+            sha: Sha256::new(),
+            len: 0,
+        }
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether nothing was written yet.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The wrapped writer, the digest of everything written and its length.
+    pub fn finish(self) -> (W, Digest, u64) {
+        (
+            self.inner,
+            Digest::from_sha256(self.sha.finalize().into()),
+            self.len,
+        )
+    }
+}
+
+impl<W: Write> Write for DigestWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.sha.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_of_empty_and_streaming_agree() {
+        let empty = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        assert_eq!(Digest::of(b"").as_str(), empty);
+        let mut w = DigestWriter::new(Vec::new());
+        w.write_all(b"hello ").unwrap();
+        w.write_all(b"world").unwrap();
+        let (buf, d, n) = w.finish();
+        assert_eq!((d, n), (Digest::of(b"hello world"), 11));
+        assert_eq!(buf, b"hello world");
+    }
+
+    #[test]
+    fn parse_is_strict() {
+        assert!(Digest::parse("sha256:abc").is_none());
+        assert!(Digest::parse(&format!("sha256:{}", "A".repeat(64))).is_none());
+        assert!(Digest::parse(&format!("sha512:{}", "a".repeat(64))).is_none());
+        let d: Digest = format!("sha256:{}", "a".repeat(64)).parse().unwrap();
+        assert_eq!(d.short(), "aaaaaaaaaaaa");
+    }
+}
