@@ -15,11 +15,14 @@
 //! A stage's keys depend only on its own instructions, the stages it copies from and its base:
 //! a change in one stage never changes a sibling's keys.
 
+mod files;
+mod heads;
 pub mod key;
 pub mod platform;
 pub mod reference;
 mod render;
 pub mod resolve;
+mod run;
 pub mod scope;
 mod steps;
 
@@ -205,10 +208,10 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, PlanError> {
         .and_then(|s| s.name.clone())
         .unwrap_or_else(|| "default".to_string());
     let lexer = Lexer::new(req.stages.escape);
-    let global = steps::global_args(req, &lexer, &mut build_args, &target_platform, &target_name)?;
+    let global = heads::global_args(req, &lexer, &mut build_args, &target_platform, &target_name)?;
 
     // FROM lines and dependencies of every stage (cheap: no context, no registry).
-    let heads = steps::stage_heads(req, &lexer, &global, &target_platform)?;
+    let heads = heads::stage_heads(req, &lexer, &global, &target_platform)?;
     let deps: Vec<BTreeSet<usize>> = heads.iter().map(|h| h.depends_on.clone()).collect();
     let needed = needed_stages(target, &deps);
     let waves = waves(&needed, &deps);

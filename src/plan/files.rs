@@ -1,0 +1,202 @@
+//! COPY and ADD steps, and the content inputs they and bind mounts share: context files by their
+//! Merkle digest, another stage by its key, an image by its digest.
+
+use super::heads::{StageRef, stage_ref};
+use super::resolve;
+use super::steps::{Walker, resolve_path};
+use super::{KeyHasher, PlanError, StepInputs};
+use crate::dockerfile::instructions::{AddCommand, CopyCommand, SourcesAndDest};
+use crate::dockerfile::shell::Lexer;
+
+impl Walker<'_, '_> {
+    /// Adds the key of what `from` names (an earlier stage or an image).
+    pub(super) fn source_key(
+        &self,
+        from: &str,
+        paths: &[String],
+        line: usize,
+        h: &mut KeyHasher,
+        inputs: &mut StepInputs,
+    ) -> Result<(), PlanError> {
+        h.list("from.paths", paths);
+        match stage_ref(from, self.index, self.names, line)? {
+            StageRef::Stage(j) => {
+                let key = &self
+                    .done
+                    .get(&j)
+                    .ok_or_else(|| PlanError::at(line, "internal: source stage not planned"))?
+                    .key;
+                h.digest("from.stage", key);
+                inputs.stages.push((j, key.clone()));
+            }
+            StageRef::Image(name) => {
+                let img = resolve::image(&name, self.platform, self.req.resolver)
+                    .map_err(|e| PlanError::at(line, e))?;
+                h.str("from.image", &img.reference)
+                    .opt("from.digest", img.digest.as_deref());
+                if img.digest.is_none() {
+                    inputs.unresolved.push(format!(
+                        "{}: tag not resolved to a digest yet",
+                        img.reference
+                    ));
+                }
+                inputs.images.push(img);
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds the content digest of context sources.
+    pub(super) fn context_key(
+        &self,
+        sources: &[String],
+        excludes: &[String],
+        line: usize,
+        h: &mut KeyHasher,
+        inputs: &mut StepInputs,
+    ) -> Result<(), PlanError> {
+        let d = self
+            .req
+            .context
+            .hash_sources_with(sources, excludes)
+            .map_err(|source| PlanError::Context { line, source })?;
+        h.str("context", &d.digest);
+        inputs.files.extend(d.paths);
+        inputs.context_digest = Some((d.digest, d.entries));
+        Ok(())
+    }
+
+    /// The fields COPY and ADD share; returns the expanded sources and destination.
+    fn files(
+        &self,
+        f: &SourcesAndDest,
+        opts: FileFlags<'_>,
+        line: usize,
+        h: &mut KeyHasher,
+        inputs: &mut StepInputs,
+    ) -> Result<(Vec<String>, String, Vec<String>), PlanError> {
+        let sources = self.words(&f.sources, line, &mut inputs.args)?;
+        let dest_raw = self.word(&f.dest, line, &mut inputs.args)?;
+        let dest = resolve_path(&self.state.workdir, &dest_raw);
+        let chown = opts
+            .chown
+            .map(|c| self.word(c, line, &mut inputs.args))
+            .transpose()?;
+        let chmod = opts
+            .chmod
+            .map(|c| self.word(c, line, &mut inputs.args))
+            .transpose()?;
+        let excludes = self.words(opts.excludes, line, &mut inputs.args)?;
+        h.list("sources", &sources)
+            .str("dest", &dest)
+            .opt("chown", chown.as_deref())
+            .opt("chmod", chmod.as_deref())
+            .list("excludes", &excludes);
+        h.bytes("inline", &(f.inline.len() as u64).to_be_bytes());
+        let raw_lexer = Lexer {
+            skip_process_quotes: true,
+            ..self.lexer.clone()
+        };
+        for file in &f.inline {
+            let data = if file.expand {
+                raw_lexer
+                    .process_word(&file.data, &self.state.run_env)
+                    .map_err(|e| PlanError::at(line, e.message))?
+                    .value
+            } else {
+                file.data.clone()
+            };
+            h.str("inline.name", &file.name).str("inline.data", &data);
+        }
+        Ok((sources, dest_raw, excludes))
+    }
+
+    pub(super) fn copy(
+        &self,
+        c: &CopyCommand,
+        line: usize,
+        h: &mut KeyHasher,
+        inputs: &mut StepInputs,
+    ) -> Result<String, PlanError> {
+        h.str("instruction", "COPY")
+            .flag("link", c.link)
+            .flag("parents", c.parents);
+        let opts = FileFlags {
+            chown: c.chown.as_deref(),
+            chmod: c.chmod.as_deref(),
+            excludes: &c.excludes,
+        };
+        let (sources, dest, excludes) = self.files(&c.files, opts, line, h, inputs)?;
+        match &c.from {
+            Some(from) => self.source_key(from, &sources, line, h, inputs)?,
+            None if !sources.is_empty() => {
+                self.context_key(&sources, &excludes, line, h, inputs)?
+            }
+            None => {}
+        }
+        let mut words: Vec<String> = c.from.iter().map(|f| format!("--from={f}")).collect();
+        words.extend(sources);
+        words.extend(c.files.inline.iter().map(|f| format!("<<{}", f.name)));
+        words.push(dest);
+        Ok(words.join(" "))
+    }
+
+    pub(super) fn add(
+        &self,
+        a: &AddCommand,
+        line: usize,
+        h: &mut KeyHasher,
+        inputs: &mut StepInputs,
+    ) -> Result<String, PlanError> {
+        h.str("instruction", "ADD")
+            .flag("link", a.link)
+            .opt(
+                "keep-git-dir",
+                a.keep_git_dir.map(|b| b.to_string()).as_deref(),
+            )
+            .opt("unpack", a.unpack.map(|b| b.to_string()).as_deref());
+        let opts = FileFlags {
+            chown: a.chown.as_deref(),
+            chmod: a.chmod.as_deref(),
+            excludes: &a.excludes,
+        };
+        let (sources, dest, excludes) = self.files(&a.files, opts, line, h, inputs)?;
+        let checksum = a
+            .checksum
+            .as_deref()
+            .map(|c| self.word(c, line, &mut inputs.args))
+            .transpose()?;
+        h.opt("checksum", checksum.as_deref());
+        let (remote, local): (Vec<String>, Vec<String>) =
+            sources.iter().cloned().partition(|s| is_remote(s));
+        for url in &remote {
+            if checksum.is_none() {
+                inputs.unresolved.push(format!(
+                    "{url}: fetched when the build runs (no --checksum)"
+                ));
+            }
+        }
+        if !local.is_empty() {
+            self.context_key(&local, &excludes, line, h, inputs)?;
+        }
+        let mut words = sources;
+        words.extend(a.files.inline.iter().map(|f| format!("<<{}", f.name)));
+        words.push(dest);
+        Ok(words.join(" "))
+    }
+}
+
+/// The COPY/ADD flags that are expanded and keyed the same way.
+struct FileFlags<'a> {
+    chown: Option<&'a str>,
+    chmod: Option<&'a str>,
+    excludes: &'a [String],
+}
+
+/// Whether an ADD source is fetched rather than read from the context.
+fn is_remote(s: &str) -> bool {
+    s.starts_with("http://")
+        || s.starts_with("https://")
+        || s.starts_with("git@")
+        || s.starts_with("git://")
+}
