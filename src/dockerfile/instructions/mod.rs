@@ -4,219 +4,20 @@
 //! with each stage's variables.
 
 mod flags;
+mod healthcheck;
 pub mod mount;
+mod sources;
+mod types;
 
 pub use flags::{FlagKind, Flags};
+pub use healthcheck::parse_go_duration;
+pub use sources::chomp_heredoc;
+pub use types::*;
 
-use super::{Body, Dockerfile, Heredoc, Instruction, ParseError};
+use healthcheck::parse_healthcheck;
+use sources::sources_and_dest;
 
-/// A whole Dockerfile as stages, ready to plan.
-#[derive(Debug, Clone)]
-pub struct Stages {
-    /// The escape character in force.
-    pub escape: char,
-    /// ARG instructions before the first FROM (the "meta" args usable in FROM lines).
-    pub meta_args: Vec<Command>,
-    /// Stages in file order; a stage's index is its position here.
-    pub stages: Vec<Stage>,
-}
-
-/// One build stage: a FROM line and the commands after it.
-#[derive(Debug, Clone)]
-pub struct Stage {
-    /// The name after `AS`, lowercased, if any.
-    pub name: Option<String>,
-    /// The base as written (an image reference, a stage name or `scratch`), unexpanded.
-    pub base: String,
-    /// `--platform` as written, unexpanded.
-    pub platform: Option<String>,
-    /// Line of the FROM instruction.
-    pub line: usize,
-    /// The FROM line as written.
-    pub source: String,
-    /// The commands of the stage in order.
-    pub commands: Vec<Command>,
-}
-
-/// A typed instruction with where it came from.
-#[derive(Debug, Clone)]
-pub struct Command {
-    /// First line.
-    pub line: usize,
-    /// Last line.
-    pub end_line: usize,
-    /// The instruction as written (continuations joined), for history and display.
-    pub original: String,
-    /// What it does.
-    pub kind: CommandKind,
-}
-
-/// The typed instructions.
-#[derive(Debug, Clone)]
-pub enum CommandKind {
-    /// `ENV k=v ...`.
-    Env(Vec<KeyValue>),
-    /// `LABEL k=v ...`.
-    Label(Vec<KeyValue>),
-    /// `MAINTAINER name` (sets the author).
-    Maintainer(String),
-    /// `ADD`.
-    Add(AddCommand),
-    /// `COPY`.
-    Copy(CopyCommand),
-    /// `RUN`.
-    Run(RunCommand),
-    /// `CMD`.
-    Cmd(CommandLine),
-    /// `ENTRYPOINT`.
-    Entrypoint(CommandLine),
-    /// `HEALTHCHECK`.
-    Healthcheck(Healthcheck),
-    /// `EXPOSE port[/proto] ...` (sorted, as BuildKit sorts them).
-    Expose(Vec<String>),
-    /// `USER user[:group]`.
-    User(String),
-    /// `VOLUME path ...`.
-    Volume(Vec<String>),
-    /// `STOPSIGNAL sig`.
-    StopSignal(String),
-    /// `ARG name[=default] ...`.
-    Arg(Vec<ArgDecl>),
-    /// `SHELL ["exe", "arg"]`.
-    Shell(Vec<String>),
-    /// `WORKDIR path`.
-    Workdir(String),
-    /// `ONBUILD <instruction>`: the trigger's text, stored in the image config.
-    Onbuild(String),
-}
-
-/// A `key=value` pair of ENV or LABEL, unexpanded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyValue {
-    /// The key as written.
-    pub key: String,
-    /// The value as written.
-    pub value: String,
-}
-
-/// One name of an ARG instruction.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ArgDecl {
-    /// The argument's name.
-    pub name: String,
-    /// The default value as written, if any.
-    pub default: Option<String>,
-}
-
-/// A command line of RUN, CMD, ENTRYPOINT or HEALTHCHECK.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CommandLine {
-    /// Exec form: the argv; shell form: one element, the command text.
-    pub args: Vec<String>,
-    /// Shell form: the shell (SHELL, default `/bin/sh -c`) is prepended when it runs.
-    pub prepend_shell: bool,
-    /// Heredocs of the instruction (RUN only).
-    pub files: Vec<Heredoc>,
-}
-
-/// Sources and destination of COPY/ADD.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourcesAndDest {
-    /// Paths (or URLs for ADD), unexpanded.
-    pub sources: Vec<String>,
-    /// Inline files from heredocs (`COPY <<EOF /dest`).
-    pub inline: Vec<InlineSource>,
-    /// The destination as written.
-    pub dest: String,
-}
-
-/// A heredoc used as a COPY/ADD source.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InlineSource {
-    /// The heredoc's name (the file name it gets).
-    pub name: String,
-    /// The content, with tabs already stripped for `<<-`.
-    pub data: String,
-    /// Whether variables in the content are expanded.
-    pub expand: bool,
-}
-
-/// `COPY`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CopyCommand {
-    /// What to copy and where.
-    pub files: SourcesAndDest,
-    /// `--from=<stage|index|image>`.
-    pub from: Option<String>,
-    /// `--chown`.
-    pub chown: Option<String>,
-    /// `--chmod`.
-    pub chmod: Option<String>,
-    /// `--link`.
-    pub link: bool,
-    /// `--parents`.
-    pub parents: bool,
-    /// `--exclude` patterns.
-    pub excludes: Vec<String>,
-}
-
-/// `ADD`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AddCommand {
-    /// What to add and where.
-    pub files: SourcesAndDest,
-    /// `--chown`.
-    pub chown: Option<String>,
-    /// `--chmod`.
-    pub chmod: Option<String>,
-    /// `--link`.
-    pub link: bool,
-    /// `--keep-git-dir`.
-    pub keep_git_dir: Option<bool>,
-    /// `--checksum` of a remote source.
-    pub checksum: Option<String>,
-    /// `--unpack`.
-    pub unpack: Option<bool>,
-    /// `--exclude` patterns.
-    pub excludes: Vec<String>,
-}
-
-/// `RUN`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunCommand {
-    /// The command.
-    pub command: CommandLine,
-    /// `--mount` specs as written (parsed with [`mount::parse`] after expansion).
-    pub mounts: Vec<String>,
-    /// `--network` (`default`, `none`, `host`).
-    pub network: String,
-    /// `--security` (`sandbox`, `insecure`).
-    pub security: String,
-    /// `--device` specs.
-    pub devices: Vec<String>,
-}
-
-/// `HEALTHCHECK`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Healthcheck {
-    /// `HEALTHCHECK NONE`: disables a base image's check.
-    None,
-    /// `HEALTHCHECK [options] CMD ...`.
-    Check {
-        /// `["CMD", argv...]` or `["CMD-SHELL", "cmd"]`, as in the image config.
-        test: Vec<String>,
-        /// `--interval`, as written.
-        interval: Option<String>,
-        /// `--timeout`.
-        timeout: Option<String>,
-        /// `--start-period`.
-        start_period: Option<String>,
-        /// `--start-interval`.
-        start_interval: Option<String>,
-        /// `--retries`.
-        retries: Option<u32>,
-    },
-}
+use super::{Body, Dockerfile, Instruction, ParseError};
 
 /// Checks every raw instruction and groups them into stages. Errors carry the instruction's line
 /// and BuildKit's message.
@@ -523,111 +324,6 @@ fn parse_kind(inst: &Instruction) -> Result<CommandKind, String> {
     })
 }
 
-fn parse_healthcheck(inst: &Instruction) -> Result<CommandKind, String> {
-    let args = inst.args();
-    let Some(first) = args.first() else {
-        return Err("HEALTHCHECK requires at least one argument".into());
-    };
-    let typ = first.to_uppercase();
-    let rest = &args[1..];
-    if typ == "NONE" {
-        if !rest.is_empty() {
-            return Err("HEALTHCHECK NONE takes no arguments".into());
-        }
-        return Ok(CommandKind::Healthcheck(Healthcheck::None));
-    }
-    let f = Flags::parse(
-        &inst.flags,
-        &[
-            ("interval", FlagKind::String),
-            ("timeout", FlagKind::String),
-            ("start-period", FlagKind::String),
-            ("start-interval", FlagKind::String),
-            ("retries", FlagKind::String),
-        ],
-    )?;
-    if typ != "CMD" {
-        return Err(format!("Unknown type \"{typ}\" in HEALTHCHECK (try CMD)"));
-    }
-    let cmd = json_args(rest, inst.is_json());
-    if cmd.is_empty() {
-        return Err("Missing command after HEALTHCHECK CMD".into());
-    }
-    let kind = if inst.is_json() { "CMD" } else { "CMD-SHELL" };
-    let mut test = vec![kind.to_string()];
-    test.extend(cmd);
-    for name in ["interval", "timeout", "start-period", "start-interval"] {
-        if let Some(v) = non_empty(f.string(name)) {
-            check_duration(name, &v)?;
-        }
-    }
-    let retries = match non_empty(f.string("retries")) {
-        None => None,
-        Some(r) => {
-            let n: i64 = r
-                .parse()
-                .map_err(|_| format!("strconv.ParseInt: parsing {r:?}: invalid syntax"))?;
-            if n < 0 {
-                return Err(format!("--retries cannot be negative ({n})"));
-            }
-            Some(u32::try_from(n).map_err(|_| format!("--retries out of range ({n})"))?)
-        }
-    };
-    Ok(CommandKind::Healthcheck(Healthcheck::Check {
-        test,
-        interval: non_empty(f.string("interval")),
-        timeout: non_empty(f.string("timeout")),
-        start_period: non_empty(f.string("start-period")),
-        start_interval: non_empty(f.string("start-interval")),
-        retries,
-    }))
-}
-
-/// Checks a Go `time.ParseDuration` value (`30s`, `1m30s`, `500ms`) and BuildKit's 1ms minimum.
-fn check_duration(flag: &str, value: &str) -> Result<(), String> {
-    let nanos =
-        parse_go_duration(value).ok_or_else(|| format!("time: invalid duration {value:?}"))?;
-    if nanos != 0 && nanos < 1_000_000 {
-        return Err(format!("Interval \"{flag}\" cannot be less than 1ms"));
-    }
-    Ok(())
-}
-
-/// Parses a Go duration string into nanoseconds (sign not allowed to be negative here).
-pub fn parse_go_duration(s: &str) -> Option<u128> {
-    if s == "0" {
-        return Some(0);
-    }
-    let mut rest = s.strip_prefix('+').unwrap_or(s);
-    if rest.is_empty() {
-        return None;
-    }
-    let mut total: f64 = 0.0;
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let (num, tail) = rest.split_at(num_len);
-        let value: f64 = num.parse().ok()?;
-        let unit_len = tail
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(tail.len());
-        let (unit, tail) = tail.split_at(unit_len);
-        let scale = match unit {
-            "ns" => 1.0,
-            "us" | "µs" | "μs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        total += value * scale;
-        rest = tail;
-    }
-    Some(total as u128)
-}
-
 fn no_destination(args: &[String], upper: &str) -> Result<(), String> {
     if args.len() < 2 {
         return Err(format!(
@@ -637,12 +333,12 @@ fn no_destination(args: &[String], upper: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn non_empty(v: Option<String>) -> Option<String> {
+pub(super) fn non_empty(v: Option<String>) -> Option<String> {
     v.filter(|s| !s.is_empty())
 }
 
 /// BuildKit's `handleJSONArgs`: exec form as is, shell form joined into one string.
-fn json_args(args: &[String], json: bool) -> Vec<String> {
+pub(super) fn json_args(args: &[String], json: bool) -> Vec<String> {
     if args.is_empty() {
         Vec::new()
     } else if json {
@@ -658,58 +354,6 @@ fn command_line(inst: &Instruction) -> CommandLine {
         prepend_shell: !inst.is_json(),
         files: inst.heredocs.clone(),
     }
-}
-
-/// Whether a word is a heredoc marker (`<<EOF`, `<<-"EOF"`, `3<<EOF`).
-fn is_heredoc_word(word: &str) -> bool {
-    let w = word.trim_start_matches(|c: char| c.is_ascii_digit());
-    w.strip_prefix("<<")
-        .map(|r| r.strip_prefix('-').unwrap_or(r))
-        .is_some_and(|r| !r.is_empty() && !r.contains('<'))
-}
-
-fn sources_and_dest(inst: &Instruction, upper: &str) -> Result<SourcesAndDest, String> {
-    let args = inst.args();
-    let (dest, srcs) = match args.split_last() {
-        Some(split) => split,
-        None => return Err(format!("{upper} requires at least two arguments")),
-    };
-    if !inst.heredocs.is_empty() && is_heredoc_word(dest) {
-        return Err(format!("{upper} cannot accept a heredoc as a destination"));
-    }
-    let mut heredocs = inst.heredocs.iter();
-    let mut sources = Vec::new();
-    let mut inline = Vec::new();
-    for src in srcs {
-        if !inst.is_json() && is_heredoc_word(src) {
-            if let Some(h) = heredocs.next() {
-                inline.push(InlineSource {
-                    name: h.name.clone(),
-                    data: if h.chomp {
-                        chomp_heredoc(&h.content)
-                    } else {
-                        h.content.clone()
-                    },
-                    expand: h.expand,
-                });
-                continue;
-            }
-        }
-        sources.push(src.clone());
-    }
-    Ok(SourcesAndDest {
-        sources,
-        inline,
-        dest: dest.clone(),
-    })
-}
-
-/// Removes leading tabs from every line, as `<<-` asks.
-pub fn chomp_heredoc(content: &str) -> String {
-    content
-        .split_inclusive('\n')
-        .map(|l| l.trim_start_matches('\t'))
-        .collect()
 }
 
 fn strip_onbuild_keyword(original: &str) -> String {

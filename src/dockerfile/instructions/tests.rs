@@ -1,4 +1,5 @@
 use super::*;
+use crate::dockerfile::Heredoc;
 use crate::dockerfile::ast::Dockerfile;
 use std::collections::BTreeMap;
 
