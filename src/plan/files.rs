@@ -77,7 +77,7 @@ impl Walker<'_, '_> {
     ) -> Result<(Vec<String>, String, Vec<String>), PlanError> {
         let sources = self.words(&f.sources, line, &mut inputs.args)?;
         let dest_raw = self.word(&f.dest, line, &mut inputs.args)?;
-        let dest = resolve_path(&self.state.workdir, &dest_raw);
+        let dest = resolve_path(self.state.workdir(), &dest_raw);
         let chown = opts
             .chown
             .map(|c| self.word(c, line, &mut inputs.args))

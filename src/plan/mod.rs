@@ -141,6 +141,10 @@ pub struct PlannedStage {
     pub steps: Vec<PlannedStep>,
     /// The input key of the stage's result (its last step's key).
     pub key: Option<Digest>,
+    /// The image config the stage ends with (env, cmd, labels, history, ...), for needed stages.
+    /// A base image's own config joins it once the registry is consulted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<crate::image::config::ImageConfig>,
 }
 
 /// One instruction of a stage and its key.
@@ -231,6 +235,7 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, PlanError> {
             depends_on: h.depends_on.iter().copied().collect(),
             steps: Vec::new(),
             key: None,
+            config: None,
         })
         .collect();
     let mut finals: BTreeMap<usize, steps::StageResult> = BTreeMap::new();
@@ -240,6 +245,7 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, PlanError> {
         planned[i].base_image = result.base_image.clone();
         planned[i].steps = result.steps.clone();
         planned[i].key = Some(result.key.clone());
+        planned[i].config = Some(result.config().clone());
         finals.insert(i, result);
     }
     Ok(Plan {

@@ -19,7 +19,7 @@ impl Walker<'_, '_> {
         h.str("instruction", "RUN")
             .list("args", &c.args)
             .flag("json", !c.prepend_shell)
-            .list("shell", &self.state.shell);
+            .list("shell", &self.state.shell());
         h.bytes("heredocs", &(c.files.len() as u64).to_be_bytes());
         for f in &c.files {
             h.str("heredoc.name", &f.name)
@@ -34,8 +34,8 @@ impl Walker<'_, '_> {
                 inputs.args.insert(n.clone(), v.to_string());
             }
         }
-        h.str("user", &self.state.user)
-            .str("workdir", &self.state.workdir)
+        h.str("user", self.state.user())
+            .str("workdir", self.state.workdir())
             .str("network", &r.network)
             .str("security", &r.security)
             .list("devices", &r.devices);
@@ -72,7 +72,7 @@ impl Walker<'_, '_> {
         let target = m
             .target
             .as_deref()
-            .map(|t| resolve_path(&self.state.workdir, t));
+            .map(|t| resolve_path(self.state.workdir(), t));
         let id = match m.kind {
             MountType::Cache => m.id.clone().or_else(|| target.clone()),
             MountType::Secret => m.id.clone().or_else(|| m.source.clone()).or_else(|| {

@@ -26,8 +26,10 @@ use super::heads::{StageHead, expand};
 use super::resolve::{self, ImageSource, Source};
 use super::scope::{BuildArgs, Vars};
 use super::{Digest, KeyHasher, PlanError, PlanRequest, PlannedStep, Platform, StepInputs};
+use crate::dockerfile::instructions::parse_go_duration;
 use crate::dockerfile::instructions::{Command, CommandKind, Healthcheck, KeyValue};
 use crate::dockerfile::shell::{Env, Lexer};
+use crate::image::config::{ConfigChange, DEFAULT_SHELL, HealthConfig, ImageConfig, parse_ports};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The PATH an image gets when its base defines none (Docker's default for Linux).
@@ -40,9 +42,10 @@ pub(super) struct StageState {
     pub(super) run_env: Vars,
     /// Names declared with ARG in this stage (or inherited from the base stage).
     pub(super) declared_args: BTreeSet<String>,
-    pub(super) workdir: String,
-    pub(super) user: String,
-    pub(super) shell: Vec<String>,
+    /// The image config so far: WORKDIR, USER, SHELL, ENV, CMD, ... and history.
+    pub(super) config: ImageConfig,
+    /// Whether this stage set CMD (an ENTRYPOINT then keeps it).
+    pub(super) cmd_set: bool,
 }
 
 /// A planned stage.
@@ -78,13 +81,18 @@ pub(super) fn plan_stage(
                 .get(j)
                 .ok_or_else(|| PlanError::at(stage.line, "internal: base stage not planned"))?;
             inputs.stages.push((*j, parent.key.clone()));
-            (parent.key.clone(), parent.state.clone())
+            {
+                let mut state = parent.state.clone();
+                // "CMD set in this stage" starts over in every stage (BuildKit's dispatchState).
+                state.cmd_set = false;
+                (parent.key.clone(), state)
+            }
         }
         Source::Scratch => {
             let mut h = KeyHasher::new("from");
             h.str("platform", &head.platform.to_string())
                 .str("image", "scratch");
-            (h.finish(), StageState::fresh())
+            (h.finish(), StageState::fresh(&head.platform))
         }
         Source::Image(img) => {
             let resolved = resolve::image(&img.reference, &head.platform, req.resolver)
@@ -101,7 +109,7 @@ pub(super) fn plan_stage(
             }
             inputs.images.push(resolved.clone());
             base_image = Some(resolved);
-            (h.finish(), StageState::fresh())
+            (h.finish(), StageState::fresh(&head.platform))
         }
     };
     let mut steps = vec![PlannedStep {
@@ -139,16 +147,53 @@ pub(super) fn plan_stage(
     })
 }
 
+impl StageResult {
+    /// The image config at the end of the stage.
+    pub(super) fn config(&self) -> &ImageConfig {
+        &self.state.config
+    }
+}
+
 impl StageState {
-    fn fresh() -> Self {
+    /// The state on top of an image whose config is not known yet (scratch, or a base the
+    /// registry has not been asked about): Docker's default PATH, as BuildKit adds it.
+    fn fresh(platform: &Platform) -> Self {
         let mut run_env = Vars::default();
         run_env.set("PATH", DEFAULT_PATH);
+        let mut config = ImageConfig {
+            architecture: platform.arch.clone(),
+            os: platform.os.clone(),
+            variant: platform.variant.clone(),
+            ..ImageConfig::default()
+        };
+        config.config.env.push(format!("PATH={DEFAULT_PATH}"));
         Self {
             run_env,
             declared_args: BTreeSet::new(),
-            workdir: "/".into(),
-            user: String::new(),
-            shell: vec!["/bin/sh".into(), "-c".into()],
+            config,
+            cmd_set: false,
+        }
+    }
+
+    /// The working directory (`/` unless WORKDIR set one).
+    pub(super) fn workdir(&self) -> &str {
+        match self.config.config.working_dir.as_str() {
+            "" => "/",
+            w => w,
+        }
+    }
+
+    /// The user steps run as (empty: the image's default, root).
+    pub(super) fn user(&self) -> &str {
+        &self.config.config.user
+    }
+
+    /// The shell of shell-form commands.
+    pub(super) fn shell(&self) -> Vec<String> {
+        if self.config.config.shell.is_empty() {
+            DEFAULT_SHELL.iter().map(|s| s.to_string()).collect()
+        } else {
+            self.config.config.shell.clone()
         }
     }
 }
@@ -199,6 +244,7 @@ impl Walker<'_, '_> {
         let mut inputs = StepInputs::default();
         let mut h = KeyHasher::new("step");
         h.digest("parent", &self.parent);
+        let mut change = None;
         let (instruction, text, layer) = match &cmd.kind {
             CommandKind::Arg(decls) => return Ok(self.arg(cmd, decls)),
             CommandKind::Env(kvs) | CommandKind::Label(kvs) => {
@@ -216,31 +262,41 @@ impl Walker<'_, '_> {
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect::<Vec<_>>()
                     .join(" ");
+                change = Some(if is_env {
+                    ConfigChange::Env(pairs)
+                } else {
+                    ConfigChange::Labels(pairs)
+                });
                 (name, text, false)
             }
             CommandKind::Maintainer(m) => {
                 h.str("instruction", "MAINTAINER").str("value", m);
+                change = Some(ConfigChange::Author(m.clone()));
                 ("MAINTAINER", m.clone(), false)
             }
             CommandKind::Workdir(w) => {
                 let w = self.word(w, line, &mut inputs.args)?;
-                let path = resolve_path(&self.state.workdir, &w);
+                let path = resolve_path(self.state.workdir(), &w);
                 let path = path.trim_end_matches('/').to_string();
-                self.state.workdir = if path.is_empty() { "/".into() } else { path };
+                let path = if path.is_empty() { "/".into() } else { path };
                 h.str("instruction", "WORKDIR")
-                    .str("path", &self.state.workdir)
-                    .str("user", &self.state.user);
-                ("WORKDIR", self.state.workdir.clone(), true)
+                    .str("path", &path)
+                    .str("user", self.state.user());
+                change = Some(ConfigChange::Workdir(path.clone()));
+                // BuildKit creates the directory, a layer, unless it is `/`.
+                let layer = path != "/";
+                ("WORKDIR", path, layer)
             }
             CommandKind::User(u) => {
                 let u = self.word(u, line, &mut inputs.args)?;
-                self.state.user = u.clone();
                 h.str("instruction", "USER").str("value", &u);
+                change = Some(ConfigChange::User(u.clone()));
                 ("USER", u, false)
             }
             CommandKind::StopSignal(s) => {
                 let s = self.word(s, line, &mut inputs.args)?;
                 h.str("instruction", "STOPSIGNAL").str("value", &s);
+                change = Some(ConfigChange::StopSignal(s.clone()));
                 ("STOPSIGNAL", s, false)
             }
             CommandKind::Expose(ports) | CommandKind::Volume(ports) => {
@@ -266,6 +322,11 @@ impl Walker<'_, '_> {
                     values.extend(e.value);
                 }
                 h.str("instruction", name).list("values", &values);
+                change = Some(if name == "EXPOSE" {
+                    ConfigChange::Expose(parse_ports(&values).map_err(|e| PlanError::at(line, e))?)
+                } else {
+                    ConfigChange::Volumes(values.clone())
+                });
                 (name, values.join(" "), false)
             }
             CommandKind::Cmd(c) | CommandKind::Entrypoint(c) => {
@@ -277,11 +338,23 @@ impl Walker<'_, '_> {
                 h.str("instruction", name)
                     .list("args", &c.args)
                     .flag("json", !c.prepend_shell);
+                let (args, prepend_shell) = (c.args.clone(), c.prepend_shell);
+                change = Some(if name == "CMD" {
+                    ConfigChange::Cmd {
+                        args,
+                        prepend_shell,
+                    }
+                } else {
+                    ConfigChange::Entrypoint {
+                        args,
+                        prepend_shell,
+                    }
+                });
                 (name, display_args(&c.args, !c.prepend_shell), false)
             }
             CommandKind::Shell(s) => {
-                self.state.shell = s.clone();
                 h.str("instruction", "SHELL").list("args", s);
+                change = Some(ConfigChange::Shell(s.clone()));
                 ("SHELL", display_args(s, true), false)
             }
             CommandKind::Healthcheck(hc) => {
@@ -289,6 +362,10 @@ impl Walker<'_, '_> {
                 let text = match hc {
                     Healthcheck::None => {
                         h.str("test", "NONE");
+                        change = Some(ConfigChange::Healthcheck(HealthConfig {
+                            test: vec!["NONE".into()],
+                            ..HealthConfig::default()
+                        }));
                         "NONE".to_string()
                     }
                     Healthcheck::Check {
@@ -305,6 +382,19 @@ impl Walker<'_, '_> {
                             .opt("start-period", start_period.as_deref())
                             .opt("start-interval", start_interval.as_deref())
                             .opt("retries", retries.map(|r| r.to_string()).as_deref());
+                        let ns = |d: &Option<String>| {
+                            d.as_deref()
+                                .and_then(parse_go_duration)
+                                .map_or(0, |n| u64::try_from(n).unwrap_or(u64::MAX))
+                        };
+                        change = Some(ConfigChange::Healthcheck(HealthConfig {
+                            test: test.clone(),
+                            interval: ns(interval),
+                            timeout: ns(timeout),
+                            start_period: ns(start_period),
+                            start_interval: ns(start_interval),
+                            retries: retries.unwrap_or(0),
+                        }));
                         display_args(test, true)
                     }
                 };
@@ -312,6 +402,7 @@ impl Walker<'_, '_> {
             }
             CommandKind::Onbuild(t) => {
                 h.str("instruction", "ONBUILD").str("trigger", t);
+                change = Some(ConfigChange::OnBuild(t.clone()));
                 ("ONBUILD", t.clone(), false)
             }
             CommandKind::Run(r) => {
@@ -327,6 +418,17 @@ impl Walker<'_, '_> {
                 ("ADD", text, true)
             }
         };
+        if let Some(change) = &change {
+            self.state.config.apply(change, &mut self.state.cmd_set);
+        }
+        let created_by = match (instruction, layer) {
+            ("RUN" | "COPY" | "ADD", _) => format!("{instruction} {text} # buildkit"),
+            _ => format!("{instruction} {text}"),
+        };
+        // BuildKit records every instruction in the history but ONBUILD.
+        if instruction != "ONBUILD" {
+            self.state.config.record(created_by, !layer, None);
+        }
         let key = h.finish();
         self.parent = key.clone();
         Ok(PlannedStep {

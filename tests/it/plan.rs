@@ -364,3 +364,63 @@ mod no_panic {
         }
     }
 }
+
+#[test]
+fn image_config_follows_docker_rules() {
+    let dir = multi_context();
+    let df = "\
+FROM scratch AS base
+ENV A=1 PATH=/opt/bin:$PATH
+CMD [\"serve\"]
+WORKDIR app
+USER 1000:1000
+EXPOSE 80 53/udp 9000-9001
+LABEL a=b
+SHELL [\"/bin/bash\", \"-c\"]
+HEALTHCHECK --interval=30s --retries=3 CMD curl -f http://localhost/
+ONBUILD RUN make
+
+FROM base
+ENTRYPOINT /entry $A
+WORKDIR /
+";
+    let p = plan_with(dir.path(), df, &[], None);
+    let base = p.stages[0].config.clone().unwrap();
+    let c = &base.config;
+    assert_eq!(
+        c.env,
+        vec![
+            "PATH=/opt/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "A=1"
+        ]
+    );
+    assert_eq!(c.cmd, Some(vec!["serve".to_string()]));
+    assert_eq!(c.working_dir, "/app");
+    assert_eq!(c.user, "1000:1000");
+    let ports: Vec<&str> = c.exposed_ports.keys().map(String::as_str).collect();
+    assert_eq!(ports, ["53/udp", "80/tcp", "9000/tcp", "9001/tcp"]);
+    assert_eq!(c.healthcheck.as_ref().unwrap().interval, 30_000_000_000);
+    assert_eq!(c.on_build, vec!["RUN make".to_string()]);
+    assert_eq!(base.history.len(), 8, "ONBUILD makes no history entry");
+    assert!(
+        base.history
+            .iter()
+            .all(|h| h.comment == "buildkit.dockerfile.v0")
+    );
+    assert!(!base.history[2].empty_layer, "WORKDIR app makes a layer");
+    assert_eq!(base.history[2].created_by, "WORKDIR /app");
+
+    let fin = p.stages[1].config.clone().unwrap();
+    // ENTRYPOINT in a new stage clears the CMD inherited from the base stage, and shell form
+    // runs under the SHELL the base stage set; the ENTRYPOINT text is not expanded.
+    assert_eq!(fin.config.cmd, None);
+    assert_eq!(
+        fin.config.entrypoint,
+        Some(vec!["/bin/bash".into(), "-c".into(), "/entry $A".into()])
+    );
+    assert_eq!(fin.config.working_dir, "/");
+    assert!(
+        fin.history.last().unwrap().empty_layer,
+        "WORKDIR / makes no layer"
+    );
+}
