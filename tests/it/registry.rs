@@ -362,3 +362,54 @@ fn plan_prints_the_resolved_digest() {
         "{stderr}"
     );
 }
+
+#[test]
+fn plan_asks_the_credential_helper_with_the_server_on_stdin() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let reg = test_registry();
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    let docker = dir.path().join("docker");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::create_dir_all(&docker).unwrap();
+    let asked = dir.path().join("asked");
+    let helper = bin.join("docker-credential-rbuildtest");
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = get ] || exit 1\ncat > '{}'\necho '{{\"ServerURL\":\"x\",\"Username\":\"u\",\"Secret\":\"s\"}}'\n",
+            asked.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(
+        docker.join("config.json"),
+        r#"{"credsStore": "rbuildtest"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM {reg}/library/busybox\n"),
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_rbuild"))
+        .args(["plan", "--platform", "linux/amd64", "."])
+        .current_dir(dir.path())
+        .env("RBUILD_HOME", dir.path().join(".rbuild-home"))
+        .env("DOCKER_CONFIG", &docker)
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&asked).unwrap(), reg);
+}
