@@ -14,4 +14,6 @@ mod it {
     mod parse_conformance;
     /// Cache keys of whole Dockerfiles: what changes a key and what must not.
     mod plan;
+    /// The registry client against the test registry (`scripts/peers.sh`) and a hostile one.
+    mod registry;
 }

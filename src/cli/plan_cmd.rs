@@ -3,6 +3,7 @@
 
 use crate::context::BuildContext;
 use crate::plan::{self, PlanRequest, Platform};
+use crate::registry::{RegistryOptions, RegistryResolver};
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 use std::collections::BTreeMap;
@@ -29,6 +30,13 @@ pub struct PlanArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
+    /// Reach this registry (`host[:port]`) over plain HTTP, as loopback registries are
+    #[arg(long = "insecure-registry", value_name = "HOST")]
+    pub insecure_registries: Vec<String>,
+    /// Do not contact registries: only digest-pinned base images resolve, other keys are
+    /// provisional
+    #[arg(long)]
+    pub offline: bool,
 }
 
 /// Output formats of `rbuild plan`.
@@ -84,6 +92,16 @@ pub(super) fn run(args: &PlanArgs) -> anyhow::Result<()> {
         .map(Platform::parse)
         .transpose()
         .map_err(|e| anyhow::anyhow!("--platform: {e}"))?;
+    let registry;
+    let resolver: &dyn plan::BaseResolver = if args.offline {
+        &plan::PinnedOnly
+    } else {
+        registry = RegistryResolver::new(&RegistryOptions {
+            insecure_registries: args.insecure_registries.clone(),
+            ..RegistryOptions::default()
+        })?;
+        &registry
+    };
     let req = PlanRequest {
         stages: &stages,
         target: args.target.clone(),
@@ -91,7 +109,7 @@ pub(super) fn run(args: &PlanArgs) -> anyhow::Result<()> {
         build_platform: Platform::host(),
         target_platform,
         context: &context,
-        resolver: &plan::PinnedOnly,
+        resolver,
     };
     let plan = plan::plan(&req).map_err(|e| match e.line() {
         Some(line) => {

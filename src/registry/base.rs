@@ -1,0 +1,75 @@
+//! The registry as the planner's [`BaseResolver`]: the planner is synchronous, so this wraps a
+//! [`Registry`] and a small tokio runtime of its own and blocks on each resolution. Every
+//! (reference, platform) is resolved once per resolver, i.e. once per build, and the answer is
+//! reused for every stage and `COPY --from` that names it.
+
+use super::{Registry, RegistryError, RegistryOptions, ResolvedImage};
+use crate::plan::reference::Reference;
+use crate::plan::{BaseResolver, Platform};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Resolves base images against their registries, blocking.
+pub struct RegistryResolver {
+    registry: Registry,
+    runtime: tokio::runtime::Runtime,
+    resolved: Mutex<HashMap<(Reference, Platform), ResolvedImage>>,
+}
+
+impl RegistryResolver {
+    /// A resolver with a new client configured by `options`. Must not be called from inside
+    /// an async runtime (it starts its own).
+    pub fn new(options: &RegistryOptions) -> Result<Self, RegistryError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("rbuild-registry")
+            .enable_all()
+            .build()
+            .map_err(RegistryError::Runtime)?;
+        Ok(Self {
+            registry: Registry::new(options)?,
+            runtime,
+            resolved: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The client, for callers that go on to pull what was resolved.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Resolves `reference` for `platform` (once; later calls reuse the answer).
+    pub fn resolve_image(
+        &self,
+        reference: &Reference,
+        platform: &Platform,
+    ) -> Result<ResolvedImage, RegistryError> {
+        let key = (reference.clone(), platform.clone());
+        if let Some(r) = self.lock().get(&key) {
+            return Ok(r.clone());
+        }
+        let resolved = self
+            .runtime
+            .block_on(self.registry.resolve(reference, platform))?;
+        self.lock().insert(key, resolved.clone());
+        Ok(resolved)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Reference, Platform), ResolvedImage>> {
+        self.resolved
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl BaseResolver for RegistryResolver {
+    fn resolve(
+        &self,
+        reference: &Reference,
+        platform: &Platform,
+    ) -> Result<Option<String>, String> {
+        self.resolve_image(reference, platform)
+            .map(|r| Some(r.manifest_digest.to_string()))
+            .map_err(|e| e.to_string())
+    }
+}
