@@ -85,7 +85,10 @@ mod tests {
                 "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
                 Some(Gzip),
             ),
-            ("application/vnd.docker.image.rootfs.diff.tar.gzip", Some(Gzip)),
+            (
+                "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                Some(Gzip),
+            ),
             ("application/vnd.docker.image.rootfs.diff.tar", Some(None)),
             ("application/vnd.oci.image.config.v1+json", Option::None),
         ];

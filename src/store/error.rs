@@ -57,10 +57,8 @@ pub enum StoreError {
         actual: Digest,
     },
     /// The layer's tar stream (or its compression) could not be read.
-    #[error("layer for snapshot {chain_id}: bad tar stream{}: {source}", entry_suffix(.entry))]
+    #[error("bad layer tar stream{}: {source}", entry_suffix(.entry))]
     Tar {
-        /// The snapshot being unpacked.
-        chain_id: Digest,
         /// The entry being read, when known.
         entry: Option<String>,
         /// The underlying error.

@@ -17,9 +17,14 @@
 pub mod blobs;
 pub mod chain;
 pub mod compression;
+mod confined;
 pub mod error;
 pub mod ingest;
 pub mod layout;
+pub mod lookup;
+pub mod snapshots;
+pub mod unpack;
+pub mod usage;
 
 use std::path::Path;
 
@@ -31,6 +36,8 @@ pub use compression::Compression;
 pub use error::{Result, StoreError};
 pub use ingest::BlobWriter;
 pub use layout::LAYOUT_VERSION;
+pub use lookup::{MergedEntry, read_dir_merged, resolve, resolve_nofollow};
+pub use usage::{Tally, Usage};
 
 /// The local state directory.
 #[derive(Debug, Clone)]
