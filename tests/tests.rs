@@ -12,4 +12,6 @@ mod it {
     mod parse_conformance;
     /// Cache keys of whole Dockerfiles: what changes a key and what must not.
     mod plan;
+    /// The local store: blob ingest, chain ids, hostile layers, lookup through snapshot stacks.
+    mod store;
 }
