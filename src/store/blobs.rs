@@ -1,5 +1,5 @@
 //! The content store: reading, listing, verifying and deleting blobs in `blobs/sha256/<hex>`, and
-//! storing small documents. Writing big blobs goes through [`BlobWriter`](super::BlobWriter).
+//! storing small documents. Writing big blobs goes through [`BlobWriter`].
 
 use std::fs::{self, File};
 use std::io::{self, Write};

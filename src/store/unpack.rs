@@ -4,7 +4,7 @@
 //!   `trusted.overlay.opaque=y` on its directory (both need root);
 //! * modes, owners (as root), mtimes, symlinks, hard links within the layer, fifos and device nodes
 //!   (as root) and `SCHILY.xattr.*` extended attributes are kept;
-//! * every path goes through [`confined`](super::confined): `..` is refused, absolute paths are
+//! * every path goes through the private `confined` module: `..` is refused, absolute paths are
 //!   taken inside the layer, parents that are symlinks are refused, files are created with
 //!   `O_NOFOLLOW | O_EXCL`, hard links must name an earlier entry of this layer.
 //!
