@@ -16,4 +16,6 @@ mod it {
     mod plan;
     /// The registry client against the test registry (`scripts/peers.sh`) and a hostile one.
     mod registry;
+    /// The local store: blob ingest, chain ids, hostile layers, lookup through snapshot stacks.
+    mod store;
 }

@@ -1,0 +1,159 @@
+//! Snapshots: one directory per unpacked layer, `snapshots/<chain id hex>/`, holding only that
+//! layer's content in overlayfs "diff" format so that a stack of them mounts as overlay lowerdirs.
+//!
+//! A snapshot is unpacked into `tmp/`, synced, and renamed into place: one that exists is
+//! complete, and is reused as is.
+
+use std::fs;
+use std::io::{self, Read};
+use std::os::unix::fs::DirBuilderExt;
+use std::path::PathBuf;
+
+use super::Store;
+use super::compression::Compression;
+use super::error::{IoContext, Result, StoreError};
+use super::layout::sync_dir;
+use super::unpack::unpack_tar;
+use crate::digest::{Digest, DigestWriter};
+
+impl Store {
+    /// Where the snapshot of `chain_id` is (or would be).
+    pub fn snapshot_path(&self, chain_id: &Digest) -> PathBuf {
+        self.layout.snapshot(chain_id)
+    }
+
+    /// Whether the snapshot of `chain_id` exists (and so is complete).
+    pub fn has_snapshot(&self, chain_id: &Digest) -> bool {
+        self.layout.snapshot(chain_id).is_dir()
+    }
+
+    /// The snapshot directories of a stack of layers given top-first by chain id, ready for
+    /// [`lookup`](super::lookup) or as overlay lowerdirs.
+    pub fn stack(&self, chain_ids_top_first: &[Digest]) -> Vec<PathBuf> {
+        chain_ids_top_first
+            .iter()
+            .map(|c| self.snapshot_path(c))
+            .collect()
+    }
+
+    /// The chain ids of all snapshots, sorted.
+    pub fn snapshots(&self) -> Result<Vec<Digest>> {
+        let dir = self.layout.snapshot_dir();
+        let mut out = Vec::new();
+        for entry in fs::read_dir(&dir).at(&dir)? {
+            let entry = entry.at(&dir)?;
+            if let Some(d) = entry
+                .file_name()
+                .to_str()
+                .and_then(|hex| Digest::parse(&format!("sha256:{hex}")))
+            {
+                out.push(d);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Removes a snapshot (first renamed into `tmp/`, so it vanishes at once); `false` when it
+    /// was not there.
+    pub fn delete_snapshot(&self, chain_id: &Digest) -> Result<bool> {
+        let path = self.layout.snapshot(chain_id);
+        let doomed = self.layout.temp_path("deleted-snapshot");
+        match fs::rename(&path, &doomed) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(e).at(path),
+        }
+        fs::remove_dir_all(&doomed).at(&doomed)?;
+        Ok(true)
+    }
+
+    /// Unpacks a layer blob (`layer` yields the compressed or plain tar) as the snapshot
+    /// `chain_id` and returns its directory. With `diff_id`, the sha256 of the uncompressed tar
+    /// must match ([`StoreError::DiffIdMismatch`]). An existing snapshot is reused without
+    /// reading `layer`. A refused entry ([`StoreError::UnsafeEntry`]) or any failure leaves no
+    /// snapshot.
+    pub fn unpack(
+        &self,
+        chain_id: &Digest,
+        layer: impl Read,
+        compression: Compression,
+        diff_id: Option<&Digest>,
+    ) -> Result<PathBuf> {
+        let target = self.layout.snapshot(chain_id);
+        if target.is_dir() {
+            return Ok(target);
+        }
+        let tmp = self.layout.temp_path("snapshot");
+        fs::DirBuilder::new().mode(0o755).create(&tmp).at(&tmp)?;
+        let result = self.unpack_into(&tmp, chain_id, layer, compression, diff_id);
+        if let Err(e) = result {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+        match fs::rename(&tmp, &target) {
+            Ok(()) => {}
+            // Another process unpacked the same snapshot meanwhile: use theirs.
+            Err(e) if target.is_dir() => {
+                tracing::debug!("snapshot {chain_id} appeared while unpacking: {e}");
+                let _ = fs::remove_dir_all(&tmp);
+                return Ok(target);
+            }
+            Err(e) => {
+                let _ = fs::remove_dir_all(&tmp);
+                return Err(e).at(target);
+            }
+        }
+        sync_dir(&self.layout.snapshot_dir())?;
+        Ok(target)
+    }
+
+    fn unpack_into(
+        &self,
+        tmp: &std::path::Path,
+        chain_id: &Digest,
+        layer: impl Read,
+        compression: Compression,
+        diff_id: Option<&Digest>,
+    ) -> Result<()> {
+        let tar_err = |source| StoreError::Tar {
+            entry: None,
+            source,
+        };
+        let decoder = compression.decoder(layer).map_err(tar_err)?;
+        let mut hashed = HashingReader {
+            inner: decoder,
+            hasher: DigestWriter::new(io::sink()),
+        };
+        unpack_tar(tmp, &mut hashed)?;
+        // diff_id covers the whole uncompressed stream, padding after the end marker included.
+        io::copy(&mut hashed, &mut io::sink()).map_err(tar_err)?;
+        let (_, actual, _) = hashed.hasher.finish();
+        if let Some(expected) = diff_id
+            && *expected != actual
+        {
+            return Err(StoreError::DiffIdMismatch {
+                chain_id: chain_id.clone(),
+                expected: expected.clone(),
+                actual,
+            });
+        }
+        // One syncfs flushes every file of the snapshot before the rename publishes it.
+        let dir = fs::File::open(tmp).at(tmp)?;
+        rustix::fs::syncfs(&dir).at(tmp)
+    }
+}
+
+/// Hashes what passes through.
+struct HashingReader<R> {
+    inner: R,
+    hasher: DigestWriter<io::Sink>,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        io::Write::write_all(&mut self.hasher, &buf[..n])?;
+        Ok(n)
+    }
+}
