@@ -8,6 +8,8 @@ mod it {
     mod cli;
     /// Context walking, `.dockerignore` and content hashes against real directories.
     mod context;
+    /// Deterministic layers: tar read back, whiteouts, compression checked by system tools.
+    mod layer;
     /// The parser against the conformance corpus in `tests/data/parse*`.
     mod parse_conformance;
     /// Cache keys of whole Dockerfiles: what changes a key and what must not.

@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 
 use super::LayerError;
 
+/// Extended attributes as (name, value) pairs, sorted by name.
+pub type Xattrs = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// One entry of a layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -31,7 +34,7 @@ pub struct Entry {
     /// Modification time in seconds since the epoch (before any SOURCE_DATE_EPOCH clamping).
     pub mtime: i64,
     /// Extended attributes as (name, value), sorted by name.
-    pub xattrs: Vec<(Vec<u8>, Vec<u8>)>,
+    pub xattrs: Xattrs,
 }
 
 /// The type of an entry and what it holds.
@@ -115,7 +118,7 @@ pub(crate) struct DiskEntry {
     /// The entry.
     pub(crate) entry: Entry,
     /// `trusted.overlay.*` and `user.overlay.*` xattrs as (name, value).
-    pub(crate) overlay_xattrs: Vec<(Vec<u8>, Vec<u8>)>,
+    pub(crate) overlay_xattrs: Xattrs,
 }
 
 /// The entry for the file at `disk` (already `lstat`ed into `meta`), named `path` in the layer.
@@ -179,7 +182,7 @@ pub(crate) fn is_overlay_xattr(name: &[u8]) -> bool {
 
 /// All xattrs of `disk` (not following a symlink), sorted by name. A file system without xattr
 /// support has none.
-pub(crate) fn read_xattrs(disk: &Path) -> Result<Vec<(Vec<u8>, Vec<u8>)>, LayerError> {
+pub(crate) fn read_xattrs(disk: &Path) -> Result<Xattrs, LayerError> {
     let names = match xattr::list(disk) {
         Ok(names) => names,
         Err(e) if is_unsupported(&e) => return Ok(Vec::new()),
@@ -255,11 +258,10 @@ mod tests {
     fn device_numbers_split_like_glibc() {
         // makedev(8, 1) and makedev(259, 1048575)
         assert_eq!(device_numbers(0x801), (8, 1));
-        let dev = (259u64 & 0xfff) << 8
-            | (259u64 & !0xfff) << 32
-            | (1_048_575u64 & 0xff)
-            | (1_048_575u64 & !0xff) << 12;
-        assert_eq!(device_numbers(dev), (259, 1_048_575));
+        let (major, minor) = (0x1_0103u64, 1_048_575u64);
+        let dev =
+            (major & 0xfff) << 8 | (major & !0xfff) << 32 | (minor & 0xff) | (minor & !0xff) << 12;
+        assert_eq!(device_numbers(dev), (major, minor));
     }
 
     #[test]

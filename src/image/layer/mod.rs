@@ -29,7 +29,7 @@ use std::io;
 use std::path::PathBuf;
 
 pub use compress::{Compression, LayerDescriptor};
-pub use entries::{Entry, EntryKind, FileData};
+pub use entries::{Entry, EntryKind, FileData, Xattrs};
 pub use overlay::OverlaySource;
 pub use pipeline::{LayerOptions, write_layer};
 pub use tar_writer::TarWriter;
