@@ -217,8 +217,8 @@ pub(crate) fn read_err(path: &Path, source: std::io::Error) -> LayerError {
 
 /// Splits a Linux `dev_t` into (major, minor) as glibc's `major()`/`minor()` do.
 pub(crate) fn device_numbers(rdev: u64) -> (u64, u64) {
-    let major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & !0xfff);
-    let minor = (rdev & 0xff) | ((rdev >> 12) & !0xff);
+    let major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & 0xffff_f000);
+    let minor = (rdev & 0xff) | ((rdev >> 12) & 0xffff_ff00);
     (major, minor)
 }
 
