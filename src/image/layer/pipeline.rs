@@ -3,7 +3,7 @@
 //! Two threads, like `tar | gzip`: a scoped thread walks the entries, reads the files, writes the
 //! tar and hashes it (the diff_id) in 1 MiB chunks; the caller's thread compresses each chunk into
 //! the caller's writer through a [`DigestWriter`] (the blob digest and size). A bounded channel
-//! of [`QUEUE`] chunks between them, with the buffers sent back for reuse, keeps memory at a few
+//! of four chunks between them, with the buffers sent back for reuse, keeps memory at a few
 //! MiB whatever the layer's size. The caller's writer never leaves the caller's thread, so it
 //! need not be `Send`.
 
