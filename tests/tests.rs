@@ -10,6 +10,8 @@ mod it {
     mod context;
     /// `.dockerignore` matching against Go's patternmatcher, the implementation BuildKit uses.
     mod differential_dockerignore;
+    /// Deterministic layers: tar read back, whiteouts, compression checked by system tools.
+    mod layer;
     /// The parser against the conformance corpus in `tests/data/parse*`.
     mod parse_conformance;
     /// Cache keys of whole Dockerfiles: what changes a key and what must not.

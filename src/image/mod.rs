@@ -1,4 +1,10 @@
 //! Images: deterministic layers (tar, compression, digest and diff_id in one pass), image config
-//! and manifests. (Placeholder.)
+//! and manifests.
+//!
+//! * [`layer`] turns a directory tree (a COPY result) or an overlayfs upper dir (a RUN result)
+//!   into a layer blob: a deterministic tar, compressed while it is produced, with its digest,
+//!   diff_id and size computed in the same streaming pass.
+//! * [`config`] is the image config document and how each Dockerfile instruction changes it.
 
 pub mod config;
+pub mod layer;
