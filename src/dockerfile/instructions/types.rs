@@ -178,7 +178,7 @@ pub struct AddCommand {
 pub struct RunCommand {
     /// The command.
     pub command: CommandLine,
-    /// `--mount` specs as written (parsed with [`mount::parse`] after expansion).
+    /// `--mount` specs as written (parsed with [`super::mount::parse`] after expansion).
     pub mounts: Vec<String>,
     /// `--network` (`default`, `none`, `host`).
     pub network: String,
