@@ -6,9 +6,25 @@ use std::fmt;
 use std::io::{self, Write};
 
 /// A `sha256:<64 lowercase hex>` digest.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(transparent)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(into = "String", try_from = "String")]
 pub struct Digest(String);
+
+impl From<Digest> for String {
+    fn from(d: Digest) -> Self {
+        d.0
+    }
+}
+
+impl TryFrom<String> for Digest {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
 
 impl Digest {
     /// The digest as `sha256:<hex>`.
@@ -126,6 +142,14 @@ mod tests {
         let (buf, d, n) = w.finish();
         assert_eq!((d, n), (Digest::of(b"hello world"), 11));
         assert_eq!(buf, b"hello world");
+    }
+
+    #[test]
+    fn serde_validates() {
+        let d = Digest::of(b"x");
+        let json = serde_json::to_string(&d).unwrap();
+        assert_eq!(serde_json::from_str::<Digest>(&json).unwrap(), d);
+        assert!(serde_json::from_str::<Digest>("\"sha256:nothex\"").is_err());
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //!   into a layer blob: a deterministic tar, compressed while it is produced, with its digest,
 //!   diff_id and size computed in the same streaming pass.
 //! * [`config`] is the image config document and how each Dockerfile instruction changes it.
+//! * [`manifest`] writes a finished image (config + manifest over its layers) into the store.
 
 pub mod config;
 pub mod layer;
+pub mod manifest;
