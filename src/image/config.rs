@@ -27,7 +27,11 @@ pub struct ImageConfig {
     #[serde(default)]
     pub os: String,
     /// `v7`, `v8`, ...
-    #[serde(skip_serializing_if = "String::is_empty", default)]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        default,
+        deserialize_with = "null_default"
+    )]
     pub variant: String,
     /// What a container of this image runs with.
     #[serde(default)]
@@ -36,7 +40,11 @@ pub struct ImageConfig {
     #[serde(default)]
     pub rootfs: RootFs,
     /// One entry per instruction.
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "null_default"
+    )]
     pub history: Vec<History>,
 }
 
@@ -45,13 +53,25 @@ pub struct ImageConfig {
 #[serde(rename_all = "PascalCase")]
 pub struct ContainerConfig {
     /// USER.
-    #[serde(skip_serializing_if = "String::is_empty", default)]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        default,
+        deserialize_with = "null_default"
+    )]
     pub user: String,
     /// EXPOSE, as `port/proto`.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    #[serde(
+        skip_serializing_if = "BTreeMap::is_empty",
+        default,
+        deserialize_with = "null_default"
+    )]
     pub exposed_ports: BTreeMap<String, Empty>,
     /// ENV, as `KEY=value`, in definition order.
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "null_default"
+    )]
     pub env: Vec<String>,
     /// ENTRYPOINT.
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -60,16 +80,32 @@ pub struct ContainerConfig {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub cmd: Option<Vec<String>>,
     /// VOLUME.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    #[serde(
+        skip_serializing_if = "BTreeMap::is_empty",
+        default,
+        deserialize_with = "null_default"
+    )]
     pub volumes: BTreeMap<String, Empty>,
     /// WORKDIR.
-    #[serde(skip_serializing_if = "String::is_empty", default)]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        default,
+        deserialize_with = "null_default"
+    )]
     pub working_dir: String,
     /// LABEL.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    #[serde(
+        skip_serializing_if = "BTreeMap::is_empty",
+        default,
+        deserialize_with = "null_default"
+    )]
     pub labels: BTreeMap<String, String>,
     /// STOPSIGNAL.
-    #[serde(skip_serializing_if = "String::is_empty", default)]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        default,
+        deserialize_with = "null_default"
+    )]
     pub stop_signal: String,
     /// Set by CMD, as BuildKit does (Docker image spec compatibility).
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
@@ -78,10 +114,18 @@ pub struct ContainerConfig {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub healthcheck: Option<HealthConfig>,
     /// ONBUILD triggers.
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "null_default"
+    )]
     pub on_build: Vec<String>,
     /// SHELL.
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        default,
+        deserialize_with = "null_default"
+    )]
     pub shell: Vec<String>,
 }
 
@@ -106,6 +150,15 @@ pub struct HealthConfig {
     /// `--retries`.
     #[serde(skip_serializing_if = "is_zero_u32", default)]
     pub retries: u32,
+}
+
+/// Docker writes `null` for empty lists, maps and strings (`"OnBuild": null`): read it as empty.
+fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -142,10 +195,18 @@ pub struct History {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub created: Option<String>,
     /// The instruction, as BuildKit words it.
-    #[serde(skip_serializing_if = "String::is_empty", default)]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        default,
+        deserialize_with = "null_default"
+    )]
     pub created_by: String,
     /// `buildkit.dockerfile.v0` for entries rbuild writes (tools key on it).
-    #[serde(skip_serializing_if = "String::is_empty", default)]
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        default,
+        deserialize_with = "null_default"
+    )]
     pub comment: String,
     /// True when the instruction made no layer.
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
@@ -412,6 +473,21 @@ mod tests {
         assert!(parse_ports(&strings(&["http"])).is_err());
         assert!(parse_ports(&strings(&["9-1"])).is_err());
         assert!(parse_ports(&strings(&["70000"])).is_err());
+    }
+
+    #[test]
+    fn reads_docker_written_configs_with_nulls() {
+        let json = r#"{"architecture":"amd64","os":"linux","created":"2024-01-01T00:00:00Z",
+            "config":{"Hostname":"","Env":["PATH=/usr/bin","A=1"],"Cmd":["sh"],"Entrypoint":null,
+            "OnBuild":null,"Labels":null,"WorkingDir":"","Volumes":null,"ArgsEscaped":true},
+            "rootfs":{"type":"layers","diff_ids":["sha256:0000000000000000000000000000000000000000000000000000000000000000"]},
+            "history":[{"created":"2024-01-01T00:00:00Z","created_by":"/bin/sh -c #(nop) CMD [\"sh\"]","empty_layer":true}]}"#;
+        let img: ImageConfig = serde_json::from_str(json).unwrap();
+        assert_eq!(img.config.env, strings(&["PATH=/usr/bin", "A=1"]));
+        assert_eq!(img.config.cmd, Some(strings(&["sh"])));
+        assert!(img.config.on_build.is_empty() && img.config.labels.is_empty());
+        assert_eq!(img.history.len(), 1);
+        assert_eq!(img.rootfs.diff_ids.len(), 1);
     }
 
     #[test]

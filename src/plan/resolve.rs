@@ -11,6 +11,18 @@ pub trait BaseResolver: Sync {
     /// cannot tell (the key is then provisional), or an error message.
     fn resolve(&self, reference: &Reference, platform: &Platform)
     -> Result<Option<String>, String>;
+
+    /// The image's config (ENV, WORKDIR, USER, CMD, history, ...), which a stage built on it
+    /// starts from; `Ok(None)` when this resolver cannot tell (the stage then starts from
+    /// Docker's defaults).
+    fn config(
+        &self,
+        reference: &Reference,
+        platform: &Platform,
+    ) -> Result<Option<crate::image::config::ImageConfig>, String> {
+        let _ = (reference, platform);
+        Ok(None)
+    }
 }
 
 /// Resolves only references that pin a digest (`alpine@sha256:...`).
@@ -43,7 +55,7 @@ pub enum Source {
     Image(ImageSource),
 }
 
-/// Resolves an image name to an [`ImageSource`].
+/// Resolves an image name to an [`ImageSource`] and, when the resolver knows it, its config.
 pub fn image(
     name: &str,
     platform: &Platform,
@@ -55,4 +67,13 @@ pub fn image(
         reference: reference.to_string(),
         digest,
     })
+}
+
+/// The config of the image `name` for `platform`, if the resolver knows it.
+pub fn image_config(
+    name: &str,
+    platform: &Platform,
+    resolver: &dyn BaseResolver,
+) -> Result<Option<crate::image::config::ImageConfig>, String> {
+    resolver.config(&Reference::parse(name)?, platform)
 }

@@ -107,9 +107,15 @@ pub(super) fn plan_stage(
                     resolved.reference
                 ));
             }
+            let base_config = resolve::image_config(&img.reference, &head.platform, req.resolver)
+                .map_err(|e| PlanError::at(stage.line, e))?;
             inputs.images.push(resolved.clone());
             base_image = Some(resolved);
-            (h.finish(), StageState::fresh(&head.platform))
+            let state = match base_config {
+                Some(config) => StageState::from_image(config),
+                None => StageState::fresh(&head.platform),
+            };
+            (h.finish(), state)
         }
     };
     let mut steps = vec![PlannedStep {
@@ -167,6 +173,26 @@ impl StageState {
             ..ImageConfig::default()
         };
         config.config.env.push(format!("PATH={DEFAULT_PATH}"));
+        Self {
+            run_env,
+            declared_args: BTreeSet::new(),
+            config,
+            cmd_set: false,
+        }
+    }
+
+    /// The state on top of a base image whose config is known: its ENV is the environment
+    /// (with Docker's default PATH added when it has none, as BuildKit does), and its config and
+    /// history carry on.
+    fn from_image(mut config: ImageConfig) -> Self {
+        if !config.config.env.iter().any(|e| e.starts_with("PATH=")) {
+            config.config.env.push(format!("PATH={DEFAULT_PATH}"));
+        }
+        let mut run_env = Vars::default();
+        for e in &config.config.env {
+            let (k, v) = e.split_once('=').unwrap_or((e.as_str(), ""));
+            run_env.set(k, v);
+        }
         Self {
             run_env,
             declared_args: BTreeSet::new(),

@@ -72,4 +72,27 @@ impl BaseResolver for RegistryResolver {
             .map(|r| Some(r.manifest_digest.to_string()))
             .map_err(|e| e.to_string())
     }
+
+    fn config(
+        &self,
+        reference: &Reference,
+        platform: &Platform,
+    ) -> Result<Option<crate::image::config::ImageConfig>, String> {
+        let resolved = self
+            .resolve_image(reference, platform)
+            .map_err(|e| e.to_string())?;
+        let bytes = self
+            .runtime
+            .block_on(
+                self.registry
+                    .fetch_config(&resolved.repository, &resolved.config_digest),
+            )
+            .map_err(|e| e.to_string())?;
+        serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+            format!(
+                "{}: image config {} is not valid JSON: {e}",
+                resolved.reference, resolved.config_digest
+            )
+        })
+    }
 }

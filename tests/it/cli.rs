@@ -127,3 +127,32 @@ fn plan_shows_stages_order_skips_and_inputs() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("failed to reach build target nope"));
 }
+
+#[test]
+fn plan_starts_stages_from_the_resolved_base_config() {
+    let registry = std::env::var("RBUILD_TEST_REGISTRY")
+        .expect("RBUILD_TEST_REGISTRY is not set: run the tests with scripts/test.sh");
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM {registry}/library/busybox\nENV PATH=/opt/bin:$PATH\n"),
+    )
+    .unwrap();
+    let out = rbuild(&["plan", "--format", "json", "."], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let config = &v["stages"][0]["config"];
+    // The lab image's config (built by scripts/peers.sh) sets Cmd ["sh"] and the default PATH.
+    assert_eq!(config["config"]["Cmd"], serde_json::json!(["sh"]));
+    assert_eq!(
+        config["config"]["Env"],
+        serde_json::json!([
+            "PATH=/opt/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        ])
+    );
+    assert_eq!(config["history"].as_array().map(Vec::len), Some(2));
+}

@@ -424,3 +424,81 @@ WORKDIR /
         "WORKDIR / makes no layer"
     );
 }
+
+/// A resolver that knows one image: its digest and its config, as a registry would report them.
+struct OneImage {
+    digest: String,
+    config: rbuild::image::config::ImageConfig,
+}
+
+impl plan::BaseResolver for OneImage {
+    fn resolve(
+        &self,
+        _: &rbuild::plan::reference::Reference,
+        _: &Platform,
+    ) -> Result<Option<String>, String> {
+        Ok(Some(self.digest.clone()))
+    }
+
+    fn config(
+        &self,
+        _: &rbuild::plan::reference::Reference,
+        _: &Platform,
+    ) -> Result<Option<rbuild::image::config::ImageConfig>, String> {
+        Ok(Some(self.config.clone()))
+    }
+}
+
+#[test]
+fn a_stage_starts_from_its_base_image_config() {
+    let dir = multi_context();
+    let config: rbuild::image::config::ImageConfig = serde_json::from_str(
+        r#"{"architecture":"amd64","os":"linux","config":{"Env":["GOPATH=/go","TOOLS=/opt"],
+            "Cmd":["sh"],"WorkingDir":"/go/src","User":"nobody"},
+            "rootfs":{"type":"layers","diff_ids":[]},
+            "history":[{"created_by":"base step"}]}"#,
+    )
+    .unwrap();
+    let resolver = OneImage {
+        digest: format!("sha256:{}", "cd".repeat(32)),
+        config,
+    };
+    let df = "FROM golang\nENV BIN=$GOPATH/bin:$TOOLS\nCOPY web/ site/\nENTRYPOINT [\"/app\"]\n";
+    let parsed = parse(df).unwrap();
+    let stages = instructions::from_dockerfile(&parsed).unwrap();
+    let ctx = BuildContext::open(dir.path(), None, None).unwrap();
+    let req = PlanRequest {
+        stages: &stages,
+        target: None,
+        build_args: BTreeMap::new(),
+        build_platform: Platform::parse("linux/amd64").unwrap(),
+        target_platform: None,
+        context: &ctx,
+        resolver: &resolver,
+    };
+    let p = plan::plan(&req).unwrap();
+    let steps = &p.stages[0].steps;
+    assert_eq!(
+        steps[1].text, "BIN=/go/bin:/opt",
+        "ENV expands the base image's variables"
+    );
+    assert_eq!(steps[2].text, "web/ site/");
+    let c = p.stages[0].config.clone().unwrap();
+    assert_eq!(
+        c.config.env,
+        [
+            "GOPATH=/go",
+            "TOOLS=/opt",
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "BIN=/go/bin:/opt"
+        ]
+    );
+    assert_eq!(c.config.working_dir, "/go/src");
+    assert_eq!(c.config.user, "nobody");
+    assert_eq!(c.config.cmd, None, "ENTRYPOINT clears the base image's CMD");
+    assert_eq!(
+        c.history.first().map(|h| h.created_by.as_str()),
+        Some("base step")
+    );
+    assert_eq!(c.history.len(), 4);
+}
