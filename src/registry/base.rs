@@ -1,9 +1,10 @@
 //! The registry as the planner's [`BaseResolver`]: the planner is synchronous, so this wraps a
 //! [`Registry`] and a small tokio runtime of its own and blocks on each resolution. Every
 //! (reference, platform) is resolved once per resolver, i.e. once per build, and the answer is
-//! reused for every stage and `COPY --from` that names it.
+//! reused for every stage and `COPY --from` that names it; so is each image's config.
 
 use super::{Registry, RegistryError, RegistryOptions, ResolvedImage};
+use crate::image::config::ImageConfig;
 use crate::plan::reference::Reference;
 use crate::plan::{BaseResolver, Platform};
 use std::collections::HashMap;
@@ -14,6 +15,7 @@ pub struct RegistryResolver {
     registry: Registry,
     runtime: tokio::runtime::Runtime,
     resolved: Mutex<HashMap<(Reference, Platform), ResolvedImage>>,
+    configs: Mutex<HashMap<(Reference, Platform), ImageConfig>>,
 }
 
 impl RegistryResolver {
@@ -30,6 +32,7 @@ impl RegistryResolver {
             registry: Registry::new(options)?,
             runtime,
             resolved: Mutex::new(HashMap::new()),
+            configs: Mutex::new(HashMap::new()),
         })
     }
 
@@ -77,7 +80,17 @@ impl BaseResolver for RegistryResolver {
         &self,
         reference: &Reference,
         platform: &Platform,
-    ) -> Result<Option<crate::image::config::ImageConfig>, String> {
+    ) -> Result<Option<ImageConfig>, String> {
+        let key = (reference.clone(), platform.clone());
+        let cached = self
+            .configs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&key)
+            .cloned();
+        if let Some(config) = cached {
+            return Ok(Some(config));
+        }
         let resolved = self
             .resolve_image(reference, platform)
             .map_err(|e| e.to_string())?;
@@ -88,11 +101,16 @@ impl BaseResolver for RegistryResolver {
                     .fetch_config(&resolved.repository, &resolved.config_digest),
             )
             .map_err(|e| e.to_string())?;
-        serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+        let config: ImageConfig = serde_json::from_slice(&bytes).map_err(|e| {
             format!(
                 "{}: image config {} is not valid JSON: {e}",
                 resolved.reference, resolved.config_digest
             )
-        })
+        })?;
+        self.configs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(key, config.clone());
+        Ok(Some(config))
     }
 }
