@@ -276,6 +276,9 @@ impl Session<'_> {
         for from in mounts {
             match self.mount(digest, from).await? {
                 Mount::Mounted => {
+                    if let Some(unused) = session {
+                        self.cancel(unused).await;
+                    }
                     debug!("{}@{digest}: mounted from {from}", self.repo);
                     return Ok(BlobPush::Mounted { from: from.clone() });
                 }
