@@ -2,6 +2,7 @@
 //! host, a digest) so a message alone tells the user where to look.
 
 use crate::digest::Digest;
+use crate::store::StoreError;
 use oci_client::errors::{OciDistributionError, OciErrorCode};
 
 /// Why a registry operation failed.
@@ -107,6 +108,29 @@ pub enum RegistryError {
         host: String,
         /// What went wrong.
         message: String,
+    },
+    /// The registry reports a digest for pushed content (a blob or a manifest) other than the
+    /// digest of what was sent: it rewrote or corrupted it, and the image would not be the one
+    /// built.
+    #[error(
+        "`{location}`: the registry reports digest `{actual}` for what was pushed as `{expected}`"
+    )]
+    PushDigestMismatch {
+        /// What was pushed (`host/repo@digest`, `host/repo:tag`).
+        location: String,
+        /// The digest of the bytes sent.
+        expected: Digest,
+        /// What the registry's `Docker-Content-Digest` header said.
+        actual: String,
+    },
+    /// A blob to push is missing from the local store or cannot be read.
+    #[error("blob `{digest}` to push: {source}")]
+    LocalBlob {
+        /// The blob.
+        digest: Digest,
+        /// The store's error (it names the path).
+        #[source]
+        source: StoreError,
     },
     /// An argument that is not a valid reference or host.
     #[error("{0}")]

@@ -9,23 +9,28 @@
 //!   matched as containerd matches platforms;
 //! * [`pull`]: blobs streamed into any `Write` with digest verification, resumable from an
 //!   offset, several at a time with bounded concurrency;
+//! * [`push`]: images (and any blobs) pushed from the store: blobs the repository has are
+//!   skipped, blobs of a sibling repository mounted, the rest streamed from their files, and
+//!   every digest the registry reports checked against ours;
 //! * [`base`]: the synchronous [`crate::plan::BaseResolver`] `rbuild plan` uses.
 //!
 //! Image references are [`crate::plan::reference::Reference`]s, normalized as Docker does;
 //! Docker Hub (`docker.io`) is reached at `registry-1.docker.io`.
 //!
-//! Pushing (and ECR's token exchange) live elsewhere.
+//! ECR's token exchange lives elsewhere.
 
 pub mod auth;
 pub mod base;
 pub mod error;
 pub mod insecure;
 pub mod pull;
+pub mod push;
 pub mod resolve;
 
 pub use base::RegistryResolver;
 pub use error::RegistryError;
 pub use insecure::InsecureRegistries;
+pub use push::{PushOptions, PushReport};
 pub use resolve::ResolvedImage;
 
 use crate::plan::reference::Reference;
@@ -115,6 +120,9 @@ pub fn api_host(domain: &str) -> &str {
 pub struct Registry {
     https: oci_client::Client,
     http: oci_client::Client,
+    /// Plain reqwest for the push protocol, whose response headers oci-client does not expose;
+    /// it carries the token oci-client negotiated.
+    plain: reqwest::Client,
     insecure: InsecureRegistries,
     config: DockerConfig,
     /// Credentials per domain, looked up once (a credential helper is a process).
@@ -153,9 +161,16 @@ impl Registry {
             oci_client::Client::try_from(cfg)
                 .map_err(|e| RegistryError::Invalid(format!("cannot set up the HTTP client: {e}")))
         };
+        let plain = reqwest::Client::builder()
+            .connect_timeout(connect)
+            .read_timeout(Duration::from_secs(120))
+            .user_agent(concat!("rbuild/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| RegistryError::Invalid(format!("cannot set up the HTTP client: {e}")))?;
         Ok(Self {
             https: client(ClientProtocol::Https)?,
             http: client(ClientProtocol::Http)?,
+            plain,
             insecure: InsecureRegistries::new(&options.insecure_registries),
             config,
             credentials: Arc::default(),

@@ -1,11 +1,18 @@
 //! The registry client against the real registry of `scripts/peers.sh` (`RBUILD_TEST_REGISTRY`),
 //! checked against what skopeo says; an in-process hostile registry only for faults a real one
-//! never produces (corrupt and truncated blobs, a Range request ignored).
+//! never produces (corrupt and truncated blobs, a Range request ignored, a manifest digest
+//! misreported after a push). Pushes go to fresh `test/push-*` repositories.
 
 use rbuild::digest::Digest;
+use rbuild::image::config::ImageConfig;
+use rbuild::image::layer::{Compression, DirSource, LayerOptions, write_layer};
+use rbuild::image::manifest::{BuiltImage, Descriptor, Manifest, PlatformSpec, assemble};
 use rbuild::plan::Platform;
 use rbuild::plan::reference::Reference;
-use rbuild::registry::{Registry, RegistryError, RegistryOptions, Repository};
+use rbuild::registry::{
+    PushOptions, PushReport, Registry, RegistryError, RegistryOptions, Repository,
+};
+use rbuild::store::Store;
 use std::process::Command;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -412,4 +419,295 @@ fn plan_asks_the_credential_helper_with_the_server_on_stdin() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(std::fs::read_to_string(&asked).unwrap(), reg);
+}
+
+// ---- push ----
+
+/// A name no earlier run used: the test registry keeps what is pushed to it.
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{prefix}-{}-{nanos}", std::process::id())
+}
+
+/// A one-layer image (a file saying `text`) assembled in a fresh store under `state`.
+fn small_image(state: &std::path::Path, text: &str) -> (Store, BuiltImage) {
+    let store = Store::open(state).unwrap();
+    let ctx = tempfile::tempdir().unwrap();
+    std::fs::write(ctx.path().join("hello.txt"), text).unwrap();
+    let opts = LayerOptions {
+        compression: Compression::gzip(),
+        source_date_epoch: Some(0),
+    };
+    let entries = DirSource::new(ctx.path()).entries().unwrap();
+    let (layer, writer) = write_layer(entries, &opts, store.writer(None).unwrap()).unwrap();
+    writer.commit().unwrap();
+    let config = ImageConfig {
+        architecture: "amd64".into(),
+        os: "linux".into(),
+        ..ImageConfig::default()
+    };
+    let image = assemble(&store, &config, &[layer]).unwrap();
+    (store, image)
+}
+
+fn stored(store: &Store, digest: &Digest) -> Vec<u8> {
+    std::fs::read(store.blobs().path(digest)).unwrap()
+}
+
+#[tokio::test]
+async fn pushed_image_reads_back_byte_for_byte_and_a_second_push_uploads_nothing() {
+    let state = tempfile::tempdir().unwrap();
+    let (store, image) = small_image(state.path(), &unique("pushed"));
+    let target =
+        Reference::parse(&format!("{}/test/{}:v1", test_registry(), unique("push"))).unwrap();
+    let c = client();
+    let report = c
+        .push(&store, &image, &target, &PushOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        report,
+        PushReport {
+            manifest_digest: image.manifest.digest.clone(),
+            blobs_uploaded: 2,
+            blobs_skipped: 0,
+            blobs_mounted: 0,
+            bytes_uploaded: image.layers[0].size + image.config.size,
+        }
+    );
+
+    // skopeo reads exactly the stored manifest and copies the image to an OCI layout.
+    let manifest = stored(&store, &image.manifest.digest);
+    assert_eq!(skopeo(&["--raw"], &target.to_string()), manifest);
+    let layout = tempfile::tempdir().unwrap();
+    let out = Command::new("skopeo")
+        .args(["copy", "--src-tls-verify=false"])
+        .arg(format!("docker://{target}"))
+        .arg(format!("oci:{}:v1", layout.path().display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "skopeo copy: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let copied = layout
+        .path()
+        .join("blobs/sha256")
+        .join(image.manifest.digest.hex());
+    assert_eq!(std::fs::read(copied).unwrap(), manifest);
+
+    // The layer comes back with its digest.
+    let mut layer = Vec::new();
+    c.fetch_blob(
+        &Repository::of(&target),
+        &image.layers[0].digest,
+        &mut layer,
+    )
+    .await
+    .unwrap();
+    assert_eq!(Digest::of(&layer), image.layers[0].digest);
+
+    // Again: every blob is there already.
+    let again = c
+        .push(&store, &image, &target, &PushOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            again.blobs_uploaded,
+            again.blobs_skipped,
+            again.bytes_uploaded
+        ),
+        (0, 2, 0)
+    );
+    assert_eq!(again.manifest_digest, image.manifest.digest);
+}
+
+#[tokio::test]
+async fn push_mounts_blobs_from_another_repository() {
+    let reg = test_registry();
+    let state = tempfile::tempdir().unwrap();
+    let (store, image) = small_image(state.path(), &unique("mounted"));
+    let c = client();
+    let first = Reference::parse(&format!("{reg}/test/{}:v1", unique("push-src"))).unwrap();
+    c.push(&store, &image, &first, &PushOptions::default())
+        .await
+        .unwrap();
+
+    let second = Reference::parse(&format!("{reg}/test/{}:v1", unique("push-dst"))).unwrap();
+    let opts = PushOptions {
+        mount_from: vec![
+            // Another registry's repository is ignored; a repository without the blobs is
+            // tried and falls back to the next one.
+            "docker.io/library/busybox".into(),
+            format!("{reg}/test/no-such-repository"),
+            first.repository(),
+        ],
+        ..PushOptions::default()
+    };
+    let report = c.push(&store, &image, &second, &opts).await.unwrap();
+    assert_eq!(
+        (
+            report.blobs_mounted,
+            report.blobs_uploaded,
+            report.bytes_uploaded
+        ),
+        (2, 0, 0),
+        "{report:?}"
+    );
+    assert_eq!(
+        skopeo(&["--raw"], &second.to_string()),
+        stored(&store, &image.manifest.digest)
+    );
+}
+
+#[tokio::test]
+async fn pulled_base_pushed_unchanged_keeps_its_manifest_digest() {
+    let c = client();
+    let r = c.resolve(&busybox(), &amd64()).await.unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let store = Store::open(state.path()).unwrap();
+    let m: Manifest = serde_json::from_slice(&r.manifest_bytes).unwrap();
+    for d in m.layers.iter().chain([&m.config]) {
+        let mut w = store.writer(Some(&d.digest)).unwrap();
+        c.fetch_blob(&r.repository, &d.digest, &mut w)
+            .await
+            .unwrap();
+        w.commit().unwrap();
+    }
+    assert_eq!(
+        store.put_bytes(&r.manifest_bytes).unwrap(),
+        r.manifest_digest
+    );
+    let image = BuiltImage {
+        manifest: Descriptor {
+            media_type: r.media_type.clone(),
+            digest: r.manifest_digest.clone(),
+            size: r.manifest_bytes.len() as u64,
+            annotations: Default::default(),
+            platform: None,
+        },
+        config: m.config.clone(),
+        layers: m.layers.clone(),
+        platform: PlatformSpec {
+            architecture: "amd64".into(),
+            os: "linux".into(),
+            variant: String::new(),
+        },
+    };
+    let repo = format!("{}/test/{}", test_registry(), unique("push-busybox"));
+    let target = Reference::parse(&format!("{repo}:latest")).unwrap();
+    let report = c
+        .push(&store, &image, &target, &PushOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.manifest_digest, r.manifest_digest);
+    assert_eq!(report.blobs_uploaded, 1 + m.layers.len());
+    assert_eq!(
+        skopeo(&["--raw"], &target.to_string()),
+        r.manifest_bytes.to_vec()
+    );
+
+    // The raw bytes under another tag, and pinned by their digest: the same digest.
+    let tagged = Reference::parse(&format!("{repo}:again")).unwrap();
+    let pinned = Reference::parse(&format!("{repo}@{}", r.manifest_digest)).unwrap();
+    for t in [tagged, pinned] {
+        let d = c
+            .push_manifest_bytes(&t, &r.media_type, r.manifest_bytes.clone())
+            .await
+            .unwrap();
+        assert_eq!(d, r.manifest_digest);
+    }
+    let elsewhere = Reference::parse(&format!("{repo}@{}", r.config_digest)).unwrap();
+    let e = c
+        .push_manifest_bytes(&elsewhere, &r.media_type, r.manifest_bytes.clone())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, RegistryError::Invalid(_)), "{e:?}");
+}
+
+/// A registry that has every blob and answers a manifest PUT with a wrong
+/// `Docker-Content-Digest`; returns its address.
+async fn lying_registry(lie: String) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    tokio::spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            let lie = lie.clone();
+            tokio::spawn(async move {
+                let mut req = Vec::new();
+                let mut buf = [0u8; 4096];
+                let end = loop {
+                    if let Some(i) = req.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break i + 4;
+                    }
+                    match conn.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => req.extend_from_slice(&buf[..n]),
+                    }
+                };
+                let head = String::from_utf8_lossy(&req[..end]).to_ascii_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                // Read the body before answering.
+                while req.len() < end + length {
+                    match conn.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => req.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let mut words = head.split_whitespace();
+                let (method, path) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+                let answer = match (method, path) {
+                    ("get", "/v2/") => "200 OK\r\nContent-Length: 2\r\n\r\n{}".to_string(),
+                    ("head", p) if p.starts_with("/v2/test/push/blobs/") => {
+                        "200 OK\r\nContent-Length: 1\r\n\r\n".to_string()
+                    }
+                    ("put", "/v2/test/push/manifests/v1") => format!(
+                        "201 Created\r\nDocker-Content-Digest: {lie}\r\nLocation: /v2/test/push/manifests/{lie}\r\nContent-Length: 0\r\n\r\n"
+                    ),
+                    _ => "404 Not Found\r\nContent-Length: 0\r\n\r\n".to_string(),
+                };
+                let _ = conn
+                    .write_all(
+                        format!("HTTP/1.1 {answer}")
+                            .replacen("\r\n", "\r\nConnection: close\r\n", 1)
+                            .as_bytes(),
+                    )
+                    .await;
+                let _ = conn.shutdown().await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn a_registry_reporting_another_manifest_digest_is_an_error() {
+    let state = tempfile::tempdir().unwrap();
+    let (store, image) = small_image(state.path(), "lied about");
+    let lie = Digest::of(b"some other manifest");
+    let addr = lying_registry(lie.to_string()).await;
+    let target = Reference::parse(&format!("{addr}/test/push:v1")).unwrap();
+    let e = client()
+        .push(&store, &image, &target, &PushOptions::default())
+        .await
+        .unwrap_err();
+    match &e {
+        RegistryError::PushDigestMismatch {
+            expected, actual, ..
+        } => {
+            assert_eq!(expected, &image.manifest.digest);
+            assert_eq!(actual, lie.as_str());
+        }
+        other => panic!("want PushDigestMismatch, got {other:?}"),
+    }
+    assert!(e.to_string().contains(lie.as_str()), "{e}");
 }

@@ -1,0 +1,582 @@
+//! Pushing images (and any blobs) from the store to a registry.
+//!
+//! For every blob (the layers and the config), in this order of preference:
+//! 1. the target repository has it (`HEAD /v2/<name>/blobs/<digest>`): skipped;
+//! 2. a repository of the same registry the caller names ([`PushOptions::mount_from`], e.g. the
+//!    base image's) has it: a cross-repository mount
+//!    (`POST /v2/<name>/blobs/uploads/?mount=<digest>&from=<repo>`; `201` is a mount, `202` is
+//!    an ordinary upload session, used for step 3);
+//! 3. an upload streamed from the store's file (`POST` for a session, one monolithic `PUT` with
+//!    `Content-Length`; never the whole blob in memory), the `Docker-Content-Digest` the
+//!    registry answers checked against ours.
+//!
+//! Blobs go up a few at a time ([`DEFAULT_PUSH_CONCURRENCY`]); the manifest is `PUT` last, its
+//! bytes exactly as stored (its digest is the image's identity), and the digest the registry
+//! reports for it must be ours. A blob is read from the store only when it is uploaded, so a
+//! blob the registry has (or can mount) need not be local at all.
+//!
+//! Authentication is oci-client's (docker config, credential helpers, the bearer-token dance,
+//! push+pull scope on the target repository); the requests themselves are plain reqwest,
+//! because oci-client's push calls hide the response headers to check. Credentials go only to
+//! the registry's own host, never to an upload location elsewhere.
+
+use super::error::{RegistryError, classify, error_chain};
+use super::{Registry, Repository};
+use crate::digest::Digest;
+use crate::image::manifest::{BuiltImage, Descriptor};
+use crate::plan::reference::Reference;
+use crate::store::Store;
+use bytes::Bytes;
+use futures_util::{StreamExt as _, TryStreamExt as _};
+use oci_client::RegistryOperation;
+use oci_client::secrets::RegistryAuth;
+use reqwest::{Method, RequestBuilder, Response, StatusCode, Url, header};
+use std::io::Read as _;
+use tokio::io::AsyncReadExt as _;
+use tracing::debug;
+
+/// The default number of blobs [`Registry::push`] uploads at once.
+pub const DEFAULT_PUSH_CONCURRENCY: usize = 3;
+
+/// Manifests larger than this are refused (distribution's own limit is 4 MiB).
+const MAX_MANIFEST_SIZE: u64 = 4 << 20;
+
+/// How much of a blob file is read per chunk of the request body.
+const READ_CHUNK: usize = 256 * 1024;
+
+/// How [`Registry::push`] pushes.
+#[derive(Debug, Clone, Default)]
+pub struct PushOptions {
+    /// Repositories of the target's registry that may hold the image's blobs (the base image's
+    /// repository, a previous push's), tried for cross-repository mounts in order. Full
+    /// repository names normalized like references (`127.0.0.1:5000/library/busybox`,
+    /// `busybox` = `docker.io/library/busybox`); those of another registry are ignored.
+    pub mount_from: Vec<String>,
+    /// How many blobs are uploaded at once; 0 means [`DEFAULT_PUSH_CONCURRENCY`].
+    pub concurrency: usize,
+}
+
+/// What a push did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushReport {
+    /// The digest of the pushed manifest (the registry reported the same).
+    pub manifest_digest: Digest,
+    /// Blobs uploaded from the store.
+    pub blobs_uploaded: usize,
+    /// Blobs the repository already had.
+    pub blobs_skipped: usize,
+    /// Blobs mounted from another repository.
+    pub blobs_mounted: usize,
+    /// Bytes of blobs uploaded (the manifest not included).
+    pub bytes_uploaded: u64,
+}
+
+/// What happened to one blob of a push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobPush {
+    /// The repository already had it.
+    Skipped,
+    /// Mounted from another repository of the registry.
+    Mounted {
+        /// The repository it came from.
+        from: Repository,
+    },
+    /// Uploaded from the store.
+    Uploaded {
+        /// Its size.
+        bytes: u64,
+    },
+}
+
+impl Registry {
+    /// Pushes `image` from `store` to `target` (its tag, `latest` without one; a pinned digest
+    /// must be the image's): the blobs the repository lacks, then the manifest exactly as
+    /// stored.
+    pub async fn push(
+        &self,
+        store: &Store,
+        image: &BuiltImage,
+        target: &Reference,
+        opts: &PushOptions,
+    ) -> Result<PushReport, RegistryError> {
+        let repo = Repository::of(target);
+        // The manifest is read (and verified) first: nothing goes up for an incomplete image.
+        let manifest = read_manifest(store, &image.manifest)?;
+        let session = self.session(&repo).await?;
+        let blobs: Vec<&Descriptor> = image.layers.iter().chain([&image.config]).collect();
+        let outcomes = session.push_blobs(store, &blobs, opts).await?;
+        let mut report = PushReport {
+            manifest_digest: image.manifest.digest.clone(),
+            blobs_uploaded: 0,
+            blobs_skipped: 0,
+            blobs_mounted: 0,
+            bytes_uploaded: 0,
+        };
+        for outcome in outcomes {
+            match outcome {
+                BlobPush::Skipped => report.blobs_skipped += 1,
+                BlobPush::Mounted { .. } => report.blobs_mounted += 1,
+                BlobPush::Uploaded { bytes } => {
+                    report.blobs_uploaded += 1;
+                    report.bytes_uploaded += bytes;
+                }
+            }
+        }
+        report.manifest_digest = session
+            .put_manifest(target, &image.manifest.media_type, manifest)
+            .await?;
+        Ok(report)
+    }
+
+    /// Pushes blobs of `store` to `repo` (skipped when there, mounted when possible, uploaded
+    /// otherwise), several at a time; the outcomes are in the order of `blobs`, a digest listed
+    /// twice is pushed once (and reported as skipped the second time).
+    pub async fn push_blobs(
+        &self,
+        store: &Store,
+        repo: &Repository,
+        blobs: &[Descriptor],
+        opts: &PushOptions,
+    ) -> Result<Vec<BlobPush>, RegistryError> {
+        let session = self.session(repo).await?;
+        let blobs: Vec<&Descriptor> = blobs.iter().collect();
+        session.push_blobs(store, &blobs, opts).await
+    }
+
+    /// Pushes a manifest (or index) given as bytes to `target` (its tag, `latest` without one,
+    /// or its pinned digest), with `media_type` as its content type; returns its digest, which
+    /// the registry reported too. For an image pulled and pushed unchanged, pass the bytes the
+    /// registry served ([`super::ResolvedImage::manifest_bytes`]): the digest stays the same.
+    pub async fn push_manifest_bytes(
+        &self,
+        target: &Reference,
+        media_type: &str,
+        bytes: Bytes,
+    ) -> Result<Digest, RegistryError> {
+        let session = self.session(&Repository::of(target)).await?;
+        session.put_manifest(target, media_type, bytes).await
+    }
+
+    /// Authenticates for pushing to `repo`.
+    async fn session(&self, repo: &Repository) -> Result<Session<'_>, RegistryError> {
+        let host = repo.api_host().to_string();
+        let scheme = if self.insecure.is_insecure(&host) {
+            "http"
+        } else {
+            "https"
+        };
+        let base = Url::parse(&format!("{scheme}://{host}/v2/{}/", repo.path))
+            .map_err(|e| RegistryError::Invalid(format!("`{repo}`: not a valid URL: {e}")))?;
+        let (client, auth) = self.client_for(repo)?;
+        let r = oci_client::Reference::with_tag(host.clone(), repo.path.clone(), "latest".into());
+        client
+            .store_auth_if_needed(r.resolve_registry(), &auth)
+            .await;
+        let token = client
+            .auth(&r, &auth, RegistryOperation::Push)
+            .await
+            .map_err(|e| classify(e, &repo.to_string(), &host))?;
+        let authorization = match (token, auth) {
+            (Some(token), _) => Authorization::Bearer(token),
+            (None, RegistryAuth::Basic(user, password)) => Authorization::Basic(user, password),
+            (None, _) => Authorization::Anonymous,
+        };
+        Ok(Session {
+            http: &self.plain,
+            repo: repo.clone(),
+            host,
+            base,
+            authorization,
+        })
+    }
+}
+
+/// The credentials a session sends.
+enum Authorization {
+    Anonymous,
+    Bearer(String),
+    Basic(String, String),
+}
+
+/// Pushing to one repository: its API base URL and the credentials for it.
+struct Session<'a> {
+    http: &'a reqwest::Client,
+    repo: Repository,
+    host: String,
+    /// `<scheme>://<host>/v2/<name>/`.
+    base: Url,
+    authorization: Authorization,
+}
+
+/// What a mount attempt gave.
+enum Mount {
+    Mounted,
+    /// Not mounted; the registry opened an upload session at this URL instead.
+    Session(Url),
+    /// Not mounted, no session.
+    Refused,
+}
+
+impl Session<'_> {
+    async fn push_blobs(
+        &self,
+        store: &Store,
+        blobs: &[&Descriptor],
+        opts: &PushOptions,
+    ) -> Result<Vec<BlobPush>, RegistryError> {
+        let mounts: Vec<Repository> = opts
+            .mount_from
+            .iter()
+            .filter_map(|s| match Repository::parse(s) {
+                Ok(r) if r.domain == self.repo.domain && r.path != self.repo.path => Some(r),
+                Ok(_) => None,
+                Err(e) => {
+                    debug!("mount source {s:?} ignored: {e}");
+                    None
+                }
+            })
+            .collect();
+        let concurrency = match opts.concurrency {
+            0 => DEFAULT_PUSH_CONCURRENCY,
+            n => n,
+        };
+        let mut seen = std::collections::HashSet::new();
+        let work: Vec<(&Descriptor, bool)> = blobs
+            .iter()
+            .map(|d| (*d, seen.insert(d.digest.clone())))
+            .collect();
+        futures_util::stream::iter(work)
+            .map(|(desc, first)| {
+                let mounts = &mounts;
+                async move {
+                    if first {
+                        self.push_blob(store, desc, mounts).await
+                    } else {
+                        Ok(BlobPush::Skipped)
+                    }
+                }
+            })
+            .buffered(concurrency)
+            .try_collect()
+            .await
+    }
+
+    async fn push_blob(
+        &self,
+        store: &Store,
+        desc: &Descriptor,
+        mounts: &[Repository],
+    ) -> Result<BlobPush, RegistryError> {
+        let digest = &desc.digest;
+        if self.has_blob(digest).await? {
+            debug!("{}@{digest}: already there", self.repo);
+            return Ok(BlobPush::Skipped);
+        }
+        let mut session = None;
+        for from in mounts {
+            match self.mount(digest, from).await? {
+                Mount::Mounted => {
+                    if let Some(unused) = session {
+                        self.cancel(unused).await;
+                    }
+                    debug!("{}@{digest}: mounted from {from}", self.repo);
+                    return Ok(BlobPush::Mounted { from: from.clone() });
+                }
+                Mount::Session(url) if session.is_none() => session = Some(url),
+                Mount::Session(url) => self.cancel(url).await,
+                Mount::Refused => {}
+            }
+        }
+        let bytes = self.upload(store, desc, session).await?;
+        debug!("{}@{digest}: uploaded {bytes} bytes", self.repo);
+        Ok(BlobPush::Uploaded { bytes })
+    }
+
+    async fn has_blob(&self, digest: &Digest) -> Result<bool, RegistryError> {
+        let what = self.at(digest);
+        let url = self.url(&format!("blobs/{digest}"))?;
+        let res = self.send(self.request(Method::HEAD, url), &what).await?;
+        match res.status() {
+            s if s.is_success() => Ok(true),
+            StatusCode::NOT_FOUND => Ok(false),
+            _ => Err(self.status_error(res, &what).await),
+        }
+    }
+
+    async fn mount(&self, digest: &Digest, from: &Repository) -> Result<Mount, RegistryError> {
+        let what = self.at(digest);
+        let mut url = self.url("blobs/uploads/")?;
+        url.query_pairs_mut()
+            .append_pair("mount", digest.as_str())
+            .append_pair("from", &from.path);
+        let req = self
+            .request(Method::POST, url)
+            .header(header::CONTENT_LENGTH, 0);
+        let res = self.send(req, &what).await?;
+        match res.status() {
+            StatusCode::CREATED => {
+                self.check_digest(&res, digest, &what)?;
+                Ok(Mount::Mounted)
+            }
+            StatusCode::ACCEPTED => Ok(Mount::Session(self.location(&res, &what)?)),
+            status => {
+                // A registry without mounts, or a source we may not read: upload instead.
+                debug!("{what}: mount from {from} refused ({status})");
+                Ok(Mount::Refused)
+            }
+        }
+    }
+
+    /// Opens an upload session; its URL.
+    async fn start_upload(&self, what: &str) -> Result<Url, RegistryError> {
+        let url = self.url("blobs/uploads/")?;
+        let req = self
+            .request(Method::POST, url)
+            .header(header::CONTENT_LENGTH, 0);
+        let res = self.send(req, what).await?;
+        if res.status() != StatusCode::ACCEPTED {
+            return Err(self.status_error(res, what).await);
+        }
+        self.location(&res, what)
+    }
+
+    /// Best effort: ends an upload session that will not be used.
+    async fn cancel(&self, url: Url) {
+        let res = self.request(Method::DELETE, url).send().await;
+        if let Err(e) = res {
+            debug!("{}: cancelling an unused upload: {e}", self.repo);
+        }
+    }
+
+    /// Streams the blob from the store into `session` (a new one if none) with one PUT.
+    async fn upload(
+        &self,
+        store: &Store,
+        desc: &Descriptor,
+        session: Option<Url>,
+    ) -> Result<u64, RegistryError> {
+        let digest = &desc.digest;
+        let what = self.at(digest);
+        let local = |source| RegistryError::LocalBlob {
+            digest: digest.clone(),
+            source,
+        };
+        let file = store.blobs().open(digest).map_err(local)?;
+        let size = store.blobs().size(digest).map_err(local)?;
+        if size != desc.size {
+            return Err(RegistryError::Invalid(format!(
+                "blob `{digest}` to push: the store holds {size} bytes, its descriptor says {}",
+                desc.size
+            )));
+        }
+        let mut url = match session {
+            Some(url) => url,
+            None => self.start_upload(&what).await?,
+        };
+        url.query_pairs_mut().append_pair("digest", digest.as_str());
+        let body = reqwest::Body::wrap_stream(file_chunks(tokio::fs::File::from_std(file)));
+        let req = self
+            .request(Method::PUT, url)
+            .header(header::CONTENT_LENGTH, size)
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(body);
+        let res = self.send(req, &what).await?;
+        if !res.status().is_success() {
+            return Err(self.status_error(res, &what).await);
+        }
+        if !self.check_digest(&res, digest, &what)? && !self.has_blob(digest).await? {
+            return Err(RegistryError::Registry {
+                reference: what,
+                host: self.host.clone(),
+                message: "the upload was accepted but the blob is not there".into(),
+            });
+        }
+        Ok(size)
+    }
+
+    /// PUTs a manifest under `target`'s tag (or pinned digest); checks the digest the registry
+    /// reports.
+    async fn put_manifest(
+        &self,
+        target: &Reference,
+        media_type: &str,
+        bytes: Bytes,
+    ) -> Result<Digest, RegistryError> {
+        let digest = Digest::of(&bytes);
+        if let Some(pinned) = &target.digest {
+            if *pinned != digest.as_str() {
+                return Err(RegistryError::Invalid(format!(
+                    "`{target}`: the manifest to push is `{digest}`, not the pinned digest"
+                )));
+            }
+        }
+        let what = target.to_string();
+        let name = match (&target.tag, &target.digest) {
+            (Some(tag), _) => tag.clone(),
+            (None, Some(pinned)) => pinned.clone(),
+            (None, None) => "latest".into(),
+        };
+        let url = self.url(&format!("manifests/{name}"))?;
+        let req = self
+            .request(Method::PUT, url)
+            .header(header::CONTENT_TYPE, media_type)
+            .body(bytes);
+        let res = self.send(req, &what).await?;
+        if !res.status().is_success() {
+            return Err(self.status_error(res, &what).await);
+        }
+        self.check_digest(&res, &digest, &what)?;
+        Ok(digest)
+    }
+
+    /// `Docker-Content-Digest` of `res` against `expected`: `Ok(false)` when there is none.
+    fn check_digest(
+        &self,
+        res: &Response,
+        expected: &Digest,
+        what: &str,
+    ) -> Result<bool, RegistryError> {
+        let Some(value) = res.headers().get("Docker-Content-Digest") else {
+            return Ok(false);
+        };
+        let actual = String::from_utf8_lossy(value.as_bytes()).trim().to_string();
+        if actual != expected.as_str() {
+            return Err(RegistryError::PushDigestMismatch {
+                location: what.to_string(),
+                expected: expected.clone(),
+                actual,
+            });
+        }
+        Ok(true)
+    }
+
+    /// The `Location` of `res`, resolved against the registry's URL.
+    fn location(&self, res: &Response, what: &str) -> Result<Url, RegistryError> {
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| RegistryError::Registry {
+                reference: what.to_string(),
+                host: self.host.clone(),
+                message: format!("{} without a Location header", res.status()),
+            })?;
+        self.base
+            .join(location)
+            .map_err(|e| RegistryError::Registry {
+                reference: what.to_string(),
+                host: self.host.clone(),
+                message: format!("invalid Location {location:?}: {e}"),
+            })
+    }
+
+    fn url(&self, rest: &str) -> Result<Url, RegistryError> {
+        self.base
+            .join(rest)
+            .map_err(|e| RegistryError::Invalid(format!("`{}`: bad URL: {e}", self.repo)))
+    }
+
+    /// `host/repo@digest`.
+    fn at(&self, digest: &Digest) -> String {
+        format!("{}@{digest}", self.repo)
+    }
+
+    /// A request with the session's credentials when it goes to the registry's own host.
+    fn request(&self, method: Method, url: Url) -> RequestBuilder {
+        let ours = url.host_str() == self.base.host_str()
+            && url.port_or_known_default() == self.base.port_or_known_default();
+        let req = self.http.request(method, url);
+        match &self.authorization {
+            _ if !ours => req,
+            Authorization::Anonymous => req,
+            Authorization::Bearer(token) => req.bearer_auth(token),
+            Authorization::Basic(user, password) => req.basic_auth(user, Some(password)),
+        }
+    }
+
+    async fn send(&self, req: RequestBuilder, what: &str) -> Result<Response, RegistryError> {
+        req.send().await.map_err(|e| {
+            if e.is_connect() || e.is_timeout() {
+                RegistryError::Unreachable {
+                    host: self.host.clone(),
+                    message: error_chain(&e),
+                }
+            } else {
+                RegistryError::Registry {
+                    reference: what.to_string(),
+                    host: self.host.clone(),
+                    message: error_chain(&e),
+                }
+            }
+        })
+    }
+
+    /// The error for an unexpected answer.
+    async fn status_error(&self, res: Response, what: &str) -> RegistryError {
+        let status = res.status();
+        let reference = what.to_string();
+        let host = self.host.clone();
+        match status {
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+                RegistryError::Unauthorized { reference, host }
+            }
+            StatusCode::NOT_FOUND => RegistryError::NotFound { reference, host },
+            _ => {
+                let body = res.text().await.unwrap_or_default();
+                let body: String = body.trim().chars().take(500).collect();
+                RegistryError::Registry {
+                    reference,
+                    host,
+                    message: format!("HTTP {status}: {body}"),
+                }
+            }
+        }
+    }
+}
+
+/// A manifest blob of the store, verified against its descriptor.
+fn read_manifest(store: &Store, desc: &Descriptor) -> Result<Bytes, RegistryError> {
+    let digest = &desc.digest;
+    let local = |source| RegistryError::LocalBlob {
+        digest: digest.clone(),
+        source,
+    };
+    let file = store.blobs().open(digest).map_err(local)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_MANIFEST_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| RegistryError::Io {
+            location: store.blobs().path(digest).display().to_string(),
+            source,
+        })?;
+    if bytes.len() as u64 > MAX_MANIFEST_SIZE {
+        return Err(RegistryError::InvalidManifest {
+            reference: digest.to_string(),
+            message: format!("larger than {MAX_MANIFEST_SIZE} bytes"),
+        });
+    }
+    let actual = Digest::of(&bytes);
+    if actual != *digest {
+        return Err(RegistryError::DigestMismatch {
+            location: store.blobs().path(digest).display().to_string(),
+            expected: digest.clone(),
+            actual,
+        });
+    }
+    Ok(Bytes::from(bytes))
+}
+
+/// The file as a stream of chunks, read as the request body is sent.
+fn file_chunks(
+    file: tokio::fs::File,
+) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+    futures_util::stream::try_unfold(file, |mut file| async move {
+        let mut buf = vec![0u8; READ_CHUNK];
+        let n = file.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.truncate(n);
+        Ok(Some((Bytes::from(buf), file)))
+    })
+}
