@@ -366,3 +366,73 @@ fn bad_output_specs_and_destinations_are_clear_errors() {
         "not json"
     );
 }
+
+#[test]
+fn blobs_are_hard_linked_on_one_file_system_and_copied_across() {
+    use std::os::unix::fs::MetadataExt;
+    let state = tempfile::tempdir().unwrap();
+    let (store, img) = image(state.path());
+    let layer = &img.layers[0].digest;
+    let store_ino = std::fs::metadata(store.blobs().path(layer)).unwrap().ino();
+
+    let same = tempfile::tempdir_in(state.path()).unwrap();
+    output::export(
+        &store,
+        &img,
+        &spec(&format!("type=oci,dest={}/", same.path().display())),
+    )
+    .unwrap();
+    let linked = same.path().join(format!("blobs/sha256/{}", layer.hex()));
+    assert_eq!(std::fs::metadata(&linked).unwrap().ino(), store_ino);
+
+    // /dev/shm is another file system on Linux runners; skip where it is not.
+    let Ok(other) = tempfile::tempdir_in("/dev/shm") else {
+        return;
+    };
+    let other_dev = std::fs::metadata(other.path()).unwrap().dev();
+    if other_dev == std::fs::metadata(state.path()).unwrap().dev() {
+        return;
+    }
+    output::export(
+        &store,
+        &img,
+        &spec(&format!(
+            "type=oci,dest={}/,name=a:b",
+            other.path().display()
+        )),
+    )
+    .unwrap();
+    skopeo(&[
+        "inspect",
+        "--raw",
+        &format!("oci:{}:b", other.path().display()),
+    ]);
+    let copied = other.path().join(format!("blobs/sha256/{}", layer.hex()));
+    assert_eq!(std::fs::read(&copied).unwrap(), blob(&store, layer));
+    assert_eq!(std::fs::metadata(&copied).unwrap().nlink(), 1);
+}
+
+#[test]
+fn a_corrupt_store_blob_fails_the_export_and_leaves_nothing() {
+    let state = tempfile::tempdir().unwrap();
+    let (store, img) = image(state.path());
+    let path = store.blobs().path(&img.layers[1].digest);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[0] ^= 0xff;
+    std::fs::remove_file(&path).unwrap();
+    std::fs::write(&path, &bytes).unwrap();
+
+    let out = tempfile::tempdir().unwrap();
+    let tar = out.path().join("img.tar");
+    let e = output::export(
+        &store,
+        &img,
+        &spec(&format!("type=docker,dest={}", tar.display())),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, output::OutputError::DigestMismatch { .. }),
+        "{e}"
+    );
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+}
