@@ -3,10 +3,10 @@
 //! * [`spec`] parses `--output` (`type=oci,dest=out.tar`, `type=docker,dest=x.tar,name=a:b`);
 //!   [`name`] spells image names the ways each file wants them.
 //! * `type=oci` writes an OCI image layout: a directory, created or updated in place with blobs
-//!   hard-linked from the store when it can ([`layout`]), or a tar archive.
+//!   hard-linked from the store when it can, or a tar archive.
 //! * `type=docker` writes a tar archive that `docker load` takes and that is also an OCI layout:
 //!   Docker's `manifest.json` (and `repositories`) beside `index.json`, as buildx and Docker 25+
-//!   write them ([`archive`]).
+//!   write them.
 //! * [`metadata`] writes `--iidfile` and `--metadata-file`.
 //!
 //! Archives are deterministic (sorted entries, fixed headers): the same image exported twice
