@@ -10,6 +10,8 @@
 //! * [`plan`] turns stages into a graph of steps, each with its cache key (`rbuild-key-v1`).
 //! * [`store`] keeps blobs and unpacked layers; [`image`] writes deterministic layers and image
 //!   documents; [`registry`] pulls bases and pushes results.
+//! * [`output`] writes a finished image out as buildx's `--output` does: an OCI layout
+//!   (directory or tar) or a `docker load` archive, plus `--iidfile` and `--metadata-file`.
 //! * [`cli`] parses flags into requests and renders results; the binary is a thin shell over it.
 
 pub mod cli;
@@ -18,6 +20,7 @@ pub mod digest;
 pub mod dockerfile;
 pub mod home;
 pub mod image;
+pub mod output;
 pub mod plan;
 pub mod registry;
 pub mod store;

@@ -12,6 +12,8 @@ mod it {
     mod differential_dockerignore;
     /// Deterministic layers: tar read back, whiteouts, compression checked by system tools.
     mod layer;
+    /// Image outputs (OCI layout dir/tar, docker archive) read back by skopeo and tar.
+    mod output;
     /// The parser against the conformance corpus in `tests/data/parse*`.
     mod parse_conformance;
     /// Cache keys of whole Dockerfiles: what changes a key and what must not.
