@@ -16,6 +16,7 @@
 
 pub mod cli;
 pub mod context;
+pub mod csv;
 pub mod digest;
 pub mod dockerfile;
 pub mod home;

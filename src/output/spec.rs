@@ -259,56 +259,18 @@ fn parse_names(spec: &str, list: &str) -> Result<Vec<ImageName>> {
     Ok(names)
 }
 
-/// Splits one CSV record as Go's `encoding/csv` does (which buildx uses): fields separated by
-/// commas; a field that starts with `"` is quoted, may hold commas, and spells `"` as `""`.
+/// Splits one CSV record as Go's `encoding/csv` does (which buildx uses).
 fn split_csv(spec: &str) -> Result<Vec<String>> {
-    let syntax = |reason: &str| OutputError::Syntax {
-        spec: spec.into(),
-        reason: reason.into(),
-    };
     if spec.trim().is_empty() {
-        return Err(syntax("it is empty"));
+        return Err(OutputError::Syntax {
+            spec: spec.into(),
+            reason: "it is empty".into(),
+        });
     }
-    let mut fields = Vec::new();
-    let mut chars = spec.chars().peekable();
-    loop {
-        let mut field = String::new();
-        if chars.peek() == Some(&'"') {
-            chars.next();
-            loop {
-                match chars.next() {
-                    None => return Err(syntax("a quoted field is not closed")),
-                    Some('"') if chars.peek() == Some(&'"') => {
-                        chars.next();
-                        field.push('"');
-                    }
-                    Some('"') => break,
-                    Some(c) => field.push(c),
-                }
-            }
-            match chars.next() {
-                None => {
-                    fields.push(field);
-                    return Ok(fields);
-                }
-                Some(',') => fields.push(field),
-                Some(_) => return Err(syntax("text after a closing quote")),
-            }
-        } else {
-            loop {
-                match chars.next() {
-                    None => {
-                        fields.push(field);
-                        return Ok(fields);
-                    }
-                    Some(',') => break,
-                    Some('"') => return Err(syntax("a `\"` inside an unquoted field")),
-                    Some(c) => field.push(c),
-                }
-            }
-            fields.push(field);
-        }
-    }
+    crate::csv::fields(spec).map_err(|e| OutputError::Syntax {
+        spec: spec.into(),
+        reason: e.to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -85,63 +85,14 @@ pub struct Mount {
     pub gid: Option<u32>,
 }
 
-/// Splits a CSV record as Go's `encoding/csv` does for one line: commas separate fields, a field
-/// that starts with `"` is quoted (`""` is a quote inside it).
+/// Splits a mount spec into its CSV fields, with BuildKit's message prefix on errors.
 pub fn csv_fields(s: &str) -> Result<Vec<String>, String> {
-    let mut fields = Vec::new();
-    let mut chars = s.chars().peekable();
-    loop {
-        let mut field = String::new();
-        if chars.peek() == Some(&'"') {
-            chars.next();
-            loop {
-                match chars.next() {
-                    None => {
-                        return Err(
-                            "failed to parse csv mounts: extraneous or missing \" in quoted-field"
-                                .into(),
-                        );
-                    }
-                    Some('"') if chars.peek() == Some(&'"') => {
-                        chars.next();
-                        field.push('"');
-                    }
-                    Some('"') => break,
-                    Some(c) => field.push(c),
-                }
-            }
-            match chars.next() {
-                None => {
-                    fields.push(field);
-                    return Ok(fields);
-                }
-                Some(',') => {}
-                Some(_) => {
-                    return Err(
-                        "failed to parse csv mounts: extraneous or missing \" in quoted-field"
-                            .into(),
-                    );
-                }
-            }
-        } else {
-            loop {
-                match chars.next() {
-                    None => {
-                        fields.push(field);
-                        return Ok(fields);
-                    }
-                    Some(',') => break,
-                    Some('"') => {
-                        return Err(
-                            "failed to parse csv mounts: bare \" in non-quoted-field".into()
-                        );
-                    }
-                    Some(c) => field.push(c),
-                }
-            }
+    crate::csv::fields(s).map_err(|e| match e {
+        crate::csv::CsvError::BareQuote => {
+            "failed to parse csv mounts: bare \" in non-quoted-field".to_string()
         }
-        fields.push(field);
-    }
+        _ => "failed to parse csv mounts: extraneous or missing \" in quoted-field".to_string(),
+    })
 }
 
 /// The checks BuildKit makes before expansion: valid CSV and no variable in `from`.
