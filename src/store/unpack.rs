@@ -163,13 +163,7 @@ impl Unpacker<'_> {
                     .map_err(|e| io(e.into()))?;
                 self.set_owner_at(&parent, last, &meta).map_err(io)?;
                 self.set_xattrs(&join(self.dest, &comps), &meta, &name)?;
-                utimensat(
-                    &parent,
-                    last.as_os_str(),
-                    &times(&meta),
-                    AtFlags::SYMLINK_NOFOLLOW,
-                )
-                .map_err(|e| io(e.into()))?;
+                set_times_nofollow(&parent, last, &meta).map_err(io)?;
             }
             EntryType::Link => {
                 let target = entry
@@ -204,13 +198,7 @@ impl Unpacker<'_> {
                 )
                 .map_err(|e| io(e.into()))?;
                 self.set_xattrs(&join(self.dest, &comps), &meta, &name)?;
-                utimensat(
-                    &parent,
-                    last.as_os_str(),
-                    &times(&meta),
-                    AtFlags::SYMLINK_NOFOLLOW,
-                )
-                .map_err(|e| io(e.into()))?;
+                set_times_nofollow(&parent, last, &meta).map_err(io)?;
             }
             other => {
                 return Err(unsafe_entry(
@@ -409,6 +397,11 @@ fn parse_time(value: &[u8]) -> Option<Timespec> {
         tv_sec: secs.parse().ok()?,
         tv_nsec: nanos,
     })
+}
+
+/// Sets an entry's times without following it (symlinks, devices, fifos).
+fn set_times_nofollow(parent: &OwnedFd, name: &OsStr, meta: &Meta) -> io::Result<()> {
+    utimensat(parent, name, &times(meta), AtFlags::SYMLINK_NOFOLLOW).map_err(io::Error::from)
 }
 
 fn times(meta: &Meta) -> Timestamps {
