@@ -14,6 +14,8 @@
 //!   (directory or tar) or a `docker load` archive, plus `--iidfile` and `--metadata-file`.
 //! * [`cli`] parses flags into requests and renders results; the binary is a thin shell over it.
 
+pub mod build;
+pub mod cache;
 pub mod cli;
 pub mod context;
 pub mod csv;

@@ -67,7 +67,7 @@ impl Compression {
 }
 
 /// A written layer: what an image manifest and config need to reference it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LayerDescriptor {
     /// Digest of the blob as stored (compressed).
     pub digest: Digest,
