@@ -4,6 +4,7 @@
 use super::heads::{StageRef, stage_ref};
 use super::resolve;
 use super::steps::{Walker, resolve_path};
+use super::op::{FileOp, FileSource};
 use super::{KeyHasher, PlanError, StepInputs};
 use crate::dockerfile::instructions::{AddCommand, CopyCommand, SourcesAndDest};
 use crate::dockerfile::shell::Lexer;
@@ -17,7 +18,7 @@ impl Walker<'_, '_> {
         line: usize,
         h: &mut KeyHasher,
         inputs: &mut StepInputs,
-    ) -> Result<(), PlanError> {
+    ) -> Result<FileSource, PlanError> {
         h.list("from.paths", paths);
         match stage_ref(from, self.index, self.names, line)? {
             StageRef::Stage(j) => {
@@ -28,6 +29,7 @@ impl Walker<'_, '_> {
                     .key;
                 h.digest("from.stage", key);
                 inputs.stages.push((j, key.clone()));
+                Ok(FileSource::Stage(j))
             }
             StageRef::Image(name) => {
                 let img = resolve::image(&name, self.platform, self.req.resolver)
@@ -40,10 +42,10 @@ impl Walker<'_, '_> {
                         img.reference
                     ));
                 }
-                inputs.images.push(img);
+                inputs.images.push(img.clone());
+                Ok(FileSource::Image(img))
             }
         }
-        Ok(())
     }
 
     /// Adds the content digest of context sources.
@@ -74,7 +76,7 @@ impl Walker<'_, '_> {
         line: usize,
         h: &mut KeyHasher,
         inputs: &mut StepInputs,
-    ) -> Result<(Vec<String>, String, Vec<String>), PlanError> {
+    ) -> Result<FileOp, PlanError> {
         let sources = self.words(&f.sources, line, &mut inputs.args)?;
         let dest_raw = self.word(&f.dest, line, &mut inputs.args)?;
         let dest = resolve_path(self.state.workdir(), &dest_raw);
@@ -97,6 +99,7 @@ impl Walker<'_, '_> {
             skip_process_quotes: true,
             ..self.lexer.clone()
         };
+        let mut inline = Vec::new();
         for file in &f.inline {
             let data = if file.expand {
                 raw_lexer
@@ -107,8 +110,23 @@ impl Walker<'_, '_> {
                 file.data.clone()
             };
             h.str("inline.name", &file.name).str("inline.data", &data);
+            inline.push((file.name.clone(), data));
         }
-        Ok((sources, dest_raw, excludes))
+        Ok(FileOp {
+            add: false,
+            sources,
+            inline,
+            dest: dest_raw,
+            workdir: self.state.workdir().to_string(),
+            from: FileSource::Context,
+            chown,
+            chmod,
+            excludes,
+            parents: false,
+            link: false,
+            checksum: None,
+            unpack: None,
+        })
     }
 
     pub(super) fn copy(
@@ -117,7 +135,7 @@ impl Walker<'_, '_> {
         line: usize,
         h: &mut KeyHasher,
         inputs: &mut StepInputs,
-    ) -> Result<String, PlanError> {
+    ) -> Result<(String, FileOp), PlanError> {
         h.str("instruction", "COPY")
             .flag("link", c.link)
             .flag("parents", c.parents);
@@ -126,19 +144,21 @@ impl Walker<'_, '_> {
             chmod: c.chmod.as_deref(),
             excludes: &c.excludes,
         };
-        let (sources, dest, excludes) = self.files(&c.files, opts, line, h, inputs)?;
+        let mut op = self.files(&c.files, opts, line, h, inputs)?;
+        op.parents = c.parents;
+        op.link = c.link;
         match &c.from {
-            Some(from) => self.source_key(from, &sources, line, h, inputs)?,
-            None if !sources.is_empty() => {
-                self.context_key(&sources, &excludes, line, h, inputs)?
+            Some(from) => op.from = self.source_key(from, &op.sources, line, h, inputs)?,
+            None if !op.sources.is_empty() => {
+                self.context_key(&op.sources, &op.excludes, line, h, inputs)?
             }
             None => {}
         }
         let mut words: Vec<String> = c.from.iter().map(|f| format!("--from={f}")).collect();
-        words.extend(sources);
+        words.extend(op.sources.iter().cloned());
         words.extend(c.files.inline.iter().map(|f| format!("<<{}", f.name)));
-        words.push(dest);
-        Ok(words.join(" "))
+        words.push(op.dest.clone());
+        Ok((words.join(" "), op))
     }
 
     pub(super) fn add(
@@ -147,7 +167,7 @@ impl Walker<'_, '_> {
         line: usize,
         h: &mut KeyHasher,
         inputs: &mut StepInputs,
-    ) -> Result<String, PlanError> {
+    ) -> Result<(String, FileOp), PlanError> {
         h.str("instruction", "ADD")
             .flag("link", a.link)
             .opt(
@@ -160,15 +180,19 @@ impl Walker<'_, '_> {
             chmod: a.chmod.as_deref(),
             excludes: &a.excludes,
         };
-        let (sources, dest, excludes) = self.files(&a.files, opts, line, h, inputs)?;
+        let mut op = self.files(&a.files, opts, line, h, inputs)?;
+        op.add = true;
+        op.link = a.link;
+        op.unpack = a.unpack;
         let checksum = a
             .checksum
             .as_deref()
             .map(|c| self.word(c, line, &mut inputs.args))
             .transpose()?;
         h.opt("checksum", checksum.as_deref());
+        op.checksum = checksum.clone();
         let (remote, local): (Vec<String>, Vec<String>) =
-            sources.iter().cloned().partition(|s| is_remote(s));
+            op.sources.iter().cloned().partition(|s| is_remote(s));
         for url in &remote {
             if checksum.is_none() {
                 inputs.unresolved.push(format!(
@@ -177,12 +201,12 @@ impl Walker<'_, '_> {
             }
         }
         if !local.is_empty() {
-            self.context_key(&local, &excludes, line, h, inputs)?;
+            self.context_key(&local, &op.excludes, line, h, inputs)?;
         }
-        let mut words = sources;
+        let mut words = op.sources.clone();
         words.extend(a.files.inline.iter().map(|f| format!("<<{}", f.name)));
-        words.push(dest);
-        Ok(words.join(" "))
+        words.push(op.dest.clone());
+        Ok((words.join(" "), op))
     }
 }
 

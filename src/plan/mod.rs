@@ -18,6 +18,7 @@
 mod files;
 mod heads;
 pub mod key;
+pub mod op;
 pub mod platform;
 pub mod reference;
 mod render;
@@ -27,6 +28,7 @@ pub mod scope;
 mod steps;
 
 pub use key::{Digest, KeyHasher};
+pub use op::{FileOp, FileSource, StepOp};
 pub use platform::Platform;
 pub use resolve::{BaseResolver, ImageSource, PinnedOnly, Source};
 
@@ -163,6 +165,12 @@ pub struct PlannedStep {
     pub key: Option<Digest>,
     /// What went into the key besides the parent key and the instruction text.
     pub inputs: StepInputs,
+    /// What the builder does for it.
+    #[serde(skip)]
+    pub op: StepOp,
+    /// True for a trigger from the base's ONBUILD instructions (run before the stage's own).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub onbuild: bool,
 }
 
 /// The inputs of a step's key that a user may want to see when a key changes.

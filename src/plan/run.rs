@@ -109,7 +109,9 @@ impl Walker<'_, '_> {
         if m.kind == MountType::Bind {
             let source = m.source.clone().unwrap_or_else(|| ".".into());
             match &m.from {
-                Some(from) => self.source_key(from, &[source], line, h, inputs)?,
+                Some(from) => {
+                    self.source_key(from, &[source], line, h, inputs)?;
+                }
                 None => self.context_key(&[source], &[], line, h, inputs)?,
             }
         }

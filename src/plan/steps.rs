@@ -25,7 +25,9 @@
 use super::heads::{StageHead, expand};
 use super::resolve::{self, ImageSource, Source};
 use super::scope::{BuildArgs, Vars};
-use super::{Digest, KeyHasher, PlanError, PlanRequest, PlannedStep, Platform, StepInputs};
+use super::{
+    Digest, KeyHasher, PlanError, PlanRequest, PlannedStep, Platform, StepInputs, StepOp,
+};
 use crate::dockerfile::instructions::parse_go_duration;
 use crate::dockerfile::instructions::{Command, CommandKind, Healthcheck, KeyValue};
 use crate::dockerfile::shell::{Env, Lexer};
@@ -128,6 +130,8 @@ pub(super) fn plan_stage(
         layer: false,
         key: Some(key.clone()),
         inputs,
+        op: StepOp::From(head.source.clone()),
+        onbuild: false,
     }];
     let mut walker = Walker {
         req,
@@ -141,6 +145,15 @@ pub(super) fn plan_stage(
         state,
         platform: &head.platform,
     };
+    // The base's ONBUILD triggers run first, as BuildKit's `initOnBuildTriggers` does; they do
+    // not carry over into this stage's image.
+    let triggers = std::mem::take(&mut walker.state.config.config.on_build);
+    for trigger in &triggers {
+        let cmd = onbuild_trigger(trigger, stage.line)?;
+        let mut step = walker.step(&cmd)?;
+        step.onbuild = true;
+        steps.push(step);
+    }
     for cmd in &stage.commands {
         let step = walker.step(cmd)?;
         steps.push(step);
@@ -271,6 +284,7 @@ impl Walker<'_, '_> {
         let mut h = KeyHasher::new("step");
         h.digest("parent", &self.parent);
         let mut change = None;
+        let mut op = StepOp::Config;
         let (instruction, text, layer) = match &cmd.kind {
             CommandKind::Arg(decls) => return Ok(self.arg(cmd, decls)),
             CommandKind::Env(kvs) | CommandKind::Label(kvs) => {
@@ -311,6 +325,12 @@ impl Walker<'_, '_> {
                 change = Some(ConfigChange::Workdir(path.clone()));
                 // BuildKit creates the directory, a layer, unless it is `/`.
                 let layer = path != "/";
+                if layer {
+                    op = StepOp::Workdir {
+                        path: path.clone(),
+                        user: self.state.user().to_string(),
+                    };
+                }
                 ("WORKDIR", path, layer)
             }
             CommandKind::User(u) => {
@@ -433,14 +453,17 @@ impl Walker<'_, '_> {
             }
             CommandKind::Run(r) => {
                 let text = self.run(r, line, &mut h, &mut inputs)?;
+                op = StepOp::Run;
                 ("RUN", text, true)
             }
             CommandKind::Copy(c) => {
-                let text = self.copy(c, line, &mut h, &mut inputs)?;
+                let (text, file_op) = self.copy(c, line, &mut h, &mut inputs)?;
+                op = StepOp::Copy(file_op);
                 ("COPY", text, true)
             }
             CommandKind::Add(a) => {
-                let text = self.add(a, line, &mut h, &mut inputs)?;
+                let (text, file_op) = self.add(a, line, &mut h, &mut inputs)?;
+                op = StepOp::Copy(file_op);
                 ("ADD", text, true)
             }
         };
@@ -464,6 +487,8 @@ impl Walker<'_, '_> {
             layer,
             key: Some(key),
             inputs,
+            op,
+            onbuild: false,
         })
     }
 
@@ -505,6 +530,8 @@ impl Walker<'_, '_> {
             layer: false,
             key: None,
             inputs,
+            op: StepOp::Config,
+            onbuild: false,
         }
     }
 
@@ -523,6 +550,19 @@ impl Walker<'_, '_> {
             })
             .collect()
     }
+}
+
+/// Parses one ONBUILD trigger of a base into a command placed at the stage's FROM line.
+fn onbuild_trigger(trigger: &str, line: usize) -> Result<Command, PlanError> {
+    let bad = |m: String| PlanError::at(line, format!("ONBUILD trigger `{trigger}`: {m}"));
+    let df = crate::dockerfile::parse(trigger).map_err(|e| bad(e.to_string()))?;
+    let [inst] = df.instructions.as_slice() else {
+        return Err(bad("onbuild trigger should be a single expression".into()));
+    };
+    let mut cmd = crate::dockerfile::instructions::parse_command(inst).map_err(bad)?;
+    cmd.line = line;
+    cmd.end_line = line;
+    Ok(cmd)
 }
 
 /// `p` made absolute against `workdir` and cleaned; a trailing `/` is kept (it means "a

@@ -502,3 +502,55 @@ fn a_stage_starts_from_its_base_image_config() {
     );
     assert_eq!(c.history.len(), 4);
 }
+
+#[test]
+fn base_onbuild_triggers_run_first_and_do_not_carry_over() {
+    let dir = multi_context();
+    let config: rbuild::image::config::ImageConfig = serde_json::from_str(
+        r#"{"architecture":"amd64","os":"linux","config":{"Env":["A=1"],
+            "OnBuild":["ENV FROM_TRIGGER=$A","COPY web/ /site/"]},
+            "rootfs":{"type":"layers","diff_ids":[]},"history":[]}"#,
+    )
+    .unwrap();
+    let resolver = OneImage {
+        digest: format!("sha256:{}", "cd".repeat(32)),
+        config,
+    };
+    let parsed = parse("FROM base AS one\nONBUILD RUN echo next\nFROM one\nLABEL x=y\n").unwrap();
+    let stages = instructions::from_dockerfile(&parsed).unwrap();
+    let ctx = BuildContext::open(dir.path(), None, None).unwrap();
+    let req = PlanRequest {
+        stages: &stages,
+        target: None,
+        build_args: BTreeMap::new(),
+        build_platform: Platform::parse("linux/amd64").unwrap(),
+        target_platform: None,
+        context: &ctx,
+        resolver: &resolver,
+    };
+    let p = plan::plan(&req).unwrap();
+    let one: Vec<(&str, &str, bool)> = p.stages[0]
+        .steps
+        .iter()
+        .map(|s| (s.instruction.as_str(), s.text.as_str(), s.onbuild))
+        .collect();
+    assert_eq!(
+        one,
+        [
+            ("FROM", "base AS one", false),
+            ("ENV", "FROM_TRIGGER=1", true),
+            ("COPY", "web/ /site/", true),
+            ("ONBUILD", "RUN echo next", false),
+        ]
+    );
+    let c0 = p.stages[0].config.clone().unwrap();
+    assert_eq!(c0.config.on_build, ["RUN echo next"]);
+    // The stage built on `one` runs one's own ONBUILD and its image keeps none.
+    let two: Vec<(&str, bool)> = p.stages[1]
+        .steps
+        .iter()
+        .map(|s| (s.instruction.as_str(), s.onbuild))
+        .collect();
+    assert_eq!(two, [("FROM", false), ("RUN", true), ("LABEL", false)]);
+    assert!(p.stages[1].config.clone().unwrap().config.on_build.is_empty());
+}
