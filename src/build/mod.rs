@@ -1,4 +1,44 @@
-//! The builder: for each step of a plan, a cache lookup, else the step's work; then the image.
+//! The builder: for each step of a plan, a cache lookup, else the step's work; then the image
+//! (DESIGN.md: `plan` -> `build` -> `image` -> output).
 //!
-//! * [`copy`] — COPY and ADD (and WORKDIR's directory) as layer entries, with Docker's rules.
+//! * [`executor`] — runs the needed stages in order, step by step, with the per-step cache;
+//! * [`layers`] — a stage's layers; base blobs fetched and unpacked only when a step needs them;
+//! * [`copy`] — COPY and ADD (and WORKDIR's directory) as layer entries, with Docker's rules;
+//! * [`progress`] — step events, rendered as buildx's plain progress;
+//! * [`time`] — `SOURCE_DATE_EPOCH` and RFC 3339 stamps.
+
 pub mod copy;
+mod error;
+pub mod executor;
+pub mod layers;
+pub mod progress;
+pub mod time;
+
+pub use error::BuildError;
+pub use executor::{BuildOptions, BuildOutput, Builder, StepReport};
+pub use progress::{PlainProgress, Progress, QuietProgress, StepEnd};
+
+use crate::cache::CacheRecord;
+use crate::digest::Digest;
+
+/// The per-step cache as the builder uses it.
+pub trait StepCache: Sync {
+    /// The record stored under `key`, if any (a damaged record is no record).
+    fn get(&self, key: &Digest) -> Option<CacheRecord>;
+    /// Stores `record` under its key.
+    fn put(&self, record: &CacheRecord) -> Result<(), String>;
+}
+
+/// A cache that holds nothing (`--no-cache` without touching the state's records).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoCache;
+
+impl StepCache for NoCache {
+    fn get(&self, _: &Digest) -> Option<CacheRecord> {
+        None
+    }
+
+    fn put(&self, _: &CacheRecord) -> Result<(), String> {
+        Ok(())
+    }
+}

@@ -1,6 +1,7 @@
 //! The command line: flags in the words of `docker buildx`, parsed into requests for the library;
 //! errors on input are printed as `FILE:LINE: message`.
 
+mod build_cmd;
 mod parse_cmd;
 mod plan_cmd;
 
@@ -28,6 +29,8 @@ pub struct Cli {
 pub enum Commands {
     /// Print what the parser saw in a Dockerfile (before any variable expansion)
     Parse(parse_cmd::ParseArgs),
+    /// Build an image from a Dockerfile
+    Build(build_cmd::BuildArgs),
     /// Show the build plan: stages, order, skipped stages, and every step's cache key and inputs
     Plan(plan_cmd::PlanArgs),
 }
@@ -38,6 +41,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Commands::Parse(args) => parse_cmd::run(&args),
         Commands::Plan(args) => plan_cmd::run(&args),
+        Commands::Build(args) => build_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -84,4 +88,11 @@ pub(crate) fn load(
     let df = crate::dockerfile::parse(text).map_err(at)?;
     let stages = crate::dockerfile::instructions::from_dockerfile(&df).map_err(at)?;
     Ok((df, stages))
+}
+
+/// The per-step cache of the state directory.
+pub(crate) fn local_cache(
+    _store: &crate::store::Store,
+) -> anyhow::Result<Box<dyn crate::build::StepCache>> {
+    Ok(Box::new(crate::build::NoCache))
 }

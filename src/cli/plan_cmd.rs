@@ -9,9 +9,10 @@ use clap::{Args, ValueEnum};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// Flags of `rbuild plan`.
+/// What the Dockerfile, context and platform of a plan or build are (shared by `rbuild plan`
+/// and `rbuild build`).
 #[derive(Debug, Args)]
-pub struct PlanArgs {
+pub struct InputArgs {
     /// Build context directory
     #[arg(value_name = "PATH")]
     pub context: PathBuf,
@@ -27,12 +28,20 @@ pub struct PlanArgs {
     /// Set target platform for build
     #[arg(long, value_name = "PLATFORM")]
     pub platform: Option<String>,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
-    pub format: PlanFormat,
     /// Reach this registry (`host[:port]`) over plain HTTP, as loopback registries are
     #[arg(long = "insecure-registry", value_name = "HOST")]
     pub insecure_registries: Vec<String>,
+}
+
+/// Flags of `rbuild plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The Dockerfile, context and platform.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
     /// Do not contact registries: only digest-pinned base images resolve, other keys are
     /// provisional
     #[arg(long)]
@@ -68,7 +77,21 @@ pub fn parse_build_args(raw: &[String]) -> anyhow::Result<BTreeMap<String, Strin
     Ok(out)
 }
 
-pub(super) fn run(args: &PlanArgs) -> anyhow::Result<()> {
+/// A planned build: the Dockerfile's path, the opened context and the plan.
+pub(super) struct Planned {
+    /// The Dockerfile's path as given.
+    pub file: PathBuf,
+    /// The build context.
+    pub context: BuildContext,
+    /// The plan.
+    pub plan: plan::Plan,
+}
+
+/// Reads the Dockerfile, opens the context and plans, with errors as `FILE:LINE: message`.
+pub(super) fn make_plan(
+    args: &InputArgs,
+    resolver: &dyn plan::BaseResolver,
+) -> anyhow::Result<Planned> {
     let file = args
         .file
         .clone()
@@ -92,16 +115,6 @@ pub(super) fn run(args: &PlanArgs) -> anyhow::Result<()> {
         .map(Platform::parse)
         .transpose()
         .map_err(|e| anyhow::anyhow!("--platform: {e}"))?;
-    let registry;
-    let resolver: &dyn plan::BaseResolver = if args.offline {
-        &plan::PinnedOnly
-    } else {
-        registry = RegistryResolver::new(&RegistryOptions {
-            insecure_registries: args.insecure_registries.clone(),
-            ..RegistryOptions::default()
-        })?;
-        &registry
-    };
     let req = PlanRequest {
         stages: &stages,
         target: args.target.clone(),
@@ -122,9 +135,31 @@ pub(super) fn run(args: &PlanArgs) -> anyhow::Result<()> {
         }
         None => anyhow::anyhow!("{}: {e}", file.display()),
     })?;
+    if let Err(e) = context.save_hash_cache() {
+        tracing::debug!("hash cache not saved: {e}");
+    }
+    Ok(Planned {
+        file,
+        context,
+        plan,
+    })
+}
+
+pub(super) fn run(args: &PlanArgs) -> anyhow::Result<()> {
+    let registry;
+    let resolver: &dyn plan::BaseResolver = if args.offline {
+        &plan::PinnedOnly
+    } else {
+        registry = RegistryResolver::new(&RegistryOptions {
+            insecure_registries: args.input.insecure_registries.clone(),
+            ..RegistryOptions::default()
+        })?;
+        &registry
+    };
+    let planned = make_plan(&args.input, resolver)?;
     match args.format {
-        PlanFormat::Text => print!("{}", plan::render_text(&plan)),
-        PlanFormat::Json => println!("{}", plan::render_json(&plan)),
+        PlanFormat::Text => print!("{}", plan::render_text(&planned.plan)),
+        PlanFormat::Json => println!("{}", plan::render_json(&planned.plan)),
     }
     Ok(())
 }

@@ -2,9 +2,9 @@
 //! Merkle digest, another stage by its key, an image by its digest.
 
 use super::heads::{StageRef, stage_ref};
+use super::op::{FileOp, FileSource};
 use super::resolve;
 use super::steps::{Walker, resolve_path};
-use super::op::{FileOp, FileSource};
 use super::{KeyHasher, PlanError, StepInputs};
 use crate::dockerfile::instructions::{AddCommand, CopyCommand, SourcesAndDest};
 use crate::dockerfile::shell::Lexer;

@@ -25,9 +25,7 @@
 use super::heads::{StageHead, expand};
 use super::resolve::{self, ImageSource, Source};
 use super::scope::{BuildArgs, Vars};
-use super::{
-    Digest, KeyHasher, PlanError, PlanRequest, PlannedStep, Platform, StepInputs, StepOp,
-};
+use super::{Digest, KeyHasher, PlanError, PlanRequest, PlannedStep, Platform, StepInputs, StepOp};
 use crate::dockerfile::instructions::parse_go_duration;
 use crate::dockerfile::instructions::{Command, CommandKind, Healthcheck, KeyValue};
 use crate::dockerfile::shell::{Env, Lexer};

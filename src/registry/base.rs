@@ -36,6 +36,12 @@ impl RegistryResolver {
         })
     }
 
+    /// The runtime the resolver blocks on, for callers that go on to pull or push with
+    /// [`RegistryResolver::registry`] (from outside any async context).
+    pub fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.runtime
+    }
+
     /// The client, for callers that go on to pull what was resolved.
     pub fn registry(&self) -> &Registry {
         &self.registry

@@ -552,5 +552,13 @@ fn base_onbuild_triggers_run_first_and_do_not_carry_over() {
         .map(|s| (s.instruction.as_str(), s.onbuild))
         .collect();
     assert_eq!(two, [("FROM", false), ("RUN", true), ("LABEL", false)]);
-    assert!(p.stages[1].config.clone().unwrap().config.on_build.is_empty());
+    assert!(
+        p.stages[1]
+            .config
+            .clone()
+            .unwrap()
+            .config
+            .on_build
+            .is_empty()
+    );
 }

@@ -83,3 +83,19 @@ pub fn copy_entries(
     let _ = (lower, scratch);
     Err(CopyError::Unimplemented { line: req.line })
 }
+
+/// The entries WORKDIR's mkdir makes (stub until the implementation lands).
+pub fn workdir_entries(
+    path: &str,
+    lower: &RootfsView,
+    owner: Option<(u64, u64)>,
+) -> Result<Vec<Entry>, CopyError> {
+    let _ = (path, lower, owner);
+    Err(CopyError::Unimplemented { line: 0 })
+}
+
+/// Resolves a `user[:group]` spec against the lower filesystem (stub).
+pub fn resolve_owner(spec: &str, lower: &RootfsView) -> Result<(u64, u64), CopyError> {
+    let _ = (spec, lower);
+    Err(CopyError::Unimplemented { line: 0 })
+}

@@ -1,0 +1,68 @@
+//! Why a build failed.
+
+use crate::digest::Digest;
+use crate::registry::RegistryError;
+use crate::store::StoreError;
+
+/// A failed build; errors about an instruction name its Dockerfile line.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// A step failed.
+    #[error("line {line}: {message}")]
+    Step {
+        /// 1-based Dockerfile line.
+        line: usize,
+        /// What went wrong.
+        message: String,
+    },
+    /// COPY/ADD failed.
+    #[error(transparent)]
+    Copy(#[from] super::copy::CopyError),
+    /// Talking to a registry failed.
+    #[error("{what}: {source}")]
+    Registry {
+        /// What rbuild was doing.
+        what: String,
+        /// The registry error.
+        #[source]
+        source: RegistryError,
+    },
+    /// The local store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Writing a layer failed.
+    #[error("line {line}: writing the layer: {source}")]
+    Layer {
+        /// 1-based Dockerfile line.
+        line: usize,
+        /// The layer error.
+        #[source]
+        source: crate::image::layer::LayerError,
+    },
+    /// A blob the build needs is neither in the store nor fetchable.
+    #[error("blob {digest} is not in the store and has no registry to fetch it from")]
+    MissingBlob {
+        /// The blob.
+        digest: Digest,
+    },
+    /// The plan is not one the builder can run (a bug if it happens).
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl BuildError {
+    /// The Dockerfile line the error is about, if any.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            BuildError::Step { line, .. } | BuildError::Layer { line, .. } => Some(*line),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn at(line: usize, message: impl Into<String>) -> Self {
+        BuildError::Step {
+            line,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,545 @@
+//! Runs a plan: the needed stages in order; in each, every step's key is looked up in the cache
+//! and the step runs only on a miss. Layers of base images are fetched only when a step needs
+//! their files; the final image is assembled from the target stage's layers and config.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use super::copy::{self, AddOptions, CopyFrom, CopyRequest, RootfsView};
+use super::layers::{LayerRef, Materializer, push_layer};
+use super::progress::{Progress, StepEnd};
+use super::time::{build_epoch, rfc3339};
+use super::{BuildError, StepCache};
+use crate::cache::CacheRecord;
+use crate::context::BuildContext;
+use crate::digest::Digest;
+use crate::image::config::ImageConfig;
+use crate::image::layer::{Compression, LayerDescriptor, LayerOptions, write_layer};
+use crate::image::manifest::{BuiltImage, assemble};
+use crate::plan::reference::Reference;
+use crate::plan::{FileOp, FileSource, ImageSource, Plan, PlannedStage, Platform, StepOp};
+use crate::registry::{RegistryResolver, Repository};
+use crate::store::Store;
+
+/// How the build behaves.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Compression of new layers.
+    pub compression: Compression,
+    /// `SOURCE_DATE_EPOCH`: timestamps of the image and clamp of file mtimes.
+    pub source_date_epoch: Option<i64>,
+    /// `--no-cache`: run every step.
+    pub no_cache: bool,
+    /// `--no-cache-filter`: stages (by name or index) whose steps all run.
+    pub no_cache_filter: Vec<String>,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        Self {
+            compression: Compression::gzip(),
+            source_date_epoch: None,
+            no_cache: false,
+            no_cache_filter: Vec::new(),
+        }
+    }
+}
+
+/// What the builder works with.
+pub struct Builder<'a> {
+    /// The local store.
+    pub store: &'a Store,
+    /// The per-step cache.
+    pub cache: &'a dyn StepCache,
+    /// Registry access (bases, `COPY --from=<image>`).
+    pub resolver: &'a RegistryResolver,
+    /// The build context.
+    pub context: &'a BuildContext,
+    /// Where step events go.
+    pub progress: &'a dyn Progress,
+    /// Behaviour.
+    pub options: BuildOptions,
+}
+
+/// One step as the build handled it.
+#[derive(Debug, Clone)]
+pub struct StepReport {
+    /// Stage index.
+    pub stage: usize,
+    /// Dockerfile line.
+    pub line: usize,
+    /// Its display name (`[build 2/4] COPY a /b`).
+    pub name: String,
+    /// Reused from the cache.
+    pub cached: bool,
+    /// Time taken.
+    pub duration: Duration,
+    /// Size of the layer it made, if any.
+    pub layer_size: Option<u64>,
+}
+
+/// The result of a build.
+#[derive(Debug, Clone)]
+pub struct BuildOutput {
+    /// The image of the target stage, its manifest and config in the store.
+    pub image: BuiltImage,
+    /// Every layer of the image with where its blob lives when the store lacks it.
+    pub layers: Vec<LayerRef>,
+    /// What happened to each step that makes a layer.
+    pub steps: Vec<StepReport>,
+}
+
+/// A stage's result: its layers and its image config.
+#[derive(Debug, Clone)]
+struct StageOutput {
+    layers: Vec<LayerRef>,
+    config: ImageConfig,
+}
+
+/// Docker media types of layers and their OCI names (same bytes).
+fn oci_media_type(media_type: &str) -> String {
+    match media_type {
+        "application/vnd.docker.image.rootfs.diff.tar.gzip" => {
+            "application/vnd.oci.image.layer.v1.tar+gzip".into()
+        }
+        "application/vnd.docker.image.rootfs.diff.tar" => {
+            "application/vnd.oci.image.layer.v1.tar".into()
+        }
+        other => other.into(),
+    }
+}
+
+impl Builder<'_> {
+    /// Builds the plan's target stage.
+    pub fn build(&self, plan: &Plan) -> Result<BuildOutput, BuildError> {
+        let materializer = Materializer {
+            store: self.store,
+            registry: self.resolver.registry(),
+            runtime: self.resolver.runtime(),
+        };
+        let epoch = build_epoch(self.options.source_date_epoch);
+        let run = Run {
+            builder: self,
+            materializer,
+            created: rfc3339(epoch),
+            ids: AtomicUsize::new(0),
+            single_stage: plan.stages.len() == 1,
+            scratch_seq: AtomicUsize::new(0),
+        };
+        let mut outputs: BTreeMap<usize, StageOutput> = BTreeMap::new();
+        let mut reports = Vec::new();
+        for &i in &plan.order {
+            let stage = plan
+                .stages
+                .get(i)
+                .ok_or_else(|| BuildError::Internal(format!("stage {i} not in plan")))?;
+            let out = run.stage(stage, &outputs, &mut reports)?;
+            outputs.insert(i, out);
+        }
+        let target = outputs
+            .remove(&plan.target)
+            .ok_or_else(|| BuildError::Internal("target stage not built".into()))?;
+        let mut config = target.config;
+        config.created = Some(run.created.clone());
+        let descs: Vec<LayerDescriptor> = target.layers.iter().map(|l| l.desc.clone()).collect();
+        let image = assemble(self.store, &config, &descs)?;
+        Ok(BuildOutput {
+            image,
+            layers: target.layers,
+            steps: reports,
+        })
+    }
+}
+
+/// State of one build run.
+struct Run<'b, 'a> {
+    builder: &'b Builder<'a>,
+    materializer: Materializer<'b>,
+    created: String,
+    ids: AtomicUsize,
+    single_stage: bool,
+    scratch_seq: AtomicUsize,
+}
+
+impl Run<'_, '_> {
+    fn next_id(&self) -> usize {
+        self.ids.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    fn stage_label(&self, stage: &PlannedStage) -> String {
+        match &stage.name {
+            Some(n) => format!("{n} "),
+            None if self.single_stage => String::new(),
+            None => format!("stage-{} ", stage.index),
+        }
+    }
+
+    fn caching(&self, stage: &PlannedStage) -> bool {
+        let opts = &self.builder.options;
+        !opts.no_cache
+            && !opts.no_cache_filter.iter().any(|f| {
+                stage.name.as_deref() == Some(f.to_lowercase().as_str())
+                    || *f == stage.index.to_string()
+            })
+    }
+
+    fn stage(
+        &self,
+        stage: &PlannedStage,
+        outputs: &BTreeMap<usize, StageOutput>,
+        reports: &mut Vec<StepReport>,
+    ) -> Result<StageOutput, BuildError> {
+        let label = self.stage_label(stage);
+        let total = stage.steps.len();
+        let final_config = stage
+            .config
+            .clone()
+            .ok_or_else(|| BuildError::Internal(format!("stage {} has no config", stage.index)))?;
+        let mut layers: Vec<LayerRef> = Vec::new();
+        let mut base_history = Vec::new();
+        // One flag per history entry this stage records: whether it made no layer.
+        let mut own_empty: Vec<bool> = Vec::new();
+        for (n, step) in stage.steps.iter().enumerate() {
+            let name = format!(
+                "[{label}{}/{total}] {}{} {}",
+                n + 1,
+                if step.onbuild { "ONBUILD " } else { "" },
+                step.instruction,
+                step.text
+            );
+            match &step.op {
+                StepOp::From(source) => {
+                    let id = self.next_id();
+                    self.builder.progress.start(id, &name);
+                    let started = Instant::now();
+                    let base = match source {
+                        crate::plan::Source::Scratch => StageOutput {
+                            layers: Vec::new(),
+                            config: ImageConfig::default(),
+                        },
+                        crate::plan::Source::Stage(j) => {
+                            outputs.get(j).cloned().ok_or_else(|| {
+                                BuildError::Internal(format!(
+                                    "stage {j} not built before {}",
+                                    stage.index
+                                ))
+                            })?
+                        }
+                        crate::plan::Source::Image(img) => {
+                            self.pull(img, &stage.platform, step.line)?
+                        }
+                    };
+                    layers = base.layers;
+                    base_history = base.config.history;
+                    self.builder
+                        .progress
+                        .end(id, &StepEnd::Done(started.elapsed()));
+                }
+                StepOp::Config => {
+                    if step.instruction != "ARG" && step.instruction != "ONBUILD" {
+                        own_empty.push(true);
+                    }
+                }
+                StepOp::Run => {
+                    return Err(BuildError::at(
+                        step.line,
+                        "RUN is not supported by this rbuild yet (COPY/ADD-only Dockerfiles build)",
+                    ));
+                }
+                StepOp::Workdir { .. } | StepOp::Copy(_) => {
+                    let key = step.key.clone().ok_or_else(|| {
+                        BuildError::Internal(format!("line {}: step without key", step.line))
+                    })?;
+                    let id = self.next_id();
+                    self.builder.progress.start(id, &name);
+                    let started = Instant::now();
+                    let hit = if self.caching(stage) {
+                        self.builder.cache.get(&key).filter(|r| {
+                            r.layer
+                                .as_ref()
+                                .is_none_or(|l| self.builder.store.blobs().has(&l.digest))
+                        })
+                    } else {
+                        None
+                    };
+                    let (layer, cached) = match hit {
+                        Some(record) => (record.layer, true),
+                        None => {
+                            let made = self
+                                .layer_step(step.line, &step.op, &layers, outputs, stage)
+                                .inspect_err(|e| {
+                                    self.builder
+                                        .progress
+                                        .end(id, &StepEnd::Error(e.to_string()))
+                                })?;
+                            (made, false)
+                        }
+                    };
+                    let duration = started.elapsed();
+                    let layer_size = layer.as_ref().map(|l| l.size);
+                    own_empty.push(layer.is_none());
+                    if let Some(desc) = layer {
+                        push_layer(&mut layers, desc, None);
+                    }
+                    if !cached {
+                        let record = CacheRecord {
+                            key,
+                            layer: layers
+                                .last()
+                                .filter(|_| layer_size.is_some())
+                                .map(|l| l.desc.clone()),
+                            chain_id: layers.last().map(|l| l.chain_id.clone()),
+                            created: self.created.clone(),
+                            created_by: step.text.clone(),
+                            duration_ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
+                        };
+                        if let Err(e) = self.builder.cache.put(&record) {
+                            tracing::warn!(
+                                "line {}: the cache record was not saved: {e}",
+                                step.line
+                            );
+                        }
+                    }
+                    self.builder.progress.end(
+                        id,
+                        &if cached {
+                            StepEnd::Cached
+                        } else {
+                            StepEnd::Done(duration)
+                        },
+                    );
+                    reports.push(StepReport {
+                        stage: stage.index,
+                        line: step.line,
+                        name,
+                        cached,
+                        duration,
+                        layer_size,
+                    });
+                }
+            }
+        }
+        // The stage's history: its base's (as that was built) and the entries its own steps
+        // recorded, stamped with the build time and marked empty where no layer was made.
+        let mut config = final_config;
+        let own_start = config.history.len().saturating_sub(own_empty.len());
+        let mut own = config.history.split_off(own_start);
+        for (h, empty) in own.iter_mut().zip(&own_empty) {
+            h.empty_layer = *empty;
+            if h.created.is_none() {
+                h.created = Some(self.created.clone());
+            }
+        }
+        base_history.extend(own);
+        config.history = base_history;
+        Ok(StageOutput { layers, config })
+    }
+
+    /// Resolves and describes a base image (no blob is fetched until a step needs its files).
+    fn pull(
+        &self,
+        img: &ImageSource,
+        platform: &str,
+        line: usize,
+    ) -> Result<StageOutput, BuildError> {
+        let reference = Reference::parse(&img.reference).map_err(|e| BuildError::at(line, e))?;
+        let platform = Platform::parse(platform).map_err(|e| BuildError::at(line, e))?;
+        let resolver = self.builder.resolver;
+        let resolved = resolver
+            .resolve_image(&reference, &platform)
+            .map_err(|source| BuildError::Registry {
+                what: format!("line {line}: resolving {reference}"),
+                source,
+            })?;
+        let config = crate::plan::BaseResolver::config(resolver, &reference, &platform)
+            .map_err(|e| BuildError::at(line, e))?
+            .unwrap_or_default();
+        let diff_ids = &config.rootfs.diff_ids;
+        if diff_ids.len() != resolved.manifest.layers.len() {
+            return Err(BuildError::at(
+                line,
+                format!(
+                    "{reference}: the manifest has {} layers but the config lists {} diff_ids",
+                    resolved.manifest.layers.len(),
+                    diff_ids.len()
+                ),
+            ));
+        }
+        let mut layers = Vec::new();
+        for (l, diff_id) in resolved.manifest.layers.iter().zip(diff_ids) {
+            let parse = |s: &str| {
+                Digest::parse(s).ok_or_else(|| {
+                    BuildError::at(line, format!("{reference}: invalid digest {s:?}"))
+                })
+            };
+            let desc = LayerDescriptor {
+                digest: parse(&l.digest)?,
+                diff_id: parse(diff_id)?,
+                size: u64::try_from(l.size).unwrap_or(0),
+                media_type: oci_media_type(&l.media_type),
+            };
+            push_layer(&mut layers, desc, Some(resolved.repository.clone()));
+        }
+        Ok(StageOutput { layers, config })
+    }
+
+    /// Runs a WORKDIR or COPY/ADD step: the layer it made, `None` when it changed nothing.
+    fn layer_step(
+        &self,
+        line: usize,
+        op: &StepOp,
+        layers: &[LayerRef],
+        outputs: &BTreeMap<usize, StageOutput>,
+        stage: &PlannedStage,
+    ) -> Result<Option<LayerDescriptor>, BuildError> {
+        let scratch = self.scratch_dir()?;
+        let result = self.layer_entries(line, op, layers, outputs, stage, &scratch.0);
+        let entries = result?;
+        if entries.is_empty() {
+            return Ok(None);
+        }
+        let options = LayerOptions {
+            compression: self.builder.options.compression,
+            source_date_epoch: self.builder.options.source_date_epoch,
+        };
+        let writer = self.builder.store.writer(None)?;
+        let (desc, writer) = write_layer(entries.into_iter().map(Ok), &options, writer)
+            .map_err(|source| BuildError::Layer { line, source })?;
+        writer.commit()?;
+        Ok(Some(desc))
+    }
+
+    fn layer_entries(
+        &self,
+        line: usize,
+        op: &StepOp,
+        layers: &[LayerRef],
+        outputs: &BTreeMap<usize, StageOutput>,
+        stage: &PlannedStage,
+        scratch: &Path,
+    ) -> Result<Vec<crate::image::layer::Entry>, BuildError> {
+        match op {
+            StepOp::Workdir { path, user } => {
+                let lower = self.materializer.rootfs(layers)?;
+                let owner = if user.is_empty() {
+                    None
+                } else {
+                    Some(
+                        copy::resolve_owner(user, &lower)
+                            .map_err(|e| BuildError::at(line, format!("WORKDIR {path}: {e}")))?,
+                    )
+                };
+                Ok(copy::workdir_entries(path, &lower, owner)?)
+            }
+            StepOp::Copy(f) => self.copy_entries(line, f, layers, outputs, stage, scratch),
+            _ => Err(BuildError::Internal(format!(
+                "line {line}: not a layer step"
+            ))),
+        }
+    }
+
+    fn copy_entries(
+        &self,
+        line: usize,
+        f: &FileOp,
+        layers: &[LayerRef],
+        outputs: &BTreeMap<usize, StageOutput>,
+        stage: &PlannedStage,
+        scratch: &Path,
+    ) -> Result<Vec<crate::image::layer::Entry>, BuildError> {
+        let needs_lower = !f.link
+            || f.chown
+                .as_deref()
+                .is_some_and(|c| c.split(':').any(|p| p.parse::<u64>().is_err()));
+        let lower = if needs_lower {
+            self.materializer.rootfs(layers)?
+        } else {
+            RootfsView::default()
+        };
+        let source_view;
+        let from = match &f.from {
+            FileSource::Context => CopyFrom::Context(self.builder.context),
+            FileSource::Stage(j) => {
+                let out = outputs.get(j).ok_or_else(|| {
+                    BuildError::Internal(format!("line {line}: stage {j} not built"))
+                })?;
+                source_view = self.materializer.rootfs(&out.layers)?;
+                CopyFrom::Rootfs(&source_view)
+            }
+            FileSource::Image(img) => {
+                let out = self.pull(img, &stage.platform, line)?;
+                source_view = self.materializer.rootfs(&out.layers)?;
+                CopyFrom::Rootfs(&source_view)
+            }
+        };
+        let req = CopyRequest {
+            line,
+            sources: f.sources.clone(),
+            inline: f.inline.clone(),
+            dest: f.dest.clone(),
+            workdir: f.workdir.clone(),
+            from,
+            chown: f.chown.clone(),
+            chmod: f.chmod.clone(),
+            excludes: f.excludes.clone(),
+            parents: f.parents,
+            link: f.link,
+            add: f.add.then(|| AddOptions {
+                checksum: f.checksum.clone(),
+                unpack: f.unpack,
+            }),
+        };
+        Ok(copy::copy_entries(&req, &lower, scratch)?)
+    }
+
+    /// A fresh directory under the state dir's `tmp/` for a step's temporary files, removed
+    /// when the guard drops.
+    fn scratch_dir(&self) -> Result<ScratchDir, BuildError> {
+        let n = self.scratch_seq.fetch_add(1, Ordering::Relaxed);
+        let dir = self
+            .builder
+            .store
+            .root()
+            .join("tmp")
+            .join(format!("step-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| BuildError::Internal(format!("creating {}: {e}", dir.display())))?;
+        Ok(ScratchDir(dir))
+    }
+}
+
+/// Removes a scratch directory when dropped.
+struct ScratchDir(PathBuf);
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Repositories of the layers' origins, for cross-repository mounts when pushing.
+pub fn mount_sources(layers: &[LayerRef]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for l in layers {
+        if let Some(r) = &l.origin {
+            let s = format!("{}/{}", r.domain, r.path);
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+/// Layers whose blobs the store lacks and that a push to `target` cannot mount (another
+/// registry).
+pub fn unmountable(layers: &[LayerRef], target: &Repository, store: &Store) -> Vec<LayerRef> {
+    layers
+        .iter()
+        .filter(|l| !store.blobs().has(&l.desc.digest))
+        .filter(|l| l.origin.as_ref().is_none_or(|o| o.domain != target.domain))
+        .cloned()
+        .collect()
+}

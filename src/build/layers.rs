@@ -1,0 +1,117 @@
+//! A stage's layers and the filesystem they make: blobs fetched from the registry only when a
+//! step needs their files (or an output needs their bytes), then unpacked once per chain id.
+
+use std::io::BufReader;
+
+use super::BuildError;
+use super::copy::RootfsView;
+use crate::digest::Digest;
+use crate::image::layer::LayerDescriptor;
+use crate::registry::{Registry, Repository};
+use crate::store::{Compression, Store, child_chain_id};
+
+/// How many blobs of one image are downloaded at once.
+const FETCH_CONCURRENCY: usize = 4;
+
+/// One layer of a stage: its descriptor, the chain id of the filesystem up to it, and where its
+/// blob can be fetched when the store lacks it.
+#[derive(Debug, Clone)]
+pub struct LayerRef {
+    /// The blob.
+    pub desc: LayerDescriptor,
+    /// Chain id of this layer and those below it (the snapshot's name).
+    pub chain_id: Digest,
+    /// The repository holding the blob, for layers of pulled images.
+    pub origin: Option<Repository>,
+}
+
+/// Appends a layer on top of `below`.
+pub fn push_layer(below: &mut Vec<LayerRef>, desc: LayerDescriptor, origin: Option<Repository>) {
+    let chain_id = match below.last() {
+        Some(parent) => child_chain_id(&parent.chain_id, &desc.diff_id),
+        None => desc.diff_id.clone(),
+    };
+    below.push(LayerRef {
+        desc,
+        chain_id,
+        origin,
+    });
+}
+
+/// Makes blobs and snapshots present: the store, and the registry to fetch missing blobs from.
+pub struct Materializer<'a> {
+    /// The local store.
+    pub store: &'a Store,
+    /// The registry client.
+    pub registry: &'a Registry,
+    /// Runs the registry's futures.
+    pub runtime: &'a tokio::runtime::Runtime,
+}
+
+impl Materializer<'_> {
+    /// Fetches the blobs of `layers` the store lacks (in parallel per repository), verified
+    /// against their digests.
+    pub fn ensure_blobs(&self, layers: &[LayerRef]) -> Result<(), BuildError> {
+        let mut by_repo: Vec<(Repository, Vec<Digest>)> = Vec::new();
+        for l in layers {
+            if self.store.blobs().has(&l.desc.digest) {
+                continue;
+            }
+            let Some(repo) = &l.origin else {
+                return Err(BuildError::MissingBlob {
+                    digest: l.desc.digest.clone(),
+                });
+            };
+            match by_repo.iter_mut().find(|(r, _)| r == repo) {
+                Some((_, ds)) => ds.push(l.desc.digest.clone()),
+                None => by_repo.push((repo.clone(), vec![l.desc.digest.clone()])),
+            }
+        }
+        for (repo, digests) in by_repo {
+            let mut writers = Vec::new();
+            for d in &digests {
+                writers.push((d.clone(), self.store.writer(Some(d))?));
+            }
+            let sinks: Vec<(Digest, &mut crate::store::BlobWriter)> =
+                writers.iter_mut().map(|(d, w)| (d.clone(), w)).collect();
+            let results =
+                self.runtime
+                    .block_on(self.registry.fetch_blobs(&repo, sinks, FETCH_CONCURRENCY));
+            for r in results {
+                r.map_err(|source| BuildError::Registry {
+                    what: format!("fetching a layer of {repo}"),
+                    source,
+                })?;
+            }
+            for (_, w) in writers {
+                w.commit()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The filesystem `layers` make, every snapshot unpacked (blobs fetched first when missing).
+    pub fn rootfs(&self, layers: &[LayerRef]) -> Result<RootfsView, BuildError> {
+        let missing: Vec<LayerRef> = layers
+            .iter()
+            .filter(|l| !self.store.has_snapshot(&l.chain_id))
+            .cloned()
+            .collect();
+        self.ensure_blobs(&missing)?;
+        for l in &missing {
+            let file = self.store.blobs().open(&l.desc.digest)?;
+            let compression =
+                Compression::from_media_type(&l.desc.media_type).unwrap_or(Compression::Auto);
+            self.store.unpack(
+                &l.chain_id,
+                BufReader::new(file),
+                compression,
+                Some(&l.desc.diff_id),
+            )?;
+        }
+        let top_first: Vec<Digest> = layers.iter().rev().map(|l| l.chain_id.clone()).collect();
+        Ok(RootfsView {
+            stack: self.store.stack(&top_first),
+        })
+    }
+}

@@ -1,0 +1,71 @@
+//! Progress as buildx's plain mode prints it: a numbered line when a step starts, and one when it
+//! ends (`CACHED`, `DONE 0.3s` or `ERROR`), on standard error.
+
+use std::io::Write;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// How a step ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepEnd {
+    /// Reused from the cache.
+    Cached,
+    /// Done, in this long.
+    Done(Duration),
+    /// Failed with this message.
+    Error(String),
+}
+
+/// Receives step events (the CLI renders them; tests may collect them).
+pub trait Progress: Sync {
+    /// Step `id` starts; `name` is e.g. `[build 2/5] COPY src/ /app/`.
+    fn start(&self, id: usize, name: &str);
+    /// Step `id` ended.
+    fn end(&self, id: usize, end: &StepEnd);
+    /// A line of information (`pushing ...`, `exporting ...`).
+    fn info(&self, line: &str);
+}
+
+/// `--progress=plain`: lines on standard error.
+#[derive(Debug, Default)]
+pub struct PlainProgress {
+    lock: Mutex<()>,
+}
+
+impl PlainProgress {
+    fn line(&self, s: &str) {
+        let _guard = self
+            .lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _ = writeln!(std::io::stderr(), "{s}");
+    }
+}
+
+impl Progress for PlainProgress {
+    fn start(&self, id: usize, name: &str) {
+        self.line(&format!("#{id} {name}"));
+    }
+
+    fn end(&self, id: usize, end: &StepEnd) {
+        self.line(&match end {
+            StepEnd::Cached => format!("#{id} CACHED"),
+            StepEnd::Done(d) => format!("#{id} DONE {:.1}s", d.as_secs_f64()),
+            StepEnd::Error(e) => format!("#{id} ERROR: {e}"),
+        });
+    }
+
+    fn info(&self, line: &str) {
+        self.line(line);
+    }
+}
+
+/// `--progress=quiet`: nothing.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct QuietProgress;
+
+impl Progress for QuietProgress {
+    fn start(&self, _: usize, _: &str) {}
+    fn end(&self, _: usize, _: &StepEnd) {}
+    fn info(&self, _: &str) {}
+}

@@ -1,0 +1,271 @@
+//! `rbuild build`: plan, build with the local cache, then the outputs buildx would make: tags
+//! pushed (`--push`, `--output type=registry`), OCI layouts and docker archives, `--iidfile`,
+//! `--metadata-file`.
+
+use super::plan_cmd::{InputArgs, make_plan};
+use crate::build::{BuildOptions, Builder, PlainProgress, Progress, QuietProgress, StepCache};
+use crate::image::layer::Compression;
+use crate::output::{ImageName, OutputSpec};
+use crate::plan::reference::Reference;
+use crate::registry::{PushOptions, RegistryOptions, RegistryResolver, Repository};
+use crate::store::Store;
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Flags of `rbuild build`, named as `docker buildx build` names them.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The Dockerfile, context and platform.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Name and optionally a tag (format: "name:tag"); several allowed
+    #[arg(short = 't', long = "tag", value_name = "NAME")]
+    pub tags: Vec<String>,
+    /// Shorthand for "--output=type=registry": push the image to every tag
+    #[arg(long)]
+    pub push: bool,
+    /// Output destination (format: "type=oci|docker|registry,dest=path,name=...")
+    #[arg(short = 'o', long = "output", value_name = "SPEC")]
+    pub outputs: Vec<String>,
+    /// Write the image ID (config digest) to the file
+    #[arg(long, value_name = "FILE")]
+    pub iidfile: Option<PathBuf>,
+    /// Write build result metadata to the file
+    #[arg(long = "metadata-file", value_name = "FILE")]
+    pub metadata_file: Option<PathBuf>,
+    /// Compression of new layers
+    #[arg(long, value_enum, default_value_t = CompressionArg::Gzip)]
+    pub compression: CompressionArg,
+    /// Do not use cache when building the image
+    #[arg(long = "no-cache")]
+    pub no_cache: bool,
+    /// Do not cache specified stages
+    #[arg(long = "no-cache-filter", value_name = "STAGE", value_delimiter = ',')]
+    pub no_cache_filter: Vec<String>,
+    /// Set type of progress output ("auto", "plain", "quiet")
+    #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
+    pub progress: ProgressArg,
+}
+
+/// `--compression` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CompressionArg {
+    /// gzip, level 1 (Docker's default format)
+    Gzip,
+    /// zstd, level 3
+    Zstd,
+    /// no compression
+    Uncompressed,
+}
+
+/// `--progress` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ProgressArg {
+    /// plain for now (a live view comes with the terminal renderer)
+    Auto,
+    /// one line per step start and end
+    Plain,
+    /// nothing but errors
+    Quiet,
+}
+
+/// Where the image goes.
+enum Output {
+    /// An OCI layout or docker archive.
+    Local(OutputSpec),
+    /// A push to these names.
+    Registry(Vec<String>),
+}
+
+/// Parses the `--output` values and `--push`; `type=registry` and `type=image,push=true` push to
+/// their `name=` or, without one, to the tags.
+fn outputs(args: &BuildArgs) -> anyhow::Result<Vec<Output>> {
+    let mut out = Vec::new();
+    for spec in &args.outputs {
+        let fields =
+            crate::csv::fields(spec).map_err(|e| anyhow::anyhow!("--output {spec:?}: {e}"))?;
+        let get = |k: &str| {
+            fields.iter().find_map(|f| {
+                f.split_once('=')
+                    .filter(|(key, _)| *key == k)
+                    .map(|(_, v)| v.to_string())
+            })
+        };
+        match get("type").as_deref() {
+            Some("registry") | Some("image") => {
+                if get("type").as_deref() == Some("image") && get("push").as_deref() != Some("true")
+                {
+                    anyhow::bail!(
+                        "--output {spec:?}: type=image without push=true keeps the image only in the local store; use type=oci or type=docker to export it"
+                    );
+                }
+                let names: Vec<String> = match get("name") {
+                    Some(n) => n.split(',').map(str::to_string).collect(),
+                    None => args.tags.clone(),
+                };
+                if names.is_empty() {
+                    anyhow::bail!("--output {spec:?}: a registry output needs name= or -t");
+                }
+                out.push(Output::Registry(names));
+            }
+            _ => {
+                let mut parsed = OutputSpec::parse(spec).map_err(|e| anyhow::anyhow!("{e}"))?;
+                parsed
+                    .default_names(&args.tags)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                out.push(Output::Local(parsed));
+            }
+        }
+    }
+    if args.push {
+        if args.tags.is_empty() {
+            anyhow::bail!("--push needs at least one -t/--tag");
+        }
+        out.push(Output::Registry(args.tags.clone()));
+    }
+    Ok(out)
+}
+
+/// `SOURCE_DATE_EPOCH` from `--build-arg` (as buildx takes it) or the environment.
+fn source_date_epoch(args: &BuildArgs) -> anyhow::Result<Option<i64>> {
+    let from_arg = args
+        .input
+        .build_args
+        .iter()
+        .find_map(|a| a.strip_prefix("SOURCE_DATE_EPOCH=").map(str::to_string));
+    match from_arg.or_else(|| std::env::var("SOURCE_DATE_EPOCH").ok()) {
+        None => Ok(None),
+        Some(v) if v.is_empty() => Ok(None),
+        Some(v) => v
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| anyhow::anyhow!("SOURCE_DATE_EPOCH={v:?} is not a number of seconds")),
+    }
+}
+
+pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let outputs = outputs(args)?;
+    let sde = source_date_epoch(args)?;
+    for tag in &args.tags {
+        ImageName::parse(tag).map_err(|e| anyhow::anyhow!("-t {tag:?}: {e}"))?;
+    }
+    let resolver = RegistryResolver::new(&RegistryOptions {
+        insecure_registries: args.input.insecure_registries.clone(),
+        ..RegistryOptions::default()
+    })?;
+    let planned = make_plan(&args.input, &resolver)?;
+    let state = crate::home::state_dir();
+    let store = Store::open(&state)
+        .with_context(|| format!("{}: cannot open the state directory", state.display()))?;
+    let cache = super::local_cache(&store)?;
+    let plain = PlainProgress::default();
+    let progress: &dyn Progress = match args.progress {
+        ProgressArg::Quiet => &QuietProgress,
+        ProgressArg::Auto | ProgressArg::Plain => &plain,
+    };
+    let builder = Builder {
+        store: &store,
+        cache: cache.as_ref() as &dyn StepCache,
+        resolver: &resolver,
+        context: &planned.context,
+        progress,
+        options: BuildOptions {
+            compression: match args.compression {
+                CompressionArg::Gzip => Compression::gzip(),
+                CompressionArg::Zstd => Compression::zstd(),
+                CompressionArg::Uncompressed => Compression::None,
+            },
+            source_date_epoch: sde,
+            no_cache: args.no_cache,
+            no_cache_filter: args.no_cache_filter.clone(),
+        },
+    };
+    let built = builder.build(&planned.plan).map_err(|e| match e.line() {
+        Some(line) => {
+            let msg = e.to_string();
+            let msg = msg
+                .strip_prefix(&format!("line {line}: "))
+                .unwrap_or(&msg)
+                .to_string();
+            anyhow::anyhow!("{}:{line}: {msg}", planned.file.display())
+        }
+        None => anyhow::anyhow!("{e}"),
+    })?;
+    let image = &built.image;
+    let mut names: Vec<ImageName> = Vec::new();
+    for out in &outputs {
+        match out {
+            Output::Local(spec) => {
+                let materializer = crate::build::layers::Materializer {
+                    store: &store,
+                    registry: resolver.registry(),
+                    runtime: resolver.runtime(),
+                };
+                materializer.ensure_blobs(&built.layers)?;
+                progress.info(&format!(
+                    "exporting to {} {}",
+                    spec.kind.as_str(),
+                    spec.dest.display()
+                ));
+                crate::output::export(&store, image, spec)?;
+                names.extend(spec.names.iter().cloned());
+            }
+            Output::Registry(targets) => {
+                for t in targets {
+                    let name = ImageName::parse(t).map_err(|e| anyhow::anyhow!("{t:?}: {e}"))?;
+                    let reference = Reference::parse(&name.full())
+                        .map_err(|e| anyhow::anyhow!("{t:?}: {e}"))?;
+                    let repo = Repository::of(&reference);
+                    let missing = crate::build::executor::unmountable(&built.layers, &repo, &store);
+                    let materializer = crate::build::layers::Materializer {
+                        store: &store,
+                        registry: resolver.registry(),
+                        runtime: resolver.runtime(),
+                    };
+                    materializer.ensure_blobs(&missing)?;
+                    let opts = PushOptions {
+                        mount_from: crate::build::executor::mount_sources(&built.layers),
+                        ..PushOptions::default()
+                    };
+                    progress.info(&format!("pushing {}", name.full()));
+                    let report = resolver
+                        .runtime()
+                        .block_on(resolver.registry().push(&store, image, &reference, &opts))
+                        .with_context(|| format!("pushing {}", name.full()))?;
+                    progress.info(&format!(
+                        "pushed {}@{} ({} blobs uploaded, {} mounted, {} already there)",
+                        name.full(),
+                        report.manifest_digest,
+                        report.blobs_uploaded,
+                        report.blobs_mounted,
+                        report.blobs_skipped
+                    ));
+                    names.push(name);
+                }
+            }
+        }
+    }
+    if outputs.is_empty() {
+        progress.info(
+            "WARNING: No output specified: the build result stays in rbuild's state only (use --push, -o type=oci,dest=... or -o type=docker,dest=...)",
+        );
+    }
+    if let Some(path) = &args.iidfile {
+        crate::output::write_iidfile(path, image)?;
+    }
+    if let Some(path) = &args.metadata_file {
+        crate::output::write_metadata_file(path, image, &names)?;
+    }
+    let cached = built.steps.iter().filter(|s| s.cached).count();
+    progress.info(&format!(
+        "built {} ({} steps, {} cached) in {:.1}s",
+        image.manifest.digest,
+        built.steps.len(),
+        cached,
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(())
+}
