@@ -8,6 +8,9 @@ mod it {
     mod cli;
     /// Context walking, `.dockerignore` and content hashes against real directories.
     mod context;
+    /// Whole builds against BuildKit (Docker 26 + buildx 0.13, `scripts/buildkit.sh`): the
+    /// same Dockerfiles must give the same filesystems, configs and histories.
+    mod differential_build;
     /// `.dockerignore` matching against Go's patternmatcher, the implementation BuildKit uses.
     mod differential_dockerignore;
     /// Deterministic layers: tar read back, whiteouts, compression checked by system tools.

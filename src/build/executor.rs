@@ -238,7 +238,7 @@ impl Run<'_, '_> {
                         .end(id, &StepEnd::Done(started.elapsed()));
                 }
                 StepOp::Config => {
-                    if step.instruction != "ARG" && step.instruction != "ONBUILD" {
+                    if step.instruction != "ONBUILD" {
                         own_empty.push(true);
                     }
                 }

@@ -17,6 +17,7 @@
 
 mod files;
 mod heads;
+mod history;
 pub mod key;
 pub mod op;
 pub mod platform;

@@ -23,6 +23,7 @@
 //! no key.
 
 use super::heads::{StageHead, expand};
+use super::history::{go_list, go_quoted_list};
 use super::resolve::{self, ImageSource, Source};
 use super::scope::{BuildArgs, Vars};
 use super::{Digest, KeyHasher, PlanError, PlanRequest, PlannedStep, Platform, StepInputs, StepOp};
@@ -468,11 +469,20 @@ impl Walker<'_, '_> {
         if let Some(change) = &change {
             self.state.config.apply(change, &mut self.state.cmd_set);
         }
-        let created_by = match (instruction, layer) {
+        let cfg = &self.state.config.config;
+        let created_by = match (instruction, &change) {
             ("RUN" | "COPY" | "ADD", _) => format!("{instruction} {text} # buildkit"),
+            ("CMD", _) => format!("CMD {}", go_quoted_list(cfg.cmd.as_deref().unwrap_or(&[]))),
+            ("ENTRYPOINT", _) => format!(
+                "ENTRYPOINT {}",
+                go_quoted_list(cfg.entrypoint.as_deref().unwrap_or(&[]))
+            ),
+            (_, Some(ConfigChange::Shell(list) | ConfigChange::Volumes(list))) => {
+                format!("{instruction} {}", go_list(list))
+            }
             _ => format!("{instruction} {text}"),
         };
-        // BuildKit records every instruction in the history but ONBUILD.
+        // BuildKit records every instruction in the history but ONBUILD (ARG: in `arg`).
         if instruction != "ONBUILD" {
             self.state.config.record(created_by, !layer, None);
         }
@@ -498,6 +508,7 @@ impl Walker<'_, '_> {
         decls: &[crate::dockerfile::instructions::ArgDecl],
     ) -> PlannedStep {
         let mut shown = Vec::new();
+        let mut recorded = Vec::new();
         let mut inputs = StepInputs::default();
         for d in decls {
             let value = if let Some(v) = self.build_args.take(&d.name) {
@@ -520,7 +531,21 @@ impl Walker<'_, '_> {
                 }
                 None => shown.push(d.name.clone()),
             }
+            // BuildKit's history names the declared default (expanded), never the value given.
+            recorded.push(match &d.default {
+                Some(def) => {
+                    let v = self
+                        .lexer
+                        .process_word(def, &self.state.run_env)
+                        .map_or_else(|_| def.clone(), |e| e.value);
+                    format!("{}={v}", d.name)
+                }
+                None => d.name.clone(),
+            });
         }
+        self.state
+            .config
+            .record(format!("ARG {}", recorded.join(" ")), true, None);
         PlannedStep {
             line: cmd.line,
             instruction: "ARG".into(),
