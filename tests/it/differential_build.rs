@@ -127,6 +127,9 @@ struct Opts<'a> {
     build_args: &'a [(&'a str, &'a str)],
     /// Extra preparation of the copied context (e.g. archives for ADD).
     setup: Option<fn(&Path)>,
+    /// The case's `base.Dockerfile` is first built and pushed by BuildKit as
+    /// `<registry>/differential/<this>:latest` (the case's Dockerfile names it as base).
+    push_base: Option<&'a str>,
 }
 
 /// Builds case `name` with both builders and asserts that the images agree.
@@ -137,6 +140,32 @@ fn check(name: &str, opts: &Opts<'_>) {
     let mut args = vec![format!("REGISTRY={}", peer.registry)];
     args.extend(opts.build_args.iter().map(|(k, v)| format!("{k}={v}")));
 
+    if let Some(repo) = opts.push_base {
+        let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/differential")
+            .join(name);
+        let base = std::fs::read_to_string(case.join("base.Dockerfile")).unwrap();
+        let base_file = tmp.path().join("base.Dockerfile");
+        std::fs::write(&base_file, base.replace("127.0.0.1:5000", &peer.registry)).unwrap();
+        run(
+            peer.docker()
+                .args([
+                    "buildx",
+                    "build",
+                    "--builder",
+                    "default",
+                    "--progress=plain",
+                ])
+                .args(["--provenance=false", "--sbom=false", "--push", "-f"])
+                .arg(&base_file)
+                .arg("--build-arg")
+                .arg(format!("REGISTRY={}", peer.registry))
+                .arg("-t")
+                .arg(format!("{}/differential/{repo}:latest", peer.registry))
+                .arg(&ctx),
+            &format!("{name}: docker buildx build --push of base.Dockerfile"),
+        );
+    }
     let bk_tar = tmp.path().join("buildkit.tar");
     let mut bk = peer.docker();
     bk.args([
@@ -369,8 +398,9 @@ impl Image {
         }
         let config = json(&blob_name(&manifest["config"]));
         let mut files = BTreeMap::new();
-        let layers = manifest["layers"].as_array().unwrap();
-        for l in layers {
+        // BuildKit writes `"layers": null` for an image without layers.
+        let layers = manifest["layers"].as_array().cloned().unwrap_or_default();
+        for l in &layers {
             let data = &blobs[&blob_name(l)];
             let media = l["mediaType"].as_str().unwrap_or_default();
             let reader: Box<dyn Read + '_> = if media.ends_with("gzip") {
@@ -703,6 +733,36 @@ fn config_target_base_with_build_arg() {
         &Opts {
             target: Some("base"),
             build_args: &[("VERSION", "2.0")],
+            ..Opts::default()
+        },
+    );
+}
+
+/// ENTRYPOINT [] and CMD [] clear them; ARG entries in the history.
+#[test]
+fn config_target_reset() {
+    check(
+        "config",
+        &Opts {
+            target: Some("reset"),
+            ..Opts::default()
+        },
+    );
+}
+
+/// Config instructions on `FROM scratch`: no base config, no layers.
+#[test]
+fn config_scratch() {
+    check("config_scratch", &Opts::default());
+}
+
+/// ONBUILD triggers of a base image (pushed by BuildKit to the test registry first).
+#[test]
+fn onbuild() {
+    check(
+        "onbuild",
+        &Opts {
+            push_base: Some("onbuild-base"),
             ..Opts::default()
         },
     );
