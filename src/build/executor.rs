@@ -1,4 +1,5 @@
-//! Runs a plan: the needed stages in order; in each, every step's key is looked up in the cache
+//! Runs a plan: the needed stages wave by wave (the stages of a wave depend only on earlier waves
+//! and run on threads of their own); in each stage, every step's key is looked up in the cache
 //! and the step runs only on a miss. Layers of base images are fetched only when a step needs
 //! their files; the final image is assembled from the target stage's layers and config.
 
@@ -130,13 +131,44 @@ impl Builder<'_> {
         };
         let mut outputs: BTreeMap<usize, StageOutput> = BTreeMap::new();
         let mut reports = Vec::new();
-        for &i in &plan.order {
-            let stage = plan
-                .stages
-                .get(i)
-                .ok_or_else(|| BuildError::Internal(format!("stage {i} not in plan")))?;
-            let out = run.stage(stage, &outputs, &mut reports)?;
-            outputs.insert(i, out);
+        // Stages of one wave depend only on earlier waves: they run at the same time.
+        for wave in &plan.waves {
+            let stage_of = |i: usize| {
+                plan.stages
+                    .get(i)
+                    .ok_or_else(|| BuildError::Internal(format!("stage {i} not in plan")))
+            };
+            let results: Vec<(usize, StageResult)> = if let [only] = wave.as_slice() {
+                vec![(*only, stage_of(*only).and_then(|s| run.stage(s, &outputs)))]
+            } else {
+                let done = &outputs;
+                let run = &run;
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = wave
+                        .iter()
+                        .map(|&i| {
+                            (
+                                i,
+                                scope.spawn(move || stage_of(i).and_then(|s| run.stage(s, done))),
+                            )
+                        })
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|(i, h)| {
+                            let r = h.join().unwrap_or_else(|_| {
+                                Err(BuildError::Internal(format!("stage {i} panicked")))
+                            });
+                            (i, r)
+                        })
+                        .collect()
+                })
+            };
+            for (i, r) in results {
+                let (out, steps) = r?;
+                outputs.insert(i, out);
+                reports.extend(steps);
+            }
         }
         let target = outputs
             .remove(&plan.target)
@@ -152,6 +184,9 @@ impl Builder<'_> {
         })
     }
 }
+
+/// A built stage and its step reports, or why it failed.
+type StageResult = Result<(StageOutput, Vec<StepReport>), BuildError>;
 
 /// State of one build run.
 struct Run<'b, 'a> {
@@ -189,8 +224,8 @@ impl Run<'_, '_> {
         &self,
         stage: &PlannedStage,
         outputs: &BTreeMap<usize, StageOutput>,
-        reports: &mut Vec<StepReport>,
-    ) -> Result<StageOutput, BuildError> {
+    ) -> Result<(StageOutput, Vec<StepReport>), BuildError> {
+        let mut reports = Vec::new();
         let label = self.stage_label(stage);
         let total = stage.steps.len();
         let final_config = stage
@@ -334,7 +369,7 @@ impl Run<'_, '_> {
         }
         base_history.extend(own);
         config.history = base_history;
-        Ok(StageOutput { layers, config })
+        Ok((StageOutput { layers, config }, reports))
     }
 
     /// Resolves and describes a base image (no blob is fetched until a step needs its files).
