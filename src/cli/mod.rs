@@ -1,8 +1,11 @@
 //! The command line: flags in the words of `docker buildx`, parsed into requests for the library;
 //! errors on input are printed as `FILE:LINE: message`.
 
+mod du_cmd;
 mod parse_cmd;
 mod plan_cmd;
+mod prune_cmd;
+mod units;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -30,6 +33,11 @@ pub enum Commands {
     Parse(parse_cmd::ParseArgs),
     /// Show the build plan: stages, order, skipped stages, and every step's cache key and inputs
     Plan(plan_cmd::PlanArgs),
+    /// Show disk usage of the state directory: blobs, snapshots, cache records
+    Du(du_cmd::DuArgs),
+    /// Remove build cache: cache records by age or a storage budget, then whatever no record
+    /// needs
+    Prune(prune_cmd::PruneArgs),
 }
 
 /// Runs the CLI with the process arguments and returns the exit code.
@@ -38,6 +46,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Commands::Parse(args) => parse_cmd::run(&args),
         Commands::Plan(args) => plan_cmd::run(&args),
+        Commands::Du(args) => du_cmd::run(&args),
+        Commands::Prune(args) => prune_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
