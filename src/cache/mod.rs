@@ -5,7 +5,7 @@
 //! * [`LocalCache`] ([`local`]) — the records of one state directory, one JSON file each in
 //!   `$RBUILD_HOME/cache/records/<key hex>.json`, written temp + fsync + rename; a record file's
 //!   mtime is its last use, which pruning orders by;
-//! * [`prune`] — `rbuild du` and `rbuild prune`: what the store holds, and removing records by
+//! * [`prune`](mod@prune) — `rbuild du` and `rbuild prune`: what the store holds, and removing records by
 //!   age or a storage budget, then every blob and snapshot no remaining record needs.
 //!
 //! The executor's side of it: look a step up with [`LocalCache::get`] (a usable hit, touched as

@@ -102,10 +102,10 @@ fn record_block(info: &RecordInfo, now: SystemTime) -> String {
 fn summary(cache: &cache::LocalCache, u: &DiskUsage) -> String {
     let row = |name: &str, count: Option<u64>, bytes: u64| {
         let count = count.map(|c| c.to_string()).unwrap_or_default();
-        format!("{name:<16}{count:>8}  {}\n", human_size(bytes))
+        format!("{name:<18}{count:>8}  {}\n", human_size(bytes))
     };
     let mut out = format!(
-        "{:<16}{}\n",
+        "{:<18}{}\n",
         "State directory:",
         cache.store().root().display()
     );

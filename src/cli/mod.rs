@@ -37,6 +37,12 @@ pub enum Commands {
     Du(du_cmd::DuArgs),
     /// Remove build cache: cache records by age or a storage budget, then whatever no record
     /// needs
+    ///
+    /// Records go least recently used first. Without --filter and --keep-storage every record
+    /// is removed; with --filter until=D only records unused for longer than D; with
+    /// --keep-storage only as many as needed to fit the budget (both together: old records
+    /// while over budget). Then every blob and snapshot no remaining record references is
+    /// removed, except those written in the last ten minutes (a build may be running).
     Prune(prune_cmd::PruneArgs),
 }
 

@@ -1,5 +1,5 @@
 //! `rbuild prune`: removes cache records and what only they kept, as `docker buildx prune` does
-//! (the rules are in [`crate::cache::prune`]).
+//! (the rules are in [`crate::cache::prune`](mod@crate::cache::prune)).
 
 use clap::{Args, ValueEnum};
 use serde_json::json;
