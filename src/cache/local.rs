@@ -71,7 +71,8 @@ impl LocalCache {
         self.dir.join(format!("{}.json", key.hex()))
     }
 
-    /// The usable record of `key`, marked as used now; `None` when there is none, when it is
+    /// The usable record of `key`, marked as used now (a failure to mark it is only a
+    /// warning); `None` when there is none, when it is
     /// corrupt (removed, with a warning) or when its layer blob is not in the store (left in
     /// place: a later [`put`](Self::put) replaces it, pruning removes it). An error only for
     /// I/O failures other than a missing file; a build should treat it as a miss too.
@@ -83,7 +84,10 @@ impl LocalCache {
             tracing::debug!("cache record {key}: layer blob missing, a miss");
             return Ok(None);
         }
-        self.touch(key)?;
+        // A hit stays a hit on a read-only state directory: only its last use is not recorded.
+        if let Err(e) = self.touch(key) {
+            tracing::warn!("cache record {key}: cannot mark as used: {e}");
+        }
         Ok(Some(record))
     }
 
