@@ -10,6 +10,8 @@ mod it {
     mod context;
     /// `.dockerignore` matching against Go's patternmatcher, the implementation BuildKit uses.
     mod differential_dockerignore;
+    /// `rbuild du` and `rbuild prune` on state directories filled through the library.
+    mod du_prune;
     /// Deterministic layers: tar read back, whiteouts, compression checked by system tools.
     mod layer;
     /// Image outputs (OCI layout dir/tar, docker archive) read back by skopeo and tar.

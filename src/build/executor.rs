@@ -319,16 +319,17 @@ impl Run<'_, '_> {
                         push_layer(&mut layers, desc, None);
                     }
                     if !cached {
+                        let own = usize::from(layer_size.is_some());
+                        let below = &layers[..layers.len() - own];
                         let record = CacheRecord {
                             key,
-                            layer: layers
-                                .last()
-                                .filter(|_| layer_size.is_some())
-                                .map(|l| l.desc.clone()),
+                            layer: layers.last().filter(|_| own == 1).map(|l| l.desc.clone()),
                             chain_id: layers.last().map(|l| l.chain_id.clone()),
                             created: self.created.clone(),
                             created_by: step.text.clone(),
                             duration_ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
+                            lower_layers: below.iter().map(|l| l.desc.digest.clone()).collect(),
+                            lower_chain_ids: below.iter().map(|l| l.chain_id.clone()).collect(),
                         };
                         if let Err(e) = self.builder.cache.put(&record) {
                             tracing::warn!(
