@@ -191,7 +191,7 @@ impl RootfsView {
                     // An excluded directory holding a re-included entry is kept, as fsutil's
                     // copier creates the parents of what it copies.
                     if let Some(found) =
-                        self.lstat(&paths::host(&[dir.clone(), rel.clone()].concat()))?
+                        self.lstat(&paths::host(&[top.as_slice(), rel.as_slice()].concat()))?
                     {
                         out.insert(
                             index,
@@ -262,6 +262,18 @@ pub(crate) mod tests {
         let ex = PatternMatcher::new(&["z"]).unwrap();
         let some = view.walk(&vec![b"a".to_vec()], Some(&ex)).unwrap();
         assert_eq!(some.len(), 1);
+        // An excluded directory with a re-included entry is kept, with the real directory.
+        let ex = PatternMatcher::new(&["a", "!a/z"]).unwrap();
+        let kept = view.walk(&Vec::new(), Some(&ex)).unwrap();
+        let rels: Vec<String> = kept
+            .iter()
+            .map(|e| String::from_utf8_lossy(&e.rel).into_owned())
+            .collect();
+        assert!(
+            rels.starts_with(&["a".to_string(), "a/z".to_string()]),
+            "{rels:?}"
+        );
+        assert!(kept[0].found.1.is_dir());
         assert_eq!(
             view.read_file(Path::new("/etc/passwd"), 100)
                 .unwrap()
