@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod it {
+    /// `rbuild build` end to end: pushed images read back by skopeo and umoci, the cache.
+    mod build;
     /// The `rbuild` binary: exit codes, errors, JSON output.
     mod cli;
     /// Context walking, `.dockerignore` and content hashes against real directories.

@@ -462,12 +462,13 @@ impl Run<'_, '_> {
                 let owner = if user.is_empty() {
                     None
                 } else {
-                    Some(
-                        copy::resolve_owner(user, &lower)
-                            .map_err(|e| BuildError::at(line, format!("WORKDIR {path}: {e}")))?,
-                    )
+                    Some(copy::owner::resolve_chown(user, &lower, line)?)
                 };
-                Ok(copy::workdir_entries(path, &lower, owner)?)
+                copy::workdir_entries(path, &lower, owner).map_err(|e| {
+                    let msg = e.to_string();
+                    let msg = msg.strip_prefix("line 0: ").unwrap_or(&msg).to_string();
+                    BuildError::at(line, format!("WORKDIR {path}: {msg}"))
+                })
             }
             StepOp::Copy(f) => self.copy_entries(line, f, layers, outputs, stage, scratch),
             _ => Err(BuildError::Internal(format!(

@@ -185,7 +185,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
     };
     let built = builder
         .build(&planned.plan)
-        .map_err(|e| at_file(&planned.file, &e.to_string()))?;
+        .map_err(|e| at_file(&planned.file, &chain(&e)))?;
     let image = &built.image;
     let mut names: Vec<ImageName> = Vec::new();
     for out in &outputs {
@@ -272,4 +272,20 @@ fn at_file(file: &std::path::Path, msg: &str) -> anyhow::Error {
         Some((line, tail)) => anyhow::anyhow!("{}:{line}: {tail}", file.display()),
         None => anyhow::anyhow!("{msg}"),
     }
+}
+
+/// An error and its causes, joined with `: ` (the cause is often the interesting part: which
+/// file could not be read, and why).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !msg.contains(&text) {
+            msg.push_str(": ");
+            msg.push_str(&text);
+        }
+        cause = c.source();
+    }
+    msg
 }
