@@ -97,6 +97,9 @@ pub struct BuildOutput {
 struct StageOutput {
     layers: Vec<LayerRef>,
     config: ImageConfig,
+    /// Some step's key could not cover all its inputs (an ADD URL without `--checksum`): the
+    /// stage's keys name no fixed content, so they are neither looked up nor recorded.
+    provisional: bool,
 }
 
 /// Docker media types of layers and their OCI names (same bytes).
@@ -234,6 +237,7 @@ impl Run<'_, '_> {
             .ok_or_else(|| BuildError::Internal(format!("stage {} has no config", stage.index)))?;
         let mut layers: Vec<LayerRef> = Vec::new();
         let mut base_history = Vec::new();
+        let mut provisional = false;
         // One flag per history entry this stage records: whether it made no layer.
         let mut own_empty: Vec<bool> = Vec::new();
         for (n, step) in stage.steps.iter().enumerate() {
@@ -253,6 +257,7 @@ impl Run<'_, '_> {
                         crate::plan::Source::Scratch => StageOutput {
                             layers: Vec::new(),
                             config: ImageConfig::default(),
+                            provisional: false,
                         },
                         crate::plan::Source::Stage(j) => {
                             outputs.get(j).cloned().ok_or_else(|| {
@@ -268,6 +273,7 @@ impl Run<'_, '_> {
                     };
                     layers = base.layers;
                     base_history = base.config.history;
+                    provisional = base.provisional;
                     self.builder
                         .progress
                         .end(id, &StepEnd::Done(started.elapsed()));
@@ -290,7 +296,13 @@ impl Run<'_, '_> {
                     let id = self.next_id();
                     self.builder.progress.start(id, &name);
                     let started = Instant::now();
-                    let hit = if self.caching(stage) {
+                    provisional |= !step.inputs.unresolved.is_empty()
+                        || step
+                            .inputs
+                            .stages
+                            .iter()
+                            .any(|(j, _)| outputs.get(j).is_some_and(|o| o.provisional));
+                    let hit = if self.caching(stage) && !provisional {
                         self.builder.cache.get(&key).filter(|r| {
                             r.layer
                                 .as_ref()
@@ -318,7 +330,7 @@ impl Run<'_, '_> {
                     if let Some(desc) = layer {
                         push_layer(&mut layers, desc, None);
                     }
-                    if !cached {
+                    if !cached && !provisional {
                         let own = usize::from(layer_size.is_some());
                         let below = &layers[..layers.len() - own];
                         let record = CacheRecord {
@@ -370,7 +382,14 @@ impl Run<'_, '_> {
         }
         base_history.extend(own);
         config.history = base_history;
-        Ok((StageOutput { layers, config }, reports))
+        Ok((
+            StageOutput {
+                layers,
+                config,
+                provisional,
+            },
+            reports,
+        ))
     }
 
     /// Resolves and describes a base image (no blob is fetched until a step needs its files).
@@ -418,7 +437,11 @@ impl Run<'_, '_> {
             };
             push_layer(&mut layers, desc, Some(resolved.repository.clone()));
         }
-        Ok(StageOutput { layers, config })
+        Ok(StageOutput {
+            layers,
+            config,
+            provisional: false,
+        })
     }
 
     /// Runs a WORKDIR or COPY/ADD step: the layer it made, `None` when it changed nothing.

@@ -451,3 +451,127 @@ fn build_errors_name_the_dockerfile_line() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+/// Serves `body` over HTTP on 127.0.0.1 for `requests` requests; returns the base URL.
+fn serve(body: Vec<u8>, requests: usize) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(requests) {
+            let mut stream = stream.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn add_extracts_local_archives_and_fetches_urls_checked_by_checksum() {
+    let ctx = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    // A gzip'd tar with a file owned by 123:456 and a nested directory.
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    let data = b"from the archive\n";
+    h.set_size(data.len() as u64);
+    h.set_mode(0o640);
+    h.set_uid(123);
+    h.set_gid(456);
+    h.set_mtime(1_600_000_000);
+    tar.append_data(&mut h, "pkg/inner/file.txt", &data[..])
+        .unwrap();
+    let tar = tar.into_inner().unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &tar).unwrap();
+    fs::write(ctx.path().join("bundle.tgz"), gz.finish().unwrap()).unwrap();
+
+    let remote = b"remote content\n".to_vec();
+    use sha2::Digest as _;
+    let sum = format!("sha256:{}", hex::encode(sha2::Sha256::digest(&remote)));
+    let base = serve(remote, 16);
+    fs::write(
+        ctx.path().join("Dockerfile"),
+        format!(
+            "FROM scratch\nADD bundle.tgz /opt/\nCOPY bundle.tgz /raw/\nADD --checksum={sum} {base}/files/remote.txt /dl/\n"
+        ),
+    )
+    .unwrap();
+    let out = home.path().join("layout");
+    ok(build(
+        ctx.path(),
+        home.path(),
+        &[
+            "-t",
+            "example.com/add:v1",
+            "-o",
+            &format!("type=oci,dest={},tar=false", out.display()),
+        ],
+    ));
+    let bundle = home.path().join("bundle");
+    let st = Command::new("umoci")
+        .args(["unpack", "--image"])
+        .arg(format!("{}:v1", out.display()))
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let rootfs = bundle.join("rootfs");
+    assert_eq!(
+        fs::read_to_string(rootfs.join("opt/pkg/inner/file.txt")).unwrap(),
+        "from the archive\n"
+    );
+    assert_eq!(
+        mode_owner(&rootfs.join("opt/pkg/inner/file.txt")),
+        (0o640, 123, 456),
+        "ADD keeps the archive's owners and modes"
+    );
+    assert!(
+        rootfs.join("raw/bundle.tgz").is_file(),
+        "COPY never extracts"
+    );
+    assert_eq!(
+        fs::read_to_string(rootfs.join("dl/remote.txt")).unwrap(),
+        "remote content\n"
+    );
+    assert_eq!(mode_owner(&rootfs.join("dl/remote.txt")).0, 0o600);
+
+    // A wrong checksum fails the build, naming the line and both digests.
+    let wrong = format!("sha256:{}", "0".repeat(64));
+    fs::write(
+        ctx.path().join("Dockerfile"),
+        format!("FROM scratch\nADD --checksum={wrong} {base}/files/remote.txt /dl/\n"),
+    )
+    .unwrap();
+    let res = build(ctx.path(), home.path(), &[]);
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert!(!res.status.success());
+    assert!(
+        stderr.contains("Dockerfile:2:") && stderr.contains(&wrong) && stderr.contains(&sum),
+        "{stderr}"
+    );
+
+    // Without --checksum the key cannot name the content: the step is fetched again every
+    // build, never CACHED (the server may have changed it).
+    fs::write(
+        ctx.path().join("Dockerfile"),
+        format!("FROM scratch\nADD {base}/files/remote.txt /dl/\n"),
+    )
+    .unwrap();
+    for _ in 0..2 {
+        let steps = step_lines(&ok(build(ctx.path(), home.path(), &[])));
+        assert_eq!(steps.len(), 1, "{steps:?}");
+        assert!(!steps[0].1, "{steps:?}");
+    }
+}
