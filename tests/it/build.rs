@@ -575,3 +575,113 @@ fn add_extracts_local_archives_and_fetches_urls_checked_by_checksum() {
         assert!(!steps[0].1, "{steps:?}");
     }
 }
+
+/// Writes a one-layer OCI layout holding `layer` (a plain tar) and pushes it to `image`.
+fn push_raw_image(layer: &[u8], image: &str, work: &Path) {
+    use sha2::Digest as _;
+    let dir = work.join("hostile-layout");
+    let blobs = dir.join("blobs/sha256");
+    fs::create_dir_all(&blobs).unwrap();
+    let put = |bytes: &[u8]| {
+        let hex = hex::encode(sha2::Sha256::digest(bytes));
+        fs::write(blobs.join(&hex), bytes).unwrap();
+        (format!("sha256:{hex}"), bytes.len())
+    };
+    let (layer_digest, layer_size) = put(layer);
+    let config = serde_json::json!({
+        "architecture": "amd64", "os": "linux", "config": {},
+        "rootfs": {"type": "layers", "diff_ids": [layer_digest]}
+    });
+    let (config_digest, config_size) = put(&serde_json::to_vec(&config).unwrap());
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                   "digest": config_digest, "size": config_size},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                    "digest": layer_digest, "size": layer_size}]
+    });
+    let (m_digest, m_size) = put(&serde_json::to_vec(&manifest).unwrap());
+    fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                       "digest": m_digest, "size": m_size,
+                       "annotations": {"org.opencontainers.image.ref.name": "x"}}]
+    });
+    fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+    let out = Command::new("skopeo")
+        .args(["copy", "--dest-tls-verify=false"])
+        .arg(format!("oci:{}:x", dir.display()))
+        .arg(format!("docker://{image}"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_hostile_base_image_cannot_write_outside_its_rootfs() {
+    let work = tempfile::tempdir().unwrap();
+    let outside = work.path().join("outside");
+    fs::create_dir(&outside).unwrap();
+    let ctx = tempfile::tempdir().unwrap();
+    fs::write(ctx.path().join("x"), "x\n").unwrap();
+    let home = tempfile::tempdir().unwrap();
+
+    // 1. An absolute symlink to a host directory, then a file written through it.
+    let mut t = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::Symlink);
+    h.set_size(0);
+    h.set_mode(0o777);
+    t.append_link(&mut h, "evil", &outside).unwrap();
+    let mut h = tar::Header::new_gnu();
+    h.set_size(6);
+    h.set_mode(0o644);
+    t.append_data(&mut h, "evil/pwned", &b"pwned\n"[..])
+        .unwrap();
+    let through_symlink = t.into_inner().unwrap();
+
+    // 2. A `../` path (written raw: the tar crate refuses to build one).
+    let mut h = tar::Header::new_gnu();
+    h.set_size(6);
+    h.set_mode(0o644);
+    let name = b"../../../../../../tmp/rbuild-dotdot-pwned";
+    h.as_old_mut().name[..name.len()].copy_from_slice(name);
+    h.set_cksum();
+    let mut dotdot = h.as_bytes().to_vec();
+    dotdot.extend_from_slice(b"pwned\n");
+    dotdot.resize(512 * 2, 0);
+    dotdot.extend_from_slice(&[0u8; 1024]);
+
+    for (case, layer) in [("symlink", through_symlink), ("dotdot", dotdot)] {
+        let image = format!("{}:1", unique(&format!("hostile-{case}")));
+        push_raw_image(&layer, &image, work.path());
+        fs::write(
+            ctx.path().join("Dockerfile"),
+            format!("FROM {image}\nCOPY x /srv/x\n"),
+        )
+        .unwrap();
+        let out = build(ctx.path(), home.path(), &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success(),
+            "{case}: the build must fail:\n{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(
+            stderr.contains("evil") || stderr.contains(".."),
+            "{case}: the error names the entry: {stderr}"
+        );
+        assert!(
+            fs::read_dir(&outside).unwrap().next().is_none(),
+            "{case}: nothing written outside"
+        );
+        assert!(!Path::new("/tmp/rbuild-dotdot-pwned").exists());
+    }
+}
