@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod it {
+    /// `rbuild build` end to end: pushed images read back by skopeo and umoci, the cache.
+    mod build;
     /// The `rbuild` binary: exit codes, errors, JSON output.
     mod cli;
     /// Context walking, `.dockerignore` and content hashes against real directories.
@@ -13,6 +15,8 @@ mod it {
     mod differential_build;
     /// `.dockerignore` matching against Go's patternmatcher, the implementation BuildKit uses.
     mod differential_dockerignore;
+    /// `rbuild du` and `rbuild prune` on state directories filled through the library.
+    mod du_prune;
     /// Deterministic layers: tar read back, whiteouts, compression checked by system tools.
     mod layer;
     /// Image outputs (OCI layout dir/tar, docker archive) read back by skopeo and tar.

@@ -1,4 +1,5 @@
-//! Runs a plan: the needed stages in order; in each, every step's key is looked up in the cache
+//! Runs a plan: the needed stages wave by wave (the stages of a wave depend only on earlier waves
+//! and run on threads of their own); in each stage, every step's key is looked up in the cache
 //! and the step runs only on a miss. Layers of base images are fetched only when a step needs
 //! their files; the final image is assembled from the target stage's layers and config.
 
@@ -96,6 +97,9 @@ pub struct BuildOutput {
 struct StageOutput {
     layers: Vec<LayerRef>,
     config: ImageConfig,
+    /// Some step's key could not cover all its inputs (an ADD URL without `--checksum`): the
+    /// stage's keys name no fixed content, so they are neither looked up nor recorded.
+    provisional: bool,
 }
 
 /// Docker media types of layers and their OCI names (same bytes).
@@ -130,13 +134,44 @@ impl Builder<'_> {
         };
         let mut outputs: BTreeMap<usize, StageOutput> = BTreeMap::new();
         let mut reports = Vec::new();
-        for &i in &plan.order {
-            let stage = plan
-                .stages
-                .get(i)
-                .ok_or_else(|| BuildError::Internal(format!("stage {i} not in plan")))?;
-            let out = run.stage(stage, &outputs, &mut reports)?;
-            outputs.insert(i, out);
+        // Stages of one wave depend only on earlier waves: they run at the same time.
+        for wave in &plan.waves {
+            let stage_of = |i: usize| {
+                plan.stages
+                    .get(i)
+                    .ok_or_else(|| BuildError::Internal(format!("stage {i} not in plan")))
+            };
+            let results: Vec<(usize, StageResult)> = if let [only] = wave.as_slice() {
+                vec![(*only, stage_of(*only).and_then(|s| run.stage(s, &outputs)))]
+            } else {
+                let done = &outputs;
+                let run = &run;
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = wave
+                        .iter()
+                        .map(|&i| {
+                            (
+                                i,
+                                scope.spawn(move || stage_of(i).and_then(|s| run.stage(s, done))),
+                            )
+                        })
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|(i, h)| {
+                            let r = h.join().unwrap_or_else(|_| {
+                                Err(BuildError::Internal(format!("stage {i} panicked")))
+                            });
+                            (i, r)
+                        })
+                        .collect()
+                })
+            };
+            for (i, r) in results {
+                let (out, steps) = r?;
+                outputs.insert(i, out);
+                reports.extend(steps);
+            }
         }
         let target = outputs
             .remove(&plan.target)
@@ -152,6 +187,9 @@ impl Builder<'_> {
         })
     }
 }
+
+/// A built stage and its step reports, or why it failed.
+type StageResult = Result<(StageOutput, Vec<StepReport>), BuildError>;
 
 /// State of one build run.
 struct Run<'b, 'a> {
@@ -189,8 +227,8 @@ impl Run<'_, '_> {
         &self,
         stage: &PlannedStage,
         outputs: &BTreeMap<usize, StageOutput>,
-        reports: &mut Vec<StepReport>,
-    ) -> Result<StageOutput, BuildError> {
+    ) -> Result<(StageOutput, Vec<StepReport>), BuildError> {
+        let mut reports = Vec::new();
         let label = self.stage_label(stage);
         let total = stage.steps.len();
         let final_config = stage
@@ -199,6 +237,7 @@ impl Run<'_, '_> {
             .ok_or_else(|| BuildError::Internal(format!("stage {} has no config", stage.index)))?;
         let mut layers: Vec<LayerRef> = Vec::new();
         let mut base_history = Vec::new();
+        let mut provisional = false;
         // One flag per history entry this stage records: whether it made no layer.
         let mut own_empty: Vec<bool> = Vec::new();
         for (n, step) in stage.steps.iter().enumerate() {
@@ -218,6 +257,7 @@ impl Run<'_, '_> {
                         crate::plan::Source::Scratch => StageOutput {
                             layers: Vec::new(),
                             config: ImageConfig::default(),
+                            provisional: false,
                         },
                         crate::plan::Source::Stage(j) => {
                             outputs.get(j).cloned().ok_or_else(|| {
@@ -233,6 +273,7 @@ impl Run<'_, '_> {
                     };
                     layers = base.layers;
                     base_history = base.config.history;
+                    provisional = base.provisional;
                     self.builder
                         .progress
                         .end(id, &StepEnd::Done(started.elapsed()));
@@ -255,7 +296,13 @@ impl Run<'_, '_> {
                     let id = self.next_id();
                     self.builder.progress.start(id, &name);
                     let started = Instant::now();
-                    let hit = if self.caching(stage) {
+                    provisional |= !step.inputs.unresolved.is_empty()
+                        || step
+                            .inputs
+                            .stages
+                            .iter()
+                            .any(|(j, _)| outputs.get(j).is_some_and(|o| o.provisional));
+                    let hit = if self.caching(stage) && !provisional {
                         self.builder.cache.get(&key).filter(|r| {
                             r.layer
                                 .as_ref()
@@ -283,17 +330,18 @@ impl Run<'_, '_> {
                     if let Some(desc) = layer {
                         push_layer(&mut layers, desc, None);
                     }
-                    if !cached {
+                    if !cached && !provisional {
+                        let own = usize::from(layer_size.is_some());
+                        let below = &layers[..layers.len() - own];
                         let record = CacheRecord {
                             key,
-                            layer: layers
-                                .last()
-                                .filter(|_| layer_size.is_some())
-                                .map(|l| l.desc.clone()),
+                            layer: layers.last().filter(|_| own == 1).map(|l| l.desc.clone()),
                             chain_id: layers.last().map(|l| l.chain_id.clone()),
                             created: self.created.clone(),
                             created_by: step.text.clone(),
                             duration_ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
+                            lower_layers: below.iter().map(|l| l.desc.digest.clone()).collect(),
+                            lower_chain_ids: below.iter().map(|l| l.chain_id.clone()).collect(),
                         };
                         if let Err(e) = self.builder.cache.put(&record) {
                             tracing::warn!(
@@ -334,7 +382,14 @@ impl Run<'_, '_> {
         }
         base_history.extend(own);
         config.history = base_history;
-        Ok(StageOutput { layers, config })
+        Ok((
+            StageOutput {
+                layers,
+                config,
+                provisional,
+            },
+            reports,
+        ))
     }
 
     /// Resolves and describes a base image (no blob is fetched until a step needs its files).
@@ -382,7 +437,11 @@ impl Run<'_, '_> {
             };
             push_layer(&mut layers, desc, Some(resolved.repository.clone()));
         }
-        Ok(StageOutput { layers, config })
+        Ok(StageOutput {
+            layers,
+            config,
+            provisional: false,
+        })
     }
 
     /// Runs a WORKDIR or COPY/ADD step: the layer it made, `None` when it changed nothing.
@@ -426,12 +485,13 @@ impl Run<'_, '_> {
                 let owner = if user.is_empty() {
                     None
                 } else {
-                    Some(
-                        copy::resolve_owner(user, &lower)
-                            .map_err(|e| BuildError::at(line, format!("WORKDIR {path}: {e}")))?,
-                    )
+                    Some(copy::owner::resolve_chown(user, &lower, line)?)
                 };
-                Ok(copy::workdir_entries(path, &lower, owner)?)
+                copy::workdir_entries(path, &lower, owner).map_err(|e| {
+                    let msg = e.to_string();
+                    let msg = msg.strip_prefix("line 0: ").unwrap_or(&msg).to_string();
+                    BuildError::at(line, format!("WORKDIR {path}: {msg}"))
+                })
             }
             StepOp::Copy(f) => self.copy_entries(line, f, layers, outputs, stage, scratch),
             _ => Err(BuildError::Internal(format!(

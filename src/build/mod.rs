@@ -42,3 +42,19 @@ impl StepCache for NoCache {
         Ok(())
     }
 }
+
+impl StepCache for crate::cache::LocalCache {
+    fn get(&self, key: &Digest) -> Option<CacheRecord> {
+        match crate::cache::LocalCache::get(self, key) {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!("cache record {key} unreadable, treated as a miss: {e}");
+                None
+            }
+        }
+    }
+
+    fn put(&self, record: &CacheRecord) -> Result<(), String> {
+        crate::cache::LocalCache::put(self, record).map_err(|e| e.to_string())
+    }
+}

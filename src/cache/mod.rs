@@ -1,10 +1,29 @@
 //! The local per-step cache: a record per step key, telling what the step produced.
 //!
-//! (Interface fixed by the executor; the implementation lands separately.)
+//! * [`CacheRecord`] — what a step produced (its layer, the chain id of the filesystem after it,
+//!   and what it stacks on), stored under the step's key;
+//! * [`LocalCache`] ([`local`]) — the records of one state directory, one JSON file each in
+//!   `$RBUILD_HOME/cache/records/<key hex>.json`, written temp + fsync + rename; a record file's
+//!   mtime is its last use, which pruning orders by;
+//! * [`prune`](mod@prune) — `rbuild du` and `rbuild prune`: what the store holds, and removing records by
+//!   age or a storage budget, then every blob and snapshot no remaining record needs.
+//!
+//! The executor's side of it: look a step up with [`LocalCache::get`] (a usable hit, touched as
+//! used), and after running a step, store its layer blob first and then [`LocalCache::put`] the
+//! record, filling [`CacheRecord::lower_layers`] and [`CacheRecord::lower_chain_ids`] so that
+//! pruning keeps what the record's filesystem stacks on.
+
+pub mod error;
+pub mod local;
+pub mod prune;
 
 use crate::digest::Digest;
 use crate::image::layer::LayerDescriptor;
 use serde::{Deserialize, Serialize};
+
+pub use error::CacheError;
+pub use local::{LocalCache, RecordInfo};
+pub use prune::{DiskUsage, GC_GRACE, PruneOptions, PruneReport, Removed, disk_usage, prune};
 
 /// What a step produced, stored under its key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,4 +41,27 @@ pub struct CacheRecord {
     pub created_by: String,
     /// How long the step took, in milliseconds.
     pub duration_ms: u64,
+    /// Blob digests of the layers below this step's own (base image layers included), bottom
+    /// first: pruning keeps them while the record is kept. Empty in records that predate it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lower_layers: Vec<Digest>,
+    /// Chain ids of the snapshots below [`chain_id`](Self::chain_id), bottom first (the lower
+    /// dirs the step's filesystem stacks on): pruning keeps them while the record is kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lower_chain_ids: Vec<Digest>,
+}
+
+impl CacheRecord {
+    /// Every blob the record needs: its layer and the layers below.
+    pub fn blobs(&self) -> impl Iterator<Item = &Digest> {
+        self.layer
+            .iter()
+            .map(|l| &l.digest)
+            .chain(self.lower_layers.iter())
+    }
+
+    /// Every snapshot the record needs: its chain id and the ones below.
+    pub fn snapshots(&self) -> impl Iterator<Item = &Digest> {
+        self.chain_id.iter().chain(self.lower_chain_ids.iter())
+    }
 }

@@ -183,17 +183,9 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             no_cache_filter: args.no_cache_filter.clone(),
         },
     };
-    let built = builder.build(&planned.plan).map_err(|e| match e.line() {
-        Some(line) => {
-            let msg = e.to_string();
-            let msg = msg
-                .strip_prefix(&format!("line {line}: "))
-                .unwrap_or(&msg)
-                .to_string();
-            anyhow::anyhow!("{}:{line}: {msg}", planned.file.display())
-        }
-        None => anyhow::anyhow!("{e}"),
-    })?;
+    let built = builder
+        .build(&planned.plan)
+        .map_err(|e| at_file(&planned.file, &chain(&e)))?;
     let image = &built.image;
     let mut names: Vec<ImageName> = Vec::new();
     for out in &outputs {
@@ -268,4 +260,32 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     ));
     Ok(())
+}
+
+/// An error message that starts with `line N: ` (a step's error) as `FILE:N: ...`.
+fn at_file(file: &std::path::Path, msg: &str) -> anyhow::Error {
+    let parsed = msg.strip_prefix("line ").and_then(|rest| {
+        let (n, tail) = rest.split_once(": ")?;
+        Some((n.parse::<usize>().ok()?, tail))
+    });
+    match parsed {
+        Some((line, tail)) => anyhow::anyhow!("{}:{line}: {tail}", file.display()),
+        None => anyhow::anyhow!("{msg}"),
+    }
+}
+
+/// An error and its causes, joined with `: ` (the cause is often the interesting part: which
+/// file could not be read, and why).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !msg.contains(&text) {
+            msg.push_str(": ");
+            msg.push_str(&text);
+        }
+        cause = c.source();
+    }
+    msg
 }

@@ -2,8 +2,11 @@
 //! errors on input are printed as `FILE:LINE: message`.
 
 mod build_cmd;
+mod du_cmd;
 mod parse_cmd;
 mod plan_cmd;
+mod prune_cmd;
+mod units;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -33,15 +36,39 @@ pub enum Commands {
     Build(build_cmd::BuildArgs),
     /// Show the build plan: stages, order, skipped stages, and every step's cache key and inputs
     Plan(plan_cmd::PlanArgs),
+    /// Show disk usage of the state directory: blobs, snapshots, cache records
+    Du(du_cmd::DuArgs),
+    /// Remove build cache: cache records by age or a storage budget, then whatever no record
+    /// needs
+    ///
+    /// Records go least recently used first. Without --filter and --keep-storage every record
+    /// is removed; with --filter until=D only records unused for longer than D; with
+    /// --keep-storage only as many as needed to fit the budget (both together: old records
+    /// while over budget). Then every blob and snapshot no remaining record references is
+    /// removed, except those written in the last ten minutes (a build may be running).
+    Prune(prune_cmd::PruneArgs),
 }
 
 /// Runs the CLI with the process arguments and returns the exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Warnings (a damaged cache record, a cache record not saved) go to standard error;
+    // RUST_LOG=debug shows more.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .without_time()
+        .with_target(false)
+        .try_init();
     let result = match cli.command {
         Commands::Parse(args) => parse_cmd::run(&args),
         Commands::Plan(args) => plan_cmd::run(&args),
         Commands::Build(args) => build_cmd::run(&args),
+        Commands::Du(args) => du_cmd::run(&args),
+        Commands::Prune(args) => prune_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -92,7 +119,9 @@ pub(crate) fn load(
 
 /// The per-step cache of the state directory.
 pub(crate) fn local_cache(
-    _store: &crate::store::Store,
+    store: &crate::store::Store,
 ) -> anyhow::Result<Box<dyn crate::build::StepCache>> {
-    Ok(Box::new(crate::build::NoCache))
+    let cache = crate::cache::LocalCache::open(store)
+        .map_err(|e| anyhow::anyhow!("opening the local cache: {e}"))?;
+    Ok(Box::new(cache))
 }

@@ -109,6 +109,24 @@ pub struct SourcesDigest {
     pub entries: usize,
 }
 
+/// One path a COPY/ADD source selected, with the filtered tree below it: what the copy reads
+/// (see [`BuildContext::select_for_copy`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectedTree {
+    /// Index, in the list given, of the source that selected it.
+    pub source: usize,
+    /// The path as matched, relative to the root (empty for the root): what names it in the
+    /// destination.
+    pub path: Vec<u8>,
+    /// Where it resolves after following symlinks, relative to the root (what is copied).
+    pub resolved: Vec<u8>,
+    /// Whether it resolves to a directory (its contents are copied).
+    pub is_dir: bool,
+    /// Every entry below it in the filtered view (`.dockerignore` and `--exclude` applied),
+    /// relative to `resolved`, parents before children, siblings by name bytes.
+    pub entries: Vec<Vec<u8>>,
+}
+
 /// How much work hashing did, summed over a [`BuildContext`]'s life.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct HashStats {
@@ -260,6 +278,40 @@ impl BuildContext {
         let mut out = Vec::new();
         for (_, tree) in self.select_trees(sources, exclude.as_ref())? {
             tree.visit(&mut |e| out.push(display_path(&e.rel)));
+        }
+        Ok(out)
+    }
+
+    /// What `sources` select for a copy, source by source (a wildcard's matches in lexical
+    /// order; a wildcard matching nothing selects nothing), with `excludes` (`COPY --exclude`)
+    /// left out below each selected path. A missing path without wildcards is
+    /// [`ContextError::NotFound`].
+    pub fn select_for_copy(
+        &self,
+        sources: &[String],
+        excludes: &[String],
+    ) -> Result<Vec<SelectedTree>, ContextError> {
+        let exclude = exclude_filter(excludes)?;
+        let mut out = Vec::new();
+        for (index, source) in sources.iter().enumerate() {
+            for (sel, tree) in self.select_trees(std::slice::from_ref(source), exclude.as_ref())? {
+                let skip = if sel.resolved.is_empty() {
+                    0
+                } else {
+                    sel.resolved.len() + 1
+                };
+                let mut entries = Vec::new();
+                for child in &tree.children {
+                    child.visit(&mut |e| entries.push(e.rel[skip..].to_vec()));
+                }
+                out.push(SelectedTree {
+                    source: index,
+                    path: sel.path,
+                    resolved: sel.resolved,
+                    is_dir: tree.kind == EntryType::Dir,
+                    entries,
+                });
+            }
         }
         Ok(out)
     }

@@ -154,11 +154,7 @@ impl Walker<'_, '_> {
             }
             None => {}
         }
-        let mut words: Vec<String> = c.from.iter().map(|f| format!("--from={f}")).collect();
-        words.extend(op.sources.iter().cloned());
-        words.extend(c.files.inline.iter().map(|f| format!("<<{}", f.name)));
-        words.push(op.dest.clone());
-        Ok((words.join(" "), op))
+        Ok((history_text(&op, &c.files.inline), op))
     }
 
     pub(super) fn add(
@@ -203,11 +199,27 @@ impl Walker<'_, '_> {
         if !local.is_empty() {
             self.context_key(&local, &op.excludes, line, h, inputs)?;
         }
-        let mut words = op.sources.clone();
-        words.extend(a.files.inline.iter().map(|f| format!("<<{}", f.name)));
-        words.push(op.dest.clone());
-        Ok((words.join(" "), op))
+        Ok((history_text(&op, &a.files.inline), op))
     }
+}
+
+/// A COPY/ADD as BuildKit words it in the image history: `--parents`, `--chown`, `--chmod`
+/// (never `--from`), the sources, the heredocs as `<<NAME`, the destination as written.
+fn history_text(op: &FileOp, inline: &[crate::dockerfile::instructions::InlineSource]) -> String {
+    let mut words: Vec<String> = Vec::new();
+    if op.parents {
+        words.push("--parents".into());
+    }
+    if let Some(c) = &op.chown {
+        words.push(format!("--chown={c}"));
+    }
+    if let Some(c) = &op.chmod {
+        words.push(format!("--chmod={c}"));
+    }
+    words.extend(op.sources.iter().cloned());
+    words.extend(inline.iter().map(|f| format!("<<{}", f.name)));
+    words.push(op.dest.clone());
+    words.join(" ")
 }
 
 /// The COPY/ADD flags that are expanded and keyed the same way.

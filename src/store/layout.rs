@@ -7,6 +7,8 @@
 //!   blobs/sha256/<hex>        content store, one file per digest
 //!   snapshots/<chain hex>/    one unpacked layer per chain id, overlayfs "diff" format
 //!   ingest/<hex>.partial      resumable downloads, one per expected digest
+//!   cache/records/<hex>.json  the local per-step cache: one record per step key (`crate::cache`);
+//!                             made by `LocalCache::open`, its mtime is the record's last use
 //!   tmp/                      temp files and dirs, named <pid>.<start time>.<n>[-what]
 //! ```
 //!
@@ -92,6 +94,11 @@ impl Layout {
     /// Where the snapshot of `chain_id` lives.
     pub(crate) fn snapshot(&self, chain_id: &Digest) -> PathBuf {
         self.snapshot_dir().join(chain_id.hex())
+    }
+
+    /// `cache/records`, the local per-step cache's records (created by `crate::cache`).
+    pub(crate) fn cache_records_dir(&self) -> PathBuf {
+        self.root.join("cache").join("records")
     }
 
     /// `ingest`.

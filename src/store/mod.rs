@@ -76,4 +76,9 @@ impl Store {
     pub fn root(&self) -> &Path {
         self.layout.root()
     }
+
+    /// Paths inside the state directory, for the modules that keep files there (`crate::cache`).
+    pub(crate) fn layout(&self) -> &layout::Layout {
+        &self.layout
+    }
 }

@@ -42,6 +42,12 @@ impl Store {
         }
         Ok(usage)
     }
+
+    /// Bytes of the files and symlinks of one snapshot (0 when it is not there), counted as
+    /// [`Store::usage`] counts them.
+    pub fn snapshot_size(&self, chain_id: &crate::digest::Digest) -> Result<u64> {
+        tree_bytes(&self.snapshot_path(chain_id), &mut HashSet::new())
+    }
 }
 
 /// Bytes of the files and symlinks below `dir`, without following symlinks.

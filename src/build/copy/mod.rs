@@ -1,8 +1,33 @@
-//! COPY and ADD with Docker's semantics, turned into the entries of one layer.
+//! COPY and ADD with Docker's semantics (BuildKit's Dockerfile frontend and file op), turned
+//! into the entries of one layer.
 //!
-//! (Interface fixed by the executor; the implementation lands separately.)
+//! * [`sources`] resolves sources in the build context (`.dockerignore`, wildcards, symlinks
+//!   followed) or in a stage's filesystem ([`rootfs`], through [`crate::store::lookup`]);
+//! * [`copier`] applies the destination rules, source after source, onto a [`layer_tree`] that
+//!   sees the destination stage's filesystem below the entries made so far;
+//! * [`owner`] resolves `--chown`, [`mode`] parses `--chmod`;
+//! * [`archive`] unpacks ADD's local archives, [`url`] downloads ADD's URLs;
+//! * [`paths`] cleans paths and defines the layer order.
+//!
+//! Times: copied files keep their mtimes; what the copy creates (missing parent directories,
+//! heredoc files, downloads without `Last-Modified`) gets the time of the copy, as in BuildKit;
+//! the layer writer clamps them to `SOURCE_DATE_EPOCH` when set.
 
-use std::path::PathBuf;
+pub mod archive;
+pub mod copier;
+pub mod error;
+pub mod layer_tree;
+pub mod mode;
+pub mod owner;
+pub mod paths;
+pub mod rootfs;
+pub mod scratch;
+pub mod sources;
+pub mod url;
+
+use std::path::{Path, PathBuf};
+
+pub use error::CopyError;
 
 use crate::context::BuildContext;
 use crate::image::layer::Entry;
@@ -61,41 +86,110 @@ pub struct CopyRequest<'a> {
     pub add: Option<AddOptions>,
 }
 
-/// What went wrong in a COPY/ADD; every message names the source or destination.
-#[derive(Debug, thiserror::Error)]
-pub enum CopyError {
-    /// Not implemented yet.
-    #[error("line {line}: COPY is not implemented yet")]
-    Unimplemented {
-        /// The line.
-        line: usize,
-    },
-}
-
 /// The entries of the layer a COPY/ADD makes on top of `lower` (the destination stage's
 /// filesystem before the step), in layer order. `scratch` is a directory for temporary files
-/// (heredocs, extracted archives, downloads) that must outlive the returned entries.
+/// (extracted archives, downloads) that must outlive the returned entries.
+///
+/// A source without wildcards that names nothing is [`CopyError::SourceNotFound`]; a wildcard
+/// matching nothing copies nothing (BuildKit's `AllowEmptyWildcard`). A later source overrides
+/// an earlier entry of the same path.
 pub fn copy_entries(
     req: &CopyRequest<'_>,
     lower: &RootfsView,
-    scratch: &std::path::Path,
+    scratch: &Path,
 ) -> Result<Vec<Entry>, CopyError> {
-    let _ = (lower, scratch);
-    Err(CopyError::Unimplemented { line: req.line })
+    let line = req.line;
+    let owner = req
+        .chown
+        .as_deref()
+        .map(|spec| owner::resolve_chown(spec, lower, line))
+        .transpose()?;
+    let chmod = req
+        .chmod
+        .as_deref()
+        .map(|value| mode::Chmod::parse(value, line))
+        .transpose()?;
+    let checksum = checked_checksum(req)?;
+    let tree = layer_tree::LayerTree::new((!req.link).then_some(lower), line);
+    let mut copier = copier::Copier::new(req, tree, owner, chmod, now(), scratch);
+    for source in &req.sources {
+        if url::is_git(source) {
+            return Err(CopyError::Unsupported {
+                line,
+                source_path: source.clone(),
+                reason: "git sources are not supported yet".to_string(),
+            });
+        }
+        if url::is_http(source) {
+            if req.add.is_none() {
+                return Err(CopyError::Unsupported {
+                    line,
+                    source_path: source.clone(),
+                    reason: "source can't be a URL for COPY".to_string(),
+                });
+            }
+            copier.copy_url(source, checksum.as_deref())?;
+            continue;
+        }
+        for selected in sources::resolve(&req.from, source, &req.excludes, req.parents, line)? {
+            copier.copy_source(&selected)?;
+        }
+    }
+    for (name, content) in &req.inline {
+        copier.copy_inline(name, content)?;
+    }
+    Ok(copier.finish())
 }
 
-/// The entries WORKDIR's mkdir makes (stub until the implementation lands).
+/// The entries WORKDIR's directory makes on top of `lower`: the directory (symlinks on the way
+/// followed) and its missing parents, mode 0755, owned by `owner` (the stage's `USER`) or root;
+/// existing parents with lower's metadata. Empty when the directory already exists. Errors
+/// carry line 0.
 pub fn workdir_entries(
     path: &str,
     lower: &RootfsView,
     owner: Option<(u64, u64)>,
 ) -> Result<Vec<Entry>, CopyError> {
-    let _ = (path, lower, owner);
-    Err(CopyError::Unimplemented { line: 0 })
+    let comps = paths::clean(path.as_bytes());
+    let mut tree = layer_tree::LayerTree::new(Some(lower), 0);
+    let (real, node) = tree.resolve(&comps, true)?;
+    match node {
+        Some(layer_tree::Node::Dir(_)) => Ok(Vec::new()),
+        Some(_) => Err(CopyError::NotADirectory {
+            line: 0,
+            path: paths::display(&real),
+        }),
+        None => {
+            tree.ensure_dir(&real, 0o755, owner.unwrap_or((0, 0)), now())?;
+            Ok(tree.into_entries())
+        }
+    }
 }
 
-/// Resolves a `user[:group]` spec against the lower filesystem (stub).
-pub fn resolve_owner(spec: &str, lower: &RootfsView) -> Result<(u64, u64), CopyError> {
-    let _ = (spec, lower);
-    Err(CopyError::Unimplemented { line: 0 })
+/// `--checksum` as a sha256 hex digest, checked against BuildKit's rules (ADD only, one
+/// source, an http(s) one).
+fn checked_checksum(req: &CopyRequest<'_>) -> Result<Option<String>, CopyError> {
+    let Some(value) = req.add.as_ref().and_then(|a| a.checksum.as_deref()) else {
+        return Ok(None);
+    };
+    let bad = |reason: &str| CopyError::BadChecksum {
+        line: req.line,
+        value: value.to_string(),
+        reason: reason.to_string(),
+    };
+    match req.sources.as_slice() {
+        [one] if url::is_http(one) => url::parse_checksum(value, req.line).map(Some),
+        [_] => Err(bad("checksum requires HTTP(S) or Git sources")),
+        _ => Err(bad("checksum can't be specified for multiple sources")),
+    }
 }
+
+/// Now, in seconds since the epoch.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests;
