@@ -93,7 +93,10 @@ pub(super) fn plan_stage(
             let mut h = KeyHasher::new("from");
             h.str("platform", &head.platform.to_string())
                 .str("image", "scratch");
-            (h.finish(), StageState::fresh(&head.platform))
+            // BuildKit's `emptyImage`: the default PATH and WorkingDir `/`.
+            let mut state = StageState::fresh(&head.platform);
+            state.config.config.working_dir = "/".into();
+            (h.finish(), state)
         }
         Source::Image(img) => {
             let resolved = resolve::image(&img.reference, &head.platform, req.resolver)
