@@ -167,7 +167,9 @@ fn check(name: &str, opts: &Opts<'_>) {
                 .arg(format!("REGISTRY={}", peer.registry))
                 .arg("-t")
                 .arg(format!("{}/differential/{repo}:latest", peer.registry))
-                .arg(&ctx),
+                .arg(&ctx)
+                // The same digest on every run, so that concurrent runs push the same image.
+                .env("SOURCE_DATE_EPOCH", EPOCH.to_string()),
             &format!("{name}: docker buildx build --push of base.Dockerfile"),
         );
     }
