@@ -510,6 +510,7 @@ impl Run<'_, '_> {
         scratch: &Path,
     ) -> Result<Vec<crate::image::layer::Entry>, BuildError> {
         let needs_lower = !f.link
+            || f.chmod.is_some()
             || f.chown
                 .as_deref()
                 .is_some_and(|c| c.split(':').any(|p| p.parse::<u64>().is_err()));

@@ -809,9 +809,6 @@ fn copy_chown_chmod() {
         "copy_chown_chmod",
         &Opts {
             known: &[
-                // rbuild gives a parent directory COPY --chmod creates the --chmod mode;
-                // BuildKit creates it 0755.
-                "/m: mode 0755 vs 0640",
                 // BuildKit 0.13 silently ignores a --chmod that is not octal (the file keeps
                 // 0644); rbuild applies symbolic modes, as later BuildKit releases do. Kept.
                 "/m/symbolic: mode 0644 vs 0704",
@@ -830,18 +827,7 @@ fn copy_from() {
 /// `--link`.
 #[test]
 fn copy_link() {
-    check(
-        "copy_link",
-        &Opts {
-            known: &[
-                // COPY --link --chown --chmod into the existing /l: rbuild's layer writes /l with
-                // the --chown owner and the --chmod mode. BuildKit 0.13 does not link when
-                // --chmod is given (a plain COPY), so /l keeps its 0755 root.
-                "/l: mode 0755 vs 0600 owner 0:0 vs 1000:1000",
-            ],
-            ..Opts::default()
-        },
-    );
+    check("copy_link", &Opts { ..Opts::default() });
 }
 
 /// Heredoc sources: expansion, quoting, `<<-`, several in one COPY, `--chmod`/`--chown`.
@@ -898,11 +884,6 @@ fn add_tar() {
     check(
         "add_tar",
         &Opts {
-            known: &[
-                // rbuild applies --chown to the files ADD extracts from a local archive;
-                // BuildKit 0.13 keeps the archive's owners.
-                "/owned/",
-            ],
             setup: Some(make_archives),
             ..Opts::default()
         },

@@ -2,8 +2,9 @@
 //!
 //! 1. The destination's parent (or the destination itself when it ends with `/`) is made a
 //!    directory, symlinks on the way followed; parents that exist keep their metadata, missing
-//!    ones are created with the `--chown` owner (root otherwise) and mode 0755 (or an octal
-//!    `--chmod`, as BuildKit's `MkdirAll` takes it).
+//!    ones are created with the `--chown` owner (root otherwise) and mode 0755, whatever
+//!    `--chmod` says (BuildKit 0.13, the differential tests' reference; fsutil PR #228 later made
+//!    an octal `--chmod` apply to them, and moby/buildkit#5943 asks to undo that).
 //! 2. The destination is resolved, a final symlink followed. A file goes inside it when it is a
 //!    directory then (in lower or made by an earlier source of the same instruction), else it
 //!    becomes that path. A directory's contents go into it, created when missing; the directory
@@ -118,7 +119,14 @@ impl<'r, 'a> Copier<'r, 'a> {
     fn place_dir(&mut self, mtime: i64) -> Result<Comps, CopyError> {
         let (dst, existing) = self.prepare()?;
         match existing {
-            None => self.mkdir_all(&dst)?,
+            None => {
+                // The parents are 0755; the destination directory itself is made as the copy
+                // of the source directory, so an octal --chmod applies to it.
+                self.mkdir_all(&dst)?;
+                if let Some(Chmod::Octal(mode)) = self.chmod {
+                    self.tree.set_mode(&dst, mode);
+                }
+            }
             Some(Node::Dir(_)) => {}
             Some(_) => {
                 return Err(CopyError::NotADirectory {
@@ -276,7 +284,12 @@ impl<'r, 'a> Copier<'r, 'a> {
             }
         })?;
         let files = disk_tree(&into, line)?;
-        self.copy_tree(&dst, &files, true, false)
+        // BuildKit (0.13, checked by the differential tests) keeps the archive's owners even
+        // with --chown: the owner applies to the directories ADD creates, not to the contents.
+        let chown = self.owner.take();
+        let copied = self.copy_tree(&dst, &files, true, false);
+        self.owner = chown;
+        copied
     }
 
     /// ADD of an http(s) URL.

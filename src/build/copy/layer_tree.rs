@@ -214,6 +214,13 @@ impl<'a> LayerTree<'a> {
         Ok(())
     }
 
+    /// Sets the permission bits of an entry this layer holds at `comps` (no-op otherwise).
+    pub fn set_mode(&mut self, comps: &[Vec<u8>], mode: u32) {
+        if let Some(entry) = self.entries.get_mut(&paths::order_key(&paths::join(comps))) {
+            entry.mode = mode & 0o7777;
+        }
+    }
+
     /// Adds lower's directory at `comps` as an entry with its own metadata.
     fn keep_lower_dir(
         &mut self,

@@ -110,7 +110,9 @@ pub fn copy_entries(
         .map(|value| mode::Chmod::parse(value, line))
         .transpose()?;
     let checksum = checked_checksum(req)?;
-    let tree = layer_tree::LayerTree::new((!req.link).then_some(lower), line);
+    // BuildKit 0.13 links only when no --chmod is given; with one, COPY --link is a plain COPY.
+    let link = req.link && req.chmod.is_none();
+    let tree = layer_tree::LayerTree::new((!link).then_some(lower), line);
     let mut copier = copier::Copier::new(req, tree, owner, chmod, now(), scratch);
     for source in &req.sources {
         if url::is_git(source) {

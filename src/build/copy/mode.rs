@@ -106,13 +106,13 @@ impl Chmod {
         }
     }
 
-    /// The mode of a directory the copy creates as a parent: the octal mode, as BuildKit's
-    /// `MkdirAll` takes it (fsutil 0.0.0-2025), else 0755.
+    /// The mode of a directory the copy creates as a parent: 0755 whatever `--chmod` says, as
+    /// BuildKit 0.13 (the differential tests' reference) does. Later fsutil (PR #228) gives
+    /// such parents an octal `--chmod`; moby/buildkit#5943 asks to undo that, so rbuild keeps
+    /// the older, safer behaviour (a `--chmod=600` must not make `/m` untraversable).
     pub fn created_dir_mode(chmod: Option<&Self>) -> u32 {
-        match chmod {
-            Some(Self::Octal(m)) => *m,
-            _ => 0o755,
-        }
+        let _ = chmod;
+        0o755
     }
 }
 
