@@ -9,6 +9,9 @@
 #     manifest -> three gzip layers (everything but /usr, /usr but /usr/share, /usr/share), from
 #     `debootstrap --variant=minbase bookworm` slimmed like the official -slim images.
 #   Tools the tests drive: skopeo, umoci.
+# - moto_server (PyPI moto[server], in a venv under $RBUILD_PEERS_ROOT) on
+#   127.0.0.1:${RBUILD_TEST_MOTO_PORT:-5001}: the AWS APIs, for ECR GetAuthorizationToken (its
+#   token is fixed: user AWS, password 123456789012-auth-token; moto serves no registry API).
 #
 # Usage: scripts/peers.sh start|stop|status|env
 #   start   installs what is missing with apt, starts the registry, builds and pushes the images;
@@ -365,6 +368,66 @@ build_debian() {
   echo "$source" > "$layout/.source"
 }
 
+# ---- moto: AWS API mock for ECR GetAuthorizationToken (no registry API; tests of the auth code) ----
+
+MOTO_PORT=${RBUILD_TEST_MOTO_PORT:-5001}
+MOTO_ADDR=127.0.0.1:$MOTO_PORT
+MOTO_VERSION=5.1.4
+VENV=$ROOT/venv-moto
+
+moto_pid() { # prints the recorded PID when that process is alive
+  local f=$RUN/moto.pid pid
+  [ -s "$f" ] || return 1
+  pid=$(cat "$f")
+  alive "$pid" || return 1
+  echo "$pid"
+}
+
+moto_answers() { curl -s -o /dev/null --max-time 2 "http://$MOTO_ADDR/moto-api/"; }
+
+# start_moto -- a venv with moto[server] (PyPI, once), moto_server on $MOTO_ADDR
+start_moto() {
+  local pid i
+  if [ ! -x "$VENV/bin/moto_server" ] || [ "$(cat "$VENV/.moto-version" 2>/dev/null)" != "$MOTO_VERSION" ]; then
+    log "moto: creating $VENV with moto[server]==$MOTO_VERSION (PyPI; log $LOGS/pip.log)"
+    rm -rf "$VENV"
+    "$PY" -m venv "$VENV" >>"$LOGS/pip.log" 2>&1 || die "python3 -m venv failed (see $LOGS/pip.log)"
+    "$VENV/bin/pip" install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION" >>"$LOGS/pip.log" 2>&1 \
+      || { tail -n 20 "$LOGS/pip.log" >&2; die "pip install moto[server] failed"; }
+    echo "$MOTO_VERSION" > "$VENV/.moto-version"
+  fi
+  if pid=$(moto_pid); then
+    log "moto already running (pid $pid)"
+  elif moto_answers; then
+    log "a moto server not started by this script already answers on $MOTO_ADDR; using it"
+    return 0
+  else
+    if ss -Hltn "sport = :$MOTO_PORT" 2>/dev/null | grep -q .; then
+      ss -Hltnp "sport = :$MOTO_PORT" >&2 || true
+      die "$MOTO_ADDR is in use by a process that is not moto"
+    fi
+    log "starting moto_server on $MOTO_ADDR (log $LOGS/moto.log)"
+    setsid "$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >>"$LOGS/moto.log" 2>&1 </dev/null &
+    echo $! > "$RUN/moto.pid"
+  fi
+  for i in $(seq 1 120); do
+    moto_answers && return 0
+    moto_pid >/dev/null || { tail -n 30 "$LOGS/moto.log" >&2; die "moto exited during start-up"; }
+    sleep 0.25
+  done
+  die "moto did not answer on $MOTO_ADDR (log $LOGS/moto.log)"
+}
+
+stop_moto() {
+  local pid i
+  if ! pid=$(moto_pid); then rm -f "$RUN/moto.pid"; return 0; fi
+  log "stopping moto (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
+  if alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
+  rm -f "$RUN/moto.pid"
+}
+
 start() {
   local t0; t0=$(date +%s.%N)
   need_root
@@ -375,18 +438,23 @@ start() {
   push_layout "$ROOT/oci/busybox" latest library/busybox
   build_debian
   push_layout "$ROOT/cache/oci-debian" bookworm-slim library/debian
-  log "ready: registry http://$ADDR (data $ROOT/registry/data), $ADDR/library/busybox:latest, $ADDR/library/debian:bookworm-slim; took $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s"
+  start_moto
+  log "ready: registry http://$ADDR (data $ROOT/registry/data), $ADDR/library/busybox:latest, $ADDR/library/debian:bookworm-slim, moto http://$MOTO_ADDR; took $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s"
 }
 
 case "${1:-}" in
   start) start ;;
-  stop) need_root; stop_registry ;;
+  stop) need_root; stop_moto; stop_registry ;;
   status)
     if pid=$(registry_pid); then echo "registry: running (pid $pid) on $ADDR"
     elif answers; then echo "registry: a registry not started by peers.sh answers on $ADDR"
-    else echo "registry: stopped"; exit 3; fi ;;
+    else echo "registry: stopped"; exit 3; fi
+    if pid=$(moto_pid); then echo "moto: running (pid $pid) on $MOTO_ADDR"
+    elif moto_answers; then echo "moto: a server not started by peers.sh answers on $MOTO_ADDR"
+    else echo "moto: stopped"; exit 3; fi ;;
   env)
     echo "export RBUILD_TEST_REGISTRY=$ADDR"
-    echo "export RBUILD_TEST_DEBIAN=$ADDR/library/debian:bookworm-slim" ;;
+    echo "export RBUILD_TEST_DEBIAN=$ADDR/library/debian:bookworm-slim"
+    echo "export RBUILD_TEST_MOTO=http://$MOTO_ADDR" ;;
   *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
 esac
