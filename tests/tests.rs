@@ -10,6 +10,8 @@ mod it {
     mod context;
     /// `.dockerignore` matching against Go's patternmatcher, the implementation BuildKit uses.
     mod differential_dockerignore;
+    /// ECR credentials: GetAuthorizationToken against moto, Docker's precedence of helpers.
+    mod ecr;
     /// Deterministic layers: tar read back, whiteouts, compression checked by system tools.
     mod layer;
     /// Image outputs (OCI layout dir/tar, docker archive) read back by skopeo and tar.
