@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
 # The real peers rbuild's integration tests run against, on loopback (Debian bookworm, root):
 #   a plain-HTTP OCI registry (Debian docker-registry = distribution 2.8, deletes enabled) at
-#   127.0.0.1:${RBUILD_TEST_REGISTRY_PORT:-5000}, holding a deterministic base image
-#   library/busybox:latest (OCI image index, linux/amd64 -> manifest -> one gzip layer built from
-#   Debian's busybox-static .deb by scripts/rootfs2oci.py; same package -> same digests).
+#   127.0.0.1:${RBUILD_TEST_REGISTRY_PORT:-5000}, holding two deterministic base images built by
+#   scripts/rootfs2oci.py (same packages -> same digests):
+#   - library/busybox:latest: OCI image index, linux/amd64 -> OCI manifest -> one gzip layer, from
+#     Debian's busybox-static .deb;
+#   - library/debian:bookworm-slim: Docker manifest list, linux/amd64 -> Docker v2 schema 2
+#     manifest -> three gzip layers (everything but /usr, /usr but /usr/share, /usr/share), from
+#     `debootstrap --variant=minbase bookworm` slimmed like the official -slim images.
+#   Tools the tests drive: skopeo, umoci.
+# - moto_server (PyPI moto[server], in a venv under $RBUILD_PEERS_ROOT) on
+#   127.0.0.1:${RBUILD_TEST_MOTO_PORT:-5001}: the AWS APIs, for ECR GetAuthorizationToken (its
+#   token is fixed: user AWS, password 123456789012-auth-token; moto serves no registry API).
 #
 # Usage: scripts/peers.sh start|stop|status|env
-#   start   installs what is missing with apt, starts the registry, builds and pushes the image;
-#           idempotent (a running registry is re-checked, an image already there is not re-pushed)
+#   start   installs what is missing with apt, starts the registry, builds and pushes the images;
+#           idempotent (a running registry is re-checked, an image already there is not re-pushed).
+#           A fresh machine downloads ~30 MB of .debs for debootstrap (about 1-2 minutes); reruns
+#           take seconds (the debootstrap tarball and the OCI layouts are cached).
 #   stop    stops the registry by its recorded PID
 #   status  exit 0 when the registry runs and answers
 #   env     prints the variables the tests read (eval "$(scripts/peers.sh env)")
 # State: $RBUILD_PEERS_ROOT (default /var/tmp/rbuild-peers): run/*.pid, logs/*.log, registry data,
-# the cached .deb and OCI layout.
+# cache/ (busybox .deb, debootstrap tarball, debian OCI layout), oci/busybox, rootfs/.
+#   RBUILD_DEBIAN_MIRROR=http://...  Debian mirror for debootstrap (default: the first reachable
+#                                    bookworm mirror of /etc/apt/sources.list*, then deb.debian.org)
 set -euo pipefail
 
 ROOT=${RBUILD_PEERS_ROOT:-/var/tmp/rbuild-peers}
@@ -192,41 +204,257 @@ build_busybox() {
   basename "$deb" > "$layout/.source"
 }
 
-push_busybox() {
-  local layout=$ROOT/oci/busybox want have
-  want=$(layout_digest "$layout" latest)
-  have=$(curl -s -o /dev/null -D - -I \
+# registry_digest repo tag -- the digest the registry serves for repo:tag ("" if none)
+registry_digest() {
+  curl -s -o /dev/null -D - -I \
     -H 'Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json' \
-    "http://$ADDR/v2/library/busybox/manifests/latest" | tr -d '\r' \
-    | awk -F': ' 'tolower($1)=="docker-content-digest"{print $2}')
+    "http://$ADDR/v2/$1/manifests/$2" | tr -d '\r' \
+    | awk -F': ' 'tolower($1)=="docker-content-digest"{print $2}'
+}
+
+# push_layout layout tag repo -- copies layout:tag to $ADDR/repo:tag, bytes and digests unchanged,
+# unless it is already there
+push_layout() {
+  local layout=$1 tag=$2 repo=$3 want have
+  want=$(layout_digest "$layout" "$tag")
+  have=$(registry_digest "$repo" "$tag")
   if [ -n "$want" ] && [ "$want" = "$have" ]; then
-    log "$ADDR/library/busybox:latest already at $want"
+    log "$ADDR/$repo:$tag already at $want"
     return 0
   fi
-  log "pushing $ADDR/library/busybox:latest ($want)"
-  skopeo copy -q --all --preserve-digests --dest-tls-verify=false \
-    "oci:$layout:latest" "docker://$ADDR/library/busybox:latest" >>"$LOGS/skopeo.log" 2>&1 \
-    || { tail -n 20 "$LOGS/skopeo.log" >&2; die "skopeo copy failed"; }
+  log "pushing $ADDR/$repo:$tag ($want)"
+  # skopeo's oci: transport ignores index.json entries with Docker media types: push those as is
+  "$PY" "$HERE/layout-push.py" --layout "$layout" --tag "$tag" --to "$ADDR/$repo" >/dev/null \
+    || die "pushing $layout:$tag to $ADDR/$repo failed"
+  have=$(registry_digest "$repo" "$tag")
+  [ "$want" = "$have" ] || die "$ADDR/$repo:$tag is at '$have' after the push, not $want"
+}
+
+# find_mirror -- a reachable Debian mirror serving bookworm (RBUILD_DEBIAN_MIRROR, else the apt
+# sources of this machine, else deb.debian.org)
+find_mirror() {
+  if [ -n "${RBUILD_DEBIAN_MIRROR:-}" ]; then echo "${RBUILD_DEBIAN_MIRROR%/}"; return; fi
+  local f u cand=()
+  for f in /etc/apt/sources.list.d/*.sources; do # deb822: URIs of enabled blocks with bookworm
+    [ -e "$f" ] || continue
+    while read -r u; do cand+=("$u"); done < <(awk '
+      BEGIN{RS=""; FS="\n"}
+      { uris=""; suites=""; enabled=1
+        for(i=1;i<=NF;i++){ if($i ~ /^URIs:/){sub(/^URIs:[ \t]*/,"",$i); uris=$i}
+                           if($i ~ /^Suites:/){sub(/^Suites:[ \t]*/,"",$i); suites=" "$i" "}
+                           if($i ~ /^Enabled:[ \t]*no/){enabled=0} }
+        if(enabled && suites ~ / bookworm /){ n=split(uris,a,/[ \t]+/); for(j=1;j<=n;j++) print a[j] } }' "$f")
+  done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do # one-line format
+    [ -e "$f" ] || continue
+    while read -r u; do cand+=("$u"); done < <(sed -E 's/\[[^]]*\]//' "$f" | awk '$1=="deb" && $3=="bookworm"{print $2}')
+  done
+  cand+=(http://deb.debian.org/debian)
+  for u in "${cand[@]}"; do
+    if curl -sf -o /dev/null --max-time 15 "${u%/}/dists/bookworm/Release"; then echo "${u%/}"; return; fi
+    log "mirror $u: dists/bookworm/Release not reachable"
+  done
+  die "no reachable Debian mirror among: ${cand[*]}"
+}
+
+# umount_under dir -- unmounts what an interrupted debootstrap left mounted below dir
+umount_under() {
+  local d=${1%/} m
+  findmnt -rn -o TARGET | awk -v d="$d/" 'index($0, d) == 1' | sort -r | while read -r m; do
+    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+  done
+}
+
+DEBOOTSTRAP_TGZ=debootstrap-bookworm-minbase-amd64.tgz
+
+# debootstrap_tarball -- path of the cached `debootstrap --make-tarball` of minbase bookworm (the
+# .debs, downloaded once; the peer lab's copy is reused when present)
+debootstrap_tarball() {
+  local t=$ROOT/cache/$DEBOOTSTRAP_TGZ lab=/var/tmp/lab/cache/$DEBOOTSTRAP_TGZ tmp mirror
+  mkdir -p "$ROOT/cache"
+  if [ ! -s "$t" ] && [ -s "$lab" ]; then
+    log "debian: reusing the peer lab's debootstrap tarball $lab"
+    cp "$lab" "$t.part" && mv "$t.part" "$t"
+  fi
+  if [ ! -s "$t" ]; then
+    mirror=$(find_mirror)
+    log "debian: debootstrap --make-tarball from $mirror (log $LOGS/debootstrap.log)"
+    tmp=$(mktemp -d "$ROOT/debootstrap.XXXXXX")
+    debootstrap --variant=minbase --arch=amd64 --make-tarball="$t.part" bookworm "$tmp" "$mirror" \
+      >>"$LOGS/debootstrap.log" 2>&1 \
+      || { tail -n 20 "$LOGS/debootstrap.log" >&2; rm -rf "$tmp" "$t.part"; die "debootstrap --make-tarball failed"; }
+    mv "$t.part" "$t"; rm -rf "$tmp"
+  fi
+  echo "$t"
+}
+
+# slimify rootfs -- what debuerreotype-slimify and the official debian:*-slim images do, plus a
+# pinned /etc/shadow date so that the same packages give the same bytes on any day.
+# Every path below is "$r"-prefixed and r must be a directory under $ROOT/rootfs/.
+slimify() {
+  local r=${1:?} f day
+  case "$r" in "$ROOT"/rootfs/?*) ;; *) die "slimify: refusing to touch '$r'" ;; esac
+  [ -d "$r/etc" ] && [ -d "$r/usr/share" ] || die "slimify: '$r' is not a root filesystem"
+  mkdir -p "$r/etc/dpkg/dpkg.cfg.d" "$r/etc/apt/apt.conf.d"
+  printf '%s\n' 'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*/copyright' \
+    'path-exclude /usr/share/groff/*' 'path-exclude /usr/share/info/*' \
+    'path-exclude /usr/share/linda/*' 'path-exclude /usr/share/lintian/overrides/*' \
+    'path-exclude /usr/share/locale/*' 'path-exclude /usr/share/man/*' \
+    > "$r/etc/dpkg/dpkg.cfg.d/docker"
+  printf '%s\n' \
+    'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };' \
+    'APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };' \
+    'Dir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";' > "$r/etc/apt/apt.conf.d/docker-clean"
+  printf '%s\n' 'Acquire::Languages "none";' > "$r/etc/apt/apt.conf.d/docker-no-languages"
+  printf '%s\n' 'Apt::AutoRemove::SuggestsImportant "false";' > "$r/etc/apt/apt.conf.d/docker-autoremove-suggests"
+  printf '%s\n' 'APT::Install-Recommends "false";' > "$r/etc/apt/apt.conf.d/docker-no-recommends"
+  find "$r/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete 2>/dev/null || true
+  find "$r/usr/share/doc" -mindepth 1 -type d -empty -delete 2>/dev/null || true
+  for f in groff info linda lintian/overrides locale man; do
+    [ -d "$r/usr/share/$f" ] && find "$r/usr/share/$f" -mindepth 1 -delete
+  done
+  rm -rf "$r/var/lib/apt/lists/"* "$r/var/cache/apt/"*.bin "$r/var/cache/apt/archives/"*.deb \
+    "$r/var/cache/apt/archives/partial/"* "$r/var/cache/ldconfig/aux-cache" \
+    "$r/var/log/dpkg.log" "$r/var/log/alternatives.log" "$r/var/log/bootstrap.log" \
+    "$r/var/log/apt/"* "$r/etc/resolv.conf" "$r/etc/hostname" "$r/dev/"* "$r/run/"* \
+    "$r/etc/apt/sources.list"
+  # /etc/shadow's "last changed" is today's day number: pin it, as debuerreotype does
+  day=$(( ${SOURCE_DATE_EPOCH:-1735689600} / 86400 ))
+  for f in "$r/etc/shadow" "$r/etc/shadow-"; do
+    [ -f "$f" ] || continue
+    awk -F: -v OFS=: -v d="$day" '$3!=""{$3=d}1' "$f" > "$f.new" && cat "$f.new" > "$f" && rm -f "$f.new"
+  done
+  # the image's apt sources name deb.debian.org whatever mirror built it: same image everywhere
+  printf '%s\n' 'Types: deb' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm bookworm-updates' \
+    'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' '' \
+    'Types: deb' 'URIs: http://deb.debian.org/debian-security' 'Suites: bookworm-security' \
+    'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' \
+    > "$r/etc/apt/sources.list.d/debian.sources"
+}
+
+# debian_source -- what the debian layout is a function of: the debootstrap tarball and the recipe
+debian_source() {
+  {
+    sha256sum < "$ROOT/cache/$DEBOOTSTRAP_TGZ"
+    sha256sum < "$HERE/rootfs2oci.py"
+    declare -f slimify build_debian | sha256sum
+  } | sha256sum | cut -d' ' -f1
+}
+
+# build_debian -- the debian OCI layout (Docker media types, 3 layers) in $ROOT/cache/oci-debian,
+# rebuilt only when the debootstrap tarball or this recipe changed
+build_debian() {
+  local layout=$ROOT/cache/oci-debian rfs=$ROOT/rootfs/debian-bookworm tarball mirror source
+  tarball=$(debootstrap_tarball)
+  source=$(debian_source)
+  if [ -n "$(layout_digest "$layout" bookworm-slim)" ] && [ "$(cat "$layout/.source" 2>/dev/null)" = "$source" ]; then
+    return 0
+  fi
+  mirror=$(find_mirror)
+  log "debian: debootstrap --variant=minbase --unpack-tarball bookworm -> $rfs"
+  umount_under "$rfs"
+  rm -rf "$rfs"; mkdir -p "$rfs"
+  debootstrap --variant=minbase --arch=amd64 --unpack-tarball="$tarball" bookworm "$rfs" "$mirror" \
+    >>"$LOGS/debootstrap.log" 2>&1 \
+    || { umount_under "$rfs"; tail -n 20 "$LOGS/debootstrap.log" >&2; die "debootstrap failed"; }
+  umount_under "$rfs"
+  slimify "$rfs"
+  log "debian: rootfs $(du -sh "$rfs" | cut -f1); converting to a 3-layer Docker image"
+  rm -rf "$layout"
+  "$PY" "$HERE/rootfs2oci.py" --rootfs "$rfs" --layout "$layout" --tag bookworm-slim --cmd '["bash"]' \
+    --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    --layers . usr usr/share --media-types docker \
+    --created-by "rbuild scripts/peers.sh: debootstrap --variant=minbase bookworm" >/dev/null
+  echo "$source" > "$layout/.source"
+}
+
+# ---- moto: AWS API mock for ECR GetAuthorizationToken (no registry API; tests of the auth code) ----
+
+MOTO_PORT=${RBUILD_TEST_MOTO_PORT:-5001}
+MOTO_ADDR=127.0.0.1:$MOTO_PORT
+MOTO_VERSION=5.1.4
+VENV=$ROOT/venv-moto
+
+moto_pid() { # prints the recorded PID when that process is alive
+  local f=$RUN/moto.pid pid
+  [ -s "$f" ] || return 1
+  pid=$(cat "$f")
+  alive "$pid" || return 1
+  echo "$pid"
+}
+
+moto_answers() { curl -s -o /dev/null --max-time 2 "http://$MOTO_ADDR/moto-api/"; }
+
+# start_moto -- a venv with moto[server] (PyPI, once), moto_server on $MOTO_ADDR
+start_moto() {
+  local pid i
+  if [ ! -x "$VENV/bin/moto_server" ] || [ "$(cat "$VENV/.moto-version" 2>/dev/null)" != "$MOTO_VERSION" ]; then
+    log "moto: creating $VENV with moto[server]==$MOTO_VERSION (PyPI; log $LOGS/pip.log)"
+    rm -rf "$VENV"
+    "$PY" -m venv "$VENV" >>"$LOGS/pip.log" 2>&1 || die "python3 -m venv failed (see $LOGS/pip.log)"
+    "$VENV/bin/pip" install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION" >>"$LOGS/pip.log" 2>&1 \
+      || { tail -n 20 "$LOGS/pip.log" >&2; die "pip install moto[server] failed"; }
+    echo "$MOTO_VERSION" > "$VENV/.moto-version"
+  fi
+  if pid=$(moto_pid); then
+    log "moto already running (pid $pid)"
+  elif moto_answers; then
+    log "a moto server not started by this script already answers on $MOTO_ADDR; using it"
+    return 0
+  else
+    if ss -Hltn "sport = :$MOTO_PORT" 2>/dev/null | grep -q .; then
+      ss -Hltnp "sport = :$MOTO_PORT" >&2 || true
+      die "$MOTO_ADDR is in use by a process that is not moto"
+    fi
+    log "starting moto_server on $MOTO_ADDR (log $LOGS/moto.log)"
+    setsid "$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >>"$LOGS/moto.log" 2>&1 </dev/null &
+    echo $! > "$RUN/moto.pid"
+  fi
+  for i in $(seq 1 120); do
+    moto_answers && return 0
+    moto_pid >/dev/null || { tail -n 30 "$LOGS/moto.log" >&2; die "moto exited during start-up"; }
+    sleep 0.25
+  done
+  die "moto did not answer on $MOTO_ADDR (log $LOGS/moto.log)"
+}
+
+stop_moto() {
+  local pid i
+  if ! pid=$(moto_pid); then rm -f "$RUN/moto.pid"; return 0; fi
+  log "stopping moto (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
+  if alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
+  rm -f "$RUN/moto.pid"
 }
 
 start() {
   local t0; t0=$(date +%s.%N)
   need_root
   mkdir -p "$RUN" "$LOGS"
-  apt_install docker-registry skopeo python3 curl ca-certificates iproute2
+  apt_install docker-registry skopeo umoci debootstrap python3 curl ca-certificates iproute2
   start_registry
   build_busybox
-  push_busybox
-  log "ready: registry http://$ADDR (data $ROOT/registry/data), $ADDR/library/busybox:latest; took $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s"
+  push_layout "$ROOT/oci/busybox" latest library/busybox
+  build_debian
+  push_layout "$ROOT/cache/oci-debian" bookworm-slim library/debian
+  start_moto
+  log "ready: registry http://$ADDR (data $ROOT/registry/data), $ADDR/library/busybox:latest, $ADDR/library/debian:bookworm-slim, moto http://$MOTO_ADDR; took $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s"
 }
 
 case "${1:-}" in
   start) start ;;
-  stop) need_root; stop_registry ;;
+  stop) need_root; stop_moto; stop_registry ;;
   status)
     if pid=$(registry_pid); then echo "registry: running (pid $pid) on $ADDR"
     elif answers; then echo "registry: a registry not started by peers.sh answers on $ADDR"
-    else echo "registry: stopped"; exit 3; fi ;;
-  env) echo "export RBUILD_TEST_REGISTRY=$ADDR" ;;
+    else echo "registry: stopped"; exit 3; fi
+    if pid=$(moto_pid); then echo "moto: running (pid $pid) on $MOTO_ADDR"
+    elif moto_answers; then echo "moto: a server not started by peers.sh answers on $MOTO_ADDR"
+    else echo "moto: stopped"; exit 3; fi ;;
+  env)
+    echo "export RBUILD_TEST_REGISTRY=$ADDR"
+    echo "export RBUILD_TEST_DEBIAN=$ADDR/library/debian:bookworm-slim"
+    echo "export RBUILD_TEST_MOTO=http://$MOTO_ADDR" ;;
   *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
 esac

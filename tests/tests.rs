@@ -17,6 +17,8 @@ mod it {
     mod differential_dockerignore;
     /// `rbuild du` and `rbuild prune` on state directories filled through the library.
     mod du_prune;
+    /// ECR credentials: GetAuthorizationToken against moto, Docker's precedence of helpers.
+    mod ecr;
     /// Deterministic layers: tar read back, whiteouts, compression checked by system tools.
     mod layer;
     /// Image outputs (OCI layout dir/tar, docker archive) read back by skopeo and tar.

@@ -93,6 +93,12 @@ impl DockerConfig {
         })
     }
 
+    /// Whether `credHelpers` names a helper for `domain` (`credsStore` does not count).
+    pub fn has_cred_helper(&self, domain: &str) -> bool {
+        let server = normalize_key(&server_key(domain));
+        self.cred_helpers.keys().any(|k| normalize_key(k) == server)
+    }
+
     /// The credentials for `domain` (a reference's domain: `docker.io`, `ghcr.io`,
     /// `127.0.0.1:5000`): a credential helper first (`credHelpers`, then `credsStore`), then
     /// `auths`, else anonymous.

@@ -109,6 +109,18 @@ pub enum RegistryError {
         /// What went wrong.
         message: String,
     },
+    /// ECR's `GetAuthorizationToken` failed (no AWS credentials, access denied, ...).
+    #[error(
+        "ECR credentials for account `{account}` in `{region}` (GetAuthorizationToken): {message}"
+    )]
+    Ecr {
+        /// The registry's AWS account id.
+        account: String,
+        /// Its region.
+        region: String,
+        /// What went wrong (the SDK's error and its causes).
+        message: String,
+    },
     /// The registry reports a digest for pushed content (a blob or a manifest) other than the
     /// digest of what was sent: it rewrote or corrupted it, and the image would not be the one
     /// built.

@@ -4,6 +4,8 @@
 //! needs on top:
 //!
 //! * [`auth`]: credentials from the docker CLI's `config.json` and credential helpers;
+//! * [`ecr`]: Amazon ECR hosts get a token from ECR's `GetAuthorizationToken` (the AWS default
+//!   credential chain) unless `config.json` names a credential helper for them;
 //! * [`insecure`]: which hosts are plain HTTP (loopback and `--insecure-registry`, as Docker);
 //! * [`resolve`](Registry::resolve): tag or digest -> image index -> the platform's manifest,
 //!   matched as containerd matches platforms;
@@ -16,11 +18,10 @@
 //!
 //! Image references are [`crate::plan::reference::Reference`]s, normalized as Docker does;
 //! Docker Hub (`docker.io`) is reached at `registry-1.docker.io`.
-//!
-//! ECR's token exchange lives elsewhere.
 
 pub mod auth;
 pub mod base;
+pub mod ecr;
 pub mod error;
 pub mod insecure;
 pub mod pull;
@@ -127,6 +128,8 @@ pub struct Registry {
     config: DockerConfig,
     /// Credentials per domain, looked up once (a credential helper is a process).
     credentials: Arc<Mutex<HashMap<String, RegistryAuth>>>,
+    /// ECR tokens per domain, until they expire.
+    ecr_tokens: Arc<ecr::TokenCache>,
 }
 
 impl fmt::Debug for Registry {
@@ -174,11 +177,12 @@ impl Registry {
             insecure: InsecureRegistries::new(&options.insecure_registries),
             config,
             credentials: Arc::default(),
+            ecr_tokens: Arc::default(),
         })
     }
 
     /// The HTTP client for `repo`'s host (plain HTTP or HTTPS) and its credentials.
-    pub(crate) fn client_for(
+    pub(crate) async fn client_for(
         &self,
         repo: &Repository,
     ) -> Result<(&oci_client::Client, RegistryAuth), RegistryError> {
@@ -187,10 +191,34 @@ impl Registry {
         } else {
             &self.https
         };
-        Ok((client, self.credentials(&repo.domain)?))
+        Ok((client, self.credentials_for(&repo.domain).await?))
     }
 
-    fn credentials(&self, domain: &str) -> Result<RegistryAuth, RegistryError> {
+    /// The credentials sent to `domain` (a reference's domain). An ECR host without a
+    /// `credHelpers` entry gets a token from ECR ([`ecr`]; cached until it expires), falling back
+    /// to `config.json`'s `credsStore` and `auths` when that fails; every other host gets
+    /// [`DockerConfig::credentials`] (looked up once).
+    pub async fn credentials_for(&self, domain: &str) -> Result<RegistryAuth, RegistryError> {
+        if let Some(host) = ecr::EcrHost::parse(domain)
+            && !self.config.has_cred_helper(domain)
+        {
+            let err = match self.ecr_tokens.token(domain, &host).await {
+                Ok(t) => return Ok(RegistryAuth::Basic(t.username, t.password)),
+                Err(e) => e,
+            };
+            return match self.config_credentials(domain) {
+                Ok(auth @ (RegistryAuth::Basic(..) | RegistryAuth::Bearer(..))) => {
+                    tracing::warn!("{err}; using the docker config's credentials for {domain}");
+                    Ok(auth)
+                }
+                _ => Err(err),
+            };
+        }
+        self.config_credentials(domain)
+    }
+
+    /// [`DockerConfig::credentials`], looked up once per domain.
+    fn config_credentials(&self, domain: &str) -> Result<RegistryAuth, RegistryError> {
         if let Some(auth) = self.lock_credentials().get(domain) {
             return Ok(auth.clone());
         }

@@ -106,7 +106,7 @@ impl Registry {
     ) -> Result<FetchedBlob, RegistryError> {
         let location = format!("{repo}@{digest}");
         let host = repo.api_host();
-        let (client, auth) = self.client_for(repo)?;
+        let (client, auth) = self.client_for(repo).await?;
         let r = repo.oci_digest(digest.as_str());
         client
             .store_auth_if_needed(r.resolve_registry(), &auth)

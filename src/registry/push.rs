@@ -167,7 +167,7 @@ impl Registry {
         };
         let base = Url::parse(&format!("{scheme}://{host}/v2/{}/", repo.path))
             .map_err(|e| RegistryError::Invalid(format!("`{repo}`: not a valid URL: {e}")))?;
-        let (client, auth) = self.client_for(repo)?;
+        let (client, auth) = self.client_for(repo).await?;
         let r = oci_client::Reference::with_tag(host.clone(), repo.path.clone(), "latest".into());
         client
             .store_auth_if_needed(r.resolve_registry(), &auth)

@@ -162,7 +162,7 @@ impl Registry {
         r: &oci_client::Reference,
         shown: &str,
     ) -> Result<(Bytes, Digest), RegistryError> {
-        let (client, auth) = self.client_for(repo)?;
+        let (client, auth) = self.client_for(repo).await?;
         let result = client.pull_manifest_raw(r, &auth, ACCEPT).await;
         let (bytes, _) = result.map_err(|e| match e {
             // oci-client compares the body with the digest header and a pinned digest.

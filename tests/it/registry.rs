@@ -1,5 +1,6 @@
-//! The registry client against the real registry of `scripts/peers.sh` (`RBUILD_TEST_REGISTRY`),
-//! checked against what skopeo says; an in-process hostile registry only for faults a real one
+//! The registry client against the real registry of `scripts/peers.sh` (`RBUILD_TEST_REGISTRY`,
+//! with a one-layer OCI busybox and a three-layer Docker-media-type debian, `RBUILD_TEST_DEBIAN`),
+//! checked against what skopeo and umoci say; an in-process hostile registry only for faults a real one
 //! never produces (corrupt and truncated blobs, a Range request ignored, a manifest digest
 //! misreported after a push). Pushes go to fresh `test/push-*` repositories.
 
@@ -10,9 +11,9 @@ use rbuild::image::manifest::{BuiltImage, Descriptor, Manifest, PlatformSpec, as
 use rbuild::plan::Platform;
 use rbuild::plan::reference::Reference;
 use rbuild::registry::{
-    PushOptions, PushReport, Registry, RegistryError, RegistryOptions, Repository,
+    PushOptions, PushReport, Registry, RegistryError, RegistryOptions, Repository, ResolvedImage,
 };
-use rbuild::store::Store;
+use rbuild::store::{Compression as StoreCompression, Store, chain_id, resolve, resolve_nofollow};
 use std::process::Command;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -38,6 +39,24 @@ fn client() -> Registry {
 fn busybox() -> Reference {
     Reference::parse(&format!("{}/library/busybox:latest", test_registry())).unwrap()
 }
+
+/// `host:port/library/debian:bookworm-slim` of the test registry: three layers, Docker media
+/// types, under a Docker manifest list.
+fn debian() -> Reference {
+    let image = std::env::var("RBUILD_TEST_DEBIAN").unwrap_or_else(|_| {
+        panic!(
+            "RBUILD_TEST_DEBIAN is not set: run the tests with scripts/test.sh (scripts/peers.sh \
+             builds the debian image, pushes it to the test registry and exports the variable)"
+        )
+    });
+    Reference::parse(&image).unwrap()
+}
+
+const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+const DOCKER_MANIFEST_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+const DOCKER_CONFIG: &str = "application/vnd.docker.container.image.v1+json";
+const DOCKER_LAYER_GZIP: &str = "application/vnd.docker.image.rootfs.diff.tar.gzip";
 
 fn amd64() -> Platform {
     Platform::parse("linux/amd64").unwrap()
@@ -565,10 +584,18 @@ async fn push_mounts_blobs_from_another_repository() {
     );
 }
 
-#[tokio::test]
-async fn pulled_base_pushed_unchanged_keeps_its_manifest_digest() {
-    let c = client();
-    let r = c.resolve(&busybox(), &amd64()).await.unwrap();
+/// A base image pulled into a fresh store: its manifest, config and every layer are blobs there.
+struct Pulled {
+    _state: tempfile::TempDir,
+    store: Store,
+    resolved: ResolvedImage,
+    manifest: Manifest,
+    image: BuiltImage,
+}
+
+/// Resolves `image` for linux/amd64 and fetches every blob into a fresh store.
+async fn pull(c: &Registry, image: &Reference) -> Pulled {
+    let r = c.resolve(image, &amd64()).await.unwrap();
     let state = tempfile::tempdir().unwrap();
     let store = Store::open(state.path()).unwrap();
     let m: Manifest = serde_json::from_slice(&r.manifest_bytes).unwrap();
@@ -577,7 +604,7 @@ async fn pulled_base_pushed_unchanged_keeps_its_manifest_digest() {
         c.fetch_blob(&r.repository, &d.digest, &mut w)
             .await
             .unwrap();
-        w.commit().unwrap();
+        assert_eq!(w.commit().unwrap(), (d.digest.clone(), d.size));
     }
     assert_eq!(
         store.put_bytes(&r.manifest_bytes).unwrap(),
@@ -599,10 +626,25 @@ async fn pulled_base_pushed_unchanged_keeps_its_manifest_digest() {
             variant: String::new(),
         },
     };
-    let repo = format!("{}/test/{}", test_registry(), unique("push-busybox"));
+    Pulled {
+        _state: state,
+        store,
+        resolved: r,
+        manifest: m,
+        image,
+    }
+}
+
+/// Pulls `base` into a fresh store, pushes it unchanged to a new repository `test/<prefix>-*`
+/// and checks that the manifest digest and bytes survive; returns the pushed repository.
+async fn pulled_base_pushed_unchanged(base: &Reference, prefix: &str) -> (Pulled, String) {
+    let c = client();
+    let p = pull(&c, base).await;
+    let (r, m) = (&p.resolved, &p.manifest);
+    let repo = format!("{}/test/{}", test_registry(), unique(prefix));
     let target = Reference::parse(&format!("{repo}:latest")).unwrap();
     let report = c
-        .push(&store, &image, &target, &PushOptions::default())
+        .push(&p.store, &p.image, &target, &PushOptions::default())
         .await
         .unwrap();
     assert_eq!(report.manifest_digest, r.manifest_digest);
@@ -611,6 +653,12 @@ async fn pulled_base_pushed_unchanged_keeps_its_manifest_digest() {
         skopeo(&["--raw"], &target.to_string()),
         r.manifest_bytes.to_vec()
     );
+    // skopeo reads the pushed image as the base: same digest, same layers.
+    let info: serde_json::Value =
+        serde_json::from_slice(&skopeo(&[], &target.to_string())).unwrap();
+    assert_eq!(info["Digest"], r.manifest_digest.as_str());
+    let layers: Vec<&str> = m.layers.iter().map(|l| l.digest.as_str()).collect();
+    assert_eq!(info["Layers"], serde_json::json!(layers));
 
     // The raw bytes under another tag, and pinned by their digest: the same digest.
     let tagged = Reference::parse(&format!("{repo}:again")).unwrap();
@@ -628,6 +676,144 @@ async fn pulled_base_pushed_unchanged_keeps_its_manifest_digest() {
         .await
         .unwrap_err();
     assert!(matches!(e, RegistryError::Invalid(_)), "{e:?}");
+    (p, repo)
+}
+
+#[tokio::test]
+async fn pulled_base_pushed_unchanged_keeps_its_manifest_digest() {
+    let (p, _) = pulled_base_pushed_unchanged(&busybox(), "push-busybox").await;
+    assert_eq!(p.resolved.media_type, OCI_MANIFEST);
+}
+
+#[tokio::test]
+async fn pulled_docker_multi_layer_base_pushed_unchanged_keeps_its_manifest_digest() {
+    let debian = debian();
+    // The tag names a Docker manifest list; the manifest and its layers use Docker media types.
+    let list = skopeo(&["--raw"], &debian.to_string());
+    let list: serde_json::Value = serde_json::from_slice(&list).unwrap();
+    assert_eq!(list["mediaType"], DOCKER_MANIFEST_LIST);
+    let (p, _) = pulled_base_pushed_unchanged(&debian, "push-debian").await;
+    assert_eq!(p.resolved.media_type, DOCKER_MANIFEST);
+    assert!(p.manifest.layers.len() >= 3, "{:?}", p.manifest.layers);
+    for l in &p.manifest.layers {
+        assert_eq!(l.media_type, DOCKER_LAYER_GZIP);
+    }
+    assert_eq!(p.manifest.config.media_type, DOCKER_CONFIG);
+}
+
+#[tokio::test]
+async fn debian_layers_unpack_into_a_stack_that_umoci_agrees_with() {
+    let c = client();
+    let p = pull(&c, &debian()).await;
+    let config: ImageConfig =
+        serde_json::from_slice(&stored(&p.store, &p.image.config.digest)).unwrap();
+    let diff_ids: Vec<Digest> = config
+        .rootfs
+        .diff_ids
+        .iter()
+        .map(|d| Digest::parse(d).unwrap())
+        .collect();
+    assert_eq!(diff_ids.len(), p.manifest.layers.len());
+
+    // Each layer unpacked as the snapshot of its chain id, its diff_id verified.
+    let mut chain = Vec::new();
+    for (i, layer) in p.manifest.layers.iter().enumerate() {
+        let id = chain_id(&diff_ids[..=i]).unwrap();
+        let compression = StoreCompression::from_media_type(&layer.media_type).unwrap();
+        let blob = p.store.blobs().open(&layer.digest).unwrap();
+        let dir = p
+            .store
+            .unpack(&id, blob, compression, Some(&diff_ids[i]))
+            .unwrap();
+        assert_eq!(dir, p.store.snapshot_path(&id));
+        chain.push(id);
+    }
+    chain.reverse();
+    let stack = p.store.stack(&chain);
+
+    let read = |path: &str| -> Vec<u8> {
+        let (real, meta) = resolve(&stack, std::path::Path::new(path))
+            .unwrap()
+            .unwrap_or_else(|| panic!("{path} not in the merged stack"));
+        assert!(meta.is_file(), "{path}: {meta:?}");
+        std::fs::read(real).unwrap()
+    };
+    let version = String::from_utf8(read("/etc/debian_version")).unwrap();
+    assert!(version.starts_with("12."), "{version:?}");
+    // /bin is a symlink (bottom layer) into /usr/bin (middle layer): merged-/usr resolves.
+    let (bash, _) = resolve(&stack, std::path::Path::new("/bin/bash"))
+        .unwrap()
+        .unwrap();
+    assert!(bash.starts_with(&stack[1]), "{}", bash.display());
+    assert!(read("/usr/share/doc/bash/copyright").starts_with(b"Format:"));
+    let os_release = String::from_utf8(read("/etc/os-release")).unwrap();
+    assert!(
+        os_release.contains("VERSION_CODENAME=bookworm"),
+        "{os_release}"
+    );
+
+    // Pushed (blobs mounted from the base's repository), then copied to an OCI layout by skopeo
+    // and unpacked by umoci: the same files.
+    let target = Reference::parse(&format!(
+        "{}/test/{}:latest",
+        test_registry(),
+        unique("push-debian-umoci")
+    ))
+    .unwrap();
+    let opts = PushOptions {
+        mount_from: vec![p.resolved.reference.repository()],
+        ..PushOptions::default()
+    };
+    let report = c.push(&p.store, &p.image, &target, &opts).await.unwrap();
+    assert_eq!(
+        report.blobs_mounted,
+        1 + p.manifest.layers.len(),
+        "{report:?}"
+    );
+    let work = tempfile::tempdir().unwrap();
+    let layout = work.path().join("layout");
+    let bundle = work.path().join("bundle");
+    run(Command::new("skopeo")
+        .args(["copy", "-q", "--src-tls-verify=false"])
+        .arg(format!("docker://{target}"))
+        .arg(format!("oci:{}:debian", layout.display())));
+    run(Command::new("umoci")
+        .args(["unpack", "--rootless", "--image"])
+        .arg(format!("{}:debian", layout.display()))
+        .arg(&bundle));
+    let rootfs = bundle.join("rootfs");
+    for path in [
+        "/etc/debian_version",
+        "/etc/os-release",
+        "/etc/passwd",
+        "/usr/bin/bash",
+        "/usr/lib/x86_64-linux-gnu/libc.so.6",
+        "/usr/share/doc/bash/copyright",
+    ] {
+        let theirs = std::fs::read(rootfs.join(&path[1..])).unwrap();
+        assert!(read(path) == theirs, "{path} differs from umoci's");
+    }
+    for link in ["bin", "lib64", "etc/os-release"] {
+        let (ours, meta) = resolve_nofollow(&stack, std::path::Path::new(link))
+            .unwrap()
+            .unwrap();
+        assert!(meta.file_type().is_symlink(), "{link}");
+        assert_eq!(
+            std::fs::read_link(ours).unwrap(),
+            std::fs::read_link(rootfs.join(link)).unwrap(),
+            "{link}"
+        );
+    }
+}
+
+/// Runs `cmd`, failing the test with its stderr when it fails.
+fn run(cmd: &mut Command) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A registry that has every blob and answers a manifest PUT with a wrong
