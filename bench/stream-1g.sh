@@ -25,8 +25,9 @@ curl -sf -o /dev/null "http://$registry/v2/" \
 [ -x /usr/bin/time ] || { echo "/usr/bin/time missing: apt-get install time" >&2; exit 1; }
 command -v zstd >/dev/null || { echo "zstd missing: apt-get install zstd" >&2; exit 1; }
 
-cargo build --release --quiet --example stream_layer
+cargo build --release --quiet --example stream_layer --bin rbuild
 bin=$PWD/target/release/examples/stream_layer
+rbuild=$PWD/target/release/rbuild
 base=/var/tmp/rbuild-bench
 tree=$base/tree-${size_mib}m
 mkdir -p "$base"
@@ -96,6 +97,20 @@ measure unpack "$bin" unpack "$work/store-pulled" "$manifest"
 snapshot=$(cat "$work/out.unpack")
 [ "$(find "$snapshot" -type f | wc -l)" = "$files" ] || { echo "unpacked file count differs" >&2; exit 1; }
 
+# The same paths through `rbuild build`: a COPY of the whole tree pushed (hash, pack, push), then
+# in a fresh state dir a build on top of that image (pull + unpack of the 1 GiB layer for the
+# COPY's lower, a small layer, push mounting the big one).
+printf 'FROM scratch\nCOPY . /data/\n' > "$work/Dockerfile.copy"
+big=$registry/test/stream-1g-build-$$-$(date +%s):1
+measure build_copy env RBUILD_HOME="$work/home-a" "$rbuild" build --progress=plain \
+  -f "$work/Dockerfile.copy" -t "$big" --push "$tree"
+mkdir -p "$work/small"
+printf 'FROM %s\nCOPY hello.txt /data/d00/\n' "$big" > "$work/small/Dockerfile"
+echo hello > "$work/small/hello.txt"
+measure build_on_top env RBUILD_HOME="$work/home-b" "$rbuild" build --progress=plain \
+  -t "$big-on-top" --push "$work/small"
+rm -rf "$work/home-a" "$work/home-b"
+
 layer_size() { # the size of the blob in a store other than the manifest/config (the largest)
   find "$1/blobs" -type f -printf '%s\n' 2>/dev/null | sort -n | tail -1
 }
@@ -120,6 +135,8 @@ row "rbuild pack zstd -3" pack_zstd "throughput vs tar|zstd: $(ratio ref_zstd pa
 row "rbuild push (gzip)" push "$((pulled_size >> 20)) MiB layer, new repository"
 row "rbuild pull (gzip)" pull "fetch_blob into a fresh store"
 row "rbuild unpack" unpack "gunzip + tar into a snapshot"
+row "rbuild build COPY+push" build_copy "hash + pack + push, fresh state dir"
+row "rbuild build on top" build_on_top "pull + unpack 1 GiB lower, small COPY, push (mount)"
 max_rss=0
-for k in pack_gzip pack_zstd push pull unpack; do ((RSS[$k] > max_rss)) && max_rss=${RSS[$k]}; done
+for k in pack_gzip pack_zstd push pull unpack build_copy build_on_top; do ((RSS[$k] > max_rss)) && max_rss=${RSS[$k]}; done
 echo "max peak RSS of rbuild phases: $((max_rss / 1024)) MB (target < 150 MB)"

@@ -685,3 +685,48 @@ fn a_hostile_base_image_cannot_write_outside_its_rootfs() {
         assert!(!Path::new("/tmp/rbuild-dotdot-pwned").exists());
     }
 }
+
+#[test]
+fn a_build_on_the_multi_layer_debian_image_mounts_its_layers_and_unpacks_with_umoci() {
+    let debian = std::env::var("RBUILD_TEST_DEBIAN")
+        .unwrap_or_else(|_| panic!("RBUILD_TEST_DEBIAN is not set: run scripts/test.sh"));
+    let ctx = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    write(ctx.path(), "motd", "built on debian\n", 0o644);
+    fs::write(
+        ctx.path().join("Dockerfile"),
+        format!(
+            "FROM {debian}\nWORKDIR /opt/app\nCOPY --chown=daemon:daemon motd /etc/motd.d/rbuild\n"
+        ),
+    )
+    .unwrap();
+    let name = format!("{}:1", unique("on-debian"));
+    let stderr = ok(build(ctx.path(), home.path(), &["-t", &name, "--push"]));
+    // The three base layers were mounted from library/debian, not uploaded.
+    assert!(stderr.contains("3 mounted"), "{stderr}");
+    let raw = Command::new("skopeo")
+        .args(["inspect", "--tls-verify=false", "--raw"])
+        .arg(format!("docker://{name}"))
+        .output()
+        .unwrap();
+    let manifest: serde_json::Value = serde_json::from_slice(&raw.stdout).unwrap();
+    let layers = manifest["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 5, "3 base layers, WORKDIR, COPY");
+    for l in layers {
+        assert_eq!(
+            l["mediaType"], "application/vnd.oci.image.layer.v1.tar+gzip",
+            "Docker layer media types become their OCI names in an OCI manifest"
+        );
+    }
+    let work = tempfile::tempdir().unwrap();
+    let rootfs = umoci_unpack(&name, work.path());
+    assert!(rootfs.join("etc/debian_version").is_file());
+    assert!(rootfs.join("usr/bin/bash").is_file() || rootfs.join("bin/bash").exists());
+    assert_eq!(
+        fs::read_to_string(rootfs.join("etc/motd.d/rbuild")).unwrap(),
+        "built on debian\n"
+    );
+    // daemon is uid 1 / gid 1 in Debian's /etc/passwd and /etc/group.
+    assert_eq!(mode_owner(&rootfs.join("etc/motd.d/rbuild")), (0o644, 1, 1));
+    assert!(rootfs.join("opt/app").is_dir());
+}
