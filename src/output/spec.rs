@@ -66,22 +66,22 @@ impl OutputSpec {
     /// Parses a buildx `--output` value.
     pub fn parse(spec: &str) -> Result<Self> {
         let fields = split_csv(spec)?;
-        if let [only] = fields.as_slice() {
-            if !only.contains('=') {
-                let (kind, hint) = if only == "-" {
-                    ("tar", "; use type=oci,dest=- or type=docker,dest=-")
-                } else {
-                    (
-                        "local",
-                        "; use type=oci,dest=<dir>/ for an OCI layout directory",
-                    )
-                };
-                return Err(OutputError::Unsupported {
-                    spec: spec.into(),
-                    kind: kind.into(),
-                    hint: hint.into(),
-                });
-            }
+        if let [only] = fields.as_slice()
+            && !only.contains('=')
+        {
+            let (kind, hint) = if only == "-" {
+                ("tar", "; use type=oci,dest=- or type=docker,dest=-")
+            } else {
+                (
+                    "local",
+                    "; use type=oci,dest=<dir>/ for an OCI layout directory",
+                )
+            };
+            return Err(OutputError::Unsupported {
+                spec: spec.into(),
+                kind: kind.into(),
+                hint: hint.into(),
+            });
         }
         let mut kind = None;
         let mut dest = None;

@@ -262,10 +262,10 @@ impl Walker<'_, '_> {
     ) -> Result<String, PlanError> {
         let (value, names) = expand(self.lexer, w, &self.state.run_env, line)?;
         for n in names {
-            if self.state.declared_args.contains(&n) {
-                if let Some(v) = self.state.run_env.get(&n) {
-                    used.insert(n, v.to_string());
-                }
+            if self.state.declared_args.contains(&n)
+                && let Some(v) = self.state.run_env.get(&n)
+            {
+                used.insert(n, v.to_string());
             }
         }
         Ok(value)

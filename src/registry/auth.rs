@@ -110,10 +110,10 @@ impl DockerConfig {
             .find(|(k, _)| normalize_key(k) == normalize_key(&server))
             .map(|(_, v)| v.clone())
             .or_else(|| self.creds_store.clone().filter(|s| !s.is_empty()));
-        if let Some(helper) = helper {
-            if let Some(auth) = run_helper(&helper, &server, domain)? {
-                return Ok(auth);
-            }
+        if let Some(helper) = helper
+            && let Some(auth) = run_helper(&helper, &server, domain)?
+        {
+            return Ok(auth);
         }
         let entry = self
             .auths

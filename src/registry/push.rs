@@ -403,12 +403,12 @@ impl Session<'_> {
         bytes: Bytes,
     ) -> Result<Digest, RegistryError> {
         let digest = Digest::of(&bytes);
-        if let Some(pinned) = &target.digest {
-            if *pinned != digest.as_str() {
-                return Err(RegistryError::Invalid(format!(
-                    "`{target}`: the manifest to push is `{digest}`, not the pinned digest"
-                )));
-            }
+        if let Some(pinned) = &target.digest
+            && *pinned != digest.as_str()
+        {
+            return Err(RegistryError::Invalid(format!(
+                "`{target}`: the manifest to push is `{digest}`, not the pinned digest"
+            )));
         }
         let what = target.to_string();
         let name = match (&target.tag, &target.digest) {

@@ -98,17 +98,14 @@ pub fn csv_fields(s: &str) -> Result<Vec<String>, String> {
 /// The checks BuildKit makes before expansion: valid CSV and no variable in `from`.
 pub fn check_unexpanded(spec: &str) -> Result<(), String> {
     for field in csv_fields(spec)? {
-        if let Some((key, value)) = field.split_once('=') {
-            if key.eq_ignore_ascii_case("from") {
-                if let Some(i) = value.find('$') {
-                    if i != value.len() - 1 {
-                        return Err(
-                            "'from' doesn't support variable expansion, define alias stage instead"
-                                .into(),
-                        );
-                    }
-                }
-            }
+        if let Some((key, value)) = field.split_once('=')
+            && key.eq_ignore_ascii_case("from")
+            && let Some(i) = value.find('$')
+            && i != value.len() - 1
+        {
+            return Err(
+                "'from' doesn't support variable expansion, define alias stage instead".into(),
+            );
         }
     }
     Ok(())

@@ -24,19 +24,20 @@ pub(super) fn sources_and_dest(inst: &Instruction, upper: &str) -> Result<Source
     let mut sources = Vec::new();
     let mut inline = Vec::new();
     for src in srcs {
-        if !inst.is_json() && is_heredoc_word(src) {
-            if let Some(h) = heredocs.next() {
-                inline.push(InlineSource {
-                    name: h.name.clone(),
-                    data: if h.chomp {
-                        chomp_heredoc(&h.content)
-                    } else {
-                        h.content.clone()
-                    },
-                    expand: h.expand,
-                });
-                continue;
-            }
+        if !inst.is_json()
+            && is_heredoc_word(src)
+            && let Some(h) = heredocs.next()
+        {
+            inline.push(InlineSource {
+                name: h.name.clone(),
+                data: if h.chomp {
+                    chomp_heredoc(&h.content)
+                } else {
+                    h.content.clone()
+                },
+                expand: h.expand,
+            });
+            continue;
         }
         sources.push(src.clone());
     }
