@@ -948,3 +948,71 @@ fn make_archives(ctx: &Path) {
     b.finish().unwrap();
     std::fs::write(ctx.join("not-really.tar.gz"), "not an archive\n").unwrap();
 }
+
+/// `-o type=docker` is what `docker load` reads: Docker 26 loads rbuild's archive under its
+/// tag, with the same image id (config digest) rbuild reported.
+#[test]
+fn docker_loads_the_docker_archive_output() {
+    let Some(peer) = peer() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = dir.path().join("ctx");
+    std::fs::create_dir_all(&ctx).unwrap();
+    std::fs::write(ctx.join("hello.txt"), "hello\n").unwrap();
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        format!(
+            "FROM {}/library/busybox:latest\nCOPY hello.txt /\nCMD [\"cat\", \"/hello.txt\"]\n",
+            peer.registry
+        ),
+    )
+    .unwrap();
+    let tag = format!("rbuild-test/loaded:{}", std::process::id());
+    let archive = dir.path().join("image.tar");
+    let iid = dir.path().join("iid");
+    run(
+        Command::new(env!("CARGO_BIN_EXE_rbuild"))
+            .args(["build", "-t", &tag, "--iidfile"])
+            .arg(&iid)
+            .arg("--metadata-file")
+            .arg(dir.path().join("meta.json"))
+            .arg("-o")
+            .arg(format!("type=docker,dest={}", archive.display()))
+            .arg(&ctx)
+            .env("RBUILD_HOME", dir.path().join("home")),
+        "rbuild build",
+    );
+    run(
+        peer.docker().arg("load").arg("-i").arg(&archive),
+        "docker load",
+    );
+    let out = peer
+        .docker()
+        .args([
+            "image",
+            "inspect",
+            "--format",
+            "{{.Id}} {{json .Config.Cmd}}",
+            &tag,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let id = std::fs::read_to_string(&iid).unwrap();
+    let meta: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("meta.json")).unwrap()).unwrap();
+    let manifest = meta["containerimage.digest"].as_str().unwrap().to_string();
+    // The containerd image store names an image by its manifest digest, the classic store by
+    // its config digest (the image id): either way, the image rbuild built.
+    let (shown_id, cmd) = shown.split_once(' ').unwrap();
+    assert!(
+        shown_id == manifest || shown_id == id,
+        "docker shows {shown_id}; rbuild built manifest {manifest}, config {id}"
+    );
+    assert_eq!(cmd, r#"["cat","/hello.txt"]"#);
+    let _ = peer.docker().args(["image", "rm", "-f", &tag]).output();
+}
