@@ -15,7 +15,7 @@
 # the page cache is warmed before timing. Stores and outputs go to a temp dir under /var/tmp.
 #
 # Figures measured on the 2-core dev VM: bench/README.md (pack gzip 3.0x tar|gzip -1's
-# throughput, zstd 0.78x tar|zstd -3, peak RSS <= 17 MB in every phase).
+# throughput, zstd 0.95x tar|zstd -3, peak RSS <= 67 MB in every phase).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mib=${1:-1024}

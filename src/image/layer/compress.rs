@@ -79,6 +79,13 @@ pub struct LayerDescriptor {
     pub media_type: String,
 }
 
+/// zstd worker threads per layer (any count >= 1 gives the same bytes).
+pub const ZSTD_WORKERS: u32 = 2;
+
+/// Bytes of input per zstd job: fixed (it shapes the output), and small enough that the
+/// workers' buffers stay a few tens of MB.
+pub const ZSTD_JOB_SIZE: u32 = 4 << 20;
+
 /// A compressing writer for one [`Compression`].
 pub(crate) enum Encoder<W: Write> {
     /// No compression.
@@ -99,7 +106,15 @@ impl<W: Write> Encoder<W> {
                 flate2::Compression::new(level.min(9)),
             )),
             Compression::Zstd { level } => {
-                Self::Zstd(zstd::stream::write::Encoder::new(out, level)?)
+                let mut encoder = zstd::stream::write::Encoder::new(out, level)?;
+                // zstd's multi-threaded mode: its output does not depend on the worker count
+                // (checked: `zstd -3 -T1`, `-T2`, `-T4` give the same bytes; only the
+                // single-threaded mode differs), so layer digests stay reproducible, and the
+                // workers let compression keep up with `zstd -3` while this thread hashes
+                // (bench/stream-1g.sh).
+                encoder.multithread(ZSTD_WORKERS)?;
+                encoder.set_parameter(zstd::stream::raw::CParameter::JobSize(ZSTD_JOB_SIZE))?;
+                Self::Zstd(encoder)
             }
         })
     }
