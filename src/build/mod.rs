@@ -4,7 +4,8 @@
 //! * [`executor`] — runs the needed stages in order, step by step, with the per-step cache;
 //! * [`layers`] — a stage's layers; base blobs fetched and unpacked only when a step needs them;
 //! * [`copy`] — COPY and ADD (and WORKDIR's directory) as layer entries, with Docker's rules;
-//! * [`progress`] — step events, rendered as buildx's plain progress;
+//! * [`progress`] — step events, rendered as buildx's plain progress or JSON lines;
+//! * [`summary`] — the table printed at the end: each step, hit or miss, time, layer size;
 //! * [`time`] — `SOURCE_DATE_EPOCH` and RFC 3339 stamps.
 
 pub mod copy;
@@ -12,11 +13,12 @@ mod error;
 pub mod executor;
 pub mod layers;
 pub mod progress;
+pub mod summary;
 pub mod time;
 
 pub use error::BuildError;
 pub use executor::{BuildOptions, BuildOutput, Builder, StepReport};
-pub use progress::{PlainProgress, Progress, QuietProgress, StepEnd};
+pub use progress::{JsonProgress, PlainProgress, Progress, QuietProgress, StepEnd};
 
 use crate::cache::CacheRecord;
 use crate::digest::Digest;

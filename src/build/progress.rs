@@ -1,5 +1,6 @@
 //! Progress as buildx's plain mode prints it: a numbered line when a step starts, and one when it
-//! ends (`CACHED`, `DONE 0.3s` or `ERROR`), on standard error.
+//! ends (`CACHED`, `DONE 0.3s` or `ERROR`), on standard error; or one JSON object per event for
+//! tools (`--progress=json`).
 
 use std::io::Write;
 use std::sync::Mutex;
@@ -68,4 +69,45 @@ impl Progress for QuietProgress {
     fn start(&self, _: usize, _: &str) {}
     fn end(&self, _: usize, _: &StepEnd) {}
     fn info(&self, _: &str) {}
+}
+
+/// `--progress=json`: one JSON object per line on standard error:
+/// `{"event":"start","id":1,"name":"[1/2] COPY a /a"}`,
+/// `{"event":"end","id":1,"result":"cached"|"done"|"error","seconds":0.1,"error":"..."}`,
+/// `{"event":"info","message":"..."}`.
+#[derive(Debug, Default)]
+pub struct JsonProgress {
+    lock: Mutex<()>,
+}
+
+impl JsonProgress {
+    fn emit(&self, v: serde_json::Value) {
+        let _guard = self
+            .lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _ = writeln!(std::io::stderr(), "{v}");
+    }
+}
+
+impl Progress for JsonProgress {
+    fn start(&self, id: usize, name: &str) {
+        self.emit(serde_json::json!({"event": "start", "id": id, "name": name}));
+    }
+
+    fn end(&self, id: usize, end: &StepEnd) {
+        self.emit(match end {
+            StepEnd::Cached => serde_json::json!({"event": "end", "id": id, "result": "cached"}),
+            StepEnd::Done(d) => serde_json::json!({
+                "event": "end", "id": id, "result": "done", "seconds": d.as_secs_f64()
+            }),
+            StepEnd::Error(e) => {
+                serde_json::json!({"event": "end", "id": id, "result": "error", "error": e})
+            }
+        });
+    }
+
+    fn info(&self, line: &str) {
+        self.emit(serde_json::json!({"event": "info", "message": line}));
+    }
 }

@@ -3,7 +3,9 @@
 //! `--metadata-file`.
 
 use super::plan_cmd::{InputArgs, make_plan};
-use crate::build::{BuildOptions, Builder, PlainProgress, Progress, QuietProgress, StepCache};
+use crate::build::{
+    BuildOptions, Builder, JsonProgress, PlainProgress, Progress, QuietProgress, StepCache,
+};
 use crate::image::layer::Compression;
 use crate::output::{ImageName, OutputSpec};
 use crate::plan::reference::Reference;
@@ -44,7 +46,7 @@ pub struct BuildArgs {
     /// Do not cache specified stages
     #[arg(long = "no-cache-filter", value_name = "STAGE", value_delimiter = ',')]
     pub no_cache_filter: Vec<String>,
-    /// Set type of progress output ("auto", "plain", "quiet")
+    /// Set type of progress output ("auto", "plain", "json", "quiet")
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
     pub progress: ProgressArg,
 }
@@ -67,6 +69,8 @@ pub enum ProgressArg {
     Auto,
     /// one line per step start and end
     Plain,
+    /// one JSON object per event, for tools
+    Json,
     /// nothing but errors
     Quiet,
 }
@@ -162,8 +166,10 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         .with_context(|| format!("{}: cannot open the state directory", state.display()))?;
     let cache = super::local_cache(&store)?;
     let plain = PlainProgress::default();
+    let json = JsonProgress::default();
     let progress: &dyn Progress = match args.progress {
         ProgressArg::Quiet => &QuietProgress,
+        ProgressArg::Json => &json,
         ProgressArg::Auto | ProgressArg::Plain => &plain,
     };
     let builder = Builder {
@@ -250,6 +256,11 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
     }
     if let Some(path) = &args.metadata_file {
         crate::output::write_metadata_file(path, image, &names)?;
+    }
+    if matches!(args.progress, ProgressArg::Auto | ProgressArg::Plain) && !built.steps.is_empty() {
+        for line in crate::build::summary::render(&built.steps).lines() {
+            progress.info(line);
+        }
     }
     let cached = built.steps.iter().filter(|s| s.cached).count();
     progress.info(&format!(

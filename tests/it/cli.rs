@@ -156,3 +156,55 @@ fn plan_starts_stages_from_the_resolved_base_config() {
     );
     assert_eq!(config["history"].as_array().map(Vec::len), Some(2));
 }
+
+#[test]
+fn build_progress_json_and_the_final_table() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.txt"), "a\n").unwrap();
+    fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM scratch\nCOPY a.txt /a.txt\nWORKDIR /w\n",
+    )
+    .unwrap();
+    let events = |out: &Output| -> Vec<serde_json::Value> {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}")))
+            .collect()
+    };
+    let ends = |evs: &[serde_json::Value]| -> Vec<String> {
+        evs.iter()
+            .filter(|e| e["event"] == "end")
+            .map(|e| e["result"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let first = events(&rbuild(&["build", "--progress=json", "."], dir.path()));
+    assert_eq!(ends(&first), ["done", "done", "done"], "{first:?}");
+    assert!(first.iter().any(
+        |e| e["event"] == "start" && e["name"].as_str().unwrap().ends_with("COPY a.txt /a.txt")
+    ));
+    let second = events(&rbuild(&["build", "--progress=json", "."], dir.path()));
+    assert_eq!(ends(&second), ["done", "cached", "cached"], "{second:?}");
+
+    // Plain progress ends with the table: every layer step, CACHED or ran, and the totals.
+    let out = rbuild(&["build", "--progress=plain", "."], dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let table: Vec<&str> = stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("STEP"))
+        .collect();
+    assert!(table.len() >= 4, "{stderr}");
+    assert!(table[1].contains("COPY a.txt /a.txt") && table[1].contains("CACHED"));
+    assert!(table[2].contains("WORKDIR /w") && table[2].contains("CACHED"));
+    assert_eq!(
+        table[3],
+        "2 steps: 2 cached, 0 ran; layers 0B"
+            .replace("0B", table[3].rsplit(' ').next().unwrap())
+            .as_str()
+    );
+}
