@@ -12,6 +12,7 @@ mod error;
 pub mod executor;
 pub mod layers;
 pub mod progress;
+pub mod run_step;
 pub mod time;
 
 pub use error::BuildError;
