@@ -432,7 +432,7 @@ start() {
   local t0; t0=$(date +%s.%N)
   need_root
   mkdir -p "$RUN" "$LOGS"
-  apt_install docker-registry skopeo umoci debootstrap python3 python3-venv curl ca-certificates iproute2
+  apt_install docker-registry skopeo umoci debootstrap python3 python3-venv curl ca-certificates iproute2 runc
   start_registry
   build_busybox
   push_layout "$ROOT/oci/busybox" latest library/busybox

@@ -12,6 +12,8 @@
 //!   documents; [`registry`] pulls bases and pushes results.
 //! * [`output`] writes a finished image out as buildx's `--output` does: an OCI layout
 //!   (directory or tar) or a `docker load` archive, plus `--iidfile` and `--metadata-file`.
+//! * [`exec`] runs a RUN step in an OCI runtime on an overlayfs of the snapshots; the upper dir
+//!   is the step's layer.
 //! * [`cli`] parses flags into requests and renders results; the binary is a thin shell over it.
 
 pub mod build;
@@ -21,6 +23,7 @@ pub mod context;
 pub mod csv;
 pub mod digest;
 pub mod dockerfile;
+pub mod exec;
 pub mod home;
 pub mod image;
 pub mod output;

@@ -19,6 +19,9 @@ mod it {
     mod du_prune;
     /// ECR credentials: GetAuthorizationToken against moto, Docker's precedence of helpers.
     mod ecr;
+    /// RUN execution in runc on an overlay of busybox: output, exit codes, users, networks, and
+    /// the upper dir's changes as OCI layer entries (needs root and runc).
+    mod exec;
     /// Deterministic layers: tar read back, whiteouts, compression checked by system tools.
     mod layer;
     /// Image outputs (OCI layout dir/tar, docker archive) read back by skopeo and tar.

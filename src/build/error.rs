@@ -39,6 +39,15 @@ pub enum BuildError {
         #[source]
         source: crate::image::layer::LayerError,
     },
+    /// A RUN step could not be run (not a non-zero exit: that is [`BuildError::Step`]).
+    #[error("line {line}: RUN: {source}")]
+    Exec {
+        /// 1-based Dockerfile line.
+        line: usize,
+        /// The execution error.
+        #[source]
+        source: crate::exec::ExecError,
+    },
     /// A blob the build needs is neither in the store nor fetchable.
     #[error("blob {digest} is not in the store and has no registry to fetch it from")]
     MissingBlob {
@@ -54,7 +63,9 @@ impl BuildError {
     /// The Dockerfile line the error is about, if any.
     pub fn line(&self) -> Option<usize> {
         match self {
-            BuildError::Step { line, .. } | BuildError::Layer { line, .. } => Some(*line),
+            BuildError::Step { line, .. }
+            | BuildError::Layer { line, .. }
+            | BuildError::Exec { line, .. } => Some(*line),
             _ => None,
         }
     }

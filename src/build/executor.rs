@@ -283,13 +283,7 @@ impl Run<'_, '_> {
                         own_empty.push(true);
                     }
                 }
-                StepOp::Run => {
-                    return Err(BuildError::at(
-                        step.line,
-                        "RUN is not supported by this rbuild yet (COPY/ADD-only Dockerfiles build)",
-                    ));
-                }
-                StepOp::Workdir { .. } | StepOp::Copy(_) => {
+                StepOp::Workdir { .. } | StepOp::Copy(_) | StepOp::Run(_) => {
                     let key = step.key.clone().ok_or_else(|| {
                         BuildError::Internal(format!("line {}: step without key", step.line))
                     })?;
@@ -444,7 +438,7 @@ impl Run<'_, '_> {
         })
     }
 
-    /// Runs a WORKDIR or COPY/ADD step: the layer it made, `None` when it changed nothing.
+    /// Runs a WORKDIR, COPY/ADD or RUN step: the layer it made, `None` when it changed nothing.
     fn layer_step(
         &self,
         line: usize,
@@ -454,6 +448,18 @@ impl Run<'_, '_> {
         stage: &PlannedStage,
     ) -> Result<Option<LayerDescriptor>, BuildError> {
         let scratch = self.scratch_dir()?;
+        if let StepOp::Run(run) = op {
+            let cx = super::run_step::RunContext {
+                materializer: &self.materializer,
+                store: self.builder.store,
+                progress: self.builder.progress,
+                options: LayerOptions {
+                    compression: self.builder.options.compression,
+                    source_date_epoch: self.builder.options.source_date_epoch,
+                },
+            };
+            return super::run_step::run_step(&cx, line, run, layers, &scratch.0);
+        }
         let result = self.layer_entries(line, op, layers, outputs, stage, &scratch.0);
         let entries = result?;
         if entries.is_empty() {

@@ -21,8 +21,27 @@ pub enum StepOp {
     },
     /// COPY or ADD.
     Copy(FileOp),
-    /// RUN (executed by the RUN executor).
-    Run,
+    /// RUN (executed by [`crate::exec`]).
+    Run(RunOp),
+}
+
+/// A RUN step after expansion: what the process is started with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunOp {
+    /// The full argv: the shell prepended for the shell form.
+    pub args: Vec<String>,
+    /// The environment (`NAME=value`), every variable in scope, build args included.
+    pub env: Vec<String>,
+    /// The `USER` at this step (`""` for root).
+    pub user: String,
+    /// The working directory (absolute).
+    pub workdir: String,
+    /// `--network` as written (`default`, `none` or `host`).
+    pub network: String,
+    /// Heredoc files of the command (not run by this rbuild yet).
+    pub heredocs: usize,
+    /// `--mount` flags as written (not run by this rbuild yet).
+    pub mounts: Vec<String>,
 }
 
 /// Where a COPY/ADD reads from.

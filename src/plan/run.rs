@@ -1,5 +1,6 @@
 //! RUN steps: the command, its environment and every mount go into the key.
 
+use super::op::RunOp;
 use super::steps::{Walker, display_args, resolve_path};
 use super::{KeyHasher, PlanError, StepInputs};
 use crate::dockerfile::instructions::RunCommand;
@@ -14,7 +15,7 @@ impl Walker<'_, '_> {
         line: usize,
         h: &mut KeyHasher,
         inputs: &mut StepInputs,
-    ) -> Result<String, PlanError> {
+    ) -> Result<(String, RunOp), PlanError> {
         let c = &r.command;
         h.str("instruction", "RUN")
             .list("args", &c.args)
@@ -59,7 +60,28 @@ impl Walker<'_, '_> {
             text.push(' ');
         }
         text.push_str(&display_args(&c.args, !c.prepend_shell));
-        Ok(text)
+        let mut args = if c.prepend_shell {
+            self.state.shell()
+        } else {
+            Vec::new()
+        };
+        args.extend(c.args.iter().cloned());
+        let op = RunOp {
+            args,
+            env: self
+                .state
+                .run_env
+                .entries()
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect(),
+            user: self.state.user().to_string(),
+            workdir: self.state.workdir().to_string(),
+            network: r.network.clone(),
+            heredocs: c.files.len(),
+            mounts: r.mounts.clone(),
+        };
+        Ok((text, op))
     }
 
     pub(super) fn mount_key(

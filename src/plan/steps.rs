@@ -454,8 +454,8 @@ impl Walker<'_, '_> {
                 ("ONBUILD", t.clone(), false)
             }
             CommandKind::Run(r) => {
-                let text = self.run(r, line, &mut h, &mut inputs)?;
-                op = StepOp::Run;
+                let (text, run_op) = self.run(r, line, &mut h, &mut inputs)?;
+                op = StepOp::Run(run_op);
                 ("RUN", text, true)
             }
             CommandKind::Copy(c) => {

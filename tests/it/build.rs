@@ -429,9 +429,13 @@ fn build_errors_name_the_dockerfile_line() {
             "missing.txt",
         ),
         (
-            format!("FROM {}/library/busybox\nRUN true\n", registry()).leak() as &str,
+            format!(
+                "FROM {}/library/busybox\nRUN echo oops; exit 3\n",
+                registry()
+            )
+            .leak() as &str,
             "Dockerfile:2:",
-            "RUN",
+            "exited with code 3",
         ),
         (
             format!("FROM {}/library/no-such-image\n", registry()).leak() as &str,
@@ -729,4 +733,56 @@ fn a_build_on_the_multi_layer_debian_image_mounts_its_layers_and_unpacks_with_um
     // daemon is uid 1 / gid 1 in Debian's /etc/passwd and /etc/group.
     assert_eq!(mode_owner(&rootfs.join("etc/motd.d/rbuild")), (0o644, 1, 1));
     assert!(rootfs.join("opt/app").is_dir());
+}
+
+#[test]
+fn run_steps_build_push_unpack_and_rebuild_cached() {
+    let dir = tempfile::tempdir().unwrap();
+    let df = format!(
+        "FROM {}/library/busybox\n\
+         ARG GREETING=hello\n\
+         WORKDIR /work\n\
+         RUN echo \"$GREETING\" > greeting && rm /bin/ls && rm -rf /var && mkdir /var\n\
+         RUN [\"/bin/sh\", \"-c\", \"id -u > /work/uid\"]\n\
+         USER nobody\n\
+         RUN id -u > /tmp/nobody\n\
+         RUN true\n",
+        registry()
+    );
+    fs::write(dir.path().join("Dockerfile"), df).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let name = format!("{}:v1", unique("run"));
+    let args = ["-t", name.as_str(), "--push"];
+    let first = step_lines(&ok(build(dir.path(), home.path(), &args)));
+    assert_eq!(first.len(), 5, "{first:?}");
+    assert!(first.iter().all(|(_, cached)| !cached), "{first:?}");
+
+    let config = skopeo_inspect(&["--config"], &name);
+    let empty: Vec<bool> = config["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["empty_layer"] == serde_json::json!(true))
+        .collect();
+    // busybox's own layer, WORKDIR, three RUNs that change files; `RUN true` makes no layer.
+    assert_eq!(config["rootfs"]["diff_ids"].as_array().unwrap().len(), 5);
+    assert_eq!(empty.last(), Some(&true), "{empty:?}");
+
+    let work = tempfile::tempdir().unwrap();
+    let rootfs = umoci_unpack(&name, work.path());
+    let read = |p: &str| fs::read_to_string(rootfs.join(p)).unwrap();
+    assert_eq!(read("work/greeting"), "hello\n");
+    assert_eq!(read("work/uid"), "0\n");
+    assert_eq!(read("tmp/nobody"), "65534\n");
+    assert!(!rootfs.join("bin/ls").exists());
+    assert!(rootfs.join("bin/sh").exists());
+    assert_eq!(fs::read_dir(rootfs.join("var")).unwrap().count(), 0);
+    // busybox has neither: no mount point residue.
+    for p in ["etc/resolv.conf", "etc/hosts"] {
+        assert!(!rootfs.join(p).exists(), "{p} leaked into the image");
+    }
+
+    let second = step_lines(&ok(build(dir.path(), home.path(), &args)));
+    assert_eq!(second.len(), first.len());
+    assert!(second.iter().all(|(_, cached)| *cached), "{second:?}");
 }

@@ -1,0 +1,137 @@
+//! A RUN step: the stage's layers unpacked as snapshots, the command run by [`crate::exec`] on
+//! an overlay of them, the upper dir written as the step's layer ([`OverlaySource`]); an empty
+//! upper dir makes no layer. The process's output is shown line by line as it arrives; a
+//! non-zero exit fails the build with the line, the code and the last lines of output.
+
+use std::collections::VecDeque;
+use std::path::Path;
+
+use super::BuildError;
+use super::layers::{LayerRef, Materializer};
+use super::progress::Progress;
+use crate::exec::{self, Network, RunSpec, Runtime};
+use crate::image::layer::{LayerDescriptor, LayerOptions, OverlaySource, write_layer};
+use crate::plan::RunOp;
+use crate::store::Store;
+
+/// How many output lines a failed step's error repeats.
+const TAIL_LINES: usize = 10;
+
+/// What a RUN step needs from the build.
+pub struct RunContext<'a> {
+    /// Snapshots of the stage's layers.
+    pub materializer: &'a Materializer<'a>,
+    /// Where the layer blob goes.
+    pub store: &'a Store,
+    /// Where output lines go.
+    pub progress: &'a dyn Progress,
+    /// How the layer is written.
+    pub options: LayerOptions,
+}
+
+/// Runs `op` on `layers`; the layer it made, `None` when it changed nothing.
+pub fn run_step(
+    cx: &RunContext<'_>,
+    line: usize,
+    op: &RunOp,
+    layers: &[LayerRef],
+    scratch: &Path,
+) -> Result<Option<LayerDescriptor>, BuildError> {
+    if op.heredocs > 0 || !op.mounts.is_empty() {
+        return Err(BuildError::at(
+            line,
+            "RUN with heredocs or --mount is not supported by this rbuild yet",
+        ));
+    }
+    let network = match op.network.as_str() {
+        "none" => Network::None,
+        "default" | "host" | "" => Network::Host,
+        other => {
+            return Err(BuildError::at(
+                line,
+                format!("RUN --network={other} is not supported (default, host or none)"),
+            ));
+        }
+    };
+    let exec_err = |source| BuildError::Exec { line, source };
+    let runtime = Runtime::find(None).map_err(exec_err)?;
+    let stack = cx.materializer.rootfs(layers)?.stack;
+    let spec = RunSpec {
+        lower: stack,
+        args: op.args.clone(),
+        env: op.env.clone(),
+        user: op.user.clone(),
+        workdir: op.workdir.clone(),
+        network,
+        hostname: "buildkitsandbox".into(),
+    };
+    let mut lines = OutputLines::default();
+    let finished = exec::run(&spec, &runtime, scratch, &mut |bytes| {
+        lines.push(bytes, cx.progress)
+    })
+    .map_err(exec_err)?;
+    lines.flush(cx.progress);
+    if finished.exit_code != 0 {
+        let tail: Vec<String> = lines.tail.into_iter().collect();
+        return Err(BuildError::at(
+            line,
+            format!(
+                "RUN {:?} exited with code {}{}",
+                op.args.last().cloned().unwrap_or_default(),
+                finished.exit_code,
+                if tail.is_empty() {
+                    String::new()
+                } else {
+                    format!("; last output:\n{}", tail.join("\n"))
+                }
+            ),
+        ));
+    }
+    let upper_is_empty = std::fs::read_dir(&finished.upper)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(false);
+    if upper_is_empty {
+        return Ok(None);
+    }
+    let entries = OverlaySource::new(&finished.upper)
+        .entries()
+        .map_err(|source| BuildError::Layer { line, source })?;
+    let writer = cx.store.writer(None)?;
+    let (desc, writer) = write_layer(entries, &cx.options, writer)
+        .map_err(|source| BuildError::Layer { line, source })?;
+    writer.commit()?;
+    Ok(Some(desc))
+}
+
+/// The process's output split into lines for the progress display, the last ones kept.
+#[derive(Default)]
+struct OutputLines {
+    partial: Vec<u8>,
+    tail: VecDeque<String>,
+}
+
+impl OutputLines {
+    fn push(&mut self, bytes: &[u8], progress: &dyn Progress) {
+        self.partial.extend_from_slice(bytes);
+        while let Some(pos) = self.partial.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = self.partial.drain(..=pos).collect();
+            self.emit(&line[..line.len() - 1], progress);
+        }
+    }
+
+    fn flush(&mut self, progress: &dyn Progress) {
+        if !self.partial.is_empty() {
+            let line = std::mem::take(&mut self.partial);
+            self.emit(&line, progress);
+        }
+    }
+
+    fn emit(&mut self, line: &[u8], progress: &dyn Progress) {
+        let text = String::from_utf8_lossy(line).into_owned();
+        progress.info(&text);
+        if self.tail.len() == TAIL_LINES {
+            self.tail.pop_front();
+        }
+        self.tail.push_back(text);
+    }
+}

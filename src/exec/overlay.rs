@@ -1,0 +1,145 @@
+//! The step's root filesystem: an overlayfs mount of the snapshot stack with an empty upper dir,
+//! unmounted when the guard drops.
+//!
+//! Mounted with `redirect_dir=off,index=off,metacopy=off` (DESIGN.md, "Facts that trip builders")
+//! so that the upper dir is a plain diff: a deleted path is a 0:0 character device, a replaced
+//! directory carries `trusted.overlay.opaque=y`.
+
+use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use rustix::mount::{MountFlags, UnmountFlags, mount, unmount};
+
+use super::ExecError;
+use super::error::IoContext;
+
+/// The options every RUN overlay is mounted with.
+pub const OVERLAY_OPTIONS: &str = "redirect_dir=off,index=off,metacopy=off";
+
+/// The largest mount option string the kernel takes (one page).
+const MAX_OPTIONS: usize = 4095;
+
+/// The directories of one run's overlay, all under one run directory.
+#[derive(Debug, Clone)]
+pub struct OverlayDirs {
+    /// The lower dirs, top first; an empty stack uses `empty`.
+    pub lower: Vec<PathBuf>,
+    /// An empty directory, the lower dir of an empty stack.
+    pub empty: PathBuf,
+    /// The upper dir: the step's changes.
+    pub upper: PathBuf,
+    /// Overlayfs' work dir.
+    pub work: PathBuf,
+    /// The mount point: the container's root.
+    pub merged: PathBuf,
+}
+
+/// A mounted overlay; unmounted (lazily, if busy) on drop.
+#[derive(Debug)]
+pub struct OverlayMount {
+    merged: PathBuf,
+    mounted: bool,
+}
+
+impl OverlayDirs {
+    /// The overlay option string for these dirs.
+    pub fn options(&self) -> Result<String, ExecError> {
+        let lower: Vec<&Path> = if self.lower.is_empty() {
+            vec![&self.empty]
+        } else {
+            self.lower.iter().map(PathBuf::as_path).collect()
+        };
+        let mut all = lower.clone();
+        all.extend([self.upper.as_path(), self.work.as_path()]);
+        for p in all {
+            let bytes = p.as_os_str().as_bytes();
+            if bytes
+                .iter()
+                .any(|b| matches!(b, b',' | b':' | b'\\' | b'\0'))
+            {
+                return Err(ExecError::BadLowerPath {
+                    path: p.to_path_buf(),
+                    reason: "it contains `,`, `:` or `\\`",
+                });
+            }
+        }
+        let lowerdir = lower
+            .iter()
+            .map(|p| p.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(":");
+        let options = format!(
+            "lowerdir={lowerdir},upperdir={},workdir={},{OVERLAY_OPTIONS}",
+            self.upper.display(),
+            self.work.display()
+        );
+        if options.len() > MAX_OPTIONS {
+            return Err(ExecError::BadLowerPath {
+                path: self.lower.last().cloned().unwrap_or_default(),
+                reason: "the stack of lower dirs is too long for one overlay mount (4 KiB of options)",
+            });
+        }
+        Ok(options)
+    }
+
+    /// Creates the upper, work, empty and merged dirs and mounts the overlay.
+    pub fn mount(&self) -> Result<OverlayMount, ExecError> {
+        for d in [&self.empty, &self.upper, &self.work, &self.merged] {
+            std::fs::create_dir_all(d).at("creating", d)?;
+        }
+        let options = self.options()?;
+        let data = CString::new(options.clone()).map_err(|_| ExecError::BadLowerPath {
+            path: self.merged.clone(),
+            reason: "it contains a NUL byte",
+        })?;
+        mount(
+            "overlay",
+            &self.merged,
+            "overlay",
+            MountFlags::empty(),
+            Some(data.as_c_str()),
+        )
+        .map_err(|e| ExecError::Mount {
+            target: self.merged.clone(),
+            options,
+            source: e.into(),
+        })?;
+        Ok(OverlayMount {
+            merged: self.merged.clone(),
+            mounted: true,
+        })
+    }
+}
+
+impl OverlayMount {
+    /// The mount point.
+    pub fn merged(&self) -> &Path {
+        &self.merged
+    }
+
+    /// Unmounts now (the upper dir is stable afterwards).
+    pub fn unmount(mut self) -> Result<(), ExecError> {
+        self.mounted = false;
+        unmount(&self.merged, UnmountFlags::empty())
+            .map_err(std::io::Error::from)
+            .at("unmounting", &self.merged)
+    }
+}
+
+impl Drop for OverlayMount {
+    fn drop(&mut self) {
+        if self.mounted {
+            detach(&self.merged);
+        }
+    }
+}
+
+/// Unmounts `merged`, lazily when busy; errors are only logged (a cleanup path).
+pub fn detach(merged: &Path) {
+    if unmount(merged, UnmountFlags::empty()).is_err()
+        && let Err(e) = unmount(merged, UnmountFlags::DETACH)
+    {
+        tracing::debug!("unmounting {}: {e}", merged.display());
+    }
+}

@@ -1,0 +1,158 @@
+//! The bundle's `config.json`: what `runc spec` and BuildKit's runc executor generate, for one
+//! RUN step.
+//!
+//! * process: the argv, environment (a default `PATH` when the step has none, as BuildKit adds),
+//!   working directory and ids of [`super::user`]; Docker's default capability set (bounding,
+//!   effective, permitted), no ambient or inheritable ones; `noNewPrivileges` off (Docker's
+//!   default); `RLIMIT_NOFILE` 1024:1024 (runc's default spec);
+//! * root: the overlay mount, writable;
+//! * mounts: `/proc`, `/dev` (tmpfs), `/dev/pts`, `/dev/shm`, `/dev/mqueue`, `/sys` (read-only
+//!   sysfs) and `/sys/fs/cgroup`, as `runc spec`; the host's `/etc/resolv.conf` and `/etc/hosts`
+//!   bind-mounted read-only, as BuildKit does;
+//! * namespaces: pid, ipc, uts, mount, and network with [`super::Network::None`]; the masked and
+//!   read-only `/proc` paths of `runc spec`; no cgroup limits.
+
+use std::path::{Path, PathBuf};
+
+use oci_spec::runtime::{
+    Capability, LinuxBuilder, LinuxCapabilitiesBuilder, LinuxNamespaceBuilder, LinuxNamespaceType,
+    Mount, MountBuilder, ProcessBuilder, RootBuilder, Spec, UserBuilder, get_default_maskedpaths,
+    get_default_mounts, get_default_readonly_paths,
+};
+
+use super::user::Ids;
+use super::{ExecError, Network, RunSpec};
+
+/// The `PATH` a step gets when its environment has none (BuildKit's default).
+pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// Host files bind-mounted read-only into every step (as BuildKit does).
+pub const HOST_FILES: [&str; 2] = ["/etc/resolv.conf", "/etc/hosts"];
+
+/// Docker's default capabilities.
+const DEFAULT_CAPS: [Capability; 14] = [
+    Capability::Chown,
+    Capability::DacOverride,
+    Capability::Fsetid,
+    Capability::Fowner,
+    Capability::Mknod,
+    Capability::NetRaw,
+    Capability::Setgid,
+    Capability::Setuid,
+    Capability::Setfcap,
+    Capability::Setpcap,
+    Capability::NetBindService,
+    Capability::SysChroot,
+    Capability::Kill,
+    Capability::AuditWrite,
+];
+
+/// The mount points of the spec (container paths), for [`super::mountpoints`].
+pub fn mount_targets() -> Vec<PathBuf> {
+    let mut targets: Vec<PathBuf> = get_default_mounts()
+        .iter()
+        .map(|m| m.destination().clone())
+        .collect();
+    targets.extend(HOST_FILES.iter().map(PathBuf::from));
+    targets
+}
+
+/// The spec for `spec` with root `merged` and ids `ids`; `host_files`: bind-mount
+/// [`HOST_FILES`] (only when the root's `/etc` is a directory or absent).
+pub fn build(
+    spec: &RunSpec,
+    merged: &Path,
+    ids: &Ids,
+    host_files: bool,
+) -> Result<Spec, ExecError> {
+    build_inner(spec, merged, ids, host_files).map_err(|source| ExecError::Spec {
+        path: merged.to_path_buf(),
+        source,
+    })
+}
+
+fn build_inner(
+    spec: &RunSpec,
+    merged: &Path,
+    ids: &Ids,
+    host_files: bool,
+) -> Result<Spec, oci_spec::OciSpecError> {
+    let mut env = spec.env.clone();
+    if !env.iter().any(|e| e.starts_with("PATH=")) {
+        env.push(format!("PATH={DEFAULT_PATH}"));
+    }
+    let caps: oci_spec::runtime::Capabilities = DEFAULT_CAPS.into_iter().collect();
+    let capabilities = LinuxCapabilitiesBuilder::default()
+        .bounding(caps.clone())
+        .effective(caps.clone())
+        .permitted(caps)
+        .build()?;
+    let user = UserBuilder::default()
+        .uid(ids.uid)
+        .gid(ids.gid)
+        .additional_gids(ids.additional_gids.clone())
+        .build()?;
+    let process = ProcessBuilder::default()
+        .terminal(false)
+        .args(spec.args.clone())
+        .env(env)
+        .cwd(if spec.workdir.is_empty() {
+            "/"
+        } else {
+            spec.workdir.as_str()
+        })
+        .user(user)
+        .capabilities(capabilities)
+        .no_new_privileges(false)
+        .rlimits(vec![
+            oci_spec::runtime::PosixRlimitBuilder::default()
+                .typ(oci_spec::runtime::PosixRlimitType::RlimitNofile)
+                .soft(1024u64)
+                .hard(1024u64)
+                .build()?,
+        ])
+        .build()?;
+    let mut mounts: Vec<Mount> = get_default_mounts();
+    for file in HOST_FILES {
+        if host_files && Path::new(file).is_file() {
+            mounts.push(
+                MountBuilder::default()
+                    .destination(file)
+                    .typ("bind")
+                    .source(file)
+                    .options(vec!["rbind".into(), "ro".into()])
+                    .build()?,
+            );
+        }
+    }
+    let mut kinds = vec![
+        LinuxNamespaceType::Pid,
+        LinuxNamespaceType::Ipc,
+        LinuxNamespaceType::Uts,
+        LinuxNamespaceType::Mount,
+    ];
+    if spec.network == Network::None {
+        kinds.push(LinuxNamespaceType::Network);
+    }
+    let namespaces = kinds
+        .into_iter()
+        .map(|typ| LinuxNamespaceBuilder::default().typ(typ).build())
+        .collect::<Result<Vec<_>, _>>()?;
+    let linux = LinuxBuilder::default()
+        .namespaces(namespaces)
+        .masked_paths(get_default_maskedpaths())
+        .readonly_paths(get_default_readonly_paths())
+        .build()?;
+    let mut out = Spec::default();
+    out.set_process(Some(process))
+        .set_root(Some(
+            RootBuilder::default()
+                .path(merged)
+                .readonly(false)
+                .build()?,
+        ))
+        .set_hostname(Some(spec.hostname.clone()))
+        .set_mounts(Some(mounts))
+        .set_linux(Some(linux));
+    Ok(out)
+}
