@@ -3,7 +3,7 @@
 //! pipe, its own errors in a JSON log file, its state under the caller's scratch dir.
 //!
 //! Container ids are `rbuild-<pid>-<n>`: a container whose rbuild process is gone (killed while
-//! a step ran) is deleted by the next run ([`Runtime::sweep`]).
+//! a step ran) is deleted by the next run (`Runtime::sweep`).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
