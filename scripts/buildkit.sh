@@ -51,40 +51,12 @@ RULES=(
   "-t filter FORWARD -o $BR -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment $TAG -j ACCEPT"
 )
 
-log() { printf '[buildkit %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { printf '[buildkit %s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
-
-need_root() { [ "$(id -u)" = 0 ] || die "run as root (starts dockerd, creates a bridge)"; }
+LOG_TAG=buildkit ROOT_REASON="starts dockerd, creates a bridge" APT_STAMP=$PEERS/.apt-updated
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # dk args... -- this engine's docker CLI against this daemon
 dk() { DOCKER_HOST=unix://$SOCK DOCKER_CONFIG=$DIR/config "$DK" "$@"; }
-
-# apt_install pkg... -- installs only what is missing; maintainer scripts may not start services.
-apt_install() {
-  local missing=() p rc=0 made_policy=0 stamp=$PEERS/.apt-updated
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  log "apt: installing ${missing[*]}"
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; made_policy=1
-  fi
-  if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +360 2>/dev/null)" ]; then
-    apt-get update -qq >>"$LOGS/apt.log" 2>&1 || rc=$?
-    [ $rc = 0 ] && touch "$stamp"
-  fi
-  [ $rc = 0 ] && { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-    -o Dpkg::Use-Pty=0 "${missing[@]}" >>"$LOGS/apt.log" 2>&1 || rc=$?; }
-  [ $made_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
-  if [ $rc != 0 ]; then tail -n 30 "$LOGS/apt.log" >&2; die "apt-get install ${missing[*]} failed"; fi
-}
-
-# alive pid -- the process exists and is not a zombie
-alive() {
-  kill -0 "$1" 2>/dev/null || return 1
-  [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
-}
 
 daemon_pid() { # prints the recorded PID when that process is alive
   local f=$RUN/$NAME.pid pid
@@ -177,15 +149,6 @@ write_config() {
   "features": {"buildkit": true, "containerd-snapshotter": true}
 }
 EOF
-}
-
-# umount_under dir -- unmounts what is still mounted below dir (deepest first), e.g. the netns
-# bind mounts dockerd leaves in its exec root
-umount_under() {
-  local d=${1%/} m
-  findmnt -rn -o TARGET | awk -v d="$d/" 'index($0, d) == 1' | sort -r | while read -r m; do
-    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-  done
 }
 
 start() {

@@ -34,44 +34,9 @@ RUN=$ROOT/run
 LOGS=$ROOT/logs
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PY=/usr/bin/python3
-
-log() { printf '[peers %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { printf '[peers %s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
-
-need_root() { [ "$(id -u)" = 0 ] || die "run as root (installs packages and starts a registry)"; }
-
-# apt_install pkg... -- installs only what is missing; maintainer scripts may not start services.
-apt_install() {
-  local missing=() p rc=0 made_policy=0
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  log "apt: installing ${missing[*]}"
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; made_policy=1
-  fi
-  apt_update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-    -o Dpkg::Use-Pty=0 "${missing[@]}" >>"$LOGS/apt.log" 2>&1 || rc=$?
-  [ $made_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
-  if [ $rc != 0 ]; then tail -n 30 "$LOGS/apt.log" >&2; die "apt-get install ${missing[*]} failed"; fi
-}
-
-# apt_update -- once per 6 hours at most
-apt_update() {
-  local stamp=$ROOT/.apt-updated
-  if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +360 2>/dev/null)" ]; then
-    apt-get update -qq >>"$LOGS/apt.log" 2>&1 || die "apt-get update failed (see $LOGS/apt.log)"
-    touch "$stamp"
-  fi
-}
-
-# alive pid -- the process exists and is not a zombie
-alive() {
-  kill -0 "$1" 2>/dev/null || return 1
-  [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
-}
+LOG_TAG=peers ROOT_REASON="installs packages and starts a registry" APT_STAMP=$ROOT/.apt-updated
+# shellcheck source=scripts/lib.sh
+. "$HERE/lib.sh"
 
 registry_pid() { # prints the recorded PID when that process is alive
   local f=$RUN/registry.pid pid
@@ -255,14 +220,6 @@ find_mirror() {
     log "mirror $u: dists/bookworm/Release not reachable"
   done
   die "no reachable Debian mirror among: ${cand[*]}"
-}
-
-# umount_under dir -- unmounts what an interrupted debootstrap left mounted below dir
-umount_under() {
-  local d=${1%/} m
-  findmnt -rn -o TARGET | awk -v d="$d/" 'index($0, d) == 1' | sort -r | while read -r m; do
-    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
-  done
 }
 
 DEBOOTSTRAP_TGZ=debootstrap-bookworm-minbase-amd64.tgz

@@ -113,7 +113,14 @@ pub fn copy_entries(
     // BuildKit 0.13 links only when no --chmod is given; with one, COPY --link is a plain COPY.
     let link = req.link && req.chmod.is_none();
     let tree = layer_tree::LayerTree::new((!link).then_some(lower), line);
-    let mut copier = copier::Copier::new(req, tree, owner, chmod, now(), scratch);
+    let mut copier = copier::Copier::new(
+        req,
+        tree,
+        owner,
+        chmod,
+        crate::build::time::build_epoch(None),
+        scratch,
+    );
     for source in &req.sources {
         if url::is_git(source) {
             return Err(CopyError::Unsupported {
@@ -162,7 +169,12 @@ pub fn workdir_entries(
             path: paths::display(&real),
         }),
         None => {
-            tree.ensure_dir(&real, 0o755, owner.unwrap_or((0, 0)), now())?;
+            tree.ensure_dir(
+                &real,
+                0o755,
+                owner.unwrap_or((0, 0)),
+                crate::build::time::build_epoch(None),
+            )?;
             Ok(tree.into_entries())
         }
     }
@@ -184,13 +196,6 @@ fn checked_checksum(req: &CopyRequest<'_>) -> Result<Option<String>, CopyError> 
         [_] => Err(bad("checksum requires HTTP(S) or Git sources")),
         _ => Err(bad("checksum can't be specified for multiple sources")),
     }
-}
-
-/// Now, in seconds since the epoch.
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]

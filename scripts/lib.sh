@@ -1,0 +1,50 @@
+# Helpers shared by scripts/peers.sh and scripts/buildkit.sh (sourced, not run).
+# The sourcing script sets: LOG_TAG (prefix of its log lines), ROOT_REASON (why it needs root),
+# LOGS (its log directory) and APT_STAMP (a file whose age limits `apt-get update` to once per
+# 6 hours).
+
+log() { printf '[%s %s] %s\n' "$LOG_TAG" "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf '[%s %s] ERROR: %s\n' "$LOG_TAG" "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
+
+need_root() { [ "$(id -u)" = 0 ] || die "run as root ($ROOT_REASON)"; }
+
+# apt_update -- once per 6 hours at most
+apt_update() {
+  if [ ! -e "$APT_STAMP" ] || [ -n "$(find "$APT_STAMP" -mmin +360 2>/dev/null)" ]; then
+    apt-get update -qq >>"$LOGS/apt.log" 2>&1 || die "apt-get update failed (see $LOGS/apt.log)"
+    touch "$APT_STAMP"
+  fi
+}
+
+# apt_install pkg... -- installs only what is missing; maintainer scripts may not start services.
+apt_install() {
+  local missing=() p rc=0 made_policy=0
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "apt: installing ${missing[*]}"
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; made_policy=1
+  fi
+  apt_update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    -o Dpkg::Use-Pty=0 "${missing[@]}" >>"$LOGS/apt.log" 2>&1 || rc=$?
+  [ $made_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
+  if [ $rc != 0 ]; then tail -n 30 "$LOGS/apt.log" >&2; die "apt-get install ${missing[*]} failed"; fi
+}
+
+# alive pid -- the process exists and is not a zombie
+alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+
+# umount_under dir -- unmounts what is still mounted below dir, deepest first (what an
+# interrupted debootstrap left, the netns bind mounts dockerd leaves in its exec root)
+umount_under() {
+  local d=${1%/} m
+  findmnt -rn -o TARGET | awk -v d="$d/" 'index($0, d) == 1' | sort -r | while read -r m; do
+    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+  done
+}
