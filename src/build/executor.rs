@@ -309,7 +309,7 @@ impl Run<'_, '_> {
                         Some(record) => (record.layer, true),
                         None => {
                             let made = self
-                                .layer_step(step.line, &step.op, &layers, outputs, stage)
+                                .layer_step(id, step.line, &step.op, &layers, outputs, stage)
                                 .inspect_err(|e| {
                                     self.builder
                                         .progress
@@ -441,6 +441,7 @@ impl Run<'_, '_> {
     /// Runs a WORKDIR, COPY/ADD or RUN step: the layer it made, `None` when it changed nothing.
     fn layer_step(
         &self,
+        id: usize,
         line: usize,
         op: &StepOp,
         layers: &[LayerRef],
@@ -453,6 +454,7 @@ impl Run<'_, '_> {
                 materializer: &self.materializer,
                 store: self.builder.store,
                 progress: self.builder.progress,
+                id,
                 options: LayerOptions {
                     compression: self.builder.options.compression,
                     source_date_epoch: self.builder.options.source_date_epoch,

@@ -25,6 +25,8 @@ pub trait Progress: Sync {
     fn end(&self, id: usize, end: &StepEnd);
     /// A line of information (`pushing ...`, `exporting ...`).
     fn info(&self, line: &str);
+    /// A line the process of step `id` printed (RUN output, without its newline).
+    fn output(&self, id: usize, line: &str);
 }
 
 /// `--progress=plain`: lines on standard error.
@@ -59,6 +61,10 @@ impl Progress for PlainProgress {
     fn info(&self, line: &str) {
         self.line(line);
     }
+
+    fn output(&self, id: usize, line: &str) {
+        self.line(&format!("#{id} {line}"));
+    }
 }
 
 /// `--progress=quiet`: nothing.
@@ -69,12 +75,13 @@ impl Progress for QuietProgress {
     fn start(&self, _: usize, _: &str) {}
     fn end(&self, _: usize, _: &StepEnd) {}
     fn info(&self, _: &str) {}
+    fn output(&self, _: usize, _: &str) {}
 }
 
 /// `--progress=json`: one JSON object per line on standard error:
 /// `{"event":"start","id":1,"name":"[1/2] COPY a /a"}`,
 /// `{"event":"end","id":1,"result":"cached"|"done"|"error","seconds":0.1,"error":"..."}`,
-/// `{"event":"info","message":"..."}`.
+/// `{"event":"info","message":"..."}`, `{"event":"output","id":1,"line":"..."}` (a RUN's output).
 #[derive(Debug, Default)]
 pub struct JsonProgress {
     lock: Mutex<()>,
@@ -109,5 +116,9 @@ impl Progress for JsonProgress {
 
     fn info(&self, line: &str) {
         self.emit(serde_json::json!({"event": "info", "message": line}));
+    }
+
+    fn output(&self, id: usize, line: &str) {
+        self.emit(serde_json::json!({"event": "output", "id": id, "line": line}));
     }
 }

@@ -25,6 +25,8 @@ pub struct RunContext<'a> {
     pub store: &'a Store,
     /// Where output lines go.
     pub progress: &'a dyn Progress,
+    /// The step's progress id (its output lines carry it).
+    pub id: usize,
     /// How the layer is written.
     pub options: LayerOptions,
 }
@@ -67,10 +69,10 @@ pub fn run_step(
     };
     let mut lines = OutputLines::default();
     let finished = exec::run(&spec, &runtime, scratch, &mut |bytes| {
-        lines.push(bytes, cx.progress)
+        lines.push(bytes, cx.progress, cx.id)
     })
     .map_err(exec_err)?;
-    lines.flush(cx.progress);
+    lines.flush(cx.progress, cx.id);
     if finished.exit_code != 0 {
         let tail: Vec<String> = lines.tail.into_iter().collect();
         return Err(BuildError::at(
@@ -111,24 +113,24 @@ struct OutputLines {
 }
 
 impl OutputLines {
-    fn push(&mut self, bytes: &[u8], progress: &dyn Progress) {
+    fn push(&mut self, bytes: &[u8], progress: &dyn Progress, id: usize) {
         self.partial.extend_from_slice(bytes);
         while let Some(pos) = self.partial.iter().position(|b| *b == b'\n') {
             let line: Vec<u8> = self.partial.drain(..=pos).collect();
-            self.emit(&line[..line.len() - 1], progress);
+            self.emit(&line[..line.len() - 1], progress, id);
         }
     }
 
-    fn flush(&mut self, progress: &dyn Progress) {
+    fn flush(&mut self, progress: &dyn Progress, id: usize) {
         if !self.partial.is_empty() {
             let line = std::mem::take(&mut self.partial);
-            self.emit(&line, progress);
+            self.emit(&line, progress, id);
         }
     }
 
-    fn emit(&mut self, line: &[u8], progress: &dyn Progress) {
+    fn emit(&mut self, line: &[u8], progress: &dyn Progress, id: usize) {
         let text = String::from_utf8_lossy(line).into_owned();
-        progress.info(&text);
+        progress.output(id, &text);
         if self.tail.len() == TAIL_LINES {
             self.tail.pop_front();
         }
