@@ -1,0 +1,2 @@
+# test cli
+expect cli

@@ -1,0 +1,2 @@
+# test core
+expect core

@@ -1,0 +1,2 @@
+# test report
+expect report
