@@ -17,7 +17,9 @@
 #   BuildKit  `docker buildx build --builder default --progress=plain --output type=image,name=NAME
 #             CONTEXT` against Docker 26.1 + buildx 0.13 (docker driver, containerd image store;
 #             the image lands in the daemon's image store, BuildKit's cache is the daemon's local
-#             one; the daemon's own CPU time is in the wall time, not in the client's RSS)
+#             one; the daemon's own CPU time is in the wall time, not in the client's RSS);
+#             BENCH_BUILDKIT_OUTPUT=cacheonly builds without exporting (closest to rbuild's
+#             no-output build, which keeps the image in its state)
 #   Buildah   `buildah --root R --runroot RR --storage-driver overlay bud --layers --isolation oci
 #             --tls-verify=false -t NAME CONTEXT` (runc, as rbuild and BuildKit; the image is
 #             committed to Buildah's local storage)
@@ -31,6 +33,7 @@
 # Usage: bench/side-by-side.sh [REPEATS]
 # Env:   BENCH_BUILDERS ("rbuild buildkit buildah"), BENCH_OUTPUT (local|push), BENCH_CORPUS
 #        (bench/corpus/multistage), BENCH_CHANGE (src/core/hash.c), BENCH_BUILDAH_ISOLATION (oci),
+#        BENCH_BUILDKIT_OUTPUT (image|cacheonly; only with BENCH_OUTPUT=local),
 #        BENCH_KEEP=1 (keep the work dir with every build's log and time -v output),
 #        RBUILD_TEST_REGISTRY (127.0.0.1:5000)
 # Needs root on Debian bookworm: starts the test registry (scripts/peers.sh) and Docker 26
@@ -47,9 +50,12 @@ output=${BENCH_OUTPUT:-local}
 corpus=${BENCH_CORPUS:-bench/corpus/multistage}
 change=${BENCH_CHANGE:-src/core/hash.c}
 isolation=${BENCH_BUILDAH_ISOLATION:-oci}
+bk_output=${BENCH_BUILDKIT_OUTPUT:-image}
 registry=${RBUILD_TEST_REGISTRY:-127.0.0.1:5000}
 base=$registry/library/busybox:latest
 case $output in local | push) ;; *) echo "BENCH_OUTPUT must be local or push" >&2; exit 2 ;; esac
+case $bk_output in image | cacheonly) ;; *) echo "BENCH_BUILDKIT_OUTPUT must be image or cacheonly" >&2; exit 2 ;; esac
+[ "$output" = push ] && bk_output=image
 [ -f "$corpus/Dockerfile" ] || { echo "no $corpus/Dockerfile" >&2; exit 2; }
 [ -f "$corpus/$change" ] || { echo "no $corpus/$change to change" >&2; exit 2; }
 
@@ -115,10 +121,12 @@ build_cmd() {
       local out=(); [ "$output" = push ] && out=(--push)
       echo env RBUILD_HOME="$work/rbuild-home" "$rbuild" build --progress=plain -t "$name" "${out[@]}" "$3" ;;
     buildkit)
-      local push=""; [ "$output" = push ] && push=",push=true"
+      local spec="type=image,name=$name"
+      [ "$output" = push ] && spec="$spec,push=true"
+      [ "$bk_output" = cacheonly ] && spec=type=cacheonly
       echo env DOCKER_HOST="$RBUILD_TEST_BUILDKIT_HOST" DOCKER_CONFIG="$RBUILD_TEST_DOCKER_CONFIG" \
         "$RBUILD_TEST_DOCKER" buildx build --builder default --progress=plain \
-        --output "type=image,name=$name$push" "$3" ;;
+        --output "$spec" "$3" ;;
     buildah)
       local d=$work/buildah-$2 b
       b="buildah --root $d/root --runroot $d/runroot --storage-driver overlay"
@@ -172,7 +180,7 @@ for rep in $(seq "$repeats"); do
   done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-[ "$output" = local ] && [[ " $builders " == *" buildkit "* ]] && dk image rm -f "$(name_of buildkit)" >/dev/null 2>&1
+if [[ " $builders " == *" buildkit "* ]]; then dk image rm -f "$(name_of buildkit)" >/dev/null 2>&1 || true; fi
 mkdir -p /var/tmp/rbuild-bench
 cp "$results" /var/tmp/rbuild-bench/side-by-side-last.tsv
 
@@ -187,7 +195,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) p
 verdict() { awk -v r="$1" -v bar="$2" 'BEGIN { if (r == "-") print "-"; else if (r <= bar) print "PASS"; else print "FAIL" }'; }
 
 echo
-echo "corpus: $corpus ($(find "$corpus" -type f | wc -l) files); output: $output; $repeats repeats (median); $(nproc) cores; load $load_after"
+echo "corpus: $corpus ($(find "$corpus" -type f | wc -l) files); output: $output (BuildKit $bk_output); $repeats repeats (median); $(nproc) cores; load $load_after"
 echo "rbuild $(git -C "$repo_root" rev-parse --short HEAD) (release); $(dk version --format 'Docker {{.Server.Version}}' 2>/dev/null || echo 'Docker -'), $(dk buildx version 2>/dev/null | cut -d' ' -f1,2 || true); buildah $(buildah version 2>/dev/null | awk '/^Version:/{print $2}') --isolation $isolation"
 printf '%-8s %9s %10s %9s %10s %10s %8s %6s\n' scenario "rbuild s" "BuildKit s" "Buildah s" "rb/BK" "rb/Buildah" "bar" result
 for s in cold noop changed; do
