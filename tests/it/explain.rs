@@ -245,3 +245,65 @@ fn a_retagged_base_image_names_the_reference_and_both_digests() {
         "{out}"
     );
 }
+
+#[test]
+fn plan_explain_says_what_a_build_would_miss_without_building() {
+    let ctx = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let root = ctx.path();
+    fs::write(
+        root.join("Dockerfile"),
+        "FROM scratch\nCOPY a.txt /a\nCOPY b.txt /b\n",
+    )
+    .unwrap();
+    fs::write(root.join("a.txt"), "a\n").unwrap();
+    fs::write(root.join("b.txt"), "b\n").unwrap();
+    let plan = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_rbuild"))
+            .args(["plan", "--offline", "--explain"])
+            .arg(root)
+            .env("RBUILD_HOME", home.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        stdout
+            .lines()
+            .skip_while(|l| *l != "cache (local):")
+            .skip(1)
+            .map(|l| l.trim().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        plan(),
+        [
+            "line 2: COPY a.txt /a: MISS: no record for this step (first build)",
+            "line 3: COPY b.txt /b: MISS: no record for this step (first build)",
+        ]
+    );
+    build(root, home.path(), &[]);
+    assert_eq!(
+        plan(),
+        [
+            "line 2: COPY a.txt /a: CACHED",
+            "line 3: COPY b.txt /b: CACHED"
+        ]
+    );
+    fs::write(root.join("a.txt"), "changed\n").unwrap();
+    assert_eq!(
+        plan(),
+        [
+            "line 2: COPY a.txt /a: MISS: file changed: a.txt",
+            "line 3: COPY b.txt /b: MISS: an earlier step missed (line 2)",
+        ]
+    );
+    // Planning built nothing: the build still finds the same.
+    let out = build(root, home.path(), &[]);
+    assert_eq!(
+        reasons(&out),
+        [
+            Some("file changed: a.txt".to_string()),
+            Some("an earlier step missed (line 2)".to_string()),
+        ]
+    );
+}
