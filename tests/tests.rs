@@ -22,6 +22,8 @@ mod it {
     /// RUN execution in runc on an overlay of busybox: output, exit codes, users, networks, and
     /// the upper dir's changes as OCI layer entries (needs root and runc).
     mod exec;
+    /// `rbuild build --explain`: why each missed step missed, against the closest record.
+    mod explain;
     /// Deterministic layers: tar read back, whiteouts, compression checked by system tools.
     mod layer;
     /// Image outputs (OCI layout dir/tar, docker archive) read back by skopeo and tar.

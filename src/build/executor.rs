@@ -35,6 +35,9 @@ pub struct BuildOptions {
     pub no_cache: bool,
     /// `--no-cache-filter`: stages (by name or index) whose steps all run.
     pub no_cache_filter: Vec<String>,
+    /// `--explain`: say why each missed step missed as it starts (a progress `info` line
+    /// `#<id> MISS: <reason>`). The reason is in [`StepReport::miss_reason`] either way.
+    pub explain: bool,
 }
 
 impl Default for BuildOptions {
@@ -44,6 +47,7 @@ impl Default for BuildOptions {
             source_date_epoch: None,
             no_cache: false,
             no_cache_filter: Vec::new(),
+            explain: false,
         }
     }
 }
@@ -79,6 +83,9 @@ pub struct StepReport {
     pub duration: Duration,
     /// Size of the layer it made, if any.
     pub layer_size: Option<u64>,
+    /// Why it missed the cache (reasons joined with `; `, most specific first); `None` for a
+    /// hit. See [`super::explain`].
+    pub miss_reason: Option<String>,
 }
 
 /// The result of a build.
@@ -240,6 +247,10 @@ impl Run<'_, '_> {
         let mut provisional = false;
         // One flag per history entry this stage records: whether it made no layer.
         let mut own_empty: Vec<bool> = Vec::new();
+        // For explanations: config instructions since the last layer step, and the line of the
+        // last step of this stage that missed.
+        let mut before: Vec<String> = Vec::new();
+        let mut earlier_miss: Option<usize> = None;
         for (n, step) in stage.steps.iter().enumerate() {
             let name = format!(
                 "[{label}{}/{total}] {}{} {}",
@@ -282,6 +293,9 @@ impl Run<'_, '_> {
                     if step.instruction != "ONBUILD" {
                         own_empty.push(true);
                     }
+                    if step.instruction != "ARG" {
+                        before.push(format!("{} {}", step.instruction, step.text));
+                    }
                 }
                 StepOp::Workdir { .. } | StepOp::Copy(_) | StepOp::Run(_) => {
                     let key = step.key.clone().ok_or_else(|| {
@@ -305,6 +319,20 @@ impl Run<'_, '_> {
                     } else {
                         None
                     };
+                    let mut snapshot = None;
+                    let mut miss_reason = None;
+                    if hit.is_none() {
+                        let now = super::explain::snapshot(stage, step, &before);
+                        let reason =
+                            self.miss_reason(stage, step, &key, provisional, &now, earlier_miss);
+                        if self.builder.options.explain {
+                            self.builder.progress.info(&format!("#{id} MISS: {reason}"));
+                        }
+                        snapshot = Some(now.for_record());
+                        miss_reason = Some(reason);
+                        earlier_miss = Some(step.line);
+                    }
+                    before.clear();
                     let (layer, cached) = match hit {
                         Some(record) => (record.layer, true),
                         None => {
@@ -336,6 +364,7 @@ impl Run<'_, '_> {
                             duration_ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
                             lower_layers: below.iter().map(|l| l.desc.digest.clone()).collect(),
                             lower_chain_ids: below.iter().map(|l| l.chain_id.clone()).collect(),
+                            snapshot,
                         };
                         if let Err(e) = self.builder.cache.put(&record) {
                             tracing::warn!(
@@ -359,6 +388,7 @@ impl Run<'_, '_> {
                         cached,
                         duration,
                         layer_size,
+                        miss_reason,
                     });
                 }
             }
@@ -384,6 +414,46 @@ impl Run<'_, '_> {
             },
             reports,
         ))
+    }
+
+    /// Why a step that missed did (see [`super::explain`]): the cache was not consulted, or
+    /// the differences from the closest record of the same step.
+    fn miss_reason(
+        &self,
+        stage: &PlannedStage,
+        step: &crate::plan::PlannedStep,
+        key: &Digest,
+        provisional: bool,
+        now: &crate::cache::StepSnapshot,
+        earlier_miss: Option<usize>,
+    ) -> String {
+        if self.builder.options.no_cache {
+            return "--no-cache".into();
+        }
+        if !self.caching(stage) {
+            return "stage in --no-cache-filter".into();
+        }
+        if provisional {
+            return match step.inputs.unresolved.first() {
+                Some(why) => {
+                    match why.strip_suffix(": fetched when the build runs (no --checksum)") {
+                        Some(url) => format!("not cacheable: ADD {url} without --checksum"),
+                        None => format!("not cacheable: {why}"),
+                    }
+                }
+                None => {
+                    "not cacheable: an earlier step or a stage it reads is not cacheable".into()
+                }
+            };
+        }
+        super::explain::explain_miss(
+            self.builder.cache,
+            now,
+            key,
+            &step.inputs.near,
+            earlier_miss,
+        )
+        .join("; ")
     }
 
     /// Resolves and describes a base image (no blob is fetched until a step needs its files).

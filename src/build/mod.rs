@@ -6,12 +6,15 @@
 //! * [`copy`] — COPY and ADD (and WORKDIR's directory) as layer entries, with Docker's rules;
 //! * [`progress`] — step events, rendered as buildx's plain progress or JSON lines;
 //! * [`run_step`] — RUN: the step run in an OCI runtime (`crate::exec`), its upper dir as a layer;
-//! * [`summary`] — the table printed at the end: each step, hit or miss, time, layer size;
+//! * [`summary`] — the table printed at the end: each step, hit or miss (and why), time, layer
+//!   size;
+//! * [`explain`] — why a step missed: its inputs against the closest record of the same step;
 //! * [`time`] — `SOURCE_DATE_EPOCH` and RFC 3339 stamps.
 
 pub mod copy;
 mod error;
 pub mod executor;
+pub mod explain;
 pub mod layers;
 pub mod progress;
 pub mod run_step;
@@ -31,6 +34,16 @@ pub trait StepCache: Sync {
     fn get(&self, key: &Digest) -> Option<CacheRecord>;
     /// Stores `record` under its key.
     fn put(&self, record: &CacheRecord) -> Result<(), String>;
+    /// The record stored under `key`, usable or not, without marking it used (to explain a
+    /// miss); none by default.
+    fn peek(&self, _key: &Digest) -> Option<CacheRecord> {
+        None
+    }
+    /// The keys most recently stored for the step `identity`, most recent first (to explain a
+    /// miss); none by default.
+    fn recent(&self, _identity: &Digest) -> Vec<Digest> {
+        Vec::new()
+    }
 }
 
 /// A cache that holds nothing (`--no-cache` without touching the state's records).
@@ -60,5 +73,13 @@ impl StepCache for crate::cache::LocalCache {
 
     fn put(&self, record: &CacheRecord) -> Result<(), String> {
         crate::cache::LocalCache::put(self, record).map_err(|e| e.to_string())
+    }
+
+    fn peek(&self, key: &Digest) -> Option<CacheRecord> {
+        crate::cache::LocalCache::peek(self, key).ok().flatten()
+    }
+
+    fn recent(&self, identity: &Digest) -> Vec<Digest> {
+        self.recent_keys(identity)
     }
 }

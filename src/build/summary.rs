@@ -1,5 +1,6 @@
 //! The table printed at the end of a build: each step that makes a layer, whether the cache
-//! had it, how long it took and how big its layer is.
+//! had it, how long it took and how big its layer is; under each step that ran, why it missed
+//! (`  ↳ file changed: src/app.py`).
 
 use super::executor::StepReport;
 
@@ -23,7 +24,8 @@ pub fn human_size(bytes: u64) -> String {
     }
 }
 
-/// The final table as text lines: `STEP  RESULT  TIME  LAYER`, then a totals line.
+/// The final table as text lines: `STEP  RESULT  TIME  LAYER`, each missed step followed by
+/// an indented line with its reason, then a totals line.
 pub fn render(steps: &[StepReport]) -> String {
     let name_width = steps
         .iter()
@@ -49,6 +51,9 @@ pub fn render(steps: &[StepReport]) -> String {
             s.duration.as_secs_f64(),
             s.layer_size.map_or_else(|| "-".to_string(), human_size),
         ));
+        if let Some(reason) = &s.miss_reason {
+            out.push_str(&format!("  ↳ {reason}\n"));
+        }
     }
     let cached = steps.iter().filter(|s| s.cached).count();
     let bytes: u64 = steps.iter().filter_map(|s| s.layer_size).sum();
@@ -83,6 +88,7 @@ mod tests {
             cached,
             duration: Duration::from_millis(1500),
             layer_size: size,
+            miss_reason: (!cached).then(|| "file changed: src/app.py".to_string()),
         };
         let t = render(&[
             step("[1/3] COPY a /a", true, Some(2000)),
@@ -95,6 +101,7 @@ mod tests {
             "{t}"
         );
         assert!(lines[2].contains("ran") && lines[2].ends_with('-'), "{t}");
-        assert_eq!(lines[3], "2 steps: 1 cached, 1 ran; layers 2kB");
+        assert_eq!(lines[3], "  ↳ file changed: src/app.py");
+        assert_eq!(lines[4], "2 steps: 1 cached, 1 ran; layers 2kB");
     }
 }

@@ -126,7 +126,8 @@ impl LocalCache {
     }
 
     /// Stores `record` under its key, replacing any record there, atomically (temp + fsync +
-    /// rename). Store the layer blob first: a record whose blob is missing is a miss.
+    /// rename), and lists it in the step index when its snapshot names the step's identity.
+    /// Store the layer blob first: a record whose blob is missing is a miss.
     pub fn put(&self, record: &CacheRecord) -> Result<(), CacheError> {
         let mut bytes = serde_json::to_vec(record).map_err(|source| CacheError::Encode {
             key: record.key.clone(),
@@ -143,6 +144,9 @@ impl LocalCache {
             return Err(e);
         }
         sync_dir(&self.dir)?;
+        if let Some(identity) = record.snapshot.as_ref().and_then(|s| s.identity.as_ref()) {
+            self.note_key(identity, &record.key)?;
+        }
         Ok(())
     }
 
@@ -270,6 +274,7 @@ pub(crate) mod tests {
             duration_ms: 7,
             lower_layers: Vec::new(),
             lower_chain_ids: Vec::new(),
+            snapshot: None,
         }
     }
 

@@ -7,6 +7,10 @@
 //!   mtime is its last use, which pruning orders by;
 //! * [`prune`](mod@prune) — `rbuild du` and `rbuild prune`: what the store holds, and removing records by
 //!   age or a storage budget, then every blob and snapshot no remaining record needs.
+//! * [`snapshot`] — the explanation snapshot a record keeps of its step's inputs;
+//! * [`steps`] — the step index, `cache/steps/<identity hex>.json`: the keys most recently stored
+//!   for a step, the records a miss is explained against;
+//! * [`explain`] — compares a step's inputs with a record's snapshot: why the keys differ.
 //!
 //! The executor's side of it: look a step up with [`LocalCache::get`] (a usable hit, touched as
 //! used), and after running a step, store its layer blob first and then [`LocalCache::put`] the
@@ -14,8 +18,11 @@
 //! pruning keeps what the record's filesystem stacks on.
 
 pub mod error;
+pub mod explain;
 pub mod local;
 pub mod prune;
+pub mod snapshot;
+pub mod steps;
 
 use crate::digest::Digest;
 use crate::image::layer::LayerDescriptor;
@@ -24,6 +31,7 @@ use serde::{Deserialize, Serialize};
 pub use error::CacheError;
 pub use local::{LocalCache, RecordInfo};
 pub use prune::{DiskUsage, GC_GRACE, PruneOptions, PruneReport, Removed, disk_usage, prune};
+pub use snapshot::{ContextSnapshot, ImageRef, StageRef, StepSnapshot};
 
 /// What a step produced, stored under its key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +57,10 @@ pub struct CacheRecord {
     /// dirs the step's filesystem stacks on): pruning keeps them while the record is kept.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lower_chain_ids: Vec<Digest>,
+    /// What the step's key was made from, to explain a later miss of the same step; `None` in
+    /// records that predate it. Its identity lists the record in the step index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<StepSnapshot>,
 }
 
 impl CacheRecord {

@@ -18,6 +18,9 @@
 //!    go with one `unlink`, snapshots are first renamed out of `snapshots/`, so each removal is
 //!    atomic.
 //!
+//! 3. **Index.** Step index entries (`super::steps`) whose records are gone are dropped; a
+//!    reader skips such entries anyway, so a failure here is only a warning.
+//!
 //! So a bare `rbuild prune` leaves only what builds wrote in the last ten minutes. Blobs that no
 //! record names (base-image manifests and configs, pulled layers no record lists in its
 //! `lower_layers`) are swept by every prune: a later build fetches them again.
@@ -244,6 +247,10 @@ pub fn prune(cache: &LocalCache, options: &PruneOptions) -> Result<PruneReport, 
                 }
             }
         }
+    }
+    // The step index names records by key: drop the names of the records removed.
+    if let Err(e) = cache.tidy_index() {
+        tracing::warn!("the step index was not tidied: {e}");
     }
     Ok(report)
 }

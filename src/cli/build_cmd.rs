@@ -49,6 +49,10 @@ pub struct BuildArgs {
     /// Set type of progress output ("auto", "plain", "json", "quiet")
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
     pub progress: ProgressArg,
+    /// Say why each step that misses the cache missed, as it starts, and in the metadata file
+    /// (`rbuild.explain`); the final table always does
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// `--compression` values.
@@ -187,6 +191,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             source_date_epoch: sde,
             no_cache: args.no_cache,
             no_cache_filter: args.no_cache_filter.clone(),
+            explain: args.explain,
         },
     };
     let built = builder
@@ -255,7 +260,11 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         crate::output::write_iidfile(path, image)?;
     }
     if let Some(path) = &args.metadata_file {
-        crate::output::write_metadata_file(path, image, &names)?;
+        if args.explain {
+            write_explained_metadata(path, image, &names, &built.steps)?;
+        } else {
+            crate::output::write_metadata_file(path, image, &names)?;
+        }
     }
     if matches!(args.progress, ProgressArg::Auto | ProgressArg::Plain) && !built.steps.is_empty() {
         for line in crate::build::summary::render(&built.steps).lines() {
@@ -270,6 +279,34 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         cached,
         started.elapsed().as_secs_f64()
     ));
+    Ok(())
+}
+
+/// The `--metadata-file` document with `rbuild.explain`: every step that missed, its line and
+/// why (`[{"step": "[2/3] COPY . /app", "line": 3, "reason": "file changed: app.py"}]`).
+fn write_explained_metadata(
+    path: &std::path::Path,
+    image: &crate::image::manifest::BuiltImage,
+    names: &[ImageName],
+    steps: &[crate::build::StepReport],
+) -> anyhow::Result<()> {
+    let mut doc = crate::output::metadata::metadata(image, names);
+    let misses: Vec<serde_json::Value> = steps
+        .iter()
+        .filter_map(|s| {
+            let reason = s.miss_reason.as_ref()?;
+            Some(serde_json::json!({"step": s.name, "line": s.line, "reason": reason}))
+        })
+        .collect();
+    if let Some(map) = doc.as_object_mut() {
+        map.insert("rbuild.explain".into(), serde_json::Value::Array(misses));
+    }
+    let bytes = serde_json::to_vec_pretty(&doc)?;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".tmp-{}", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, &bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 

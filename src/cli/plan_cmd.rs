@@ -46,6 +46,10 @@ pub struct PlanArgs {
     /// provisional
     #[arg(long)]
     pub offline: bool,
+    /// Say, for every step that makes a layer, whether the local cache holds it and, if not,
+    /// why it would miss (against the closest record of the same step); builds nothing
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// Output formats of `rbuild plan`.
@@ -124,7 +128,7 @@ pub(super) fn make_plan(
         context: &context,
         resolver,
     };
-    let plan = plan::plan(&req).map_err(|e| match e.line() {
+    let mut plan = plan::plan(&req).map_err(|e| match e.line() {
         Some(line) => {
             let msg = e.to_string();
             let msg = msg
@@ -135,6 +139,7 @@ pub(super) fn make_plan(
         }
         None => anyhow::anyhow!("{}: {e}", file.display()),
     })?;
+    plan.set_dockerfile(&dockerfile_in_context(&file, context.root()));
     if let Err(e) = context.save_hash_cache() {
         tracing::debug!("hash cache not saved: {e}");
     }
@@ -143,6 +148,19 @@ pub(super) fn make_plan(
         context,
         plan,
     })
+}
+
+/// How step identities name the Dockerfile: its path relative to the (canonical) context root,
+/// `-` for standard input, its absolute path when it lies outside the context.
+fn dockerfile_in_context(file: &std::path::Path, root: &std::path::Path) -> String {
+    if file.as_os_str() == "-" {
+        return "-".into();
+    }
+    let abs = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    match abs.strip_prefix(root) {
+        Ok(rel) => rel.to_string_lossy().into_owned(),
+        Err(_) => abs.to_string_lossy().into_owned(),
+    }
 }
 
 pub(super) fn run(args: &PlanArgs) -> anyhow::Result<()> {
@@ -157,9 +175,55 @@ pub(super) fn run(args: &PlanArgs) -> anyhow::Result<()> {
         &registry
     };
     let planned = make_plan(&args.input, resolver)?;
+    let verdicts = if args.explain {
+        Some(explain(&planned.plan)?)
+    } else {
+        None
+    };
     match args.format {
-        PlanFormat::Text => print!("{}", plan::render_text(&planned.plan)),
-        PlanFormat::Json => println!("{}", plan::render_json(&planned.plan)),
+        PlanFormat::Text => {
+            print!("{}", plan::render_text(&planned.plan));
+            if let Some(verdicts) = &verdicts {
+                println!("\ncache (local):");
+                for v in verdicts {
+                    match &v.miss_reason {
+                        None => println!("  line {}: {}: CACHED", v.line, v.step),
+                        Some(r) => println!("  line {}: {}: MISS: {r}", v.line, v.step),
+                    }
+                }
+            }
+        }
+        PlanFormat::Json => match &verdicts {
+            None => println!("{}", plan::render_json(&planned.plan)),
+            Some(verdicts) => {
+                let mut doc = serde_json::to_value(&planned.plan)?;
+                if let Some(map) = doc.as_object_mut() {
+                    map.insert("explain".into(), serde_json::to_value(verdicts)?);
+                }
+                println!("{}", serde_json::to_string_pretty(&doc)?);
+            }
+        },
     }
     Ok(())
+}
+
+/// `rbuild plan --explain`: every layer step against the local cache, without building.
+fn explain(plan: &plan::Plan) -> anyhow::Result<Vec<crate::build::explain::PlannedVerdict>> {
+    let state = crate::home::state_dir();
+    let store = crate::store::Store::open(&state)
+        .with_context(|| format!("{}: cannot open the state directory", state.display()))?;
+    let cache = crate::cache::LocalCache::open(&store)
+        .map_err(|e| anyhow::anyhow!("opening the local cache: {e}"))?;
+    let usable = |key: &crate::digest::Digest| {
+        cache
+            .peek(key)
+            .ok()
+            .flatten()
+            .is_some_and(|r| cache.is_usable(&r))
+    };
+    Ok(crate::build::explain::explain_plan(
+        plan,
+        &cache as &dyn crate::build::StepCache,
+        &usable,
+    ))
 }

@@ -107,6 +107,10 @@ pub struct SourcesDigest {
     pub paths: Vec<(String, String)>,
     /// How many regular files, symlinks and directories the selection holds in all.
     pub entries: usize,
+    /// Every entry of the selection with a short digest of what it is, by path relative to the
+    /// context root: not part of [`digest`](Self::digest)'s encoding, only what a cache miss
+    /// is explained with (which file changed).
+    pub listing: Vec<(String, String)>,
 }
 
 /// One path a COPY/ADD source selected, with the filtered tree below it: what the copy reads
@@ -257,7 +261,12 @@ impl BuildContext {
             .zip(&names)
             .map(|((_, tree), name)| record(name, tree))
             .collect();
+        let mut listing = Vec::with_capacity(entries);
+        for (_, tree) in &tops {
+            tree.visit(&mut |e| listing.push((display_path(&e.rel), listing_value(e))));
+        }
         Ok(SourcesDigest {
+            listing,
             digest: merkle::display(&merkle::sources_digest(&records)),
             paths: tops
                 .iter()
@@ -451,6 +460,20 @@ fn finish(entry: &mut Entry, files: &mut impl Iterator<Item = Hash>, count: &mut
             merkle::special_digest(kind, major, minor)
         }
     };
+}
+
+/// What a listing says of an entry: its type and permission bits, and for anything but a
+/// directory the first 16 hex digits of its digest (content, symlink target or device).
+fn listing_value(e: &Entry) -> String {
+    let mode = e.mode & 0o7777;
+    match e.kind {
+        EntryType::Dir => format!("dir {mode:o}"),
+        kind => {
+            let hex = merkle::display(&e.digest);
+            let hex = hex.strip_prefix("sha256:").unwrap_or(&hex);
+            format!("{} {mode:o} {}", kind.tag(), hex.get(..16).unwrap_or(hex))
+        }
+    }
 }
 
 fn now_ns() -> i64 {

@@ -64,6 +64,7 @@ impl Walker<'_, '_> {
             .map_err(|source| PlanError::Context { line, source })?;
         h.str("context", &d.digest);
         inputs.files.extend(d.paths);
+        inputs.listing.extend(d.listing);
         inputs.context_digest = Some((d.digest, d.entries));
         Ok(())
     }

@@ -18,6 +18,7 @@
 mod files;
 mod heads;
 mod history;
+pub mod identity;
 pub mod key;
 pub mod op;
 pub mod platform;
@@ -119,6 +120,18 @@ pub struct Plan {
     pub global_args: Vec<(String, String)>,
     /// Build args that no ARG consumed (Docker warns about them).
     pub unused_build_args: Vec<String>,
+    /// The Dockerfile's path relative to the context, as step identities name it
+    /// ([`identity`]); `Dockerfile` until [`Plan::set_dockerfile`] says otherwise.
+    #[serde(skip)]
+    pub dockerfile: String,
+}
+
+impl Plan {
+    /// Names the Dockerfile the plan was made from (relative to the context, `-` for standard
+    /// input) and gives every step the identity that goes with it.
+    pub fn set_dockerfile(&mut self, dockerfile: &str) {
+        identity::assign(self, dockerfile);
+    }
 }
 
 /// One stage of the plan.
@@ -196,6 +209,22 @@ pub struct StepInputs {
     /// `--checksum`): the key is provisional.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unresolved: Vec<String>,
+    /// The previous step's key (the parent field of this step's key); `None` for FROM and ARG.
+    #[serde(skip)]
+    pub parent: Option<Digest>,
+    /// Every context entry the step reads (COPY/ADD sources, bind mounts) by path, with what it
+    /// is (`file 644 <digest prefix>`, `dir 755`, ...): what explains a changed
+    /// [`context_digest`](Self::context_digest).
+    #[serde(skip)]
+    pub listing: Vec<(String, String)>,
+    /// The step's identity (see [`identity`]), for keyed steps: which cache records a miss is
+    /// compared with.
+    #[serde(skip)]
+    pub identity: Option<Digest>,
+    /// The identities of the same-kind steps just after and just before it, tried when its own
+    /// has no record (a step of the same kind was inserted or removed above it).
+    #[serde(skip)]
+    pub near: Vec<Digest>,
 }
 
 /// Makes the plan.
@@ -257,7 +286,7 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, PlanError> {
         planned[i].config = Some(result.config().clone());
         finals.insert(i, result);
     }
-    Ok(Plan {
+    let mut plan = Plan {
         target,
         platform: target_platform.to_string(),
         order,
@@ -270,7 +299,10 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, PlanError> {
             .cloned()
             .collect(),
         unused_build_args: build_args.unconsumed(),
-    })
+        dockerfile: String::new(),
+    };
+    plan.set_dockerfile("Dockerfile");
+    Ok(plan)
 }
 
 /// Names declared by the ARGs before the first FROM.

@@ -282,7 +282,10 @@ impl Walker<'_, '_> {
 
     fn step(&mut self, cmd: &Command) -> Result<PlannedStep, PlanError> {
         let line = cmd.line;
-        let mut inputs = StepInputs::default();
+        let mut inputs = StepInputs {
+            parent: Some(self.parent.clone()),
+            ..StepInputs::default()
+        };
         let mut h = KeyHasher::new("step");
         h.digest("parent", &self.parent);
         let mut change = None;

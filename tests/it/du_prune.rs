@@ -70,6 +70,7 @@ fn fill(home: &Path) -> Vec<CacheRecord> {
             duration_ms: 12,
             lower_layers: Vec::new(),
             lower_chain_ids: Vec::new(),
+            snapshot: None,
         };
         cache.put(&record).unwrap();
         set_mtime(&cache.record_path(&record.key), (3 - i as u32) * HOUR);
