@@ -15,6 +15,10 @@ mod it {
     mod differential_build;
     /// `.dockerignore` matching against Go's patternmatcher, the implementation BuildKit uses.
     mod differential_dockerignore;
+    /// The harness of the differential build tests: both builds, the images read back, compared.
+    mod differential_harness;
+    /// Whole builds with RUN steps against BuildKit: files, links, modes, owners, users, env.
+    mod differential_run;
     /// `rbuild du` and `rbuild prune` on state directories filled through the library.
     mod du_prune;
     /// ECR credentials: GetAuthorizationToken against moto, Docker's precedence of helpers.

@@ -231,9 +231,11 @@ pub(crate) struct HardLinks {
 
 impl HardLinks {
     /// Turns `entry` into a link to the first path seen for the same file, or records it as
-    /// that first path. Only regular files with more than one link take part.
+    /// that first path. Everything but directories with more than one link takes part:
+    /// regular files, and also symlinks, fifos and devices (`ln` of a symlink makes a second
+    /// name of the symlink itself), as Docker's and BuildKit's tar writers do.
     pub(crate) fn resolve(&mut self, entry: &mut Entry, meta: &Metadata) {
-        if meta.nlink() < 2 || !matches!(entry.kind, EntryKind::File { .. }) {
+        if meta.nlink() < 2 || matches!(entry.kind, EntryKind::Dir | EntryKind::HardLink { .. }) {
             return;
         }
         match self.first.get(&(meta.dev(), meta.ino())) {

@@ -312,6 +312,32 @@ mod tests {
     }
 
     #[test]
+    fn hard_links_of_symlinks_are_link_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink("target", dir.path().join("a")).unwrap();
+        // link(2) does not follow a symlink: `b` is a second name of the symlink itself.
+        std::fs::hard_link(dir.path().join("a"), dir.path().join("b")).unwrap();
+        let entries: Vec<Entry> = DirSource::new(dir.path())
+            .entries()
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(
+            entries[0].kind,
+            EntryKind::Symlink {
+                target: b"target".to_vec()
+            }
+        );
+        assert_eq!(
+            entries[1].kind,
+            EntryKind::HardLink {
+                target: b"a".to_vec()
+            }
+        );
+    }
+
+    #[test]
     fn join_paths() {
         assert_eq!(join(b"", b"a"), b"a");
         assert_eq!(join(b"a/b", b"c"), b"a/b/c");
