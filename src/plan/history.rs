@@ -9,6 +9,9 @@
 //! `HEALTHCHECK &{["CMD" "true"] "0s" "0s" "0s" "0s" '\x00'}`) and whose wording changed in later
 //! BuildKit releases.
 
+use super::scope::Vars;
+use crate::dockerfile::shell::Env;
+
 /// Go's `%q` of a `[]string`: `["a" "b"]`.
 pub(super) fn go_quoted_list(items: &[String]) -> String {
     let quoted: Vec<String> = items.iter().map(|s| go_quote(s)).collect();
@@ -52,6 +55,22 @@ pub(super) fn go_quote(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// A RUN's `created_by` as BuildKit's `runCommandString` words it: `RUN`, then `|N K=V ...` for
+/// the N build args the stage has declared (in declaration order, each with the value the step
+/// sees), then the argv the process ran (the shell prepended for the shell form) joined by
+/// spaces, then ` # buildkit`.
+pub(super) fn run_created_by(argv: &[String], declared: &[String], env: &Vars) -> String {
+    let mut words = Vec::new();
+    if !declared.is_empty() {
+        words.push(format!("|{}", declared.len()));
+        for name in declared {
+            words.push(format!("{name}={}", env.get(name).unwrap_or("")));
+        }
+    }
+    words.extend(argv.iter().cloned());
+    format!("RUN {} # buildkit", words.join(" "))
 }
 
 #[cfg(test)]

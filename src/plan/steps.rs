@@ -43,6 +43,9 @@ pub(super) struct StageState {
     pub(super) run_env: Vars,
     /// Names declared with ARG in this stage (or inherited from the base stage).
     pub(super) declared_args: BTreeSet<String>,
+    /// The same names in the order they were first declared (BuildKit's `buildArgs`, which a
+    /// RUN's history entry lists).
+    pub(super) arg_order: Vec<String>,
     /// The image config so far: WORKDIR, USER, SHELL, ENV, CMD, ... and history.
     pub(super) config: ImageConfig,
     /// Whether this stage set CMD (an ENTRYPOINT then keeps it).
@@ -191,6 +194,7 @@ impl StageState {
         Self {
             run_env,
             declared_args: BTreeSet::new(),
+            arg_order: Vec::new(),
             config,
             cmd_set: false,
         }
@@ -211,6 +215,7 @@ impl StageState {
         Self {
             run_env,
             declared_args: BTreeSet::new(),
+            arg_order: Vec::new(),
             config,
             cmd_set: false,
         }
@@ -290,6 +295,7 @@ impl Walker<'_, '_> {
         h.digest("parent", &self.parent);
         let mut change = None;
         let mut op = StepOp::Config;
+        let mut run_history = None;
         let (instruction, text, layer) = match &cmd.kind {
             CommandKind::Arg(decls) => return Ok(self.arg(cmd, decls)),
             CommandKind::Env(kvs) | CommandKind::Label(kvs) => {
@@ -458,6 +464,11 @@ impl Walker<'_, '_> {
             }
             CommandKind::Run(r) => {
                 let (text, run_op) = self.run(r, line, &mut h, &mut inputs)?;
+                run_history = Some(super::history::run_created_by(
+                    &run_op.args,
+                    &self.state.arg_order,
+                    &self.state.run_env,
+                ));
                 op = StepOp::Run(run_op);
                 ("RUN", text, true)
             }
@@ -476,14 +487,17 @@ impl Walker<'_, '_> {
             self.state.config.apply(change, &mut self.state.cmd_set);
         }
         let cfg = &self.state.config.config;
-        let created_by = match (instruction, &change) {
-            ("RUN" | "COPY" | "ADD", _) => format!("{instruction} {text} # buildkit"),
-            ("CMD", _) => format!("CMD {}", go_quoted_list(cfg.cmd.as_deref().unwrap_or(&[]))),
-            ("ENTRYPOINT", _) => format!(
+        let created_by = match (instruction, &change, run_history) {
+            (_, _, Some(run)) => run,
+            ("RUN" | "COPY" | "ADD", _, _) => format!("{instruction} {text} # buildkit"),
+            ("CMD", _, _) => {
+                format!("CMD {}", go_quoted_list(cfg.cmd.as_deref().unwrap_or(&[])))
+            }
+            ("ENTRYPOINT", _, _) => format!(
                 "ENTRYPOINT {}",
                 go_quoted_list(cfg.entrypoint.as_deref().unwrap_or(&[]))
             ),
-            (_, Some(ConfigChange::Shell(list) | ConfigChange::Volumes(list))) => {
+            (_, Some(ConfigChange::Shell(list) | ConfigChange::Volumes(list)), _) => {
                 format!("{instruction} {}", go_list(list))
             }
             _ => format!("{instruction} {text}"),
@@ -528,7 +542,9 @@ impl Walker<'_, '_> {
             } else {
                 self.global.get(&d.name).map(str::to_string)
             };
-            self.state.declared_args.insert(d.name.clone());
+            if self.state.declared_args.insert(d.name.clone()) {
+                self.state.arg_order.push(d.name.clone());
+            }
             match value {
                 Some(v) => {
                     self.state.run_env.set(&d.name, &v);
