@@ -6,6 +6,7 @@ use super::plan_cmd::{InputArgs, make_plan};
 use crate::build::{
     BuildOptions, Builder, JsonProgress, PlainProgress, Progress, QuietProgress, StepCache,
 };
+use crate::build::mounts::{SecretSource, SshSource};
 use crate::image::layer::Compression;
 use crate::output::{ImageName, OutputSpec};
 use crate::plan::reference::Reference;
@@ -49,6 +50,16 @@ pub struct BuildArgs {
     /// Set type of progress output ("auto", "plain", "json", "quiet")
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
     pub progress: ProgressArg,
+    /// Secret to expose to the build (format: "id=mysecret[,src=/local/secret]" or
+    /// "id=mysecret,env=VAR")
+    #[arg(long = "secret", value_name = "SPEC")]
+    pub secrets: Vec<String>,
+    /// SSH agent socket to expose to the build (format: "default|<id>[=<socket>]")
+    #[arg(long = "ssh", value_name = "SPEC")]
+    pub ssh: Vec<String>,
+    /// OCI runtime for RUN steps: "runc", "crun" or a path (default: runc, else crun)
+    #[arg(long, value_name = "RUNTIME")]
+    pub runtime: Option<String>,
 }
 
 /// `--compression` values.
@@ -187,6 +198,17 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             source_date_epoch: sde,
             no_cache: args.no_cache,
             no_cache_filter: args.no_cache_filter.clone(),
+            secrets: args
+                .secrets
+                .iter()
+                .map(|s| SecretSource::parse(s))
+                .collect::<Result<_, _>>()?,
+            ssh: args
+                .ssh
+                .iter()
+                .map(|s| SshSource::parse(s))
+                .collect::<Result<_, _>>()?,
+            runtime: args.runtime.clone(),
         },
     };
     let built = builder
