@@ -460,10 +460,9 @@ impl Run<'_, '_> {
         let scratch = self.scratch_dir()?;
         if let StepOp::Run(run) = op {
             let mount_source = |from: &FileSource, line: usize| match from {
-                FileSource::Stage(j) => outputs
-                    .get(j)
-                    .map(|o| o.layers.clone())
-                    .ok_or_else(|| BuildError::Internal(format!("line {line}: stage {j} not built"))),
+                FileSource::Stage(j) => outputs.get(j).map(|o| o.layers.clone()).ok_or_else(|| {
+                    BuildError::Internal(format!("line {line}: stage {j} not built"))
+                }),
                 FileSource::Image(img) => Ok(self.pull(img, &stage.platform, line)?.layers),
                 FileSource::Context => Ok(Vec::new()),
             };

@@ -9,11 +9,11 @@ use std::path::Path;
 use super::BuildError;
 use super::layers::{LayerRef, Materializer};
 use super::mounts::{self, SecretSource, SshSource};
-use crate::context::BuildContext;
-use crate::plan::FileSource;
 use super::progress::Progress;
+use crate::context::BuildContext;
 use crate::exec::{self, Network, RunSpec, Runtime};
 use crate::image::layer::{LayerDescriptor, LayerOptions, OverlaySource, write_layer};
+use crate::plan::FileSource;
 use crate::plan::RunOp;
 use crate::store::Store;
 
@@ -71,7 +71,10 @@ pub fn run_step(
     let prepared = mounts::prepare(cx, line, op, scratch)?;
     let mut env = op.env.clone();
     for (k, v) in &prepared.env {
-        if !env.iter().any(|e| e.split_once('=').is_some_and(|(n, _)| n == k)) {
+        if !env
+            .iter()
+            .any(|e| e.split_once('=').is_some_and(|(n, _)| n == k))
+        {
             env.push(format!("{k}={v}"));
         }
     }

@@ -3,10 +3,10 @@
 //! `--metadata-file`.
 
 use super::plan_cmd::{InputArgs, make_plan};
+use crate::build::mounts::{SecretSource, SshSource};
 use crate::build::{
     BuildOptions, Builder, JsonProgress, PlainProgress, Progress, QuietProgress, StepCache,
 };
-use crate::build::mounts::{SecretSource, SshSource};
 use crate::image::layer::Compression;
 use crate::output::{ImageName, OutputSpec};
 use crate::plan::reference::Reference;

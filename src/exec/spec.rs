@@ -6,9 +6,10 @@
 //!   effective, permitted), no ambient or inheritable ones; `noNewPrivileges` off (Docker's
 //!   default); `RLIMIT_NOFILE` 1024:1024 (runc's default spec);
 //! * root: the overlay mount, writable;
-//! * mounts: the step's own ([`super::RunSpec::mounts`], parents first) after `/proc`, `/dev` (tmpfs), `/dev/pts`, `/dev/shm`, `/dev/mqueue`, `/sys` (read-only
+//! * mounts: `/proc`, `/dev` (tmpfs), `/dev/pts`, `/dev/shm`, `/dev/mqueue`, `/sys` (read-only
 //!   sysfs) and `/sys/fs/cgroup`, as `runc spec`; the host's `/etc/resolv.conf` and `/etc/hosts`
-//!   bind-mounted read-only, as BuildKit does;
+//!   bind-mounted read-only, as BuildKit does; then the step's own ([`super::RunSpec::mounts`]:
+//!   binds `rbind` + `ro`/`rw`, tmpfs `nosuid` with its size), parents before children;
 //! * namespaces: pid, ipc, uts, mount, and network with [`super::Network::None`]; the masked and
 //!   read-only `/proc` paths of `runc spec`; no cgroup limits.
 

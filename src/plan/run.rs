@@ -3,8 +3,8 @@
 use super::op::{FileSource, RunMount, RunOp};
 use super::steps::{Walker, display_args, resolve_path};
 use super::{KeyHasher, PlanError, StepInputs};
-use crate::dockerfile::instructions::RunCommand;
 use crate::dockerfile::Heredoc;
+use crate::dockerfile::instructions::RunCommand;
 use crate::dockerfile::instructions::chomp_heredoc;
 use crate::dockerfile::instructions::mount::{self, MountType, Sharing};
 use crate::dockerfile::shell::Env;
@@ -109,7 +109,11 @@ impl Walker<'_, '_> {
             .target
             .as_deref()
             .filter(|t| !t.is_empty())
-            .map(|t| resolve_path(self.state.workdir(), t).trim_end_matches('/').to_string())
+            .map(|t| {
+                resolve_path(self.state.workdir(), t)
+                    .trim_end_matches('/')
+                    .to_string()
+            })
             .map(|t| if t.is_empty() { "/".to_string() } else { t });
         let id = match m.kind {
             // BuildKit: `path.Clean(target)` as written.
@@ -154,10 +158,10 @@ impl Walker<'_, '_> {
         let source = m.source.clone().unwrap_or_else(|| ".".into());
         let from = match (m.kind, &m.from) {
             (MountType::Bind | MountType::Cache, Some(from)) => {
-                Some(self.source_key(from, &[source.clone()], line, h, inputs)?)
+                Some(self.source_key(from, std::slice::from_ref(&source), line, h, inputs)?)
             }
             (MountType::Bind, None) => {
-                self.context_key(&[source.clone()], &[], line, h, inputs)?;
+                self.context_key(std::slice::from_ref(&source), &[], line, h, inputs)?;
                 Some(FileSource::Context)
             }
             _ => None,
@@ -215,6 +219,9 @@ fn clean(p: &str) -> String {
     }
 }
 
+/// Script files of a RUN: name and content.
+type ScriptFiles = Vec<(String, String)>;
+
 /// The command BuildKit's `dispatchRun` makes of a RUN with heredocs, and the script files it
 /// mounts at [`RunOp::FILES_DIR`]:
 ///
@@ -228,16 +235,16 @@ fn heredoc_command(
     args: &[String],
     files: &[Heredoc],
     prepend_shell: bool,
-) -> Result<(Vec<String>, Vec<(String, String)>), String> {
+) -> Result<(Vec<String>, ScriptFiles), String> {
     if files.is_empty() {
         return Ok((args.to_vec(), Vec::new()));
     }
     let ([arg], true) = (args, prepend_shell) else {
-        return Err(format!(
-            "parsing produced an invalid run command: {args:?}"
-        ));
+        return Err(format!("parsing produced an invalid run command: {args:?}"));
     };
-    let whole = crate::dockerfile::heredoc::parse_heredoc(arg).ok().flatten();
+    let whole = crate::dockerfile::heredoc::parse_heredoc(arg)
+        .ok()
+        .flatten();
     match (whole, files.first()) {
         (Some(_), Some(first)) => {
             let data = if first.chomp {
@@ -283,11 +290,17 @@ mod tests {
             heredoc_command(&["<<EOF".into()], &[doc("EOF", "echo a\necho b\n")], true).unwrap();
         assert_eq!(args, ["echo a\necho b\n"]);
         assert!(files.is_empty());
-        let (args, files) =
-            heredoc_command(&["<<EOF".into()], &[doc("EOF", "#!/bin/sh\necho a\n")], true)
-                .unwrap();
+        let (args, files) = heredoc_command(
+            &["<<EOF".into()],
+            &[doc("EOF", "#!/bin/sh\necho a\n")],
+            true,
+        )
+        .unwrap();
         assert_eq!(args, ["/dev/pipes/EOF"]);
-        assert_eq!(files, [("EOF".to_string(), "#!/bin/sh\necho a\n".to_string())]);
+        assert_eq!(
+            files,
+            [("EOF".to_string(), "#!/bin/sh\necho a\n".to_string())]
+        );
         let (args, _) = heredoc_command(
             &["cat <<A >/a && cat <<B >/b".into()],
             &[doc("A", "1\n"), doc("B", "2\n")],

@@ -75,7 +75,9 @@ fn json(path: &Path) -> serde_json::Value {
 }
 
 fn blob(layout: &Path, digest: &str) -> PathBuf {
-    layout.join("blobs/sha256").join(digest.trim_start_matches("sha256:"))
+    layout
+        .join("blobs/sha256")
+        .join(digest.trim_start_matches("sha256:"))
 }
 
 /// Decompresses a layer blob (gzip, zstd or plain tar).
@@ -97,7 +99,10 @@ fn decompress(bytes: &[u8]) -> Vec<u8> {
 /// non-files), bottom first.
 fn layers(layout: &Path) -> Vec<BTreeMap<String, Vec<u8>>> {
     let index = json(&layout.join("index.json"));
-    let manifest = json(&blob(layout, index["manifests"][0]["digest"].as_str().unwrap()));
+    let manifest = json(&blob(
+        layout,
+        index["manifests"][0]["digest"].as_str().unwrap(),
+    ));
     let mut out = Vec::new();
     for l in manifest["layers"].as_array().unwrap() {
         let data = decompress(&fs::read(blob(layout, l["digest"].as_str().unwrap())).unwrap());
@@ -304,7 +309,8 @@ RUN --mount=type=secret,id=absent echo optional secrets may be missing > /absent
     assert!(f.contains_key("absent"));
     let own = own_paths(&layout);
     assert!(
-        own.iter().all(|p| !p.starts_with("run") && !p.starts_with("tmp/es")),
+        own.iter()
+            .all(|p| !p.starts_with("run") && !p.starts_with("tmp/es")),
         "secret mount points in a layer: {own:?}"
     );
     for secret in [&file_secret, &env_secret] {
@@ -387,7 +393,8 @@ RUN --mount=type=ssh,id=other echo skipped > /optional
     assert!(f.contains_key("optional"));
     let own = own_paths(&layout);
     assert!(
-        own.iter().all(|p| !p.starts_with("run") && p != "root/agent.sock"),
+        own.iter()
+            .all(|p| !p.starts_with("run") && p != "root/agent.sock"),
         "ssh mount points in a layer: {own:?}"
     );
     let required = context(
@@ -397,7 +404,10 @@ RUN --mount=type=ssh,id=other echo skipped > /optional
     let out = build(required.path(), home.path(), &[], &[]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("Dockerfile:2") && err.contains("nokey"), "{err}");
+    assert!(
+        err.contains("Dockerfile:2") && err.contains("nokey"),
+        "{err}"
+    );
     drop(agent);
 }
 
@@ -426,7 +436,11 @@ RUN --mount=type=tmpfs,target=/scratch sh -c 'test -z "$(ls -A /scratch)" && ech
     let layout = build_layout(ctx.path(), home.path(), work.path(), &[]);
     let f = files(&layout);
     assert_eq!(text(&f, "a"), "from the context");
-    assert_eq!(text(&f, "ignored"), "hidden", ".dockerignore'd files are not visible");
+    assert_eq!(
+        text(&f, "ignored"),
+        "hidden",
+        ".dockerignore'd files are not visible"
+    );
     assert_eq!(text(&f, "ro"), "readonly");
     assert_eq!(text(&f, "s"), "fromstage");
     assert_eq!(text(&f, "rw"), "changed");

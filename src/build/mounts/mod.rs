@@ -148,6 +148,7 @@ fn bind(
     out: &mut Prepared,
 ) -> Result<(), BuildError> {
     let writable = !m.readonly;
+    fs::create_dir_all(here).map_err(|e| io(line, "creating", here, e))?;
     let source = match &m.from {
         None | Some(FileSource::Context) => {
             let copy = view::materialize_context(

@@ -87,9 +87,9 @@ impl SecretSource {
         if typ.as_deref() == Some("env") && env.is_none() {
             env = file.take();
         }
-        let id = id
-            .filter(|i| !i.is_empty())
-            .ok_or_else(|| SecretError::Invalid(format!("--secret {value:?}: secret missing ID")))?;
+        let id = id.filter(|i| !i.is_empty()).ok_or_else(|| {
+            SecretError::Invalid(format!("--secret {value:?}: secret missing ID"))
+        })?;
         if env.is_none() && file.is_none() {
             if std::env::var_os(&id).is_some() {
                 env = Some(id.clone());
@@ -152,7 +152,9 @@ impl SshSource {
             None => (value, None),
         };
         if id.is_empty() {
-            return Err(SecretError::Invalid(format!("--ssh {value:?}: an id is needed")));
+            return Err(SecretError::Invalid(format!(
+                "--ssh {value:?}: an id is needed"
+            )));
         }
         let socket = paths
             .and_then(|p| p.split(',').next())

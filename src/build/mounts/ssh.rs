@@ -101,7 +101,8 @@ mod tests {
             rustix::process::getuid().as_raw(),
             rustix::process::getgid().as_raw(),
             0o600,
-        ).unwrap();
+        )
+        .unwrap();
         let mut c = UnixStream::connect(&proxy_path).unwrap();
         c.write_all(b"hello").unwrap();
         let mut back = [0u8; 5];
