@@ -422,6 +422,8 @@ RUN --mount=target=/ctx sh -c 'cat /ctx/a.txt > /a; test ! -e /ctx/hidden.txt &&
 RUN --mount=type=bind,from=src,source=/out,target=/mnt cat /mnt/s.txt > /s
 RUN --mount=type=bind,source=dir,target=/d,rw sh -c 'echo changed > /d/b.txt && cat /d/b.txt > /rw'
 RUN --mount=type=bind,source=dir,target=/d2 cat /d2/b.txt > /d2seen
+RUN --mount=type=bind,source=a.txt,target=/one.txt,rw sh -c 'echo more >> /one.txt && wc -l < /one.txt > /onelines'
+RUN --mount=type=cache,id=seeded,target=/seed,from=src,source=/out cat /seed/s.txt > /seeded
 RUN --mount=type=tmpfs,target=/scratch sh -c 'test -z "$(ls -A /scratch)" && echo empty > /tmpfs.empty; echo x > /scratch/y && cat /scratch/y > /tmpfs.wrote'
 "#,
         &[
@@ -453,12 +455,23 @@ RUN --mount=type=tmpfs,target=/scratch sh -c 'test -z "$(ls -A /scratch)" && ech
         fs::read_to_string(ctx.path().join("dir/b.txt")).unwrap(),
         "original\n"
     );
+    assert_eq!(text(&f, "onelines"), "2");
+    assert_eq!(
+        fs::read_to_string(ctx.path().join("a.txt")).unwrap(),
+        "from the context\n",
+        "a rw bind of a context file never writes the context"
+    );
+    assert_eq!(
+        text(&f, "seeded"),
+        "fromstage",
+        "a cache mount starts with its from= content"
+    );
     assert_eq!(text(&f, "tmpfs.empty"), "empty");
     assert_eq!(text(&f, "tmpfs.wrote"), "x");
     let own = own_paths(&layout);
     for p in &own {
         assert!(
-            !["ctx", "mnt", "d", "d2", "scratch"]
+            !["ctx", "mnt", "d", "d2", "scratch", "one.txt", "seed"]
                 .iter()
                 .any(|m| p == m || p.starts_with(&format!("{m}/"))),
             "mount contents or points in a layer: {own:?}"

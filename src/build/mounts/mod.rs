@@ -155,6 +155,7 @@ fn bind(
                 cx.context,
                 if m.source.is_empty() { "." } else { &m.source },
                 &here.join("context"),
+                writable,
                 line,
             )?;
             if copy.is_dir() && writable {

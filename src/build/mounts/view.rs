@@ -54,11 +54,14 @@ pub fn stack_view(
 }
 
 /// Copies what `source` selects in the context (`.dockerignore` applied) to `dest`; returns
-/// the path to mount (`dest` for a directory, the copied file otherwise).
+/// the path to mount (`dest` for a directory, the copied file otherwise). Files are hard-linked
+/// where possible (a directory is mounted read-only or as an overlay's lower dir) except a
+/// single file that will be mounted `writable`, which is copied.
 pub fn materialize_context(
     context: &BuildContext,
     source: &str,
     dest: &Path,
+    writable: bool,
     line: usize,
 ) -> Result<PathBuf, BuildError> {
     let selected = context
@@ -74,7 +77,7 @@ pub fn materialize_context(
     if !sel.is_dir {
         fs::create_dir_all(dest).map_err(|e| io(line, "creating", dest, e))?;
         let file = dest.join("file");
-        copy_entry(&from, &file, true, line)?;
+        copy_entry(&from, &file, !writable, line)?;
         return Ok(file);
     }
     copy_entry(&from, dest, true, line)?;
