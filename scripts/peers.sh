@@ -389,7 +389,7 @@ start() {
   local t0; t0=$(date +%s.%N)
   need_root
   mkdir -p "$RUN" "$LOGS"
-  apt_install docker-registry skopeo umoci debootstrap python3 python3-venv curl ca-certificates iproute2 runc
+  apt_install docker-registry skopeo umoci debootstrap python3 python3-venv curl ca-certificates iproute2 runc openssh-client
   start_registry
   build_busybox
   push_layout "$ROOT/oci/busybox" latest library/busybox

@@ -38,6 +38,9 @@ mod it {
     mod plan;
     /// The registry client against the test registry (`scripts/peers.sh`) and a hostile one.
     mod registry;
+    /// `RUN --mount` (cache, secret, ssh, bind, tmpfs), RUN heredocs and `--runtime`, end to end
+    /// through the binary (needs root and runc; ssh needs `ssh-agent`).
+    mod run_mounts;
     /// The local store: blob ingest, chain ids, hostile layers, lookup through snapshot stacks.
     mod store;
 }

@@ -38,6 +38,12 @@ pub struct BuildOptions {
     /// `--explain`: say why each missed step missed as it starts (a progress `info` line
     /// `#<id> MISS: <reason>`). The reason is in [`StepReport::miss_reason`] either way.
     pub explain: bool,
+    /// `--secret`: where each secret's value is read from when a step mounts it.
+    pub secrets: Vec<super::mounts::SecretSource>,
+    /// `--ssh`: the agents steps may use.
+    pub ssh: Vec<super::mounts::SshSource>,
+    /// `--runtime`: the OCI runtime's name or path (`None`: runc, else crun).
+    pub runtime: Option<String>,
 }
 
 impl Default for BuildOptions {
@@ -48,6 +54,9 @@ impl Default for BuildOptions {
             no_cache: false,
             no_cache_filter: Vec::new(),
             explain: false,
+            secrets: Vec::new(),
+            ssh: Vec::new(),
+            runtime: None,
         }
     }
 }
@@ -520,6 +529,14 @@ impl Run<'_, '_> {
     ) -> Result<Option<LayerDescriptor>, BuildError> {
         let scratch = self.scratch_dir()?;
         if let StepOp::Run(run) = op {
+            let mount_source = |from: &FileSource, line: usize| match from {
+                FileSource::Stage(j) => outputs.get(j).map(|o| o.layers.clone()).ok_or_else(|| {
+                    BuildError::Internal(format!("line {line}: stage {j} not built"))
+                }),
+                FileSource::Image(img) => Ok(self.pull(img, &stage.platform, line)?.layers),
+                FileSource::Context => Ok(Vec::new()),
+            };
+            let opts = &self.builder.options;
             let cx = super::run_step::RunContext {
                 materializer: &self.materializer,
                 store: self.builder.store,
@@ -529,6 +546,11 @@ impl Run<'_, '_> {
                     compression: self.builder.options.compression,
                     source_date_epoch: self.builder.options.source_date_epoch,
                 },
+                context: self.builder.context,
+                secrets: &opts.secrets,
+                ssh: &opts.ssh,
+                runtime: opts.runtime.as_deref(),
+                mount_source: &mount_source,
             };
             return super::run_step::run_step(&cx, line, run, layers, &scratch.0);
         }

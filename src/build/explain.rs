@@ -71,13 +71,33 @@ pub fn snapshot(stage: &PlannedStage, step: &PlannedStep, before: &[String]) -> 
             s.user = r.user.clone();
             s.workdir = r.workdir.clone();
             s.network = r.network.clone();
-            s.mounts = r.mounts.clone();
+            s.mounts = r.mounts.iter().map(mount_summary).collect();
         }
         StepOp::Copy(f) => s.workdir = f.workdir.clone(),
         StepOp::Workdir { user, .. } => s.user = user.clone(),
         StepOp::Config | StepOp::From(_) => {}
     }
     s
+}
+
+/// A mount as the explanation compares it: type, id, target, source and options (secrets and
+/// ssh agents by id only: their values are never in a plan).
+fn mount_summary(m: &crate::plan::RunMount) -> String {
+    let from = match &m.from {
+        None => String::new(),
+        Some(crate::plan::FileSource::Context) => ",from=context".into(),
+        Some(crate::plan::FileSource::Stage(i)) => format!(",from=stage {i}"),
+        Some(crate::plan::FileSource::Image(img)) => format!(",from={}", img.reference),
+    };
+    format!(
+        "type={},id={},target={}{from},source={},readonly={},sharing={}",
+        m.kind.as_str(),
+        m.id,
+        m.target,
+        m.source,
+        m.readonly,
+        m.sharing.as_str()
+    )
 }
 
 /// Names stages in `s` by the plan's stage names.

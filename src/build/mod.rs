@@ -5,6 +5,7 @@
 //! * [`layers`] — a stage's layers; base blobs fetched and unpacked only when a step needs them;
 //! * [`copy`] — COPY and ADD (and WORKDIR's directory) as layer entries, with Docker's rules;
 //! * [`progress`] — step events, rendered as buildx's plain progress or JSON lines;
+//! * [`mounts`] — RUN's `--mount`s (cache, bind, tmpfs, secret, ssh) and heredoc scripts;
 //! * [`run_step`] — RUN: the step run in an OCI runtime (`crate::exec`), its upper dir as a layer;
 //! * [`summary`] — the table printed at the end: each step, hit or miss (and why), time, layer
 //!   size;
@@ -16,6 +17,7 @@ mod error;
 pub mod executor;
 pub mod explain;
 pub mod layers;
+pub mod mounts;
 pub mod progress;
 pub mod run_step;
 pub mod summary;

@@ -1,5 +1,5 @@
-//! A RUN step: the stage's layers unpacked as snapshots, the command run by [`crate::exec`] on
-//! an overlay of them, the upper dir written as the step's layer ([`OverlaySource`]); an empty
+//! A RUN step: the stage's layers unpacked as snapshots, its mounts and heredoc scripts prepared
+//! by [`super::mounts`], the command run by [`crate::exec`] on an overlay of them, the upper dir written as the step's layer ([`OverlaySource`]); an empty
 //! upper dir makes no layer. The process's output is shown line by line as it arrives; a
 //! non-zero exit fails the build with the line, the code and the last lines of output.
 
@@ -8,9 +8,12 @@ use std::path::Path;
 
 use super::BuildError;
 use super::layers::{LayerRef, Materializer};
+use super::mounts::{self, SecretSource, SshSource};
 use super::progress::Progress;
+use crate::context::BuildContext;
 use crate::exec::{self, Network, RunSpec, Runtime};
 use crate::image::layer::{LayerDescriptor, LayerOptions, OverlaySource, write_layer};
+use crate::plan::FileSource;
 use crate::plan::RunOp;
 use crate::store::Store;
 
@@ -29,7 +32,20 @@ pub struct RunContext<'a> {
     pub id: usize,
     /// How the layer is written.
     pub options: LayerOptions,
+    /// The build context (bind mounts without `from=`).
+    pub context: &'a BuildContext,
+    /// `--secret` sources.
+    pub secrets: &'a [SecretSource],
+    /// `--ssh` agents.
+    pub ssh: &'a [SshSource],
+    /// `--runtime`: the OCI runtime's name or path (`None`: runc, else crun).
+    pub runtime: Option<&'a str>,
+    /// The layers of the stage or image a mount's `from=` names (`line` for errors).
+    pub mount_source: &'a MountSource<'a>,
 }
+
+/// Resolves a mount's `from=` to the layers of that stage or image.
+pub type MountSource<'a> = dyn Fn(&FileSource, usize) -> Result<Vec<LayerRef>, BuildError> + 'a;
 
 /// Runs `op` on `layers`; the layer it made, `None` when it changed nothing.
 pub fn run_step(
@@ -39,12 +55,6 @@ pub fn run_step(
     layers: &[LayerRef],
     scratch: &Path,
 ) -> Result<Option<LayerDescriptor>, BuildError> {
-    if op.heredocs > 0 || !op.mounts.is_empty() {
-        return Err(BuildError::at(
-            line,
-            "RUN with heredocs or --mount is not supported by this rbuild yet",
-        ));
-    }
     let network = match op.network.as_str() {
         "none" => Network::None,
         "default" | "host" | "" => Network::Host,
@@ -56,22 +66,35 @@ pub fn run_step(
         }
     };
     let exec_err = |source| BuildError::Exec { line, source };
-    let runtime = Runtime::find(None).map_err(exec_err)?;
+    let runtime = Runtime::find(cx.runtime).map_err(exec_err)?;
     let stack = cx.materializer.rootfs(layers)?.stack;
+    let prepared = mounts::prepare(cx, line, op, scratch)?;
+    let mut env = op.env.clone();
+    for (k, v) in &prepared.env {
+        if !env
+            .iter()
+            .any(|e| e.split_once('=').is_some_and(|(n, _)| n == k))
+        {
+            env.push(format!("{k}={v}"));
+        }
+    }
     let spec = RunSpec {
         lower: stack,
         args: op.args.clone(),
-        env: op.env.clone(),
+        env,
         user: op.user.clone(),
         workdir: op.workdir.clone(),
         network,
         hostname: "buildkitsandbox".into(),
+        mounts: prepared.mounts.clone(),
+        secret_env: prepared.secret_env.clone(),
     };
     let mut lines = OutputLines::default();
     let finished = exec::run(&spec, &runtime, scratch, &mut |bytes| {
         lines.push(bytes, cx.progress, cx.id)
     })
     .map_err(exec_err)?;
+    drop(prepared);
     lines.flush(cx.progress, cx.id);
     if finished.exit_code != 0 {
         let tail: Vec<String> = lines.tail.into_iter().collect();

@@ -3,6 +3,7 @@
 //! `--metadata-file`.
 
 use super::plan_cmd::{InputArgs, make_plan};
+use crate::build::mounts::{SecretSource, SshSource};
 use crate::build::{
     BuildOptions, Builder, JsonProgress, PlainProgress, Progress, QuietProgress, StepCache,
 };
@@ -53,6 +54,16 @@ pub struct BuildArgs {
     /// (`rbuild.explain`); the final table always does
     #[arg(long)]
     pub explain: bool,
+    /// Secret to expose to the build (format: "id=mysecret[,src=/local/secret]" or
+    /// "id=mysecret,env=VAR")
+    #[arg(long = "secret", value_name = "SPEC")]
+    pub secrets: Vec<String>,
+    /// SSH agent socket to expose to the build (format: "default|<id>[=<socket>]")
+    #[arg(long = "ssh", value_name = "SPEC")]
+    pub ssh: Vec<String>,
+    /// OCI runtime for RUN steps: "runc", "crun" or a path (default: runc, else crun)
+    #[arg(long, value_name = "RUNTIME")]
+    pub runtime: Option<String>,
 }
 
 /// `--compression` values.
@@ -192,6 +203,17 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             no_cache: args.no_cache,
             no_cache_filter: args.no_cache_filter.clone(),
             explain: args.explain,
+            secrets: args
+                .secrets
+                .iter()
+                .map(|s| SecretSource::parse(s))
+                .collect::<Result<_, _>>()?,
+            ssh: args
+                .ssh
+                .iter()
+                .map(|s| SshSource::parse(s))
+                .collect::<Result<_, _>>()?,
+            runtime: args.runtime.clone(),
         },
     };
     let built = builder

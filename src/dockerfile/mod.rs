@@ -14,7 +14,7 @@ mod dispatch;
 mod dump;
 pub mod error;
 mod flags;
-mod heredoc;
+pub(crate) mod heredoc;
 pub mod instructions;
 mod json_form;
 mod lines;

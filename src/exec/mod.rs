@@ -8,7 +8,8 @@
 //! * [`user`] resolves `USER` through the image's `/etc/passwd` and `/etc/group` as BuildKit does;
 //! * [`spec`] writes the bundle's `config.json` (runc's and BuildKit's defaults);
 //! * [`mountpoints`] creates the working directory and removes the empty mount points the runtime
-//!   had to create, so that a step that changes nothing leaves an empty upper dir;
+//!   had to create (the defaults' and those of [`RunSpec::mounts`]), so that a step that changes
+//!   nothing leaves an empty upper dir and a mount's contents never reach the layer;
 //! * [`runtime`] finds and drives the runtime, and deletes containers left by a killed rbuild.
 //!
 //! Everything of a run lives in `<scratch>/run-<pid>-<n>/` (`upper/`, `work/`, `merged/`,
@@ -56,6 +57,47 @@ pub struct RunSpec {
     pub network: Network,
     /// The container's host name.
     pub hostname: String,
+    /// Mounts besides the root filesystem and the runtime's defaults (`RUN --mount`).
+    pub mounts: Vec<ExecMount>,
+    /// Environment variables whose values are secrets (`RUN --mount=type=secret,env=...`): in
+    /// the process's environment, never in debug output.
+    pub secret_env: Vec<(String, Redacted)>,
+}
+
+/// A mount of a step (`RUN --mount`), prepared on the host by the builder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecMount {
+    /// The container path (absolute).
+    pub target: String,
+    /// What is mounted there.
+    pub kind: ExecMountKind,
+}
+
+/// What an [`ExecMount`] mounts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExecMountKind {
+    /// A host directory, file or socket, bind-mounted.
+    Bind {
+        /// The host path.
+        source: PathBuf,
+        /// Mounted read-only.
+        readonly: bool,
+    },
+    /// An empty tmpfs.
+    Tmpfs {
+        /// Its size limit in bytes.
+        size: Option<u64>,
+    },
+}
+
+/// A secret value: shown as `****` by `Debug`.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Redacted(pub String);
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("****")
+    }
 }
 
 /// A finished run: the process's exit code and the upper dir. Dropping it removes the run's
@@ -115,6 +157,7 @@ pub fn run(
     let targets: Vec<PathBuf> = spec::mount_targets()
         .into_iter()
         .filter(|t| host_files || !spec::HOST_FILES.iter().any(|f| Path::new(f) == t))
+        .chain(spec.mounts.iter().map(|m| PathBuf::from(&m.target)))
         .collect();
     let absent = mountpoints::absent_targets(&spec.lower, &targets)?;
 

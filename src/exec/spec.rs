@@ -8,7 +8,8 @@
 //! * root: the overlay mount, writable;
 //! * mounts: `/proc`, `/dev` (tmpfs), `/dev/pts`, `/dev/shm`, `/dev/mqueue`, `/sys` (read-only
 //!   sysfs) and `/sys/fs/cgroup`, as `runc spec`; the host's `/etc/resolv.conf` and `/etc/hosts`
-//!   bind-mounted read-only, as BuildKit does;
+//!   bind-mounted read-only, as BuildKit does; then the step's own ([`super::RunSpec::mounts`]:
+//!   binds `rbind` + `ro`/`rw`, tmpfs `nosuid` with its size), parents before children;
 //! * namespaces: pid, ipc, uts, mount, and network with [`super::Network::None`]; the masked and
 //!   read-only `/proc` paths of `runc spec`; no cgroup limits.
 
@@ -21,7 +22,7 @@ use oci_spec::runtime::{
 };
 
 use super::user::Ids;
-use super::{ExecError, Network, RunSpec};
+use super::{ExecError, ExecMount, ExecMountKind, Network, RunSpec};
 
 /// The `PATH` a step gets when its environment has none (BuildKit's default).
 pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -78,6 +79,10 @@ fn build_inner(
     host_files: bool,
 ) -> Result<Spec, oci_spec::OciSpecError> {
     let mut env = spec.env.clone();
+    for (name, value) in &spec.secret_env {
+        env.retain(|e| e.split_once('=').map_or(e.as_str(), |(k, _)| k) != name);
+        env.push(format!("{name}={}", value.0));
+    }
     if !env.iter().any(|e| e.starts_with("PATH=")) {
         env.push(format!("PATH={DEFAULT_PATH}"));
     }
@@ -124,6 +129,34 @@ fn build_inner(
                     .build()?,
             );
         }
+    }
+    // Parents before children: a mount inside another mount's target comes after it.
+    let mut extra: Vec<&ExecMount> = spec.mounts.iter().collect();
+    extra.sort_by_key(|m| Path::new(&m.target).components().count());
+    for m in extra {
+        mounts.push(match &m.kind {
+            ExecMountKind::Bind { source, readonly } => MountBuilder::default()
+                .destination(&m.target)
+                .typ("bind")
+                .source(source)
+                .options(vec![
+                    "rbind".into(),
+                    if *readonly { "ro" } else { "rw" }.into(),
+                ])
+                .build()?,
+            ExecMountKind::Tmpfs { size } => {
+                let mut options = vec!["nosuid".to_string()];
+                if let Some(size) = size {
+                    options.push(format!("size={size}"));
+                }
+                MountBuilder::default()
+                    .destination(&m.target)
+                    .typ("tmpfs")
+                    .source("tmpfs")
+                    .options(options)
+                    .build()?
+            }
+        });
     }
     let mut kinds = vec![
         LinuxNamespaceType::Pid,

@@ -30,7 +30,7 @@ pub mod scope;
 mod steps;
 
 pub use key::{Digest, KeyHasher};
-pub use op::{FileOp, FileSource, RunOp, StepOp};
+pub use op::{FileOp, FileSource, MountType, RunMount, RunOp, Sharing, StepOp};
 pub use platform::Platform;
 pub use resolve::{BaseResolver, ImageSource, PinnedOnly, Source};
 

@@ -2,6 +2,7 @@
 //! needs (the key already covers all of it).
 
 use super::resolve::{ImageSource, Source};
+pub use crate::dockerfile::instructions::mount::{MountType, Sharing};
 
 /// The work of one planned step.
 #[derive(Debug, Clone, Default)]
@@ -38,10 +39,49 @@ pub struct RunOp {
     pub workdir: String,
     /// `--network` as written (`default`, `none` or `host`).
     pub network: String,
-    /// Heredoc files of the command (not run by this rbuild yet).
-    pub heredocs: usize,
-    /// `--mount` flags as written (not run by this rbuild yet).
-    pub mounts: Vec<String>,
+    /// Files the command needs made available read-only (a `#!` heredoc script): name and
+    /// content, mounted read-only in [`RunOp::FILES_DIR`].
+    pub files: Vec<(String, String)>,
+    /// `--mount` flags, parsed and expanded.
+    pub mounts: Vec<RunMount>,
+}
+
+impl RunOp {
+    /// Where [`RunOp::files`] are mounted (BuildKit's directory for heredoc scripts).
+    pub const FILES_DIR: &'static str = "/dev/pipes";
+}
+
+/// A `RUN --mount` after expansion, with BuildKit's defaults applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunMount {
+    /// The kind.
+    pub kind: MountType,
+    /// The container path: absolute and cleaned. Empty for a secret exposed only as an
+    /// environment variable, and for an ssh mount without `target=` (numbered when it runs).
+    pub target: String,
+    /// The id: the cache id (default: the target), the secret id, the ssh id (`default`).
+    pub id: String,
+    /// Where a bind or cache mount's content comes from: the context (bind default), a stage,
+    /// an image; `None` for an empty cache.
+    pub from: Option<FileSource>,
+    /// `source=`: the path inside `from` (cleaned, relative; empty for its root).
+    pub source: String,
+    /// Read-only.
+    pub readonly: bool,
+    /// `sharing=` of a cache mount (shared by default).
+    pub sharing: Sharing,
+    /// `mode=`: the cache dir's, secret file's or ssh socket's mode.
+    pub mode: Option<u32>,
+    /// `uid=`.
+    pub uid: Option<u32>,
+    /// `gid=`.
+    pub gid: Option<u32>,
+    /// `required` (secret and ssh): a missing source fails the step rather than skipping it.
+    pub required: bool,
+    /// `env=` of a secret: the variable that holds its value.
+    pub env: Option<String>,
+    /// `size=` of a tmpfs, in bytes.
+    pub size: Option<u64>,
 }
 
 /// Where a COPY/ADD reads from.

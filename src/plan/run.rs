@@ -1,10 +1,12 @@
 //! RUN steps: the command, its environment and every mount go into the key.
 
-use super::op::RunOp;
+use super::op::{FileSource, RunMount, RunOp};
 use super::steps::{Walker, display_args, resolve_path};
 use super::{KeyHasher, PlanError, StepInputs};
+use crate::dockerfile::Heredoc;
 use crate::dockerfile::instructions::RunCommand;
-use crate::dockerfile::instructions::mount::{self, MountType};
+use crate::dockerfile::instructions::chomp_heredoc;
+use crate::dockerfile::instructions::mount::{self, MountType, Sharing};
 use crate::dockerfile::shell::Env;
 use std::collections::BTreeMap;
 
@@ -42,6 +44,8 @@ impl Walker<'_, '_> {
             .list("devices", &r.devices);
         h.bytes("mounts", &(r.mounts.len() as u64).to_be_bytes());
         let mut shown_flags = Vec::new();
+        let mut mounts = Vec::new();
+        let mut ssh_count = 0;
         for spec in &r.mounts {
             let mut used = BTreeMap::new();
             let m = mount::parse(spec, |v| {
@@ -49,7 +53,14 @@ impl Walker<'_, '_> {
             })
             .map_err(|e| PlanError::at(line, e))?;
             inputs.args.extend(used);
-            self.mount_key(&m, line, h, inputs)?;
+            let mut mount = self.mount_key(&m, line, h, inputs)?;
+            if mount.kind == MountType::Ssh {
+                if mount.target.is_empty() {
+                    mount.target = format!("/run/buildkit/ssh_agent.{ssh_count}");
+                }
+                ssh_count += 1;
+            }
+            mounts.push(mount);
             shown_flags.push(format!("--mount={spec}"));
         }
         if r.network != "default" {
@@ -60,12 +71,14 @@ impl Walker<'_, '_> {
             text.push(' ');
         }
         text.push_str(&display_args(&c.args, !c.prepend_shell));
+        let (command, files) = heredoc_command(&c.args, &c.files, c.prepend_shell)
+            .map_err(|e| PlanError::at(line, e))?;
         let mut args = if c.prepend_shell {
             self.state.shell()
         } else {
             Vec::new()
         };
-        args.extend(c.args.iter().cloned());
+        args.extend(command);
         let op = RunOp {
             args,
             env: self
@@ -78,25 +91,33 @@ impl Walker<'_, '_> {
             user: self.state.user().to_string(),
             workdir: self.state.workdir().to_string(),
             network: r.network.clone(),
-            heredocs: c.files.len(),
-            mounts: r.mounts.clone(),
+            files,
+            mounts,
         };
         Ok((text, op))
     }
 
+    /// Adds a mount's fields to the key and returns it with BuildKit's defaults applied.
     pub(super) fn mount_key(
         &self,
         m: &mount::Mount,
         line: usize,
         h: &mut KeyHasher,
         inputs: &mut StepInputs,
-    ) -> Result<(), PlanError> {
+    ) -> Result<RunMount, PlanError> {
         let target = m
             .target
             .as_deref()
-            .map(|t| resolve_path(self.state.workdir(), t));
+            .filter(|t| !t.is_empty())
+            .map(|t| {
+                resolve_path(self.state.workdir(), t)
+                    .trim_end_matches('/')
+                    .to_string()
+            })
+            .map(|t| if t.is_empty() { "/".to_string() } else { t });
         let id = match m.kind {
-            MountType::Cache => m.id.clone().or_else(|| target.clone()),
+            // BuildKit: `path.Clean(target)` as written.
+            MountType::Cache => m.id.clone().or_else(|| m.target.as_deref().map(clean)),
             MountType::Secret => m.id.clone().or_else(|| m.source.clone()).or_else(|| {
                 target
                     .as_deref()
@@ -115,6 +136,12 @@ impl Walker<'_, '_> {
                 format!("mount type {} requires a target", m.kind.as_str()),
             ));
         }
+        if target.as_deref() == Some("/") {
+            return Err(PlanError::at(line, "invalid mount target \"/\""));
+        }
+        if m.kind == MountType::Ssh && m.source.is_some() {
+            return Err(PlanError::at(line, "ssh does not support source"));
+        }
         h.str("mount.type", m.kind.as_str())
             .opt("mount.target", target.as_deref())
             .opt("mount.id", id.as_deref())
@@ -128,15 +155,167 @@ impl Walker<'_, '_> {
             .opt("mount.uid", m.uid.map(|v| v.to_string()).as_deref())
             .opt("mount.gid", m.gid.map(|v| v.to_string()).as_deref())
             .opt("mount.size", m.size.map(|v| v.to_string()).as_deref());
-        if m.kind == MountType::Bind {
-            let source = m.source.clone().unwrap_or_else(|| ".".into());
-            match &m.from {
-                Some(from) => {
-                    self.source_key(from, &[source], line, h, inputs)?;
+        let source = m.source.clone().unwrap_or_else(|| ".".into());
+        let from = match (m.kind, &m.from) {
+            (MountType::Bind | MountType::Cache, Some(from)) => {
+                Some(self.source_key(from, std::slice::from_ref(&source), line, h, inputs)?)
+            }
+            (MountType::Bind, None) => {
+                self.context_key(std::slice::from_ref(&source), &[], line, h, inputs)?;
+                Some(FileSource::Context)
+            }
+            _ => None,
+        };
+        let target = match (m.kind, target) {
+            (_, Some(t)) => t,
+            (MountType::Secret, None) if m.env.is_none() => {
+                let id = id.as_deref().unwrap_or_default();
+                format!("/run/secrets/{}", id.rsplit('/').next().unwrap_or(id))
+            }
+            _ => String::new(),
+        };
+        Ok(RunMount {
+            kind: m.kind,
+            target,
+            id: id.unwrap_or_default(),
+            from,
+            source: clean(&format!("/{source}"))
+                .trim_start_matches('/')
+                .to_string(),
+            readonly: m.readonly,
+            sharing: m.sharing.unwrap_or(Sharing::Shared),
+            mode: m.mode,
+            uid: m.uid,
+            gid: m.gid,
+            required: m.required,
+            env: m.env.clone(),
+            size: m.size,
+        })
+    }
+}
+
+/// Go's `path.Clean` of `p` (absolute stays absolute; `""` is `.`).
+fn clean(p: &str) -> String {
+    let abs = p.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in p.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|l| *l != "..") {
+                    parts.pop();
+                } else if !abs {
+                    parts.push("..");
                 }
-                None => self.context_key(&[source], &[], line, h, inputs)?,
+            }
+            other => parts.push(other),
+        }
+    }
+    let joined = parts.join("/");
+    match (abs, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".into(),
+        (false, false) => joined,
+    }
+}
+
+/// Script files of a RUN: name and content.
+type ScriptFiles = Vec<(String, String)>;
+
+/// The command BuildKit's `dispatchRun` makes of a RUN with heredocs, and the script files it
+/// mounts at [`RunOp::FILES_DIR`]:
+///
+/// * the whole command is one heredoc (`RUN <<EOF`): a body starting with `#!` is written to
+///   a file (mode 0755) that is run; any other body is itself the shell command;
+/// * otherwise the heredocs are put back after the command line (`cmd <<EOF` + newline + body +
+///   delimiter) and the shell handles them (so `RUN python3 <<EOF` feeds the body on stdin).
+///
+/// The bodies are not expanded by the builder (the shell does it), as in BuildKit.
+fn heredoc_command(
+    args: &[String],
+    files: &[Heredoc],
+    prepend_shell: bool,
+) -> Result<(Vec<String>, ScriptFiles), String> {
+    if files.is_empty() {
+        return Ok((args.to_vec(), Vec::new()));
+    }
+    let ([arg], true) = (args, prepend_shell) else {
+        return Err(format!("parsing produced an invalid run command: {args:?}"));
+    };
+    let whole = crate::dockerfile::heredoc::parse_heredoc(arg)
+        .ok()
+        .flatten();
+    match (whole, files.first()) {
+        (Some(_), Some(first)) => {
+            let data = if first.chomp {
+                chomp_heredoc(&first.content)
+            } else {
+                first.content.clone()
+            };
+            if data.starts_with("#!") {
+                let script = format!("{}/{}", RunOp::FILES_DIR, first.name);
+                Ok((vec![script], vec![(first.name.clone(), data)]))
+            } else {
+                Ok((vec![data], Vec::new()))
             }
         }
-        Ok(())
+        _ => {
+            let mut text = arg.clone();
+            for f in files {
+                text.push('\n');
+                text.push_str(&f.content);
+                text.push_str(&f.name);
+            }
+            Ok((vec![text], Vec::new()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(name: &str, content: &str) -> Heredoc {
+        Heredoc {
+            name: name.into(),
+            content: content.into(),
+            expand: true,
+            chomp: false,
+        }
+    }
+
+    #[test]
+    fn heredocs_become_buildkit_commands() {
+        let (args, files) =
+            heredoc_command(&["<<EOF".into()], &[doc("EOF", "echo a\necho b\n")], true).unwrap();
+        assert_eq!(args, ["echo a\necho b\n"]);
+        assert!(files.is_empty());
+        let (args, files) = heredoc_command(
+            &["<<EOF".into()],
+            &[doc("EOF", "#!/bin/sh\necho a\n")],
+            true,
+        )
+        .unwrap();
+        assert_eq!(args, ["/dev/pipes/EOF"]);
+        assert_eq!(
+            files,
+            [("EOF".to_string(), "#!/bin/sh\necho a\n".to_string())]
+        );
+        let (args, _) = heredoc_command(
+            &["cat <<A >/a && cat <<B >/b".into()],
+            &[doc("A", "1\n"), doc("B", "2\n")],
+            true,
+        )
+        .unwrap();
+        assert_eq!(args, ["cat <<A >/a && cat <<B >/b\n1\nA\n2\nB"]);
+        assert!(heredoc_command(&["a".into(), "b".into()], &[doc("E", "")], false).is_err());
+    }
+
+    #[test]
+    fn clean_is_go_path_clean() {
+        assert_eq!(clean("/a/b/../c/"), "/a/c");
+        assert_eq!(clean("a//b/./"), "a/b");
+        assert_eq!(clean(""), ".");
+        assert_eq!(clean("/.."), "/");
     }
 }

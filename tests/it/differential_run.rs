@@ -169,7 +169,6 @@ fn run_xattr() {
 
 /// `RUN --mount=type=cache`: the cache's contents stay out of the image.
 #[test]
-#[ignore = "needs RUN --mount execution"]
 fn run_cache_mount() {
     check("run-cache-mount", &Opts::default());
 }

@@ -84,6 +84,7 @@ fn spec(args: &[&str]) -> RunSpec {
         workdir: "/".into(),
         network: Network::Host,
         hostname: "rbuild-test".into(),
+        ..RunSpec::default()
     }
 }
 

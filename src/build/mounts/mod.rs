@@ -1,0 +1,369 @@
+//! A RUN step's `--mount`s and heredoc scripts, prepared on the host before the step runs and
+//! released after it ([`Prepared`] drops: locks released, overlays unmounted, secret files and
+//! sockets removed):
+//!
+//! * [`cache`] — persistent directories under `<state>/mounts/`, with BuildKit's sharing modes;
+//! * [`view`] — the context's selected files or a stage's/image's filesystem for bind mounts
+//!   (read-only, or writable with the writes thrown away) and a cache mount's initial content;
+//! * [`secrets`] — `--secret` and `--ssh` sources; a secret's value is written only to a file in
+//!   a private (0700) scratch dir, bind-mounted read-only, or put in the process's environment;
+//!   it is in no key, record, log line or layer;
+//! * [`ssh`] — a forwarding socket to the host's agent;
+//! * `tmpfs` mounts need nothing on the host.
+//!
+//! The runtime creates missing mount targets in the root; [`crate::exec::mountpoints`] removes
+//! those again, so no mount's contents or mount point reach the layer.
+
+pub mod cache;
+pub mod secrets;
+pub mod ssh;
+pub mod view;
+
+use std::fs;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use super::BuildError;
+use super::layers::LayerRef;
+use super::run_step::RunContext;
+use crate::exec::{ExecMount, ExecMountKind, Redacted};
+use crate::plan::{FileSource, MountType, RunMount, RunOp};
+
+pub use secrets::{SecretSource, SshSource};
+
+/// What a step's mounts need on the host while it runs; released on drop.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    /// The runtime's mounts.
+    pub mounts: Vec<ExecMount>,
+    /// Secret values exposed as environment variables.
+    pub secret_env: Vec<(String, Redacted)>,
+    /// Other variables the mounts set (`SSH_AUTH_SOCK`).
+    pub env: Vec<(String, String)>,
+    guards: Vec<Guard>,
+    dir: Option<RemoveDir>,
+}
+
+/// Something held while the step runs.
+#[derive(Debug)]
+#[allow(dead_code)] // Held for their drop.
+enum Guard {
+    Cache(cache::CacheDir),
+    View(view::View),
+    Ssh(ssh::SshProxy),
+}
+
+/// A directory removed on drop (after the guards: they are dropped first).
+#[derive(Debug)]
+struct RemoveDir(PathBuf);
+
+impl Drop for RemoveDir {
+    fn drop(&mut self) {
+        if let Err(e) = fs::remove_dir_all(&self.0)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!("removing {}: {e}", self.0.display());
+        }
+    }
+}
+
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        // Views (overlay mounts) and sockets go before their directory.
+        while let Some(g) = self.guards.pop() {
+            drop(g);
+        }
+        self.dir.take();
+    }
+}
+
+/// Prepares `op`'s mounts and script files under `scratch`; `from` gives the layers of a
+/// stage or image a mount reads.
+pub fn prepare(
+    cx: &RunContext<'_>,
+    line: usize,
+    op: &RunOp,
+    scratch: &Path,
+) -> Result<Prepared, BuildError> {
+    let mut out = Prepared::default();
+    if op.mounts.is_empty() && op.files.is_empty() {
+        return Ok(out);
+    }
+    let dir = scratch.join("mounts");
+    fs::DirBuilder::new()
+        .mode(0o700)
+        .recursive(true)
+        .create(&dir)
+        .map_err(|e| io(line, "creating", &dir, e))?;
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o700))
+        .map_err(|e| io(line, "creating", &dir, e))?;
+    out.dir = Some(RemoveDir(dir.clone()));
+    if !op.files.is_empty() {
+        let pipes = dir.join("pipes");
+        fs::create_dir(&pipes).map_err(|e| io(line, "creating", &pipes, e))?;
+        for (name, content) in &op.files {
+            let file = pipes.join(name);
+            fs::write(&file, content).map_err(|e| io(line, "writing", &file, e))?;
+            fs::set_permissions(&file, fs::Permissions::from_mode(0o755))
+                .map_err(|e| io(line, "writing", &file, e))?;
+        }
+        out.mounts.push(ExecMount {
+            target: RunOp::FILES_DIR.into(),
+            kind: ExecMountKind::Bind {
+                source: pipes,
+                readonly: true,
+            },
+        });
+    }
+    for (n, m) in op.mounts.iter().enumerate() {
+        let here = dir.join(n.to_string());
+        match m.kind {
+            MountType::Tmpfs => out.mounts.push(ExecMount {
+                target: m.target.clone(),
+                kind: ExecMountKind::Tmpfs { size: m.size },
+            }),
+            MountType::Bind => bind(cx, line, m, &here, &mut out)?,
+            MountType::Cache => cache_mount(cx, line, m, &here, &mut out)?,
+            MountType::Secret => secret(cx, line, m, &here, &mut out)?,
+            MountType::Ssh => ssh_mount(cx, line, m, &here, &mut out)?,
+        }
+    }
+    Ok(out)
+}
+
+/// The layers of a stage or image a mount reads.
+fn from_layers(
+    cx: &RunContext<'_>,
+    line: usize,
+    from: &FileSource,
+) -> Result<Vec<LayerRef>, BuildError> {
+    (cx.mount_source)(from, line)
+}
+
+fn bind(
+    cx: &RunContext<'_>,
+    line: usize,
+    m: &RunMount,
+    here: &Path,
+    out: &mut Prepared,
+) -> Result<(), BuildError> {
+    let writable = !m.readonly;
+    fs::create_dir_all(here).map_err(|e| io(line, "creating", here, e))?;
+    let source = match &m.from {
+        None | Some(FileSource::Context) => {
+            let copy = view::materialize_context(
+                cx.context,
+                if m.source.is_empty() { "." } else { &m.source },
+                &here.join("context"),
+                writable,
+                line,
+            )?;
+            if copy.is_dir() && writable {
+                let v = view::stack_view(&[copy], true, here, line)?;
+                let root = v.root.clone();
+                out.guards.push(Guard::View(v));
+                root
+            } else {
+                copy
+            }
+        }
+        Some(from) => {
+            let layers = from_layers(cx, line, from)?;
+            let stack = cx.materializer.rootfs(&layers)?.stack;
+            let v = view::stack_view(&stack, writable, here, line)?;
+            let path = view::resolve_in_root(&v.root, &m.source, line)?;
+            out.guards.push(Guard::View(v));
+            path
+        }
+    };
+    out.mounts.push(ExecMount {
+        target: m.target.clone(),
+        kind: ExecMountKind::Bind {
+            source,
+            readonly: m.readonly,
+        },
+    });
+    Ok(())
+}
+
+fn cache_mount(
+    cx: &RunContext<'_>,
+    line: usize,
+    m: &RunMount,
+    here: &Path,
+    out: &mut Prepared,
+) -> Result<(), BuildError> {
+    let layers = match &m.from {
+        Some(FileSource::Context) | None => None,
+        Some(from) => Some(from_layers(cx, line, from)?),
+    };
+    let owner_set = m.mode.is_some() || m.uid.is_some() || m.gid.is_some();
+    let mut base = String::new();
+    if let Some(layers) = &layers {
+        let top = layers.last().map_or("empty", |l| l.chain_id.as_str());
+        base.push_str(&format!("from={top};source={};", m.source));
+    }
+    if owner_set {
+        base.push_str(&format!(
+            "mode={:o};uid={};gid={}",
+            m.mode.unwrap_or(0o755),
+            m.uid.unwrap_or(0),
+            m.gid.unwrap_or(0)
+        ));
+    }
+    let name = cache::dir_name(&m.id, &base);
+    let mounts = cx.store.root().join("mounts");
+    let mut init = |tmp: &Path| -> Result<(), BuildError> {
+        if let Some(layers) = &layers
+            && (!m.source.is_empty() || !owner_set)
+        {
+            let stack = cx.materializer.rootfs(layers)?.stack;
+            let v = view::stack_view(&stack, false, &here.join("init"), line)?;
+            let src = view::resolve_in_root(&v.root, &m.source, line)?;
+            view::copy_tree(&src, tmp, line)?;
+            return Ok(());
+        }
+        std::os::unix::fs::chown(tmp, Some(m.uid.unwrap_or(0)), Some(m.gid.unwrap_or(0)))
+            .map_err(|e| io(line, "changing the owner of", tmp, e))?;
+        fs::set_permissions(tmp, fs::Permissions::from_mode(m.mode.unwrap_or(0o755)))
+            .map_err(|e| io(line, "changing the mode of", tmp, e))
+    };
+    let dir = cache::acquire(&mounts, &name, m.sharing, line, &mut init)?;
+    out.mounts.push(ExecMount {
+        target: m.target.clone(),
+        kind: ExecMountKind::Bind {
+            source: dir.path.clone(),
+            readonly: m.readonly,
+        },
+    });
+    out.guards.push(Guard::Cache(dir));
+    Ok(())
+}
+
+fn secret(
+    cx: &RunContext<'_>,
+    line: usize,
+    m: &RunMount,
+    here: &Path,
+    out: &mut Prepared,
+) -> Result<(), BuildError> {
+    let Some(src) = cx.secrets.iter().find(|s| s.id == m.id) else {
+        if m.required {
+            return Err(BuildError::at(
+                line,
+                format!(
+                    "secret {} not found: it is required (give it with --secret id={},src=FILE or --secret id={},env=VAR)",
+                    m.id, m.id, m.id
+                ),
+            ));
+        }
+        return Ok(());
+    };
+    let value = src
+        .read()
+        .map_err(|e| BuildError::at(line, e.to_string()))?;
+    if let Some(var) = &m.env {
+        out.secret_env.push((
+            var.clone(),
+            Redacted(String::from_utf8_lossy(&value).into_owned()),
+        ));
+    }
+    if m.target.is_empty() {
+        return Ok(());
+    }
+    fs::DirBuilder::new()
+        .mode(0o700)
+        .create(here)
+        .map_err(|e| io(line, "creating", here, e))?;
+    let file = here.join("secret");
+    {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut f = fs::File::options()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&file)
+            .map_err(|e| io(line, "creating", &file, e))?;
+        f.write_all(&value)
+            .map_err(|e| io(line, "writing", &file, e))?;
+    }
+    std::os::unix::fs::chown(&file, Some(m.uid.unwrap_or(0)), Some(m.gid.unwrap_or(0)))
+        .map_err(|e| io(line, "changing the owner of", &file, e))?;
+    fs::set_permissions(&file, fs::Permissions::from_mode(m.mode.unwrap_or(0o400)))
+        .map_err(|e| io(line, "changing the mode of", &file, e))?;
+    out.mounts.push(ExecMount {
+        target: m.target.clone(),
+        kind: ExecMountKind::Bind {
+            source: file,
+            readonly: true,
+        },
+    });
+    Ok(())
+}
+
+fn ssh_mount(
+    cx: &RunContext<'_>,
+    line: usize,
+    m: &RunMount,
+    here: &Path,
+    out: &mut Prepared,
+) -> Result<(), BuildError> {
+    let Some(src) = cx.ssh.iter().find(|s| s.id == m.id) else {
+        if m.required {
+            return Err(BuildError::at(
+                line,
+                format!(
+                    "no SSH key {:?} forwarded from the client: it is required (give it with --ssh {})",
+                    m.id, m.id
+                ),
+            ));
+        }
+        return Ok(());
+    };
+    let agent = src
+        .socket()
+        .map_err(|e| BuildError::at(line, e.to_string()))?;
+    let is_socket = fs::metadata(&agent)
+        .map(|meta| std::os::unix::fs::FileTypeExt::is_socket(&meta.file_type()))
+        .unwrap_or(false);
+    if !is_socket {
+        return Err(BuildError::at(
+            line,
+            format!(
+                "ssh `{}`: `{}` is not an agent socket (load keys into ssh-agent and give its socket)",
+                m.id,
+                agent.display()
+            ),
+        ));
+    }
+    fs::DirBuilder::new()
+        .mode(0o700)
+        .create(here)
+        .map_err(|e| io(line, "creating", here, e))?;
+    let sock = here.join("agent.sock");
+    let proxy = ssh::SshProxy::start(
+        &agent,
+        &sock,
+        m.uid.unwrap_or(0),
+        m.gid.unwrap_or(0),
+        m.mode.unwrap_or(0o600),
+    )
+    .map_err(|e| io(line, "listening on", &sock, e))?;
+    out.guards.push(Guard::Ssh(proxy));
+    if !out.env.iter().any(|(k, _)| k == "SSH_AUTH_SOCK") {
+        out.env.push(("SSH_AUTH_SOCK".into(), m.target.clone()));
+    }
+    out.mounts.push(ExecMount {
+        target: m.target.clone(),
+        kind: ExecMountKind::Bind {
+            source: sock,
+            readonly: true,
+        },
+    });
+    Ok(())
+}
+
+fn io(line: usize, what: &str, path: &Path, e: std::io::Error) -> BuildError {
+    BuildError::at(line, format!("{what} `{}`: {e}", path.display()))
+}
