@@ -2,9 +2,11 @@
 //!
 //! An entry keeps what the layer needs and nothing that varies between machines: path, type,
 //! permission bits, numeric owner, mtime (seconds), and xattrs. No atime or ctime, no user or
-//! group names, no inode numbers. Xattrs are kept except overlayfs' own (`trusted.overlay.*`,
-//! `user.overlay.*`: the overlay source turns them into whiteouts) and `security.selinux` (a label
-//! of the host, not content of the image).
+//! group names, no inode numbers. Of the xattrs, only `security.capability` (file capabilities,
+//! e.g. of `ping`) is kept, as Docker's and containerd's layer writers (BuildKit's differ) keep
+//! it: other attributes are labels of the host (`security.selinux`), overlayfs' own
+//! (`trusted.overlay.*`, which the overlay source turns into whiteouts) or user data that
+//! BuildKit's images never carry (`tests/it/differential_run.rs`, case run-xattr).
 
 use std::collections::HashMap;
 use std::fs::Metadata;
@@ -172,7 +174,7 @@ pub(crate) fn entry_from_disk(
 
 /// Whether an xattr is copied into layers (see the module docs).
 pub(crate) fn keep_xattr(name: &[u8]) -> bool {
-    !is_overlay_xattr(name) && name != b"security.selinux"
+    name == b"security.capability"
 }
 
 /// Whether an xattr is overlayfs' own.
@@ -269,7 +271,7 @@ mod tests {
     #[test]
     fn overlay_and_selinux_xattrs_are_dropped() {
         assert!(keep_xattr(b"security.capability"));
-        assert!(keep_xattr(b"user.foo"));
+        assert!(!keep_xattr(b"user.foo"));
         assert!(!keep_xattr(b"trusted.overlay.opaque"));
         assert!(!keep_xattr(b"user.overlay.opaque"));
         assert!(!keep_xattr(b"security.selinux"));
