@@ -32,6 +32,9 @@ mod it {
     mod plan;
     /// The registry client against the test registry (`scripts/peers.sh`) and a hostile one.
     mod registry;
+    /// The stage scheduler: overlap, `--jobs`, cancellation on failure and SIGTERM, progress
+    /// modes, per-stage RUN caching (needs root and runc).
+    mod schedule;
     /// The local store: blob ingest, chain ids, hostile layers, lookup through snapshot stacks.
     mod store;
 }
