@@ -41,6 +41,9 @@ mod it {
     /// `RUN --mount` (cache, secret, ssh, bind, tmpfs), RUN heredocs and `--runtime`, end to end
     /// through the binary (needs root and runc; ssh needs `ssh-agent`).
     mod run_mounts;
+    /// The stage scheduler: overlap, `--jobs`, cancellation on failure and SIGTERM, progress
+    /// modes, per-stage RUN caching (needs root and runc).
+    mod schedule;
     /// The local store: blob ingest, chain ids, hostile layers, lookup through snapshot stacks.
     mod store;
 }

@@ -54,6 +54,12 @@ pub enum BuildError {
         /// The blob.
         digest: Digest,
     },
+    /// SIGINT or SIGTERM stopped the build.
+    #[error("interrupted: the build was cancelled by a signal")]
+    Interrupted,
+    /// The build was cancelled (another stage failed); never the error a build returns.
+    #[error("cancelled")]
+    Cancelled,
     /// The plan is not one the builder can run (a bug if it happens).
     #[error("internal: {0}")]
     Internal(String),

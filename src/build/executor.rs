@@ -1,16 +1,18 @@
-//! Runs a plan: the needed stages wave by wave (the stages of a wave depend only on earlier waves
-//! and run on threads of their own); in each stage, every step's key is looked up in the cache
-//! and the step runs only on a miss. Layers of base images are fetched only when a step needs
+//! Runs a plan: each needed stage on a thread of its own as soon as the stages it depends on are
+//! built, at most `--jobs` at once ([`super::schedule`]); the first failure cancels the rest. In
+//! each stage, every step's key is looked up in the cache and the step runs only on a miss. Layers of base images are fetched only when a step needs
 //! their files; the final image is assembled from the target stage's layers and config.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::copy::{self, AddOptions, CopyFrom, CopyRequest, RootfsView};
 use super::layers::{LayerRef, Materializer, push_layer};
 use super::progress::{Progress, StepEnd};
+use super::schedule::{self, Cancel, Failure, Task};
 use super::time::{build_epoch, rfc3339};
 use super::{BuildError, StepCache};
 use crate::cache::CacheRecord;
@@ -44,6 +46,11 @@ pub struct BuildOptions {
     pub ssh: Vec<super::mounts::SshSource>,
     /// `--runtime`: the OCI runtime's name or path (`None`: runc, else crun).
     pub runtime: Option<String>,
+    /// `--jobs`: at most this many stages at once; 0 means as many as the machine has cores.
+    pub jobs: usize,
+    /// A flag that, once set (a signal handler: [`super::interrupt::Watch`]), cancels the
+    /// build as a failure does and makes it return [`BuildError::Interrupted`].
+    pub interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl Default for BuildOptions {
@@ -57,7 +64,40 @@ impl Default for BuildOptions {
             secrets: Vec::new(),
             ssh: Vec::new(),
             runtime: None,
+            jobs: 0,
+            interrupt: None,
         }
+    }
+}
+
+/// Wraps the build's progress: once the build is cancelled, a step that ends in an error was
+/// stopped by the cancellation (a killed RUN) and shows as `CANCELED`. The failure that
+/// cancelled the build ends its step before it trips the cancellation: it shows as an error.
+struct CancelAware<'a> {
+    inner: &'a dyn Progress,
+    cancel: &'a Cancel,
+}
+
+impl Progress for CancelAware<'_> {
+    fn start(&self, id: usize, name: &str) {
+        self.inner.start(id, name);
+    }
+
+    fn end(&self, id: usize, end: &StepEnd) {
+        match end {
+            StepEnd::Error(_) if self.cancel.is_cancelled() => {
+                self.inner.end(id, &StepEnd::Canceled);
+            }
+            _ => self.inner.end(id, end),
+        }
+    }
+
+    fn info(&self, line: &str) {
+        self.inner.info(line);
+    }
+
+    fn output(&self, id: usize, line: &str) {
+        self.inner.output(id, line);
     }
 }
 
@@ -132,7 +172,19 @@ fn oci_media_type(media_type: &str) -> String {
 }
 
 impl Builder<'_> {
-    /// Builds the plan's target stage.
+    /// How many stages may run at once: `--jobs`, else the number of cores.
+    fn jobs(&self) -> usize {
+        match self.options.jobs {
+            0 => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            n => n,
+        }
+    }
+
+    /// Builds the plan's target stage: each needed stage starts as soon as the stages it
+    /// depends on are built, at most [`BuildOptions::jobs`] at once. The first failure (or an
+    /// interrupt) cancels the build: no new step starts, running RUN containers are killed (their
+    /// overlays unmounted, scratch dirs removed as every step's are), and that first error is
+    /// returned.
     pub fn build(&self, plan: &Plan) -> Result<BuildOutput, BuildError> {
         let materializer = Materializer {
             store: self.store,
@@ -140,55 +192,74 @@ impl Builder<'_> {
             runtime: self.resolver.runtime(),
         };
         let epoch = build_epoch(self.options.source_date_epoch);
+        let cancel = Cancel::new(self.options.interrupt.clone());
+        // Steps that fail because the build was cancelled show as CANCELED, not as errors.
+        let progress = CancelAware {
+            inner: self.progress,
+            cancel: &cancel,
+        };
+        let builder = Builder {
+            store: self.store,
+            cache: self.cache,
+            resolver: self.resolver,
+            context: self.context,
+            progress: &progress,
+            options: self.options.clone(),
+        };
         let run = Run {
-            builder: self,
+            builder: &builder,
             materializer,
             created: rfc3339(epoch),
             ids: AtomicUsize::new(0),
             single_stage: plan.stages.len() == 1,
             scratch_seq: AtomicUsize::new(0),
+            cancel: &cancel,
         };
-        let mut outputs: BTreeMap<usize, StageOutput> = BTreeMap::new();
-        let mut reports = Vec::new();
-        // Stages of one wave depend only on earlier waves: they run at the same time.
-        for wave in &plan.waves {
-            let stage_of = |i: usize| {
-                plan.stages
+        // A stage starts once the stages it needs are built (schedule.rs); the plan lists only
+        // the stages the target needs.
+        let tasks: Vec<Task> = plan
+            .order
+            .iter()
+            .map(|&i| Task {
+                id: i,
+                deps: plan
+                    .stages
                     .get(i)
-                    .ok_or_else(|| BuildError::Internal(format!("stage {i} not in plan")))
-            };
-            let results: Vec<(usize, StageResult)> = if let [only] = wave.as_slice() {
-                vec![(*only, stage_of(*only).and_then(|s| run.stage(s, &outputs)))]
-            } else {
-                let done = &outputs;
-                let run = &run;
-                std::thread::scope(|scope| {
-                    let handles: Vec<_> = wave
-                        .iter()
-                        .map(|&i| {
-                            (
-                                i,
-                                scope.spawn(move || stage_of(i).and_then(|s| run.stage(s, done))),
-                            )
-                        })
-                        .collect();
-                    handles
-                        .into_iter()
-                        .map(|(i, h)| {
-                            let r = h.join().unwrap_or_else(|_| {
-                                Err(BuildError::Internal(format!("stage {i} panicked")))
-                            });
-                            (i, r)
-                        })
-                        .collect()
-                })
-            };
-            for (i, r) in results {
-                let (out, steps) = r?;
-                outputs.insert(i, out);
-                reports.extend(steps);
+                    .map(|s| s.depends_on.clone())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let reports: Mutex<BTreeMap<usize, Vec<StepReport>>> = Mutex::new(BTreeMap::new());
+        let work = |i: usize, inputs: BTreeMap<usize, StageOutput>| {
+            let stage = plan
+                .stages
+                .get(i)
+                .ok_or_else(|| BuildError::Internal(format!("stage {i} not in plan")))?;
+            let (out, steps) = run.stage(stage, &inputs)?;
+            reports
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(i, steps);
+            Ok(out)
+        };
+        let mut outputs = schedule::run(&tasks, self.jobs(), &cancel, work, || {
+            crate::exec::runtime::kill_running();
+        })
+        .map_err(|f| match f {
+            Failure::Failed { error, .. } => error,
+            Failure::Panicked { id } => BuildError::Internal(format!("stage {id} panicked")),
+            Failure::Interrupted => BuildError::Interrupted,
+            Failure::Unrunnable(ids) => {
+                BuildError::Internal(format!("stages {ids:?} wait for stages not in the plan"))
             }
-        }
+        })?;
+        let mut by_stage = reports.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let reports: Vec<StepReport> = plan
+            .order
+            .iter()
+            .filter_map(|i| by_stage.remove(i))
+            .flatten()
+            .collect();
         let target = outputs
             .remove(&plan.target)
             .ok_or_else(|| BuildError::Internal("target stage not built".into()))?;
@@ -204,9 +275,6 @@ impl Builder<'_> {
     }
 }
 
-/// A built stage and its step reports, or why it failed.
-type StageResult = Result<(StageOutput, Vec<StepReport>), BuildError>;
-
 /// State of one build run.
 struct Run<'b, 'a> {
     builder: &'b Builder<'a>,
@@ -215,6 +283,8 @@ struct Run<'b, 'a> {
     ids: AtomicUsize,
     single_stage: bool,
     scratch_seq: AtomicUsize,
+    /// Set by the first failure or a signal: no new step starts.
+    cancel: &'b Cancel,
 }
 
 impl Run<'_, '_> {
@@ -261,6 +331,9 @@ impl Run<'_, '_> {
         let mut before: Vec<String> = Vec::new();
         let mut earlier_miss: Option<usize> = None;
         for (n, step) in stage.steps.iter().enumerate() {
+            if self.cancel.is_cancelled() {
+                return Err(BuildError::Cancelled);
+            }
             let name = format!(
                 "[{label}{}/{total}] {}{} {}",
                 n + 1,

@@ -1,11 +1,15 @@
 //! The builder: for each step of a plan, a cache lookup, else the step's work; then the image
 //! (DESIGN.md: `plan` -> `build` -> `image` -> output).
 //!
-//! * [`executor`] — runs the needed stages in order, step by step, with the per-step cache;
+//! * [`executor`] — runs the needed stages, step by step, with the per-step cache;
+//! * [`schedule`] — which stage runs when: as soon as its dependencies are built, `--jobs` at a
+//!   time, the first failure cancelling the rest;
+//! * [`interrupt`] — SIGINT/SIGTERM during a build cancel it cleanly;
 //! * [`layers`] — a stage's layers; base blobs fetched and unpacked only when a step needs them;
 //! * [`copy`] — COPY and ADD (and WORKDIR's directory) as layer entries, with Docker's rules;
 //! * [`progress`] — step events, rendered as buildx's plain progress or JSON lines;
 //! * [`mounts`] — RUN's `--mount`s (cache, bind, tmpfs, secret, ssh) and heredoc scripts;
+//! * [`tty_progress`] — the live terminal view (`--progress=tty`);
 //! * [`run_step`] — RUN: the step run in an OCI runtime (`crate::exec`), its upper dir as a layer;
 //! * [`summary`] — the table printed at the end: each step, hit or miss (and why), time, layer
 //!   size;
@@ -16,16 +20,20 @@ pub mod copy;
 mod error;
 pub mod executor;
 pub mod explain;
+pub mod interrupt;
 pub mod layers;
 pub mod mounts;
 pub mod progress;
 pub mod run_step;
+pub mod schedule;
 pub mod summary;
 pub mod time;
+pub mod tty_progress;
 
 pub use error::BuildError;
 pub use executor::{BuildOptions, BuildOutput, Builder, StepReport};
 pub use progress::{JsonProgress, PlainProgress, Progress, QuietProgress, StepEnd};
+pub use tty_progress::TtyProgress;
 
 use crate::cache::CacheRecord;
 use crate::digest::Digest;

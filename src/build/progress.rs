@@ -1,10 +1,10 @@
 //! Progress as buildx's plain mode prints it: a numbered line when a step starts, and one when it
-//! ends (`CACHED`, `DONE 0.3s` or `ERROR`), on standard error; or one JSON object per event for
-//! tools (`--progress=json`).
+//! ends (`CACHED`, `DONE 0.3s`, `ERROR` or `CANCELED`), on standard error; or one JSON object per
+//! event for tools (`--progress=json`). The live terminal view is [`super::tty_progress`].
 
 use std::io::Write;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How a step ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +15,8 @@ pub enum StepEnd {
     Done(Duration),
     /// Failed with this message.
     Error(String),
+    /// Stopped because another step failed or the build was interrupted.
+    Canceled,
 }
 
 /// Receives step events (the CLI renders them; tests may collect them).
@@ -55,6 +57,7 @@ impl Progress for PlainProgress {
             StepEnd::Cached => format!("#{id} CACHED"),
             StepEnd::Done(d) => format!("#{id} DONE {:.1}s", d.as_secs_f64()),
             StepEnd::Error(e) => format!("#{id} ERROR: {e}"),
+            StepEnd::Canceled => format!("#{id} CANCELED"),
         });
     }
 
@@ -80,19 +83,37 @@ impl Progress for QuietProgress {
 
 /// `--progress=json`: one JSON object per line on standard error:
 /// `{"event":"start","id":1,"name":"[1/2] COPY a /a"}`,
-/// `{"event":"end","id":1,"result":"cached"|"done"|"error","seconds":0.1,"error":"..."}`,
-/// `{"event":"info","message":"..."}`, `{"event":"output","id":1,"line":"..."}` (a RUN's output).
-#[derive(Debug, Default)]
+/// `{"event":"end","id":1,"result":"cached"|"done"|"error"|"canceled","seconds":0.1,
+/// "error":"..."}`, `{"event":"info","message":"..."}`, `{"event":"output","id":1,"line":"..."}`
+/// (a RUN's output). Every event has `"time"`: seconds since the renderer was made (the build's
+/// start), a float, so that tools can see which steps overlapped.
+#[derive(Debug)]
 pub struct JsonProgress {
     lock: Mutex<()>,
+    started: Instant,
+}
+
+impl Default for JsonProgress {
+    fn default() -> Self {
+        Self {
+            lock: Mutex::new(()),
+            started: Instant::now(),
+        }
+    }
 }
 
 impl JsonProgress {
-    fn emit(&self, v: serde_json::Value) {
+    fn emit(&self, mut v: serde_json::Value) {
         let _guard = self
             .lock
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(obj) = v.as_object_mut() {
+            obj.insert(
+                "time".into(),
+                serde_json::json!(self.started.elapsed().as_secs_f64()),
+            );
+        }
         let _ = writeln!(std::io::stderr(), "{v}");
     }
 }
@@ -110,6 +131,9 @@ impl Progress for JsonProgress {
             }),
             StepEnd::Error(e) => {
                 serde_json::json!({"event": "end", "id": id, "result": "error", "error": e})
+            }
+            StepEnd::Canceled => {
+                serde_json::json!({"event": "end", "id": id, "result": "canceled"})
             }
         });
     }

@@ -6,6 +6,7 @@ use super::plan_cmd::{InputArgs, make_plan};
 use crate::build::mounts::{SecretSource, SshSource};
 use crate::build::{
     BuildOptions, Builder, JsonProgress, PlainProgress, Progress, QuietProgress, StepCache,
+    TtyProgress,
 };
 use crate::image::layer::Compression;
 use crate::output::{ImageName, OutputSpec};
@@ -47,7 +48,7 @@ pub struct BuildArgs {
     /// Do not cache specified stages
     #[arg(long = "no-cache-filter", value_name = "STAGE", value_delimiter = ',')]
     pub no_cache_filter: Vec<String>,
-    /// Set type of progress output ("auto", "plain", "json", "quiet")
+    /// Set type of progress output ("auto", "tty", "plain", "json", "quiet")
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
     pub progress: ProgressArg,
     /// Say why each step that misses the cache missed, as it starts, and in the metadata file
@@ -64,6 +65,9 @@ pub struct BuildArgs {
     /// OCI runtime for RUN steps: "runc", "crun" or a path (default: runc, else crun)
     #[arg(long, value_name = "RUNTIME")]
     pub runtime: Option<String>,
+    /// Run at most N stages at once (default: the number of cores)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 }
 
 /// `--compression` values.
@@ -80,14 +84,40 @@ pub enum CompressionArg {
 /// `--progress` values.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ProgressArg {
-    /// plain for now (a live view comes with the terminal renderer)
+    /// tty when standard error is a terminal and CI is not set, else plain
     Auto,
+    /// a live view: running steps with spinners and their latest output
+    Tty,
     /// one line per step start and end
     Plain,
     /// one JSON object per event, for tools
     Json,
     /// nothing but errors
     Quiet,
+}
+
+impl ProgressArg {
+    /// `auto` and `tty` made concrete: tty only on a terminal (and for `auto` only when the
+    /// environment variable `CI` is not `true` or `1`), else plain.
+    fn resolve(self) -> ProgressArg {
+        use std::io::IsTerminal;
+        let terminal = std::io::stderr().is_terminal();
+        match self {
+            ProgressArg::Auto => {
+                let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+                if terminal && !ci {
+                    ProgressArg::Tty
+                } else {
+                    ProgressArg::Plain
+                }
+            }
+            ProgressArg::Tty if !terminal => {
+                eprintln!("WARNING: --progress=tty: standard error is not a terminal, using plain");
+                ProgressArg::Plain
+            }
+            other => other,
+        }
+    }
 }
 
 /// Where the image goes.
@@ -182,11 +212,16 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
     let cache = super::local_cache(&store)?;
     let plain = PlainProgress::default();
     let json = JsonProgress::default();
-    let progress: &dyn Progress = match args.progress {
-        ProgressArg::Quiet => &QuietProgress,
-        ProgressArg::Json => &json,
-        ProgressArg::Auto | ProgressArg::Plain => &plain,
+    let mode = args.progress.resolve();
+    let tty = matches!(mode, ProgressArg::Tty).then(TtyProgress::new);
+    let progress: &dyn Progress = match (mode, &tty) {
+        (ProgressArg::Quiet, _) => &QuietProgress,
+        (ProgressArg::Json, _) => &json,
+        (_, Some(tty)) => tty,
+        _ => &plain,
     };
+    // Ctrl-C (or SIGTERM) during the build cancels it cleanly instead of killing rbuild.
+    let watch = crate::build::interrupt::Watch::start().map_err(|e| anyhow::anyhow!(e))?;
     let builder = Builder {
         store: &store,
         cache: cache.as_ref() as &dyn StepCache,
@@ -214,11 +249,13 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
                 .map(|s| SshSource::parse(s))
                 .collect::<Result<_, _>>()?,
             runtime: args.runtime.clone(),
+            jobs: args.jobs.map_or(0, usize::from),
+            interrupt: Some(watch.flag()),
         },
     };
-    let built = builder
-        .build(&planned.plan)
-        .map_err(|e| at_file(&planned.file, &chain(&e)))?;
+    let built = builder.build(&planned.plan);
+    drop(watch);
+    let built = built.map_err(|e| at_file(&planned.file, &chain(&e)))?;
     let image = &built.image;
     let mut names: Vec<ImageName> = Vec::new();
     for out in &outputs {
@@ -288,7 +325,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             crate::output::write_metadata_file(path, image, &names)?;
         }
     }
-    if matches!(args.progress, ProgressArg::Auto | ProgressArg::Plain) && !built.steps.is_empty() {
+    if matches!(mode, ProgressArg::Tty | ProgressArg::Plain) && !built.steps.is_empty() {
         for line in crate::build::summary::render(&built.steps).lines() {
             progress.info(line);
         }

@@ -3,12 +3,15 @@
 //! pipe, its own errors in a JSON log file, its state under the caller's scratch dir.
 //!
 //! Container ids are `rbuild-<pid>-<n>`: a container whose rbuild process is gone (killed while
-//! a step ran) is deleted by the next run (`Runtime::sweep`).
+//! a step ran) is deleted by the next run (`Runtime::sweep`). A build that fails or is
+//! interrupted kills the containers this process runs ([`kill_running`]); their runs then end
+//! as usual (overlay unmounted, run dir removed).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use super::ExecError;
 use super::error::IoContext;
@@ -18,6 +21,51 @@ const CANDIDATES: [&str; 2] = ["runc", "crun"];
 
 /// Directories searched after PATH (root's sbin dirs are not always on PATH).
 const EXTRA_DIRS: [&str; 4] = ["/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/bin"];
+
+/// The containers this process runs now: (runtime, state dir, id).
+static RUNNING: Mutex<Vec<(PathBuf, PathBuf, String)>> = Mutex::new(Vec::new());
+
+/// Registers a running container; unregisters it on drop.
+struct Registered(String);
+
+impl Registered {
+    fn new(runtime: &Path, state: &Path, id: &str) -> Self {
+        let mut running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
+        running.push((runtime.to_path_buf(), state.to_path_buf(), id.to_string()));
+        Registered(id.to_string())
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        let mut running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
+        running.retain(|(_, _, id)| *id != self.0);
+    }
+}
+
+/// Sends SIGKILL to every container this process runs now (a failed or interrupted build);
+/// returns how many there were. A container still being created is not found: call again
+/// until it returns 0 (its run ends soon after the kill and unregisters it).
+pub fn kill_running() -> usize {
+    let running = RUNNING
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    for (runtime, state, id) in &running {
+        let out = Command::new(runtime)
+            .arg("--root")
+            .arg(state)
+            .args(["kill", id, "KILL"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        if let Err(e) = out {
+            tracing::debug!("{} kill {id}: {e}", runtime.display());
+        }
+    }
+    running.len()
+}
 
 /// An OCI runtime binary (`runc` or `crun`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +153,7 @@ impl Runtime {
             .stdin(Stdio::null())
             .stdout(writer)
             .stderr(writer2);
+        let registered = Registered::new(&self.path, state, id);
         let spawned = cmd.spawn();
         // The command holds the pipe's write ends: drop it so that EOF comes when the container
         // is done.
@@ -132,6 +181,7 @@ impl Runtime {
             }
         }
         let status = child.wait();
+        drop(registered);
         let errors = log_errors(&log);
         self.delete(state, id);
         let status = status.map_err(|source| ExecError::Spawn {
