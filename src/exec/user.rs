@@ -52,7 +52,7 @@ pub fn resolve_user(user: &str, stack: &[PathBuf]) -> Result<Ids, ExecError> {
         return Ok(Ids {
             uid,
             gid,
-            additional_gids: Vec::new(),
+            additional_gids: vec![gid],
         });
     }
     let passwd = read_db(stack, "/etc/passwd")?;
@@ -75,6 +75,8 @@ pub fn resolve_user(user: &str, stack: &[PathBuf]) -> Result<Ids, ExecError> {
         }
     };
     let groups = read_db(stack, "/etc/group")?;
+    // The primary group comes first among the process's groups, as BuildKit (and Docker) set
+    // them: `id` in a `USER app` step prints `groups=1000(app),2000(extra)`.
     let mut additional_gids = Vec::new();
     match group {
         Some(group) => {
@@ -105,6 +107,8 @@ pub fn resolve_user(user: &str, stack: &[PathBuf]) -> Result<Ids, ExecError> {
         }
         None => {}
     }
+    additional_gids.retain(|g| *g != gid);
+    additional_gids.insert(0, gid);
     Ok(Ids {
         uid,
         gid,
@@ -174,22 +178,25 @@ mod tests {
     #[test]
     fn empty_is_root_and_numbers_need_no_files() {
         assert_eq!(resolve_user("", &[]).unwrap(), ids(0, 0, &[]));
-        assert_eq!(resolve_user("5:6", &[]).unwrap(), ids(5, 6, &[]));
-        assert_eq!(resolve_user("5", &[]).unwrap(), ids(5, 0, &[]));
+        assert_eq!(resolve_user("5:6", &[]).unwrap(), ids(5, 6, &[6]));
+        assert_eq!(resolve_user("5", &[]).unwrap(), ids(5, 0, &[0]));
     }
 
     #[test]
     fn names_and_supplementary_groups_come_from_the_image() {
         let dir = tempfile::tempdir().unwrap();
         let s = stack(dir.path());
-        assert_eq!(resolve_user("app", &s).unwrap(), ids(1000, 1001, &[50, 10]));
+        assert_eq!(
+            resolve_user("app", &s).unwrap(),
+            ids(1000, 1001, &[1001, 50, 10])
+        );
         assert_eq!(
             resolve_user("1000", &s).unwrap(),
-            ids(1000, 1001, &[50, 10])
+            ids(1000, 1001, &[1001, 50, 10])
         );
-        assert_eq!(resolve_user("app:staff", &s).unwrap(), ids(1000, 50, &[]));
-        assert_eq!(resolve_user("app:7", &s).unwrap(), ids(1000, 7, &[]));
-        assert_eq!(resolve_user("9:staff", &s).unwrap(), ids(9, 50, &[]));
+        assert_eq!(resolve_user("app:staff", &s).unwrap(), ids(1000, 50, &[50]));
+        assert_eq!(resolve_user("app:7", &s).unwrap(), ids(1000, 7, &[7]));
+        assert_eq!(resolve_user("9:staff", &s).unwrap(), ids(9, 50, &[50]));
     }
 
     #[test]
