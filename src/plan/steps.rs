@@ -43,8 +43,8 @@ pub(super) struct StageState {
     pub(super) run_env: Vars,
     /// Names declared with ARG in this stage (or inherited from the base stage).
     pub(super) declared_args: BTreeSet<String>,
-    /// The same names in the order they were first declared (BuildKit's `buildArgs`, which a
-    /// RUN's history entry lists).
+    /// Every ARG declaration in order, a name again when declared again (BuildKit 0.13's
+    /// `buildArgs`, which a RUN's history entry lists: `|5 A=1 B=2 A=1 ...`).
     pub(super) arg_order: Vec<String>,
     /// The image config so far: WORKDIR, USER, SHELL, ENV, CMD, ... and history.
     pub(super) config: ImageConfig,
@@ -542,9 +542,8 @@ impl Walker<'_, '_> {
             } else {
                 self.global.get(&d.name).map(str::to_string)
             };
-            if self.state.declared_args.insert(d.name.clone()) {
-                self.state.arg_order.push(d.name.clone());
-            }
+            self.state.declared_args.insert(d.name.clone());
+            self.state.arg_order.push(d.name.clone());
             match value {
                 Some(v) => {
                     self.state.run_env.set(&d.name, &v);

@@ -95,7 +95,7 @@ fn run_network_none() {
 /// RUN results copied between stages.
 #[test]
 fn run_multistage() {
-    check("run-multistage", &Opts { ..Opts::default() });
+    check("run-multistage", &Opts::default());
 }
 
 /// RUN steps that change nothing: history entries, layers.
@@ -109,6 +109,8 @@ fn run_empty() {
                 // nothing (as for WORKDIR of an existing directory, see differential_build's
                 // workdir); rbuild makes no layer and marks the entry empty_layer. Kept.
                 "layers: 7 vs 3",
+                // ...so those history entries say `(empty layer)` in rbuild's image only.
+                "history[*]: \"RUN /bin/sh -c ",
             ],
             ..Opts::default()
         },
@@ -137,7 +139,18 @@ fn run_workdir() {
 fn run_xattr() {
     // Docker and BuildKit (containerd's tar writer) keep only `security.capability` in layers;
     // so does rbuild (src/image/layer/entries.rs).
-    check("run-xattr", &Opts::default());
+    check(
+        "run-xattr",
+        &Opts {
+            known: &[
+                // Setting an xattr on a base file copies it up unchanged but for the dropped
+                // xattr: BuildKit's differ leaves such a file out of the layer, rbuild's layer is
+                // the upper dir as it is (see run_links). Kept.
+                "/etc/debian_version: ",
+            ],
+            ..Opts::default()
+        },
+    );
 }
 
 /// `RUN --mount=type=cache`: the cache's contents stay out of the image.
