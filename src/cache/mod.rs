@@ -7,6 +7,8 @@
 //!   mtime is its last use, which pruning orders by;
 //! * [`prune`](mod@prune) — `rbuild du` and `rbuild prune`: what the store holds, and removing records by
 //!   age or a storage budget, then every blob and snapshot no remaining record needs.
+//! * [`mounts`] — the `RUN --mount=type=cache` directories under `mounts/`: their sizes, and
+//!   removing the unused ones;
 //! * [`snapshot`] — the explanation snapshot a record keeps of its step's inputs;
 //! * [`steps`] — the step index, `cache/steps/<identity hex>.json`: the keys most recently stored
 //!   for a step, the records a miss is explained against;
@@ -20,6 +22,7 @@
 pub mod error;
 pub mod explain;
 pub mod local;
+pub mod mounts;
 pub mod prune;
 pub mod snapshot;
 pub mod steps;

@@ -5,6 +5,7 @@ use serde_json::json;
 use std::time::SystemTime;
 
 use super::units::{ago, human_size, rfc3339};
+use crate::cache::mounts::MountDir;
 use crate::cache::{self, DiskUsage, RecordInfo};
 
 /// Flags of `rbuild du`.
@@ -56,11 +57,12 @@ pub enum DuFormat {
 pub(super) fn run(args: &DuArgs) -> anyhow::Result<()> {
     let cache = args.state.open()?;
     let usage = cache::disk_usage(&cache, cache::GC_GRACE)?;
+    let mounts = cache::mounts::list(cache.store().root())?;
     let now = SystemTime::now();
     match args.format {
         DuFormat::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&to_json(&cache, &usage))?
+            serde_json::to_string_pretty(&to_json(&cache, &usage, &mounts))?
         ),
         DuFormat::Text => {
             if args.verbose {
@@ -68,7 +70,7 @@ pub(super) fn run(args: &DuArgs) -> anyhow::Result<()> {
                     print!("{}", record_block(info, now));
                 }
             }
-            print!("{}", summary(&cache, &usage));
+            print!("{}", summary(&cache, &usage, &mounts));
         }
     }
     Ok(())
@@ -99,7 +101,7 @@ fn record_block(info: &RecordInfo, now: SystemTime) -> String {
 }
 
 /// The totals.
-fn summary(cache: &cache::LocalCache, u: &DiskUsage) -> String {
+fn summary(cache: &cache::LocalCache, u: &DiskUsage, mounts: &[MountDir]) -> String {
     let row = |name: &str, count: Option<u64>, bytes: u64| {
         let count = count.map(|c| c.to_string()).unwrap_or_default();
         format!("{name:<18}{count:>8}  {}\n", human_size(bytes))
@@ -116,6 +118,11 @@ fn summary(cache: &cache::LocalCache, u: &DiskUsage) -> String {
         Some(u.records.len() as u64),
         u.record_layers.bytes,
     );
+    out += &row(
+        "Cache mounts:",
+        Some(mounts.len() as u64),
+        mounts.iter().map(|m| m.bytes).sum(),
+    );
     out += &row("Unreferenced:", None, u.unreferenced);
     out += &row("Reclaimable:", None, u.reclaimable);
     out += &row("Total:", None, u.total);
@@ -123,7 +130,7 @@ fn summary(cache: &cache::LocalCache, u: &DiskUsage) -> String {
 }
 
 /// The JSON document of `rbuild du --format json`.
-fn to_json(cache: &cache::LocalCache, u: &DiskUsage) -> serde_json::Value {
+fn to_json(cache: &cache::LocalCache, u: &DiskUsage, mounts: &[MountDir]) -> serde_json::Value {
     let records: Vec<_> = u
         .records
         .iter()
@@ -147,6 +154,14 @@ fn to_json(cache: &cache::LocalCache, u: &DiskUsage) -> serde_json::Value {
         "blobs": {"count": u.blobs.count, "bytes": u.blobs.bytes},
         "snapshots": {"count": u.snapshots.count, "bytes": u.snapshots.bytes},
         "cache_records": {"count": u.records.len(), "bytes": u.record_layers.bytes},
+        "cache_mounts": {
+            "count": mounts.len(),
+            "bytes": mounts.iter().map(|m| m.bytes).sum::<u64>(),
+            "mounts": mounts
+                .iter()
+                .map(|m| json!({"name": m.name, "bytes": m.bytes, "last_used": rfc3339(m.last_used)}))
+                .collect::<Vec<_>>(),
+        },
         "unreferenced_bytes": u.unreferenced,
         "reclaimable_bytes": u.reclaimable,
         "total_bytes": u.total,

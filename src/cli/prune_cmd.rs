@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use super::du_cmd::StateDirArg;
 use super::units::{ago, human_size, parse_size, rfc3339};
+use crate::cache::mounts::MountDir;
 use crate::cache::{self, PruneOptions, PruneReport};
 use crate::dockerfile::instructions::parse_go_duration;
 
@@ -57,9 +58,18 @@ pub(super) fn run(args: &PruneArgs) -> anyhow::Result<()> {
     };
     let cache = args.state.open()?;
     let report = cache::prune(&cache, &options)?;
+    // Cache mounts hold no layer a budget could weigh: `--keep-storage` leaves them alone.
+    let mounts = if options.keep_storage.is_none() {
+        cache::mounts::prune(cache.store().root(), options.until)?
+    } else {
+        Vec::new()
+    };
     match args.format {
-        PruneFormat::Text => print!("{}", render_text(&report, SystemTime::now())),
-        PruneFormat::Json => println!("{}", serde_json::to_string_pretty(&to_json(&report))?),
+        PruneFormat::Text => print!("{}", render_text(&report, &mounts, SystemTime::now())),
+        PruneFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&to_json(&report, &mounts))?
+        ),
     }
     Ok(())
 }
@@ -90,7 +100,7 @@ fn until(filters: &[String]) -> anyhow::Result<Option<Duration>> {
 }
 
 /// The removed records as a table, the counts, and `Total:` as buildx prints it.
-fn render_text(report: &PruneReport, now: SystemTime) -> String {
+fn render_text(report: &PruneReport, mounts: &[MountDir], now: SystemTime) -> String {
     let mut out = String::new();
     if !report.records.is_empty() {
         out += &format!(
@@ -107,18 +117,26 @@ fn render_text(report: &PruneReport, now: SystemTime) -> String {
             );
         }
     }
+    for m in mounts {
+        out += &format!("cache mount {} ({})\n", m.name, human_size(m.bytes));
+    }
+    let mounts_text = if mounts.is_empty() {
+        String::new()
+    } else {
+        format!(", {} cache mounts", mounts.len())
+    };
     out += &format!(
-        "Deleted: {} cache records, {} blobs, {} snapshots\nTotal:\t{}\n",
+        "Deleted: {} cache records, {} blobs, {} snapshots{mounts_text}\nTotal:\t{}\n",
         report.records.len(),
         report.blobs.len(),
         report.snapshots.len(),
-        human_size(report.reclaimed())
+        human_size(report.reclaimed() + mounts.iter().map(|m| m.bytes).sum::<u64>())
     );
     out
 }
 
 /// The JSON document of `rbuild prune --format json`.
-fn to_json(report: &PruneReport) -> serde_json::Value {
+fn to_json(report: &PruneReport, mounts: &[MountDir]) -> serde_json::Value {
     let removed = |list: &[cache::Removed]| -> Vec<serde_json::Value> {
         list.iter()
             .map(|r| json!({"digest": r.digest, "bytes": r.bytes}))
@@ -136,7 +154,12 @@ fn to_json(report: &PruneReport) -> serde_json::Value {
             })
         })
         .collect();
+    let mounts: Vec<_> = mounts
+        .iter()
+        .map(|m| json!({"name": m.name, "bytes": m.bytes}))
+        .collect();
     json!({
+        "cache_mounts": mounts,
         "records": records,
         "blobs": removed(&report.blobs),
         "snapshots": removed(&report.snapshots),

@@ -178,6 +178,33 @@ RUN --mount=type=cache,target=/var/cache/m,mode=0700,uid=1234,gid=2345 stat -c '
     }
     let mounts = home.path().join("mounts");
     assert_eq!(fs::read_to_string(mounts.join("counter/n")).unwrap(), "2\n");
+
+    // `rbuild du` counts the cache mounts; `rbuild prune` removes them; the next build starts
+    // from an empty cache again.
+    let state = |sub: &str, extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_rbuild"))
+            .arg(sub)
+            .args(extra)
+            .env("RBUILD_HOME", home.path())
+            .output()
+            .unwrap();
+        ok(&out);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let du: serde_json::Value = serde_json::from_str(&state("du", &["--format", "json"])).unwrap();
+    assert_eq!(du["cache_mounts"]["count"], 2, "{du}");
+    assert!(du["cache_mounts"]["bytes"].as_u64().unwrap() >= 7, "{du}");
+    let kept = state("prune", &["--filter", "until=1h"]);
+    assert!(mounts.join("counter/n").exists(), "just used: kept\n{kept}");
+    let pruned = state("prune", &[]);
+    assert!(pruned.contains("2 cache mounts"), "{pruned}");
+    assert!(!mounts.join("counter").exists(), "{pruned}");
+    let third = build_layout(ctx.path(), home.path(), work.path(), &["--no-cache"]);
+    assert_eq!(
+        text(&files(&third), "seen"),
+        "1",
+        "pruned: the cache starts over"
+    );
 }
 
 #[test]

@@ -82,6 +82,8 @@ pub fn acquire(
             .write(true)
             .open(&lock_path)
             .map_err(|e| io(line, "opening", &lock_path, e))?;
+        // The lock's mtime is the directory's last use (`rbuild prune --filter until=`).
+        let _ = lock.set_modified(std::time::SystemTime::now());
         if sharing == Sharing::Private {
             match flock(&lock, FlockOperation::NonBlockingLockExclusive) {
                 Ok(()) => {}
