@@ -264,7 +264,13 @@ impl Builder<'_> {
             .remove(&plan.target)
             .ok_or_else(|| BuildError::Internal("target stage not built".into()))?;
         let mut config = target.config;
-        config.created = Some(run.created.clone());
+        // The image is as new as its newest step: the last history entry's time (an unchanged
+        // rebuild keeps the digest, as BuildKit's does).
+        config.created = config
+            .history
+            .last()
+            .and_then(|h| h.created.clone())
+            .or_else(|| Some(run.created.clone()));
         let descs: Vec<LayerDescriptor> = target.layers.iter().map(|l| l.desc.clone()).collect();
         let image = assemble(self.store, &config, &descs)?;
         Ok(BuildOutput {
@@ -326,6 +332,9 @@ impl Run<'_, '_> {
         let mut provisional = false;
         // One flag per history entry this stage records: whether it made no layer.
         let mut own_empty: Vec<bool> = Vec::new();
+        // And when its step made its result: a cached step keeps its record's time, so that an
+        // unchanged rebuild makes the same image (as BuildKit's); `None` for config entries.
+        let mut own_created: Vec<Option<String>> = Vec::new();
         // For explanations: config instructions since the last layer step, and the line of the
         // last step of this stage that missed.
         let mut before: Vec<String> = Vec::new();
@@ -374,6 +383,7 @@ impl Run<'_, '_> {
                 StepOp::Config => {
                     if step.instruction != "ONBUILD" {
                         own_empty.push(true);
+                        own_created.push(None);
                     }
                     if step.instruction != "ARG" {
                         before.push(format!("{} {}", step.instruction, step.text));
@@ -415,8 +425,16 @@ impl Run<'_, '_> {
                         earlier_miss = Some(step.line);
                     }
                     before.clear();
+                    let pinned = self.builder.options.source_date_epoch.is_some();
                     let (layer, cached) = match hit {
-                        Some(record) => (record.layer, true),
+                        Some(record) => {
+                            own_created.push(Some(if pinned || record.created.is_empty() {
+                                self.created.clone()
+                            } else {
+                                record.created
+                            }));
+                            (record.layer, true)
+                        }
                         None => {
                             let made = self
                                 .layer_step(id, step.line, &step.op, &layers, outputs, stage)
@@ -425,6 +443,7 @@ impl Run<'_, '_> {
                                         .progress
                                         .end(id, &StepEnd::Error(e.to_string()))
                                 })?;
+                            own_created.push(Some(self.created.clone()));
                             (made, false)
                         }
                     };
@@ -476,15 +495,22 @@ impl Run<'_, '_> {
             }
         }
         // The stage's history: its base's (as that was built) and the entries its own steps
-        // recorded, stamped with the build time and marked empty where no layer was made.
+        // recorded, marked empty where no layer was made and stamped with the time their step's
+        // result was made (a config entry: the time of the entry before it).
         let mut config = final_config;
         let own_start = config.history.len().saturating_sub(own_empty.len());
         let mut own = config.history.split_off(own_start);
-        for (h, empty) in own.iter_mut().zip(&own_empty) {
+        let mut last = base_history.last().and_then(|h| h.created.clone());
+        for ((h, empty), created) in own.iter_mut().zip(&own_empty).zip(own_created) {
             h.empty_layer = *empty;
             if h.created.is_none() {
-                h.created = Some(self.created.clone());
+                h.created = Some(
+                    created
+                        .or_else(|| last.clone())
+                        .unwrap_or_else(|| self.created.clone()),
+                );
             }
+            last.clone_from(&h.created);
         }
         base_history.extend(own);
         config.history = base_history;
