@@ -343,8 +343,14 @@ impl Run<'_, '_> {
             if self.cancel.is_cancelled() {
                 return Err(BuildError::Cancelled);
             }
+            let from = match &step.op {
+                StepOp::Copy(FileOp {
+                    from_text: Some(f), ..
+                }) => format!("--from={f} "),
+                _ => String::new(),
+            };
             let name = format!(
-                "[{label}{}/{total}] {}{} {}",
+                "[{label}{}/{total}] {}{} {from}{}",
                 n + 1,
                 if step.onbuild { "ONBUILD " } else { "" },
                 step.instruction,

@@ -120,6 +120,7 @@ impl Walker<'_, '_> {
             dest: dest_raw,
             workdir: self.state.workdir().to_string(),
             from: FileSource::Context,
+            from_text: None,
             chown,
             chmod,
             excludes,
@@ -149,7 +150,10 @@ impl Walker<'_, '_> {
         op.parents = c.parents;
         op.link = c.link;
         match &c.from {
-            Some(from) => op.from = self.source_key(from, &op.sources, line, h, inputs)?,
+            Some(from) => {
+                op.from = self.source_key(from, &op.sources, line, h, inputs)?;
+                op.from_text = Some(from.clone());
+            }
             None if !op.sources.is_empty() => {
                 self.context_key(&op.sources, &op.excludes, line, h, inputs)?
             }

@@ -110,6 +110,8 @@ pub struct FileOp {
     pub workdir: String,
     /// Where the sources are read from.
     pub from: FileSource,
+    /// `--from` as written (progress shows it, as BuildKit's does; the history does not).
+    pub from_text: Option<String>,
     /// `--chown`, expanded.
     pub chown: Option<String>,
     /// `--chmod`, expanded.
