@@ -4,6 +4,12 @@
 //! Mounted with `redirect_dir=off,index=off,metacopy=off` (DESIGN.md, "Facts that trip builders")
 //! so that the upper dir is a plain diff: a deleted path is a 0:0 character device, a replaced
 //! directory carries `trusted.overlay.opaque=y`.
+//!
+//! The kernel takes at most one page of mount options, which the absolute paths of a deep stack
+//! (~100 bytes per snapshot) exceed at about 35 layers. A stack that long is named by short
+//! `/proc/self/fd/N` paths of directories opened for the mount instead (overlayfs resolves each
+//! lower dir when it mounts; the descriptors are closed right after): about 200 layers fit
+//! (one page again, at ~20 bytes a layer; overlayfs itself stops at 500).
 
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
@@ -43,14 +49,23 @@ pub struct OverlayMount {
 }
 
 impl OverlayDirs {
-    /// The overlay option string for these dirs.
+    /// The overlay option string for these dirs, the lower dirs named by their paths.
     pub fn options(&self) -> Result<String, ExecError> {
-        let lower: Vec<&Path> = if self.lower.is_empty() {
-            vec![&self.empty]
+        self.options_with(&self.lower_paths())
+    }
+
+    /// The lower dirs to mount: the stack, or `empty` for an empty stack.
+    fn lower_paths(&self) -> Vec<PathBuf> {
+        if self.lower.is_empty() {
+            vec![self.empty.clone()]
         } else {
-            self.lower.iter().map(PathBuf::as_path).collect()
-        };
-        let mut all = lower.clone();
+            self.lower.clone()
+        }
+    }
+
+    /// The option string with `lower` as the lower dirs.
+    fn options_with(&self, lower: &[PathBuf]) -> Result<String, ExecError> {
+        let mut all: Vec<&Path> = lower.iter().map(PathBuf::as_path).collect();
         all.extend([self.upper.as_path(), self.work.as_path()]);
         for p in all {
             let bytes = p.as_os_str().as_bytes();
@@ -83,12 +98,46 @@ impl OverlayDirs {
         Ok(options)
     }
 
-    /// Creates the upper, work, empty and merged dirs and mounts the overlay.
+    /// Whether the paths are fine but too long, so that naming the lower dirs by descriptor
+    /// helps (a path with a forbidden character fails either way).
+    fn options_fit_by_fd(&self) -> bool {
+        let short: Vec<PathBuf> = (0..self.lower_paths().len())
+            .map(|_| PathBuf::from("/proc/self/fd/1048576"))
+            .collect();
+        self.options_with(&short).is_ok()
+            && self.lower_paths().iter().all(|p| {
+                !p.as_os_str()
+                    .as_bytes()
+                    .iter()
+                    .any(|b| matches!(b, b',' | b':' | b'\\' | b'\0'))
+            })
+    }
+
+    /// Creates the upper, work, empty and merged dirs and mounts the overlay (a stack too long
+    /// for one page of options named by descriptors, see the module docs).
     pub fn mount(&self) -> Result<OverlayMount, ExecError> {
         for d in [&self.empty, &self.upper, &self.work, &self.merged] {
             std::fs::create_dir_all(d).at("creating", d)?;
         }
-        let options = self.options()?;
+        let plain = self.options();
+        // Held open until the mount is made: the short names below point at them.
+        let mut held = Vec::new();
+        let options = match plain {
+            Ok(options) => options,
+            Err(ExecError::BadLowerPath { .. }) if self.options_fit_by_fd() => {
+                let mut short = Vec::new();
+                for dir in self.lower_paths() {
+                    let f = std::fs::File::open(&dir).at("opening", &dir)?;
+                    short.push(PathBuf::from(format!(
+                        "/proc/self/fd/{}",
+                        std::os::fd::AsRawFd::as_raw_fd(&f)
+                    )));
+                    held.push(f);
+                }
+                self.options_with(&short)?
+            }
+            Err(e) => return Err(e),
+        };
         let data = CString::new(options.clone()).map_err(|_| ExecError::BadLowerPath {
             path: self.merged.clone(),
             reason: "it contains a NUL byte",
@@ -105,6 +154,7 @@ impl OverlayDirs {
             options,
             source: e.into(),
         })?;
+        drop(held);
         Ok(OverlayMount {
             merged: self.merged.clone(),
             mounted: true,

@@ -117,6 +117,34 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// A stack deeper than one page of lower-dir paths holds (~35 snapshots at real path lengths)
+/// still mounts: its lower dirs are named by descriptor.
+#[test]
+fn a_stack_of_eighty_layers_with_long_paths_mounts() {
+    let deep = tempfile::tempdir().unwrap();
+    let mut lower = Vec::new();
+    for n in 0..80 {
+        let dir = deep.path().join(format!("{n:03}-{}", "x".repeat(100)));
+        std::fs::create_dir_all(dir.join("layers")).unwrap();
+        std::fs::write(dir.join("layers").join(format!("n{n:03}")), "").unwrap();
+        lower.push(dir);
+    }
+    lower.reverse();
+    lower.extend(busybox_stack());
+    let long: usize = lower.iter().map(|p| p.as_os_str().len() + 1).sum();
+    assert!(long > 4096, "the stack must exceed one page: {long}");
+    let scratch = tempfile::tempdir().unwrap();
+    let (f, out) = run(
+        &RunSpec {
+            lower,
+            ..spec(&["sh", "-c", "ls /layers | wc -l; ls /layers | head -n1"])
+        },
+        scratch.path(),
+    );
+    assert_eq!(f.exit_code, 0, "{out}");
+    assert_eq!(out.split_whitespace().collect::<Vec<_>>(), ["80", "n000"]);
+}
+
 #[test]
 fn echo_output_is_captured_and_a_step_that_changes_nothing_leaves_an_empty_upper() {
     let scratch = tempfile::tempdir().unwrap();
