@@ -46,4 +46,6 @@ mod it {
     mod schedule;
     /// The local store: blob ingest, chain ids, hostile layers, lookup through snapshot stacks.
     mod store;
+    /// What the end-to-end build tests share (registry, contexts, the `rbuild build` command).
+    mod support;
 }

@@ -7,12 +7,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// `host:port` of the test registry.
-fn registry() -> String {
-    std::env::var("RBUILD_TEST_REGISTRY").unwrap_or_else(|_| {
-        panic!("RBUILD_TEST_REGISTRY is not set: run the tests with scripts/test.sh")
-    })
-}
+use super::support::registry;
 
 /// A unique repository name under `test/`.
 fn unique(prefix: &str) -> String {
@@ -347,7 +342,7 @@ fn a_rebuild_is_cached_writes_no_blob_and_a_change_reruns_only_its_dependents() 
     );
     assert_eq!(rerun.len(), 4, "{rerun:?}");
     assert!(rerun[0].contains("COPY assets /assets"), "{rerun:?}");
-    assert!(rerun[2].contains("COPY /assets /srv/assets"), "{rerun:?}");
+    assert!(rerun[2].contains("COPY --from=assets /assets /srv/assets"), "{rerun:?}");
     assert_ne!(digest_of(&meta), first_digest);
 
     // --no-cache-filter reruns one stage only; --no-cache every step.

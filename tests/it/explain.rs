@@ -5,24 +5,13 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// `host:port` of the test registry.
-fn registry() -> String {
-    std::env::var("RBUILD_TEST_REGISTRY").unwrap_or_else(|_| {
-        panic!("RBUILD_TEST_REGISTRY is not set: run the tests with scripts/test.sh")
-    })
-}
+use super::support::{rbuild_build, registry};
 
 /// Runs `rbuild build --explain --progress=plain` in `ctx` with the state dir `home`.
 fn build(ctx: &Path, home: &Path, args: &[&str]) -> String {
-    let out: Output = Command::new(env!("CARGO_BIN_EXE_rbuild"))
-        .args(["build", "--explain", "--progress=plain"])
-        .args(args)
-        .arg(ctx)
-        .env("RBUILD_HOME", home)
-        .env("DOCKER_CONFIG", "/nonexistent/rbuild-test")
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .unwrap();
+    let mut all = vec!["--explain", "--progress=plain"];
+    all.extend_from_slice(args);
+    let out: Output = rbuild_build(ctx, home, &all).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "rbuild build failed:\n{stderr}");
     stderr

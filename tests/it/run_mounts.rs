@@ -8,37 +8,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn registry() -> String {
-    std::env::var("RBUILD_TEST_REGISTRY").unwrap_or_else(|_| {
-        panic!("RBUILD_TEST_REGISTRY is not set: run the tests with scripts/test.sh")
-    })
-}
-
-/// A context holding `dockerfile` (`{REG}` replaced by the test registry) and `files`.
-fn context(dockerfile: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("Dockerfile"),
-        dockerfile.replace("{REG}", &registry()),
-    )
-    .unwrap();
-    for (rel, content) in files {
-        let p = dir.path().join(rel);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, content).unwrap();
-    }
-    dir
-}
+use super::support::{context, rbuild_build};
 
 /// Runs `rbuild build` on `ctx` with state dir `home`, extra environment `env`.
 fn build(ctx: &Path, home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rbuild"));
-    cmd.arg("build")
-        .args(args)
-        .arg(ctx)
-        .env("RBUILD_HOME", home)
-        .env("DOCKER_CONFIG", "/nonexistent/rbuild-test")
-        .env_remove("SOURCE_DATE_EPOCH");
+    let mut cmd = rbuild_build(ctx, home, args);
     for (k, v) in env {
         cmd.env(k, v);
     }

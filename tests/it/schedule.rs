@@ -10,37 +10,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-/// `host:port` of the test registry.
-fn registry() -> String {
-    std::env::var("RBUILD_TEST_REGISTRY").unwrap_or_else(|_| {
-        panic!("RBUILD_TEST_REGISTRY is not set: run the tests with scripts/test.sh")
-    })
-}
-
-/// A context holding `dockerfile` (`{REG}` replaced by the registry) and `files`.
-fn context(dockerfile: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("Dockerfile"),
-        dockerfile.replace("{REG}", &registry()),
-    )
-    .unwrap();
-    for (name, content) in files {
-        fs::write(dir.path().join(name), content).unwrap();
-    }
-    dir
-}
+use super::support::{context, rbuild_build};
 
 fn rbuild(ctx: &Path, home: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rbuild"));
-    cmd.arg("build")
-        .args(args)
-        .arg(ctx)
-        .env("RBUILD_HOME", home)
-        .env("DOCKER_CONFIG", "/nonexistent/rbuild-test")
-        .env_remove("SOURCE_DATE_EPOCH")
-        .env_remove("CI");
-    cmd
+    rbuild_build(ctx, home, args)
 }
 
 fn build(ctx: &Path, home: &Path, args: &[&str]) -> Output {

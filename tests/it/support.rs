@@ -1,0 +1,44 @@
+//! What the end-to-end build tests share: the test registry, throwaway contexts, and the
+//! `rbuild build` command with the test environment.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+/// `host:port` of the test registry (`scripts/peers.sh`).
+pub(crate) fn registry() -> String {
+    std::env::var("RBUILD_TEST_REGISTRY").unwrap_or_else(|_| {
+        panic!("RBUILD_TEST_REGISTRY is not set: run the tests with scripts/test.sh")
+    })
+}
+
+/// A context holding `dockerfile` (`{REG}` replaced by the test registry) and `files` (parent
+/// directories created).
+pub(crate) fn context(dockerfile: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("Dockerfile"),
+        dockerfile.replace("{REG}", &registry()),
+    )
+    .unwrap();
+    for (rel, content) in files {
+        let p = dir.path().join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, content).unwrap();
+    }
+    dir
+}
+
+/// `rbuild build ARGS CTX` with the state dir `home`, no docker credentials, and neither
+/// `SOURCE_DATE_EPOCH` nor `CI` from the caller's environment.
+pub(crate) fn rbuild_build(ctx: &Path, home: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rbuild"));
+    cmd.arg("build")
+        .args(args)
+        .arg(ctx)
+        .env("RBUILD_HOME", home)
+        .env("DOCKER_CONFIG", "/nonexistent/rbuild-test")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("CI");
+    cmd
+}
