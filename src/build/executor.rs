@@ -212,6 +212,7 @@ impl Builder<'_> {
             created: rfc3339(epoch),
             ids: AtomicUsize::new(0),
             single_stage: plan.stages.len() == 1,
+            stages: &plan.stages,
             scratch_seq: AtomicUsize::new(0),
             cancel: &cancel,
         };
@@ -288,6 +289,8 @@ struct Run<'b, 'a> {
     created: String,
     ids: AtomicUsize,
     single_stage: bool,
+    /// The plan's stages (their names, for explanations).
+    stages: &'b [PlannedStage],
     scratch_seq: AtomicUsize,
     /// Set by the first failure or a signal: no new step starts.
     cancel: &'b Cancel,
@@ -420,7 +423,8 @@ impl Run<'_, '_> {
                     let mut snapshot = None;
                     let mut miss_reason = None;
                     if hit.is_none() {
-                        let now = super::explain::snapshot(stage, step, &before);
+                        let mut now = super::explain::snapshot(stage, step, &before);
+                        super::explain::name_stages(&mut now, self.stages);
                         let reason =
                             self.miss_reason(stage, step, &key, provisional, &now, earlier_miss);
                         if self.builder.options.explain {
