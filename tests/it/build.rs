@@ -342,7 +342,10 @@ fn a_rebuild_is_cached_writes_no_blob_and_a_change_reruns_only_its_dependents() 
     );
     assert_eq!(rerun.len(), 4, "{rerun:?}");
     assert!(rerun[0].contains("COPY assets /assets"), "{rerun:?}");
-    assert!(rerun[2].contains("COPY --from=assets /assets /srv/assets"), "{rerun:?}");
+    assert!(
+        rerun[2].contains("COPY --from=assets /assets /srv/assets"),
+        "{rerun:?}"
+    );
     assert_ne!(digest_of(&meta), first_digest);
 
     // --no-cache-filter reruns one stage only; --no-cache every step.
