@@ -266,12 +266,16 @@ impl Builder<'_> {
             .ok_or_else(|| BuildError::Internal("target stage not built".into()))?;
         let mut config = target.config;
         // The image is as new as its newest step: the last history entry's time (an unchanged
-        // rebuild keeps the digest, as BuildKit's does).
-        config.created = config
-            .history
-            .last()
-            .and_then(|h| h.created.clone())
-            .or_else(|| Some(run.created.clone()));
+        // rebuild keeps the digest, as BuildKit's does); SOURCE_DATE_EPOCH when it is set.
+        config.created = if self.options.source_date_epoch.is_some() {
+            Some(run.created.clone())
+        } else {
+            config
+                .history
+                .last()
+                .and_then(|h| h.created.clone())
+                .or_else(|| Some(run.created.clone()))
+        };
         let descs: Vec<LayerDescriptor> = target.layers.iter().map(|l| l.desc.clone()).collect();
         let image = assemble(self.store, &config, &descs)?;
         Ok(BuildOutput {
@@ -510,7 +514,13 @@ impl Run<'_, '_> {
         let mut config = final_config;
         let own_start = config.history.len().saturating_sub(own_empty.len());
         let mut own = config.history.split_off(own_start);
-        let mut last = base_history.last().and_then(|h| h.created.clone());
+        // With SOURCE_DATE_EPOCH every entry of this stage is stamped with it (as BuildKit does).
+        let pinned = self.builder.options.source_date_epoch.is_some();
+        let mut last = if pinned {
+            Some(self.created.clone())
+        } else {
+            base_history.last().and_then(|h| h.created.clone())
+        };
         for ((h, empty), created) in own.iter_mut().zip(&own_empty).zip(own_created) {
             h.empty_layer = *empty;
             if h.created.is_none() {

@@ -377,7 +377,9 @@ fn overlay_upper_dir_becomes_oci_whiteouts() {
     write(upper, "var/cache/.a", b"2");
     write(upper, "var/cache/z", b"3");
     xattr::set(upper.join("var/cache"), "trusted.overlay.opaque", b"y").unwrap();
-    xattr::set(upper.join("var/cache"), "user.kept", b"k").unwrap();
+    let cap = [1u8, 0, 0, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    xattr::set(upper.join("var/cache"), "security.capability", &cap).unwrap();
+    xattr::set(upper.join("var/cache"), "user.dropped", b"d").unwrap();
     write(upper, "home/u/x", b"x");
     xattr::set(upper.join("home/u"), "user.overlay.opaque", b"y").unwrap();
     xattr::set(upper.join("etc"), "trusted.overlay.origin", b"junk").unwrap();
@@ -410,7 +412,8 @@ fn overlay_upper_dir_becomes_oci_whiteouts() {
     assert_eq!((opq.kind, opq.mode), ('0', 0o750));
     assert_eq!(
         get("var/cache/").xattrs,
-        [("user.kept".to_string(), b"k".to_vec())]
+        [("security.capability".to_string(), cap.to_vec())],
+        "overlay's own xattrs become whiteouts, user ones are dropped (as Docker's layers)"
     );
     assert!(
         entries
