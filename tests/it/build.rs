@@ -7,7 +7,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use super::support::registry;
+use super::support::{registry, skopeo};
 
 /// A unique repository name under `test/`.
 fn unique(prefix: &str) -> String {
@@ -93,35 +93,22 @@ fn multi_context() -> tempfile::TempDir {
 }
 
 fn skopeo_inspect(args: &[&str], image: &str) -> serde_json::Value {
-    let out = Command::new("skopeo")
-        .arg("inspect")
-        .arg("--tls-verify=false")
-        .args(args)
-        .arg(format!("docker://{image}"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "skopeo inspect {image}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let image = format!("docker://{image}");
+    let mut all = vec!["inspect", "--tls-verify=false"];
+    all.extend_from_slice(args);
+    all.push(&image);
+    serde_json::from_slice(&skopeo(&all)).unwrap()
 }
 
 /// Copies `image` into an OCI layout with skopeo and unpacks it with umoci; returns the rootfs.
 fn umoci_unpack(image: &str, work: &Path) -> PathBuf {
     let layout = work.join("layout");
-    let out = Command::new("skopeo")
-        .args(["copy", "--src-tls-verify=false"])
-        .arg(format!("docker://{image}"))
-        .arg(format!("oci:{}:img", layout.display()))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "skopeo copy: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    skopeo(&[
+        "copy",
+        "--src-tls-verify=false",
+        &format!("docker://{image}"),
+        &format!("oci:{}:img", layout.display()),
+    ]);
     let bundle = work.join("bundle");
     let out = Command::new("umoci")
         .args(["unpack", "--image"])

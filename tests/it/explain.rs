@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use super::support::{rbuild_build, registry};
+use super::support::{rbuild_build, registry, skopeo};
 
 /// Runs `rbuild build --explain --progress=plain` in `ctx` with the state dir `home`.
 fn build(ctx: &Path, home: &Path, args: &[&str]) -> String {
@@ -177,24 +177,21 @@ fn every_miss_says_why_against_the_closest_record() {
 
 /// Copies `src` (in the test registry) to `dest` with skopeo; returns the manifest digest.
 fn skopeo_copy(src: &str, dest: &str) -> String {
-    let out = Command::new("skopeo")
-        .args(["copy", "--src-tls-verify=false", "--dest-tls-verify=false"])
-        .arg(format!("docker://{src}"))
-        .arg(format!("docker://{dest}"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "skopeo copy: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = Command::new("skopeo")
-        .args(["inspect", "--tls-verify=false", "--format", "{{.Digest}}"])
-        .arg(format!("docker://{dest}"))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
+    skopeo(&[
+        "copy",
+        "--src-tls-verify=false",
+        "--dest-tls-verify=false",
+        &format!("docker://{src}"),
+        &format!("docker://{dest}"),
+    ]);
+    let digest = skopeo(&[
+        "inspect",
+        "--tls-verify=false",
+        "--format",
+        "{{.Digest}}",
+        &format!("docker://{dest}"),
+    ]);
+    String::from_utf8(digest).unwrap().trim().to_string()
 }
 
 #[test]

@@ -42,3 +42,15 @@ pub(crate) fn rbuild_build(ctx: &Path, home: &Path, args: &[&str]) -> Command {
         .env_remove("CI");
     cmd
 }
+
+/// Runs `skopeo ARGS`; fails the test with skopeo's message unless it succeeds; its stdout.
+pub(crate) fn skopeo<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Vec<u8> {
+    let out = Command::new("skopeo").args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "skopeo {:?}: {}",
+        args.iter().map(|a| a.as_ref()).collect::<Vec<_>>(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
