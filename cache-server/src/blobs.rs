@@ -391,6 +391,16 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn sweep_removes_leftover_temp_files_only() {
+        let (dir, store) = store().await;
+        let digest = Digest::of(b"kept");
+        store.put(&digest, &b"kept"[..]).await.unwrap();
+        std::fs::write(dir.path().join("blobs/tmp/crashed-put"), b"partial").unwrap();
+        assert_eq!(store.sweep_temp().await.unwrap(), 1);
+        assert_eq!(store.list().await.unwrap(), vec![(digest, 4)]);
+    }
+
+    #[tokio::test]
     async fn put_twice_keeps_one_copy_and_delete_removes_it() {
         let (_dir, store) = store().await;
         let digest = Digest::of(b"layer");
