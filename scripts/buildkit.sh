@@ -58,13 +58,7 @@ LOG_TAG=buildkit ROOT_REASON="starts dockerd, creates a bridge" APT_STAMP=$PEERS
 # dk args... -- this engine's docker CLI against this daemon
 dk() { DOCKER_HOST=unix://$SOCK DOCKER_CONFIG=$DIR/config "$DK" "$@"; }
 
-daemon_pid() { # prints the recorded PID when that process is alive
-  local f=$RUN/$NAME.pid pid
-  [ -s "$f" ] || return 1
-  pid=$(cat "$f")
-  alive "$pid" || return 1
-  echo "$pid"
-}
+daemon_pid() { recorded_pid "$RUN/$NAME.pid"; } # the recorded PID when that process is alive
 
 answers() { dk version >/dev/null 2>&1; }
 

@@ -40,6 +40,15 @@ alive() {
   [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
 }
 
+# recorded_pid FILE -- prints the PID recorded in FILE when that process is alive
+recorded_pid() {
+  local pid
+  [ -s "$1" ] || return 1
+  pid=$(cat "$1")
+  alive "$pid" || return 1
+  echo "$pid"
+}
+
 # umount_under dir -- unmounts what is still mounted below dir, deepest first (what an
 # interrupted debootstrap left, the netns bind mounts dockerd leaves in its exec root)
 umount_under() {

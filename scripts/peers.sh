@@ -38,13 +38,7 @@ LOG_TAG=peers ROOT_REASON="installs packages and starts a registry" APT_STAMP=$R
 # shellcheck source=scripts/lib.sh
 . "$HERE/lib.sh"
 
-registry_pid() { # prints the recorded PID when that process is alive
-  local f=$RUN/registry.pid pid
-  [ -s "$f" ] || return 1
-  pid=$(cat "$f")
-  alive "$pid" || return 1
-  echo "$pid"
-}
+registry_pid() { recorded_pid "$RUN/registry.pid"; } # the recorded PID when that process is alive
 
 answers() { curl -s -o /dev/null --max-time 2 "http://$ADDR/v2/"; }
 
@@ -332,13 +326,7 @@ MOTO_ADDR=127.0.0.1:$MOTO_PORT
 MOTO_VERSION=5.1.4
 VENV=$ROOT/venv-moto
 
-moto_pid() { # prints the recorded PID when that process is alive
-  local f=$RUN/moto.pid pid
-  [ -s "$f" ] || return 1
-  pid=$(cat "$f")
-  alive "$pid" || return 1
-  echo "$pid"
-}
+moto_pid() { recorded_pid "$RUN/moto.pid"; } # the recorded PID when that process is alive
 
 moto_answers() { curl -s -o /dev/null --max-time 2 "http://$MOTO_ADDR/moto-api/"; }
 

@@ -240,6 +240,20 @@ fn cache_mount(
     Ok(())
 }
 
+/// The source a secret or ssh mount names: `found`, else an error saying `missing()` when the
+/// mount is `required`, else `None` (BuildKit skips an optional mount whose source is absent).
+fn required<'s, T>(
+    found: Option<&'s T>,
+    m: &RunMount,
+    line: usize,
+    missing: impl FnOnce() -> String,
+) -> Result<Option<&'s T>, BuildError> {
+    match found {
+        None if m.required => Err(BuildError::at(line, missing())),
+        found => Ok(found),
+    }
+}
+
 fn secret(
     cx: &RunContext<'_>,
     line: usize,
@@ -247,16 +261,14 @@ fn secret(
     here: &Path,
     out: &mut Prepared,
 ) -> Result<(), BuildError> {
-    let Some(src) = cx.secrets.iter().find(|s| s.id == m.id) else {
-        if m.required {
-            return Err(BuildError::at(
-                line,
-                format!(
-                    "secret {} not found: it is required (give it with --secret id={},src=FILE or --secret id={},env=VAR)",
-                    m.id, m.id, m.id
-                ),
-            ));
-        }
+    let found = cx.secrets.iter().find(|s| s.id == m.id);
+    let Some(src) = required(found, m, line, || {
+        format!(
+            "secret {} not found: it is required (give it with --secret id={},src=FILE or --secret id={},env=VAR)",
+            m.id, m.id, m.id
+        )
+    })?
+    else {
         return Ok(());
     };
     let value = src
@@ -309,16 +321,14 @@ fn ssh_mount(
     here: &Path,
     out: &mut Prepared,
 ) -> Result<(), BuildError> {
-    let Some(src) = cx.ssh.iter().find(|s| s.id == m.id) else {
-        if m.required {
-            return Err(BuildError::at(
-                line,
-                format!(
-                    "no SSH key {:?} forwarded from the client: it is required (give it with --ssh {})",
-                    m.id, m.id
-                ),
-            ));
-        }
+    let found = cx.ssh.iter().find(|s| s.id == m.id);
+    let Some(src) = required(found, m, line, || {
+        format!(
+            "no SSH key {:?} forwarded from the client: it is required (give it with --ssh {})",
+            m.id, m.id
+        )
+    })?
+    else {
         return Ok(());
     };
     let agent = src
