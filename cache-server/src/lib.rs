@@ -4,4 +4,6 @@
 //! these two modules.
 
 pub mod blobs;
+pub mod config;
 pub mod meta;
+pub mod store;

@@ -155,6 +155,12 @@ impl Meta {
         Ok(Self { db })
     }
 
+    /// The underlying database, for modules that keep their own tables in it (the GitHub Actions
+    /// cache entries, eviction indexes).
+    pub fn db(&self) -> &Database {
+        &self.db
+    }
+
     /// Links a stored blob of `size` bytes to `repository` (creating the repository). The size
     /// counts into the repository's logical bytes the first time it is linked there, and into the
     /// stored bytes the first time the blob is known at all. Returns whether the link is new.
