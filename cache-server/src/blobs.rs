@@ -120,6 +120,21 @@ pub trait BlobStore: Send + Sync {
         body: R,
     ) -> impl Future<Output = Result<u64>> + Send;
 
+    /// Moves the finished upload in the file `path` into the store under `expected`, verifying
+    /// its content first, as [`BlobStore::put`] does. The file is consumed whatever the outcome
+    /// (moved into place, or removed on a mismatch). Returns the blob's size. The default reads the
+    /// file through [`BlobStore::put`]; a store on the same filesystem renames it instead.
+    fn put_file(&self, expected: &Digest, path: &Path) -> impl Future<Output = Result<u64>> + Send {
+        async move {
+            let file = tokio::fs::File::open(path)
+                .await
+                .map_err(io("open", path))?;
+            let result = self.put(expected, file).await;
+            let _ = tokio::fs::remove_file(path).await;
+            result
+        }
+    }
+
     /// Opens a blob, whole or the byte `range`; returns the reader and the number of bytes it
     /// yields.
     fn open(
@@ -189,6 +204,42 @@ impl LocalBlobStore {
         Ok(removed)
     }
 
+    /// Moves the verified file at `from` (already fsynced) to its blob path and syncs the directory.
+    async fn install(&self, from: &Path, digest: &Digest) -> Result<()> {
+        let path = self.path(digest);
+        if let Err(e) = tokio::fs::rename(from, &path).await {
+            let _ = tokio::fs::remove_file(from).await;
+            return Err(io("rename into", &path)(e));
+        }
+        // The rename is durable once the directory is synced.
+        let dir = self.root.join("sha256");
+        let handle = tokio::fs::File::open(&dir)
+            .await
+            .map_err(io("open", &dir))?;
+        handle.sync_all().await.map_err(io("fsync", &dir))?;
+        Ok(())
+    }
+
+    /// Hashes the file at `path` (and fsyncs it); returns its digest and size.
+    async fn hash_file(path: &Path) -> Result<(Digest, u64)> {
+        let mut file = tokio::fs::File::open(path)
+            .await
+            .map_err(io("open", path))?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; CHUNK];
+        let mut size = 0u64;
+        loop {
+            let n = file.read(&mut buf).await.map_err(io("read", path))?;
+            let Some(chunk) = buf.get(..n).filter(|c| !c.is_empty()) else {
+                break;
+            };
+            hasher.update(chunk);
+            size += n as u64;
+        }
+        file.sync_all().await.map_err(io("fsync", path))?;
+        Ok((Digest::from_hasher(hasher), size))
+    }
+
     async fn write_temp<R: AsyncRead + Send + Unpin>(
         temp: &Path,
         mut body: R,
@@ -246,17 +297,28 @@ impl BlobStore for LocalBlobStore {
                 actual,
             });
         }
-        let path = self.path(expected);
-        if let Err(e) = tokio::fs::rename(&temp, &path).await {
-            let _ = tokio::fs::remove_file(&temp).await;
-            return Err(io("rename into", &path)(e));
+        self.install(&temp, expected).await?;
+        Ok(size)
+    }
+
+    /// Hashes the file in place and renames it into the store without copying (the upload
+    /// directory must be on the same filesystem as `<data>/blobs/`).
+    async fn put_file(&self, expected: &Digest, path: &Path) -> Result<u64> {
+        let (actual, size) = match Self::hash_file(path).await {
+            Ok(done) => done,
+            Err(e) => {
+                let _ = tokio::fs::remove_file(path).await;
+                return Err(e);
+            }
+        };
+        if &actual != expected {
+            let _ = tokio::fs::remove_file(path).await;
+            return Err(BlobError::DigestMismatch {
+                expected: expected.clone(),
+                actual,
+            });
         }
-        // The rename is durable once the directory is synced.
-        let dir = self.root.join("sha256");
-        let handle = tokio::fs::File::open(&dir)
-            .await
-            .map_err(io("open", &dir))?;
-        handle.sync_all().await.map_err(io("fsync", &dir))?;
+        self.install(path, expected).await?;
         Ok(size)
     }
 
@@ -388,6 +450,26 @@ mod tests {
             err,
             BlobError::RangeNotSatisfiable { size: 200_000, .. }
         ));
+    }
+
+    #[tokio::test]
+    async fn put_file_renames_a_matching_file_and_drops_a_wrong_one() {
+        let (dir, store) = store().await;
+        let upload = dir.path().join("upload-1");
+        std::fs::write(&upload, b"chunked upload").unwrap();
+        let digest = Digest::of(b"chunked upload");
+        assert_eq!(store.put_file(&digest, &upload).await.unwrap(), 14);
+        assert!(!upload.exists());
+        let (reader, _) = store.open(&digest, None).await.unwrap();
+        assert_eq!(read_all(reader).await, b"chunked upload");
+
+        std::fs::write(&upload, b"other bytes").unwrap();
+        let wrong = Digest::of(b"not these");
+        let err = store.put_file(&wrong, &upload).await.unwrap_err();
+        assert!(matches!(err, BlobError::DigestMismatch { .. }), "{err}");
+        assert!(!upload.exists());
+        assert_eq!(store.stat(&wrong).await.unwrap(), None);
+        assert_eq!(store.list().await.unwrap().len(), 1);
     }
 
     #[tokio::test]

@@ -6,4 +6,6 @@
 pub mod blobs;
 pub mod config;
 pub mod meta;
+pub mod registry;
+pub mod server;
 pub mod store;

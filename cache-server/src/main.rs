@@ -1,32 +1,67 @@
 //! `rbuild-cache-server`: the cache server that stores every blob once across runners, branches
 //! and repositories (DESIGN.md, "The cache server").
 //!
-//! This is the skeleton of the binary: its command line is fixed here so that scripts and docs can
-//! name it; the OCI distribution API, storage, tokens and eviction arrive with their own issue.
+//! `rbuild-cache-server --listen 127.0.0.1:5050 --data-dir DIR` serves the OCI distribution API
+//! until SIGTERM or SIGINT, then finishes the requests in flight.
 
+use anyhow::Context as _;
 use clap::Parser;
+use rbuild_cache_server::config::Config;
+use rbuild_cache_server::server::{self, Server};
 
 /// Command line of the cache server.
 #[derive(Debug, Parser)]
 #[command(name = "rbuild-cache-server", version, about)]
 struct Args {
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:5050", env = "RBUILD_CACHE_LISTEN")]
-    listen: String,
-    /// Directory that holds blobs and metadata.
-    #[arg(
-        long,
-        default_value = "/var/lib/rbuild-cache",
-        env = "RBUILD_CACHE_DIR"
-    )]
-    data_dir: std::path::PathBuf,
+    /// Address to listen on (default 127.0.0.1:5050).
+    #[arg(long, env = "RBUILD_CACHE_LISTEN")]
+    listen: Option<String>,
+    /// Directory that holds blobs and metadata (default /var/lib/rbuild-cache).
+    #[arg(long, env = "RBUILD_CACHE_DIR")]
+    data_dir: Option<std::path::PathBuf>,
+    /// YAML configuration file (tokens, storage, limits).
+    #[arg(long, env = "RBUILD_CACHE_CONFIG")]
+    config: Option<std::path::PathBuf>,
 }
 
-fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
-    anyhow::bail!(
-        "rbuild-cache-server is not implemented yet (would listen on {} with data in {})",
-        args.listen,
-        args.data_dir.display()
-    )
+/// Data directory used when neither the flags, the environment nor the file name one.
+const DEFAULT_DATA_DIR: &str = "/var/lib/rbuild-cache";
+
+/// Builds the configuration: the file (when given), then the flags on top.
+fn config(args: Args) -> anyhow::Result<Config> {
+    let mut config = match &args.config {
+        // Loading the file and its environment overrides is `Config::load` (helper "auth").
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            serde_yaml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
+        }
+        None => Config::default(),
+    };
+    if let Some(listen) = args.listen {
+        config.listen = Some(listen);
+    }
+    if let Some(dir) = args.data_dir {
+        config.data_dir = Some(dir);
+    }
+    config
+        .data_dir
+        .get_or_insert_with(|| DEFAULT_DATA_DIR.into());
+    Ok(config)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let config = config(Args::parse())?;
+    let server = Server::start(&config).await?;
+    server::termination_signal().await;
+    tracing::info!("shutting down: finishing requests in flight");
+    server.shutdown().await?;
+    Ok(())
 }

@@ -11,7 +11,7 @@
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::{Deserialize, Serialize};
 
 /// repository -> logical bytes linked to it.
@@ -402,6 +402,94 @@ impl Meta {
             logical_bytes,
             stored_bytes,
         })
+    }
+
+    /// (repository, subject digest, manifest digest) -> JSON descriptor of a manifest whose
+    /// `subject` is that digest (the referrers API).
+    const REFERRERS: TableDefinition<
+        'static,
+        (&'static str, &'static str, &'static str),
+        &'static [u8],
+    > = TableDefinition::new("referrers");
+
+    /// Links several stored blobs to `repository` in one transaction; see [`Meta::link_blob`].
+    pub fn link_blobs(&self, repository: &str, blobs: &[(String, u64)]) -> Result<()> {
+        let txn = self.db.begin_write()?;
+        for (digest, size) in blobs {
+            link(&txn, repository, digest, *size)?;
+        }
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// Unlinks a blob from `repository` (its logical bytes drop); the stored blob stays. Returns
+    /// whether it was linked.
+    pub fn unlink_blob(&self, repository: &str, digest: &str) -> Result<bool> {
+        let txn = self.db.begin_write()?;
+        let size = txn
+            .open_table(REPO_BLOBS)?
+            .remove((repository, digest))?
+            .map(|g| g.value());
+        if let Some(size) = size {
+            let mut repos = txn.open_table(REPOS)?;
+            let logical = repos.get(repository)?.map(|g| g.value()).unwrap_or(0);
+            repos.insert(repository, logical.saturating_sub(size))?;
+        }
+        txn.commit()?;
+        Ok(size.is_some())
+    }
+
+    /// Whether anything was ever pushed to `repository`.
+    pub fn has_repository(&self, repository: &str) -> Result<bool> {
+        let txn = self.db.begin_read()?;
+        Ok(txn.open_table(REPOS)?.get(repository)?.is_some())
+    }
+
+    /// Number of blobs (and manifests) stored.
+    pub fn blob_count(&self) -> Result<u64> {
+        let txn = self.db.begin_read()?;
+        Ok(txn.open_table(BLOBS)?.len()?)
+    }
+
+    /// Records that the manifest `digest` in `repository` refers to `subject`, with the
+    /// descriptor the referrers API lists for it.
+    pub fn put_referrer(
+        &self,
+        repository: &str,
+        subject: &str,
+        digest: &str,
+        descriptor: &serde_json::Value,
+    ) -> Result<()> {
+        let bytes = encode(digest, descriptor)?;
+        let txn = self.db.begin_write()?;
+        txn.open_table(Self::REFERRERS)?
+            .insert((repository, subject, digest), bytes.as_slice())?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// Descriptors of the manifests in `repository` whose subject is `subject` and that are still
+    /// linked there.
+    pub fn referrers(&self, repository: &str, subject: &str) -> Result<Vec<serde_json::Value>> {
+        let txn = self.db.begin_read()?;
+        let table = match txn.open_table(Self::REFERRERS) {
+            Ok(table) => table,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let links = txn.open_table(REPO_BLOBS)?;
+        let mut out = Vec::new();
+        for entry in table.range((repository, subject, "")..)? {
+            let (key, value) = entry?;
+            let (repo, subj, digest) = key.value();
+            if repo != repository || subj != subject {
+                break;
+            }
+            if links.get((repository, digest))?.is_some() {
+                out.push(decode(digest, value.value())?);
+            }
+        }
+        Ok(out)
     }
 }
 

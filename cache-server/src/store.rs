@@ -48,6 +48,12 @@ impl BlobStore for Store {
         }
     }
 
+    async fn put_file(&self, expected: &Digest, path: &Path) -> Result<u64> {
+        match self {
+            Self::Local(store) => store.put_file(expected, path).await,
+        }
+    }
+
     async fn open(&self, digest: &Digest, range: Option<Range<u64>>) -> Result<(BlobReader, u64)> {
         match self {
             Self::Local(store) => {

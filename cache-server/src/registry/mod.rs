@@ -1,0 +1,239 @@
+//! The OCI distribution API (spec v1.1) over the global blob store and the metadata database.
+//!
+//! Repository names contain slashes, so every `/v2/...` request goes through one handler that
+//! splits the path into the repository and the endpoint ([`Endpoint::parse`]) and dispatches on
+//! the method.
+//!
+//! Visibility rules (blobs are stored once, whichever repository pushed them):
+//! - `HEAD`/`GET` of a blob succeed whenever the blob is stored at all, in any repository; they
+//!   only record the access time and never link (a read never changes a repository).
+//! - A blob is *linked* to a repository (counted in its logical bytes) when it is uploaded or
+//!   mounted there, and when a manifest pushed there references it. So a client that skips the
+//!   upload of a blob it found with `HEAD` still gets it counted in its repository.
+//! - Cross-repository mount (`POST .../blobs/uploads/?mount=<digest>&from=<repo>`) answers 201
+//!   whenever the blob is stored, whatever `from` says.
+//! - `DELETE` of a blob unlinks it from the repository; the bytes stay until eviction drops them
+//!   (other repositories may still link them).
+//! - Manifests are visible only in the repositories they were pushed to (or mounted into by an
+//!   index push); child manifests of an index and the config and layers of an image must be
+//!   stored when the manifest is pushed (`MANIFEST_BLOB_UNKNOWN` otherwise); a `subject` need
+//!   not exist.
+
+mod blobs;
+pub mod error;
+mod manifests;
+pub mod name;
+mod stats;
+pub mod uploads;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+
+use crate::blobs::{BlobError, Digest};
+use crate::meta::Meta;
+use crate::store::Store;
+pub use error::{RegistryError, Result};
+
+/// What the distribution API handlers share.
+#[derive(Debug, Clone)]
+pub struct RegistryState {
+    /// The global blob store.
+    pub store: Arc<Store>,
+    /// The metadata database.
+    pub meta: Arc<Meta>,
+    /// Where upload sessions keep their bytes (`<data>/uploads`); on the same filesystem as a
+    /// local blob store, so finishing an upload is a rename.
+    pub uploads_dir: PathBuf,
+}
+
+impl RegistryState {
+    /// Runs a metadata call on the blocking pool.
+    pub async fn meta<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Meta) -> std::result::Result<T, crate::meta::MetaError> + Send + 'static,
+    {
+        let meta = Arc::clone(&self.meta);
+        Ok(tokio::task::spawn_blocking(move || f(&meta)).await??)
+    }
+
+    /// Records an access to `digest` in the background (reads do not wait for the write).
+    pub fn touch(&self, digest: &Digest) {
+        let meta = Arc::clone(&self.meta);
+        let digest = digest.as_str().to_string();
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = meta.touch(&digest) {
+                tracing::warn!(%digest, error = %e, "recording access failed");
+            }
+        });
+    }
+}
+
+/// The distribution API's routes: `/v2/` and everything under it, plus `/stats` and `/healthz`.
+pub fn router(state: RegistryState) -> Router {
+    Router::new()
+        .route("/v2", any(base))
+        .route("/v2/", any(base))
+        .route("/v2/{*rest}", any(dispatch))
+        .route("/stats", get(stats::stats))
+        .route("/healthz", get(stats::healthz))
+        .with_state(state)
+}
+
+/// The header every distribution API response carries.
+pub const API_VERSION: (&str, &str) = ("Docker-Distribution-API-Version", "registry/2.0");
+
+async fn base(method: Method) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return RegistryError::Unsupported(format!("{method} /v2/")).into_response();
+    }
+    let mut response = (StatusCode::OK, axum::Json(serde_json::json!({}))).into_response();
+    response
+        .headers_mut()
+        .insert(API_VERSION.0, HeaderValue::from_static(API_VERSION.1));
+    response
+}
+
+/// What a `/v2/<name>/...` path addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `/v2/<name>/blobs/<digest>`
+    Blob(String),
+    /// `/v2/<name>/blobs/uploads/`
+    UploadStart,
+    /// `/v2/<name>/blobs/uploads/<id>`
+    Upload(String),
+    /// `/v2/<name>/manifests/<reference>`
+    Manifest(String),
+    /// `/v2/<name>/tags/list`
+    Tags,
+    /// `/v2/<name>/referrers/<digest>`
+    Referrers(String),
+}
+
+impl Endpoint {
+    /// Splits the path after `/v2/` into the repository name and the endpoint. The name is not
+    /// validated here ([`name::validate`]).
+    pub fn parse(rest: &str) -> Option<(&str, Endpoint)> {
+        if let Some(name) = rest.strip_suffix("/tags/list") {
+            return Some((name, Endpoint::Tags));
+        }
+        if let Some(name) = rest
+            .strip_suffix("/blobs/uploads/")
+            .or_else(|| rest.strip_suffix("/blobs/uploads"))
+        {
+            return Some((name, Endpoint::UploadStart));
+        }
+        let (head, last) = rest.rsplit_once('/')?;
+        if last.is_empty() {
+            return None;
+        }
+        let last = last.to_string();
+        if let Some(name) = head.strip_suffix("/blobs/uploads") {
+            return Some((name, Endpoint::Upload(last)));
+        }
+        if let Some(name) = head.strip_suffix("/blobs") {
+            return Some((name, Endpoint::Blob(last)));
+        }
+        if let Some(name) = head.strip_suffix("/manifests") {
+            return Some((name, Endpoint::Manifest(last)));
+        }
+        if let Some(name) = head.strip_suffix("/referrers") {
+            return Some((name, Endpoint::Referrers(last)));
+        }
+        None
+    }
+}
+
+/// Parses a digest from a path or query, as `DIGEST_INVALID`.
+pub(crate) fn parse_digest(s: &str) -> Result<Digest> {
+    Digest::parse(s).map_err(|e: BlobError| RegistryError::DigestInvalid(e.to_string()))
+}
+
+async fn dispatch(State(state): State<RegistryState>, request: Request<Body>) -> Response {
+    let path = request.uri().path().to_string();
+    let rest = path.strip_prefix("/v2/").unwrap_or_default();
+    let Some((name, endpoint)) = Endpoint::parse(rest) else {
+        return with_version(Err(RegistryError::NotFound(path.clone())));
+    };
+    if let Err(e) = name::validate(name) {
+        return with_version(Err(e));
+    }
+    let name = name.to_string();
+    let method = request.method().clone();
+    let result = match (&endpoint, &method) {
+        (Endpoint::Blob(d), &Method::GET | &Method::HEAD) => {
+            blobs::get(&state, &name, d, &method, request.headers()).await
+        }
+        (Endpoint::Blob(d), &Method::DELETE) => blobs::delete(&state, &name, d).await,
+        (Endpoint::UploadStart, &Method::POST) => uploads::start(&state, &name, request).await,
+        (Endpoint::Upload(id), &Method::GET) => uploads::status(&state, &name, id).await,
+        (Endpoint::Upload(id), &Method::PATCH) => uploads::patch(&state, &name, id, request).await,
+        (Endpoint::Upload(id), &Method::PUT) => uploads::finish(&state, &name, id, request).await,
+        (Endpoint::Upload(id), &Method::DELETE) => uploads::cancel(&state, &name, id).await,
+        (Endpoint::Manifest(r), &Method::GET | &Method::HEAD) => {
+            manifests::get(&state, &name, r, &method).await
+        }
+        (Endpoint::Manifest(r), &Method::PUT) => manifests::put(&state, &name, r, request).await,
+        (Endpoint::Manifest(r), &Method::DELETE) => manifests::delete(&state, &name, r).await,
+        (Endpoint::Tags, &Method::GET) => manifests::tags(&state, &name, request.uri()).await,
+        (Endpoint::Referrers(d), &Method::GET) => {
+            manifests::referrers(&state, &name, d, request.uri()).await
+        }
+        _ => Err(RegistryError::Unsupported(format!("{method} {path}"))),
+    };
+    with_version(result)
+}
+
+fn with_version(result: Result<Response>) -> Response {
+    let mut response = result.unwrap_or_else(IntoResponse::into_response);
+    response
+        .headers_mut()
+        .insert(API_VERSION.0, HeaderValue::from_static(API_VERSION.1));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_split_names_with_slashes() {
+        let d = format!("sha256:{}", "a".repeat(64));
+        assert_eq!(
+            Endpoint::parse(&format!("p/s/blobs/{d}")),
+            Some(("p/s", Endpoint::Blob(d.clone())))
+        );
+        assert_eq!(
+            Endpoint::parse("a/b/c/blobs/uploads/"),
+            Some(("a/b/c", Endpoint::UploadStart))
+        );
+        assert_eq!(
+            Endpoint::parse("a/blobs/uploads/123"),
+            Some(("a", Endpoint::Upload("123".into())))
+        );
+        assert_eq!(
+            Endpoint::parse("x/manifests/latest"),
+            Some(("x", Endpoint::Manifest("latest".into())))
+        );
+        // A repository may itself be called "manifests" or "blobs".
+        assert_eq!(
+            Endpoint::parse("blobs/manifests/v1"),
+            Some(("blobs", Endpoint::Manifest("v1".into())))
+        );
+        assert_eq!(Endpoint::parse("x/tags/list"), Some(("x", Endpoint::Tags)));
+        assert_eq!(
+            Endpoint::parse(&format!("x/referrers/{d}")),
+            Some(("x", Endpoint::Referrers(d)))
+        );
+        assert_eq!(Endpoint::parse("x/other/thing"), None);
+        assert_eq!(Endpoint::parse("x/manifests/"), None);
+    }
+}

@@ -1,0 +1,217 @@
+//! The running server: opens the blob store and the metadata database from a [`Config`], sweeps
+//! what a crash left behind, assembles every router and middleware in one place ([`app`]) and
+//! serves until asked to stop, then lets in-flight requests finish (graceful shutdown).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::meta::Meta;
+use crate::registry::{self, RegistryState};
+use crate::store::Store;
+
+/// Address used when the configuration names none.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:5050";
+
+/// Errors of starting or running the server.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The configuration names no data directory.
+    #[error("no data directory configured (--data-dir, RBUILD_CACHE_DIR or data_dir:)")]
+    NoDataDir,
+    /// A configured feature is not available in this build.
+    #[error("{0} is not supported by this server yet")]
+    Unsupported(&'static str),
+    /// Creating a directory failed.
+    #[error("create {path}: {source}")]
+    CreateDir {
+        /// The directory.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The blob store did not open or sweep.
+    #[error("blob store: {0}")]
+    Store(#[from] crate::blobs::BlobError),
+    /// The metadata database did not open.
+    #[error("metadata: {0}")]
+    Meta(#[from] crate::meta::MetaError),
+    /// Sweeping orphaned uploads failed.
+    #[error("sweeping uploads: {0}")]
+    Uploads(#[from] registry::RegistryError),
+    /// Binding the listen address failed.
+    #[error("listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// Serving failed.
+    #[error("serving: {0}")]
+    Serve(#[from] std::io::Error),
+    /// The server task panicked.
+    #[error("server task: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// A running server.
+#[derive(Debug)]
+pub struct Server {
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<std::io::Result<()>>,
+    state: RegistryState,
+}
+
+/// Opens the store, the metadata and the uploads directory under the configured data directory
+/// and sweeps crash leftovers (temp files of blob puts, upload files no session records).
+pub async fn open_state(config: &Config) -> Result<RegistryState, ServerError> {
+    let data_dir = config.data_dir.clone().ok_or(ServerError::NoDataDir)?;
+    let uploads_dir = data_dir.join("uploads");
+    for dir in [&data_dir, &uploads_dir] {
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(|source| ServerError::CreateDir {
+                path: dir.clone(),
+                source,
+            })?;
+    }
+    // The S3 store plugs in here (helper "s3").
+    if config.storage.s3.is_some() {
+        return Err(ServerError::Unsupported("storage.s3"));
+    }
+    let store = Store::local(&data_dir).await?;
+    let swept = store.sweep_temp().await?;
+    let meta_dir = data_dir.clone();
+    let meta = tokio::task::spawn_blocking(move || Meta::open(&meta_dir)).await??;
+    let state = RegistryState {
+        store: Arc::new(store),
+        meta: Arc::new(meta),
+        uploads_dir,
+    };
+    let orphans = registry::uploads::sweep_orphans(&state).await?;
+    tracing::info!(
+        data_dir = %data_dir.display(),
+        swept_temp = swept,
+        swept_uploads = orphans,
+        "storage opened"
+    );
+    Ok(state)
+}
+
+/// The whole HTTP application: every router and middleware the server serves, assembled here.
+pub fn app(state: RegistryState, _config: &Config) -> Router {
+    // Other routers merge here: the GitHub Actions cache (`gha::router`), the scope fallback API
+    // (`scopes::router`), `/metrics`, `/token`.
+    let router = Router::new().merge(registry::router(state));
+    // Middleware wraps here, innermost first: the auth middleware (it classifies `/v2/...` by
+    // path and method), then the metrics middleware (requests, bytes in and out).
+    router
+        .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn(log_request))
+}
+
+/// Logs every request with its status and duration.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        %path,
+        status = response.status().as_u16(),
+        millis = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}
+
+impl Server {
+    /// Opens everything the configuration names, binds the listen address (port 0 picks a free
+    /// port) and starts serving in the background.
+    pub async fn start(config: &Config) -> Result<Self, ServerError> {
+        let state = open_state(config).await?;
+        let listen = config
+            .listen
+            .clone()
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+        let listener = tokio::net::TcpListener::bind(&listen)
+            .await
+            .map_err(|source| ServerError::Bind {
+                addr: listen.clone(),
+                source,
+            })?;
+        let addr = listener.local_addr()?;
+        let (stop, mut stopped) = watch::channel(false);
+        let app = app(state.clone(), config);
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                })
+                .await
+        });
+        tracing::info!(%addr, "listening");
+        Ok(Self {
+            addr,
+            stop,
+            task,
+            state,
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The store and metadata the server serves (for tests and the modules that run beside it).
+    pub fn state(&self) -> &RegistryState {
+        &self.state
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, and returns when the server
+    /// has stopped.
+    pub async fn shutdown(self) -> Result<(), ServerError> {
+        let _ = self.stop.send(true);
+        self.task.await??;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Waits for SIGTERM or SIGINT (Ctrl-C).
+pub async fn termination_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
