@@ -1,0 +1,7 @@
+//! Integration tests of the cache server against real clients and peers (one binary; one module
+//! per area).
+
+// Test helpers outside `#[test]` functions panic on purpose when a peer or the server fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod registry;

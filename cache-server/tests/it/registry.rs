@@ -1,0 +1,613 @@
+//! The distribution API against real clients: skopeo (copies from the lab registry into the
+//! server and back out), the `oci-client` crate, and raw HTTP for the protocol's edges (chunked
+//! uploads out of order, wrong digests, ranges, pagination, errors, restarts).
+
+use std::path::Path;
+use std::process::Command;
+
+use rbuild_cache_server::blobs::{BlobStore, Digest};
+use rbuild_cache_server::config::Config;
+use rbuild_cache_server::server::Server;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+/// The lab registry's debian image (scripts/peers.sh).
+fn debian() -> String {
+    std::env::var("RBUILD_TEST_DEBIAN")
+        .unwrap_or_else(|_| "127.0.0.1:5000/library/debian:bookworm-slim".into())
+}
+
+async fn start(dir: &Path) -> Server {
+    let config = Config {
+        listen: Some("127.0.0.1:0".into()),
+        data_dir: Some(dir.to_path_buf()),
+        ..Config::default()
+    };
+    Server::start(&config).await.expect("server starts")
+}
+
+fn url(server: &Server, path: &str) -> String {
+    format!("http://{}{path}", server.addr())
+}
+
+fn skopeo(args: &[&str]) -> String {
+    let out = Command::new("skopeo")
+        .args(args)
+        .output()
+        .expect("skopeo runs");
+    assert!(
+        out.status.success(),
+        "skopeo {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn copy(from: &str, to: &str) {
+    skopeo(&[
+        "copy",
+        "--all",
+        "--preserve-digests",
+        "--src-tls-verify=false",
+        "--dest-tls-verify=false",
+        from,
+        to,
+    ]);
+}
+
+fn raw_manifest_digest(image: &str) -> Digest {
+    let raw = skopeo(&["inspect", "--tls-verify=false", "--raw", image]);
+    Digest::of(raw.as_bytes())
+}
+
+async fn stats(client: &reqwest::Client, server: &Server) -> Value {
+    client
+        .get(url(server, "/stats"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+fn error_code(body: &Value) -> &str {
+    body["errors"][0]["code"].as_str().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn skopeo_round_trip_keeps_the_manifest_digest() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path()).await;
+    let source = format!("docker://{}", debian());
+    let want = raw_manifest_digest(&source);
+
+    let ours = format!("docker://{}/lib/debian:bookworm-slim", server.addr());
+    copy(&source, &ours);
+    assert_eq!(raw_manifest_digest(&ours), want);
+
+    // Into another repository of the server (HEAD finds every blob), and out to an OCI layout.
+    let other = format!("docker://{}/other/repo:copy", server.addr());
+    copy(&ours, &other);
+    assert_eq!(raw_manifest_digest(&other), want);
+    // Out to a `dir:` layout, which keeps the manifest's bytes (an `oci:` layout would have to
+    // convert a Docker manifest list).
+    let layout = dir.path().join("layout");
+    copy(&ours, &format!("dir:{}", layout.display()));
+    let written = std::fs::read(layout.join("manifest.json")).unwrap();
+    assert_eq!(Digest::of(&written), want);
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hundred_repositories_store_one_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path()).await;
+    let client = reqwest::Client::new();
+    let source = format!("docker://{}", debian());
+    copy(&source, &format!("docker://{}/p0/s0:latest", server.addr()));
+    let one = stats(&client, &server).await;
+    let one_stored = one["stored_bytes"].as_u64().unwrap();
+    assert!(one_stored > 1_000_000, "{one}");
+    assert_eq!(one["logical_bytes"].as_u64(), Some(one_stored));
+
+    // Copy from the server itself: skopeo finds every blob with HEAD and uploads nothing.
+    let first = format!("docker://{}/p0/s0:latest", server.addr());
+    for i in 0..10 {
+        for j in 0..10 {
+            if (i, j) != (0, 0) {
+                copy(
+                    &first,
+                    &format!("docker://{}/p{i}/s{j}:latest", server.addr()),
+                );
+            }
+        }
+    }
+    let all = stats(&client, &server).await;
+    assert_eq!(all["stored_bytes"].as_u64(), Some(one_stored), "{all}");
+    assert_eq!(
+        all["logical_bytes"].as_u64(),
+        Some(100 * one_stored),
+        "{all}"
+    );
+    assert_eq!(all["repositories"].as_u64(), Some(100), "{all}");
+    assert_eq!(all["blobs"], one["blobs"]);
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oci_client_pushes_and_pulls() {
+    use oci_client::client::{ClientConfig, ClientProtocol, Config as OciConfig, ImageLayer};
+    use oci_client::secrets::RegistryAuth;
+    use oci_client::{Client, Reference};
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path()).await;
+    let client = Client::new(ClientConfig {
+        protocol: ClientProtocol::Http,
+        ..ClientConfig::default()
+    });
+    let reference: Reference = format!("{}/oci/client:v1", server.addr()).parse().unwrap();
+    // Larger than the client's chunk size, so it uploads in several PATCHes.
+    let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 241) as u8).collect();
+    let layers = vec![
+        ImageLayer::oci_v1(big.clone(), None),
+        ImageLayer::oci_v1(b"small layer".to_vec(), None),
+    ];
+    let config = OciConfig::oci_v1(br#"{"architecture":"amd64","os":"linux"}"#.to_vec(), None);
+    let pushed = client
+        .push(&reference, &layers, config, &RegistryAuth::Anonymous, None)
+        .await
+        .expect("push");
+    assert!(pushed.manifest_url.contains("/v2/oci/client/manifests/"));
+
+    let pulled = Client::new(ClientConfig {
+        protocol: ClientProtocol::Http,
+        ..ClientConfig::default()
+    })
+    .pull(
+        &reference,
+        &RegistryAuth::Anonymous,
+        vec![oci_client::manifest::IMAGE_LAYER_MEDIA_TYPE],
+    )
+    .await
+    .expect("pull");
+    // Layers arrive in any order; compare digests, never print megabytes.
+    let mut got: Vec<Digest> = pulled.layers.iter().map(|l| Digest::of(&l.data)).collect();
+    let mut want = vec![Digest::of(&big), Digest::of(b"small layer")];
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+    server.shutdown().await.unwrap();
+}
+
+/// Starts an upload session; returns its Location.
+async fn start_upload(client: &reqwest::Client, server: &Server, repo: &str) -> String {
+    let response = client
+        .post(url(server, &format!("/v2/{repo}/blobs/uploads/")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    assert_eq!(response.headers()["range"], "0-0");
+    assert!(response.headers().contains_key("docker-upload-uuid"));
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    url(server, &location)
+}
+
+async fn patch(client: &reqwest::Client, at: &str, range: &str, data: &[u8]) -> reqwest::Response {
+    client
+        .patch(at)
+        .header("content-range", range)
+        .header("content-type", "application/octet-stream")
+        .body(data.to_vec())
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn chunked_upload_checks_order_and_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path()).await;
+    let client = reqwest::Client::new();
+    let data = b"hello, chunked world";
+    let digest = Digest::of(data);
+    let at = start_upload(&client, &server, "c/r").await;
+
+    let response = patch(&client, &at, "0-4", &data[..5]).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    assert_eq!(response.headers()["range"], "0-4");
+
+    // A chunk that does not start at byte 5 is out of order.
+    let response = patch(&client, &at, "7-9", &data[7..10]).await;
+    assert_eq!(response.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(response.headers()["range"], "0-4");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(error_code(&body), "BLOB_UPLOAD_INVALID");
+
+    // The session is recorded: it survives a restart of the server.
+    let location = at.split_once("/v2/").unwrap().1.to_string();
+    server.shutdown().await.unwrap();
+    let server = start(dir.path()).await;
+    let at = url(&server, &format!("/v2/{location}"));
+    let status = client.get(&at).send().await.unwrap();
+    assert_eq!(status.status(), StatusCode::NO_CONTENT);
+    assert_eq!(status.headers()["range"], "0-4");
+
+    let response = patch(&client, &at, "5-9", &data[5..10]).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    // The last chunk comes with the PUT.
+    let response = client
+        .put(format!("{at}?digest={digest}"))
+        .header("content-range", format!("10-{}", data.len() - 1))
+        .body(data[10..].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.headers()["docker-content-digest"], digest.as_str());
+    let got = client
+        .get(url(&server, &format!("/v2/c/r/blobs/{digest}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), StatusCode::OK);
+    assert_eq!(got.bytes().await.unwrap().as_ref(), data);
+    // The session is gone.
+    assert_eq!(
+        client.get(&at).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn wrong_digest_on_put_leaves_no_blob() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path()).await;
+    let client = reqwest::Client::new();
+    let claimed = Digest::of(b"what the client claims");
+    let at = start_upload(&client, &server, "w/r").await;
+    let response = client
+        .put(format!("{at}?digest={claimed}"))
+        .body(b"other bytes".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(error_code(&body), "DIGEST_INVALID");
+    for digest in [&claimed, &Digest::of(b"other bytes")] {
+        let head = client
+            .head(url(&server, &format!("/v2/w/r/blobs/{digest}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(head.status(), StatusCode::NOT_FOUND);
+    }
+    assert!(server.state().store.list().await.unwrap().is_empty());
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("uploads"))
+            .unwrap()
+            .count(),
+        0
+    );
+
+    // Monolithic POST with a wrong digest: the same.
+    let response = client
+        .post(url(
+            &server,
+            &format!("/v2/w/r/blobs/uploads/?digest={claimed}"),
+        ))
+        .body(b"still wrong".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(server.state().store.list().await.unwrap().is_empty());
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn ranges_mounts_manifests_tags_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path()).await;
+    let client = reqwest::Client::new();
+    let data: Vec<u8> = (0..1000u32).map(|i| (i % 256) as u8).collect();
+    let digest = Digest::of(&data);
+
+    // Monolithic upload.
+    let response = client
+        .post(url(
+            &server,
+            &format!("/v2/a/b/blobs/uploads/?digest={digest}"),
+        ))
+        .body(data.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(
+        response.headers()["location"],
+        format!("/v2/a/b/blobs/{digest}").as_str()
+    );
+
+    // Ranges.
+    let blob = url(&server, &format!("/v2/a/b/blobs/{digest}"));
+    let response = client
+        .get(&blob)
+        .header("range", "bytes=10-19")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(response.headers()["content-range"], "bytes 10-19/1000");
+    assert_eq!(response.headers()["content-length"], "10");
+    assert_eq!(response.bytes().await.unwrap().as_ref(), &data[10..20]);
+    let response = client
+        .get(&blob)
+        .header("range", "bytes=-5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.bytes().await.unwrap().as_ref(), &data[995..]);
+    let response = client
+        .get(&blob)
+        .header("range", "bytes=1000-")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(response.headers()["content-range"], "bytes */1000");
+    let head = client.head(&blob).send().await.unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+    assert_eq!(head.headers()["content-length"], "1000");
+    assert_eq!(head.headers()["docker-content-digest"], digest.as_str());
+
+    // Mount into another repository: 201 whatever `from` says, since blobs are global.
+    let response = client
+        .post(url(
+            &server,
+            &format!("/v2/x/y/blobs/uploads/?mount={digest}&from=nowhere"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    // Mounting an unknown blob starts a session instead.
+    let unknown = Digest::of(b"unknown");
+    let response = client
+        .post(url(
+            &server,
+            &format!("/v2/x/y/blobs/uploads/?mount={unknown}&from=a/b"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+
+    // A manifest that references a missing blob is refused.
+    let config =
+        br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#;
+    let config_digest = Digest::of(config);
+    let manifest = |config: &Digest| {
+        serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config.as_str(), "size": 80},
+            "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": digest.as_str(), "size": 1000}],
+        })
+        .to_string()
+    };
+    let response = client
+        .put(url(&server, "/v2/a/b/manifests/v1"))
+        .header("content-type", "application/vnd.oci.image.manifest.v1+json")
+        .body(manifest(&config_digest))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(error_code(&body), "MANIFEST_BLOB_UNKNOWN");
+
+    // With the config uploaded it is accepted, under several tags.
+    client
+        .post(url(
+            &server,
+            &format!("/v2/a/b/blobs/uploads/?digest={config_digest}"),
+        ))
+        .body(config.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let text = manifest(&config_digest);
+    let manifest_digest = Digest::of(text.as_bytes());
+    for tag in ["v1", "v2", "v3"] {
+        let response = client
+            .put(url(&server, &format!("/v2/a/b/manifests/{tag}")))
+            .header("content-type", "application/vnd.oci.image.manifest.v1+json")
+            .body(text.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        assert_eq!(
+            response.headers()["docker-content-digest"],
+            manifest_digest.as_str()
+        );
+    }
+    let got = client
+        .get(url(&server, "/v2/a/b/manifests/v2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), StatusCode::OK);
+    assert_eq!(
+        got.headers()["content-type"],
+        "application/vnd.oci.image.manifest.v1+json"
+    );
+    assert_eq!(got.text().await.unwrap(), text);
+    // Pushed by digest with the wrong digest.
+    let response = client
+        .put(url(&server, &format!("/v2/a/b/manifests/{config_digest}")))
+        .body(text.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    // Tag pagination with the Link header.
+    let response = client
+        .get(url(&server, "/v2/a/b/tags/list?n=2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["link"],
+        "</v2/a/b/tags/list?n=2&last=v2>; rel=\"next\""
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["tags"], serde_json::json!(["v1", "v2"]));
+    let body: Value = client
+        .get(url(&server, "/v2/a/b/tags/list?n=2&last=v2"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["tags"], serde_json::json!(["v3"]));
+
+    // Deleting a tag, then the manifest.
+    let response = client
+        .delete(url(&server, "/v2/a/b/manifests/v3"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let response = client
+        .delete(url(
+            &server,
+            &format!("/v2/a/b/manifests/{manifest_digest}"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let response = client
+        .get(url(&server, "/v2/a/b/manifests/v1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(error_code(&body), "MANIFEST_UNKNOWN");
+
+    // Invalid names, unknown repositories.
+    let response = client
+        .get(url(&server, "/v2/Bad/Name/tags/list"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(error_code(&body), "NAME_INVALID");
+    let response = client
+        .get(url(&server, "/v2/never/pushed/tags/list"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
+    let health = client.get(url(&server, "/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    let base = client.get(url(&server, "/v2/")).send().await.unwrap();
+    assert_eq!(
+        base.headers()["docker-distribution-api-version"],
+        "registry/2.0"
+    );
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn referrers_list_manifests_with_a_subject() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path()).await;
+    let client = reqwest::Client::new();
+    let empty = b"{}";
+    let empty_digest = Digest::of(empty);
+    client
+        .post(url(
+            &server,
+            &format!("/v2/r/s/blobs/uploads/?digest={empty_digest}"),
+        ))
+        .body(empty.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let image = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": empty_digest.as_str(), "size": 2},
+        "layers": [],
+    })
+    .to_string();
+    let image_digest = Digest::of(image.as_bytes());
+    let response = client
+        .put(url(&server, "/v2/r/s/manifests/img"))
+        .header("content-type", "application/vnd.oci.image.manifest.v1+json")
+        .body(image)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let signature = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "artifactType": "application/vnd.example.sig",
+        "config": {"mediaType": "application/vnd.oci.empty.v1+json", "digest": empty_digest.as_str(), "size": 2},
+        "layers": [],
+        "subject": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": image_digest.as_str(), "size": 10},
+    })
+    .to_string();
+    let signature_digest = Digest::of(signature.as_bytes());
+    let response = client
+        .put(url(
+            &server,
+            &format!("/v2/r/s/manifests/{signature_digest}"),
+        ))
+        .header("content-type", "application/vnd.oci.image.manifest.v1+json")
+        .body(signature)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.headers()["oci-subject"], image_digest.as_str());
+    let index: Value = client
+        .get(url(&server, &format!("/v2/r/s/referrers/{image_digest}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(index["manifests"][0]["digest"], signature_digest.as_str());
+    assert_eq!(
+        index["manifests"][0]["artifactType"],
+        "application/vnd.example.sig"
+    );
+    let filtered: Value = client
+        .get(url(
+            &server,
+            &format!("/v2/r/s/referrers/{image_digest}?artifactType=other"),
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(filtered["manifests"], serde_json::json!([]));
+    server.shutdown().await.unwrap();
+}
