@@ -439,6 +439,18 @@ impl Meta {
         Ok(size.is_some())
     }
 
+    /// Whether any repository links `digest` (a scan of the links: for deletes, not hot paths).
+    pub fn linked_anywhere(&self, digest: &str) -> Result<bool> {
+        let txn = self.db.begin_read()?;
+        let links = txn.open_table(REPO_BLOBS)?;
+        for entry in links.iter()? {
+            if entry?.0.value().1 == digest {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Whether anything was ever pushed to `repository`.
     pub fn has_repository(&self, repository: &str) -> Result<bool> {
         let txn = self.db.begin_read()?;

@@ -58,13 +58,23 @@ pub async fn get(
         .map_err(|e| RegistryError::BlobUploadInvalid(e.to_string()))
 }
 
-/// Unlinks a blob from the repository; the bytes stay for other repositories until eviction.
+/// Unlinks a blob from the repository. Once no repository links it, it is deleted from the
+/// store too (so a GET after the DELETE is 404, as the spec's conformance test expects); while
+/// another repository links it, the bytes stay and remain readable by digest.
 pub async fn delete(state: &RegistryState, name: &str, digest: &str) -> Result<Response> {
     let digest = parse_digest(digest)?;
     let (repo, key) = (name.to_string(), digest.as_str().to_string());
     let found = state.meta(move |m| m.unlink_blob(&repo, &key)).await?;
     if !found {
         return Err(RegistryError::BlobUnknown(digest.to_string()));
+    }
+    let key = digest.as_str().to_string();
+    let orphan = !state.meta(move |m| m.linked_anywhere(&key)).await?;
+    if orphan {
+        state.store.delete(&digest).await?;
+        let key = digest.as_str().to_string();
+        state.meta(move |m| m.forget_blob(&key)).await?;
+        tracing::info!(%digest, repository = name, "blob deleted: no repository links it");
     }
     Ok((StatusCode::ACCEPTED, [(header::CONTENT_LENGTH, "0")]).into_response())
 }

@@ -12,8 +12,8 @@
 //!   upload of a blob it found with `HEAD` still gets it counted in its repository.
 //! - Cross-repository mount (`POST .../blobs/uploads/?mount=<digest>&from=<repo>`) answers 201
 //!   whenever the blob is stored, whatever `from` says.
-//! - `DELETE` of a blob unlinks it from the repository; the bytes stay until eviction drops them
-//!   (other repositories may still link them).
+//! - `DELETE` of a blob unlinks it from the repository; once no repository links it, it is
+//!   deleted from the store (while another repository links it, it stays readable by digest).
 //! - Manifests are visible only in the repositories they were pushed to (or mounted into by an
 //!   index push); child manifests of an index and the config and layers of an image must be
 //!   stored when the manifest is pushed (`MANIFEST_BLOB_UNKNOWN` otherwise); a `subject` need

@@ -530,6 +530,175 @@ async fn ranges_mounts_manifests_tags_and_errors() {
     server.shutdown().await.unwrap();
 }
 
+/// The lab's Docker 26 (scripts/buildkit.sh): `docker` with its daemon and buildx, or why not.
+fn docker() -> Result<impl Fn(&[&str]) -> String, String> {
+    let var = |name: &str| std::env::var(name).map_err(|_| format!("{name} is not set"));
+    let (bin, host, config) = match (
+        var("RBUILD_TEST_DOCKER"),
+        var("RBUILD_TEST_BUILDKIT_HOST"),
+        var("RBUILD_TEST_DOCKER_CONFIG"),
+    ) {
+        (Ok(b), Ok(h), Ok(c)) => (b, h, c),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+            return Err(format!("{e} (run `eval \"$(scripts/buildkit.sh env)\"`)"));
+        }
+    };
+    Ok(move |args: &[&str]| {
+        let out = Command::new(&bin)
+            .args(args)
+            .env("DOCKER_HOST", &host)
+            .env("DOCKER_CONFIG", &config)
+            .output()
+            .expect("docker runs");
+        assert!(
+            out.status.success(),
+            "docker {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn docker_pushes_and_pulls_and_buildkit_exports_its_cache() {
+    let docker = match docker() {
+        Ok(docker) => docker,
+        Err(why) if std::env::var("RBUILD_REQUIRE_DIFFERENTIAL").as_deref() == Ok("1") => {
+            panic!("RBUILD_REQUIRE_DIFFERENTIAL=1 but {why}")
+        }
+        Err(why) => {
+            eprintln!("skipping the Docker test: {why}");
+            return;
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path()).await;
+    let registry =
+        std::env::var("RBUILD_TEST_REGISTRY").unwrap_or_else(|_| "127.0.0.1:5000".into());
+    let busybox = format!("{registry}/library/busybox:latest");
+    let ours = format!("{}/docker/busybox:pushed", server.addr());
+    docker(&["pull", "-q", &busybox]);
+    docker(&["tag", &busybox, &ours]);
+    docker(&["push", "-q", &ours]);
+    docker(&["rmi", &ours]);
+    docker(&["pull", "-q", &ours]);
+    let pulled = docker(&[
+        "image",
+        "inspect",
+        "--format",
+        "{{index .RepoDigests 0}}",
+        &ours,
+    ]);
+    docker(&["rmi", &ours]);
+    let digest = pulled.trim().rsplit_once('@').map(|(_, d)| d.to_string());
+    let want = raw_manifest_digest(&format!("docker://{busybox}"));
+    // Docker pushes the manifest it pulled, byte for byte.
+    assert_eq!(digest.as_deref(), Some(want.as_str()), "{pulled}");
+
+    // BuildKit's registry cache: export, then import into a build that finds its step cached.
+    let context = dir.path().join("context");
+    std::fs::create_dir_all(&context).unwrap();
+    let marker = uuid_like(dir.path());
+    std::fs::write(
+        context.join("Dockerfile"),
+        format!("FROM {busybox}\nRUN echo {marker} > /marker\n"),
+    )
+    .unwrap();
+    let cache = format!("{}/cache/project/main", server.addr());
+    let context = context.to_string_lossy().into_owned();
+    docker(&[
+        "buildx",
+        "build",
+        "--progress=plain",
+        "--output=type=cacheonly",
+        &format!("--cache-to=type=registry,ref={cache},mode=max,registry.insecure=true"),
+        &context,
+    ]);
+    let tags: Value = reqwest::get(url(&server, "/v2/cache/project/main/tags/list"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(tags["tags"], serde_json::json!(["latest"]));
+    let out = Command::new(std::env::var("RBUILD_TEST_DOCKER").unwrap())
+        .args([
+            "buildx",
+            "build",
+            "--progress=plain",
+            "--output=type=cacheonly",
+            &format!("--cache-from=type=registry,ref={cache},registry.insecure=true"),
+            &context,
+        ])
+        .env(
+            "DOCKER_HOST",
+            std::env::var("RBUILD_TEST_BUILDKIT_HOST").unwrap(),
+        )
+        .env(
+            "DOCKER_CONFIG",
+            std::env::var("RBUILD_TEST_DOCKER_CONFIG").unwrap(),
+        )
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(
+        log.contains(&format!("importing cache manifest from {cache}")),
+        "{log}"
+    );
+    assert!(!log.contains("ERROR"), "{log}");
+    server.shutdown().await.unwrap();
+}
+
+/// A marker unique to this test run (the temp dir's name), so the build step is new.
+fn uuid_like(dir: &Path) -> String {
+    dir.file_name()
+        .map(|n| {
+            n.to_string_lossy()
+                .replace(|c: char| !c.is_ascii_alphanumeric(), "")
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn deleting_a_blob_keeps_it_while_another_repository_links_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path()).await;
+    let client = reqwest::Client::new();
+    let data = b"shared layer";
+    let digest = Digest::of(data);
+    for repo in ["one/a", "two/b"] {
+        let response = client
+            .post(url(
+                &server,
+                &format!("/v2/{repo}/blobs/uploads/?digest={digest}"),
+            ))
+            .body(data.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    let blob = |repo: &str| url(&server, &format!("/v2/{repo}/blobs/{digest}"));
+    let response = client.delete(blob("one/a")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    // Deleting twice: unknown in that repository now.
+    let response = client.delete(blob("one/a")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    // Still linked from two/b: readable.
+    let response = client.get(blob("two/b")).send().await.unwrap();
+    assert_eq!(response.bytes().await.unwrap().as_ref(), data);
+    let response = client.delete(blob("two/b")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    for repo in ["one/a", "two/b"] {
+        let response = client.get(blob(repo)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    }
+    assert!(server.state().store.list().await.unwrap().is_empty());
+    assert_eq!(stats(&client, &server).await["stored_bytes"], 0);
+    server.shutdown().await.unwrap();
+}
+
 #[tokio::test]
 async fn referrers_list_manifests_with_a_subject() {
     let dir = tempfile::tempdir().unwrap();
