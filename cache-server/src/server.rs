@@ -94,11 +94,7 @@ pub async fn open_state(config: &Config) -> Result<RegistryState, ServerError> {
     let swept = store.sweep_temp().await?;
     let meta_dir = data_dir.clone();
     let meta = tokio::task::spawn_blocking(move || Meta::open(&meta_dir)).await??;
-    let state = RegistryState {
-        store: Arc::new(store),
-        meta: Arc::new(meta),
-        uploads_dir,
-    };
+    let state = RegistryState::new(Arc::new(store), Arc::new(meta), uploads_dir);
     let orphans = registry::uploads::sweep_orphans(&state).await?;
     tracing::info!(
         data_dir = %data_dir.display(),

@@ -51,9 +51,21 @@ pub struct RegistryState {
     /// Where upload sessions keep their bytes (`<data>/uploads`); on the same filesystem as a
     /// local blob store, so finishing an upload is a rename.
     pub uploads_dir: PathBuf,
+    /// One lock per upload session, so two requests on one session never interleave.
+    sessions: uploads::SessionLocks,
 }
 
 impl RegistryState {
+    /// The state over a store, its metadata and the directory of upload sessions.
+    pub fn new(store: Arc<Store>, meta: Arc<Meta>, uploads_dir: PathBuf) -> Self {
+        Self {
+            store,
+            meta,
+            uploads_dir,
+            sessions: uploads::SessionLocks::default(),
+        }
+    }
+
     /// Runs a metadata call on the blocking pool.
     pub async fn meta<T, F>(&self, f: F) -> Result<T>
     where

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
@@ -46,6 +47,29 @@ fn query(request: &Request) -> HashMap<String, String> {
     Query::<HashMap<String, String>>::try_from_uri(request.uri())
         .map(|q| q.0)
         .unwrap_or_default()
+}
+
+/// Per-session locks: a PATCH, PUT or DELETE holds its session's lock for the whole request.
+#[derive(Debug, Clone, Default)]
+pub struct SessionLocks(Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>);
+
+impl SessionLocks {
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<tokio::sync::Mutex<()>>>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Waits for and takes the lock of session `id`.
+    async fn lock(&self, id: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = Arc::clone(self.map().entry(id.to_string()).or_default());
+        lock.lock_owned().await
+    }
+
+    /// Drops the lock of an ended session.
+    fn forget(&self, id: &str) {
+        self.map().remove(id);
+    }
 }
 
 /// Path of a session's bytes.
@@ -141,6 +165,27 @@ async fn session(state: &RegistryState, name: &str, id: &str) -> Result<UploadSe
     session.filter(|s| s.repository == name).ok_or_else(unknown)
 }
 
+/// The session `id` of repository `name`, read while holding its lock (a request that waited
+/// for the lock sees what the one before it recorded).
+async fn locked_session(
+    state: &RegistryState,
+    name: &str,
+    id: &str,
+) -> Result<(UploadSession, tokio::sync::OwnedMutexGuard<()>)> {
+    if !valid_id(id) {
+        return Err(RegistryError::BlobUploadUnknown(id.to_string()));
+    }
+    let guard = state.sessions.lock(id).await;
+    match session(state, name, id).await {
+        Ok(session) => Ok((session, guard)),
+        Err(e) => {
+            drop(guard);
+            state.sessions.forget(id);
+            Err(e)
+        }
+    }
+}
+
 /// Parses `Content-Range: <start>-<end>` (a `bytes ` or `bytes=` prefix is tolerated).
 fn content_range(headers: &HeaderMap) -> Result<Option<(u64, u64)>> {
     let Some(value) = headers.get(header::CONTENT_RANGE) else {
@@ -231,7 +276,7 @@ pub async fn patch(
     id: &str,
     request: Request,
 ) -> Result<Response> {
-    let session = session(state, name, id).await?;
+    let (session, _lock) = locked_session(state, name, id).await?;
     let session = chunk(state, id, session, request).await?;
     Ok(in_progress(StatusCode::ACCEPTED, name, id, session.bytes))
 }
@@ -246,6 +291,7 @@ pub async fn status(state: &RegistryState, name: &str, id: &str) -> Result<Respo
 async fn end_session(state: &RegistryState, id: &str) -> Result<()> {
     let key = id.to_string();
     state.meta(move |m| m.delete_upload(&key)).await?;
+    state.sessions.forget(id);
     match tokio::fs::remove_file(session_path(state, id)).await {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -261,7 +307,7 @@ pub async fn finish(
     id: &str,
     request: Request,
 ) -> Result<Response> {
-    let session = session(state, name, id).await?;
+    let (session, _lock) = locked_session(state, name, id).await?;
     let digest = query(&request)
         .get("digest")
         .map(|d| parse_digest(d))
@@ -281,7 +327,7 @@ pub async fn finish(
 
 /// `DELETE /v2/<name>/blobs/uploads/<id>`: cancels the session.
 pub async fn cancel(state: &RegistryState, name: &str, id: &str) -> Result<Response> {
-    session(state, name, id).await?;
+    let (_, _lock) = locked_session(state, name, id).await?;
     end_session(state, id).await?;
     Ok((StatusCode::NO_CONTENT, [(header::CONTENT_LENGTH, "0")]).into_response())
 }

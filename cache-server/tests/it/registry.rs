@@ -262,6 +262,60 @@ async fn chunked_upload_checks_order_and_survives_a_restart() {
     server.shutdown().await.unwrap();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_an_upload_in_flight() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path()).await;
+    let client = reqwest::Client::new();
+    let at = start_upload(&client, &server, "g/s").await;
+    let addr = server.addr();
+
+    // A PATCH whose body arrives in two parts, the second after shutdown has begun.
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(2);
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    let request = client
+        .patch(&at)
+        .body(reqwest::Body::wrap_stream(body))
+        .send();
+    let in_flight = tokio::spawn(request);
+    tx.send(Ok(vec![1u8; 100_000])).await.unwrap();
+    // Sequencing only: let the request reach the handler before shutting down.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let stopping = tokio::spawn(server.shutdown());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !stopping.is_finished(),
+        "shutdown did not wait for the upload"
+    );
+    // No new connections are accepted meanwhile.
+    assert!(
+        reqwest::Client::new()
+            .get(format!("http://{addr}/v2/"))
+            .send()
+            .await
+            .is_err()
+    );
+    tx.send(Ok(vec![2u8; 50_000])).await.unwrap();
+    drop(tx);
+    let response = in_flight.await.unwrap().unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    assert_eq!(response.headers()["range"], "0-149999");
+    stopping.await.unwrap().unwrap();
+
+    // After a restart the session holds every acknowledged byte.
+    let server = start(dir.path()).await;
+    let location = at.split_once("/v2/").unwrap().1;
+    let status = client
+        .get(url(&server, &format!("/v2/{location}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status.headers()["range"], "0-149999");
+    server.shutdown().await.unwrap();
+}
+
 #[tokio::test]
 async fn wrong_digest_on_put_leaves_no_blob() {
     let dir = tempfile::tempdir().unwrap();
