@@ -54,6 +54,9 @@ pub enum RegistryError {
         /// Size of the blob.
         size: u64,
     },
+    /// The `n` parameter of a paginated list is not a number.
+    #[error("invalid number of results requested: {0:?}")]
+    PaginationInvalid(String),
     /// The path or method is not part of the API.
     #[error("the operation is unsupported: {0}")]
     Unsupported(String),
@@ -99,6 +102,7 @@ impl RegistryError {
             Self::RangeNotSatisfiable { .. } => {
                 ("RANGE_INVALID", StatusCode::RANGE_NOT_SATISFIABLE)
             }
+            Self::PaginationInvalid(_) => ("PAGINATION_NUMBER_INVALID", StatusCode::BAD_REQUEST),
             Self::Unsupported(_) => ("UNSUPPORTED", StatusCode::METHOD_NOT_ALLOWED),
             Self::NotFound(_) => ("NOT_FOUND", StatusCode::NOT_FOUND),
             Self::Blob(BlobError::DigestMismatch { .. } | BlobError::InvalidDigest(_)) => {

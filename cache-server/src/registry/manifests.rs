@@ -277,16 +277,45 @@ fn params(uri: &Uri) -> HashMap<String, String> {
         .unwrap_or_default()
 }
 
+/// The `n` pagination parameter.
+fn page_size(params: &HashMap<String, String>) -> Result<Option<usize>> {
+    match params.get("n") {
+        Some(n) => {
+            Ok(Some(n.parse::<usize>().map_err(|_| {
+                RegistryError::PaginationInvalid(n.clone())
+            })?))
+        }
+        None => Ok(None),
+    }
+}
+
+/// `GET /v2/_catalog?n=&last=`: repositories in lexical order, paginated like tags.
+pub async fn catalog(state: &RegistryState, uri: &Uri) -> Result<Response> {
+    let params = params(uri);
+    let n = page_size(&params)?;
+    let last = params.get("last").cloned();
+    let all = state.meta(|m| m.repositories()).await?;
+    let mut rest = all
+        .into_iter()
+        .filter(|r| last.as_ref().is_none_or(|last| r > last));
+    let page: Vec<String> = rest.by_ref().take(n.unwrap_or(usize::MAX)).collect();
+    let more = rest.next().is_some();
+    let mut response = axum::Json(serde_json::json!({ "repositories": page })).into_response();
+    if more
+        && let (Some(n), Some(last)) = (n, page.last())
+        && let Ok(link) = header::HeaderValue::from_str(&format!(
+            "</v2/_catalog?n={n}&last={last}>; rel=\"next\""
+        ))
+    {
+        response.headers_mut().insert(header::LINK, link);
+    }
+    Ok(response)
+}
+
 /// `GET /v2/<name>/tags/list?n=&last=`.
 pub async fn tags(state: &RegistryState, name: &str, uri: &Uri) -> Result<Response> {
     let params = params(uri);
-    let n = match params.get("n") {
-        Some(n) => Some(
-            n.parse::<usize>()
-                .map_err(|_| RegistryError::Unsupported(format!("bad n={n}")))?,
-        ),
-        None => None,
-    };
+    let n = page_size(&params)?;
     let last = params.get("last").cloned();
     let repo = name.to_string();
     let (exists, page) = state

@@ -26,8 +26,10 @@ pub mod name;
 mod stats;
 pub mod uploads;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
@@ -53,7 +55,12 @@ pub struct RegistryState {
     pub uploads_dir: PathBuf,
     /// One lock per upload session, so two requests on one session never interleave.
     sessions: uploads::SessionLocks,
+    /// When each digest's access time was last written by a read.
+    touched: Arc<Mutex<HashMap<String, Instant>>>,
 }
+
+/// Reads record a digest's access time at most this often.
+pub const TOUCH_EVERY: Duration = Duration::from_secs(60);
 
 impl RegistryState {
     /// The state over a store, its metadata and the directory of upload sessions.
@@ -63,6 +70,7 @@ impl RegistryState {
             meta,
             uploads_dir,
             sessions: uploads::SessionLocks::default(),
+            touched: Arc::default(),
         }
     }
 
@@ -76,8 +84,23 @@ impl RegistryState {
         Ok(tokio::task::spawn_blocking(move || f(&meta)).await??)
     }
 
-    /// Records an access to `digest` in the background (reads do not wait for the write).
+    /// Records an access to `digest` in the background (reads do not wait for the write), at most
+    /// once per [`TOUCH_EVERY`] per digest, so hot blobs do not turn every GET into a database
+    /// write.
     pub fn touch(&self, digest: &Digest) {
+        {
+            let mut touched = self
+                .touched
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let now = Instant::now();
+            match touched.get(digest.as_str()) {
+                Some(last) if now.duration_since(*last) < TOUCH_EVERY => return,
+                _ => {
+                    touched.insert(digest.as_str().to_string(), now);
+                }
+            }
+        }
         let meta = Arc::clone(&self.meta);
         let digest = digest.as_str().to_string();
         tokio::task::spawn_blocking(move || {
@@ -172,6 +195,16 @@ pub(crate) fn parse_digest(s: &str) -> Result<Digest> {
 async fn dispatch(State(state): State<RegistryState>, request: Request<Body>) -> Response {
     let path = request.uri().path().to_string();
     let rest = path.strip_prefix("/v2/").unwrap_or_default();
+    if rest == "_catalog" {
+        let result = match *request.method() {
+            Method::GET => manifests::catalog(&state, request.uri()).await,
+            _ => Err(RegistryError::Unsupported(format!(
+                "{} {path}",
+                request.method()
+            ))),
+        };
+        return with_version(result);
+    }
     let Some((name, endpoint)) = Endpoint::parse(rest) else {
         return with_version(Err(RegistryError::NotFound(path.clone())));
     };

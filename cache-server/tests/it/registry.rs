@@ -532,6 +532,34 @@ async fn ranges_mounts_manifests_tags_and_errors() {
         .await
         .unwrap();
     assert_eq!(body["tags"], serde_json::json!(["v3"]));
+    let response = client
+        .get(url(&server, "/v2/a/b/tags/list?n=x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    // The catalog lists repositories, paginated the same way.
+    let response = client
+        .get(url(&server, "/v2/_catalog?n=1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["link"],
+        "</v2/_catalog?n=1&last=a/b>; rel=\"next\""
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["repositories"], serde_json::json!(["a/b"]));
+    let body: Value = client
+        .get(url(&server, "/v2/_catalog?last=a/b"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["repositories"], serde_json::json!(["x/y"]));
 
     // Deleting a tag, then the manifest.
     let response = client
