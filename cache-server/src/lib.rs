@@ -1,7 +1,7 @@
 //! The storage core of `rbuild-cache-server` (DESIGN.md, "The cache server"): content-addressed
 //! blobs stored once whatever repository pushed them ([`blobs`]) and the metadata that gives them
-//! names, repositories and byte counts ([`meta`]). The HTTP side (OCI distribution API) builds on
-//! these two modules.
+//! names, repositories and byte counts ([`meta`]). The OCI distribution API ([`registry`]) and the
+//! server that serves it ([`server`]) build on these two modules.
 
 pub mod blobs;
 pub mod config;
