@@ -18,7 +18,7 @@ use axum::extract::{Query, Request};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::TryStreamExt;
-use tokio::io::{AsyncRead, AsyncSeekExt, AsyncWriteExt};
+use tokio::io::{AsyncBufRead, AsyncSeekExt, AsyncWriteExt};
 use tokio_util::io::StreamReader;
 
 use super::error::{RegistryError, Result};
@@ -39,7 +39,7 @@ fn now() -> u64 {
         .unwrap_or(0)
 }
 
-fn body_reader(body: Body) -> impl AsyncRead + Send + Unpin {
+fn body_reader(body: Body) -> impl AsyncBufRead + Send + Unpin {
     StreamReader::new(body.into_data_stream().map_err(std::io::Error::other))
 }
 
@@ -222,7 +222,7 @@ async fn append(path: &Path, have: u64, body: Body) -> Result<u64> {
         .await
         .map_err(RegistryError::io("seek"))?;
     let mut reader = body_reader(body);
-    let written = tokio::io::copy(&mut reader, &mut file)
+    let written = tokio::io::copy_buf(&mut reader, &mut file)
         .await
         .map_err(RegistryError::io("write"))?;
     file.flush().await.map_err(RegistryError::io("write"))?;

@@ -316,6 +316,148 @@ async fn shutdown_finishes_an_upload_in_flight() {
     server.shutdown().await.unwrap();
 }
 
+/// The server binary on a free port of 127.0.0.1.
+struct Process {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Process {
+    async fn start(data: &Path) -> Process {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        // Dropping the Process (also when the panic below unwinds) kills and reaps the child.
+        let process = Process {
+            child: Command::new(env!("CARGO_BIN_EXE_rbuild-cache-server"))
+                .args(["--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+                .arg(data)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap(),
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        for _ in 0..100 {
+            if reqwest::get(format!("{}/healthz", process.base))
+                .await
+                .is_ok()
+            {
+                return process;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the server binary did not come up on {}", process.base);
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_uploads_loses_no_acknowledged_blob() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Process::start(dir.path()).await;
+    let client = reqwest::Client::new();
+    let blobs: Vec<Vec<u8>> = (0..5u8)
+        .map(|i| vec![i; 300_000 + usize::from(i)])
+        .collect();
+    for blob in &blobs {
+        let response = client
+            .post(format!(
+                "{}/v2/k/r/blobs/uploads/?digest={}",
+                server.base,
+                Digest::of(blob)
+            ))
+            .body(blob.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    // A chunked session with one acknowledged chunk ...
+    let response = client
+        .post(format!("{}/v2/k/r/blobs/uploads/", server.base))
+        .send()
+        .await
+        .unwrap();
+    let session = response.headers()["location"].to_str().unwrap().to_string();
+    let response = client
+        .patch(format!("{}{session}", server.base))
+        .header("content-range", "0-9999")
+        .body(vec![7u8; 10_000])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    // ... and a monolithic upload cut off in the middle by kill -9.
+    let partial = vec![9u8; 1_000_000];
+    let partial_digest = Digest::of(&partial);
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(2);
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    let in_flight = tokio::spawn(
+        client
+            .post(format!(
+                "{}/v2/k/r/blobs/uploads/?digest={partial_digest}",
+                server.base
+            ))
+            .body(reqwest::Body::wrap_stream(body))
+            .send(),
+    );
+    tx.send(Ok(partial[..400_000].to_vec())).await.unwrap();
+    // Sequencing only: let the partial body reach the server's temp file.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    drop(tx);
+    // The client sees the connection drop; whatever it got, the blob must not exist.
+    let _ = in_flight.await;
+    drop(server);
+    let leftovers = std::fs::read_dir(dir.path().join("blobs/tmp"))
+        .unwrap()
+        .count();
+    assert_eq!(leftovers, 1, "the cut-off put left its temp file");
+
+    let server = Process::start(dir.path()).await;
+    for blob in &blobs {
+        let got = client
+            .get(format!("{}/v2/k/r/blobs/{}", server.base, Digest::of(blob)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(got.status(), StatusCode::OK);
+        assert_eq!(Digest::of(&got.bytes().await.unwrap()), Digest::of(blob));
+    }
+    let head = client
+        .head(format!("{}/v2/k/r/blobs/{partial_digest}", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::NOT_FOUND);
+    // The crashed put's temp file was swept at startup; the session kept its acknowledged bytes.
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("blobs/tmp"))
+            .unwrap()
+            .count(),
+        0
+    );
+    let status = client
+        .get(format!("{}{session}", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status.status(), StatusCode::NO_CONTENT);
+    assert_eq!(status.headers()["range"], "0-9999");
+}
+
 #[tokio::test]
 async fn wrong_digest_on_put_leaves_no_blob() {
     let dir = tempfile::tempdir().unwrap();
