@@ -131,12 +131,20 @@ pub async fn get(state: &RegistryState, name: &str, r: &str, method: &Method) ->
 }
 
 /// The media type of a pushed manifest: the request's `Content-Type`, else the document's
-/// `mediaType`, else guessed from its shape.
-fn media_type(content_type: Option<&str>, doc: &Document) -> String {
+/// `mediaType`, else guessed from its shape. A `Content-Type` that contradicts the document's
+/// `mediaType` is `MANIFEST_INVALID` (the spec requires them to match).
+fn media_type(content_type: Option<&str>, doc: &Document) -> Result<String> {
     let header = content_type
         .map(|c| c.split(';').next().unwrap_or_default().trim())
         .filter(|c| !c.is_empty() && *c != "application/json" && *c != "application/octet-stream");
-    header
+    if let (Some(header), Some(field)) = (header, &doc.media_type)
+        && header != field
+    {
+        return Err(RegistryError::ManifestInvalid(format!(
+            "Content-Type {header} but mediaType {field}"
+        )));
+    }
+    Ok(header
         .map(str::to_string)
         .or_else(|| doc.media_type.clone())
         .unwrap_or_else(|| {
@@ -145,7 +153,7 @@ fn media_type(content_type: Option<&str>, doc: &Document) -> String {
             } else {
                 OCI_INDEX.to_string()
             }
-        })
+        }))
 }
 
 /// `PUT` of a manifest.
@@ -169,7 +177,7 @@ pub async fn put(state: &RegistryState, name: &str, r: &str, request: Request) -
     }
     let doc: Document = serde_json::from_slice(&bytes)
         .map_err(|e| RegistryError::ManifestInvalid(e.to_string()))?;
-    let media_type = media_type(content_type.as_deref(), &doc);
+    let media_type = media_type(content_type.as_deref(), &doc)?;
 
     // Everything it references must be stored; link it all to the repository.
     let mut references = Vec::new();
@@ -399,10 +407,18 @@ mod tests {
     #[test]
     fn media_type_prefers_the_header() {
         let doc: Document = serde_json::from_str(r#"{"mediaType":"x","manifests":[]}"#).unwrap();
-        assert_eq!(media_type(Some("a/b; charset=utf-8"), &doc), "a/b");
-        assert_eq!(media_type(None, &doc), "x");
+        assert_eq!(media_type(Some("x; charset=utf-8"), &doc).unwrap(), "x");
+        assert_eq!(media_type(None, &doc).unwrap(), "x");
+        assert!(matches!(
+            media_type(Some("a/b"), &doc),
+            Err(RegistryError::ManifestInvalid(_))
+        ));
         let doc: Document =
             serde_json::from_str(r#"{"manifests":[{"digest":"sha256:00","size":1}]}"#).unwrap();
-        assert_eq!(media_type(Some("application/json"), &doc), OCI_INDEX);
+        assert_eq!(
+            media_type(Some("application/json"), &doc).unwrap(),
+            OCI_INDEX
+        );
+        assert_eq!(media_type(Some("a/b"), &doc).unwrap(), "a/b");
     }
 }
