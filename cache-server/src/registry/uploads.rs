@@ -249,17 +249,19 @@ async fn chunk(
     let path = session_path(state, id);
     let have = session.bytes;
     let total = append(&path, have, request.into_body()).await?;
+    // An empty body with a Content-Range (a final PUT repeating the last range) adds nothing.
     if let Some((start, end)) = range
-        && total - have != end - start + 1
         && total != have
     {
-        // The body does not match its Content-Range: drop it, keep the session as it was.
-        let _ = append(&path, have, Body::empty()).await;
-        return Err(RegistryError::SizeInvalid(format!(
-            "Content-Range {start}-{end} announced {} bytes, body had {}",
-            end - start + 1,
-            total - have
-        )));
+        let announced = (end - start).saturating_add(1);
+        if total - have != announced {
+            // The body does not match its Content-Range: drop it, keep the session as it was.
+            let _ = append(&path, have, Body::empty()).await;
+            return Err(RegistryError::SizeInvalid(format!(
+                "Content-Range {start}-{end} announced {announced} bytes, body had {}",
+                total - have
+            )));
+        }
     }
     if total != have {
         session.bytes = total;

@@ -225,6 +225,11 @@ async fn chunked_upload_checks_order_and_survives_a_restart() {
     assert_eq!(response.headers()["range"], "0-4");
     let body: Value = response.json().await.unwrap();
     assert_eq!(error_code(&body), "BLOB_UPLOAD_INVALID");
+    // A body shorter than its Content-Range is refused and leaves the session as it was.
+    let response = patch(&client, &at, "5-9", &data[5..8]).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let response = patch(&client, &at, "5-18446744073709551615", &data[5..8]).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 
     // The session is recorded: it survives a restart of the server.
     let location = at.split_once("/v2/").unwrap().1.to_string();
