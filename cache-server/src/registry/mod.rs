@@ -62,6 +62,9 @@ pub struct RegistryState {
 /// Reads record a digest's access time at most this often.
 pub const TOUCH_EVERY: Duration = Duration::from_secs(60);
 
+/// Digests the throttle tracks before it drops the expired ones.
+const TOUCH_TRACKED: usize = 65_536;
+
 impl RegistryState {
     /// The state over a store, its metadata and the directory of upload sessions.
     pub fn new(store: Arc<Store>, meta: Arc<Meta>, uploads_dir: PathBuf) -> Self {
@@ -97,6 +100,10 @@ impl RegistryState {
             match touched.get(digest.as_str()) {
                 Some(last) if now.duration_since(*last) < TOUCH_EVERY => return,
                 _ => {
+                    if touched.len() >= TOUCH_TRACKED {
+                        // Entries older than the interval no longer throttle anything.
+                        touched.retain(|_, last| now.duration_since(*last) < TOUCH_EVERY);
+                    }
                     touched.insert(digest.as_str().to_string(), now);
                 }
             }

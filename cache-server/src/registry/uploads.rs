@@ -289,8 +289,8 @@ pub async fn status(state: &RegistryState, name: &str, id: &str) -> Result<Respo
     Ok(in_progress(StatusCode::NO_CONTENT, name, id, session.bytes))
 }
 
-/// Removes a session's record and file.
-async fn end_session(state: &RegistryState, id: &str) -> Result<()> {
+/// Removes a session's record and file (also what the sweep of stale sessions calls).
+pub async fn end_session(state: &RegistryState, id: &str) -> Result<()> {
     let key = id.to_string();
     state.meta(move |m| m.delete_upload(&key)).await?;
     state.sessions.forget(id);
