@@ -3,6 +3,7 @@
 //! names, repositories and byte counts ([`meta`]). The HTTP side (OCI distribution API) builds on
 //! these two modules.
 
+pub mod auth;
 pub mod blobs;
 pub mod config;
 pub mod meta;
