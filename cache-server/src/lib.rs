@@ -7,4 +7,5 @@ pub mod auth;
 pub mod blobs;
 pub mod config;
 pub mod meta;
+pub mod scopes;
 pub mod store;
