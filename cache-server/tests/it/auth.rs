@@ -76,6 +76,15 @@ async fn start(anonymous_read: bool) -> TestServer {
     };
     let app = Router::new()
         .route("/v2/", get(echo))
+        .route(
+            "/v2/proj/main/tags/list",
+            get(|| async {
+                (
+                    [("content-type", "application/json")],
+                    r#"{"name":"proj/main","tags":["cache"]}"#,
+                )
+            }),
+        )
         .route("/v2/{*rest}", any(echo))
         .route("/healthz", get(|| async { "ok" }))
         .route("/stats", get(|| async { "{}" }))
@@ -475,4 +484,39 @@ async fn docker_login() {
         !bad.status.success(),
         "docker login with a wrong secret succeeded"
     );
+}
+
+/// `skopeo list-tags --creds`: the containers/image token flow (challenge, `/token` with basic
+/// credentials, bearer) on a repository the token may read, and refusal with a wrong secret.
+#[tokio::test]
+async fn skopeo_creds() {
+    if std::process::Command::new("skopeo")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipping skopeo_creds: skopeo not on PATH");
+        return;
+    }
+    let s = start(false).await;
+    let image = format!("docker://{}/proj/main", s.addr);
+    let run = |creds: &'static str| {
+        let image = image.clone();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new("skopeo")
+                .args(["list-tags", "--tls-verify=false", "--creds", creds, &image])
+                .output()
+                .unwrap()
+        })
+    };
+    let ok = run("reader:reader-secret").await.unwrap();
+    assert!(
+        ok.status.success(),
+        "skopeo failed: {}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(v["Tags"], serde_json::json!(["cache"]));
+    let bad = run("reader:wrong").await.unwrap();
+    assert!(!bad.status.success());
 }
