@@ -755,6 +755,33 @@ mod tests {
     }
 
     #[test]
+    fn authenticated_paths_default_and_prefix() {
+        let a = Authorizer::from_config(&config(false)).unwrap();
+        assert!(a.path_needs_auth("/stats"));
+        assert!(!a.path_needs_auth("/healthz"));
+        assert!(!a.path_needs_auth("/metrics"));
+        let mut c = config(false);
+        c.auth.authenticated_paths = Some(vec!["/metrics".into(), "/admin/*".into()]);
+        let a = Authorizer::from_config(&c).unwrap();
+        assert!(a.path_needs_auth("/metrics"));
+        assert!(a.path_needs_auth("/admin/x/y"));
+        assert!(!a.path_needs_auth("/stats"));
+    }
+
+    #[test]
+    fn token_scopes_from_one_space_separated_field() {
+        let a = Authorizer::from_config(&config(false)).unwrap();
+        let t = a.issue(
+            &Principal::Token("ci".into()),
+            &["repository:proj/a:pull repository:proj/b:push".into()],
+        );
+        let p = a.authenticate(&headers(&format!("Bearer {t}"))).unwrap();
+        assert!(a.allows(&p, "proj/a", Access::Read));
+        assert!(!a.allows(&p, "proj/a", Access::Write));
+        assert!(a.allows(&p, "proj/b", Access::Write));
+    }
+
+    #[test]
     fn challenge_names_realm_service_and_scope() {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, HeaderValue::from_static("cache.example:8080"));
