@@ -13,6 +13,11 @@
 //!       - repositories: ["myorg/**"]
 //!         access: write        # read | write
 //!         scopes: ["*"]        # branch scopes the grant covers (default: all)
+//! auth:
+//!   token_key_env: RBUILD_CACHE_TOKEN_KEY  # key that signs `/token` tokens (default: derived
+//!                                          # from the token secrets, so replicas agree)
+//!   token_ttl_seconds: 300
+//!   authenticated_paths: ["/stats"]        # paths outside /v2 that need a valid token
 //! storage:
 //!   s3: { bucket: rbuild-cache, prefix: "", region: us-east-1, endpoint: http://127.0.0.1:5001 }
 //! limits:
@@ -21,9 +26,64 @@
 //!   upload_ttl_minutes: 60
 //! ```
 
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+/// Errors of loading and validating the configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The YAML is malformed or has unknown fields.
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// 1-based column (0 when unknown).
+        column: usize,
+        /// What the parser said.
+        message: String,
+    },
+    /// An environment variable override has a value that does not parse.
+    #[error("environment variable {name}={value:?}: {reason}")]
+    Env {
+        /// The variable.
+        name: String,
+        /// Its value.
+        value: String,
+        /// Why it is wrong.
+        reason: String,
+    },
+    /// A `secret_env` / `token_key_env` names a variable that is unset or empty.
+    #[error("token {token:?}: environment variable {name} is unset or empty")]
+    MissingSecret {
+        /// The token (or `auth.token_key`).
+        token: String,
+        /// The variable.
+        name: String,
+    },
+    /// The configuration parses but makes no sense.
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+    /// A size (`limits.max_bytes`) does not parse.
+    #[error("invalid size {value:?}: {reason}")]
+    Size {
+        /// The text.
+        value: String,
+        /// Why.
+        reason: String,
+    },
+}
 
 /// The whole configuration.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +97,8 @@ pub struct Config {
     pub anonymous_read: bool,
     /// Tokens; none configured means no authentication at all.
     pub tokens: Vec<TokenConfig>,
+    /// How tokens are issued and which other paths need them.
+    pub auth: AuthSettings,
     /// Where blobs live.
     pub storage: StorageConfig,
     /// Size budget and lifetimes.
@@ -80,6 +142,21 @@ pub enum Access {
     Write,
 }
 
+/// Settings of the bearer-token flow and of the paths outside the distribution API.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthSettings {
+    /// Key that signs the tokens `/token` issues (`RBUILD_CACHE_TOKEN_KEY`).
+    pub token_key: Option<String>,
+    /// Or the environment variable that holds it.
+    pub token_key_env: Option<String>,
+    /// Lifetime of issued tokens in seconds (default 300).
+    pub token_ttl_seconds: Option<u64>,
+    /// Paths outside `/v2/` that need valid credentials (default `["/stats"]`); a trailing `*`
+    /// matches a prefix.
+    pub authenticated_paths: Option<Vec<String>>,
+}
+
 /// Which blob store backs the server.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -112,4 +189,523 @@ pub struct Limits {
     pub grace_minutes: Option<u64>,
     /// Upload sessions idle this long are swept.
     pub upload_ttl_minutes: Option<u64>,
+}
+
+/// Environment variables that override the file.
+pub const ENV_OVERRIDES: [&str; 8] = [
+    "RBUILD_CACHE_LISTEN",
+    "RBUILD_CACHE_DIR",
+    "RBUILD_CACHE_MAX_BYTES",
+    "RBUILD_CACHE_ANONYMOUS_READ",
+    "RBUILD_CACHE_S3_BUCKET",
+    "RBUILD_CACHE_S3_ENDPOINT",
+    "RBUILD_CACHE_S3_PREFIX",
+    "RBUILD_CACHE_S3_REGION",
+];
+
+impl Config {
+    /// Loads the configuration: defaults, then the YAML file (if any), then the `RBUILD_CACHE_*`
+    /// environment overrides, then resolves `secret_env` and validates.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        Self::load_with_env(path, |name| std::env::var(name).ok())
+    }
+
+    /// [`Config::load`] with an explicit environment lookup (tests, embedding).
+    pub fn load_with_env(
+        path: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut config = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+                Self::parse(path, &text)?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(&env)?;
+        config.resolve_secrets(&env)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Parses YAML text; errors name `path` and the line.
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        if text.trim().is_empty() {
+            return Ok(Config::default());
+        }
+        serde_yaml::from_str(text).map_err(|e| {
+            let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+            ConfigError::Parse {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: e.to_string(),
+            }
+        })
+    }
+
+    /// Applies the `RBUILD_CACHE_*` overrides ([`ENV_OVERRIDES`]).
+    pub fn apply_env(&mut self, env: &impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        let get = |name: &str| env(name).filter(|v| !v.is_empty());
+        if let Some(v) = get("RBUILD_CACHE_LISTEN") {
+            self.listen = Some(v);
+        }
+        if let Some(v) = get("RBUILD_CACHE_DIR") {
+            self.data_dir = Some(PathBuf::from(v));
+        }
+        if let Some(v) = get("RBUILD_CACHE_MAX_BYTES") {
+            parse_size(&v).map_err(|e| ConfigError::Env {
+                name: "RBUILD_CACHE_MAX_BYTES".into(),
+                value: v.clone(),
+                reason: e.to_string(),
+            })?;
+            self.limits.max_bytes = Some(v);
+        }
+        if let Some(v) = get("RBUILD_CACHE_ANONYMOUS_READ") {
+            self.anonymous_read = parse_bool(&v).ok_or_else(|| ConfigError::Env {
+                name: "RBUILD_CACHE_ANONYMOUS_READ".into(),
+                value: v.clone(),
+                reason: "expected true/false, 1/0, yes/no or on/off".into(),
+            })?;
+        }
+        let s3_vars = [
+            "RBUILD_CACHE_S3_BUCKET",
+            "RBUILD_CACHE_S3_ENDPOINT",
+            "RBUILD_CACHE_S3_PREFIX",
+            "RBUILD_CACHE_S3_REGION",
+        ];
+        if s3_vars.iter().any(|n| get(n).is_some()) {
+            let s3 = self.storage.s3.get_or_insert_with(S3Config::default);
+            if let Some(v) = get("RBUILD_CACHE_S3_BUCKET") {
+                s3.bucket = v;
+            }
+            if let Some(v) = get("RBUILD_CACHE_S3_ENDPOINT") {
+                s3.endpoint = Some(v);
+            }
+            if let Some(v) = get("RBUILD_CACHE_S3_PREFIX") {
+                s3.prefix = v;
+            }
+            if let Some(v) = get("RBUILD_CACHE_S3_REGION") {
+                s3.region = Some(v);
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces every `secret_env` (and `auth.token_key_env`) by the variable's value, kept in
+    /// `secret` (`auth.token_key`). A value in both places is an error.
+    pub fn resolve_secrets(
+        &mut self,
+        env: &impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        for token in &mut self.tokens {
+            if let Some(name) = &token.secret_env {
+                if token.secret.is_some() {
+                    return Err(ConfigError::Invalid(format!(
+                        "token {:?} has both secret and secret_env",
+                        token.name
+                    )));
+                }
+                let value = env(name).filter(|v| !v.is_empty()).ok_or_else(|| {
+                    ConfigError::MissingSecret {
+                        token: token.name.clone(),
+                        name: name.clone(),
+                    }
+                })?;
+                token.secret = Some(value);
+            }
+        }
+        if let Some(name) = &self.auth.token_key_env {
+            if self.auth.token_key.is_some() {
+                return Err(ConfigError::Invalid(
+                    "auth has both token_key and token_key_env".into(),
+                ));
+            }
+            let value =
+                env(name)
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| ConfigError::MissingSecret {
+                        token: "auth.token_key".into(),
+                        name: name.clone(),
+                    })?;
+            self.auth.token_key = Some(value);
+        } else if self.auth.token_key.is_none() {
+            self.auth.token_key = env("RBUILD_CACHE_TOKEN_KEY").filter(|v| !v.is_empty());
+        }
+        Ok(())
+    }
+
+    /// Checks what serde cannot: every token has a name, a secret and grants; names and
+    /// secrets are unique; globs compile; sizes parse; S3 has a bucket.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let mut names = HashSet::new();
+        let mut secrets = HashSet::new();
+        for token in &self.tokens {
+            let name = &token.name;
+            if name.is_empty() {
+                return Err(ConfigError::Invalid("a token has no name".into()));
+            }
+            if name.contains(':') {
+                return Err(ConfigError::Invalid(format!(
+                    "token name {name:?} contains ':' (basic auth cannot carry it)"
+                )));
+            }
+            if !names.insert(name.as_str()) {
+                return Err(ConfigError::Invalid(format!(
+                    "duplicate token name {name:?}"
+                )));
+            }
+            let secret = token
+                .secret
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| {
+                    ConfigError::Invalid(format!("token {name:?} has no secret or secret_env"))
+                })?;
+            if !secrets.insert(secret) {
+                return Err(ConfigError::Invalid(format!(
+                    "token {name:?} has the same secret as another token"
+                )));
+            }
+            if token.grants.is_empty() {
+                return Err(ConfigError::Invalid(format!(
+                    "token {name:?} has no grants"
+                )));
+            }
+            for grant in &token.grants {
+                if grant.repositories.is_empty() {
+                    return Err(ConfigError::Invalid(format!(
+                        "token {name:?} has a grant with no repositories"
+                    )));
+                }
+                for glob in grant.repositories.iter().chain(&grant.scopes) {
+                    compile_glob(glob).map_err(|e| {
+                        ConfigError::Invalid(format!("token {name:?}: glob {glob:?}: {e}"))
+                    })?;
+                }
+            }
+        }
+        if let Some(p) = self
+            .auth
+            .authenticated_paths
+            .iter()
+            .flatten()
+            .find(|p| !p.starts_with('/'))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "auth.authenticated_paths: {p:?} does not start with '/'"
+            )));
+        }
+        if self.auth.token_ttl_seconds == Some(0) {
+            return Err(ConfigError::Invalid(
+                "auth.token_ttl_seconds must be positive".into(),
+            ));
+        }
+        self.limits.max_bytes()?;
+        if self
+            .storage
+            .s3
+            .as_ref()
+            .is_some_and(|s3| s3.bucket.is_empty())
+        {
+            return Err(ConfigError::Invalid(
+                "storage.s3 has no bucket (RBUILD_CACHE_S3_BUCKET)".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Limits {
+    /// `max_bytes` in bytes, parsed with [`parse_size`].
+    pub fn max_bytes(&self) -> Result<Option<u64>, ConfigError> {
+        self.max_bytes.as_deref().map(parse_size).transpose()
+    }
+}
+
+/// Compiles a repository or scope glob: `*` and `?` stay inside one path segment, `**` crosses
+/// segments, `[...]` and `{a,b}` as usual.
+pub fn compile_glob(glob: &str) -> Result<globset::GlobMatcher, globset::Error> {
+    Ok(globset::GlobBuilder::new(glob)
+        .literal_separator(true)
+        .build()?
+        .compile_matcher())
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// Parses a size: plain bytes (`123`), decimal units (`500MB` = 500·10⁶; `kB`/`KB`, `MB`, `GB`,
+/// `TB`), binary units (`10GiB` = 10·2³⁰; `KiB`, `MiB`, `GiB`, `TiB`, and Docker's one-letter
+/// `k`/`m`/`g`/`t`), an optional `B`, optional space and a decimal fraction (`1.5GiB`).
+pub fn parse_size(text: &str) -> Result<u64, ConfigError> {
+    let err = |reason: &str| ConfigError::Size {
+        value: text.to_string(),
+        reason: reason.to_string(),
+    };
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    if number.is_empty() {
+        return Err(err("no number"));
+    }
+    let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        "tb" => 1_000_000_000_000,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        "t" | "tib" => 1 << 40,
+        _ => {
+            return Err(err(
+                "unknown unit (use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)",
+            ));
+        }
+    };
+    match number.split_once('.') {
+        None => number
+            .parse::<u64>()
+            .map_err(|_| err("not a number"))?
+            .checked_mul(multiplier)
+            .ok_or_else(|| err("too large")),
+        Some((whole, frac)) => {
+            if frac.contains('.') || (whole.is_empty() && frac.is_empty()) {
+                return Err(err("not a number"));
+            }
+            let whole: u64 = if whole.is_empty() {
+                0
+            } else {
+                whole.parse().map_err(|_| err("not a number"))?
+            };
+            let digits = frac.len().min(9);
+            let frac_num: u64 = if digits == 0 {
+                0
+            } else {
+                frac[..digits].parse().map_err(|_| err("not a number"))?
+            };
+            let scale = 10u64.pow(digits as u32);
+            let whole_bytes = whole
+                .checked_mul(multiplier)
+                .ok_or_else(|| err("too large"))?;
+            let frac_bytes = (u128::from(frac_num) * u128::from(multiplier)) / u128::from(scale);
+            whole_bytes
+                .checked_add(u64::try_from(frac_bytes).map_err(|_| err("too large"))?)
+                .ok_or_else(|| err("too large"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    fn load_text(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().map_err(|source| ConfigError::Read {
+            path: PathBuf::from("tmp"),
+            source,
+        })?;
+        let path = dir.path().join("config.yaml");
+        std::fs::write(&path, text).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Config::load_with_env(Some(&path), env_of(env))
+    }
+
+    const FULL: &str = r#"
+listen: 127.0.0.1:6000
+data_dir: /tmp/cache
+anonymous_read: true
+tokens:
+  - name: ci
+    secret_env: CI_SECRET
+    grants:
+      - repositories: ["myorg/**"]
+        access: write
+  - name: fork
+    secret: fork-secret
+    grants:
+      - repositories: ["myorg/**"]
+      - repositories: ["myorg/*"]
+        access: write
+        scopes: ["pr-*"]
+limits:
+  max_bytes: 10GiB
+"#;
+
+    #[test]
+    fn loads_file_and_resolves_secret_env() {
+        let c = load_text(FULL, &[("CI_SECRET", "s3cr3t")]).unwrap();
+        assert_eq!(c.listen.as_deref(), Some("127.0.0.1:6000"));
+        assert!(c.anonymous_read);
+        assert_eq!(c.tokens[0].secret.as_deref(), Some("s3cr3t"));
+        assert_eq!(c.tokens[1].grants[1].access, Access::Write);
+        assert_eq!(c.tokens[1].grants[0].access, Access::Read);
+        assert_eq!(c.limits.max_bytes().unwrap(), Some(10 << 30));
+    }
+
+    #[test]
+    fn missing_secret_env_is_an_error() {
+        let e = load_text(FULL, &[]).unwrap_err();
+        assert!(
+            matches!(e, ConfigError::MissingSecret { ref name, .. } if name == "CI_SECRET"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn env_overrides_the_file() {
+        let c = load_text(
+            FULL,
+            &[
+                ("CI_SECRET", "x"),
+                ("RBUILD_CACHE_LISTEN", "0.0.0.0:1"),
+                ("RBUILD_CACHE_DIR", "/data"),
+                ("RBUILD_CACHE_MAX_BYTES", "500MB"),
+                ("RBUILD_CACHE_ANONYMOUS_READ", "false"),
+                ("RBUILD_CACHE_S3_BUCKET", "b"),
+                ("RBUILD_CACHE_S3_ENDPOINT", "http://127.0.0.1:5001"),
+                ("RBUILD_CACHE_S3_PREFIX", "p/"),
+                ("RBUILD_CACHE_S3_REGION", "eu-west-1"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.listen.as_deref(), Some("0.0.0.0:1"));
+        assert_eq!(c.data_dir, Some(PathBuf::from("/data")));
+        assert_eq!(c.limits.max_bytes().unwrap(), Some(500_000_000));
+        assert!(!c.anonymous_read);
+        let s3 = c.storage.s3.unwrap();
+        assert_eq!(
+            (
+                s3.bucket.as_str(),
+                s3.prefix.as_str(),
+                s3.region.as_deref(),
+                s3.endpoint.as_deref()
+            ),
+            ("b", "p/", Some("eu-west-1"), Some("http://127.0.0.1:5001"))
+        );
+    }
+
+    #[test]
+    fn bad_env_values_are_errors() {
+        let e = Config::load_with_env(None, env_of(&[("RBUILD_CACHE_ANONYMOUS_READ", "maybe")]));
+        assert!(matches!(e, Err(ConfigError::Env { .. })));
+        let e = Config::load_with_env(None, env_of(&[("RBUILD_CACHE_MAX_BYTES", "10 parsecs")]));
+        assert!(matches!(e, Err(ConfigError::Env { .. })));
+        let e = Config::load_with_env(None, env_of(&[("RBUILD_CACHE_S3_REGION", "x")]));
+        assert!(matches!(e, Err(ConfigError::Invalid(ref m)) if m.contains("bucket")));
+    }
+
+    #[test]
+    fn no_file_gives_defaults() {
+        let c = Config::load_with_env(None, env_of(&[])).unwrap();
+        assert_eq!(c, Config::default());
+    }
+
+    #[test]
+    fn parse_errors_name_file_and_line() {
+        let e = load_text("listen: a\nbogus: 1\n", &[]).unwrap_err();
+        match e {
+            ConfigError::Parse { path, line, .. } => {
+                assert!(path.ends_with("config.yaml"));
+                assert_eq!(line, 2);
+            }
+            other => panic!("{other}"),
+        }
+        let e = load_text("tokens:\n  - name: a\n    grants: 3\n", &[]).unwrap_err();
+        assert!(e.to_string().contains("config.yaml:3:"), "{e}");
+    }
+
+    #[test]
+    fn validation_rejects_bad_tokens() {
+        let cases = [
+            ("tokens: [{name: a, secret: s}]", "no grants"),
+            (
+                "tokens: [{name: a, secret: s, grants: [{access: read}]}]",
+                "no repositories",
+            ),
+            (
+                "tokens: [{name: a, secret: s, grants: [{repositories: ['a/[b']}]}]",
+                "glob",
+            ),
+            (
+                "tokens: [{name: a, secret: s, grants: [{repositories: [a], scopes: ['{x']}]}]",
+                "glob",
+            ),
+            (
+                "tokens: [{name: a, secret: s, grants: [{repositories: [a]}]}, {name: b, secret: s, grants: [{repositories: [a]}]}]",
+                "same secret",
+            ),
+            (
+                "tokens: [{name: a, secret: s, grants: [{repositories: [a]}]}, {name: a, secret: t, grants: [{repositories: [a]}]}]",
+                "duplicate token name",
+            ),
+            (
+                "tokens: [{name: a, grants: [{repositories: [a]}]}]",
+                "no secret",
+            ),
+            (
+                "tokens: [{secret: s, grants: [{repositories: [a]}]}]",
+                "no name",
+            ),
+            ("limits: {max_bytes: lots}", "invalid size"),
+        ];
+        for (yaml, want) in cases {
+            let e = load_text(yaml, &[]).unwrap_err().to_string();
+            assert!(e.contains(want), "{yaml}: {e}");
+        }
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("123").unwrap(), 123);
+        assert_eq!(parse_size("10GiB").unwrap(), 10 * (1 << 30));
+        assert_eq!(parse_size("500MB").unwrap(), 500_000_000);
+        assert_eq!(parse_size("500 mb").unwrap(), 500_000_000);
+        assert_eq!(parse_size("1.5KiB").unwrap(), 1536);
+        assert_eq!(parse_size("2g").unwrap(), 2 << 30);
+        assert_eq!(parse_size("7B").unwrap(), 7);
+        for bad in [
+            "",
+            "GiB",
+            "1.2.3",
+            "12 apples",
+            "99999999999999999999",
+            "20000000TiB",
+        ] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn globs_stay_in_a_segment_unless_double_star() {
+        let one = compile_glob("proj/*").unwrap();
+        assert!(one.is_match("proj/main"));
+        assert!(!one.is_match("proj/a/b"));
+        let all = compile_glob("proj/**").unwrap();
+        assert!(all.is_match("proj/a/b"));
+        assert!(!all.is_match("other/a"));
+    }
 }

@@ -3,9 +3,11 @@
 //! names, repositories and byte counts ([`meta`]). The OCI distribution API ([`registry`]) and the
 //! server that serves it ([`server`]) build on these two modules.
 
+pub mod auth;
 pub mod blobs;
 pub mod config;
 pub mod meta;
 pub mod registry;
+pub mod scopes;
 pub mod server;
 pub mod store;

@@ -4,4 +4,5 @@
 // Test helpers outside `#[test]` functions panic on purpose when a peer or the server fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod auth;
 mod registry;
