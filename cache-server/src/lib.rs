@@ -6,4 +6,5 @@
 pub mod blobs;
 pub mod config;
 pub mod meta;
+pub mod s3;
 pub mod store;
