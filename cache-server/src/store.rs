@@ -11,6 +11,7 @@ use tokio::io::AsyncRead;
 use crate::blobs::{BlobStore, Digest, LocalBlobStore, Result};
 use crate::config::Config;
 use crate::s3::S3BlobStore;
+use crate::s3::refs::S3Refs;
 
 /// A reader of blob bytes, whatever store produced it.
 pub type BlobReader = Box<dyn AsyncRead + Send + Unpin>;
@@ -40,6 +41,15 @@ impl Store {
         match &config.storage.s3 {
             Some(s3) => Ok(Self::S3(S3BlobStore::connect(s3).await?)),
             None => Self::local(data_dir).await,
+        }
+    }
+
+    /// Tag references shared by every replica of an S3 store (`None` for the local store, whose
+    /// tags live in `Meta`).
+    pub fn s3_refs(&self) -> Option<S3Refs> {
+        match self {
+            Self::Local(_) => None,
+            Self::S3(store) => Some(S3Refs::new(store.clone())),
         }
     }
 
@@ -109,6 +119,7 @@ mod tests {
             .await
             .unwrap();
         assert!(matches!(store, Store::Local(_)));
+        assert!(store.s3_refs().is_none());
         let digest = Digest::of(b"x");
         store.put(&digest, &b"x"[..]).await.unwrap();
         assert!(dir.path().join("blobs/sha256").join(digest.hex()).is_file());

@@ -738,3 +738,69 @@ impl BlobStore for S3BlobStore {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn offline(prefix: &str) -> S3BlobStore {
+        let config = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .build();
+        S3BlobStore::new(Client::from_conf(config), "bucket", prefix, None)
+    }
+
+    #[test]
+    fn keys_get_a_slash_after_a_non_empty_prefix() {
+        let digest = Digest::of(b"x");
+        let hex = digest.hex().to_string();
+        assert_eq!(offline("").key(&digest), format!("blobs/sha256/{hex}"));
+        assert_eq!(
+            offline("a/b").key(&digest),
+            format!("a/b/blobs/sha256/{hex}")
+        );
+        assert_eq!(
+            offline("a/b/").key(&digest),
+            format!("a/b/blobs/sha256/{hex}")
+        );
+        assert_eq!(offline("").endpoint, "AWS default");
+    }
+
+    #[tokio::test]
+    async fn fill_stops_at_one_part_and_reports_the_end() {
+        let body = vec![7u8; PART_SIZE + 3];
+        let mut reader = &body[..];
+        let mut buf = Vec::new();
+        assert!(!fill(&mut reader, &mut buf, "k").await.unwrap());
+        assert_eq!(buf.len(), PART_SIZE);
+        buf.clear();
+        assert!(fill(&mut reader, &mut buf, "k").await.unwrap());
+        assert_eq!(buf.len(), 3);
+
+        // Exactly one part: full, and the end only shows on the next read.
+        let body = vec![1u8; PART_SIZE];
+        let mut reader = &body[..];
+        let mut buf = Vec::new();
+        assert!(!fill(&mut reader, &mut buf, "k").await.unwrap());
+        buf.clear();
+        assert!(fill(&mut reader, &mut buf, "k").await.unwrap());
+        assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn check_names_both_digests() {
+        let expected = Digest::of(b"a");
+        assert!(check(&expected, Sha256::new_with_prefix(b"a")).is_ok());
+        match check(&expected, Sha256::new_with_prefix(b"b")) {
+            Err(BlobError::DigestMismatch {
+                expected: e,
+                actual,
+            }) => {
+                assert_eq!(e, expected);
+                assert_eq!(actual, Digest::of(b"b"));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
