@@ -137,6 +137,14 @@ async fn s3_put_stat_open_range_list_delete() {
         );
     }
 
+    // The empty blob (an empty layer's digest) is a blob like any other.
+    let empty = Digest::of(b"");
+    assert_eq!(store.put(&empty, &b""[..]).await.unwrap(), 0);
+    let (reader, len) = store.open(&empty, None).await.unwrap();
+    assert_eq!(len, 0);
+    assert!(read_all(reader).await.is_empty());
+    assert!(store.delete(&empty).await.unwrap());
+
     let other = Digest::of(b"small");
     store.put(&other, &b"small"[..]).await.unwrap();
     let mut expected = vec![(digest.clone(), 300_000), (other.clone(), 5)];
@@ -271,6 +279,36 @@ impl AsyncRead for Stalling {
         }
         Poll::Pending
     }
+}
+
+/// A body whose reads fail: a client connection that broke.
+struct Broken;
+
+impl AsyncRead for Broken {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        _buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Err(std::io::Error::other("connection reset")))
+    }
+}
+
+#[tokio::test]
+async fn s3_body_error_mid_way_aborts_its_upload() {
+    let (bucket, store) = store("").await;
+    let first = data(PART_SIZE + 10, 8);
+    let digest = Digest::of(&first);
+    let err = store
+        .put(&digest, (&first[..]).chain(Broken))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, BlobError::Io { source, .. } if source.to_string() == "connection reset"),
+        "{err}"
+    );
+    assert!(open_uploads(&bucket).await.is_empty());
+    assert!(keys(&bucket).await.is_empty());
 }
 
 #[tokio::test]
