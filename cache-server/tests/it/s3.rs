@@ -281,6 +281,95 @@ impl AsyncRead for Stalling {
     }
 }
 
+/// A body that yields `data` up to `gate_at`, reports it got there, and yields the rest once the
+/// gate opens.
+struct Gated {
+    data: Vec<u8>,
+    pos: usize,
+    gate_at: usize,
+    reached: Option<tokio::sync::oneshot::Sender<()>>,
+    gate: Option<tokio::sync::oneshot::Receiver<()>>,
+}
+
+impl AsyncRead for Gated {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = &mut *self;
+        if this.pos == this.gate_at {
+            if let Some(tx) = this.reached.take() {
+                let _ = tx.send(());
+            }
+            if let Some(gate) = this.gate.as_mut() {
+                if Pin::new(gate).poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                this.gate = None;
+            }
+        }
+        let end = if this.gate.is_some() {
+            this.gate_at
+        } else {
+            this.data.len()
+        };
+        let n = buf.remaining().min(end - this.pos);
+        buf.put_slice(&this.data[this.pos..this.pos + n]);
+        this.pos += n;
+        Poll::Ready(Ok(()))
+    }
+}
+
+#[tokio::test]
+async fn s3_multipart_put_losing_the_race_keeps_the_winner() {
+    // Another replica stores the blob while this put is between its parts: the conditional
+    // CompleteMultipartUpload is refused (412), the put succeeds and aborts its upload, and the
+    // object stays the other replica's (planted with other bytes, so a replacement would show).
+    let (bucket, store) = store("").await;
+    let body = data(PART_SIZE + 1000, 9);
+    let digest = Digest::of(&body);
+    let (reached_tx, reached) = tokio::sync::oneshot::channel();
+    let (open, gate) = tokio::sync::oneshot::channel();
+    let gated = Gated {
+        data: body.clone(),
+        pos: 0,
+        gate_at: PART_SIZE + 10,
+        reached: Some(reached_tx),
+        gate: Some(gate),
+    };
+    let put = tokio::spawn({
+        let (store, digest) = (store.clone(), digest.clone());
+        async move { store.put(&digest, gated).await }
+    });
+    reached.await.unwrap();
+    assert_eq!(open_uploads(&bucket).await.len(), 1);
+    client()
+        .put_object()
+        .bucket(&bucket)
+        .key(store.key(&digest))
+        .body(b"planted".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    open.send(()).unwrap();
+    assert_eq!(put.await.unwrap().unwrap(), body.len() as u64);
+    let object = client()
+        .get_object()
+        .bucket(&bucket)
+        .key(store.key(&digest))
+        .send()
+        .await
+        .unwrap();
+    let bytes = object.body.collect().await.unwrap().into_bytes();
+    assert!(
+        &bytes[..] == b"planted",
+        "the object was replaced ({} bytes)",
+        bytes.len()
+    );
+    assert!(open_uploads(&bucket).await.is_empty());
+}
+
 /// A body whose reads fail: a client connection that broke.
 struct Broken;
 
