@@ -44,6 +44,25 @@ async fn bucket() -> String {
     name
 }
 
+/// Empties and removes a test bucket (moto keeps everything in memory, shared by all helpers).
+async fn drop_bucket(bucket: &str) {
+    for key in keys(bucket).await {
+        client()
+            .delete_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .unwrap();
+    }
+    client()
+        .delete_bucket()
+        .bucket(bucket)
+        .send()
+        .await
+        .unwrap();
+}
+
 fn s3_config(bucket: &str, prefix: &str) -> S3Config {
     S3Config {
         bucket: bucket.to_string(),
@@ -233,6 +252,7 @@ async fn s3_large_body_goes_multipart_and_reads_back() {
         vec![(digest, body.len() as u64)]
     );
     assert!(open_uploads(&bucket).await.is_empty());
+    drop_bucket(&bucket).await;
 }
 
 #[tokio::test]
@@ -450,6 +470,7 @@ async fn s3_concurrent_puts_of_one_blob_keep_one_object() {
     }
     assert_eq!(keys(&bucket).await.len(), 2);
     assert!(open_uploads(&bucket).await.is_empty());
+    drop_bucket(&bucket).await;
 }
 
 #[tokio::test]
