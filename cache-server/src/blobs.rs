@@ -51,6 +51,20 @@ pub enum BlobError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// A request to the S3 backend failed (see `crate::s3`).
+    #[error("S3 {op} s3://{bucket}/{key} at {endpoint}: {message}")]
+    S3 {
+        /// The S3 operation (`PutObject`, `HeadBucket`, ...).
+        op: &'static str,
+        /// The endpoint the request went to (`AWS default` when none is configured).
+        endpoint: String,
+        /// The bucket.
+        bucket: String,
+        /// The object key or key prefix.
+        key: String,
+        /// What went wrong, with its causes.
+        message: String,
+    },
 }
 
 /// Result of blob operations.

@@ -8,6 +8,7 @@ pub mod blobs;
 pub mod config;
 pub mod meta;
 pub mod registry;
+pub mod s3;
 pub mod scopes;
 pub mod server;
 pub mod store;

@@ -27,17 +27,11 @@ struct Args {
 /// Data directory used when neither the flags, the environment nor the file name one.
 const DEFAULT_DATA_DIR: &str = "/var/lib/rbuild-cache";
 
-/// Builds the configuration: the file (when given), then the flags on top.
+/// Builds the configuration: defaults, the file (when given), the `RBUILD_CACHE_*` environment,
+/// then the flags on top.
 fn config(args: Args) -> anyhow::Result<Config> {
-    let mut config = match &args.config {
-        // Loading the file and its environment overrides is `Config::load` (helper "auth").
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            serde_yaml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
-        }
-        None => Config::default(),
-    };
+    let mut config =
+        Config::load(args.config.as_deref()).with_context(|| "loading the configuration")?;
     if let Some(listen) = args.listen {
         config.listen = Some(listen);
     }

@@ -14,9 +14,11 @@ use axum::response::Response;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::config::Config;
+use crate::auth::{self, Authorizer};
+use crate::config::{Config, ConfigError};
 use crate::meta::Meta;
 use crate::registry::{self, RegistryState};
+use crate::scopes;
 use crate::store::Store;
 
 /// Address used when the configuration names none.
@@ -28,9 +30,9 @@ pub enum ServerError {
     /// The configuration names no data directory.
     #[error("no data directory configured (--data-dir, RBUILD_CACHE_DIR or data_dir:)")]
     NoDataDir,
-    /// A configured feature is not available in this build.
-    #[error("{0} is not supported by this server yet")]
-    Unsupported(&'static str),
+    /// The configuration is invalid (tokens, grants).
+    #[error("configuration: {0}")]
+    Config(#[from] ConfigError),
     /// Creating a directory failed.
     #[error("create {path}: {source}")]
     CreateDir {
@@ -86,11 +88,7 @@ pub async fn open_state(config: &Config) -> Result<RegistryState, ServerError> {
                 source,
             })?;
     }
-    // The S3 store plugs in here (helper "s3").
-    if config.storage.s3.is_some() {
-        return Err(ServerError::Unsupported("storage.s3"));
-    }
-    let store = Store::local(&data_dir).await?;
+    let store = Store::from_config(config, &data_dir).await?;
     let swept = store.sweep_temp().await?;
     let meta_dir = data_dir.clone();
     let meta = tokio::task::spawn_blocking(move || Meta::open(&meta_dir)).await??;
@@ -106,13 +104,14 @@ pub async fn open_state(config: &Config) -> Result<RegistryState, ServerError> {
 }
 
 /// The whole HTTP application: every router and middleware the server serves, assembled here.
-pub fn app(state: RegistryState, _config: &Config) -> Router {
-    // Other routers merge here: the GitHub Actions cache (`gha::router`), the scope fallback API
-    // (`scopes::router`), `/metrics`, `/token`.
-    let router = Router::new().merge(registry::router(state));
+pub fn app(state: RegistryState, authz: Arc<Authorizer>) -> Router {
+    let router = Router::new()
+        .merge(registry::router(state.clone()))
+        .merge(scopes::router(state.meta.clone(), authz.clone()))
+        .merge(auth::router(authz.clone()));
     // Middleware wraps here, innermost first: the auth middleware (it classifies `/v2/...` by
-    // path and method), then the metrics middleware (requests, bytes in and out).
-    router
+    // path and method), then the request log.
+    auth::protect(router, authz)
         .layer(DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn(log_request))
 }
@@ -137,6 +136,7 @@ impl Server {
     /// Opens everything the configuration names, binds the listen address (port 0 picks a free
     /// port) and starts serving in the background.
     pub async fn start(config: &Config) -> Result<Self, ServerError> {
+        let authz = Arc::new(Authorizer::from_config(config)?);
         let state = open_state(config).await?;
         let listen = config
             .listen
@@ -150,7 +150,7 @@ impl Server {
             })?;
         let addr = listener.local_addr()?;
         let (stop, mut stopped) = watch::channel(false);
-        let app = app(state.clone(), config);
+        let app = app(state.clone(), authz);
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move {

@@ -6,3 +6,4 @@
 
 mod auth;
 mod registry;
+mod s3;
