@@ -5,5 +5,6 @@
 
 pub mod blobs;
 pub mod config;
+pub mod gha;
 pub mod meta;
 pub mod store;
