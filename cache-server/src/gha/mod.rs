@@ -171,6 +171,37 @@ impl GhaState {
         self.resolver = resolver;
         self
     }
+
+    /// Removes the staged blocks of uploads that are gone (finalized, replaced) or older than
+    /// [`entries::RESERVATION_TTL`]; call at startup and now and then. Returns how many upload
+    /// directories it removed.
+    pub async fn sweep_staging(&self) -> Result<usize, GhaError> {
+        let io = |op, path: &std::path::Path| {
+            let path = path.to_path_buf();
+            move |source| GhaError::Io { op, path, source }
+        };
+        let mut dir = tokio::fs::read_dir(&self.staging)
+            .await
+            .map_err(io("read", &self.staging))?;
+        let now = sign::now();
+        let mut removed = 0;
+        while let Some(item) = dir.next_entry().await.map_err(io("read", &self.staging))? {
+            let name = item.file_name().to_string_lossy().into_owned();
+            let entries = self.entries.clone();
+            let upload = blocking(move || entries.upload(&name)).await?;
+            let stale = upload.is_none_or(|u| {
+                u.blob.is_some() || u.created.saturating_add(entries::RESERVATION_TTL) < now
+            });
+            if stale {
+                let path = item.path();
+                tokio::fs::remove_dir_all(&path)
+                    .await
+                    .map_err(io("remove", &path))?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
 }
 
 /// The twirp API and the signed blob URLs, as one router.
@@ -192,4 +223,31 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| GhaError::Task(e.to_string()))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn sweep_removes_staging_of_gone_uploads_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::local(dir.path()).await.unwrap());
+        let meta = Arc::new(Meta::open(dir.path()).unwrap());
+        let staging = dir.path().join("staging");
+        let state = GhaState::new(store, meta, b"k".to_vec(), staging.clone()).unwrap();
+        state
+            .entries
+            .reserve("s", "k", "v", "live", sign::now())
+            .unwrap();
+        state.entries.reserve("s", "old", "v", "old", 1).unwrap();
+        for name in ["live", "old", "orphan"] {
+            std::fs::create_dir_all(staging.join(name)).unwrap();
+            std::fs::write(staging.join(name).join("block-00"), b"x").unwrap();
+        }
+        assert_eq!(state.sweep_staging().await.unwrap(), 2);
+        assert!(staging.join("live/block-00").exists());
+        assert!(!staging.join("old").exists());
+        assert!(!staging.join("orphan").exists());
+    }
 }
