@@ -378,6 +378,9 @@ start() {
   need_root
   mkdir -p "$RUN" "$LOGS"
   apt_install docker-registry skopeo umoci debootstrap python3 python3-venv curl ca-certificates iproute2 runc openssh-client
+  # node + npm run the real @actions/cache against the cache server (cache-server/tests/it/gha.rs);
+  # a NodeSource nodejs already ships npm, so only a machine without npm gets Debian's.
+  command -v npm >/dev/null || apt_install nodejs npm
   start_registry
   build_busybox
   push_layout "$ROOT/oci/busybox" latest library/busybox

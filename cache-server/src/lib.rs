@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod blobs;
 pub mod config;
+pub mod gha;
 pub mod meta;
 pub mod registry;
 pub mod s3;

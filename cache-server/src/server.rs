@@ -16,6 +16,7 @@ use tokio::task::JoinHandle;
 
 use crate::auth::{self, Authorizer};
 use crate::config::{Config, ConfigError};
+use crate::gha::{self, GhaState};
 use crate::meta::Meta;
 use crate::registry::{self, RegistryState};
 use crate::scopes;
@@ -50,6 +51,17 @@ pub enum ServerError {
     /// Sweeping orphaned uploads failed.
     #[error("sweeping uploads: {0}")]
     Uploads(#[from] registry::RegistryError),
+    /// The GitHub Actions cache could not start.
+    #[error("GitHub Actions cache: {0}")]
+    Gha(#[from] gha::GhaError),
+    /// The key that signs the Actions cache's blob URLs could not be read or created.
+    #[error("signing key {path}: {source}")]
+    SigningKey {
+        /// The key file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
     /// Binding the listen address failed.
     #[error("listen on {addr}: {source}")]
     Bind {
@@ -103,10 +115,62 @@ pub async fn open_state(config: &Config) -> Result<RegistryState, ServerError> {
     Ok(state)
 }
 
+/// The key that signs the GitHub Actions cache's upload and download URLs: derived from
+/// `auth.token_key` when set (the same on every replica that shares a store), else a random key
+/// kept in `<data>/gha-signing.key` (one replica).
+async fn signing_key(config: &Config, data_dir: &std::path::Path) -> Result<Vec<u8>, ServerError> {
+    use sha2::Digest as _;
+    if let Some(key) = &config.auth.token_key {
+        let mut hasher = sha2::Sha256::new();
+        hasher.update(b"rbuild-cache gha urls\0");
+        hasher.update(key.as_bytes());
+        return Ok(hasher.finalize().to_vec());
+    }
+    let path = data_dir.join("gha-signing.key");
+    let error = |source| ServerError::SigningKey {
+        path: path.clone(),
+        source,
+    };
+    match tokio::fs::read(&path).await {
+        Ok(key) if key.len() >= 32 => return Ok(key),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(error(e)),
+    }
+    let key: Vec<u8> = [uuid::Uuid::new_v4(), uuid::Uuid::new_v4()]
+        .iter()
+        .flat_map(|u| u.as_bytes().to_vec())
+        .collect();
+    let temp = path.with_extension("tmp");
+    tokio::fs::write(&temp, &key).await.map_err(error)?;
+    tokio::fs::rename(&temp, &path).await.map_err(error)?;
+    Ok(key)
+}
+
+/// The GitHub Actions cache's state: its staging area `<data>/gha-staging` (swept of abandoned
+/// uploads at start), its signing key, and the token-based scope resolver when tokens exist.
+async fn gha_state(config: &Config, state: &RegistryState) -> Result<GhaState, ServerError> {
+    let data_dir = config.data_dir.clone().ok_or(ServerError::NoDataDir)?;
+    let key = signing_key(config, &data_dir).await?;
+    let mut gha = GhaState::new(
+        state.store.clone(),
+        state.meta.clone(),
+        key,
+        data_dir.join("gha-staging"),
+    )?;
+    if let Some(resolver) = gha::tokens::token_resolver(config) {
+        gha = gha.with_scope_resolver(resolver);
+    }
+    let swept = gha.sweep_staging().await?;
+    tracing::info!(swept_staging = swept, "GitHub Actions cache ready");
+    Ok(gha)
+}
+
 /// The whole HTTP application: every router and middleware the server serves, assembled here.
-pub fn app(state: RegistryState, authz: Arc<Authorizer>) -> Router {
+pub fn app(state: RegistryState, authz: Arc<Authorizer>, gha: GhaState) -> Router {
     let router = Router::new()
         .merge(registry::router(state.clone()))
+        .merge(gha::router(gha))
         .merge(scopes::router(state.meta.clone(), authz.clone()))
         .merge(auth::router(authz.clone()));
     // Middleware wraps here, innermost first: the auth middleware (it classifies `/v2/...` by
@@ -150,7 +214,8 @@ impl Server {
             })?;
         let addr = listener.local_addr()?;
         let (stop, mut stopped) = watch::channel(false);
-        let app = app(state.clone(), authz);
+        let gha = gha_state(config, &state).await?;
+        let app = app(state.clone(), authz, gha);
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move {

@@ -5,5 +5,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod gha;
 mod registry;
 mod s3;

@@ -1,0 +1,346 @@
+//! The twirp JSON API of cache service v2, with the protobuf field names `@actions/cache` sends
+//! (`useProtoFieldName`) and reads: `CreateCacheEntry` (reserve key+version in the job's write
+//! scope, answer a signed upload URL), `FinalizeCacheEntryUpload` (make the uploaded archive the
+//! entry, answer its id) and `GetCacheEntryDownloadURL` (search the scope chain, answer a signed
+//! download URL and the matched key). Failures are twirp error bodies `{"code":..,"msg":..}`.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use super::entries::Hit;
+use super::sign::{self, Permission};
+use super::{GhaError, GhaState, blocking, scope};
+use crate::blobs::BlobError;
+
+/// Path prefix of the twirp methods.
+pub const PREFIX: &str = "/twirp/github.actions.results.api.v1.CacheService/";
+
+/// Longest key GitHub accepts.
+const MAX_KEY: usize = 512;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CreateRequest {
+    key: String,
+    version: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct FinalizeRequest {
+    key: String,
+    version: String,
+    #[serde(alias = "sizeBytes")]
+    size_bytes: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DownloadRequest {
+    key: String,
+    #[serde(alias = "restoreKeys")]
+    restore_keys: Vec<String>,
+    version: String,
+}
+
+#[derive(Debug, Serialize)]
+struct CreateResponse {
+    ok: bool,
+    signed_upload_url: String,
+}
+
+#[derive(Debug, Serialize)]
+struct FinalizeResponse {
+    ok: bool,
+    /// int64 in protobuf JSON is a string.
+    entry_id: String,
+}
+
+#[derive(Debug, Serialize)]
+struct DownloadResponse {
+    ok: bool,
+    signed_download_url: String,
+    matched_key: String,
+}
+
+/// A twirp error: its code, HTTP status and message.
+fn twirp_error(err: &GhaError) -> Response {
+    let (code, status) = match err {
+        GhaError::BadToken(_) => ("unauthenticated", StatusCode::UNAUTHORIZED),
+        GhaError::ReadOnly | GhaError::Sign(_) => ("permission_denied", StatusCode::FORBIDDEN),
+        GhaError::AlreadyExists { .. } => ("already_exists", StatusCode::CONFLICT),
+        GhaError::NotReserved { .. } | GhaError::UnknownUpload => {
+            ("not_found", StatusCode::NOT_FOUND)
+        }
+        GhaError::NotUploaded { .. } => ("failed_precondition", StatusCode::PRECONDITION_FAILED),
+        GhaError::SizeMismatch { .. }
+        | GhaError::InvalidArgument(_)
+        | GhaError::UnknownBlock(_)
+        | GhaError::Body(_) => ("invalid_argument", StatusCode::BAD_REQUEST),
+        GhaError::Blob(BlobError::NotFound(_)) => ("not_found", StatusCode::NOT_FOUND),
+        GhaError::Record(_)
+        | GhaError::Meta(_)
+        | GhaError::Blob(_)
+        | GhaError::Io { .. }
+        | GhaError::Task(_) => ("internal", StatusCode::INTERNAL_SERVER_ERROR),
+    };
+    if status.is_server_error() {
+        tracing::error!(error = %err, "gha twirp request failed");
+    } else {
+        tracing::debug!(error = %err, code, "gha twirp request refused");
+    }
+    let body = serde_json::json!({ "code": code, "msg": err.to_string() });
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn json<T: Serialize>(value: &T) -> Response {
+    match serde_json::to_string(value) {
+        Ok(body) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response(),
+        Err(e) => twirp_error(&GhaError::Record(e.to_string())),
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+}
+
+/// Where signed URLs point: the configured public URL, else the address the client used.
+fn base_url(state: &GhaState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.public_url {
+        return url.clone();
+    }
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let proto = get("x-forwarded-proto").unwrap_or("http");
+    let host = get("x-forwarded-host")
+        .or_else(|| get("host"))
+        .unwrap_or("127.0.0.1");
+    format!("{proto}://{host}")
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, GhaError> {
+    serde_json::from_slice(body)
+        .map_err(|e| GhaError::InvalidArgument(format!("request is not the expected JSON: {e}")))
+}
+
+fn check_key(key: &str) -> Result<(), GhaError> {
+    if key.is_empty() || key.len() > MAX_KEY || key.contains(',') {
+        return Err(GhaError::InvalidArgument(format!(
+            "key {key:?} must be 1..={MAX_KEY} bytes without commas"
+        )));
+    }
+    Ok(())
+}
+
+fn check_version(version: &str) -> Result<(), GhaError> {
+    if version.is_empty() {
+        return Err(GhaError::InvalidArgument("version is required".into()));
+    }
+    Ok(())
+}
+
+/// `POST /twirp/github.actions.results.api.v1.CacheService/{method}`.
+pub async fn handle(
+    State(state): State<Arc<GhaState>>,
+    Path(method): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json");
+    if !content_type.starts_with("application/json") {
+        let err = GhaError::InvalidArgument(format!(
+            "content type {content_type:?} is not served; use application/json"
+        ));
+        return twirp_error(&err);
+    }
+    let chain = match (state.resolver)(bearer(&headers)) {
+        Ok(chain) => chain,
+        Err(e) => return twirp_error(&e),
+    };
+    let base = base_url(&state, &headers);
+    let result = match method.as_str() {
+        "CreateCacheEntry" => create(&state, chain, &base, &body).await,
+        "FinalizeCacheEntryUpload" => finalize(&state, chain, &body).await,
+        "GetCacheEntryDownloadURL" => download(&state, chain, &base, &body).await,
+        _ => {
+            let body = serde_json::json!({
+                "code": "bad_route",
+                "msg": format!("no method {method:?} in CacheService"),
+            });
+            return (
+                StatusCode::NOT_FOUND,
+                [(header::CONTENT_TYPE, "application/json")],
+                body.to_string(),
+            )
+                .into_response();
+        }
+    };
+    result.unwrap_or_else(|e| twirp_error(&e))
+}
+
+async fn create(
+    state: &GhaState,
+    chain: scope::ScopeChain,
+    base: &str,
+    body: &[u8],
+) -> Result<Response, GhaError> {
+    let req: CreateRequest = parse(body)?;
+    check_key(&req.key)?;
+    check_version(&req.version)?;
+    let scope = chain.write.ok_or(GhaError::ReadOnly)?;
+    let upload_id = uuid::Uuid::new_v4().to_string();
+    let entries = state.entries.clone();
+    let now = sign::now();
+    let id = upload_id.clone();
+    let key = req.key.clone();
+    blocking(move || entries.reserve(&scope, &key, &req.version, &id, now)).await?;
+    let path = state
+        .signer
+        .path(Permission::Write, &upload_id, now + state.url_ttl);
+    tracing::info!(key = %req.key, upload = %upload_id, "gha cache entry reserved");
+    Ok(json(&CreateResponse {
+        ok: true,
+        signed_upload_url: format!("{base}{path}"),
+    }))
+}
+
+fn size_of(value: Option<&serde_json::Value>) -> Result<Option<u64>, GhaError> {
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::Number(n)) => n
+            .as_u64()
+            .map(Some)
+            .ok_or_else(|| GhaError::InvalidArgument(format!("size_bytes {n} is not a size"))),
+        Some(serde_json::Value::String(s)) => s
+            .parse()
+            .map(Some)
+            .map_err(|_| GhaError::InvalidArgument(format!("size_bytes {s:?} is not a size"))),
+        Some(other) => Err(GhaError::InvalidArgument(format!(
+            "size_bytes {other} is not a size"
+        ))),
+    }
+}
+
+async fn finalize(
+    state: &GhaState,
+    chain: scope::ScopeChain,
+    body: &[u8],
+) -> Result<Response, GhaError> {
+    let req: FinalizeRequest = parse(body)?;
+    check_key(&req.key)?;
+    check_version(&req.version)?;
+    let size = size_of(req.size_bytes.as_ref())?;
+    let scope = chain.write.ok_or(GhaError::ReadOnly)?;
+    let entries = state.entries.clone();
+    let meta = state.meta.clone();
+    let key = req.key.clone();
+    let record = blocking(move || {
+        let record = entries.finalize(&scope, &key, &req.version, size)?;
+        if let Some(blob) = &record.blob {
+            meta.link_blob(&scope::repository_of(&scope), &blob.digest, blob.size)?;
+            meta.touch(&blob.digest)?;
+        }
+        Ok(record)
+    })
+    .await?;
+    let dir = state.staging.join(&record.upload);
+    match tokio::fs::remove_dir_all(&dir).await {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            tracing::warn!(dir = %dir.display(), error = %e, "removing gha staging");
+        }
+        _ => {}
+    }
+    tracing::info!(key = %req.key, id = record.id, "gha cache entry finalized");
+    Ok(json(&FinalizeResponse {
+        ok: true,
+        entry_id: record.id.to_string(),
+    }))
+}
+
+async fn download(
+    state: &GhaState,
+    chain: scope::ScopeChain,
+    base: &str,
+    body: &[u8],
+) -> Result<Response, GhaError> {
+    let req: DownloadRequest = parse(body)?;
+    check_key(&req.key)?;
+    for key in &req.restore_keys {
+        check_key(key)?;
+    }
+    check_version(&req.version)?;
+    let entries = state.entries.clone();
+    let hit: Option<Hit> =
+        blocking(move || entries.lookup(&chain.read, &req.key, &req.restore_keys, &req.version))
+            .await?;
+    let Some(hit) = hit else {
+        return Ok(json(&DownloadResponse {
+            ok: false,
+            signed_download_url: String::new(),
+            matched_key: String::new(),
+        }));
+    };
+    let name = hit.blob.digest.strip_prefix("sha256:").unwrap_or_default();
+    let path = state
+        .signer
+        .path(Permission::Read, name, sign::now() + state.url_ttl);
+    tracing::debug!(key = %hit.key, scope = %hit.scope, "gha cache hit");
+    Ok(json(&DownloadResponse {
+        ok: true,
+        signed_download_url: format!("{base}{path}"),
+        matched_key: hit.key,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_come_as_strings_or_numbers() {
+        assert_eq!(size_of(None).unwrap(), None);
+        assert_eq!(size_of(Some(&serde_json::json!("12"))).unwrap(), Some(12));
+        assert_eq!(size_of(Some(&serde_json::json!(12))).unwrap(), Some(12));
+        assert!(size_of(Some(&serde_json::json!("-1"))).is_err());
+        assert!(size_of(Some(&serde_json::json!([1]))).is_err());
+    }
+
+    #[test]
+    fn keys_are_checked() {
+        assert!(check_key("a-b").is_ok());
+        assert!(check_key("").is_err());
+        assert!(check_key("a,b").is_err());
+        assert!(check_key(&"x".repeat(513)).is_err());
+    }
+
+    #[test]
+    fn bearer_tokens() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(bearer(&headers), None);
+        headers.insert(header::AUTHORIZATION, "Bearer abc".parse().unwrap());
+        assert_eq!(bearer(&headers), Some("abc"));
+        headers.insert(header::AUTHORIZATION, "Basic abc".parse().unwrap());
+        assert_eq!(bearer(&headers), None);
+    }
+}
