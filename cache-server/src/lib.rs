@@ -5,5 +5,7 @@
 
 pub mod blobs;
 pub mod config;
+pub mod evict;
 pub mod meta;
+pub mod metrics;
 pub mod store;

@@ -1,0 +1,563 @@
+//! Eviction: keeps the store under its size budget and sweeps what nobody can use any more.
+//!
+//! One [`Evictor::run_once`] does, in order:
+//! 1. finish deletions a crash interrupted (digests the metadata forgot, still in the store);
+//! 2. sweep upload sessions idle longer than the upload TTL, with their files under
+//!    `<data>/uploads/<id>` (and files there that have no session, older than the TTL);
+//! 3. remove manifests one of whose blobs is gone (marked by [`Meta::forget_blob`]);
+//! 4. sweep blobs that no manifest references and no GitHub Actions cache entry links
+//!    (repositories `_gha/<scope>`), last accessed before the grace period;
+//! 5. while the stored bytes exceed the budget: evict unreferenced blobs least recently used
+//!    first (those accessed within the upload TTL are kept: a push may be about to reference
+//!    them), then whole manifests least recently used first, with their tags and the blobs only
+//!    they referenced, and any manifest that referenced an evicted one.
+//!
+//! Nothing referenced by a manifest pushed within the grace period is evicted, directly or
+//! through an index. Every removal is ordered metadata first, then the bytes: [`Meta::evict`]
+//! forgets the digests and queues them in one transaction, then the store deletes them. A crash
+//! in between leaves bytes nobody names (deleted by step 1 of the next run), never a manifest
+//! naming a missing blob. If a client links a queued digest again before its bytes go, the
+//! deletion is skipped; if it does so in the instant between the check and the delete, the
+//! evictor notices the missing bytes afterwards and forgets the digest again, so the metadata
+//! never keeps claiming a blob the store lost.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use tokio::task::JoinHandle;
+
+use crate::blobs::{BlobError, BlobStore, Digest};
+use crate::config::Limits;
+use crate::meta::{self, EvictRule, Evicted, Meta, MetaError};
+use crate::metrics::Metrics;
+
+/// Default grace period: manifests pushed within this many minutes keep what they reference.
+pub const DEFAULT_GRACE_MINUTES: u64 = 60;
+/// Default lifetime of an idle upload session, in minutes.
+pub const DEFAULT_UPLOAD_TTL_MINUTES: u64 = 60;
+/// Digests examined per metadata read while walking the least-recently-used order.
+const PAGE: usize = 256;
+
+/// Errors of eviction.
+#[derive(Debug, thiserror::Error)]
+pub enum EvictError {
+    /// The metadata database failed.
+    #[error(transparent)]
+    Meta(#[from] MetaError),
+    /// The blob store failed.
+    #[error(transparent)]
+    Blob(#[from] BlobError),
+    /// A blocking metadata call did not complete.
+    #[error("metadata task: {0}")]
+    Join(#[from] tokio::task::JoinError),
+    /// Removing an upload's files failed.
+    #[error("remove {path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// `limits.max_bytes` is not a size.
+    #[error(
+        "limits.max_bytes {0:?}: expected bytes or a number with KB, MB, GB, TB, KiB, MiB, GiB or TiB"
+    )]
+    Size(String),
+}
+
+/// Result of eviction.
+pub type Result<T> = std::result::Result<T, EvictError>;
+
+/// What eviction keeps and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Size budget in stored bytes; `None` means no budget (only the sweeps run).
+    pub max_bytes: Option<u64>,
+    /// Grace period in seconds.
+    pub grace_secs: u64,
+    /// Idle upload sessions older than this many seconds are swept.
+    pub upload_ttl_secs: u64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            max_bytes: None,
+            grace_secs: DEFAULT_GRACE_MINUTES * 60,
+            upload_ttl_secs: DEFAULT_UPLOAD_TTL_MINUTES * 60,
+        }
+    }
+}
+
+impl Policy {
+    /// The policy of the configuration's `limits` section.
+    pub fn from_limits(limits: &Limits) -> Result<Self> {
+        Ok(Self {
+            max_bytes: limits.max_bytes.as_deref().map(parse_size).transpose()?,
+            grace_secs: limits.grace_minutes.unwrap_or(DEFAULT_GRACE_MINUTES) * 60,
+            upload_ttl_secs: limits
+                .upload_ttl_minutes
+                .unwrap_or(DEFAULT_UPLOAD_TTL_MINUTES)
+                * 60,
+        })
+    }
+}
+
+/// Parses a size: bytes (`1048576`) or a number with a unit, decimal (`KB`, `MB`, `GB`, `TB`)
+/// or binary (`KiB`, `MiB`, `GiB`, `TiB`), case-insensitive, optional space, optional `B`.
+pub fn parse_size(text: &str) -> Result<u64> {
+    let bad = || EvictError::Size(text.to_string());
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let unit = unit.trim().to_ascii_lowercase();
+    let factor: u64 = match unit.as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1000,
+        "m" | "mb" => 1000_u64.pow(2),
+        "g" | "gb" => 1000_u64.pow(3),
+        "t" | "tb" => 1000_u64.pow(4),
+        "ki" | "kib" => 1 << 10,
+        "mi" | "mib" => 1 << 20,
+        "gi" | "gib" => 1 << 30,
+        "ti" | "tib" => 1 << 40,
+        _ => return Err(bad()),
+    };
+    if let Ok(whole) = number.parse::<u64>() {
+        return whole.checked_mul(factor).ok_or_else(bad);
+    }
+    let value: f64 = number.parse().map_err(|_| bad())?;
+    let bytes = value * factor as f64;
+    if !bytes.is_finite() || bytes < 0.0 || bytes >= u64::MAX as f64 {
+        return Err(bad());
+    }
+    Ok(bytes as u64)
+}
+
+/// What one run removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EvictionReport {
+    /// Stale upload sessions (and orphaned upload files) removed.
+    pub uploads: usize,
+    /// Blobs (and manifests' bytes) deleted.
+    pub blobs: usize,
+    /// Bytes deleted.
+    pub bytes: u64,
+    /// Manifest records removed.
+    pub manifests: usize,
+    /// Tags removed with them.
+    pub tags: usize,
+    /// Deletions finished that a previous run (or crash) left pending.
+    pub resumed: usize,
+    /// Whether the store is still above its budget (everything left is protected).
+    pub over_budget: bool,
+}
+
+impl EvictionReport {
+    /// Whether the run removed nothing.
+    pub fn is_empty(&self) -> bool {
+        self.uploads == 0 && self.blobs == 0 && self.manifests == 0 && self.resumed == 0
+    }
+}
+
+/// Runs eviction over a blob store and its metadata.
+#[derive(Debug, Clone)]
+pub struct Evictor {
+    policy: Policy,
+    uploads_dir: Option<PathBuf>,
+    metrics: Option<Arc<Metrics>>,
+}
+
+/// Runs a blocking metadata call on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    meta: &Arc<Meta>,
+    f: impl FnOnce(&Meta) -> meta::Result<T> + Send + 'static,
+) -> Result<T> {
+    let meta = meta.clone();
+    Ok(tokio::task::spawn_blocking(move || f(&meta)).await??)
+}
+
+/// Which least-recently-used candidates a pass takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// Unreferenced blobs that are not manifests.
+    Unreferenced,
+    /// Manifests, outside the grace period.
+    Manifests,
+}
+
+impl Evictor {
+    /// An evictor with `policy`; `uploads_dir` is `<data>/uploads` for a local store (upload
+    /// files are removed with their sessions), `None` when uploads keep no local files.
+    pub fn new(policy: Policy, uploads_dir: Option<PathBuf>) -> Self {
+        Self {
+            policy,
+            uploads_dir,
+            metrics: None,
+        }
+    }
+
+    /// Counts evictions into `metrics` too.
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// One eviction run now; see the module documentation.
+    pub async fn run_once<S: BlobStore>(
+        &self,
+        store: &S,
+        meta: &Arc<Meta>,
+    ) -> Result<EvictionReport> {
+        self.run_at(store, meta, meta::now()).await
+    }
+
+    /// One eviction run as if the clock read `now` (seconds since the epoch).
+    pub async fn run_at<S: BlobStore>(
+        &self,
+        store: &S,
+        meta: &Arc<Meta>,
+        now: u64,
+    ) -> Result<EvictionReport> {
+        let mut report = EvictionReport::default();
+        let grace_cutoff = now.saturating_sub(self.policy.grace_secs);
+        let ttl_cutoff = now.saturating_sub(self.policy.upload_ttl_secs);
+
+        for digest in blocking(meta, |m| m.pending_deletes()).await? {
+            if self.delete_bytes(store, meta, &digest).await? {
+                report.resumed += 1;
+            }
+        }
+
+        self.sweep_uploads(meta, ttl_cutoff, &mut report).await?;
+
+        let broken = blocking(meta, |m| m.broken_manifests()).await?;
+        let rule = EvictRule {
+            accessed_before: u64::MAX,
+            grace_cutoff,
+            with_referrers: true,
+            ignore_grace: true,
+        };
+        for manifest in broken {
+            let evicted = blocking(meta, move |m| m.evict(&manifest, rule)).await?;
+            self.apply(store, meta, evicted, &mut report).await?;
+        }
+
+        self.pass(
+            store,
+            meta,
+            Pass::Unreferenced,
+            grace_cutoff,
+            grace_cutoff,
+            None,
+            &mut report,
+        )
+        .await?;
+
+        if let Some(max) = self.policy.max_bytes {
+            let budget = Some(max);
+            self.pass(
+                store,
+                meta,
+                Pass::Unreferenced,
+                ttl_cutoff,
+                grace_cutoff,
+                budget,
+                &mut report,
+            )
+            .await?;
+            self.pass(
+                store,
+                meta,
+                Pass::Manifests,
+                u64::MAX,
+                grace_cutoff,
+                budget,
+                &mut report,
+            )
+            .await?;
+            let stored = blocking(meta, |m| m.stats()).await?.stored_bytes;
+            if stored > max {
+                report.over_budget = true;
+                tracing::warn!(
+                    stored,
+                    max,
+                    "store above its budget; everything left is within the grace period"
+                );
+            }
+        }
+        if let Some(metrics) = &self.metrics {
+            metrics.eviction_run();
+        }
+        Ok(report)
+    }
+
+    /// Walks the least-recently-used order (accessed before `before`) evicting `pass`'s
+    /// candidates; with `budget`, only while the stored bytes exceed it.
+    #[allow(clippy::too_many_arguments)]
+    async fn pass<S: BlobStore>(
+        &self,
+        store: &S,
+        meta: &Arc<Meta>,
+        pass: Pass,
+        before: u64,
+        grace_cutoff: u64,
+        budget: Option<u64>,
+        report: &mut EvictionReport,
+    ) -> Result<()> {
+        let mut cursor: Option<(u64, String)> = None;
+        loop {
+            if let Some(max) = budget
+                && blocking(meta, |m| m.stats()).await?.stored_bytes <= max
+            {
+                return Ok(());
+            }
+            let after = cursor.clone();
+            let page = blocking(meta, move |m| {
+                let after = after.as_ref().map(|(t, d)| (*t, d.as_str()));
+                let page = m.least_recently_used(after, before, PAGE)?;
+                page.into_iter()
+                    .map(|(time, digest)| {
+                        let facts = m.blob_facts(&digest)?;
+                        Ok((time, digest, facts))
+                    })
+                    .collect::<meta::Result<Vec<_>>>()
+            })
+            .await?;
+            let Some((time, digest, _)) = page.last() else {
+                return Ok(());
+            };
+            cursor = Some((*time, digest.clone()));
+            for (time, digest, facts) in page {
+                let Some(facts) = facts else { continue };
+                let candidate = match pass {
+                    Pass::Unreferenced => !facts.referenced && !facts.gha && facts.pushed.is_none(),
+                    Pass::Manifests => facts.pushed.is_some_and(|p| p < grace_cutoff) && !facts.gha,
+                };
+                if !candidate {
+                    continue;
+                }
+                let rule = EvictRule {
+                    accessed_before: time + 1,
+                    grace_cutoff,
+                    with_referrers: pass == Pass::Manifests,
+                    ignore_grace: false,
+                };
+                let evicted = blocking(meta, move |m| m.evict(&digest, rule)).await?;
+                self.apply(store, meta, evicted, report).await?;
+                if let Some(max) = budget
+                    && blocking(meta, |m| m.stats()).await?.stored_bytes <= max
+                {
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// Deletes the bytes of what [`Meta::evict`] removed and counts it.
+    async fn apply<S: BlobStore>(
+        &self,
+        store: &S,
+        meta: &Arc<Meta>,
+        evicted: Option<Evicted>,
+        report: &mut EvictionReport,
+    ) -> Result<()> {
+        let Some(evicted) = evicted else {
+            return Ok(());
+        };
+        for (digest, size) in &evicted.blobs {
+            self.delete_bytes(store, meta, digest).await?;
+            report.blobs += 1;
+            report.bytes += size;
+            if let Some(metrics) = &self.metrics {
+                metrics.evicted(*size);
+            }
+            tracing::info!(%digest, size, "evicted");
+        }
+        report.manifests += evicted.manifests.len();
+        report.tags += evicted.tags;
+        if let Some(metrics) = &self.metrics {
+            metrics.evicted_manifests(evicted.manifests.len() as u64);
+        }
+        Ok(())
+    }
+
+    /// Deletes the bytes of a digest queued for deletion; returns whether it did.
+    async fn delete_bytes<S: BlobStore>(
+        &self,
+        store: &S,
+        meta: &Arc<Meta>,
+        digest: &str,
+    ) -> Result<bool> {
+        let owned = digest.to_string();
+        if !blocking(meta, move |m| m.may_delete(&owned)).await? {
+            return Ok(false);
+        }
+        let Ok(parsed) = Digest::parse(digest) else {
+            // Not something the store can hold; just drop it from the queue.
+            let owned = digest.to_string();
+            blocking(meta, move |m| m.finish_delete(&owned)).await?;
+            return Ok(false);
+        };
+        store.delete(&parsed).await?;
+        let owned = digest.to_string();
+        if !blocking(meta, move |m| m.finish_delete(&owned)).await?
+            && store.stat(&parsed).await?.is_none()
+        {
+            // Linked again between the check and the delete: the bytes are gone, so the
+            // metadata must not keep claiming them.
+            tracing::warn!(%digest, "blob linked again while it was being evicted; forgetting it");
+            let owned = digest.to_string();
+            blocking(meta, move |m| m.forget_blob(&owned)).await?;
+        }
+        Ok(true)
+    }
+
+    /// Removes upload sessions idle since before `cutoff` and their files, then files under
+    /// the uploads directory that belong to no session and are older than `cutoff`.
+    async fn sweep_uploads(
+        &self,
+        meta: &Arc<Meta>,
+        cutoff: u64,
+        report: &mut EvictionReport,
+    ) -> Result<()> {
+        for entry in blocking(meta, |m| m.uploads()).await? {
+            if entry.updated >= cutoff {
+                continue;
+            }
+            let id = entry.id.clone();
+            blocking(meta, move |m| m.delete_upload(&id)).await?;
+            self.remove_upload_files(&entry.id).await?;
+            report.uploads += 1;
+            if let Some(metrics) = &self.metrics {
+                metrics.swept_uploads(1);
+            }
+            tracing::info!(id = %entry.id, repository = %entry.session.repository, "swept stale upload");
+        }
+        let Some(dir) = &self.uploads_dir else {
+            return Ok(());
+        };
+        let mut entries = match tokio::fs::read_dir(dir).await {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(source) => {
+                return Err(EvictError::Io {
+                    path: dir.clone(),
+                    source,
+                });
+            }
+        };
+        while let Some(entry) = entries
+            .next_entry()
+            .await
+            .map_err(|source| EvictError::Io {
+                path: dir.clone(),
+                source,
+            })?
+        {
+            let Some(id) = entry.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
+            let modified = entry
+                .metadata()
+                .await
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(u64::MAX, |d| d.as_secs());
+            if modified >= cutoff {
+                continue;
+            }
+            let owned = id.clone();
+            if blocking(meta, move |m| m.get_upload(&owned))
+                .await?
+                .is_none()
+            {
+                self.remove_upload_files(&id).await?;
+                report.uploads += 1;
+            }
+        }
+        Ok(())
+    }
+
+    async fn remove_upload_files(&self, id: &str) -> Result<()> {
+        let Some(dir) = &self.uploads_dir else {
+            return Ok(());
+        };
+        let safe = !id.is_empty()
+            && id != "."
+            && id != ".."
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !safe {
+            tracing::warn!(id, "upload id is not a plain file name; leaving its files");
+            return Ok(());
+        }
+        remove_path(&dir.join(id)).await
+    }
+}
+
+/// Removes a file or a directory tree; a missing path is fine.
+async fn remove_path(path: &Path) -> Result<()> {
+    let meta = match tokio::fs::symlink_metadata(path).await {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => {
+            return Err(EvictError::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let done = if meta.is_dir() {
+        tokio::fs::remove_dir_all(path).await
+    } else {
+        tokio::fs::remove_file(path).await
+    };
+    match done {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(EvictError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Runs `evictor` every `every` (the first run at once) until `shutdown` completes; a run in
+/// progress finishes first. Errors of a run are logged and the next run tries again.
+pub fn spawn<S: BlobStore + 'static>(
+    evictor: Evictor,
+    store: Arc<S>,
+    meta: Arc<Meta>,
+    every: Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => break,
+                _ = tick.tick() => {
+                    match evictor.run_once(store.as_ref(), &meta).await {
+                        Ok(report) if !report.is_empty() => tracing::info!(?report, "eviction run"),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "eviction run failed"),
+                    }
+                }
+            }
+        }
+    })
+}
