@@ -1,0 +1,3 @@
+//! Integration tests of the cache server, one module per part.
+
+mod evict;
