@@ -1,5 +1,6 @@
 //! Metrics over real HTTP: the metrics layer on a small axum router on 127.0.0.1:0, driven with
 //! reqwest, and `/metrics` parsed back.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
