@@ -37,6 +37,8 @@ use crate::metrics::Metrics;
 pub const DEFAULT_GRACE_MINUTES: u64 = 60;
 /// Default lifetime of an idle upload session, in minutes.
 pub const DEFAULT_UPLOAD_TTL_MINUTES: u64 = 60;
+/// How often the server runs eviction ([`spawn`]).
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5 * 60);
 /// Digests examined per metadata read while walking the least-recently-used order.
 const PAGE: usize = 256;
 

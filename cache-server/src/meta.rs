@@ -265,6 +265,10 @@ impl Meta {
             txn.open_table(BROKEN)?;
             txn.open_table(COUNTERS)?;
         }
+        let indexed = txn.open_table(COUNTERS)?.get(LOGICAL_BYTES)?.is_some();
+        if !indexed {
+            rebuild_indexes(&txn)?;
+        }
         txn.commit()?;
         Ok(Self { db })
     }
@@ -303,6 +307,19 @@ impl Meta {
             .map(|(k, _)| k.value().1.to_string())
             .collect();
         Ok(out)
+    }
+
+    /// Removes the link of `digest` to `repository` (its size leaves the repository's logical
+    /// bytes; the blob stays stored, for eviction to sweep once nothing references it). Use
+    /// [`Meta::delete_manifest`] for manifests. Returns whether the link existed.
+    pub fn unlink_blob(&self, repository: &str, digest: &str) -> Result<bool> {
+        let txn = self.db.begin_write()?;
+        let found = unlink(&txn, repository, digest)?.is_some();
+        if found {
+            drop_repo_if_empty(&txn, repository)?;
+        }
+        txn.commit()?;
+        Ok(found)
     }
 
     /// Forgets a blob that the store deleted: its stored bytes and its links (and the logical
@@ -459,15 +476,18 @@ impl Meta {
         Ok(out)
     }
 
-    /// Records an access to a blob or manifest now.
+    /// Records an access to a blob or manifest now. Digests that are not stored are ignored.
     pub fn touch(&self, digest: &str) -> Result<()> {
         self.set_last_access(digest, now())
     }
 
     /// Records an access to a blob or manifest at `time` (seconds since the epoch); [`Meta::touch`]
-    /// with an explicit clock, for tests and imports.
+    /// with an explicit clock, for tests and imports. Digests that are not stored are ignored.
     pub fn set_last_access(&self, digest: &str, time: u64) -> Result<()> {
         let txn = self.db.begin_write()?;
+        if txn.open_table(BLOBS)?.get(digest)?.is_none() {
+            return Ok(());
+        }
         set_access(&txn, digest, time)?;
         txn.commit()?;
         Ok(())
@@ -1001,6 +1021,82 @@ fn forget(txn: &WriteTransaction, digest: &str) -> Result<Option<u64>> {
     Ok(size)
 }
 
+/// Builds every index and counter from the primary tables: once, when a database written before
+/// the indexes existed is opened (a new database has nothing to index). Manifests get the current
+/// time as their push time, so they start with a full grace period.
+fn rebuild_indexes(txn: &WriteTransaction) -> Result<()> {
+    let links: Vec<(String, String, u64)> = txn
+        .open_table(REPO_BLOBS)?
+        .iter()?
+        .filter_map(|e| e.ok())
+        .map(|(k, v)| (k.value().0.to_string(), k.value().1.to_string(), v.value()))
+        .collect();
+    {
+        let mut by_digest = txn.open_table(BLOB_REPOS)?;
+        for (repository, digest, size) in &links {
+            by_digest.insert((digest.as_str(), repository.as_str()), size)?;
+        }
+    }
+    let logical: u64 = links.iter().map(|(_, _, size)| size).sum();
+    let stored: u64 = txn
+        .open_table(BLOBS)?
+        .iter()?
+        .filter_map(|e| e.ok())
+        .map(|(_, v)| v.value())
+        .sum();
+    {
+        let mut counters = txn.open_table(COUNTERS)?;
+        counters.insert(LOGICAL_BYTES, logical)?;
+        counters.insert(STORED_BYTES, stored)?;
+    }
+    let access: Vec<(String, u64)> = txn
+        .open_table(ACCESS)?
+        .iter()?
+        .filter_map(|e| e.ok())
+        .map(|(k, v)| (k.value().to_string(), v.value()))
+        .collect();
+    {
+        let mut order = txn.open_table(ACCESS_ORDER)?;
+        for (digest, time) in &access {
+            order.insert((*time, digest.as_str()), ())?;
+        }
+    }
+    let mut manifests = Vec::new();
+    for entry in txn.open_table(MANIFESTS)?.iter()? {
+        let (k, v) = entry?;
+        let record: ManifestRecord = decode(k.value(), v.value())?;
+        manifests.push((k.value().to_string(), record));
+    }
+    {
+        let mut referrers = txn.open_table(REFERRERS)?;
+        let mut pushed = txn.open_table(PUSHED)?;
+        let when = now();
+        for (digest, record) in &manifests {
+            pushed.insert(digest.as_str(), when)?;
+            for reference in &record.references {
+                referrers.insert((reference.as_str(), digest.as_str()), ())?;
+            }
+        }
+    }
+    let tags: Vec<(String, String, String)> = txn
+        .open_table(TAGS)?
+        .iter()?
+        .filter_map(|e| e.ok())
+        .map(|(k, v)| {
+            (
+                v.value().to_string(),
+                k.value().0.to_string(),
+                k.value().1.to_string(),
+            )
+        })
+        .collect();
+    let mut index = txn.open_table(TAG_INDEX)?;
+    for (digest, repository, tag) in &tags {
+        index.insert((digest.as_str(), repository.as_str(), tag.as_str()), ())?;
+    }
+    Ok(())
+}
+
 /// See [`Meta::audit`].
 fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
     use std::collections::{BTreeMap, BTreeSet};
@@ -1378,6 +1474,82 @@ mod tests {
         meta.link_blob("r", D1, 5).unwrap();
         meta.put_manifest("r", D2, &record(&[D1]), None).unwrap();
         assert!(meta.broken_manifests().unwrap().is_empty());
+    }
+
+    #[test]
+    fn unlink_keeps_the_blob_and_touch_ignores_unknown_digests() {
+        let dir = tempfile::tempdir().unwrap();
+        let meta = Meta::open(dir.path()).unwrap();
+        meta.link_blob("a", D1, 10).unwrap();
+        meta.link_blob("b", D1, 10).unwrap();
+        assert!(meta.unlink_blob("a", D1).unwrap());
+        assert!(!meta.unlink_blob("a", D1).unwrap());
+        assert_eq!(meta.repositories().unwrap(), ["b"]);
+        assert_eq!(
+            meta.stats().unwrap(),
+            Stats {
+                logical_bytes: 10,
+                stored_bytes: 10
+            }
+        );
+        meta.touch(D2).unwrap();
+        assert_eq!(meta.last_access(D2).unwrap(), None);
+        assert_consistent(&meta);
+    }
+
+    #[test]
+    fn a_database_without_indexes_gets_them_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            // The tables as the first version of this module wrote them.
+            let db = Database::create(dir.path().join("meta.redb")).unwrap();
+            let txn = db.begin_write().unwrap();
+            {
+                let mut repos = txn.open_table(REPOS).unwrap();
+                repos.insert("a", 110).unwrap();
+                repos.insert("b", 100).unwrap();
+                let mut links = txn.open_table(REPO_BLOBS).unwrap();
+                links.insert(("a", D1), 100).unwrap();
+                links.insert(("b", D1), 100).unwrap();
+                links.insert(("a", D2), 10).unwrap();
+                let mut blobs = txn.open_table(BLOBS).unwrap();
+                blobs.insert(D1, 100).unwrap();
+                blobs.insert(D2, 10).unwrap();
+                let bytes = serde_json::to_vec(&record(&[D1])).unwrap();
+                txn.open_table(MANIFESTS)
+                    .unwrap()
+                    .insert(D2, bytes.as_slice())
+                    .unwrap();
+                txn.open_table(TAGS)
+                    .unwrap()
+                    .insert(("a", "t"), D2)
+                    .unwrap();
+                let mut access = txn.open_table(ACCESS).unwrap();
+                access.insert(D1, 5).unwrap();
+                access.insert(D2, 6).unwrap();
+                txn.open_table(COUNTERS)
+                    .unwrap()
+                    .insert(STORED_BYTES, 110)
+                    .unwrap();
+            }
+            txn.commit().unwrap();
+        }
+        let meta = Meta::open(dir.path()).unwrap();
+        assert_consistent(&meta);
+        assert_eq!(
+            meta.stats().unwrap(),
+            Stats {
+                logical_bytes: 210,
+                stored_bytes: 110
+            }
+        );
+        assert_eq!(meta.referrers(D1).unwrap(), [D2]);
+        assert_eq!(meta.repositories_of(D1).unwrap(), ["a", "b"]);
+        let lru = meta.least_recently_used(None, u64::MAX, 10).unwrap();
+        assert_eq!(lru, [(5, D1.to_string()), (6, D2.to_string())]);
+        assert!(meta.delete_manifest("a", D2).unwrap());
+        assert_eq!(meta.get_tag("a", "t").unwrap(), None);
+        assert_consistent(&meta);
     }
 
     #[test]
