@@ -303,8 +303,9 @@ impl Evictor {
         Ok(report)
     }
 
-    /// Walks the least-recently-used order (accessed before `before`) evicting `pass`'s
-    /// candidates; with `budget`, only while the stored bytes exceed it.
+    /// Evicts `pass`'s candidates accessed before `before`, least recently used first: the
+    /// `unreferenced` set for blobs, a walk of the least-recently-used order for manifests. With
+    /// `budget`, only while the stored bytes exceed it.
     #[allow(clippy::too_many_arguments)]
     async fn pass<S: BlobStore>(
         &self,
@@ -317,16 +318,26 @@ impl Evictor {
         report: &mut EvictionReport,
     ) -> Result<()> {
         let mut cursor: Option<(u64, String)> = None;
+        let mut last_page = false;
         loop {
+            if last_page {
+                return Ok(());
+            }
             if let Some(max) = budget
                 && blocking(meta, |m| m.stats()).await?.stored_bytes <= max
             {
                 return Ok(());
             }
             let after = cursor.clone();
+            last_page = pass == Pass::Unreferenced;
             let page = blocking(meta, move |m| {
-                let after = after.as_ref().map(|(t, d)| (*t, d.as_str()));
-                let page = m.least_recently_used(after, before, PAGE)?;
+                let page = match pass {
+                    Pass::Unreferenced => m.unreferenced(before)?,
+                    Pass::Manifests => {
+                        let after = after.as_ref().map(|(t, d)| (*t, d.as_str()));
+                        m.least_recently_used(after, before, PAGE)?
+                    }
+                };
                 page.into_iter()
                     .map(|(time, digest)| {
                         let facts = m.blob_facts(&digest)?;

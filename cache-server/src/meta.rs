@@ -20,7 +20,9 @@
 //!   are still to be deleted from the blob store (metadata goes first, so a crash never leaves
 //!   a manifest pointing at a missing blob);
 //! - `broken` manifest: manifests one of whose references was forgotten, removed by the next
-//!   eviction run.
+//!   eviction run;
+//! - `unreferenced` digest: stored blobs that are no manifest, that no manifest references and
+//!   that no GitHub Actions cache entry links, so the sweep of unreferenced blobs reads only them.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -62,6 +64,8 @@ const UPLOAD_SEEN: TableDefinition<&str, u64> = TableDefinition::new("upload_see
 const PENDING_DELETES: TableDefinition<&str, u64> = TableDefinition::new("pending_deletes");
 /// manifest digest: one of its references is gone.
 const BROKEN: TableDefinition<&str, ()> = TableDefinition::new("broken");
+/// digest: stored, not a manifest, referenced by no manifest, linked to no `_gha/` repository.
+const UNREFERENCED: TableDefinition<&str, ()> = TableDefinition::new("unreferenced");
 /// name -> counter (`stored_bytes`, `logical_bytes`).
 const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
 
@@ -263,6 +267,7 @@ impl Meta {
             txn.open_table(UPLOAD_SEEN)?;
             txn.open_table(PENDING_DELETES)?;
             txn.open_table(BROKEN)?;
+            txn.open_table(UNREFERENCED)?;
             txn.open_table(COUNTERS)?;
         }
         let indexed = txn.open_table(COUNTERS)?.get(LOGICAL_BYTES)?.is_some();
@@ -351,6 +356,7 @@ impl Meta {
     ) -> Result<()> {
         let bytes = encode(digest, record)?;
         let txn = self.db.begin_write()?;
+        let mut touched = record.references.clone();
         {
             let old = txn
                 .open_table(MANIFESTS)?
@@ -362,6 +368,7 @@ impl Meta {
                 for reference in &old.references {
                     referrers.remove((reference.as_str(), digest))?;
                 }
+                touched.extend(old.references);
             }
             for reference in &record.references {
                 referrers.insert((reference.as_str(), digest), ())?;
@@ -372,6 +379,9 @@ impl Meta {
         link(&txn, repository, digest, record.size)?;
         if let Some(tag) = tag {
             set_tag(&txn, repository, tag, digest)?;
+        }
+        for reference in &touched {
+            refresh_unreferenced(&txn, reference)?;
         }
         txn.commit()?;
         Ok(())
@@ -518,6 +528,24 @@ impl Meta {
             .take_while(|(time, _)| *time < before)
             .take(limit)
             .collect();
+        Ok(out)
+    }
+
+    /// Stored blobs that are no manifest, that no manifest references and that no GitHub Actions
+    /// cache entry links, last accessed before `before`, least recently used first (reads only
+    /// those blobs).
+    pub fn unreferenced(&self, before: u64) -> Result<Vec<(u64, String)>> {
+        let txn = self.db.begin_read()?;
+        let access = txn.open_table(ACCESS)?;
+        let mut out = Vec::new();
+        for entry in txn.open_table(UNREFERENCED)?.iter()? {
+            let (k, _) = entry?;
+            let time = get_u64(&access, k.value())?.unwrap_or(0);
+            if time < before {
+                out.push((time, k.value().to_string()));
+            }
+        }
+        out.sort();
         Ok(out)
     }
 
@@ -847,7 +875,23 @@ fn link(txn: &WriteTransaction, repository: &str, digest: &str, size: u64) -> Re
     }
     txn.open_table(PENDING_DELETES)?.remove(digest)?;
     set_access(txn, digest, now())?;
+    refresh_unreferenced(txn, digest)?;
     Ok(new)
+}
+
+/// Puts `digest` in the `unreferenced` set or takes it out, as it now is.
+fn refresh_unreferenced(txn: &WriteTransaction, digest: &str) -> Result<()> {
+    let member = txn.open_table(BLOBS)?.get(digest)?.is_some()
+        && txn.open_table(MANIFESTS)?.get(digest)?.is_none()
+        && !has_referrers(&txn.open_table(REFERRERS)?, digest)?
+        && !gha_linked(&txn.open_table(BLOB_REPOS)?, digest)?;
+    let mut set = txn.open_table(UNREFERENCED)?;
+    if member {
+        set.insert(digest, ())?;
+    } else {
+        set.remove(digest)?;
+    }
+    Ok(())
 }
 
 /// Removes the link of `digest` to `repository`; returns its size when it existed.
@@ -864,6 +908,8 @@ fn unlink(txn: &WriteTransaction, repository: &str, digest: &str) -> Result<Opti
     let mut repos = txn.open_table(REPOS)?;
     let logical = get_u64(&repos, repository)?.unwrap_or(0);
     repos.insert(repository, logical.saturating_sub(size))?;
+    drop(repos);
+    refresh_unreferenced(txn, digest)?;
     Ok(Some(size))
 }
 
@@ -985,6 +1031,10 @@ fn drop_record(txn: &WriteTransaction, digest: &str) -> Result<Option<ManifestRe
             referrers.remove((reference.as_str(), digest))?;
         }
     }
+    refresh_unreferenced(txn, digest)?;
+    for reference in &record.references {
+        refresh_unreferenced(txn, reference)?;
+    }
     let tags: Vec<(String, String)> = txn
         .open_table(TAG_INDEX)?
         .range((digest, "", "")..)?
@@ -1018,6 +1068,7 @@ fn forget(txn: &WriteTransaction, digest: &str) -> Result<Option<u64>> {
         drop_repo_if_empty(txn, repository)?;
     }
     clear_access(txn, digest)?;
+    txn.open_table(UNREFERENCED)?.remove(digest)?;
     Ok(size)
 }
 
@@ -1090,9 +1141,20 @@ fn rebuild_indexes(txn: &WriteTransaction) -> Result<()> {
             )
         })
         .collect();
-    let mut index = txn.open_table(TAG_INDEX)?;
-    for (digest, repository, tag) in &tags {
-        index.insert((digest.as_str(), repository.as_str(), tag.as_str()), ())?;
+    {
+        let mut index = txn.open_table(TAG_INDEX)?;
+        for (digest, repository, tag) in &tags {
+            index.insert((digest.as_str(), repository.as_str(), tag.as_str()), ())?;
+        }
+    }
+    let stored: Vec<String> = txn
+        .open_table(BLOBS)?
+        .iter()?
+        .filter_map(|e| e.ok())
+        .map(|(k, _)| k.value().to_string())
+        .collect();
+    for digest in &stored {
+        refresh_unreferenced(txn, digest)?;
     }
     Ok(())
 }
@@ -1210,6 +1272,33 @@ fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
     check(
         refs == want_refs,
         "referrers differs from manifest references".into(),
+    );
+    let manifests: BTreeSet<String> = txn
+        .open_table(MANIFESTS)?
+        .iter()?
+        .filter_map(|e| e.ok())
+        .map(|(k, _)| k.value().to_string())
+        .collect();
+    let referenced: BTreeSet<&String> = refs.iter().map(|(r, _)| r).collect();
+    let gha: BTreeSet<&String> = links
+        .keys()
+        .filter(|(repo, _)| repo.starts_with(GHA_PREFIX))
+        .map(|(_, digest)| digest)
+        .collect();
+    let want_unreferenced: BTreeSet<String> = blobs
+        .keys()
+        .filter(|d| !manifests.contains(*d) && !referenced.contains(d) && !gha.contains(d))
+        .cloned()
+        .collect();
+    let unreferenced: BTreeSet<String> = txn
+        .open_table(UNREFERENCED)?
+        .iter()?
+        .filter_map(|e| e.ok())
+        .map(|(k, _)| k.value().to_string())
+        .collect();
+    check(
+        unreferenced == want_unreferenced,
+        format!("unreferenced {unreferenced:?} != computed {want_unreferenced:?}"),
     );
     let tags: BTreeSet<(String, String, String)> = txn
         .open_table(TAGS)?
@@ -1396,6 +1485,8 @@ mod tests {
         meta.put_tag("p/main", "v1", D2).unwrap();
         assert_consistent(&meta);
         assert_eq!(meta.referrers(D1).unwrap(), [D2]);
+        // Referenced (D1), GitHub cache (D3) and manifests (D2) are not unreferenced.
+        assert!(meta.unreferenced(u64::MAX).unwrap().is_empty());
         let facts = meta.blob_facts(D1).unwrap().unwrap();
         assert!(facts.referenced && !facts.gha && facts.pushed.is_none());
         assert_eq!(facts.size, 100);
@@ -1417,6 +1508,15 @@ mod tests {
         );
         assert!(meta.referrers(D1).unwrap().is_empty());
         assert!(!meta.blob_facts(D1).unwrap().unwrap().referenced);
+        // So is the manifest's own blob, now that no repository links it.
+        let mut loose: Vec<String> = meta
+            .unreferenced(u64::MAX)
+            .unwrap()
+            .into_iter()
+            .map(|(_, d)| d)
+            .collect();
+        loose.sort();
+        assert_eq!(loose, [D1, D2]);
         assert_eq!(meta.counts().unwrap().manifests, 1);
         // Forgetting a blob drops every link and the repositories left empty.
         meta.forget_blob(D1).unwrap();
