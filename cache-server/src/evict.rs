@@ -304,7 +304,7 @@ impl Evictor {
     }
 
     /// Evicts `pass`'s candidates accessed before `before`, least recently used first: the
-    /// `unreferenced` set for blobs, a walk of the least-recently-used order for manifests. With
+    /// `unreferenced` set for blobs, the manifests' least-recently-used order for manifests. With
     /// `budget`, only while the stored bytes exceed it.
     #[allow(clippy::too_many_arguments)]
     async fn pass<S: BlobStore>(
@@ -335,7 +335,7 @@ impl Evictor {
                     Pass::Unreferenced => m.unreferenced(before)?,
                     Pass::Manifests => {
                         let after = after.as_ref().map(|(t, d)| (*t, d.as_str()));
-                        m.least_recently_used(after, before, PAGE)?
+                        m.manifests_by_access(after, before, PAGE)?
                     }
                 };
                 page.into_iter()

@@ -12,7 +12,8 @@
 //! - `blob_repos` (digest, repository): the repositories linking a digest;
 //! - `referrers` (digest, manifest): the manifests referencing a blob or child manifest, so
 //!   "unreferenced" is one lookup;
-//! - `access_order` (time, digest): the `access` table ordered by time, for least-recently-used;
+//! - `access_order` (time, digest): the `access` table ordered by time, for least-recently-used,
+//!   and `manifest_order`, the same for manifests only;
 //! - `pushed` manifest -> push time, for the eviction grace period;
 //! - `tag_index` (manifest, repository, tag): the tags pointing at a manifest;
 //! - `upload_seen` upload id -> last update, for the stale-session sweep;
@@ -56,6 +57,8 @@ const PUSHED: TableDefinition<&str, u64> = TableDefinition::new("pushed");
 const ACCESS: TableDefinition<&str, u64> = TableDefinition::new("access");
 /// (last access, digest): `access` ordered by time.
 const ACCESS_ORDER: TableDefinition<(u64, &str), ()> = TableDefinition::new("access_order");
+/// (last access, manifest digest): the manifests among `access_order`.
+const MANIFEST_ORDER: TableDefinition<(u64, &str), ()> = TableDefinition::new("manifest_order");
 /// upload id -> JSON [`UploadSession`].
 const UPLOADS: TableDefinition<&str, &[u8]> = TableDefinition::new("uploads");
 /// upload id -> last update, seconds since the epoch.
@@ -263,6 +266,7 @@ impl Meta {
             txn.open_table(PUSHED)?;
             txn.open_table(ACCESS)?;
             txn.open_table(ACCESS_ORDER)?;
+            txn.open_table(MANIFEST_ORDER)?;
             txn.open_table(UPLOADS)?;
             txn.open_table(UPLOAD_SEEN)?;
             txn.open_table(PENDING_DELETES)?;
@@ -519,6 +523,27 @@ impl Meta {
     ) -> Result<Vec<(u64, String)>> {
         let txn = self.db.begin_read()?;
         let order = txn.open_table(ACCESS_ORDER)?;
+        let start = after.unwrap_or((0, ""));
+        let out = order
+            .range(start..)?
+            .filter_map(|entry| entry.ok())
+            .map(|(k, _)| (k.value().0, k.value().1.to_string()))
+            .filter(|(time, digest)| after != Some((*time, digest.as_str())))
+            .take_while(|(time, _)| *time < before)
+            .take(limit)
+            .collect();
+        Ok(out)
+    }
+
+    /// Like [`Meta::least_recently_used`], for manifests only.
+    pub fn manifests_by_access(
+        &self,
+        after: Option<(u64, &str)>,
+        before: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, String)>> {
+        let txn = self.db.begin_read()?;
+        let order = txn.open_table(MANIFEST_ORDER)?;
         let start = after.unwrap_or((0, ""));
         let out = order
             .range(start..)?
@@ -824,10 +849,15 @@ fn set_access(txn: &WriteTransaction, digest: &str, time: u64) -> Result<()> {
         .insert(digest, time)?
         .map(|g| g.value());
     let mut order = txn.open_table(ACCESS_ORDER)?;
+    let mut manifests = txn.open_table(MANIFEST_ORDER)?;
     if let Some(old) = old {
         order.remove((old, digest))?;
+        manifests.remove((old, digest))?;
     }
     order.insert((time, digest), ())?;
+    if txn.open_table(MANIFESTS)?.get(digest)?.is_some() {
+        manifests.insert((time, digest), ())?;
+    }
     Ok(())
 }
 
@@ -835,6 +865,7 @@ fn clear_access(txn: &WriteTransaction, digest: &str) -> Result<()> {
     let old = txn.open_table(ACCESS)?.remove(digest)?.map(|g| g.value());
     if let Some(old) = old {
         txn.open_table(ACCESS_ORDER)?.remove((old, digest))?;
+        txn.open_table(MANIFEST_ORDER)?.remove((old, digest))?;
     }
     Ok(())
 }
@@ -1025,6 +1056,10 @@ fn drop_record(txn: &WriteTransaction, digest: &str) -> Result<Option<ManifestRe
     };
     let record: ManifestRecord = decode(digest, &bytes)?;
     txn.open_table(PUSHED)?.remove(digest)?;
+    let access = txn.open_table(ACCESS)?.get(digest)?.map(|g| g.value());
+    if let Some(access) = access {
+        txn.open_table(MANIFEST_ORDER)?.remove((access, digest))?;
+    }
     {
         let mut referrers = txn.open_table(REFERRERS)?;
         for reference in &record.references {
@@ -1122,8 +1157,14 @@ fn rebuild_indexes(txn: &WriteTransaction) -> Result<()> {
         let mut referrers = txn.open_table(REFERRERS)?;
         let mut pushed = txn.open_table(PUSHED)?;
         let when = now();
+        let access_of: std::collections::HashMap<&str, u64> =
+            access.iter().map(|(d, t)| (d.as_str(), *t)).collect();
+        let mut manifest_order = txn.open_table(MANIFEST_ORDER)?;
         for (digest, record) in &manifests {
             pushed.insert(digest.as_str(), when)?;
+            if let Some(time) = access_of.get(digest.as_str()) {
+                manifest_order.insert((*time, digest.as_str()), ())?;
+            }
             for reference in &record.references {
                 referrers.insert((reference.as_str(), digest.as_str()), ())?;
             }
@@ -1250,6 +1291,27 @@ fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
         .map(|(k, _)| (k.value().0, k.value().1.to_string()))
         .collect();
     check(access == order, "access_order differs from access".into());
+    let manifest_names: BTreeSet<String> = txn
+        .open_table(MANIFESTS)?
+        .iter()?
+        .filter_map(|e| e.ok())
+        .map(|(k, _)| k.value().to_string())
+        .collect();
+    let want_manifest_order: BTreeSet<(u64, String)> = access
+        .iter()
+        .filter(|(_, d)| manifest_names.contains(d))
+        .cloned()
+        .collect();
+    let manifest_order: BTreeSet<(u64, String)> = txn
+        .open_table(MANIFEST_ORDER)?
+        .iter()?
+        .filter_map(|e| e.ok())
+        .map(|(k, _)| (k.value().0, k.value().1.to_string()))
+        .collect();
+    check(
+        manifest_order == want_manifest_order,
+        "manifest_order differs from the access of manifests".into(),
+    );
     let mut want_refs = BTreeSet::new();
     let pushed = txn.open_table(PUSHED)?;
     for entry in txn.open_table(MANIFESTS)?.iter()? {
@@ -1487,6 +1549,14 @@ mod tests {
         assert_eq!(meta.referrers(D1).unwrap(), [D2]);
         // Referenced (D1), GitHub cache (D3) and manifests (D2) are not unreferenced.
         assert!(meta.unreferenced(u64::MAX).unwrap().is_empty());
+        let manifests = meta.manifests_by_access(None, u64::MAX, 10).unwrap();
+        assert_eq!(manifests.len(), 1);
+        assert_eq!(manifests[0].1, D2);
+        meta.set_last_access(D2, 3).unwrap();
+        assert_eq!(
+            meta.manifests_by_access(None, u64::MAX, 10).unwrap(),
+            [(3, D2.to_string())]
+        );
         let facts = meta.blob_facts(D1).unwrap().unwrap();
         assert!(facts.referenced && !facts.gha && facts.pushed.is_none());
         assert_eq!(facts.size, 100);
