@@ -578,21 +578,22 @@ pub fn spawn<S: BlobStore + 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::blobs::LocalBlobStore;
     use crate::meta::{ManifestRecord, UploadSession};
+    use crate::store::Store;
 
     const HOUR: u64 = 3600;
 
     struct Fixture {
         dir: tempfile::TempDir,
-        store: LocalBlobStore,
+        /// The server's store type, backed by a local directory.
+        store: Store,
         meta: Arc<Meta>,
     }
 
     impl Fixture {
         async fn new() -> Self {
             let dir = tempfile::tempdir().unwrap();
-            let store = LocalBlobStore::open(dir.path()).await.unwrap();
+            let store = Store::local(dir.path()).await.unwrap();
             let meta = Arc::new(Meta::open(dir.path()).unwrap());
             Self { dir, store, meta }
         }
