@@ -72,6 +72,10 @@ const UNREFERENCED: TableDefinition<&str, ()> = TableDefinition::new("unreferenc
 /// name -> counter (`stored_bytes`, `logical_bytes`).
 const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("counters");
 
+/// Seconds within which a second [`Meta::touch`] of a digest records nothing new: least recently
+/// used needs no finer clock.
+pub const TOUCH_RESOLUTION: u64 = 60;
+
 const STORED_BYTES: &str = "stored_bytes";
 const LOGICAL_BYTES: &str = "logical_bytes";
 
@@ -491,8 +495,18 @@ impl Meta {
     }
 
     /// Records an access to a blob or manifest now. Digests that are not stored are ignored.
+    /// An access within [`TOUCH_RESOLUTION`] seconds of the recorded one only reads (serving a
+    /// blob costs no write transaction).
     pub fn touch(&self, digest: &str) -> Result<()> {
-        self.set_last_access(digest, now())
+        let now = now();
+        {
+            let txn = self.db.begin_read()?;
+            let last = txn.open_table(ACCESS)?.get(digest)?.map(|g| g.value());
+            if last.is_some_and(|t| t <= now && now - t < TOUCH_RESOLUTION) {
+                return Ok(());
+            }
+        }
+        self.set_last_access(digest, now)
     }
 
     /// Records an access to a blob or manifest at `time` (seconds since the epoch); [`Meta::touch`]
@@ -1664,6 +1678,13 @@ mod tests {
         );
         meta.touch(D2).unwrap();
         assert_eq!(meta.last_access(D2).unwrap(), None);
+        // A touch right after the link's records nothing new; an old access is moved to now.
+        let linked = meta.last_access(D1).unwrap().unwrap();
+        meta.touch(D1).unwrap();
+        assert_eq!(meta.last_access(D1).unwrap(), Some(linked));
+        meta.set_last_access(D1, 5).unwrap();
+        meta.touch(D1).unwrap();
+        assert!(meta.last_access(D1).unwrap().unwrap() >= linked);
         assert_consistent(&meta);
     }
 
