@@ -21,11 +21,13 @@
 //! evictor notices the missing bytes afterwards and forgets the digest again, so the metadata
 //! never keeps claiming a blob the store lost.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, UNIX_EPOCH};
 
+use tokio::sync::{OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock};
 use tokio::task::JoinHandle;
 
 use crate::blobs::{BlobError, BlobStore, Digest};
@@ -172,6 +174,59 @@ pub struct Evictor {
     policy: Policy,
     uploads_dir: Option<PathBuf>,
     metrics: Option<Arc<Metrics>>,
+    pins: Arc<Pins>,
+}
+
+/// Digests a request is storing or linking right now, whose bytes eviction must not delete
+/// meanwhile. The registry holds a [`Pin`] from before it writes a blob to the store until it has
+/// linked it (and around a cross-repository mount's check and link); eviction deletes a blob's
+/// bytes only while no pin on it is held, and nobody pins it until the delete is done. So a push
+/// either completes before (the blob is linked again and kept) or starts after (it writes the
+/// bytes anew). Pins are per process: replicas sharing one S3 store need more than this.
+#[derive(Debug, Default)]
+pub struct Pins {
+    locks: std::sync::Mutex<HashMap<String, Weak<RwLock<()>>>>,
+}
+
+/// A held pin on a digest (see [`Pins`]); dropping it releases the pin.
+#[derive(Debug)]
+pub struct Pin {
+    _guard: OwnedRwLockReadGuard<()>,
+}
+
+impl Pins {
+    /// No pins.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock_for(&self, digest: &str) -> Arc<RwLock<()>> {
+        let mut locks = self
+            .locks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(lock) = locks.get(digest).and_then(Weak::upgrade) {
+            return lock;
+        }
+        if locks.len() >= 1024 {
+            locks.retain(|_, lock| lock.strong_count() > 0);
+        }
+        let lock = Arc::new(RwLock::new(()));
+        locks.insert(digest.to_string(), Arc::downgrade(&lock));
+        lock
+    }
+
+    /// Pins `digest` until the returned [`Pin`] is dropped; waits while eviction is deleting it.
+    pub async fn pin(&self, digest: &str) -> Pin {
+        Pin {
+            _guard: self.lock_for(digest).read_owned().await,
+        }
+    }
+
+    /// Waits until no pin on `digest` is held and keeps new ones out until the guard is dropped.
+    async fn exclusive(&self, digest: &str) -> OwnedRwLockWriteGuard<()> {
+        self.lock_for(digest).write_owned().await
+    }
 }
 
 /// Runs a blocking metadata call on the blocking pool.
@@ -200,6 +255,7 @@ impl Evictor {
             policy,
             uploads_dir,
             metrics: None,
+            pins: Arc::new(Pins::new()),
         }
     }
 
@@ -207,6 +263,17 @@ impl Evictor {
     pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
         self.metrics = Some(metrics);
         self
+    }
+
+    /// Respects the pins of `pins` (shared with the registry) instead of its own.
+    pub fn with_pins(mut self, pins: Arc<Pins>) -> Self {
+        self.pins = pins;
+        self
+    }
+
+    /// The pins this evictor respects, for the registry to hold while it pushes.
+    pub fn pins(&self) -> Arc<Pins> {
+        self.pins.clone()
     }
 
     /// The policy.
@@ -411,6 +478,8 @@ impl Evictor {
         meta: &Arc<Meta>,
         digest: &str,
     ) -> Result<bool> {
+        // No push of this digest runs between the check and the end of the delete.
+        let _exclusive = self.pins.exclusive(digest).await;
         let owned = digest.to_string();
         if !blocking(meta, move |m| m.may_delete(&owned)).await? {
             return Ok(false);
@@ -426,8 +495,8 @@ impl Evictor {
         if !blocking(meta, move |m| m.finish_delete(&owned)).await?
             && store.stat(&parsed).await?.is_none()
         {
-            // Linked again between the check and the delete: the bytes are gone, so the
-            // metadata must not keep claiming them.
+            // Linked again between the check and the delete by someone who held no pin: the
+            // bytes are gone, so the metadata must not keep claiming them.
             tracing::warn!(%digest, "blob linked again while it was being evicted; forgetting it");
             let owned = digest.to_string();
             blocking(meta, move |m| m.forget_blob(&owned)).await?;
@@ -882,6 +951,62 @@ mod tests {
         assert_eq!(report.resumed, 1);
         assert!(!f.stored(&a).await && f.stored(&b).await);
         f.assert_exact().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn pushes_racing_eviction_never_leave_metadata_without_bytes() {
+        let f = Arc::new(Fixture::new().await);
+        // Evict everything it can, as often as it can.
+        let ev = Arc::new(evictor(Some(0), 0, 0));
+        let contents: Vec<Vec<u8>> = (0..8u8).map(|i| vec![i; 1000 + usize::from(i)]).collect();
+        let digests: Vec<String> = contents.iter().map(|c| Digest::of(c).to_string()).collect();
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let evicting = {
+            let (f, ev, done) = (f.clone(), ev.clone(), done.clone());
+            tokio::spawn(async move {
+                let mut runs = 0;
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    ev.run_at(&f.store, &f.meta, meta::now() + 10)
+                        .await
+                        .unwrap();
+                    runs += 1;
+                }
+                runs
+            })
+        };
+        let pins = ev.pins();
+        for round in 0..300 {
+            let data = &contents[round % contents.len()];
+            let digest = Digest::of(data);
+            // What the registry does for a push: pin, store the bytes, link, unpin.
+            let pin = pins.pin(digest.as_str()).await;
+            f.store.put(&digest, &data[..]).await.unwrap();
+            let meta = f.meta.clone();
+            let d = digest.to_string();
+            let size = data.len() as u64;
+            tokio::task::spawn_blocking(move || meta.link_blob("p/main", &d, size))
+                .await
+                .unwrap()
+                .unwrap();
+            drop(pin);
+            if round % 7 == 0 {
+                tokio::task::yield_now().await;
+            }
+        }
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        let runs = evicting.await.unwrap();
+        assert!(runs > 0);
+        for digest in &digests {
+            if f.meta.blob_facts(digest).unwrap().is_some() {
+                assert!(f.stored(digest).await, "{digest} linked but not stored");
+            }
+        }
+        assert_eq!(f.meta.audit().unwrap(), Vec::<String>::new());
+        ev.run_at(&f.store, &f.meta, meta::now() + 10)
+            .await
+            .unwrap();
+        f.assert_exact().await;
+        assert_eq!(f.meta.stats().unwrap().stored_bytes, 0);
     }
 
     #[tokio::test]
