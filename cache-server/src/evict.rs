@@ -954,7 +954,44 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn pushes_racing_eviction_never_leave_metadata_without_bytes() {
+    async fn a_pinned_push_keeps_its_bytes_from_a_pending_delete() {
+        let f = Arc::new(Fixture::new().await);
+        let ev = Arc::new(evictor(None, HOUR, HOUR));
+        let data = b"pushed again while being evicted";
+        let digest = Digest::parse(&f.blob("p/main", data).await).unwrap();
+        // Eviction has chosen the blob: the metadata forgot it, the bytes are still to delete.
+        let rule = EvictRule {
+            accessed_before: u64::MAX,
+            grace_cutoff: meta::now() + 1,
+            with_referrers: false,
+            ignore_grace: false,
+        };
+        f.meta.evict(digest.as_str(), rule).unwrap().unwrap();
+        // A push of the same blob: pin, store the bytes...
+        let pin = ev.pins().pin(digest.as_str()).await;
+        f.store.put(&digest, &data[..]).await.unwrap();
+        // ...while the next eviction run gets to the pending delete...
+        let run = {
+            let (f, ev) = (f.clone(), ev.clone());
+            tokio::spawn(async move { ev.run_at(&f.store, &f.meta, meta::now()).await })
+        };
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // ...then link and unpin.
+        f.meta
+            .link_blob("p/main", digest.as_str(), data.len() as u64)
+            .unwrap();
+        drop(pin);
+        let report = run.await.unwrap().unwrap();
+        assert_eq!(report.resumed, 0);
+        assert!(
+            f.stored(digest.as_str()).await,
+            "linked blob lost its bytes"
+        );
+        f.assert_exact().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_pushes_and_eviction_keep_metadata_and_store_in_step() {
         let f = Arc::new(Fixture::new().await);
         // Evict everything it can, as often as it can.
         let ev = Arc::new(evictor(Some(0), 0, 0));
