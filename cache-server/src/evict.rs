@@ -17,9 +17,10 @@
 //! forgets the digests and queues them in one transaction, then the store deletes them. A crash
 //! in between leaves bytes nobody names (deleted by step 1 of the next run), never a manifest
 //! naming a missing blob. If a client links a queued digest again before its bytes go, the
-//! deletion is skipped; if it does so in the instant between the check and the delete, the
-//! evictor notices the missing bytes afterwards and forgets the digest again, so the metadata
-//! never keeps claiming a blob the store lost.
+//! deletion is skipped; a push holding a [`Pin`] on the digest (from storing the bytes to linking
+//! them) is never interleaved with the delete. Should someone link it without a pin in the instant
+//! between the check and the delete, the evictor notices the missing bytes afterwards and forgets
+//! the digest again, so the metadata never keeps claiming a blob the store lost.
 
 use std::collections::HashMap;
 use std::future::Future;
