@@ -189,6 +189,10 @@ pub struct Limits {
     pub grace_minutes: Option<u64>,
     /// Upload sessions idle this long are swept.
     pub upload_ttl_minutes: Option<u64>,
+    /// Whether this process runs the evictor (default: yes with a local store, no with S3).
+    /// Replicas sharing one S3 store each know only their own metadata, so exactly one of them
+    /// should evict (`evict: true`) or none.
+    pub evict: Option<bool>,
 }
 
 /// Environment variables that override the file.

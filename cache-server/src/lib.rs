@@ -6,8 +6,10 @@
 pub mod auth;
 pub mod blobs;
 pub mod config;
+pub mod evict;
 pub mod gha;
 pub mod meta;
+pub mod metrics;
 pub mod registry;
 pub mod s3;
 pub mod scopes;

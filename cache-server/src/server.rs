@@ -16,8 +16,10 @@ use tokio::task::JoinHandle;
 
 use crate::auth::{self, Authorizer};
 use crate::config::{Config, ConfigError};
+use crate::evict::{self, Evictor, Policy};
 use crate::gha::{self, GhaState};
 use crate::meta::Meta;
+use crate::metrics::{self, Metrics};
 use crate::registry::{self, RegistryState};
 use crate::scopes;
 use crate::store::Store;
@@ -62,6 +64,9 @@ pub enum ServerError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// The eviction policy is invalid.
+    #[error("eviction: {0}")]
+    Evict(#[from] crate::evict::EvictError),
     /// Binding the listen address failed.
     #[error("listen on {addr}: {source}")]
     Bind {
@@ -84,6 +89,7 @@ pub struct Server {
     addr: SocketAddr,
     stop: watch::Sender<bool>,
     task: JoinHandle<std::io::Result<()>>,
+    eviction: Option<JoinHandle<()>>,
     state: RegistryState,
 }
 
@@ -167,17 +173,24 @@ async fn gha_state(config: &Config, state: &RegistryState) -> Result<GhaState, S
 }
 
 /// The whole HTTP application: every router and middleware the server serves, assembled here.
-pub fn app(state: RegistryState, authz: Arc<Authorizer>, gha: GhaState) -> Router {
+pub fn app(
+    state: RegistryState,
+    authz: Arc<Authorizer>,
+    gha: GhaState,
+    metrics: Arc<Metrics>,
+) -> Router {
     let router = Router::new()
         .merge(registry::router(state.clone()))
+        .merge(metrics::router(metrics.clone(), state.meta.clone()))
         .merge(gha::router(gha))
         .merge(scopes::router(state.meta.clone(), authz.clone()))
         .merge(auth::router(authz.clone()));
-    // Middleware wraps here, innermost first: the auth middleware (it classifies `/v2/...` by
-    // path and method), then the request log.
+    // Middleware, innermost first: the auth middleware (it classifies `/v2/...` by path and
+    // method), the request log, then the metrics (which so count refused requests too).
     auth::protect(router, authz)
         .layer(DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn(log_request))
+        .layer(metrics::layer(metrics))
 }
 
 /// Logs every request with its status and duration.
@@ -214,8 +227,31 @@ impl Server {
             })?;
         let addr = listener.local_addr()?;
         let (stop, mut stopped) = watch::channel(false);
+        let metrics = Arc::new(Metrics::new());
+        let evictor = Evictor::new(
+            Policy::from_limits(&config.limits)?,
+            Some(state.uploads_dir.clone()),
+        )
+        .with_metrics(metrics.clone());
+        let state = state.with_pins(evictor.pins());
+        let local = matches!(state.store.as_ref(), Store::Local(_));
+        let eviction = if config.limits.evict.unwrap_or(local) {
+            let mut stopped = stop.subscribe();
+            Some(evict::spawn(
+                evictor,
+                state.store.clone(),
+                state.meta.clone(),
+                evict::DEFAULT_INTERVAL,
+                async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                },
+            ))
+        } else {
+            tracing::info!("eviction off on this replica (limits.evict)");
+            None
+        };
         let gha = gha_state(config, &state).await?;
-        let app = app(state.clone(), authz, gha);
+        let app = app(state.clone(), authz, gha, metrics);
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
@@ -228,6 +264,7 @@ impl Server {
             addr,
             stop,
             task,
+            eviction,
             state,
         })
     }
@@ -247,6 +284,9 @@ impl Server {
     pub async fn shutdown(self) -> Result<(), ServerError> {
         let _ = self.stop.send(true);
         self.task.await??;
+        if let Some(eviction) = self.eviction {
+            eviction.await?;
+        }
         tracing::info!("stopped");
         Ok(())
     }

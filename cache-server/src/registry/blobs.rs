@@ -71,9 +71,11 @@ pub async fn delete(state: &RegistryState, name: &str, digest: &str) -> Result<R
     let key = digest.as_str().to_string();
     let orphan = !state.meta(move |m| m.linked_anywhere(&key)).await?;
     if orphan {
-        state.store.delete(&digest).await?;
+        // Metadata first, then bytes: a crash in between leaves bytes nobody names (swept by
+        // the evictor), never a record naming missing bytes.
         let key = digest.as_str().to_string();
         state.meta(move |m| m.forget_blob(&key)).await?;
+        state.store.delete(&digest).await?;
         tracing::info!(%digest, repository = name, "blob deleted: no repository links it");
     }
     Ok((StatusCode::ACCEPTED, [(header::CONTENT_LENGTH, "0")]).into_response())

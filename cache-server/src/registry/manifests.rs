@@ -204,6 +204,7 @@ pub async fn put(state: &RegistryState, name: &str, r: &str, request: Request) -
         references.push(subject.digest.clone());
     }
 
+    let _pin = state.pins.pin(digest.as_str()).await;
     if state.store.stat(&digest).await?.is_none() {
         state.store.put(&digest, &bytes[..]).await?;
     }
@@ -254,7 +255,7 @@ pub async fn put(state: &RegistryState, name: &str, r: &str, request: Request) -
         }
         let (repo, subj, key) = (name.to_string(), subject.digest.clone(), digest.to_string());
         state
-            .meta(move |m| m.put_referrer(&repo, &subj, &key, &descriptor))
+            .meta(move |m| m.put_subject_referrer(&repo, &subj, &key, &descriptor))
             .await?;
         if let Ok(value) = header::HeaderValue::from_str(&subject.digest) {
             response.headers_mut().insert("OCI-Subject", value);
@@ -366,7 +367,9 @@ pub async fn referrers(
     let digest = parse_digest(digest)?;
     let filter = params(uri).get("artifactType").cloned();
     let (repo, key) = (name.to_string(), digest.to_string());
-    let mut manifests = state.meta(move |m| m.referrers(&repo, &key)).await?;
+    let mut manifests = state
+        .meta(move |m| m.subject_referrers(&repo, &key))
+        .await?;
     if let Some(t) = &filter {
         manifests.retain(|d| d.get("artifactType").and_then(|v| v.as_str()) == Some(t));
     }

@@ -39,6 +39,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 
 use crate::blobs::{BlobError, Digest};
+use crate::evict::Pins;
 use crate::meta::Meta;
 use crate::store::Store;
 pub use error::{RegistryError, Result};
@@ -55,6 +56,9 @@ pub struct RegistryState {
     pub uploads_dir: PathBuf,
     /// One lock per upload session, so two requests on one session never interleave.
     sessions: uploads::SessionLocks,
+    /// Pins the evictor respects: held on a digest from writing (or finding) its bytes until it
+    /// is linked, so an eviction run never deletes bytes a push is about to link.
+    pub pins: Arc<Pins>,
     /// When each digest's access time was last written by a read.
     touched: Arc<Mutex<HashMap<String, Instant>>>,
 }
@@ -73,8 +77,15 @@ impl RegistryState {
             meta,
             uploads_dir,
             sessions: uploads::SessionLocks::default(),
+            pins: Arc::default(),
             touched: Arc::default(),
         }
+    }
+
+    /// Shares the evictor's pins (see [`crate::evict::Pins`]).
+    pub fn with_pins(mut self, pins: Arc<Pins>) -> Self {
+        self.pins = pins;
+        self
     }
 
     /// Runs a metadata call on the blocking pool.

@@ -125,6 +125,7 @@ pub async fn start(state: &RegistryState, name: &str, request: Request) -> Resul
     let params = query(&request);
     if let Some(mount) = params.get("mount") {
         let digest = parse_digest(mount)?;
+        let _pin = state.pins.pin(digest.as_str()).await;
         if let Some(size) = state.store.stat(&digest).await? {
             link(state, name, &digest, size).await?;
             return Ok(created(name, &digest));
@@ -132,6 +133,7 @@ pub async fn start(state: &RegistryState, name: &str, request: Request) -> Resul
         // Not stored anywhere: the spec says to fall back to a new session.
     } else if let Some(digest) = params.get("digest") {
         let digest = parse_digest(digest)?;
+        let _pin = state.pins.pin(digest.as_str()).await;
         let size = state
             .store
             .put(&digest, body_reader(request.into_body()))
@@ -317,6 +319,7 @@ pub async fn finish(
         .ok_or_else(|| RegistryError::DigestInvalid("PUT without ?digest=".into()))?;
     let session = chunk(state, id, session, request).await?;
     let path = session_path(state, id);
+    let _pin = state.pins.pin(digest.as_str()).await;
     let result = state.store.put_file(&digest, &path).await;
     end_session(state, id).await?;
     let size = result?;

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod evict;
 mod gha;
 mod registry;
 mod s3;
