@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Load test of rbuild-cache-server next to the distribution registry (the test peer), same load,
+# same run, on loopback (issue 5's bar: throughput >= distribution's, p99 <= distribution's,
+# server RSS < 200 MB while serving a 1 GiB blob to 50 clients). Per server:
+#   mix   cache-server/examples/load.rs `mix`: seeds 28 blobs (4 KiB x16, 256 KiB x8, 4 MiB x4),
+#         then BENCH_CLIENTS (32) clients for BENCH_SECONDS (20) s doing 45% blob HEAD, 45% blob
+#         GET (whole body, discarded), 10% pushes of a new 256 KiB blob (POST+PUT / POST+PATCH+PUT)
+#   big   `big`: one BENCH_BIG_SIZE (1 GiB) blob pushed streaming (POST + PATCH + PUT), then
+#         BENCH_BIG_CLIENTS (50) clients GET it at once, cut off after BENCH_SECONDS; meanwhile the
+#         server's VmRSS is sampled every 0.1 s from /proc/<pid>/status (max reported)
+# Prints a table (distribution, ours, ours/distribution) and keeps the raw JSON in bench/results/.
+# Never asserts: numbers depend on the machine and on what else runs on it.
+#
+# Usage: bench/cache-server-load.sh   (needs the test registry: scripts/peers.sh start;
+#        RBUILD_TEST_REGISTRY, default 127.0.0.1:5000; its PID from
+#        $RBUILD_PEERS_ROOT/run/registry.pid, else from `ss -ltnp`)
+#   BENCH_SECONDS=20 BENCH_CLIENTS=32 BENCH_BIG_SIZE=1GiB BENCH_BIG_CLIENTS=50
+#   BENCH_ONLY=distribution|ours   run one side only
+# Our server runs as `target/release/rbuild-cache-server --listen 127.0.0.1:<free port>
+# --data-dir <temp dir>`; if it exits at once or never answers /v2/, its half is skipped.
+# Both use repositories loadtest/mix and loadtest/big; content is seeded (same blobs every run),
+# so the registry's data does not grow from one run to the next.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+registry=${RBUILD_TEST_REGISTRY:-127.0.0.1:5000}
+peers_root=${RBUILD_PEERS_ROOT:-/var/tmp/rbuild-peers}
+secs=${BENCH_SECONDS:-20}
+clients=${BENCH_CLIENTS:-32}
+big_size=${BENCH_BIG_SIZE:-1GiB}
+big_clients=${BENCH_BIG_CLIENTS:-50}
+only=${BENCH_ONLY:-}
+
+log() { printf '[load %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+cargo build --release --quiet -p rbuild-cache-server --example load --bin rbuild-cache-server
+load=$PWD/target/release/examples/load
+server_bin=$PWD/target/release/rbuild-cache-server
+
+mkdir -p /var/tmp/rbuild-bench bench/results
+work=$(mktemp -d /var/tmp/rbuild-bench/cache-load.XXXXXX)
+server_pid=
+sampler_pid=
+cleanup() {
+  if [ -n "$sampler_pid" ]; then kill "$sampler_pid" 2>/dev/null || true; fi
+  if [ -n "$server_pid" ]; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# registry_pid -- PID of the process listening on $registry
+registry_pid() {
+  local pid
+  pid=$(cat "$peers_root/run/registry.pid" 2>/dev/null || true)
+  if [ -n "$pid" ] && [ -r "/proc/$pid/status" ] && grep -q registry "/proc/$pid/cmdline" 2>/dev/null; then
+    echo "$pid"; return 0
+  fi
+  ss -Hltnp "sport = :${registry##*:}" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2
+}
+
+# sample_rss PID OUT -- until killed, writes the largest VmRSS (kB) of PID seen so far to OUT
+sample_rss() {
+  local pid=$1 out=$2 max=0 rss
+  while :; do
+    rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)
+    if [ "${rss:-0}" -gt "$max" ]; then max=$rss; echo "$max" > "$out"; fi
+    sleep 0.1
+  done
+}
+
+# vm_field PID FIELD -- VmHWM / VmRSS of PID in kB
+vm_field() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# run_side NAME BASE PID -- mix then big against BASE; results in $work/NAME.*.json
+run_side() {
+  local name=$1 base=$2 pid=$3
+  log "$name: mix, $clients clients, ${secs}s ($base)"
+  "$load" mix --base "$base" --repo loadtest/mix --clients "$clients" --duration "$secs" \
+    > "$work/$name.mix.json"
+  log "$name: big, $big_size to $big_clients clients (RSS of pid $pid sampled)"
+  echo 0 > "$work/$name.rss"
+  sample_rss "$pid" "$work/$name.rss" &
+  sampler_pid=$!
+  "$load" big --base "$base" --repo loadtest/big --size "$big_size" --clients "$big_clients" \
+    --duration "$secs" > "$work/$name.big.json"
+  kill "$sampler_pid" 2>/dev/null || true
+  wait "$sampler_pid" 2>/dev/null || true
+  sampler_pid=
+  printf '{"pid": %s, "max_vmrss_kb": %s, "vmhwm_kb": %s}\n' "$pid" "$(cat "$work/$name.rss")" \
+    "$(vm_field "$pid" VmHWM)" > "$work/$name.mem.json"
+}
+
+sides=()
+if [ "$only" != ours ]; then
+  curl -sf -o /dev/null --max-time 5 "http://$registry/v2/" \
+    || die "no registry answers at $registry: run scripts/peers.sh start"
+  dist_pid=$(registry_pid) || true
+  [ -n "$dist_pid" ] || die "cannot find the PID of the registry on $registry"
+  run_side distribution "http://$registry" "$dist_pid"
+  sides+=(distribution)
+fi
+
+if [ "$only" != distribution ]; then
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  mkdir -p "$work/data"
+  RUST_LOG=${RUST_LOG:-warn} "$server_bin" --listen "127.0.0.1:$port" --data-dir "$work/data" \
+    > "$work/server.log" 2>&1 &
+  server_pid=$!
+  up=
+  for _ in $(seq 1 100); do
+    if ! kill -0 "$server_pid" 2>/dev/null; then break; fi
+    if curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$port/v2/"; then up=1; break; fi
+    sleep 0.1
+  done
+  if [ -n "$up" ]; then
+    run_side ours "http://127.0.0.1:$port" "$server_pid"
+    sides+=(ours)
+  else
+    log "rbuild-cache-server did not come up on 127.0.0.1:$port; skipping its half. Its output:"
+    tail -n 5 "$work/server.log" >&2 || true
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=
+fi
+[ "${#sides[@]}" -gt 0 ] || die "nothing ran"
+
+out=bench/results/cache-server-load-$(date +%Y%m%dT%H%M%S).json
+python3 - "$work" "$out" "$(git rev-parse --short HEAD)" "$(cut -d' ' -f1-3 /proc/loadavg)" \
+  "$clients" "$secs" "$big_size" "$big_clients" "${sides[@]}" <<'PY'
+import json, sys
+work, out, rev, loadavg, clients, secs, big_size, big_clients, *sides = sys.argv[1:]
+res = {}
+for s in sides:
+    res[s] = {k: json.load(open(f"{work}/{s}.{k}.json")) for k in ("mix", "big", "mem")}
+json.dump({"rev": rev, "loadavg_before_report": loadavg, "results": res}, open(out, "w"), indent=2)
+
+# (label, getter, better: "high" | "low" | None, bar)
+rows = [
+    ("mix: MB/s (GET + push bytes)", lambda r: r["mix"]["mb_s"], "high", "ours >= dist"),
+    ("mix: requests/s", lambda r: r["mix"]["requests"] / r["mix"]["seconds"], "high", ""),
+    ("mix: errors", lambda r: r["mix"]["errors"], None, ""),
+    ("HEAD p50 ms", lambda r: r["mix"]["head"]["p50_ms"], "low", ""),
+    ("HEAD p99 ms", lambda r: r["mix"]["head"]["p99_ms"], "low", "ours <= dist"),
+    ("GET MB/s", lambda r: r["mix"]["get"]["mb_s"], "high", "ours >= dist"),
+    ("GET p50 ms", lambda r: r["mix"]["get"]["p50_ms"], "low", ""),
+    ("GET p99 ms", lambda r: r["mix"]["get"]["p99_ms"], "low", "ours <= dist"),
+    ("push p50 ms", lambda r: r["mix"]["push"]["p50_ms"], "low", ""),
+    ("push p99 ms", lambda r: r["mix"]["push"]["p99_ms"], "low", ""),
+    ("big: push MB/s", lambda r: r["big"]["push_mb_s"], "high", ""),
+    (f"big: GET MB/s ({big_clients} clients)", lambda r: r["big"]["get_mb_s"], "high", "ours >= dist"),
+    ("big: GETs complete", lambda r: r["big"]["get_complete"], None, ""),
+    ("big: max VmRSS MB", lambda r: r["mem"]["max_vmrss_kb"] / 1024, "low", "ours < 200"),
+]
+print(f"\ncache-server load, rev {rev}, {clients} clients x {secs}s mix; big: {big_size} to "
+      f"{big_clients} clients (load average {loadavg})\n")
+cols = ["distribution", "ours"]
+print("| metric | distribution | ours | ours/distribution | bar | ok |")
+print("|---|---:|---:|---:|---|---|")
+for label, get, better, bar in rows:
+    vals = {}
+    for s in cols:
+        try:
+            vals[s] = get(res[s]) if s in res else None
+        except (KeyError, TypeError, ZeroDivisionError):
+            vals[s] = None
+    d, o = vals["distribution"], vals["ours"]
+    fmt = lambda v: "-" if v is None else (f"{v:.0f}" if abs(v) >= 100 else f"{v:.2f}")
+    ratio = f"{o / d:.2f}" if d not in (None, 0) and o is not None else "-"
+    ok = ""
+    if o is not None and bar:
+        if bar == "ours < 200":
+            ok = "yes" if o < 200 else "NO"
+        elif d is not None:
+            ok = "yes" if (o >= d if better == "high" else o <= d) else "NO"
+    print(f"| {label} | {fmt(d)} | {fmt(o)} | {ratio} | {bar} | {ok} |")
+for s in sides:
+    for kind in ("head", "get", "push"):
+        e = res[s]["mix"][kind].get("first_error")
+        if e:
+            print(f"{s} {kind}: first error: {e}")
+    if res[s]["big"].get("first_error"):
+        print(f"{s} big: first error: {res[s]['big']['first_error']}")
+print(f"\nraw results: {out}")
+PY
