@@ -16,6 +16,9 @@
 #        $RBUILD_PEERS_ROOT/run/registry.pid, else from `ss -ltnp`)
 #   BENCH_SECONDS=20 BENCH_CLIENTS=32 BENCH_BIG_SIZE=1GiB BENCH_BIG_CLIENTS=50
 #   BENCH_ONLY=distribution|ours   run one side only
+#   BENCH_REPEATS=1                each side this many times, order alternating; medians reported
+#   BENCH_OURS_BASE=http://HOST:PORT BENCH_OURS_PID=PID   measure an rbuild-cache-server that is
+#                                  already running (e.g. with a config) instead of starting one
 # Our server runs as `target/release/rbuild-cache-server --listen 127.0.0.1:<free port>
 # --data-dir <temp dir>`; if it exits at once or never answers /v2/, its half is skipped.
 # Both use repositories loadtest/mix and loadtest/big; content is seeded (same blobs every run),
@@ -29,6 +32,7 @@ clients=${BENCH_CLIENTS:-32}
 big_size=${BENCH_BIG_SIZE:-1GiB}
 big_clients=${BENCH_BIG_CLIENTS:-50}
 only=${BENCH_ONLY:-}
+repeats=${BENCH_REPEATS:-1}
 
 log() { printf '[load %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -61,12 +65,18 @@ registry_pid() {
   ss -Hltnp "sport = :${registry##*:}" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2
 }
 
-# sample_rss PID OUT -- until killed, writes the largest VmRSS (kB) of PID seen so far to OUT
+# sample_rss PID OUT -- until killed, writes "max_VmRSS max_RssAnon" (kB) of PID seen so far to
+# OUT (RssAnon leaves out mapped files: the heap and stacks the server itself allocated)
 sample_rss() {
-  local pid=$1 out=$2 max=0 rss
+  local pid=$1 out=$2 max=0 max_anon=0 rss anon
   while :; do
-    rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)
-    if [ "${rss:-0}" -gt "$max" ]; then max=$rss; echo "$max" > "$out"; fi
+    read -r rss anon < <(awk '/^VmRSS:/ { r = $2 } /^RssAnon:/ { a = $2 } END { print r + 0, a + 0 }' \
+      "/proc/$pid/status" 2>/dev/null || echo 0 0)
+    if [ "${rss:-0}" -gt "$max" ] || [ "${anon:-0}" -gt "$max_anon" ]; then
+      [ "${rss:-0}" -gt "$max" ] && max=$rss
+      [ "${anon:-0}" -gt "$max_anon" ] && max_anon=$anon
+      echo "$max $max_anon" > "$out"
+    fi
     sleep 0.1
   done
 }
@@ -74,36 +84,43 @@ sample_rss() {
 # vm_field PID FIELD -- VmHWM / VmRSS of PID in kB
 vm_field() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
-# run_side NAME BASE PID -- mix then big against BASE; results in $work/NAME.*.json
+# run_side NAME BASE PID REP -- mix then big against BASE; results in $work/NAME.REP.*.json
 run_side() {
-  local name=$1 base=$2 pid=$3
-  log "$name: mix, $clients clients, ${secs}s ($base)"
+  local name=$1 base=$2 pid=$3 rep=$4 rss anon
+  log "$name #$rep: mix, $clients clients, ${secs}s ($base)"
   "$load" mix --base "$base" --repo loadtest/mix --clients "$clients" --duration "$secs" \
-    > "$work/$name.mix.json"
-  log "$name: big, $big_size to $big_clients clients (RSS of pid $pid sampled)"
-  echo 0 > "$work/$name.rss"
+    > "$work/$name.$rep.mix.json"
+  log "$name #$rep: big, $big_size to $big_clients clients (RSS of pid $pid sampled)"
+  echo 0 0 > "$work/$name.rss"
   sample_rss "$pid" "$work/$name.rss" &
   sampler_pid=$!
   "$load" big --base "$base" --repo loadtest/big --size "$big_size" --clients "$big_clients" \
-    --duration "$secs" > "$work/$name.big.json"
+    --duration "$secs" > "$work/$name.$rep.big.json"
   kill "$sampler_pid" 2>/dev/null || true
   wait "$sampler_pid" 2>/dev/null || true
   sampler_pid=
-  printf '{"pid": %s, "max_vmrss_kb": %s, "vmhwm_kb": %s}\n' "$pid" "$(cat "$work/$name.rss")" \
-    "$(vm_field "$pid" VmHWM)" > "$work/$name.mem.json"
+  read -r rss anon < "$work/$name.rss"
+  printf '{"pid": %s, "max_vmrss_kb": %s, "max_rssanon_kb": %s, "vmhwm_kb": %s}\n' "$pid" "$rss" \
+    "$anon" "$(vm_field "$pid" VmHWM)" > "$work/$name.$rep.mem.json"
 }
 
+# The sides: NAME -> "BASE PID"
 sides=()
+declare -A target
 if [ "$only" != ours ]; then
   curl -sf -o /dev/null --max-time 5 "http://$registry/v2/" \
     || die "no registry answers at $registry: run scripts/peers.sh start"
   dist_pid=$(registry_pid) || true
   [ -n "$dist_pid" ] || die "cannot find the PID of the registry on $registry"
-  run_side distribution "http://$registry" "$dist_pid"
+  target[distribution]="http://$registry $dist_pid"
   sides+=(distribution)
 fi
 
-if [ "$only" != distribution ]; then
+if [ "$only" != distribution ] && [ -n "${BENCH_OURS_BASE:-}" ]; then
+  [ -r "/proc/${BENCH_OURS_PID:-none}/status" ] || die "BENCH_OURS_BASE needs BENCH_OURS_PID (a live process)"
+  target[ours]="$BENCH_OURS_BASE $BENCH_OURS_PID"
+  sides+=(ours)
+elif [ "$only" != distribution ]; then
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   mkdir -p "$work/data"
   RUST_LOG=${RUST_LOG:-warn} "$server_bin" --listen "127.0.0.1:$port" --data-dir "$work/data" \
@@ -116,33 +133,48 @@ if [ "$only" != distribution ]; then
     sleep 0.1
   done
   if [ -n "$up" ]; then
-    run_side ours "http://127.0.0.1:$port" "$server_pid"
+    target[ours]="http://127.0.0.1:$port $server_pid"
     sides+=(ours)
   else
     log "rbuild-cache-server did not come up on 127.0.0.1:$port; skipping its half. Its output:"
-    tail -n 5 "$work/server.log" >&2 || true
+    head -n 3 "$work/server.log" >&2 || true
     kill -TERM "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
+    server_pid=
   fi
+fi
+[ "${#sides[@]}" -gt 0 ] || die "nothing to measure"
+
+# Repeats alternate the order (A B, B A, ...) so that neither side always runs first.
+for rep in $(seq 1 "$repeats"); do
+  order=("${sides[@]}")
+  if [ $((rep % 2)) = 0 ] && [ "${#sides[@]}" = 2 ]; then order=("${sides[1]}" "${sides[0]}"); fi
+  for side in "${order[@]}"; do
+    read -r base pid <<< "${target[$side]}"
+    run_side "$side" "$base" "$pid" "$rep"
+  done
+done
+if [ -n "$server_pid" ]; then
+  kill -TERM "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
   server_pid=
 fi
-[ "${#sides[@]}" -gt 0 ] || die "nothing ran"
 
 out=bench/results/cache-server-load-$(date +%Y%m%dT%H%M%S).json
 python3 - "$work" "$out" "$(git rev-parse --short HEAD)" "$(cut -d' ' -f1-3 /proc/loadavg)" \
-  "$clients" "$secs" "$big_size" "$big_clients" "${sides[@]}" <<'PY'
-import json, sys
-work, out, rev, loadavg, clients, secs, big_size, big_clients, *sides = sys.argv[1:]
-res = {}
-for s in sides:
-    res[s] = {k: json.load(open(f"{work}/{s}.{k}.json")) for k in ("mix", "big", "mem")}
-json.dump({"rev": rev, "loadavg_before_report": loadavg, "results": res}, open(out, "w"), indent=2)
+  "$clients" "$secs" "$big_size" "$big_clients" "$repeats" "${sides[@]}" <<'PY'
+import json, statistics, sys
+work, out, rev, loadavg, clients, secs, big_size, big_clients, repeats, *sides = sys.argv[1:]
+runs = {s: [{k: json.load(open(f"{work}/{s}.{r}.{k}.json")) for k in ("mix", "big", "mem")}
+            for r in range(1, int(repeats) + 1)] for s in sides}
+json.dump({"rev": rev, "loadavg_after": loadavg, "runs": runs}, open(out, "w"), indent=2)
 
-# (label, getter, better: "high" | "low" | None, bar)
+# (label, getter, better: "high" | "low" | None, bar); medians over the repeats, except errors
+# (summed) and memory (the maximum)
 rows = [
     ("mix: MB/s (GET + push bytes)", lambda r: r["mix"]["mb_s"], "high", "ours >= dist"),
     ("mix: requests/s", lambda r: r["mix"]["requests"] / r["mix"]["seconds"], "high", ""),
-    ("mix: errors", lambda r: r["mix"]["errors"], None, ""),
+    ("errors (mix + big)", lambda r: r["mix"]["errors"] + r["big"]["get_errors"], None, ""),
     ("HEAD p50 ms", lambda r: r["mix"]["head"]["p50_ms"], "low", ""),
     ("HEAD p99 ms", lambda r: r["mix"]["head"]["p99_ms"], "low", "ours <= dist"),
     ("GET MB/s", lambda r: r["mix"]["get"]["mb_s"], "high", "ours >= dist"),
@@ -154,9 +186,18 @@ rows = [
     (f"big: GET MB/s ({big_clients} clients)", lambda r: r["big"]["get_mb_s"], "high", "ours >= dist"),
     ("big: GETs complete", lambda r: r["big"]["get_complete"], None, ""),
     ("big: max VmRSS MB", lambda r: r["mem"]["max_vmrss_kb"] / 1024, "low", "ours < 200"),
+    ("big: max RssAnon MB", lambda r: r["mem"]["max_rssanon_kb"] / 1024, "low", ""),
 ]
 print(f"\ncache-server load, rev {rev}, {clients} clients x {secs}s mix; big: {big_size} to "
-      f"{big_clients} clients (load average {loadavg})\n")
+      f"{big_clients} clients; {repeats} repeat(s) (load average after: {loadavg})\n")
+
+def reduce(label, values):
+    if "errors" in label:
+        return sum(values)
+    if "RSS" in label or "Rss" in label:
+        return max(values)
+    return statistics.median(values)
+
 cols = ["distribution", "ours"]
 print("| metric | distribution | ours | ours/distribution | bar | ok |")
 print("|---|---:|---:|---:|---|---|")
@@ -164,11 +205,12 @@ for label, get, better, bar in rows:
     vals = {}
     for s in cols:
         try:
-            vals[s] = get(res[s]) if s in res else None
+            vals[s] = reduce(label, [get(r) for r in runs[s]]) if s in runs else None
         except (KeyError, TypeError, ZeroDivisionError):
             vals[s] = None
     d, o = vals["distribution"], vals["ours"]
-    fmt = lambda v: "-" if v is None else (f"{v:.0f}" if abs(v) >= 100 else f"{v:.2f}")
+    fmt = lambda v: "-" if v is None else (
+        str(int(v)) if float(v).is_integer() else f"{v:.0f}" if abs(v) >= 100 else f"{v:.2f}")
     ratio = f"{o / d:.2f}" if d not in (None, 0) and o is not None else "-"
     ok = ""
     if o is not None and bar:
@@ -178,11 +220,11 @@ for label, get, better, bar in rows:
             ok = "yes" if (o >= d if better == "high" else o <= d) else "NO"
     print(f"| {label} | {fmt(d)} | {fmt(o)} | {ratio} | {bar} | {ok} |")
 for s in sides:
-    for kind in ("head", "get", "push"):
-        e = res[s]["mix"][kind].get("first_error")
-        if e:
-            print(f"{s} {kind}: first error: {e}")
-    if res[s]["big"].get("first_error"):
-        print(f"{s} big: first error: {res[s]['big']['first_error']}")
+    for i, r in enumerate(runs[s], 1):
+        for kind in ("head", "get", "push"):
+            if r["mix"][kind].get("first_error"):
+                print(f"{s} #{i} {kind}: first error: {r['mix'][kind]['first_error']}")
+        if r["big"].get("first_error"):
+            print(f"{s} #{i} big: first error: {r['big']['first_error']}")
 print(f"\nraw results: {out}")
 PY
