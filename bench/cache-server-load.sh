@@ -18,7 +18,9 @@
 #   BENCH_ONLY=distribution|ours   run one side only
 #   BENCH_REPEATS=1                each side this many times, order alternating; medians reported
 #   BENCH_OURS_BASE=http://HOST:PORT BENCH_OURS_PID=PID   measure an rbuild-cache-server that is
-#                                  already running (e.g. with a config) instead of starting one
+#                                  already running (e.g. with a config) instead of starting one;
+#                                  LOAD_CREDENTIALS=USER:SECRET if it wants a token (basic auth or
+#                                  the bearer token flow, settled by the load tool)
 # Our server runs as `target/release/rbuild-cache-server --listen 127.0.0.1:<free port>
 # --data-dir <temp dir>`; if it exits at once or never answers /v2/, its half is skipped.
 # Both use repositories loadtest/mix and loadtest/big; content is seeded (same blobs every run),
