@@ -24,6 +24,12 @@ fn example_config_parses_into_config() {
     assert!(!cfg.anonymous_read);
     let names: Vec<_> = cfg.tokens.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["ci", "forks", "developers"]);
+    // Secrets come from the environment: the file stays readable by the service's dynamic user.
+    assert!(
+        cfg.tokens
+            .iter()
+            .all(|t| t.secret.is_none() && t.secret_env.is_some())
+    );
     // The fork token writes only pr-* scopes, never the default branch's.
     let forks = &cfg.tokens[1];
     assert_eq!(
