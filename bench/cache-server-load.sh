@@ -16,6 +16,7 @@
 #        $RBUILD_PEERS_ROOT/run/registry.pid, else from `ss -ltnp`)
 #   BENCH_SECONDS=20 BENCH_CLIENTS=32 BENCH_BIG_SIZE=1GiB BENCH_BIG_CLIENTS=50
 #   BENCH_ONLY=distribution|ours   run one side only
+#   BENCH_SERVER_BIN=PATH          start this binary as "ours" (same flags) instead of the release build
 #   BENCH_REPEATS=1                each side this many times, order alternating; medians reported
 #   BENCH_OURS_BASE=http://HOST:PORT BENCH_OURS_PID=PID   measure an rbuild-cache-server that is
 #                                  already running (e.g. with a config) instead of starting one;
@@ -41,7 +42,7 @@ die() { log "$*"; exit 1; }
 
 cargo build --release --quiet -p rbuild-cache-server --example load --bin rbuild-cache-server
 load=$PWD/target/release/examples/load
-server_bin=$PWD/target/release/rbuild-cache-server
+server_bin=${BENCH_SERVER_BIN:-$PWD/target/release/rbuild-cache-server}
 
 mkdir -p /var/tmp/rbuild-bench bench/results
 work=$(mktemp -d /var/tmp/rbuild-bench/cache-load.XXXXXX)
@@ -88,11 +89,12 @@ vm_field() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null
 
 # run_side NAME BASE PID REP -- mix then big against BASE; results in $work/NAME.REP.*.json
 run_side() {
-  local name=$1 base=$2 pid=$3 rep=$4 rss anon
+  local name=$1 base=$2 pid=$3 rep=$4 rss anon before
   log "$name #$rep: mix, $clients clients, ${secs}s ($base)"
   "$load" mix --base "$base" --repo loadtest/mix --clients "$clients" --duration "$secs" \
     > "$work/$name.$rep.mix.json"
   log "$name #$rep: big, $big_size to $big_clients clients (RSS of pid $pid sampled)"
+  before=$(vm_field "$pid" VmRSS)
   echo 0 0 > "$work/$name.rss"
   sample_rss "$pid" "$work/$name.rss" &
   sampler_pid=$!
@@ -102,8 +104,8 @@ run_side() {
   wait "$sampler_pid" 2>/dev/null || true
   sampler_pid=
   read -r rss anon < "$work/$name.rss"
-  printf '{"pid": %s, "max_vmrss_kb": %s, "max_rssanon_kb": %s, "vmhwm_kb": %s}\n' "$pid" "$rss" \
-    "$anon" "$(vm_field "$pid" VmHWM)" > "$work/$name.$rep.mem.json"
+  printf '{"pid": %s, "vmrss_before_kb": %s, "max_vmrss_kb": %s, "max_rssanon_kb": %s, "vmhwm_kb": %s}\n' \
+    "$pid" "${before:-0}" "$rss" "$anon" "$(vm_field "$pid" VmHWM)" > "$work/$name.$rep.mem.json"
 }
 
 # The sides: NAME -> "BASE PID"
@@ -187,6 +189,7 @@ rows = [
     ("big: push MB/s", lambda r: r["big"]["push_mb_s"], "high", ""),
     (f"big: GET MB/s ({big_clients} clients)", lambda r: r["big"]["get_mb_s"], "high", "ours >= dist"),
     ("big: GETs complete", lambda r: r["big"]["get_complete"], None, ""),
+    ("big: VmRSS before MB", lambda r: r["mem"]["vmrss_before_kb"] / 1024, "low", ""),
     ("big: max VmRSS MB", lambda r: r["mem"]["max_vmrss_kb"] / 1024, "low", "ours < 200"),
     ("big: max RssAnon MB", lambda r: r["mem"]["max_rssanon_kb"] / 1024, "low", ""),
 ]
