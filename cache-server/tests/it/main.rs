@@ -7,5 +7,6 @@
 mod auth;
 mod evict;
 mod gha;
+mod load;
 mod registry;
 mod s3;
