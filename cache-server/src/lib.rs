@@ -8,6 +8,7 @@ pub mod blobs;
 pub mod config;
 pub mod evict;
 pub mod gha;
+pub mod mac;
 pub mod meta;
 pub mod metrics;
 pub mod registry;

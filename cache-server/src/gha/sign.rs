@@ -5,7 +5,6 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use sha2::{Digest as _, Sha256};
 
 /// Path prefix of the signed blob URLs.
 pub const BLOB_PATH: &str = "/_gha/blobs/";
@@ -61,25 +60,7 @@ pub fn now() -> u64 {
         .unwrap_or(0)
 }
 
-/// HMAC-SHA256 (RFC 2104) of `message` with `key`.
-pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    const BLOCK: usize = 64;
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let ipad: Vec<u8> = block.iter().map(|b| b ^ 0x36).collect();
-    let opad: Vec<u8> = block.iter().map(|b| b ^ 0x5c).collect();
-    let inner = Sha256::new_with_prefix(&ipad)
-        .chain_update(message)
-        .finalize();
-    Sha256::new_with_prefix(&opad)
-        .chain_update(inner)
-        .finalize()
-        .into()
-}
+pub use crate::mac::hmac_sha256;
 
 /// Signs and checks blob URLs with one key.
 #[derive(Clone)]
@@ -186,28 +167,6 @@ pub fn http_date(seconds: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hmac_matches_rfc4231_case_2() {
-        let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
-        assert_eq!(
-            hex::encode(mac),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
-    }
-
-    #[test]
-    fn hmac_matches_rfc4231_case_6_long_key() {
-        let key = [0xaa; 131];
-        let mac = hmac_sha256(
-            &key,
-            b"Test Using Larger Than Block-Size Key - Hash Key First",
-        );
-        assert_eq!(
-            hex::encode(mac),
-            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
-        );
-    }
 
     fn query(path: &str) -> Vec<(String, String)> {
         let q = path.split_once('?').map(|(_, q)| q).unwrap_or_default();
