@@ -451,6 +451,85 @@ async fn e2e_fork_token_reads_main_writes_only_its_pull_request_scope() {
     assert!(body["digest"].as_str().unwrap().starts_with("sha256:"));
     // skopeo copied the same image: the dir: round trip keeps the manifest bytes.
     assert_eq!(body["digest"], main_digest.as_str(), "{body}");
+
+    // Registry to registry: one token that pulls main and pushes pr-7 (skopeo asks `/token`
+    // for both scopes and may mount main's blobs into pr-7 instead of uploading them).
+    let stored = server.stats().await["stored_bytes"].clone();
+    let out = copy(
+        &main,
+        &format!("docker://{}/proj/pr-7:direct", server.addr),
+        fork,
+        fork,
+    );
+    assert_ok(
+        "skopeo copy proj/main -> proj/pr-7 with the fork token",
+        &out,
+    );
+    assert_eq!(
+        tags(&server, "proj/pr-7").await,
+        serde_json::json!(["cache", "direct"])
+    );
+    assert_eq!(server.stats().await["stored_bytes"], stored, "stored twice");
+    // ... and the other way round is refused.
+    let out = copy(
+        &pr,
+        &format!("docker://{}/proj/main:from-fork", server.addr),
+        fork,
+        fork,
+    );
+    assert_denied(
+        "skopeo copy proj/pr-7 -> proj/main with the fork token",
+        &out,
+    );
+    assert_eq!(tags(&server, "proj/main").await, main_tags);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn e2e_docker_pulls_anonymously_but_pushes_only_after_login() {
+    let test = "e2e_docker_pulls_anonymously_but_pushes_only_after_login";
+    let (bin, host) = match docker_env() {
+        Ok(env) => env,
+        Err(why) => {
+            peer_missing(test, &why);
+            return;
+        }
+    };
+    let server = Binary::start(&format!("anonymous_read: true\n{TOKENS}")).await;
+    let config = server.scratch("docker-anonymous");
+    let lab = format!("{}/library/busybox:latest", registry());
+    assert_ok(
+        "docker pull from the lab registry",
+        &docker(&bin, &host, &config, &["pull", "-q", &lab], ""),
+    );
+    let ours = format!("{}/e2e/anonymous:x", server.addr);
+    assert_ok(
+        "docker tag",
+        &docker(&bin, &host, &config, &["tag", &lab, &ours], ""),
+    );
+    let out = docker(&bin, &host, &config, &["push", "-q", &ours], "");
+    assert_denied("docker push without credentials", &out);
+    assert_eq!(server.stats().await["blobs"], 0);
+
+    let writer = server.scratch("docker-anonymous-writer");
+    let out = docker(
+        &bin,
+        &host,
+        &writer,
+        &["login", "-u", "writer", "--password-stdin", &server.addr],
+        WRITER_SECRET,
+    );
+    assert_ok("docker login with the write token", &out);
+    let out = docker(&bin, &host, &writer, &["push", "-q", &ours], "");
+    assert_ok("docker push with the write token", &out);
+
+    // Without any login, the daemon follows the challenge to an anonymous pull token.
+    assert_ok(
+        "docker rmi",
+        &docker(&bin, &host, &config, &["rmi", &ours], ""),
+    );
+    let out = docker(&bin, &host, &config, &["pull", "-q", &ours], "");
+    let _ = docker(&bin, &host, &config, &["rmi", &ours], "");
+    assert_ok("docker pull without credentials", &out);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -644,6 +723,8 @@ async fn e2e_actions_cache_scopes_come_from_the_configured_tokens() {
     );
     assert_eq!(got["key"], "deps-linux-abc", "{got}");
     assert_eq!(restored(&ws).as_deref(), Some("saved by main\n"));
+    // The entries link their archives to the pseudo-repositories of their scopes.
+    assert_eq!(server.stats().await["repositories"], 2);
 
     // A bearer that is no configured secret saves nothing and restores nothing; neither does
     // an unsigned JWT claiming main's scope, and neither does a registry-only token.
