@@ -376,6 +376,95 @@ async fn e2e_docker_login_and_push_with_write_and_read_only_tokens() {
     assert_eq!(server.stats().await["repositories"], 1);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn e2e_buildkit_registry_cache_with_write_and_fork_tokens() {
+    let test = "e2e_buildkit_registry_cache_with_write_and_fork_tokens";
+    let (bin, host, plugins) = match (docker_env(), std::env::var("RBUILD_TEST_DOCKER_CONFIG")) {
+        (Ok((bin, host)), Ok(config)) => (bin, host, Path::new(&config).join("cli-plugins")),
+        (Err(why), _) => {
+            peer_missing(test, &why);
+            return;
+        }
+        (_, Err(_)) => {
+            peer_missing(test, "RBUILD_TEST_DOCKER_CONFIG is not set");
+            return;
+        }
+    };
+    let server = Binary::start(TOKENS).await;
+    // One DOCKER_CONFIG per identity, each with the lab's buildx plugin and its own login.
+    let config = |name: &str, user: &str, secret: &str| {
+        let dir = server.scratch(name);
+        std::os::unix::fs::symlink(&plugins, dir.join("cli-plugins")).unwrap();
+        let out = docker(
+            &bin,
+            &host,
+            &dir,
+            &["login", "-u", user, "--password-stdin", &server.addr],
+            secret,
+        );
+        assert_ok(&format!("docker login as {user}"), &out);
+        dir
+    };
+    let writer = config("buildx-writer", "writer", WRITER_SECRET);
+    let fork = config("buildx-fork", "fork", "fork-secret");
+    let context = server.scratch("context");
+    let marker = server.addr.replace([':', '.'], "-");
+    std::fs::write(
+        context.join("Dockerfile"),
+        format!(
+            "FROM {}/library/busybox:latest\nRUN echo {marker} > /marker\n",
+            registry()
+        ),
+    )
+    .unwrap();
+    let context = context.to_string_lossy().into_owned();
+    let build = |config: &Path, cache: &[String]| {
+        let mut args = vec![
+            "buildx".to_string(),
+            "build".into(),
+            "--progress=plain".into(),
+            "--output=type=cacheonly".into(),
+        ];
+        args.extend(cache.iter().cloned());
+        args.push(context.clone());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        docker(&bin, &host, config, &args, "")
+    };
+    let main = format!("{}/proj/main", server.addr);
+    let pr = format!("{}/proj/pr-7", server.addr);
+    let to = |r: &str| format!("--cache-to=type=registry,ref={r},mode=max,registry.insecure=true");
+    let from = |r: &str| format!("--cache-from=type=registry,ref={r},registry.insecure=true");
+
+    let out = build(&writer, &[to(&main)]);
+    assert_ok("buildx build --cache-to proj/main as the writer", &out);
+    let main_tags = tags(&server, "proj/main").await;
+    assert_eq!(main_tags, serde_json::json!(["latest"]));
+
+    // The fork imports main's cache and exports its own to pr-7.
+    let out = build(&fork, &[from(&main), to(&pr)]);
+    assert_ok(
+        "buildx build --cache-from main --cache-to pr-7 as the fork",
+        &out,
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        log.contains(&format!("importing cache manifest from {main}")),
+        "{log}"
+    );
+    assert!(!log.contains("ERROR"), "{log}");
+    assert_eq!(
+        tags(&server, "proj/pr-7").await,
+        serde_json::json!(["latest"])
+    );
+
+    // ... and cannot export to main.
+    let before = server.stats().await;
+    let out = build(&fork, &[to(&main)]);
+    assert_denied("buildx build --cache-to proj/main as the fork", &out);
+    assert_eq!(tags(&server, "proj/main").await, main_tags);
+    assert_eq!(server.stats().await["repositories"], before["repositories"]);
+}
+
 /// `GET /scopes/v1/resolve` for `proj` / `cache` along `pr-7 -> main`, as `fork`.
 async fn resolve(server: &Binary) -> (reqwest::StatusCode, Value) {
     let response = reqwest::Client::new()
