@@ -600,6 +600,18 @@ async fn e2e_docker_pulls_anonymously_but_pushes_only_after_login() {
     assert_eq!(server.stats().await["blobs"], 0);
 
     let writer = server.scratch("docker-anonymous-writer");
+    // Anonymous read does not make a wrong secret log in.
+    let out = docker(
+        &bin,
+        &host,
+        &writer,
+        &["login", "-u", "writer", "--password-stdin", &server.addr],
+        "wrong",
+    );
+    assert!(
+        !out.status.success(),
+        "docker login with a wrong secret succeeded on an anonymous-read server"
+    );
     let out = docker(
         &bin,
         &host,
