@@ -3,9 +3,10 @@
 //! `/v2/<name>/{blobs,manifests,tags,referrers}/...` needs read (GET, HEAD) or write (POST,
 //! PUT, PATCH, DELETE) on `<name>`; a cross-repository mount (`POST
 //! /v2/<name>/blobs/uploads/?mount=<digest>&from=<other>`) also needs read on `<other>`. `/v2/`
-//! and other `/v2/...` paths (`_catalog`) need valid credentials, or anonymous read. Paths
-//! outside `/v2` are classified by the caller's configuration. The path is percent-decoded
-//! before it is split, as the router's captures are, so `proj%2Fmain` is `proj/main` here too.
+//! and other `/v2/...` paths (`_catalog`) need valid credentials, or anonymous read (the
+//! middleware challenges `/v2/` itself even then). Paths outside `/v2` are classified by the
+//! caller's configuration. The path is percent-decoded before it is split, as the router's
+//! captures are, so `proj%2Fmain` is `proj/main` here too.
 
 use axum::http::Method;
 

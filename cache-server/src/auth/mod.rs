@@ -474,8 +474,12 @@ pub async fn middleware(
                 Ok(Principal::Anonymous)
             }
         }
+        // The version check `/v2/` challenges callers without credentials even with anonymous
+        // read (as distribution and Docker Hub do): clients (skopeo, Docker) learn the auth
+        // scheme only from that challenge, and without it never send the credentials a push
+        // needs. Anonymous readers follow it to `/token` and get a pull-only token.
         Some(Need::Registry) => authz
-            .check_authenticated(headers, authz.anonymous_read)
+            .check_authenticated(headers, authz.anonymous_read && !is_version_check(path))
             .map_err(|e| refusal(headers, &e, None)),
         Some(Need::Repository {
             repository,
@@ -502,6 +506,11 @@ pub async fn middleware(
         }
         Err(response) => response,
     }
+}
+
+/// Whether `path` is the API version check, `/v2/` (or `/v2`).
+fn is_version_check(path: &str) -> bool {
+    path == "/v2/" || path == "/v2"
 }
 
 /// Removes `mount` and `from` from the request's query.

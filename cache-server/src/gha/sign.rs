@@ -5,7 +5,6 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-
 /// Path prefix of the signed blob URLs.
 pub const BLOB_PATH: &str = "/_gha/blobs/";
 

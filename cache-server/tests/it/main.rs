@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod e2e;
 mod evict;
 mod gha;
 mod load;
