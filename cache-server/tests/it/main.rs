@@ -9,4 +9,5 @@ mod evict;
 mod gha;
 mod load;
 mod registry;
+mod replicas;
 mod s3;
