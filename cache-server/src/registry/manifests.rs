@@ -615,6 +615,27 @@ mod tests {
     }
 
     #[test]
+    fn only_manifests_are_read_through() {
+        let parse = |s: &str| serde_json::from_str::<Document>(s).unwrap().is_manifest();
+        let d = format!("sha256:{}", "a".repeat(64));
+        assert!(parse(&format!(
+            r#"{{"schemaVersion":2,"config":{{"digest":"{d}","size":1}},"layers":[]}}"#
+        )));
+        assert!(parse(&format!(
+            r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[]}}"#
+        )));
+        assert!(parse(
+            r#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json"}"#
+        ));
+        // An image config, a schema 1 manifest, a JSON blob.
+        assert!(!parse(
+            r#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#
+        ));
+        assert!(!parse(r#"{"schemaVersion":1,"name":"x","tag":"y"}"#));
+        assert!(!parse(r#"{"schemaVersion":2,"mediaType":"text/plain"}"#));
+    }
+
+    #[test]
     fn media_type_prefers_the_header() {
         let doc: Document = serde_json::from_str(r#"{"mediaType":"x","manifests":[]}"#).unwrap();
         assert_eq!(media_type(Some("x; charset=utf-8"), &doc).unwrap(), "x");
