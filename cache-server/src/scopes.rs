@@ -10,6 +10,10 @@
 //! are skipped (listed in `skipped`), never revealed. None found: 404 `MANIFEST_UNKNOWN` with
 //! `detail: {project, reference, tried, skipped}`; if every scope was skipped and the request had
 //! no credentials, 401 with the usual challenge instead.
+//!
+//! Lookups go through the registry's ([`crate::registry::tag_target`],
+//! [`crate::registry::manifest_record`]), so replicas sharing an S3 store resolve tags from the
+//! bucket and read through manifests another replica pushed.
 
 use std::sync::Arc;
 
@@ -23,8 +27,9 @@ use sha2::{Digest as _, Sha256};
 
 use crate::auth::classify::query_pairs;
 use crate::auth::{AuthError, Authorizer, error_body, refusal};
+use crate::blobs::Digest;
 use crate::config::Access;
-use crate::meta::Meta;
+use crate::registry::{RegistryState, manifest_record, tag_target};
 
 /// Longest scope segment [`sanitize`] returns.
 pub const MAX_SCOPE_LEN: usize = 100;
@@ -80,16 +85,16 @@ pub fn sanitize(branch: &str) -> String {
 /// State of the scopes API.
 #[derive(Debug, Clone)]
 pub struct ScopesState {
-    meta: Arc<Meta>,
+    registry: RegistryState,
     authz: Arc<Authorizer>,
 }
 
 /// `GET /scopes/v1/resolve`. Mount it outside the auth middleware's `/v2` rules (it checks read
 /// rights per scope itself).
-pub fn router(meta: Arc<Meta>, authz: Arc<Authorizer>) -> Router {
+pub fn router(registry: RegistryState, authz: Arc<Authorizer>) -> Router {
     Router::new()
         .route("/scopes/v1/resolve", get(resolve))
-        .with_state(ScopesState { meta, authz })
+        .with_state(ScopesState { registry, authz })
 }
 
 /// A successful resolution.
@@ -188,25 +193,8 @@ async fn resolve(
     {
         return refusal(&headers, &e, Some((&repository, Access::Read)));
     }
-    let meta = state.meta.clone();
-    let wanted = reference.clone();
-    let lookup = tokio::task::spawn_blocking(move || {
-        for (scope, repository) in readable {
-            let digest = if wanted.contains(':') {
-                meta.get_manifest(&repository, &wanted)?
-                    .map(|_| wanted.clone())
-            } else {
-                meta.get_tag(&repository, &wanted)?
-            };
-            if let Some(digest) = digest {
-                return Ok(Some((scope, repository, digest)));
-            }
-        }
-        Ok::<_, crate::meta::MetaError>(None)
-    })
-    .await;
-    match lookup {
-        Ok(Ok(Some((scope, repository, digest)))) => {
+    match lookup(&state.registry, readable, &reference).await {
+        Ok(Some((scope, repository, digest))) => {
             let skipped_before = chain
                 .iter()
                 .take_while(|s| **s != scope)
@@ -222,7 +210,7 @@ async fn resolve(
             })
             .into_response()
         }
-        Ok(Ok(None)) => (
+        Ok(None) => (
             StatusCode::NOT_FOUND,
             error_body(
                 "MANIFEST_UNKNOWN",
@@ -236,23 +224,41 @@ async fn resolve(
             ),
         )
             .into_response(),
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "scopes: metadata lookup failed");
+        Err(e) => {
+            tracing::error!(error = %e, "scopes: lookup failed");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 error_body("UNKNOWN", "metadata lookup failed", serde_json::Value::Null),
             )
                 .into_response()
         }
-        Err(e) => {
-            tracing::error!(error = %e, "scopes: lookup task failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                error_body("UNKNOWN", "lookup failed", serde_json::Value::Null),
-            )
-                .into_response()
+    }
+}
+
+/// The first readable `(scope, repository)` holding `reference` (a tag, or a manifest digest),
+/// with the manifest digest. Tags and manifests are looked up as the registry serves them: from
+/// the bucket (tags) and read through from the store (manifests) when replicas share S3.
+async fn lookup(
+    registry: &RegistryState,
+    readable: Vec<(String, String)>,
+    reference: &str,
+) -> crate::registry::Result<Option<(String, String, String)>> {
+    for (scope, repository) in readable {
+        let digest = if reference.contains(':') {
+            match Digest::parse(reference) {
+                Ok(d) => manifest_record(registry, &repository, &d, None)
+                    .await?
+                    .map(|_| reference.to_string()),
+                Err(_) => None,
+            }
+        } else {
+            tag_target(registry, &repository, reference).await?
+        };
+        if let Some(digest) = digest {
+            return Ok(Some((scope, repository, digest)));
         }
     }
+    Ok(None)
 }
 
 #[cfg(test)]

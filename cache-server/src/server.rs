@@ -183,7 +183,7 @@ pub fn app(
         .merge(registry::router(state.clone()))
         .merge(metrics::router(metrics.clone(), state.meta.clone()))
         .merge(gha::router(gha))
-        .merge(scopes::router(state.meta.clone(), authz.clone()))
+        .merge(scopes::router(state.clone(), authz.clone()))
         .merge(auth::router(authz.clone()));
     // Middleware, innermost first: the auth middleware (it classifies `/v2/...` by path and
     // method), the request log, then the metrics (which so count refused requests too).

@@ -75,8 +75,14 @@ pub async fn delete(state: &RegistryState, name: &str, digest: &str) -> Result<R
         // the evictor), never a record naming missing bytes.
         let key = digest.as_str().to_string();
         state.meta(move |m| m.forget_blob(&key)).await?;
-        state.store.delete(&digest).await?;
-        tracing::info!(%digest, repository = name, "blob deleted: no repository links it");
+        if state.store.s3_refs().is_some() {
+            // Other replicas sharing the store may link it in their own metadata: only the
+            // evicting replica deletes shared bytes.
+            tracing::info!(%digest, repository = name, "blob unlinked; kept in the shared store");
+        } else {
+            state.store.delete(&digest).await?;
+            tracing::info!(%digest, repository = name, "blob deleted: no repository links it");
+        }
     }
     Ok((StatusCode::ACCEPTED, [(header::CONTENT_LENGTH, "0")]).into_response())
 }

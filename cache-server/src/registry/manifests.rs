@@ -15,12 +15,21 @@ use axum::extract::{Query, Request};
 use axum::http::{Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use tokio::io::AsyncReadExt as _;
 use tokio_util::io::ReaderStream;
 
 use super::error::{RegistryError, Result};
 use super::{RegistryState, parse_digest};
-use crate::blobs::{BlobStore, Digest};
-use crate::meta::ManifestRecord;
+use crate::blobs::{BlobError, BlobStore, Digest};
+use crate::meta::{ManifestRecord, TagPage};
+
+/// A page without tags.
+fn empty_page() -> TagPage {
+    TagPage {
+        tags: Vec::new(),
+        more: false,
+    }
+}
 
 /// Largest manifest accepted (distribution's limit).
 pub const MAX_MANIFEST: usize = 4 * 1024 * 1024;
@@ -38,6 +47,8 @@ struct Descriptor {
     media_type: Option<String>,
     digest: String,
     #[serde(default)]
+    size: Option<u64>,
+    #[serde(default)]
     urls: Option<Vec<String>>,
 }
 
@@ -45,6 +56,8 @@ struct Descriptor {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Document {
+    #[serde(default)]
+    schema_version: Option<u64>,
     #[serde(default)]
     media_type: Option<String>,
     #[serde(default)]
@@ -88,25 +101,198 @@ fn reference(r: &str) -> Result<Reference> {
     Ok(Reference::Tag(r.to_string()))
 }
 
-/// Resolves a reference to a manifest digest in `name`.
-async fn resolve(state: &RegistryState, name: &str, r: &str) -> Result<Digest> {
-    match reference(r)? {
-        Reference::Digest(d) => Ok(d),
-        Reference::Tag(tag) => {
-            let repo = name.to_string();
-            let found = state.meta(move |m| m.get_tag(&repo, &tag)).await?;
-            let found = found.ok_or_else(|| RegistryError::ManifestUnknown(r.to_string()))?;
-            parse_digest(&found)
+impl Document {
+    /// Whether the document looks like a manifest (rather than, say, an image config, which is
+    /// JSON too): schema version 2 with a manifest media type, a config or child manifests.
+    fn is_manifest(&self) -> bool {
+        let typed = self
+            .media_type
+            .as_deref()
+            .is_some_and(|t| t.contains("manifest") || t == OCI_INDEX);
+        self.schema_version == Some(2)
+            && (typed || self.config.is_some() || !self.manifests.is_empty())
+    }
+}
+
+/// The manifest digest `tag` of `name` points at: from the bucket when replicas share an S3
+/// store (it is authoritative there), else from this replica's metadata.
+pub async fn tag_target(state: &RegistryState, name: &str, tag: &str) -> Result<Option<String>> {
+    match state.store.s3_refs() {
+        Some(refs) => Ok(refs.get_tag(name, tag).await?),
+        None => {
+            let (repo, tag) = (name.to_string(), tag.to_string());
+            state.meta(move |m| m.get_tag(&repo, &tag)).await
         }
     }
 }
 
+/// The record of manifest `digest` in `name`. With a shared S3 store, a manifest this replica's
+/// metadata does not know but the store holds is read through: its bytes are fetched and parsed
+/// and it is recorded locally, linked to `name` (and its references with it). `tag`, when the
+/// manifest was reached through one, is kept as the local copy of that tag.
+pub async fn manifest_record(
+    state: &RegistryState,
+    name: &str,
+    digest: &Digest,
+    tag: Option<&str>,
+) -> Result<Option<ManifestRecord>> {
+    let shared = state.store.s3_refs().is_some();
+    let (repo, key, local_tag) = (
+        name.to_string(),
+        digest.as_str().to_string(),
+        tag.filter(|_| shared).map(str::to_string),
+    );
+    let (record, stale_tag) = state
+        .meta(move |m| {
+            let record = m.get_manifest(&repo, &key)?;
+            let stale = match (&record, local_tag) {
+                (Some(_), Some(tag)) if m.get_tag(&repo, &tag)?.as_deref() != Some(&key) => {
+                    Some(tag)
+                }
+                _ => None,
+            };
+            Ok((record, stale))
+        })
+        .await?;
+    if let Some(record) = record {
+        if let Some(tag) = stale_tag {
+            let (repo, key) = (name.to_string(), digest.as_str().to_string());
+            state.meta(move |m| m.put_tag(&repo, &tag, &key)).await?;
+        }
+        return Ok(Some(record));
+    }
+    if !shared {
+        return Ok(None);
+    }
+    read_through(state, name, digest, tag).await
+}
+
+/// Fetches a manifest another replica pushed from the store and records it in local metadata
+/// (see [`manifest_record`]); `None` when the store does not hold it or it is not a manifest.
+async fn read_through(
+    state: &RegistryState,
+    name: &str,
+    digest: &Digest,
+    tag: Option<&str>,
+) -> Result<Option<ManifestRecord>> {
+    let _pin = state.pins.pin(digest.as_str()).await;
+    match state.store.stat(digest).await? {
+        Some(size) if size <= MAX_MANIFEST as u64 => {}
+        _ => return Ok(None),
+    }
+    let mut reader = match state.store.open(digest, None).await {
+        Ok((reader, _)) => reader,
+        Err(BlobError::NotFound(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(|source| BlobError::Io {
+            op: "reading manifest",
+            path: digest.as_str().into(),
+            source,
+        })?;
+    let Ok(doc) = serde_json::from_slice::<Document>(&bytes) else {
+        return Ok(None);
+    };
+    if !doc.is_manifest() {
+        return Ok(None);
+    }
+    // The push checked the document; a media type that disagrees with the header it was pushed
+    // with cannot have been stored, so the document's own (or the guess) is the pushed one.
+    let media_type = media_type(None, &doc)?;
+    let mut references = Vec::new();
+    let mut links = Vec::new();
+    for descriptor in required(&doc) {
+        let Ok(child) = parse_digest(&descriptor.digest) else {
+            continue;
+        };
+        references.push(child.to_string());
+        links.push((child.to_string(), descriptor.size.unwrap_or_default()));
+    }
+    if let Some(subject) = &doc.subject {
+        references.push(subject.digest.clone());
+    }
+    let record = ManifestRecord {
+        media_type: media_type.clone(),
+        size: bytes.len() as u64,
+        references,
+    };
+    let (repo, key, tag) = (
+        name.to_string(),
+        digest.as_str().to_string(),
+        tag.map(str::to_string),
+    );
+    let recorded = record.clone();
+    state
+        .meta(move |m| {
+            m.link_blobs(&repo, &links)?;
+            m.put_manifest(&repo, &key, &recorded, tag.as_deref())
+        })
+        .await?;
+    record_subject(state, name, digest, &doc, &media_type, bytes.len()).await?;
+    tracing::info!(%digest, repository = name, "manifest read through from the shared store");
+    Ok(Some(record))
+}
+
+/// The descriptors a manifest needs stored: config, layers and child manifests, foreign layers
+/// (those with `urls`) excepted.
+fn required(doc: &Document) -> impl Iterator<Item = &Descriptor> {
+    doc.config
+        .iter()
+        .chain(&doc.layers)
+        .chain(&doc.manifests)
+        .filter(|d| d.urls.as_ref().is_none_or(|u| u.is_empty()))
+}
+
+/// Records `digest` as a referrer of its subject, if it has one; returns the subject's digest.
+async fn record_subject(
+    state: &RegistryState,
+    name: &str,
+    digest: &Digest,
+    doc: &Document,
+    media_type: &str,
+    size: usize,
+) -> Result<Option<String>> {
+    let Some(subject) = &doc.subject else {
+        return Ok(None);
+    };
+    let artifact_type = doc
+        .artifact_type
+        .clone()
+        .or_else(|| doc.config.as_ref().and_then(|c| c.media_type.clone()));
+    let mut descriptor = serde_json::json!({
+        "mediaType": media_type,
+        "digest": digest.as_str(),
+        "size": size,
+    });
+    if let Some(t) = artifact_type {
+        descriptor["artifactType"] = t.into();
+    }
+    if let Some(a) = &doc.annotations {
+        descriptor["annotations"] = serde_json::Value::Object(a.clone());
+    }
+    let (repo, subj, key) = (name.to_string(), subject.digest.clone(), digest.to_string());
+    state
+        .meta(move |m| m.put_subject_referrer(&repo, &subj, &key, &descriptor))
+        .await?;
+    Ok(Some(subject.digest.clone()))
+}
+
 /// `GET`/`HEAD` of a manifest by tag or digest.
 pub async fn get(state: &RegistryState, name: &str, r: &str, method: &Method) -> Result<Response> {
-    let digest = resolve(state, name, r).await?;
-    let (repo, key) = (name.to_string(), digest.as_str().to_string());
-    let record = state
-        .meta(move |m| m.get_manifest(&repo, &key))
+    let (digest, tag) = match reference(r)? {
+        Reference::Digest(d) => (d, None),
+        Reference::Tag(tag) => {
+            let found = tag_target(state, name, &tag)
+                .await?
+                .ok_or_else(|| RegistryError::ManifestUnknown(r.to_string()))?;
+            (parse_digest(&found)?, Some(tag))
+        }
+    };
+    let record = manifest_record(state, name, &digest, tag.as_deref())
         .await?
         .ok_or_else(|| RegistryError::ManifestUnknown(r.to_string()))?;
     state.touch(&digest);
@@ -182,13 +368,7 @@ pub async fn put(state: &RegistryState, name: &str, r: &str, request: Request) -
     // Everything it references must be stored; link it all to the repository.
     let mut references = Vec::new();
     let mut links = Vec::new();
-    let required = doc
-        .config
-        .iter()
-        .chain(&doc.layers)
-        .chain(&doc.manifests)
-        .filter(|d| d.urls.as_ref().is_none_or(|u| u.is_empty()));
-    for descriptor in required {
+    for descriptor in required(&doc) {
         let child = parse_digest(&descriptor.digest).map_err(|_| {
             RegistryError::ManifestInvalid(format!("bad digest {:?}", descriptor.digest))
         })?;
@@ -217,13 +397,19 @@ pub async fn put(state: &RegistryState, name: &str, r: &str, request: Request) -
         Reference::Tag(t) => Some(t.clone()),
         Reference::Digest(_) => None,
     };
-    let (repo, key) = (name.to_string(), digest.as_str().to_string());
+    let (repo, key, local_tag) = (name.to_string(), digest.as_str().to_string(), tag.clone());
     state
         .meta(move |m| {
             m.link_blobs(&repo, &links)?;
-            m.put_manifest(&repo, &key, &record, tag.as_deref())
+            m.put_manifest(&repo, &key, &record, local_tag.as_deref())
         })
         .await?;
+    // The bucket is authoritative for tags shared by replicas; it is written last, so a
+    // replica that finds the tag there finds the manifest's bytes too.
+    if let (Some(refs), Some(tag)) = (state.store.s3_refs(), &tag) {
+        refs.put_tag(name, tag, digest.as_str()).await?;
+    }
+    let subject = record_subject(state, name, &digest, &doc, &media_type, bytes.len()).await?;
 
     let mut response = (
         StatusCode::CREATED,
@@ -237,42 +423,44 @@ pub async fn put(state: &RegistryState, name: &str, r: &str, request: Request) -
         ],
     )
         .into_response();
-    if let Some(subject) = &doc.subject {
-        let artifact_type = doc
-            .artifact_type
-            .clone()
-            .or_else(|| doc.config.as_ref().and_then(|c| c.media_type.clone()));
-        let mut descriptor = serde_json::json!({
-            "mediaType": media_type,
-            "digest": digest.as_str(),
-            "size": bytes.len(),
-        });
-        if let Some(t) = artifact_type {
-            descriptor["artifactType"] = t.into();
-        }
-        if let Some(a) = &doc.annotations {
-            descriptor["annotations"] = serde_json::Value::Object(a.clone());
-        }
-        let (repo, subj, key) = (name.to_string(), subject.digest.clone(), digest.to_string());
-        state
-            .meta(move |m| m.put_subject_referrer(&repo, &subj, &key, &descriptor))
-            .await?;
-        if let Ok(value) = header::HeaderValue::from_str(&subject.digest) {
-            response.headers_mut().insert("OCI-Subject", value);
-        }
+    if let Some(subject) = subject
+        && let Ok(value) = header::HeaderValue::from_str(&subject)
+    {
+        response.headers_mut().insert("OCI-Subject", value);
     }
     Ok(response)
 }
 
-/// `DELETE` of a manifest by digest (unlinks it and the tags on it) or of a tag.
+/// `DELETE` of a manifest by digest (unlinks it and the tags on it) or of a tag. With a shared
+/// S3 store the tags go from the bucket too; a manifest known only to the store is read through
+/// first, so that its deletion unlinks it here like any other.
 pub async fn delete(state: &RegistryState, name: &str, r: &str) -> Result<Response> {
     let repo = name.to_string();
+    let refs = state.store.s3_refs();
     let found = match reference(r)? {
         Reference::Digest(d) => {
+            if refs.is_some() {
+                manifest_record(state, name, &d, None).await?;
+            }
             let key = d.to_string();
-            state.meta(move |m| m.delete_manifest(&repo, &key)).await?
+            let found = state.meta(move |m| m.delete_manifest(&repo, &key)).await?;
+            let mut shared = false;
+            if let Some(refs) = &refs {
+                for tag in refs.list_tags(name, None, None).await?.tags {
+                    if refs.get_tag(name, &tag).await?.as_deref() == Some(d.as_str()) {
+                        shared |= refs.delete_tag(name, &tag).await?;
+                    }
+                }
+            }
+            found || shared
         }
-        Reference::Tag(tag) => state.meta(move |m| m.delete_tag(&repo, &tag)).await?,
+        Reference::Tag(tag) => {
+            let shared = match &refs {
+                Some(refs) => refs.delete_tag(name, &tag).await?,
+                None => false,
+            };
+            state.meta(move |m| m.delete_tag(&repo, &tag)).await? || shared
+        }
     };
     if !found {
         return Err(RegistryError::ManifestUnknown(r.to_string()));
@@ -327,19 +515,38 @@ pub async fn tags(state: &RegistryState, name: &str, uri: &Uri) -> Result<Respon
     let n = page_size(&params)?;
     let last = params.get("last").cloned();
     let repo = name.to_string();
-    let (exists, page) = state
+    let refs = state.store.s3_refs();
+    let local = refs.is_none();
+    let (mut exists, page) = state
         .meta(move |m| {
             let exists = m.has_repository(&repo)?;
             let page = match n {
-                Some(0) => crate::meta::TagPage {
-                    tags: Vec::new(),
-                    more: false,
-                },
+                Some(0) => empty_page(),
+                _ if !local => empty_page(),
                 _ => m.list_tags(&repo, n, last.as_deref())?,
             };
             Ok((exists, page))
         })
         .await?;
+    // With a shared S3 store the bucket's tags are the repository's tags; a repository this
+    // replica never saw exists when the bucket holds a tag of it.
+    let page = match &refs {
+        Some(refs) => {
+            let page = match n {
+                Some(0) => empty_page(),
+                _ => {
+                    let last = params.get("last").map(String::as_str);
+                    refs.list_tags(name, n, last).await?
+                }
+            };
+            if !exists {
+                exists = !page.tags.is_empty()
+                    || !refs.list_tags(name, Some(1), None).await?.tags.is_empty();
+            }
+            page
+        }
+        None => page,
+    };
     if !exists {
         return Err(RegistryError::NameUnknown(name.to_string()));
     }
@@ -405,6 +612,27 @@ mod tests {
         assert!(!valid_tag(""));
         assert!(!valid_tag(&"a".repeat(129)));
         assert!(valid_tag(&"a".repeat(128)));
+    }
+
+    #[test]
+    fn only_manifests_are_read_through() {
+        let parse = |s: &str| serde_json::from_str::<Document>(s).unwrap().is_manifest();
+        let d = format!("sha256:{}", "a".repeat(64));
+        assert!(parse(&format!(
+            r#"{{"schemaVersion":2,"config":{{"digest":"{d}","size":1}},"layers":[]}}"#
+        )));
+        assert!(parse(&format!(
+            r#"{{"schemaVersion":2,"mediaType":"{OCI_INDEX}","manifests":[]}}"#
+        )));
+        assert!(parse(
+            r#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json"}"#
+        ));
+        // An image config, a schema 1 manifest, a JSON blob.
+        assert!(!parse(
+            r#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#
+        ));
+        assert!(!parse(r#"{"schemaVersion":1,"name":"x","tag":"y"}"#));
+        assert!(!parse(r#"{"schemaVersion":2,"mediaType":"text/plain"}"#));
     }
 
     #[test]

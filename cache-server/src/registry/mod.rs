@@ -14,10 +14,20 @@
 //!   whenever the blob is stored, whatever `from` says.
 //! - `DELETE` of a blob unlinks it from the repository; once no repository links it, it is
 //!   deleted from the store (while another repository links it, it stays readable by digest).
+//!   With a shared S3 store the bytes stay (other replicas may link them; see below).
 //! - Manifests are visible only in the repositories they were pushed to (or mounted into by an
 //!   index push); child manifests of an index and the config and layers of an image must be
 //!   stored when the manifest is pushed (`MANIFEST_BLOB_UNKNOWN` otherwise); a `subject` need
 //!   not exist.
+//!
+//! Replicas sharing one S3 store (`Store::s3_refs()` is `Some`): tags live in the bucket
+//! ([`crate::s3::refs::S3Refs`]), which is authoritative; this replica's metadata keeps a copy.
+//! A manifest PUT by tag writes the tag there last (after bytes and metadata); GET/HEAD by tag,
+//! `tags/list` and DELETE of a tag read and write the bucket. A manifest by digest this replica's
+//! metadata does not know but the store holds is read through ([`manifest_record`]): parsed,
+//! recorded and linked to the repository, then served. So under S3 a manifest is readable by
+//! digest in any repository, like a blob (the bucket does not record where it was pushed).
+//! Upload sessions, access times, links and `/stats` stay per replica.
 
 mod blobs;
 pub mod error;
@@ -43,6 +53,7 @@ use crate::evict::Pins;
 use crate::meta::Meta;
 use crate::store::Store;
 pub use error::{RegistryError, Result};
+pub use manifests::{manifest_record, tag_target};
 
 /// What the distribution API handlers share.
 #[derive(Debug, Clone)]

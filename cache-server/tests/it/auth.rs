@@ -12,7 +12,9 @@ use axum::routing::{any, get};
 use rbuild_cache_server::auth::{self, Authorizer};
 use rbuild_cache_server::config::Config;
 use rbuild_cache_server::meta::Meta;
+use rbuild_cache_server::registry::RegistryState;
 use rbuild_cache_server::scopes;
+use rbuild_cache_server::store::Store;
 use reqwest::Method;
 
 const CONFIG: &str = r#"
@@ -67,6 +69,8 @@ async fn start(anonymous_read: bool) -> TestServer {
     meta.put_tag("proj/dev", "cache", "sha256:dddd").unwrap();
     meta.put_tag("proj/feature-x", "other", "sha256:ffff")
         .unwrap();
+    let store = Arc::new(Store::local(dir.path()).await.unwrap());
+    let registry = RegistryState::new(store, meta, dir.path().join("uploads"));
 
     let echo = |uri: Uri| async move {
         (
@@ -89,7 +93,7 @@ async fn start(anonymous_read: bool) -> TestServer {
         .route("/healthz", get(|| async { "ok" }))
         .route("/stats", get(|| async { "{}" }))
         .merge(auth::router(authz.clone()))
-        .merge(scopes::router(meta, authz.clone()));
+        .merge(scopes::router(registry, authz.clone()));
     let app = auth::protect(app, authz);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

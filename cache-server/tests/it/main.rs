@@ -10,4 +10,5 @@ mod evict;
 mod gha;
 mod load;
 mod registry;
+mod replicas;
 mod s3;
