@@ -22,6 +22,35 @@ struct Args {
     /// YAML configuration file (tokens, storage, limits).
     #[arg(long, env = "RBUILD_CACHE_CONFIG")]
     config: Option<std::path::PathBuf>,
+    /// Log lines as text for people or as JSON objects for log collectors (levels and modules
+    /// from `RUST_LOG`, default `info`).
+    #[arg(
+        long,
+        value_enum,
+        default_value = "text",
+        env = "RBUILD_CACHE_LOG_FORMAT"
+    )]
+    log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    /// One human-readable line per event.
+    Text,
+    /// One JSON object per event (timestamp, level, target, fields).
+    Json,
+}
+
+/// Installs the log subscriber: `RUST_LOG` filters (default `info`), `format` shapes the lines.
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
 }
 
 /// Data directory used when neither the flags, the environment nor the file name one.
@@ -64,13 +93,9 @@ fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
-    let config = config(Args::parse())?;
+    let args = Args::parse();
+    init_logs(args.log_format);
+    let config = config(args)?;
     let server = Server::start(&config).await?;
     server::termination_signal().await;
     tracing::info!("shutting down: finishing requests in flight");
