@@ -7,7 +7,7 @@
 //! follow after a 401 challenge). Issued tokens are stateless and signed ([`token`]), so
 //! replicas sharing a configuration accept each other's tokens.
 //!
-//! [`middleware`] classifies every request ([`classify`]) and answers 401 (no or bad
+//! [`middleware`] classifies every request ([`mod@classify`]) and answers 401 (no or bad
 //! credentials, with a `WWW-Authenticate: Bearer realm=...` challenge) or 403 `DENIED` (valid
 //! credentials without the right) in the distribution API's error format before the handler
 //! runs. Other modules call [`Authorizer::check`] directly.
