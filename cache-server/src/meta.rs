@@ -535,18 +535,7 @@ impl Meta {
         before: u64,
         limit: usize,
     ) -> Result<Vec<(u64, String)>> {
-        let txn = self.db.begin_read()?;
-        let order = txn.open_table(ACCESS_ORDER)?;
-        let start = after.unwrap_or((0, ""));
-        let out = order
-            .range(start..)?
-            .filter_map(|entry| entry.ok())
-            .map(|(k, _)| (k.value().0, k.value().1.to_string()))
-            .filter(|(time, digest)| after != Some((*time, digest.as_str())))
-            .take_while(|(time, _)| *time < before)
-            .take(limit)
-            .collect();
-        Ok(out)
+        self.by_access(ACCESS_ORDER, after, before, limit)
     }
 
     /// Like [`Meta::least_recently_used`], for manifests only.
@@ -556,8 +545,20 @@ impl Meta {
         before: u64,
         limit: usize,
     ) -> Result<Vec<(u64, String)>> {
+        self.by_access(MANIFEST_ORDER, after, before, limit)
+    }
+
+    /// Up to `limit` entries of the access-ordered `table`, `(last access, digest)`, strictly
+    /// after `after` and accessed before `before`.
+    fn by_access(
+        &self,
+        table: TableDefinition<(u64, &str), ()>,
+        after: Option<(u64, &str)>,
+        before: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, String)>> {
         let txn = self.db.begin_read()?;
-        let order = txn.open_table(MANIFEST_ORDER)?;
+        let order = txn.open_table(table)?;
         let start = after.unwrap_or((0, ""));
         let out = order
             .range(start..)?

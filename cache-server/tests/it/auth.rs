@@ -17,6 +17,8 @@ use rbuild_cache_server::scopes;
 use rbuild_cache_server::store::Store;
 use reqwest::Method;
 
+use crate::support::{Docker, assert_ok, serve, skip, skopeo};
+
 const CONFIG: &str = r#"
 tokens:
   - name: ci
@@ -95,11 +97,7 @@ async fn start(anonymous_read: bool) -> TestServer {
         .merge(auth::router(authz.clone()))
         .merge(scopes::router(registry, authz.clone()));
     let app = auth::protect(app, authz);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let addr = serve(app).await;
     TestServer { addr, _dir: dir }
 }
 
@@ -441,48 +439,19 @@ async fn scopes_resolve_falls_back_along_the_chain() {
 /// credentials and retries with the token.
 #[tokio::test]
 async fn docker_login() {
-    let (Ok(docker), Ok(host)) = (
-        std::env::var("RBUILD_TEST_DOCKER"),
-        std::env::var("RBUILD_TEST_BUILDKIT_HOST"),
-    ) else {
-        eprintln!(
-            "skipping docker_login: RBUILD_TEST_DOCKER / RBUILD_TEST_BUILDKIT_HOST unset (eval \"$(scripts/buildkit.sh env)\")"
-        );
+    let Some(docker) = Docker::for_test("docker_login") else {
         return;
     };
     let s = start(false).await;
     let config_dir = tempfile::tempdir().unwrap();
+    let config = docker.config(config_dir.path().to_path_buf());
+    // The server runs on this test's runtime: the client runs off it.
     let login = |secret: &'static str| {
-        let docker = docker.clone();
-        let host = host.clone();
-        let config = config_dir.path().to_path_buf();
-        let registry = s.addr.to_string();
-        tokio::task::spawn_blocking(move || {
-            use std::io::Write;
-            let mut child = std::process::Command::new(docker)
-                .env("DOCKER_HOST", host)
-                .env("DOCKER_CONFIG", config)
-                .args(["login", "-u", "fork", "--password-stdin", &registry])
-                .stdin(std::process::Stdio::piped())
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap();
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(secret.as_bytes())
-                .unwrap();
-            child.wait_with_output().unwrap()
-        })
+        let (docker, config, registry) = (docker.clone(), config.clone(), s.addr.to_string());
+        tokio::task::spawn_blocking(move || docker.login(&config, &registry, "fork", secret))
     };
     let ok = login("fork-secret").await.unwrap();
-    assert!(
-        ok.status.success(),
-        "docker login failed: {}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    assert_ok("docker login", &ok);
     assert!(String::from_utf8_lossy(&ok.stdout).contains("Login Succeeded"));
     let bad = login("wrong").await.unwrap();
     assert!(
@@ -500,7 +469,7 @@ async fn skopeo_creds() {
         .output()
         .is_err()
     {
-        eprintln!("skipping skopeo_creds: skopeo not on PATH");
+        skip("skopeo_creds", "skopeo is not on PATH");
         return;
     }
     let s = start(false).await;
@@ -508,18 +477,11 @@ async fn skopeo_creds() {
     let run = |creds: &'static str| {
         let image = image.clone();
         tokio::task::spawn_blocking(move || {
-            std::process::Command::new("skopeo")
-                .args(["list-tags", "--tls-verify=false", "--creds", creds, &image])
-                .output()
-                .unwrap()
+            skopeo(&["list-tags", "--tls-verify=false", "--creds", creds, &image])
         })
     };
     let ok = run("reader:reader-secret").await.unwrap();
-    assert!(
-        ok.status.success(),
-        "skopeo failed: {}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    assert_ok("skopeo list-tags", &ok);
     let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
     assert_eq!(v["Tags"], serde_json::json!(["cache"]));
     let bad = run("reader:wrong").await.unwrap();

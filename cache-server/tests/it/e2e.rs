@@ -8,12 +8,15 @@
 //! A test whose peer is missing (skopeo, the lab registry, Docker, npm) is skipped with a
 //! message, unless `RBUILD_REQUIRE_DIFFERENTIAL=1`, where it fails.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::Mutex;
+use std::path::Path;
 
 use base64::Engine as _;
 use serde_json::Value;
+
+use crate::support::{
+    Binary, Docker, Launch, NodeJob, assert_denied, assert_ok, busybox, cache_from, cache_to,
+    copy_as as copy, have_skopeo_and_registry, node_dir, run_with_config,
+};
 
 /// Tokens of every test: a writer (secret from the environment), a reader, a fork of `proj`
 /// that reads every scope and writes only `pr-*`, and the Actions cache tokens of a `main` job
@@ -50,190 +53,38 @@ tokens:
 /// The writer's secret, passed to the binary through `E2E_WRITER_SECRET` (`secret_env`).
 const WRITER_SECRET: &str = "writer-secret-from-env";
 
-/// Skips (returns `false`) with a message when a peer is missing, or fails under
-/// `RBUILD_REQUIRE_DIFFERENTIAL=1`.
-fn peer_missing(test: &str, why: &str) -> bool {
-    assert!(
-        std::env::var("RBUILD_REQUIRE_DIFFERENTIAL").as_deref() != Ok("1"),
-        "RBUILD_REQUIRE_DIFFERENTIAL=1 but {test} cannot run: {why}"
-    );
-    eprintln!("SKIP {test}: {why}");
-    false
-}
-
-/// `true` when skopeo runs and the lab registry answers (scripts/peers.sh); else skips.
-async fn have_skopeo_and_registry(test: &str) -> bool {
-    if Command::new("skopeo").arg("--version").output().is_err() {
-        return peer_missing(test, "skopeo is not on PATH");
-    }
-    let probe = reqwest::get(format!("http://{}/v2/", registry())).await;
-    if probe.is_err() {
-        return peer_missing(
-            test,
-            &format!(
-                "the lab registry {} does not answer (scripts/peers.sh start)",
-                registry()
-            ),
-        );
-    }
-    true
-}
-
-/// The lab registry (scripts/peers.sh).
-fn registry() -> String {
-    std::env::var("RBUILD_TEST_REGISTRY").unwrap_or_else(|_| "127.0.0.1:5000".into())
+/// The binary with `config` (and `E2E_WRITER_SECRET` in its environment).
+async fn start(config: &str) -> Binary {
+    Binary::start(Launch {
+        config: Some(config),
+        env: &[("E2E_WRITER_SECRET", WRITER_SECRET)],
+        ..Launch::default()
+    })
+    .await
 }
 
 /// The lab registry's busybox, as a skopeo reference.
-fn busybox() -> String {
-    format!("docker://{}/library/busybox:latest", registry())
+fn lab_busybox() -> String {
+    format!("docker://{}", busybox())
 }
 
-/// The server binary on a free loopback port, with a config file; killed and reaped on drop.
-struct Binary {
-    child: Child,
-    /// `127.0.0.1:<port>`.
-    addr: String,
-    dir: tempfile::TempDir,
+/// `/stats` (it needs credentials: the writer's secret as a bearer).
+async fn stats(server: &Binary) -> Value {
+    let response = reqwest::Client::new()
+        .get(server.url("/stats"))
+        .bearer_auth(WRITER_SECRET)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{response:?}");
+    response.json().await.unwrap()
 }
 
-impl Binary {
-    /// Writes `config` to a file, starts the binary with it (and `E2E_WRITER_SECRET` in its
-    /// environment) and waits for `/healthz`.
-    async fn start(config: &str) -> Binary {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.yaml");
-        std::fs::write(&path, config).unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let addr = format!("127.0.0.1:{port}");
-        let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_rbuild-cache-server"))
-            .args(["--listen", &addr, "--data-dir"])
-            .arg(dir.path().join("data"))
-            .arg("--config")
-            .arg(&path)
-            .env("E2E_WRITER_SECRET", WRITER_SECRET)
-            .env_remove("RBUILD_CACHE_CONFIG")
-            .env_remove("RBUILD_CACHE_ANONYMOUS_READ")
-            .env_remove("RBUILD_CACHE_TOKEN_KEY")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        let mut binary = Binary { child, addr, dir };
-        for _ in 0..200 {
-            if let Ok(Some(status)) = binary.child.try_wait() {
-                panic!("the server exited with {status}:\n{}", binary.log());
-            }
-            let health = reqwest::get(binary.url("/healthz")).await;
-            if health.is_ok_and(|r| r.status().is_success()) {
-                return binary;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!(
-            "the server did not come up on {}:\n{}",
-            binary.addr,
-            binary.log()
-        );
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    /// What the server logged so far (for failure messages).
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
-    }
-
-    /// `/stats` (it needs credentials: the writer's secret as a bearer).
-    async fn stats(&self) -> Value {
-        let response = reqwest::Client::new()
-            .get(self.url("/stats"))
-            .bearer_auth(WRITER_SECRET)
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{response:?}");
-        response.json().await.unwrap()
-    }
-
-    /// A scratch directory inside the test's temporary directory.
-    fn scratch(&self, name: &str) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::create_dir_all(&path).unwrap();
-        path
-    }
-}
-
-impl Drop for Binary {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Runs skopeo (plain HTTP both ways, no signature policy surprises) and returns its output.
-fn skopeo(args: &[&str]) -> Output {
-    Command::new("skopeo")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-/// `skopeo copy` with optional `--src-creds` / `--dest-creds`.
-fn copy(from: &str, to: &str, src_creds: Option<&str>, dest_creds: Option<&str>) -> Output {
-    let mut args = vec![
-        "copy".to_string(),
-        "--src-tls-verify=false".into(),
-        "--dest-tls-verify=false".into(),
-    ];
-    if let Some(creds) = src_creds {
-        args.push(format!("--src-creds={creds}"));
-    }
-    if let Some(creds) = dest_creds {
-        args.push(format!("--dest-creds={creds}"));
-    }
-    args.push(from.into());
-    args.push(to.into());
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    skopeo(&args)
-}
-
-fn assert_ok(what: &str, out: &Output) {
-    assert!(
-        out.status.success(),
-        "{what} failed:\nstdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Asserts `out` failed with an authorization error (401/403, `denied`, `unauthorized`).
-fn assert_denied(what: &str, out: &Output) {
-    let stderr = String::from_utf8_lossy(&out.stderr).to_lowercase();
-    assert!(
-        !out.status.success(),
-        "{what} succeeded but must be refused: {stderr}"
-    );
-    assert!(
-        [
-            "denied",
-            "unauthorized",
-            "authentication required",
-            "403",
-            "401"
-        ]
-        .iter()
-        .any(|word| stderr.contains(word)),
-        "{what} failed, but not with an authorization error: {stderr}"
-    );
+/// Pulls the lab's busybox into the daemon and tags it `ours`.
+fn pull_and_tag_busybox(docker: &Docker, config: &Path, ours: &str) {
+    let lab = busybox();
+    docker.ok(config, &["pull", "-q", &lab]);
+    docker.ok(config, &["tag", &lab, ours]);
 }
 
 /// Tags of `repository`, read with the writer's secret.
@@ -252,28 +103,28 @@ async fn e2e_read_only_token_cannot_push_and_write_token_can() {
     if !have_skopeo_and_registry("e2e_read_only_token_cannot_push_and_write_token_can").await {
         return;
     }
-    let server = Binary::start(TOKENS).await;
-    let before = server.stats().await;
+    let server = start(TOKENS).await;
+    let before = stats(&server).await;
     let dest = format!("docker://{}/e2e/busybox:ro", server.addr);
-    let out = copy(&busybox(), &dest, None, Some("reader:reader-secret"));
+    let out = copy(&lab_busybox(), &dest, None, Some("reader:reader-secret"));
     assert_denied("skopeo copy with the read-only token", &out);
-    let after = server.stats().await;
+    let after = stats(&server).await;
     assert_eq!(before, after, "a refused push stored something");
     assert_eq!(after["blobs"], 0, "{after}");
 
     // A wrong secret is refused as well.
-    let out = copy(&busybox(), &dest, None, Some("writer:not-the-secret"));
+    let out = copy(&lab_busybox(), &dest, None, Some("writer:not-the-secret"));
     assert_denied("skopeo copy with a wrong secret", &out);
-    assert_eq!(server.stats().await, before);
+    assert_eq!(stats(&server).await, before);
 
     let out = copy(
-        &busybox(),
+        &lab_busybox(),
         &dest,
         None,
         Some(&format!("writer:{WRITER_SECRET}")),
     );
     assert_ok("skopeo copy with the write token", &out);
-    let stored = server.stats().await;
+    let stored = stats(&server).await;
     assert_eq!(stored["repositories"], 1, "{stored}");
     assert!(stored["blobs"].as_u64().unwrap() >= 3, "{stored}");
     assert_eq!(
@@ -293,115 +144,54 @@ async fn e2e_read_only_token_cannot_push_and_write_token_can() {
     assert!(out_dir.join("manifest.json").exists());
 }
 
-/// The lab's Docker 26 (scripts/buildkit.sh): the docker binary and its daemon's socket.
-fn docker_env() -> Result<(String, String), String> {
-    let var = |name: &str| {
-        std::env::var(name)
-            .map_err(|_| format!("{name} is not set (eval \"$(scripts/buildkit.sh env)\")"))
-    };
-    Ok((
-        var("RBUILD_TEST_DOCKER")?,
-        var("RBUILD_TEST_BUILDKIT_HOST")?,
-    ))
-}
-
-/// Runs `docker args..` with `config` as DOCKER_CONFIG and `stdin` written to its input.
-fn docker(bin: &str, host: &str, config: &Path, args: &[&str], stdin: &str) -> Output {
-    use std::io::Write as _;
-    let mut child = Command::new(bin)
-        .args(args)
-        .env("DOCKER_HOST", host)
-        .env("DOCKER_CONFIG", config)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(mut input) = child.stdin.take() {
-        input.write_all(stdin.as_bytes()).unwrap();
-    }
-    child.wait_with_output().unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn e2e_docker_login_and_push_with_write_and_read_only_tokens() {
-    let test = "e2e_docker_login_and_push_with_write_and_read_only_tokens";
-    let (bin, host) = match docker_env() {
-        Ok(env) => env,
-        Err(why) => {
-            peer_missing(test, &why);
-            return;
-        }
+    let Some(docker) =
+        Docker::for_test("e2e_docker_login_and_push_with_write_and_read_only_tokens")
+    else {
+        return;
     };
-    let server = Binary::start(TOKENS).await;
-    let writer_config = server.scratch("docker-writer");
-    let reader_config = server.scratch("docker-reader");
-    let lab = format!("{}/library/busybox:latest", registry());
-    let pull = docker(&bin, &host, &writer_config, &["pull", "-q", &lab], "");
-    assert_ok("docker pull from the lab registry", &pull);
+    let server = start(TOKENS).await;
+    let writer_config = docker.config(server.scratch("docker-writer"));
+    let reader_config = docker.config(server.scratch("docker-reader"));
     // The daemon is shared: a tag per server port keeps parallel tests apart.
     let ours = format!("{}/e2e/docker:pushed", server.addr);
-    assert_ok(
-        "docker tag",
-        &docker(&bin, &host, &writer_config, &["tag", &lab, &ours], ""),
-    );
+    pull_and_tag_busybox(&docker, &writer_config, &ours);
 
-    let login = |config: &Path, user: &str, secret: &str| {
-        docker(
-            &bin,
-            &host,
-            config,
-            &["login", "-u", user, "--password-stdin", &server.addr],
-            secret,
-        )
-    };
+    let login =
+        |config: &Path, user: &str, secret: &str| docker.login(config, &server.addr, user, secret);
     let out = login(&reader_config, "reader", "reader-secret");
     assert_ok("docker login with the read-only token", &out);
-    let out = docker(&bin, &host, &reader_config, &["push", "-q", &ours], "");
+    let out = docker.run(&reader_config, &["push", "-q", &ours], "");
     assert_denied("docker push with the read-only token", &out);
-    assert_eq!(server.stats().await["repositories"], 0);
+    assert_eq!(stats(&server).await["repositories"], 0);
 
     let out = login(&writer_config, "writer", "wrong");
     assert!(!out.status.success(), "docker login with a wrong secret");
     let out = login(&writer_config, "writer", WRITER_SECRET);
     assert_ok("docker login with the write token", &out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("Login Succeeded"));
-    let out = docker(&bin, &host, &writer_config, &["push", "-q", &ours], "");
-    let _ = docker(&bin, &host, &writer_config, &["rmi", &ours], "");
+    let out = docker.run(&writer_config, &["push", "-q", &ours], "");
+    let _ = docker.run(&writer_config, &["rmi", &ours], "");
     assert_ok("docker push with the write token", &out);
     assert_eq!(
         tags(&server, "e2e/docker").await,
         serde_json::json!(["pushed"])
     );
-    assert_eq!(server.stats().await["repositories"], 1);
+    assert_eq!(stats(&server).await["repositories"], 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn e2e_buildkit_registry_cache_with_write_and_fork_tokens() {
-    let test = "e2e_buildkit_registry_cache_with_write_and_fork_tokens";
-    let (bin, host, plugins) = match (docker_env(), std::env::var("RBUILD_TEST_DOCKER_CONFIG")) {
-        (Ok((bin, host)), Ok(config)) => (bin, host, Path::new(&config).join("cli-plugins")),
-        (Err(why), _) => {
-            peer_missing(test, &why);
-            return;
-        }
-        (_, Err(_)) => {
-            peer_missing(test, "RBUILD_TEST_DOCKER_CONFIG is not set");
-            return;
-        }
+    let Some(docker) = Docker::for_test("e2e_buildkit_registry_cache_with_write_and_fork_tokens")
+    else {
+        return;
     };
-    let server = Binary::start(TOKENS).await;
+    let server = start(TOKENS).await;
     // One DOCKER_CONFIG per identity, each with the lab's buildx plugin and its own login.
     let config = |name: &str, user: &str, secret: &str| {
-        let dir = server.scratch(name);
-        std::os::unix::fs::symlink(&plugins, dir.join("cli-plugins")).unwrap();
-        let out = docker(
-            &bin,
-            &host,
-            &dir,
-            &["login", "-u", user, "--password-stdin", &server.addr],
-            secret,
-        );
+        let dir = docker.config(server.scratch(name));
+        let out = docker.login(&dir, &server.addr, user, secret);
         assert_ok(&format!("docker login as {user}"), &out);
         dir
     };
@@ -411,29 +201,13 @@ async fn e2e_buildkit_registry_cache_with_write_and_fork_tokens() {
     let marker = server.addr.replace([':', '.'], "-");
     std::fs::write(
         context.join("Dockerfile"),
-        format!(
-            "FROM {}/library/busybox:latest\nRUN echo {marker} > /marker\n",
-            registry()
-        ),
+        format!("FROM {}\nRUN echo {marker} > /marker\n", busybox()),
     )
     .unwrap();
-    let context = context.to_string_lossy().into_owned();
-    let build = |config: &Path, cache: &[String]| {
-        let mut args = vec![
-            "buildx".to_string(),
-            "build".into(),
-            "--progress=plain".into(),
-            "--output=type=cacheonly".into(),
-        ];
-        args.extend(cache.iter().cloned());
-        args.push(context.clone());
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        docker(&bin, &host, config, &args, "")
-    };
+    let build = |config: &Path, cache: &[String]| docker.build_cache_only(config, cache, &context);
     let main = format!("{}/proj/main", server.addr);
     let pr = format!("{}/proj/pr-7", server.addr);
-    let to = |r: &str| format!("--cache-to=type=registry,ref={r},mode=max,registry.insecure=true");
-    let from = |r: &str| format!("--cache-from=type=registry,ref={r},registry.insecure=true");
+    let (to, from) = (cache_to, cache_from);
 
     let out = build(&writer, &[to(&main)]);
     assert_ok("buildx build --cache-to proj/main as the writer", &out);
@@ -458,11 +232,11 @@ async fn e2e_buildkit_registry_cache_with_write_and_fork_tokens() {
     );
 
     // ... and cannot export to main.
-    let before = server.stats().await;
+    let before = stats(&server).await;
     let out = build(&fork, &[to(&main)]);
     assert_denied("buildx build --cache-to proj/main as the fork", &out);
     assert_eq!(tags(&server, "proj/main").await, main_tags);
-    assert_eq!(server.stats().await["repositories"], before["repositories"]);
+    assert_eq!(stats(&server).await["repositories"], before["repositories"]);
 }
 
 /// `GET /scopes/v1/resolve` for `proj` / `cache` along `pr-7 -> main`, as `fork`.
@@ -483,7 +257,7 @@ async fn e2e_fork_token_reads_main_writes_only_its_pull_request_scope() {
     if !have_skopeo_and_registry(test).await {
         return;
     }
-    let server = Binary::start(TOKENS).await;
+    let server = start(TOKENS).await;
     let main = format!("docker://{}/proj/main:cache", server.addr);
     let pr = format!("docker://{}/proj/pr-7:cache", server.addr);
     let fork = Some("fork:fork-secret");
@@ -493,7 +267,7 @@ async fn e2e_fork_token_reads_main_writes_only_its_pull_request_scope() {
     assert_eq!(status, reqwest::StatusCode::NOT_FOUND, "{body}");
 
     let out = copy(
-        &busybox(),
+        &lab_busybox(),
         &main,
         None,
         Some(&format!("writer:{WRITER_SECRET}")),
@@ -507,7 +281,7 @@ async fn e2e_fork_token_reads_main_writes_only_its_pull_request_scope() {
     assert_ok("skopeo copy out of proj/main with the fork token", &out);
 
     // ... but never writes it: a push of another image under another tag is refused.
-    let before = server.stats().await;
+    let before = stats(&server).await;
     let out = copy(
         &format!("dir:{}", out_dir.display()),
         &format!("docker://{}/proj/main:fork", server.addr),
@@ -516,7 +290,7 @@ async fn e2e_fork_token_reads_main_writes_only_its_pull_request_scope() {
     );
     assert_denied("skopeo copy into proj/main with the fork token", &out);
     assert_eq!(tags(&server, "proj/main").await, main_tags);
-    assert_eq!(server.stats().await, before);
+    assert_eq!(stats(&server).await, before);
 
     // The chain finds main's tag while pr-7 has none.
     let (status, body) = resolve(&server).await;
@@ -543,7 +317,7 @@ async fn e2e_fork_token_reads_main_writes_only_its_pull_request_scope() {
 
     // Registry to registry: one token that pulls main and pushes pr-7 (skopeo asks `/token`
     // for both scopes and may mount main's blobs into pr-7 instead of uploading them).
-    let stored = server.stats().await["stored_bytes"].clone();
+    let stored = stats(&server).await["stored_bytes"].clone();
     let out = copy(
         &main,
         &format!("docker://{}/proj/pr-7:direct", server.addr),
@@ -558,7 +332,7 @@ async fn e2e_fork_token_reads_main_writes_only_its_pull_request_scope() {
         tags(&server, "proj/pr-7").await,
         serde_json::json!(["cache", "direct"])
     );
-    assert_eq!(server.stats().await["stored_bytes"], stored, "stored twice");
+    assert_eq!(stats(&server).await["stored_bytes"], stored, "stored twice");
     // ... and the other way round is refused.
     let out = copy(
         &pr,
@@ -575,61 +349,34 @@ async fn e2e_fork_token_reads_main_writes_only_its_pull_request_scope() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn e2e_docker_pulls_anonymously_but_pushes_only_after_login() {
-    let test = "e2e_docker_pulls_anonymously_but_pushes_only_after_login";
-    let (bin, host) = match docker_env() {
-        Ok(env) => env,
-        Err(why) => {
-            peer_missing(test, &why);
-            return;
-        }
+    let Some(docker) = Docker::for_test("e2e_docker_pulls_anonymously_but_pushes_only_after_login")
+    else {
+        return;
     };
-    let server = Binary::start(&format!("anonymous_read: true\n{TOKENS}")).await;
-    let config = server.scratch("docker-anonymous");
-    let lab = format!("{}/library/busybox:latest", registry());
-    assert_ok(
-        "docker pull from the lab registry",
-        &docker(&bin, &host, &config, &["pull", "-q", &lab], ""),
-    );
+    let server = start(&format!("anonymous_read: true\n{TOKENS}")).await;
+    let config = docker.config(server.scratch("docker-anonymous"));
     let ours = format!("{}/e2e/anonymous:x", server.addr);
-    assert_ok(
-        "docker tag",
-        &docker(&bin, &host, &config, &["tag", &lab, &ours], ""),
-    );
-    let out = docker(&bin, &host, &config, &["push", "-q", &ours], "");
+    pull_and_tag_busybox(&docker, &config, &ours);
+    let out = docker.run(&config, &["push", "-q", &ours], "");
     assert_denied("docker push without credentials", &out);
-    assert_eq!(server.stats().await["blobs"], 0);
+    assert_eq!(stats(&server).await["blobs"], 0);
 
-    let writer = server.scratch("docker-anonymous-writer");
+    let writer = docker.config(server.scratch("docker-anonymous-writer"));
     // Anonymous read does not make a wrong secret log in.
-    let out = docker(
-        &bin,
-        &host,
-        &writer,
-        &["login", "-u", "writer", "--password-stdin", &server.addr],
-        "wrong",
-    );
+    let out = docker.login(&writer, &server.addr, "writer", "wrong");
     assert!(
         !out.status.success(),
         "docker login with a wrong secret succeeded on an anonymous-read server"
     );
-    let out = docker(
-        &bin,
-        &host,
-        &writer,
-        &["login", "-u", "writer", "--password-stdin", &server.addr],
-        WRITER_SECRET,
-    );
+    let out = docker.login(&writer, &server.addr, "writer", WRITER_SECRET);
     assert_ok("docker login with the write token", &out);
-    let out = docker(&bin, &host, &writer, &["push", "-q", &ours], "");
+    let out = docker.run(&writer, &["push", "-q", &ours], "");
     assert_ok("docker push with the write token", &out);
 
     // Without any login, the daemon follows the challenge to an anonymous pull token.
-    assert_ok(
-        "docker rmi",
-        &docker(&bin, &host, &config, &["rmi", &ours], ""),
-    );
-    let out = docker(&bin, &host, &config, &["pull", "-q", &ours], "");
-    let _ = docker(&bin, &host, &config, &["rmi", &ours], "");
+    docker.ok(&config, &["rmi", &ours]);
+    let out = docker.run(&config, &["pull", "-q", &ours], "");
+    let _ = docker.run(&config, &["rmi", &ours], "");
     assert_ok("docker pull without credentials", &out);
 }
 
@@ -638,13 +385,13 @@ async fn e2e_anonymous_read_pulls_but_never_pushes() {
     if !have_skopeo_and_registry("e2e_anonymous_read_pulls_but_never_pushes").await {
         return;
     }
-    let server = Binary::start(&format!("anonymous_read: true\n{TOKENS}")).await;
+    let server = start(&format!("anonymous_read: true\n{TOKENS}")).await;
     let image = format!("docker://{}/proj/main:cache", server.addr);
-    let out = copy(&busybox(), &image, None, None);
+    let out = copy(&lab_busybox(), &image, None, None);
     assert_denied("skopeo copy in without credentials", &out);
-    assert_eq!(server.stats().await["blobs"], 0);
+    assert_eq!(stats(&server).await["blobs"], 0);
     let out = copy(
-        &busybox(),
+        &lab_busybox(),
         &image,
         None,
         Some(&format!("writer:{WRITER_SECRET}")),
@@ -655,7 +402,7 @@ async fn e2e_anonymous_read_pulls_but_never_pushes() {
     let out = copy(&image, &format!("dir:{}", out_dir.display()), None, None);
     assert_ok("skopeo copy out without credentials", &out);
     assert!(out_dir.join("manifest.json").exists());
-    let before = server.stats().await;
+    let before = stats(&server).await;
     let out = copy(
         &format!("dir:{}", out_dir.display()),
         &format!("docker://{}/anon/new:x", server.addr),
@@ -663,169 +410,100 @@ async fn e2e_anonymous_read_pulls_but_never_pushes() {
         None,
     );
     assert_denied("skopeo copy in (new repository) without credentials", &out);
-    assert_eq!(server.stats().await, before);
+    assert_eq!(stats(&server).await, before);
 }
 
-/// `node_modules` with the pinned `@actions/cache` (tests/node), installed once per target
-/// directory with `npm ci` (the pattern of tests/it/gha.rs, in a directory of its own so the two
-/// modules never install into the same place at once); `None` after a skip message when npm is
-/// missing.
-fn node_dir() -> Option<PathBuf> {
-    static DIR: Mutex<Option<PathBuf>> = Mutex::new(None);
-    let mut guard = DIR.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(dir) = guard.as_ref() {
-        return Some(dir.clone());
+/// The Actions cache of one [`Binary`], driven with `gha.js`; every workspace holds
+/// `data/a.txt`.
+struct Actions<'a> {
+    server: &'a Binary,
+    job: NodeJob<'a>,
+}
+
+impl Actions<'_> {
+    /// Saves a new workspace `name` whose `data/a.txt` says `content` under `key` as `token`;
+    /// the entry's id (-1 when refused).
+    async fn save(&self, token: &str, name: &str, content: &str, key: &str) -> Value {
+        let ws = self.server.scratch(name);
+        std::fs::create_dir_all(ws.join("data")).unwrap();
+        std::fs::write(ws.join("data/a.txt"), content).unwrap();
+        let saved = self.job.run(token, &ws, &["save", key, "data"]).await;
+        saved["id"].clone()
     }
-    if Command::new("npm").arg("--version").output().is_err() {
-        peer_missing("e2e Actions cache test", "npm is not on PATH");
-        return None;
+
+    /// Restores `key` (or the first of `restore_key`, `-` for none) into a new workspace `name`
+    /// as `token`; the key it restored and the content of `data/a.txt` it restored.
+    async fn restore(
+        &self,
+        token: &str,
+        name: &str,
+        key: &str,
+        restore_key: &str,
+    ) -> (Value, Option<String>) {
+        let ws = self.server.scratch(name);
+        let got = self
+            .job
+            .run(token, &ws, &["restore", key, restore_key, "data"])
+            .await;
+        let content = std::fs::read_to_string(ws.join("data/a.txt")).ok();
+        (got["key"].clone(), content)
     }
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node");
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-node");
-    std::fs::create_dir_all(&dir).unwrap();
-    let lock = std::fs::read(src.join("package-lock.json")).unwrap();
-    let installed = std::fs::read(dir.join("installed-lock.json")).ok();
-    if installed.as_deref() != Some(lock.as_slice()) || !dir.join("node_modules").exists() {
-        for file in ["package.json", "package-lock.json"] {
-            std::fs::copy(src.join(file), dir.join(file)).unwrap();
-        }
-        let out = Command::new("npm")
-            .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .output()
-            .unwrap();
-        assert_ok("npm ci", &out);
-        std::fs::write(dir.join("installed-lock.json"), &lock).unwrap();
-    }
-    std::fs::copy(src.join("gha.js"), dir.join("gha.js")).unwrap();
-    *guard = Some(dir.clone());
-    Some(dir)
-}
-
-/// Runs `gha.js args..` in `workspace` with `token` as the runtime token; its `RESULT` JSON.
-fn node(server: &Binary, node_dir: &Path, token: &str, workspace: &Path, args: &[&str]) -> Value {
-    let out = Command::new("node")
-        .arg(node_dir.join("gha.js"))
-        .args(args)
-        .current_dir(workspace)
-        .env("NODE_PATH", node_dir.join("node_modules"))
-        .env("ACTIONS_RESULTS_URL", format!("http://{}/", server.addr))
-        .env("ACTIONS_CACHE_SERVICE_V2", "true")
-        .env("ACTIONS_RUNTIME_TOKEN", token)
-        .env("RUNNER_TEMP", server.scratch("runner-temp"))
-        .env("GITHUB_WORKSPACE", workspace)
-        .env_remove("ACTIONS_CACHE_URL")
-        .output()
-        .unwrap();
-    assert_ok(&format!("gha.js {args:?}"), &out);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let line = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("RESULT "))
-        .unwrap_or_else(|| panic!("gha.js {args:?} printed no result:\n{stdout}"));
-    serde_json::from_str(line).unwrap()
-}
-
-/// A workspace `name` with `data/a.txt` saying `content`.
-fn workspace(server: &Binary, name: &str, content: &str) -> PathBuf {
-    let ws = server.scratch(name);
-    std::fs::create_dir_all(ws.join("data")).unwrap();
-    std::fs::write(ws.join("data/a.txt"), content).unwrap();
-    ws
-}
-
-fn restored(ws: &Path) -> Option<String> {
-    std::fs::read_to_string(ws.join("data/a.txt")).ok()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn e2e_actions_cache_scopes_come_from_the_configured_tokens() {
-    let Some(nd) = node_dir() else { return };
-    let server = Binary::start(TOKENS).await;
+    let Some(nd) = node_dir("e2e_actions_cache_scopes_come_from_the_configured_tokens") else {
+        return;
+    };
+    let server = start(TOKENS).await;
+    let gha = Actions {
+        server: &server,
+        job: NodeJob {
+            node_dir: &nd,
+            results_url: server.url("/"),
+            runner_temp: server.scratch("runner-temp"),
+        },
+    };
     let main = "gha-main-secret";
     let fork = "gha-fork-secret";
 
-    let src = workspace(&server, "main-src", "saved by main\n");
-    let saved = node(
-        &server,
-        &nd,
-        main,
-        &src,
-        &["save", "deps-linux-abc", "data"],
-    );
-    assert!(
-        saved["id"].as_i64().unwrap() > 0,
-        "main's save failed: {saved}"
-    );
+    let id = gha
+        .save(main, "main-src", "saved by main\n", "deps-linux-abc")
+        .await;
+    assert!(id.as_i64().unwrap() > 0, "main's save failed: {id}");
 
     // The fork restores main's entry through a restore-key prefix.
-    let ws = server.scratch("fork-restores-main");
-    let got = node(
-        &server,
-        &nd,
-        fork,
-        &ws,
-        &["restore", "deps-linux-xyz", "deps-linux-", "data"],
-    );
-    assert_eq!(got["key"], "deps-linux-abc", "{got}");
-    assert_eq!(restored(&ws).as_deref(), Some("saved by main\n"));
+    let got = gha
+        .restore(fork, "fork-restores-main", "deps-linux-xyz", "deps-linux-")
+        .await;
+    assert_eq!(got.0, "deps-linux-abc", "{got:?}");
+    assert_eq!(got.1.as_deref(), Some("saved by main\n"));
 
     // Its own save goes to pr-7: the fork finds it, main does not.
-    let fork_src = workspace(&server, "fork-src", "saved by the fork\n");
-    let saved = node(
-        &server,
-        &nd,
-        fork,
-        &fork_src,
-        &["save", "fork-only", "data"],
-    );
-    assert!(
-        saved["id"].as_i64().unwrap() > 0,
-        "the fork's save failed: {saved}"
-    );
-    let ws = server.scratch("main-misses-fork");
-    let got = node(
-        &server,
-        &nd,
-        main,
-        &ws,
-        &["restore", "fork-only", "-", "data"],
-    );
-    assert_eq!(got["key"], Value::Null, "{got}");
-    assert_eq!(restored(&ws), None);
-    let ws = server.scratch("fork-own");
-    let got = node(
-        &server,
-        &nd,
-        fork,
-        &ws,
-        &["restore", "fork-only", "-", "data"],
-    );
-    assert_eq!(got["key"], "fork-only", "{got}");
-    assert_eq!(restored(&ws).as_deref(), Some("saved by the fork\n"));
+    let id = gha
+        .save(fork, "fork-src", "saved by the fork\n", "fork-only")
+        .await;
+    assert!(id.as_i64().unwrap() > 0, "the fork's save failed: {id}");
+    let got = gha
+        .restore(main, "main-misses-fork", "fork-only", "-")
+        .await;
+    assert_eq!(got, (Value::Null, None));
+    let got = gha.restore(fork, "fork-own", "fork-only", "-").await;
+    assert_eq!(got.0, "fork-only", "{got:?}");
+    assert_eq!(got.1.as_deref(), Some("saved by the fork\n"));
 
     // The fork's save of main's key lands in pr-7 and leaves main's entry alone.
-    let clash = workspace(&server, "fork-clash", "fork's deps\n");
-    let saved = node(
-        &server,
-        &nd,
-        fork,
-        &clash,
-        &["save", "deps-linux-abc", "data"],
-    );
-    assert!(saved["id"].as_i64().unwrap() > 0, "{saved}");
-    let ws = server.scratch("main-keeps-its-own");
-    let got = node(
-        &server,
-        &nd,
-        main,
-        &ws,
-        &["restore", "deps-linux-abc", "-", "data"],
-    );
-    assert_eq!(got["key"], "deps-linux-abc", "{got}");
-    assert_eq!(restored(&ws).as_deref(), Some("saved by main\n"));
+    let id = gha
+        .save(fork, "fork-clash", "fork's deps\n", "deps-linux-abc")
+        .await;
+    assert!(id.as_i64().unwrap() > 0, "{id}");
+    let got = gha
+        .restore(main, "main-keeps-its-own", "deps-linux-abc", "-")
+        .await;
+    assert_eq!(got.0, "deps-linux-abc", "{got:?}");
+    assert_eq!(got.1.as_deref(), Some("saved by main\n"));
     // The entries link their archives to the pseudo-repositories of their scopes.
-    assert_eq!(server.stats().await["repositories"], 2);
+    assert_eq!(stats(&server).await["repositories"], 2);
 
     // A bearer that is no configured secret saves nothing and restores nothing; neither does
     // an unsigned JWT claiming main's scope, and neither does a registry-only token.
@@ -838,27 +516,18 @@ async fn e2e_actions_cache_scopes_come_from_the_configured_tokens() {
                 .to_string()
         )
     );
-    let stats = server.stats().await;
+    let before = stats(&server).await;
     for bogus in ["not-a-configured-secret", jwt.as_str(), "reader-secret"] {
-        let bad = workspace(&server, "bogus-src", "bogus\n");
-        let saved = node(&server, &nd, bogus, &bad, &["save", "bogus-key", "data"]);
-        assert_eq!(
-            saved["id"], -1,
-            "a save with {bogus:?} was accepted: {saved}"
-        );
-        let ws = server.scratch("bogus-restore");
-        let got = node(
-            &server,
-            &nd,
-            bogus,
-            &ws,
-            &["restore", "deps-linux-abc", "-", "data"],
-        );
-        assert_eq!(got["key"], Value::Null, "{bogus:?} restored: {got}");
+        let id = gha.save(bogus, "bogus-src", "bogus\n", "bogus-key").await;
+        assert_eq!(id, -1, "a save with {bogus:?} was accepted: {id}");
+        let got = gha
+            .restore(bogus, "bogus-restore", "deps-linux-abc", "-")
+            .await;
+        assert_eq!(got.0, Value::Null, "{bogus:?} restored: {got:?}");
     }
     assert_eq!(
-        server.stats().await,
-        stats,
+        stats(&server).await,
+        before,
         "a refused save stored something"
     );
 
@@ -871,23 +540,6 @@ async fn e2e_actions_cache_scopes_come_from_the_configured_tokens() {
         .await
         .unwrap();
     assert_eq!(response.status(), reqwest::StatusCode::UNAUTHORIZED);
-}
-
-/// Runs the binary with `config` as its file and returns its output (it must exit on its own).
-fn run_with_config(config: &str) -> (PathBuf, Output, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("broken.yaml");
-    std::fs::write(&path, config).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_rbuild-cache-server"))
-        .args(["--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(dir.path().join("data"))
-        .arg("--config")
-        .arg(&path)
-        .env_remove("RBUILD_CACHE_CONFIG")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    (path, out, dir)
 }
 
 #[test]

@@ -24,12 +24,7 @@ async fn serve(metrics: Arc<Metrics>, meta: Arc<Meta>) -> SocketAddr {
         )
         .merge(metrics::router(metrics.clone(), meta))
         .layer(metrics::layer(metrics));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
-    addr
+    crate::support::serve(app).await
 }
 
 /// Parses the Prometheus text format: `name{labels}` -> value, checking that every sample has
@@ -117,28 +112,21 @@ async fn metrics_count_requests_and_body_bytes() {
         .unwrap();
     sent += 3 * 4096;
     received += response.bytes().await.unwrap().len() as u64;
-    for _ in 0..2 {
+    // Two downloads, a miss, and a method the route does not allow.
+    for (method, path, status) in [
+        (reqwest::Method::GET, "/data/5000", 200),
+        (reqwest::Method::GET, "/data/5000", 200),
+        (reqwest::Method::GET, "/nothing-here", 404),
+        (reqwest::Method::DELETE, "/echo", 405),
+    ] {
         let response = client
-            .get(format!("http://{addr}/data/5000"))
+            .request(method, format!("http://{addr}{path}"))
             .send()
             .await
             .unwrap();
+        assert_eq!(response.status(), status, "{path}");
         received += response.bytes().await.unwrap().len() as u64;
     }
-    let response = client
-        .get(format!("http://{addr}/nothing-here"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 404);
-    received += response.bytes().await.unwrap().len() as u64;
-    let response = client
-        .delete(format!("http://{addr}/echo"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 405);
-    received += response.bytes().await.unwrap().len() as u64;
     assert_eq!(received, 3345 + 3 * 4096 + 10_000);
 
     let (first, samples) = scrape(&client, addr).await;

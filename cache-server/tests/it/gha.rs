@@ -1,12 +1,11 @@
 //! The GitHub Actions cache service v2 driven by the real `@actions/cache` 4.x and
 //! `@azure/storage-blob` (pinned in `tests/node/package-lock.json`, installed with `npm ci` into
 //! the target directory). Without npm the tests are skipped with a message, unless
-//! `RBUILD_REQUIRE_DIFFERENTIAL` is set (CI), where they fail.
+//! `RBUILD_REQUIRE_DIFFERENTIAL=1` (CI), where they fail.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use base64::Engine as _;
 use rbuild_cache_server::blobs::BlobStore;
@@ -14,6 +13,8 @@ use rbuild_cache_server::gha::{self, GhaState};
 use rbuild_cache_server::meta::Meta;
 use rbuild_cache_server::store::Store;
 use sha2::Digest as _;
+
+use crate::support::{NodeJob, node_dir, serve};
 
 /// A GitHub Actions cache router on 127.0.0.1:0 over a fresh store and database.
 struct Server {
@@ -34,17 +35,38 @@ async fn start() -> Server {
         dir.path().join("gha-staging"),
     )
     .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, gha::router(state)).await.unwrap();
-    });
+    let addr = serve(gha::router(state)).await;
     Server {
         addr,
         store,
         meta,
         dir,
     }
+}
+
+impl Server {
+    /// `gha.js` jobs against this server, with `node_dir`'s package.
+    fn job<'a>(&self, node_dir: &'a Path) -> NodeJob<'a> {
+        NodeJob {
+            node_dir,
+            results_url: format!("http://{}/", self.addr),
+            runner_temp: self.dir.path().join("runner-temp"),
+        }
+    }
+}
+
+/// Restores with `gha.js args..` as `token` into a new workspace `name` under `root`; the key
+/// it restored and the workspace.
+async fn restore(
+    job: &NodeJob<'_>,
+    root: &Path,
+    name: &str,
+    token: &str,
+    args: &[&str],
+) -> (serde_json::Value, PathBuf) {
+    let ws = empty_workspace(root, name);
+    let got = job.run(token, &ws, args).await;
+    (got["key"].clone(), ws)
 }
 
 /// An unsigned runtime token whose `ac` claim lists `(scope, permission)` as GitHub does.
@@ -71,91 +93,6 @@ fn main_token() -> String {
 
 fn feature_token() -> String {
     token(&[("refs/heads/main", 1), ("refs/heads/feature", 3)])
-}
-
-/// `node_modules` with the pinned client, installed once per target directory; `None` (after
-/// saying why) when npm is absent and the differential tests are not required.
-fn node_dir() -> Option<PathBuf> {
-    static DIR: Mutex<Option<PathBuf>> = Mutex::new(None);
-    let mut guard = DIR.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(dir) = guard.as_ref() {
-        return Some(dir.clone());
-    }
-    let have_npm = Command::new("npm").arg("--version").output().is_ok();
-    if !have_npm {
-        assert!(
-            std::env::var_os("RBUILD_REQUIRE_DIFFERENTIAL").is_none(),
-            "npm is required (RBUILD_REQUIRE_DIFFERENTIAL is set): install nodejs and npm"
-        );
-        eprintln!(
-            "SKIP gha tests: npm not found (set RBUILD_REQUIRE_DIFFERENTIAL to make this fail)"
-        );
-        return None;
-    }
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node");
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gha-node");
-    std::fs::create_dir_all(&dir).unwrap();
-    let lock = std::fs::read(src.join("package-lock.json")).unwrap();
-    let installed = std::fs::read(dir.join("installed-lock.json")).ok();
-    if installed.as_deref() != Some(lock.as_slice()) || !dir.join("node_modules").exists() {
-        for file in ["package.json", "package-lock.json"] {
-            std::fs::copy(src.join(file), dir.join(file)).unwrap();
-        }
-        let out = Command::new("npm")
-            .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "npm ci failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        std::fs::write(dir.join("installed-lock.json"), &lock).unwrap();
-    }
-    std::fs::copy(src.join("gha.js"), dir.join("gha.js")).unwrap();
-    *guard = Some(dir.clone());
-    Some(dir)
-}
-
-/// Runs `gha.js args..` in `workspace` as a job with `token`; returns its `RESULT` JSON.
-async fn node(
-    server: &Server,
-    node_dir: &Path,
-    token: &str,
-    workspace: &Path,
-    args: &[&str],
-) -> serde_json::Value {
-    let runner_temp = server.dir.path().join("runner-temp");
-    std::fs::create_dir_all(&runner_temp).unwrap();
-    let mut cmd = Command::new("node");
-    cmd.arg(node_dir.join("gha.js"))
-        .args(args)
-        .current_dir(workspace)
-        .env("NODE_PATH", node_dir.join("node_modules"))
-        .env("ACTIONS_RESULTS_URL", format!("http://{}/", server.addr))
-        .env("ACTIONS_CACHE_SERVICE_V2", "true")
-        .env("ACTIONS_RUNTIME_TOKEN", token)
-        .env("RUNNER_TEMP", &runner_temp)
-        .env("GITHUB_WORKSPACE", workspace)
-        .env_remove("ACTIONS_CACHE_URL");
-    let out = tokio::task::spawn_blocking(move || cmd.output())
-        .await
-        .unwrap()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "gha.js {args:?} failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
-    );
-    let line = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("RESULT "))
-        .unwrap_or_else(|| {
-            panic!("gha.js {args:?} printed no result\nstdout:\n{stdout}\nstderr:\n{stderr}")
-        });
-    serde_json::from_str(line).unwrap()
 }
 
 /// Deterministic bytes that do not compress away.
@@ -200,135 +137,63 @@ fn assert_restored(ws: &Path, files: &[(&str, Vec<u8>)]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gha_actions_cache_saves_and_restores_along_the_scope_chain() {
-    let Some(nd) = node_dir() else { return };
+    let Some(nd) = node_dir("gha_actions_cache_saves_and_restores_along_the_scope_chain") else {
+        return;
+    };
     let server = start().await;
+    let job = server.job(&nd);
     let root = server.dir.path().join("ws");
     let (src, files) = workspace(&root, "src", "first");
     let main = main_token();
     let feature = feature_token();
 
-    let saved = node(
-        &server,
-        &nd,
-        &main,
-        &src,
-        &["save", "deps-linux-abc", "data"],
-    )
-    .await;
+    let saved = job
+        .run(&main, &src, &["save", "deps-linux-abc", "data"])
+        .await;
     assert!(saved["id"].as_i64().unwrap() > 0, "save failed: {saved}");
 
-    // Exact key.
-    let ws = empty_workspace(&root, "exact");
-    let got = node(
-        &server,
-        &nd,
-        &main,
-        &ws,
-        &["restore", "deps-linux-abc", "-", "data"],
-    )
-    .await;
-    assert_eq!(got["key"], "deps-linux-abc");
-    assert_restored(&ws, &files);
-
-    // Restore key as a prefix.
-    let ws = empty_workspace(&root, "prefix");
-    let got = node(
-        &server,
-        &nd,
-        &main,
-        &ws,
-        &[
-            "restore",
-            "deps-linux-xyz",
-            "deps-other-,deps-linux-",
-            "data",
-        ],
-    )
-    .await;
-    assert_eq!(got["key"], "deps-linux-abc");
-    assert_restored(&ws, &files);
-
-    // A feature branch reads main's entry through its fallback chain.
-    let ws = empty_workspace(&root, "feature");
-    let got = node(
-        &server,
-        &nd,
-        &feature,
-        &ws,
-        &["restore", "deps-linux-abc", "-", "data"],
-    )
-    .await;
-    assert_eq!(got["key"], "deps-linux-abc");
-    assert_restored(&ws, &files);
+    // By exact key; by a restore key as a prefix; from a feature branch through its fallback
+    // chain to main's entry.
+    for (name, token, key, restore_keys) in [
+        ("exact", &main, "deps-linux-abc", "-"),
+        ("prefix", &main, "deps-linux-xyz", "deps-other-,deps-linux-"),
+        ("feature", &feature, "deps-linux-abc", "-"),
+    ] {
+        let args = ["restore", key, restore_keys, "data"];
+        let (got, ws) = restore(&job, &root, name, token, &args).await;
+        assert_eq!(got, "deps-linux-abc", "{name}");
+        assert_restored(&ws, &files);
+    }
 
     // What a feature branch saves stays in its scope: main does not see it.
     let (feat_src, feat_files) = workspace(&root, "feat-src", "feature");
-    let saved = node(
-        &server,
-        &nd,
-        &feature,
-        &feat_src,
-        &["save", "feat-only", "data"],
-    )
-    .await;
+    let saved = job
+        .run(&feature, &feat_src, &["save", "feat-only", "data"])
+        .await;
     assert!(saved["id"].as_i64().unwrap() > 0, "save failed: {saved}");
-    let ws = empty_workspace(&root, "main-misses-feature");
-    let got = node(
-        &server,
-        &nd,
-        &main,
-        &ws,
-        &["restore", "feat-only", "-", "data"],
-    )
-    .await;
-    assert_eq!(got["key"], serde_json::Value::Null);
-    let ws = empty_workspace(&root, "feature-own");
-    let got = node(
-        &server,
-        &nd,
-        &feature,
-        &ws,
-        &["restore", "feat-only", "-", "data"],
-    )
-    .await;
-    assert_eq!(got["key"], "feat-only");
+    let only = ["restore", "feat-only", "-", "data"];
+    let (got, _) = restore(&job, &root, "main-misses-feature", &main, &only).await;
+    assert_eq!(got, serde_json::Value::Null);
+    let (got, ws) = restore(&job, &root, "feature-own", &feature, &only).await;
+    assert_eq!(got, "feat-only");
     assert_restored(&ws, &feat_files);
 
     // A second save of the same key and version in the same scope is refused, and the first
     // entry stays.
     let (other_src, _) = workspace(&root, "other-src", "second");
-    let saved = node(
-        &server,
-        &nd,
-        &main,
-        &other_src,
-        &["save", "deps-linux-abc", "data"],
-    )
-    .await;
+    let saved = job
+        .run(&main, &other_src, &["save", "deps-linux-abc", "data"])
+        .await;
     assert_eq!(saved["id"], -1, "a duplicate save was accepted: {saved}");
-    let ws = empty_workspace(&root, "still-first");
-    let got = node(
-        &server,
-        &nd,
-        &main,
-        &ws,
-        &["restore", "deps-linux-abc", "-", "data"],
-    )
-    .await;
-    assert_eq!(got["key"], "deps-linux-abc");
+    let exact = ["restore", "deps-linux-abc", "-", "data"];
+    let (got, ws) = restore(&job, &root, "still-first", &main, &exact).await;
+    assert_eq!(got, "deps-linux-abc");
     assert_restored(&ws, &files);
 
     // Another path list is another version: a miss, even by prefix.
-    let ws = empty_workspace(&root, "version");
-    let got = node(
-        &server,
-        &nd,
-        &main,
-        &ws,
-        &["restore", "deps-linux-abc", "deps-", "data", "more"],
-    )
-    .await;
-    assert_eq!(got["key"], serde_json::Value::Null);
+    let other = ["restore", "deps-linux-abc", "deps-", "data", "more"];
+    let (got, ws) = restore(&job, &root, "version", &main, &other).await;
+    assert_eq!(got, serde_json::Value::Null);
     assert!(!ws.join("data").exists());
 
     // Entries are linked to their scope's pseudo-repository.
@@ -344,7 +209,9 @@ async fn gha_identical_archives_under_two_keys_are_stored_once() {
     // actions/cache's own archives differ run to run (`tar --posix` records access times), so
     // the same bytes are uploaded by the Azure SDK (blocks) under two keys and once more with
     // Put Blob in another scope.
-    let Some(nd) = node_dir() else { return };
+    let Some(nd) = node_dir("gha_identical_archives_under_two_keys_are_stored_once") else {
+        return;
+    };
     let server = start().await;
     let ws = empty_workspace(server.dir.path(), "ws");
     let size = 700_000usize;
@@ -352,7 +219,7 @@ async fn gha_identical_archives_under_two_keys_are_stored_once() {
     let mut digests = Vec::new();
     for key in ["key-one", "key-two"] {
         let args = ["blocks", key, &size.to_string(), "same-seed"];
-        let got = node(&server, &nd, &main, &ws, &args).await;
+        let got = server.job(&nd).run(&main, &ws, &args).await;
         assert_eq!(got["downloaded"][0], got["uploaded"]);
         digests.push(got["uploaded"].as_str().unwrap().to_string());
     }
@@ -396,18 +263,21 @@ async fn gha_identical_archives_under_two_keys_are_stored_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gha_block_upload_and_parallel_ranged_download_with_the_azure_sdk() {
-    let Some(nd) = node_dir() else { return };
+    let Some(nd) = node_dir("gha_block_upload_and_parallel_ranged_download_with_the_azure_sdk")
+    else {
+        return;
+    };
     let server = start().await;
     let ws = empty_workspace(server.dir.path(), "ws");
     let size = 1_500_000;
-    let got = node(
-        &server,
-        &nd,
-        &main_token(),
-        &ws,
-        &["blocks", "blocks-key", &size.to_string()],
-    )
-    .await;
+    let got = server
+        .job(&nd)
+        .run(
+            &main_token(),
+            &ws,
+            &["blocks", "blocks-key", &size.to_string()],
+        )
+        .await;
     let uploaded = got["uploaded"].as_str().unwrap();
     assert_eq!(got["size"], size);
     assert_eq!(got["downloaded"][0], uploaded);

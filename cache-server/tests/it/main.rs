@@ -12,3 +12,4 @@ mod load;
 mod registry;
 mod replicas;
 mod s3;
+mod support;

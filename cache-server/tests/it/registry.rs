@@ -3,61 +3,20 @@
 //! uploads out of order, wrong digests, ranges, pagination, errors, restarts).
 
 use std::path::Path;
-use std::process::Command;
 
 use rbuild_cache_server::blobs::{BlobStore, Digest};
-use rbuild_cache_server::config::Config;
 use rbuild_cache_server::server::Server;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-/// The lab registry's debian image (scripts/peers.sh).
-fn debian() -> String {
-    std::env::var("RBUILD_TEST_DEBIAN")
-        .unwrap_or_else(|_| "127.0.0.1:5000/library/debian:bookworm-slim".into())
-}
-
-async fn start(dir: &Path) -> Server {
-    let config = Config {
-        listen: Some("127.0.0.1:0".into()),
-        data_dir: Some(dir.to_path_buf()),
-        ..Config::default()
-    };
-    Server::start(&config).await.expect("server starts")
-}
-
-fn url(server: &Server, path: &str) -> String {
-    format!("http://{}{path}", server.addr())
-}
-
-fn skopeo(args: &[&str]) -> String {
-    let out = Command::new("skopeo")
-        .args(args)
-        .output()
-        .expect("skopeo runs");
-    assert!(
-        out.status.success(),
-        "skopeo {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn copy(from: &str, to: &str) {
-    skopeo(&[
-        "copy",
-        "--all",
-        "--preserve-digests",
-        "--src-tls-verify=false",
-        "--dest-tls-verify=false",
-        from,
-        to,
-    ]);
-}
+use crate::support::{
+    Binary, Docker, Launch, assert_ok, base, busybox, cache_from, cache_to, copy_all as copy,
+    debian, error_code, get_json, patch_chunk as patch, push_blob, raw_manifest,
+    start_local as start, start_upload, streamed_body, url,
+};
 
 fn raw_manifest_digest(image: &str) -> Digest {
-    let raw = skopeo(&["inspect", "--tls-verify=false", "--raw", image]);
-    Digest::of(raw.as_bytes())
+    Digest::of(raw_manifest(image).as_bytes())
 }
 
 async fn stats(client: &reqwest::Client, server: &Server) -> Value {
@@ -69,10 +28,6 @@ async fn stats(client: &reqwest::Client, server: &Server) -> Value {
         .json()
         .await
         .unwrap()
-}
-
-fn error_code(body: &Value) -> &str {
-    body["errors"][0]["code"].as_str().unwrap_or_default()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -181,31 +136,6 @@ async fn oci_client_pushes_and_pulls() {
     server.shutdown().await.unwrap();
 }
 
-/// Starts an upload session; returns its Location.
-async fn start_upload(client: &reqwest::Client, server: &Server, repo: &str) -> String {
-    let response = client
-        .post(url(server, &format!("/v2/{repo}/blobs/uploads/")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::ACCEPTED);
-    assert_eq!(response.headers()["range"], "0-0");
-    assert!(response.headers().contains_key("docker-upload-uuid"));
-    let location = response.headers()["location"].to_str().unwrap().to_string();
-    url(server, &location)
-}
-
-async fn patch(client: &reqwest::Client, at: &str, range: &str, data: &[u8]) -> reqwest::Response {
-    client
-        .patch(at)
-        .header("content-range", range)
-        .header("content-type", "application/octet-stream")
-        .body(data.to_vec())
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn chunked_upload_checks_order_and_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
@@ -213,7 +143,7 @@ async fn chunked_upload_checks_order_and_survives_a_restart() {
     let client = reqwest::Client::new();
     let data = b"hello, chunked world";
     let digest = Digest::of(data);
-    let at = start_upload(&client, &server, "c/r").await;
+    let at = start_upload(&client, &base(&server), "c/r").await;
 
     let response = patch(&client, &at, "0-4", &data[..5]).await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
@@ -272,18 +202,12 @@ async fn shutdown_finishes_an_upload_in_flight() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path()).await;
     let client = reqwest::Client::new();
-    let at = start_upload(&client, &server, "g/s").await;
+    let at = start_upload(&client, &base(&server), "g/s").await;
     let addr = server.addr();
 
     // A PATCH whose body arrives in two parts, the second after shutdown has begun.
-    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(2);
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    });
-    let request = client
-        .patch(&at)
-        .body(reqwest::Body::wrap_stream(body))
-        .send();
+    let (tx, body) = streamed_body();
+    let request = client.patch(&at).body(body).send();
     let in_flight = tokio::spawn(request);
     tx.send(Ok(vec![1u8; 100_000])).await.unwrap();
     // Sequencing only: let the request reach the handler before shutting down.
@@ -321,107 +245,71 @@ async fn shutdown_finishes_an_upload_in_flight() {
     server.shutdown().await.unwrap();
 }
 
-/// The server binary on a free port of 127.0.0.1.
-struct Process {
-    child: std::process::Child,
-    base: String,
+/// The server binary on `data`, with `config` as its file when given.
+async fn binary(data: &Path, config: Option<&str>) -> Binary {
+    Binary::start(Launch {
+        data: Some(data),
+        config,
+        ..Launch::default()
+    })
+    .await
 }
 
-impl Process {
-    async fn start(data: &Path) -> Process {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        // Dropping the Process (also when the panic below unwinds) kills and reaps the child.
-        let process = Process {
-            child: Command::new(env!("CARGO_BIN_EXE_rbuild-cache-server"))
-                .args(["--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
-                .arg(data)
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .unwrap(),
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        for _ in 0..100 {
-            if reqwest::get(format!("{}/healthz", process.base))
-                .await
-                .is_ok()
-            {
-                return process;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!("the server binary did not come up on {}", process.base);
+/// Five blobs of about 300 kB, pushed whole into `k/r`.
+async fn push_five_blobs(client: &reqwest::Client, server: &Binary) -> Vec<Vec<u8>> {
+    let blobs: Vec<Vec<u8>> = (0..5u8)
+        .map(|i| vec![i; 300_000 + usize::from(i)])
+        .collect();
+    for blob in &blobs {
+        let response = push_blob(client, &server.url(""), "k/r", blob).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
     }
+    blobs
 }
 
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+/// A chunked session in `k/r` with one acknowledged chunk of 10,000 bytes; its absolute URL.
+async fn open_session(client: &reqwest::Client, server: &Binary) -> String {
+    let session = start_upload(client, &server.url(""), "k/r").await;
+    let response = patch(client, &session, "0-9999", &[7u8; 10_000]).await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    session
+}
+
+/// Asserts that `server` serves every one of `blobs` from `k/r`, byte for byte.
+async fn assert_blobs_intact(client: &reqwest::Client, server: &Binary, blobs: &[Vec<u8>]) {
+    for blob in blobs {
+        let got = client
+            .get(server.url(&format!("/v2/k/r/blobs/{}", Digest::of(blob))))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(got.status(), StatusCode::OK);
+        assert_eq!(Digest::of(&got.bytes().await.unwrap()), Digest::of(blob));
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_during_uploads_loses_no_acknowledged_blob() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Process::start(dir.path()).await;
+    let mut server = binary(dir.path(), None).await;
     let client = reqwest::Client::new();
-    let blobs: Vec<Vec<u8>> = (0..5u8)
-        .map(|i| vec![i; 300_000 + usize::from(i)])
-        .collect();
-    for blob in &blobs {
-        let response = client
-            .post(format!(
-                "{}/v2/k/r/blobs/uploads/?digest={}",
-                server.base,
-                Digest::of(blob)
-            ))
-            .body(blob.clone())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::CREATED);
-    }
+    let blobs = push_five_blobs(&client, &server).await;
     // A chunked session with one acknowledged chunk ...
-    let response = client
-        .post(format!("{}/v2/k/r/blobs/uploads/", server.base))
-        .send()
-        .await
-        .unwrap();
-    let session = response.headers()["location"].to_str().unwrap().to_string();
-    let response = client
-        .patch(format!("{}{session}", server.base))
-        .header("content-range", "0-9999")
-        .body(vec![7u8; 10_000])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let session = open_session(&client, &server).await;
     // ... and a monolithic upload cut off in the middle by kill -9.
     let partial = vec![9u8; 1_000_000];
     let partial_digest = Digest::of(&partial);
-    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(2);
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    });
+    let (tx, body) = streamed_body();
     let in_flight = tokio::spawn(
         client
-            .post(format!(
-                "{}/v2/k/r/blobs/uploads/?digest={partial_digest}",
-                server.base
-            ))
-            .body(reqwest::Body::wrap_stream(body))
+            .post(server.url(&format!("/v2/k/r/blobs/uploads/?digest={partial_digest}")))
+            .body(body)
             .send(),
     );
     tx.send(Ok(partial[..400_000].to_vec())).await.unwrap();
     // Sequencing only: let the partial body reach the server's temp file.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    server.child.kill().unwrap();
-    server.child.wait().unwrap();
+    server.kill_9();
     drop(tx);
     // The client sees the connection drop; whatever it got, the blob must not exist.
     let _ = in_flight.await;
@@ -431,18 +319,10 @@ async fn kill_9_during_uploads_loses_no_acknowledged_blob() {
         .count();
     assert_eq!(leftovers, 1, "the cut-off put left its temp file");
 
-    let server = Process::start(dir.path()).await;
-    for blob in &blobs {
-        let got = client
-            .get(format!("{}/v2/k/r/blobs/{}", server.base, Digest::of(blob)))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(got.status(), StatusCode::OK);
-        assert_eq!(Digest::of(&got.bytes().await.unwrap()), Digest::of(blob));
-    }
+    let server = binary(dir.path(), None).await;
+    assert_blobs_intact(&client, &server, &blobs).await;
     let head = client
-        .head(format!("{}/v2/k/r/blobs/{partial_digest}", server.base))
+        .head(server.url(&format!("/v2/k/r/blobs/{partial_digest}")))
         .send()
         .await
         .unwrap();
@@ -454,13 +334,53 @@ async fn kill_9_during_uploads_loses_no_acknowledged_blob() {
             .count(),
         0
     );
-    let status = client
-        .get(format!("{}{session}", server.base))
-        .send()
-        .await
-        .unwrap();
+    // The session is reached through the restarted server's port.
+    let session = server.url(&format!("/v2/{}", session.split_once("/v2/").unwrap().1));
+    let status = client.get(&session).send().await.unwrap();
     assert_eq!(status.status(), StatusCode::NO_CONTENT);
     assert_eq!(status.headers()["range"], "0-9999");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_with_zero_upload_ttl_sweeps_a_session_left_by_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = binary(dir.path(), None).await;
+    let client = reqwest::Client::new();
+    let blobs = push_five_blobs(&client, &server).await;
+    let session = open_session(&client, &server).await;
+    let id = session
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let file = dir.path().join("uploads").join(&id);
+    assert!(file.exists(), "the session keeps its bytes in {file:?}");
+    server.kill_9();
+    drop(server);
+    // Sequencing only: the TTL compares whole seconds, so the session must be at least one
+    // second old when the restarted server's evictor runs.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    let mut server = binary(dir.path(), Some("limits:\n  upload_ttl_minutes: 0\n")).await;
+    let session = server.url(&format!("/v2/{}", session.split_once("/v2/").unwrap().1));
+    // The evictor's first run starts with the server; wait for it to have swept the session.
+    let mut status = StatusCode::NO_CONTENT;
+    for _ in 0..100 {
+        status = client.get(&session).send().await.unwrap().status();
+        if status == StatusCode::NOT_FOUND && !file.exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, StatusCode::NOT_FOUND, "{}", server.log());
+    assert!(!file.exists(), "{file:?} was not swept:\n{}", server.log());
+    assert_blobs_intact(&client, &server, &blobs).await;
+    // SIGTERM shuts the server down cleanly.
+    let exit = server.sigterm();
+    assert!(exit.success(), "{exit}:\n{}", server.log());
 }
 
 #[tokio::test]
@@ -469,7 +389,7 @@ async fn wrong_digest_on_put_leaves_no_blob() {
     let server = start(dir.path()).await;
     let client = reqwest::Client::new();
     let claimed = Digest::of(b"what the client claims");
-    let at = start_upload(&client, &server, "w/r").await;
+    let at = start_upload(&client, &base(&server), "w/r").await;
     let response = client
         .put(format!("{at}?digest={claimed}"))
         .body(b"other bytes".to_vec())
@@ -759,58 +679,27 @@ async fn ranges_mounts_manifests_tags_and_errors() {
     server.shutdown().await.unwrap();
 }
 
-/// The lab's Docker 26 (scripts/buildkit.sh): `docker` with its daemon and buildx, or why not.
-fn docker() -> Result<impl Fn(&[&str]) -> String, String> {
-    let var = |name: &str| std::env::var(name).map_err(|_| format!("{name} is not set"));
-    let (bin, host, config) = match (
-        var("RBUILD_TEST_DOCKER"),
-        var("RBUILD_TEST_BUILDKIT_HOST"),
-        var("RBUILD_TEST_DOCKER_CONFIG"),
-    ) {
-        (Ok(b), Ok(h), Ok(c)) => (b, h, c),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-            return Err(format!("{e} (run `eval \"$(scripts/buildkit.sh env)\"`)"));
-        }
-    };
-    Ok(move |args: &[&str]| {
-        let out = Command::new(&bin)
-            .args(args)
-            .env("DOCKER_HOST", &host)
-            .env("DOCKER_CONFIG", &config)
-            .output()
-            .expect("docker runs");
-        assert!(
-            out.status.success(),
-            "docker {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    })
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn docker_pushes_and_pulls_and_buildkit_exports_its_cache() {
-    let docker = match docker() {
-        Ok(docker) => docker,
-        Err(why) if std::env::var("RBUILD_REQUIRE_DIFFERENTIAL").as_deref() == Ok("1") => {
-            panic!("RBUILD_REQUIRE_DIFFERENTIAL=1 but {why}")
-        }
-        Err(why) => {
-            eprintln!("skipping the Docker test: {why}");
-            return;
-        }
+    let Some(lab) = Docker::for_test("docker_pushes_and_pulls_and_buildkit_exports_its_cache")
+    else {
+        return;
     };
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path()).await;
-    let registry =
-        std::env::var("RBUILD_TEST_REGISTRY").unwrap_or_else(|_| "127.0.0.1:5000".into());
-    let busybox = format!("{registry}/library/busybox:latest");
+    let config = lab.config(dir.path().join("docker"));
+    let docker = |args: &[&str]| lab.ok(&config, args);
+    let busybox = busybox();
     let ours = format!("{}/docker/busybox:pushed", server.addr());
-    docker(&["pull", "-q", &busybox]);
-    docker(&["tag", &busybox, &ours]);
-    docker(&["push", "-q", &ours]);
-    docker(&["rmi", &ours]);
-    docker(&["pull", "-q", &ours]);
+    for args in [
+        &["pull", "-q", &busybox][..],
+        &["tag", &busybox, &ours],
+        &["push", "-q", &ours],
+        &["rmi", &ours],
+        &["pull", "-q", &ours],
+    ] {
+        docker(args);
+    }
     let pulled = docker(&[
         "image",
         "inspect",
@@ -834,41 +723,15 @@ async fn docker_pushes_and_pulls_and_buildkit_exports_its_cache() {
     )
     .unwrap();
     let cache = format!("{}/cache/project/main", server.addr());
-    let context = context.to_string_lossy().into_owned();
-    docker(&[
-        "buildx",
-        "build",
-        "--progress=plain",
-        "--output=type=cacheonly",
-        &format!("--cache-to=type=registry,ref={cache},mode=max,registry.insecure=true"),
-        &context,
-    ]);
-    let tags: Value = reqwest::get(url(&server, "/v2/cache/project/main/tags/list"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let out = lab.build_cache_only(&config, &[cache_to(&cache)], &context);
+    assert_ok("buildx build --cache-to", &out);
+    let (_, tags) = get_json(
+        &reqwest::Client::new(),
+        &url(&server, "/v2/cache/project/main/tags/list"),
+    )
+    .await;
     assert_eq!(tags["tags"], serde_json::json!(["latest"]));
-    let out = Command::new(std::env::var("RBUILD_TEST_DOCKER").unwrap())
-        .args([
-            "buildx",
-            "build",
-            "--progress=plain",
-            "--output=type=cacheonly",
-            &format!("--cache-from=type=registry,ref={cache},registry.insecure=true"),
-            &context,
-        ])
-        .env(
-            "DOCKER_HOST",
-            std::env::var("RBUILD_TEST_BUILDKIT_HOST").unwrap(),
-        )
-        .env(
-            "DOCKER_CONFIG",
-            std::env::var("RBUILD_TEST_DOCKER_CONFIG").unwrap(),
-        )
-        .output()
-        .unwrap();
+    let out = lab.build_cache_only(&config, &[cache_from(&cache)], &context);
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{log}");
     assert!(

@@ -6,163 +6,32 @@
 //! process of this test binary whose environment holds moto's credentials (the trick of
 //! `s3::s3_store_from_config_uses_the_aws_environment`).
 
-use std::process::Command;
-
-use aws_sdk_s3::Client;
-use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use rbuild_cache_server::blobs::Digest;
-use rbuild_cache_server::config::{Config, S3Config, StorageConfig};
+use rbuild_cache_server::config::StorageConfig;
 use rbuild_cache_server::server::Server;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-fn endpoint() -> String {
-    std::env::var("RBUILD_TEST_MOTO").unwrap_or_else(|_| "http://127.0.0.1:5001".to_string())
-}
+use crate::support::{
+    child_bucket, copy_all as copy, create_bucket, debian, drop_bucket, get_json, local_config,
+    raw_manifest, run_child_with_moto, s3_config, start_server, url,
+};
 
-fn debian() -> String {
-    std::env::var("RBUILD_TEST_DEBIAN")
-        .unwrap_or_else(|_| "127.0.0.1:5000/library/debian:bookworm-slim".into())
-}
-
-/// A raw client with moto's credentials, to create and drop the bucket.
-fn client() -> Client {
-    let config = aws_sdk_s3::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new(
-            "testing",
-            "testing",
-            None,
-            None,
-            "rbuild-tests",
-        ))
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint())
-        .force_path_style(true)
-        .build();
-    Client::from_conf(config)
-}
-
-async fn drop_bucket(bucket: &str) {
-    let client = client();
-    loop {
-        let page = client
-            .list_objects_v2()
-            .bucket(bucket)
-            .send()
-            .await
-            .unwrap();
-        let keys: Vec<String> = page
-            .contents()
-            .iter()
-            .filter_map(|o| o.key().map(str::to_string))
-            .collect();
-        if keys.is_empty() {
-            break;
-        }
-        for key in keys {
-            client
-                .delete_object()
-                .bucket(bucket)
-                .key(key)
-                .send()
-                .await
-                .unwrap();
-        }
-    }
-    client.delete_bucket().bucket(bucket).send().await.unwrap();
-}
-
-fn skopeo(args: &[&str]) -> String {
-    let out = Command::new("skopeo")
-        .args(args)
-        .output()
-        .expect("skopeo runs");
-    assert!(
-        out.status.success(),
-        "skopeo {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn copy(from: &str, to: &str) {
-    skopeo(&[
-        "copy",
-        "--all",
-        "--preserve-digests",
-        "--src-tls-verify=false",
-        "--dest-tls-verify=false",
-        from,
-        to,
-    ]);
-}
-
-fn raw_manifest(image: &str) -> String {
-    skopeo(&["inspect", "--tls-verify=false", "--raw", image])
-}
-
-/// Runs `replicas::<child>` in a child process with moto's credentials and a fresh bucket.
-fn run_child(child: &str) {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let bucket = format!("rbuild-it-{}", uuid::Uuid::new_v4().simple());
-    runtime
-        .block_on(client().create_bucket().bucket(&bucket).send())
-        .unwrap();
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            &format!("replicas::{child}"),
-            "--include-ignored",
-            "--nocapture",
-        ])
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env_remove("AWS_PROFILE")
-        .env("RBUILD_IT_S3_BUCKET", &bucket)
-        .output()
-        .unwrap();
-    runtime.block_on(drop_bucket(&bucket));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && stdout.contains("1 passed"),
-        "child failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// One replica over the child's bucket, with its own data directory.
+/// One replica over the child's bucket (prefix `cache/`), with its own data directory.
 async fn replica(dir: &std::path::Path) -> Server {
-    let bucket = std::env::var("RBUILD_IT_S3_BUCKET").unwrap();
-    let config = Config {
-        listen: Some("127.0.0.1:0".into()),
-        data_dir: Some(dir.to_path_buf()),
-        storage: StorageConfig {
-            s3: Some(S3Config {
-                bucket,
-                prefix: "cache/".into(),
-                region: Some("us-east-1".into()),
-                endpoint: Some(endpoint()),
-            }),
-        },
-        ..Config::default()
+    let mut config = local_config(dir);
+    config.storage = StorageConfig {
+        s3: Some(s3_config(&child_bucket(), "cache/")),
     };
-    Server::start(&config).await.expect("replica starts")
-}
-
-fn url(server: &Server, path: &str) -> String {
-    format!("http://{}{path}", server.addr())
-}
-
-async fn json(client: &reqwest::Client, url: String) -> (StatusCode, Value) {
-    let response = client.get(url).send().await.unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
+    start_server(&config).await
 }
 
 #[test]
 fn replicas_share_tags_and_manifests_through_s3() {
-    run_child("two_replicas_child");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let bucket = runtime.block_on(create_bucket());
+    run_child_with_moto("replicas::two_replicas_child", &bucket);
+    runtime.block_on(drop_bucket(&bucket));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -181,15 +50,15 @@ async fn two_replicas_child() {
     copy(&source, &at_a);
 
     // /stats is per replica: B has recorded nothing yet.
-    let (_, stats_a) = json(&http, url(&a, "/stats")).await;
-    let (_, stats_b) = json(&http, url(&b, "/stats")).await;
+    let (_, stats_a) = get_json(&http, &url(&a, "/stats")).await;
+    let (_, stats_b) = get_json(&http, &url(&b, "/stats")).await;
     assert_eq!(stats_a["repositories"], 1, "{stats_a}");
     assert!(stats_a["logical_bytes"].as_u64().unwrap() > 0, "{stats_a}");
     assert_eq!(stats_b["repositories"], 0, "{stats_b}");
     assert_eq!(stats_b["logical_bytes"], 0, "{stats_b}");
 
     // B serves the tag (from the bucket) and the manifests (read through from the store).
-    let (status, tags) = json(&http, url(&b, "/v2/proj/main/tags/list")).await;
+    let (status, tags) = get_json(&http, &url(&b, "/v2/proj/main/tags/list")).await;
     assert_eq!(status, StatusCode::OK, "{tags}");
     assert_eq!(tags["tags"], serde_json::json!(["bookworm"]));
     let served = raw_manifest(&at_b);
@@ -199,13 +68,13 @@ async fn two_replicas_child() {
     let written = std::fs::read(layout.join("manifest.json")).unwrap();
     assert_eq!(Digest::of(&written), want);
     // Reading recorded the repository in B's own metadata.
-    let (_, stats_b) = json(&http, url(&b, "/stats")).await;
+    let (_, stats_b) = get_json(&http, &url(&b, "/stats")).await;
     assert_eq!(stats_b["repositories"], 1, "{stats_b}");
 
     // Branch-scope resolution on B sees what A pushed.
-    let (status, resolved) = json(
+    let (status, resolved) = get_json(
         &http,
-        url(
+        &url(
             &b,
             "/scopes/v1/resolve?project=proj&reference=bookworm&scope=feature/x&scope=main",
         ),
@@ -263,9 +132,9 @@ async fn two_replicas_child() {
         .await
         .unwrap();
     assert_eq!(put.status(), StatusCode::CREATED);
-    let (_, tags) = json(&http, url(&a, "/v2/proj/main/tags/list?n=1")).await;
+    let (_, tags) = get_json(&http, &url(&a, "/v2/proj/main/tags/list?n=1")).await;
     assert_eq!(tags["tags"], serde_json::json!(["bookworm"]));
-    let (_, tags) = json(&http, url(&a, "/v2/proj/main/tags/list?n=5&last=bookworm")).await;
+    let (_, tags) = get_json(&http, &url(&a, "/v2/proj/main/tags/list?n=5&last=bookworm")).await;
     assert_eq!(tags["tags"], serde_json::json!(["extra"]));
     let deleted = http
         .delete(url(&a, "/v2/proj/main/manifests/extra"))
@@ -282,7 +151,7 @@ async fn two_replicas_child() {
 
     // A repository neither replica nor the bucket knows is NAME_UNKNOWN; a blob that is not a
     // manifest is not served as one.
-    let (status, _) = json(&http, url(&b, "/v2/proj/none/tags/list")).await;
+    let (status, _) = get_json(&http, &url(&b, "/v2/proj/none/tags/list")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let config = index_config(&http, &b, &child).await;
     let status = http

@@ -7,8 +7,6 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use aws_sdk_s3::Client;
-use aws_sdk_s3::config::{Credentials, Region};
 use futures_util::StreamExt as _;
 use rbuild_cache_server::blobs::{BlobError, BlobStore, Digest};
 use rbuild_cache_server::config::{Config, S3Config, StorageConfig};
@@ -17,64 +15,15 @@ use rbuild_cache_server::s3::{PART_SIZE, S3BlobStore};
 use rbuild_cache_server::store::Store;
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 
-fn endpoint() -> String {
-    std::env::var("RBUILD_TEST_MOTO").unwrap_or_else(|_| "http://127.0.0.1:5001".to_string())
-}
+use crate::support::{
+    bucket_keys as keys, child_bucket, create_bucket as bucket, drop_bucket, moto_credentials,
+    run_child_with_moto, s3_client as client, s3_config,
+};
 
-fn credentials() -> Credentials {
-    Credentials::new("testing", "testing", None, None, "rbuild-tests")
-}
-
-/// A raw client, for setting up buckets and looking behind the store's back.
-fn client() -> Client {
-    let config = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .credentials_provider(credentials())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint())
-        .force_path_style(true)
-        .build();
-    Client::from_conf(config)
-}
-
-/// A fresh bucket for one test.
-async fn bucket() -> String {
-    let name = format!("rbuild-it-{}", uuid::Uuid::new_v4().simple());
-    client().create_bucket().bucket(&name).send().await.unwrap();
-    name
-}
-
-/// Empties and removes a test bucket (moto keeps everything in memory, shared by all helpers).
-async fn drop_bucket(bucket: &str) {
-    for key in keys(bucket).await {
-        client()
-            .delete_object()
-            .bucket(bucket)
-            .key(key)
-            .send()
-            .await
-            .unwrap();
-    }
-    client()
-        .delete_bucket()
-        .bucket(bucket)
-        .send()
-        .await
-        .unwrap();
-}
-
-fn s3_config(bucket: &str, prefix: &str) -> S3Config {
-    S3Config {
-        bucket: bucket.to_string(),
-        prefix: prefix.to_string(),
-        region: Some("us-east-1".to_string()),
-        endpoint: Some(endpoint()),
-    }
-}
-
+/// The store on `config` with moto's credentials.
 async fn connect(config: &S3Config) -> Result<S3BlobStore, BlobError> {
     let loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .credentials_provider(credentials());
+        .credentials_provider(moto_credentials());
     S3BlobStore::connect_with(config, loader).await
 }
 
@@ -107,19 +56,6 @@ async fn open_uploads(bucket: &str) -> Vec<String> {
     out.uploads()
         .iter()
         .filter_map(|u| u.key().map(str::to_string))
-        .collect()
-}
-
-async fn keys(bucket: &str) -> Vec<String> {
-    let out = client()
-        .list_objects_v2()
-        .bucket(bucket)
-        .send()
-        .await
-        .unwrap();
-    out.contents()
-        .iter()
-        .filter_map(|o| o.key().map(str::to_string))
         .collect()
 }
 
@@ -584,25 +520,7 @@ async fn s3_missing_bucket_is_a_clear_error() {
 fn s3_store_from_config_uses_the_aws_environment() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let bucket = runtime.block_on(bucket());
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "s3::from_config_child",
-            "--include-ignored",
-            "--nocapture",
-        ])
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env_remove("AWS_PROFILE")
-        .env("RBUILD_IT_S3_BUCKET", &bucket)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && stdout.contains("1 passed"),
-        "child failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_child_with_moto("s3::from_config_child", &bucket);
     let stored = runtime.block_on(keys(&bucket));
     assert_eq!(
         stored,
@@ -616,7 +534,7 @@ fn s3_store_from_config_uses_the_aws_environment() {
 #[tokio::test]
 #[ignore = "run by s3_store_from_config_uses_the_aws_environment in a child process"]
 async fn from_config_child() {
-    let bucket = std::env::var("RBUILD_IT_S3_BUCKET").unwrap();
+    let bucket = child_bucket();
     let config = Config {
         storage: StorageConfig {
             s3: Some(s3_config(&bucket, "ci/")),
