@@ -24,6 +24,7 @@
 //!   max_bytes: 100GiB
 //!   grace_minutes: 60
 //!   upload_ttl_minutes: 60
+//!   gha_max_age_days: 7    # GitHub Actions cache entries unused this long are removed
 //! ```
 
 use std::collections::HashSet;
@@ -189,6 +190,9 @@ pub struct Limits {
     pub grace_minutes: Option<u64>,
     /// Upload sessions idle this long are swept.
     pub upload_ttl_minutes: Option<u64>,
+    /// GitHub Actions cache entries neither created nor restored for this many days are removed
+    /// by eviction (default 7, as GitHub does).
+    pub gha_max_age_days: Option<u64>,
     /// Whether this process runs the evictor (default: yes with a local store, no with S3).
     /// Replicas sharing one S3 store each know only their own metadata, so exactly one of them
     /// should evict (`evict: true`) or none.

@@ -740,6 +740,7 @@ mod tests {
             max_bytes: Some("2GB".into()),
             grace_minutes: None,
             upload_ttl_minutes: Some(5),
+            gha_max_age_days: None,
             evict: None,
         };
         let policy = Policy::from_limits(&limits).unwrap();

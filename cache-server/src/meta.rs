@@ -931,6 +931,17 @@ impl Meta {
         let txn = self.db.begin_read()?;
         audit(&txn)
     }
+
+    /// [`Meta::unlink_blob`] inside the caller's write transaction on [`Meta::db`], so a module
+    /// with tables of its own (the GitHub Actions cache entries) drops its record and the link
+    /// atomically.
+    pub fn unlink_in(txn: &WriteTransaction, repository: &str, digest: &str) -> Result<bool> {
+        let found = unlink(txn, repository, digest)?.is_some();
+        if found {
+            drop_repo_if_empty(txn, repository)?;
+        }
+        Ok(found)
+    }
 }
 
 fn get_u64(table: &impl ReadableTable<&'static str, u64>, key: &str) -> Result<Option<u64>> {

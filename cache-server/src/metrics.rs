@@ -55,6 +55,8 @@ pub struct Metrics {
     evicted_manifests: AtomicU64,
     swept_uploads: AtomicU64,
     eviction_runs: AtomicU64,
+    evicted_gha_entries: AtomicU64,
+    swept_gha_reservations: AtomicU64,
 }
 
 impl Default for Metrics {
@@ -68,6 +70,8 @@ impl Default for Metrics {
             evicted_manifests: AtomicU64::new(0),
             swept_uploads: AtomicU64::new(0),
             eviction_runs: AtomicU64::new(0),
+            evicted_gha_entries: AtomicU64::new(0),
+            swept_gha_reservations: AtomicU64::new(0),
         }
     }
 }
@@ -230,6 +234,16 @@ impl Metrics {
                 "Completed eviction runs.",
                 &self.eviction_runs,
             ),
+            (
+                "rbuild_cache_evicted_gha_entries_total",
+                "GitHub Actions cache entries removed by eviction (expired or least recently used).",
+                &self.evicted_gha_entries,
+            ),
+            (
+                "rbuild_cache_swept_gha_reservations_total",
+                "Unfinished GitHub Actions cache reservations swept.",
+                &self.swept_gha_reservations,
+            ),
         ];
         for (name, help, counter) in counters {
             header_lines(&mut out, name, "counter", help);
@@ -279,6 +293,17 @@ impl Metrics {
             }
         }
         out
+    }
+
+    /// Counts GitHub Actions cache entries removed by eviction.
+    pub fn evicted_gha_entries(&self, count: u64) {
+        self.evicted_gha_entries.fetch_add(count, Ordering::Relaxed);
+    }
+
+    /// Counts unfinished GitHub Actions cache reservations swept.
+    pub fn swept_gha_reservations(&self, count: u64) {
+        self.swept_gha_reservations
+            .fetch_add(count, Ordering::Relaxed);
     }
 }
 

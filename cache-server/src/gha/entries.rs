@@ -4,13 +4,21 @@
 //! |----------------|-------------------------|------------------------------------------------|
 //! | `gha_entries`  | (scope, key, version)   | JSON [`EntryRecord`]: id, upload, blob once finalized |
 //! | `gha_uploads`  | upload id               | JSON [`UploadRecord`]: whose upload, the blob once committed |
-//! | `gha_counters` | `next_id`               | the last entry id handed out                   |
+//! | `gha_counters` | `next_id`, `digests_indexed` | the last entry id handed out; whether `gha_digests` is built |
+//! | `gha_digests`  | (digest, scope, key, version) | finalized entries by archive digest       |
 //!
 //! An entry is *reserved* by `CreateCacheEntry` (so a second job saving the same key+version in
 //! the same scope is refused), gets its blob when the upload commits, and becomes visible to
 //! restores when `FinalizeCacheEntryUpload` marks it finalized. A reservation that is never
 //! finalized stops blocking the key after [`RESERVATION_TTL`]. Every call is one transaction and
 //! blocks: async callers use `spawn_blocking`.
+//!
+//! Restores record the entry's last access ([`Entries::touch`], at most one write per entry per
+//! [`TOUCH_RESOLUTION`] seconds); eviction ([`crate::evict`]) lists the entries
+//! ([`Entries::list`]) and removes expired or least recently used ones ([`Entries::remove`]):
+//! the record and, in the same transaction, the link of its blob to `_gha/<scope>` unless
+//! another entry of a scope with the same pseudo-repository still holds that blob
+//! (`gha_digests` answers that without a scan).
 
 use std::sync::Arc;
 
@@ -27,9 +35,16 @@ const UPLOADS: TableDefinition<&str, &[u8]> = TableDefinition::new("gha_uploads"
 /// name -> counter.
 const COUNTERS: TableDefinition<&str, u64> = TableDefinition::new("gha_counters");
 const NEXT_ID: &str = "next_id";
+/// (digest, scope, key, version): finalized entries by the digest of their archive.
+const DIGESTS: TableDefinition<(&str, &str, &str, &str), ()> = TableDefinition::new("gha_digests");
+/// Set in `gha_counters` once `gha_digests` has been built from `gha_entries`.
+const DIGESTS_INDEXED: &str = "digests_indexed";
 
 /// How long an unfinished reservation blocks its key (seconds).
 pub const RESERVATION_TTL: u64 = 6 * 3600;
+
+/// Seconds within which a second [`Entries::touch`] of an entry records nothing new.
+pub const TOUCH_RESOLUTION: u64 = 60;
 
 /// A stored blob: its digest and size.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,6 +66,39 @@ pub struct EntryRecord {
     pub created: u64,
     /// The archive, once finalized; `None` while reserved.
     pub blob: Option<BlobRef>,
+    /// Last restore, seconds since the epoch (`None`: never restored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessed: Option<u64>,
+}
+
+impl EntryRecord {
+    /// When the entry was last created or restored, seconds since the epoch.
+    pub fn last_used(&self) -> u64 {
+        self.accessed.unwrap_or(0).max(self.created)
+    }
+}
+
+/// An entry with its identity, as [`Entries::list`] returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    /// Scope of the entry.
+    pub scope: String,
+    /// Key of the entry.
+    pub key: String,
+    /// Version of the entry.
+    pub version: String,
+    /// The record.
+    pub record: EntryRecord,
+}
+
+/// What [`Entries::remove`] removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removed {
+    /// The entry's archive, when it was finalized.
+    pub blob: Option<BlobRef>,
+    /// Whether the archive's link to `_gha/<scope>` went with it (no other entry of that
+    /// pseudo-repository holds the same archive).
+    pub unlinked: bool,
 }
 
 /// An upload of an entry's archive.
@@ -102,12 +150,190 @@ impl Entries {
     pub fn open(meta: Arc<Meta>) -> Result<Self, GhaError> {
         let txn = meta.db().begin_write().map_err(db_err)?;
         {
-            txn.open_table(ENTRIES).map_err(db_err)?;
+            let entries = txn.open_table(ENTRIES).map_err(db_err)?;
             txn.open_table(UPLOADS).map_err(db_err)?;
-            txn.open_table(COUNTERS).map_err(db_err)?;
+            let mut counters = txn.open_table(COUNTERS).map_err(db_err)?;
+            let mut digests = txn.open_table(DIGESTS).map_err(db_err)?;
+            if counters.get(DIGESTS_INDEXED).map_err(db_err)?.is_none() {
+                // A database from before the index: build it once.
+                for item in entries.iter().map_err(db_err)? {
+                    let (k, v) = item.map_err(db_err)?;
+                    let (scope, key, version) = k.value();
+                    let record: EntryRecord = decode(v.value())?;
+                    if let Some(blob) = &record.blob {
+                        digests
+                            .insert((blob.digest.as_str(), scope, key, version), ())
+                            .map_err(db_err)?;
+                    }
+                }
+                counters.insert(DIGESTS_INDEXED, 1).map_err(db_err)?;
+            }
         }
         txn.commit().map_err(db_err)?;
         Ok(Self { meta })
+    }
+
+    /// Records a restore of the finalized entry (scope, key, version) at `now`; an access within
+    /// [`TOUCH_RESOLUTION`] seconds of the recorded one only reads. Returns whether it wrote.
+    pub fn touch(&self, scope: &str, key: &str, version: &str, now: u64) -> Result<bool, GhaError> {
+        let fresh = |record: &EntryRecord| {
+            record.blob.is_none() || {
+                let last = record.last_used();
+                last <= now && now - last < TOUCH_RESOLUTION
+            }
+        };
+        {
+            let txn = self.meta.db().begin_read().map_err(db_err)?;
+            let entries = txn.open_table(ENTRIES).map_err(db_err)?;
+            match entries.get((scope, key, version)).map_err(db_err)? {
+                Some(bytes) if !fresh(&decode(bytes.value())?) => {}
+                _ => return Ok(false),
+            }
+        }
+        let txn = self.meta.db().begin_write().map_err(db_err)?;
+        {
+            let mut entries = txn.open_table(ENTRIES).map_err(db_err)?;
+            let mut record: EntryRecord =
+                match entries.get((scope, key, version)).map_err(db_err)? {
+                    Some(bytes) => decode(bytes.value())?,
+                    None => return Ok(false),
+                };
+            if fresh(&record) {
+                return Ok(false);
+            }
+            record.accessed = Some(now);
+            entries
+                .insert((scope, key, version), encode(&record)?.as_slice())
+                .map_err(db_err)?;
+        }
+        txn.commit().map_err(db_err)?;
+        Ok(true)
+    }
+
+    /// Every entry, finalized or reserved, in (scope, key, version) order. Reads the whole
+    /// table: for eviction, which runs every few minutes.
+    pub fn list(&self) -> Result<Vec<Listed>, GhaError> {
+        let txn = self.meta.db().begin_read().map_err(db_err)?;
+        let entries = txn.open_table(ENTRIES).map_err(db_err)?;
+        let mut out = Vec::new();
+        for item in entries.iter().map_err(db_err)? {
+            let (k, v) = item.map_err(db_err)?;
+            let (scope, key, version) = k.value();
+            out.push(Listed {
+                scope: scope.to_string(),
+                key: key.to_string(),
+                version: version.to_string(),
+                record: decode(v.value())?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Removes the entry (scope, key, version) if it is still the one with `id` and was last used
+    /// before `used_before` (a restore since it was chosen keeps it): its record, its upload
+    /// record if it was still reserved, and, in the same transaction, the link of its archive to
+    /// `_gha/<scope>` unless another entry of that pseudo-repository holds the same archive. The
+    /// archive's bytes stay; once nothing links it, eviction's unreferenced sweep deletes them.
+    /// Returns `None` when the entry is kept or gone.
+    pub fn remove(
+        &self,
+        scope: &str,
+        key: &str,
+        version: &str,
+        id: u64,
+        used_before: u64,
+    ) -> Result<Option<Removed>, GhaError> {
+        let txn = self.meta.db().begin_write().map_err(db_err)?;
+        let removed = {
+            let mut entries = txn.open_table(ENTRIES).map_err(db_err)?;
+            let record: EntryRecord = match entries.get((scope, key, version)).map_err(db_err)? {
+                Some(bytes) => decode(bytes.value())?,
+                None => return Ok(None),
+            };
+            if record.id != id || record.last_used() >= used_before {
+                return Ok(None);
+            }
+            entries.remove((scope, key, version)).map_err(db_err)?;
+            txn.open_table(UPLOADS)
+                .map_err(db_err)?
+                .remove(record.upload.as_str())
+                .map_err(db_err)?;
+            let mut unlinked = false;
+            if let Some(blob) = &record.blob {
+                let digest = blob.digest.as_str();
+                let mut digests = txn.open_table(DIGESTS).map_err(db_err)?;
+                digests
+                    .remove((digest, scope, key, version))
+                    .map_err(db_err)?;
+                let repository = super::scope::repository_of(scope);
+                let mut shared = false;
+                for item in digests.range((digest, "", "", "")..).map_err(db_err)? {
+                    let (k, _) = item.map_err(db_err)?;
+                    let (d, other, _, _) = k.value();
+                    if d != digest {
+                        break;
+                    }
+                    if super::scope::repository_of(other) == repository {
+                        shared = true;
+                        break;
+                    }
+                }
+                if !shared {
+                    unlinked = Meta::unlink_in(&txn, &repository, digest)?;
+                }
+            }
+            Removed {
+                blob: record.blob,
+                unlinked,
+            }
+        };
+        txn.commit().map_err(db_err)?;
+        Ok(Some(removed))
+    }
+
+    /// Checks that every finalized entry is indexed by its digest and its archive linked to its
+    /// pseudo-repository, and that the index names only such entries; lists the differences
+    /// (empty when consistent). Scans everything: for tests and offline checks.
+    pub fn audit(&self) -> Result<Vec<String>, GhaError> {
+        let mut out = Vec::new();
+        let mut finalized = std::collections::HashSet::new();
+        for entry in self.list()? {
+            let Some(blob) = &entry.record.blob else {
+                continue;
+            };
+            let repository = super::scope::repository_of(&entry.scope);
+            if !self.meta.is_linked(&repository, &blob.digest)? {
+                out.push(format!(
+                    "entry {}/{}/{}: {} not linked to {repository}",
+                    entry.scope, entry.key, entry.version, blob.digest
+                ));
+            }
+            finalized.insert((
+                blob.digest.clone(),
+                entry.scope.clone(),
+                entry.key.clone(),
+                entry.version.clone(),
+            ));
+        }
+        let txn = self.meta.db().begin_read().map_err(db_err)?;
+        let mut indexed = std::collections::HashSet::new();
+        for item in txn
+            .open_table(DIGESTS)
+            .map_err(db_err)?
+            .iter()
+            .map_err(db_err)?
+        {
+            let (k, _) = item.map_err(db_err)?;
+            let (d, s, key, v) = k.value();
+            indexed.insert((d.to_string(), s.to_string(), key.to_string(), v.to_string()));
+        }
+        for missing in finalized.difference(&indexed) {
+            out.push(format!("gha_digests lacks {missing:?}"));
+        }
+        for extra in indexed.difference(&finalized) {
+            out.push(format!("gha_digests has stale {extra:?}"));
+        }
+        Ok(out)
     }
 
     /// Reserves (scope, key, version) for a new upload `upload_id` at time `now`. Fails with
@@ -154,6 +380,7 @@ impl Entries {
                 upload: upload_id.to_string(),
                 created: now,
                 blob: None,
+                accessed: None,
             };
             entries
                 .insert((scope, key, version), encode(&record)?.as_slice())
@@ -246,6 +473,10 @@ impl Entries {
                 });
             }
             uploads.remove(record.upload.as_str()).map_err(db_err)?;
+            txn.open_table(DIGESTS)
+                .map_err(db_err)?
+                .insert((blob.digest.as_str(), scope, key, version), ())
+                .map_err(db_err)?;
             record.blob = Some(blob);
             entries
                 .insert((scope, key, version), encode(&record)?.as_slice())
@@ -337,6 +568,33 @@ mod tests {
         };
         e.commit_upload(&upload, blob).unwrap();
         e.finalize(scope, key, version, Some(3)).unwrap();
+    }
+
+    #[test]
+    fn touch_and_remove_keep_the_link_while_another_entry_holds_the_blob() {
+        let (_d, e) = entries();
+        let meta = e.meta.clone();
+        for key in ["a", "b"] {
+            save(&e, "main", key, "v", "sha256:1", 100);
+            meta.link_blob("_gha/main", "sha256:1", 3).unwrap();
+        }
+        assert_eq!(e.audit().unwrap(), Vec::<String>::new());
+        // A restore records the access once per resolution.
+        assert!(e.touch("main", "a", "v", 1000).unwrap());
+        assert!(!e.touch("main", "a", "v", 1010).unwrap());
+        let ids: Vec<u64> = e.list().unwrap().iter().map(|l| l.record.id).collect();
+        // Used since the cutoff: kept.
+        assert_eq!(e.remove("main", "a", "v", ids[0], 500).unwrap(), None);
+        // b goes, but a still holds the blob: the link stays.
+        let removed = e.remove("main", "b", "v", ids[1], 500).unwrap().unwrap();
+        assert!(!removed.unlinked);
+        assert!(meta.is_linked("_gha/main", "sha256:1").unwrap());
+        let removed = e.remove("main", "a", "v", ids[0], 2000).unwrap().unwrap();
+        assert!(removed.unlinked);
+        assert!(!meta.is_linked("_gha/main", "sha256:1").unwrap());
+        assert!(e.list().unwrap().is_empty());
+        assert_eq!(e.audit().unwrap(), Vec::<String>::new());
+        assert_eq!(meta.audit().unwrap(), Vec::<String>::new());
     }
 
     #[test]

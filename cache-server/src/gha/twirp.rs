@@ -291,9 +291,16 @@ async fn download(
     }
     check_version(&req.version)?;
     let entries = state.entries.clone();
-    let hit: Option<Hit> =
-        blocking(move || entries.lookup(&chain.read, &req.key, &req.restore_keys, &req.version))
-            .await?;
+    let hit: Option<Hit> = blocking(move || {
+        let hit = entries.lookup(&chain.read, &req.key, &req.restore_keys, &req.version)?;
+        if let Some(hit) = &hit {
+            // The entry's last access, for expiry and least-recently-used eviction (the blob
+            // download that follows touches the blob, which eviction counts too).
+            entries.touch(&hit.scope, &hit.key, &req.version, sign::now())?;
+        }
+        Ok(hit)
+    })
+    .await?;
     let Some(hit) = hit else {
         return Ok(json(&DownloadResponse {
             ok: false,
