@@ -33,6 +33,8 @@ use tokio::task::JoinHandle;
 
 use crate::blobs::{BlobError, BlobStore, Digest};
 use crate::config::Limits;
+use crate::gha::GhaError;
+use crate::gha::entries::{Entries, RESERVATION_TTL};
 use crate::meta::{self, EvictRule, Evicted, Meta, MetaError};
 use crate::metrics::Metrics;
 
@@ -65,6 +67,9 @@ pub enum EvictError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// The GitHub Actions cache entries could not be read or removed.
+    #[error("GitHub Actions cache entries: {0}")]
+    Gha(#[from] GhaError),
     /// `limits.max_bytes` is not a size.
     #[error(
         "limits.max_bytes {0:?}: expected bytes or a number with KB, MB, GB, TB, KiB, MiB, GiB or TiB"
@@ -84,6 +89,9 @@ pub struct Policy {
     pub grace_secs: u64,
     /// Idle upload sessions older than this many seconds are swept.
     pub upload_ttl_secs: u64,
+    /// GitHub Actions cache entries neither created nor restored for this many seconds are
+    /// removed; `None` keeps them (`limits.gha_max_age_days: 0`).
+    pub gha_max_age_secs: Option<u64>,
 }
 
 impl Default for Policy {
@@ -92,9 +100,16 @@ impl Default for Policy {
             max_bytes: None,
             grace_secs: DEFAULT_GRACE_MINUTES * 60,
             upload_ttl_secs: DEFAULT_UPLOAD_TTL_MINUTES * 60,
+            gha_max_age_secs: Some(DEFAULT_GHA_MAX_AGE_DAYS * DAY),
         }
     }
 }
+
+/// Default of `limits.gha_max_age_days`: GitHub's own service removes entries unused for 7 days.
+pub const DEFAULT_GHA_MAX_AGE_DAYS: u64 = 7;
+
+/// Seconds in a day.
+const DAY: u64 = 24 * 3600;
 
 impl Policy {
     /// The policy of the configuration's `limits` section.
@@ -106,6 +121,10 @@ impl Policy {
                 .upload_ttl_minutes
                 .unwrap_or(DEFAULT_UPLOAD_TTL_MINUTES)
                 * 60,
+            gha_max_age_secs: match limits.gha_max_age_days {
+                Some(0) => None,
+                days => Some(days.unwrap_or(DEFAULT_GHA_MAX_AGE_DAYS) * DAY),
+            },
         })
     }
 }
@@ -160,12 +179,21 @@ pub struct EvictionReport {
     pub resumed: usize,
     /// Whether the store is still above its budget (everything left is protected).
     pub over_budget: bool,
+    /// GitHub Actions cache entries removed because nobody used them within the max age.
+    pub gha_entries: usize,
+    /// GitHub Actions cache reservations never finalized, removed.
+    pub gha_reservations: usize,
 }
 
 impl EvictionReport {
     /// Whether the run removed nothing.
     pub fn is_empty(&self) -> bool {
-        self.uploads == 0 && self.blobs == 0 && self.manifests == 0 && self.resumed == 0
+        self.uploads == 0
+            && self.blobs == 0
+            && self.manifests == 0
+            && self.resumed == 0
+            && self.gha_entries == 0
+            && self.gha_reservations == 0
     }
 }
 
@@ -291,6 +319,58 @@ impl Evictor {
         self.run_at(store, meta, meta::now()).await
     }
 
+    /// Removes GitHub Actions cache entries neither created nor restored within the max age, and
+    /// reservations never finalized within [`RESERVATION_TTL`]. Each entry's archive loses its
+    /// link to `_gha/<scope>` in the same transaction, so the unreferenced sweep that follows
+    /// deletes the archives nothing else links (after the grace period, metadata before bytes).
+    async fn expire_gha_entries(
+        &self,
+        meta: &Arc<Meta>,
+        now: u64,
+        report: &mut EvictionReport,
+    ) -> Result<()> {
+        let max_age = self.policy.gha_max_age_secs;
+        let meta = meta.clone();
+        let (entries, reservations) = tokio::task::spawn_blocking(
+            move || -> std::result::Result<(usize, usize), GhaError> {
+                let table = Entries::open(meta)?;
+                let (mut entries, mut reservations) = (0, 0);
+                for listed in table.list()? {
+                    let finalized = listed.record.blob.is_some();
+                    let cutoff = match (finalized, max_age) {
+                        (true, Some(age)) => now.saturating_sub(age),
+                        (true, None) => continue,
+                        (false, _) => now.saturating_sub(RESERVATION_TTL),
+                    };
+                    if listed.record.last_used() >= cutoff {
+                        continue;
+                    }
+                    let removed = table.remove(
+                        &listed.scope,
+                        &listed.key,
+                        &listed.version,
+                        listed.record.id,
+                        cutoff,
+                    )?;
+                    match (removed, finalized) {
+                        (Some(_), true) => entries += 1,
+                        (Some(_), false) => reservations += 1,
+                        (None, _) => {}
+                    }
+                }
+                Ok((entries, reservations))
+            },
+        )
+        .await??;
+        report.gha_entries += entries;
+        report.gha_reservations += reservations;
+        if let Some(metrics) = &self.metrics {
+            metrics.evicted_gha_entries(entries as u64);
+            metrics.swept_gha_reservations(reservations as u64);
+        }
+        Ok(())
+    }
+
     /// One eviction run as if the clock read `now` (seconds since the epoch).
     pub async fn run_at<S: BlobStore>(
         &self,
@@ -309,6 +389,7 @@ impl Evictor {
         }
 
         self.sweep_uploads(meta, ttl_cutoff, &mut report).await?;
+        self.expire_gha_entries(meta, now, &mut report).await?;
 
         let broken = blocking(meta, |m| m.broken_manifests()).await?;
         let rule = EvictRule {
@@ -722,6 +803,7 @@ mod tests {
                 max_bytes,
                 grace_secs,
                 upload_ttl_secs,
+                ..Policy::default()
             },
             None,
         )
@@ -747,6 +829,72 @@ mod tests {
         assert_eq!(policy.max_bytes, Some(2_000_000_000));
         assert_eq!(policy.grace_secs, 3600);
         assert_eq!(policy.upload_ttl_secs, 300);
+    }
+
+    #[tokio::test]
+    async fn actions_cache_entries_unused_past_the_max_age_go_with_their_archives() {
+        use crate::gha::entries::BlobRef;
+        let f = Fixture::new().await;
+        let t0 = meta::now();
+        let repo = crate::gha::scope::repository_of("main");
+        let archive = f.blob(&repo, b"an archive").await;
+        // Also a layer of a manifest: the entry's removal must not take it.
+        let layer = f.blob(&repo, b"a layer too").await;
+        f.manifest("proj/main", "latest", &[&layer]).await;
+        let entries = Entries::open(f.meta.clone()).unwrap();
+        for (key, digest, size) in [("k1", &archive, 10), ("k2", &layer, 11)] {
+            let upload = format!("u-{key}");
+            entries.reserve("main", key, "v", &upload, t0).unwrap();
+            let blob = BlobRef {
+                digest: digest.clone(),
+                size,
+            };
+            entries.commit_upload(&upload, blob).unwrap();
+            entries.finalize("main", key, "v", Some(size)).unwrap();
+        }
+        // A reservation nobody finalized.
+        entries.reserve("main", "k3", "v", "u-k3", t0).unwrap();
+        let evictor = Evictor::new(Policy::default(), None);
+
+        let report = evictor
+            .run_at(&f.store, &f.meta, t0 + 6 * DAY)
+            .await
+            .unwrap();
+        assert_eq!((report.gha_entries, report.gha_reservations), (0, 1));
+        assert!(f.stored(&archive).await && f.stored(&layer).await);
+        assert_eq!(entries.list().unwrap().len(), 2);
+
+        let report = evictor
+            .run_at(&f.store, &f.meta, t0 + 8 * DAY)
+            .await
+            .unwrap();
+        assert_eq!(report.gha_entries, 2);
+        assert!(
+            !f.stored(&archive).await,
+            "the expired entry's archive stays"
+        );
+        assert!(
+            f.stored(&layer).await,
+            "a manifest's layer went with an entry"
+        );
+        assert!(entries.list().unwrap().is_empty());
+        assert_eq!(entries.audit().unwrap(), Vec::<String>::new());
+        f.assert_exact().await;
+    }
+
+    #[test]
+    fn gha_max_age_zero_keeps_entries() {
+        let limits = Limits {
+            gha_max_age_days: Some(0),
+            ..Limits::default()
+        };
+        assert_eq!(Policy::from_limits(&limits).unwrap().gha_max_age_secs, None);
+        assert_eq!(
+            Policy::from_limits(&Limits::default())
+                .unwrap()
+                .gha_max_age_secs,
+            Some(7 * DAY)
+        );
     }
 
     #[tokio::test]
@@ -910,6 +1058,7 @@ mod tests {
                 max_bytes: None,
                 grace_secs: HOUR,
                 upload_ttl_secs: HOUR,
+                ..Policy::default()
             },
             Some(uploads.clone()),
         );
