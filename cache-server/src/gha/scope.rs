@@ -109,27 +109,13 @@ pub fn resolve_scopes(bearer: Option<&str>) -> Result<ScopeChain, GhaError> {
     Ok(ScopeChain::from_entries(&entries))
 }
 
-/// The pseudo-repository whose links hold a scope's entries (`_gha/<sanitized scope>`), so that
-/// `/stats` counts them and eviction sees them. `refs/heads/` is dropped; the rest is lowercased
-/// with characters outside `[a-z0-9._-]` turned into `-`, as branch scopes are named elsewhere.
+/// The pseudo-repository whose links hold a scope's entries (`_gha/<scope segment>`), so that
+/// `/stats` counts them and eviction sees them: `refs/heads/` is dropped and the rest named as
+/// branch scopes are everywhere ([`crate::scopes::sanitize`]; the empty scope of an open server
+/// becomes `default`).
 pub fn repository_of(scope: &str) -> String {
     let name = scope.strip_prefix("refs/heads/").unwrap_or(scope);
-    let sanitized: String = name
-        .chars()
-        .map(|c| {
-            let c = c.to_ascii_lowercase();
-            if c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    if sanitized.is_empty() {
-        "_gha/_default".to_string()
-    } else {
-        format!("_gha/{sanitized}")
-    }
+    format!("_gha/{}", crate::scopes::sanitize(name))
 }
 
 #[cfg(test)]
@@ -194,6 +180,6 @@ mod tests {
             repository_of("refs/pull/12/merge"),
             "_gha/refs-pull-12-merge"
         );
-        assert_eq!(repository_of(""), "_gha/_default");
+        assert_eq!(repository_of(""), "_gha/default");
     }
 }
