@@ -944,6 +944,24 @@ impl Meta {
     }
 }
 
+/// Every tag as (manifest digest, repository, tag), for building the tag index and auditing
+/// it. A storage error fails the read: a skipped tag would leave the index short.
+fn all_tags(
+    tags: &impl ReadableTable<(&'static str, &'static str), &'static str>,
+) -> Result<Vec<(String, String, String)>> {
+    let mut out = Vec::new();
+    for entry in tags.iter()? {
+        let (key, digest) = entry?;
+        let (repository, tag) = key.value();
+        out.push((
+            digest.value().to_string(),
+            repository.to_string(),
+            tag.to_string(),
+        ));
+    }
+    Ok(out)
+}
+
 fn get_u64(table: &impl ReadableTable<&'static str, u64>, key: &str) -> Result<Option<u64>> {
     Ok(table.get(key)?.map(|g| g.value()))
 }
@@ -1283,18 +1301,7 @@ fn rebuild_indexes(txn: &WriteTransaction) -> Result<()> {
             }
         }
     }
-    let tags: Vec<(String, String, String)> = txn
-        .open_table(TAGS)?
-        .iter()?
-        .filter_map(|e| e.ok())
-        .map(|(k, v)| {
-            (
-                v.value().to_string(),
-                k.value().0.to_string(),
-                k.value().1.to_string(),
-            )
-        })
-        .collect();
+    let tags = all_tags(&txn.open_table(TAGS)?)?;
     {
         let mut index = txn.open_table(TAG_INDEX)?;
         for (digest, repository, tag) in &tags {
@@ -1475,18 +1482,8 @@ fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
         unreferenced == want_unreferenced,
         format!("unreferenced {unreferenced:?} != computed {want_unreferenced:?}"),
     );
-    let tags: BTreeSet<(String, String, String)> = txn
-        .open_table(TAGS)?
-        .iter()?
-        .filter_map(|e| e.ok())
-        .map(|(k, v)| {
-            (
-                v.value().to_string(),
-                k.value().0.to_string(),
-                k.value().1.to_string(),
-            )
-        })
-        .collect();
+    let tags: BTreeSet<(String, String, String)> =
+        all_tags(&txn.open_table(TAGS)?)?.into_iter().collect();
     let index: BTreeSet<(String, String, String)> = txn
         .open_table(TAG_INDEX)?
         .iter()?
