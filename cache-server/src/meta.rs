@@ -313,12 +313,14 @@ impl Meta {
     pub fn repositories_of(&self, digest: &str) -> Result<Vec<String>> {
         let txn = self.db.begin_read()?;
         let table = txn.open_table(BLOB_REPOS)?;
+        let mut failed = Failed::default();
         let out = table
             .range((digest, "")..)?
-            .filter_map(|entry| entry.ok())
+            .map_while(failed.ok())
             .take_while(|(k, _)| k.value().0 == digest)
             .map(|(k, _)| k.value().1.to_string())
             .collect();
+        failed.check()?;
         Ok(out)
     }
 
@@ -416,13 +418,15 @@ impl Meta {
     /// The record is dropped once no repository links it. Returns whether it was linked.
     pub fn delete_manifest(&self, repository: &str, digest: &str) -> Result<bool> {
         let txn = self.db.begin_write()?;
+        let mut failed = Failed::default();
         let stale: Vec<String> = txn
             .open_table(TAG_INDEX)?
             .range((digest, repository, "")..)?
-            .filter_map(|entry| entry.ok())
+            .map_while(failed.ok())
             .take_while(|(k, _)| k.value().0 == digest && k.value().1 == repository)
             .map(|(k, _)| k.value().2.to_string())
             .collect();
+        failed.check()?;
         let found = unlink(&txn, repository, digest)?.is_some();
         if found {
             for tag in stale {
@@ -470,15 +474,18 @@ impl Meta {
     ) -> Result<TagPage> {
         let txn = self.db.begin_read()?;
         let tags = txn.open_table(TAGS)?;
+        let mut failed = Failed::default();
         let mut names = tags
             .range((repository, last.unwrap_or(""))..)?
-            .filter_map(|entry| entry.ok())
+            .map_while(failed.ok())
             .take_while(|(k, _)| k.value().0 == repository)
             .map(|(k, _)| k.value().1.to_string())
             .filter(|tag| Some(tag.as_str()) != last);
         let limit = n.unwrap_or(usize::MAX);
         let page: Vec<String> = names.by_ref().take(limit).collect();
         let more = names.next().is_some();
+        drop(names);
+        failed.check()?;
         Ok(TagPage { tags: page, more })
     }
 
@@ -486,11 +493,13 @@ impl Meta {
     pub fn repositories(&self) -> Result<Vec<String>> {
         let txn = self.db.begin_read()?;
         let repos = txn.open_table(REPOS)?;
+        let mut failed = Failed::default();
         let out = repos
             .iter()?
-            .filter_map(|entry| entry.ok())
+            .map_while(failed.ok())
             .map(|(k, _)| k.value().to_string())
             .collect();
+        failed.check()?;
         Ok(out)
     }
 
@@ -560,14 +569,16 @@ impl Meta {
         let txn = self.db.begin_read()?;
         let order = txn.open_table(table)?;
         let start = after.unwrap_or((0, ""));
+        let mut failed = Failed::default();
         let out = order
             .range(start..)?
-            .filter_map(|entry| entry.ok())
+            .map_while(failed.ok())
             .map(|(k, _)| (k.value().0, k.value().1.to_string()))
             .filter(|(time, digest)| after != Some((*time, digest.as_str())))
             .take_while(|(time, _)| *time < before)
             .take(limit)
             .collect();
+        failed.check()?;
         Ok(out)
     }
 
@@ -724,24 +735,28 @@ impl Meta {
     /// Manifests one of whose references was forgotten ([`Meta::forget_blob`]).
     pub fn broken_manifests(&self) -> Result<Vec<String>> {
         let txn = self.db.begin_read()?;
+        let mut failed = Failed::default();
         let out = txn
             .open_table(BROKEN)?
             .iter()?
-            .filter_map(|entry| entry.ok())
+            .map_while(failed.ok())
             .map(|(k, _)| k.value().to_string())
             .collect();
+        failed.check()?;
         Ok(out)
     }
 
     /// Digests removed from the metadata whose bytes the blob store may still hold.
     pub fn pending_deletes(&self) -> Result<Vec<String>> {
         let txn = self.db.begin_read()?;
+        let mut failed = Failed::default();
         let out = txn
             .open_table(PENDING_DELETES)?
             .iter()?
-            .filter_map(|entry| entry.ok())
+            .map_while(failed.ok())
             .map(|(k, _)| k.value().to_string())
             .collect();
+        failed.check()?;
         Ok(out)
     }
 
@@ -962,6 +977,35 @@ fn all_tags(
     Ok(out)
 }
 
+/// Reading a redb range or table entry by entry: `.map_while(failed.ok())` stops at the first
+/// storage error and keeps it, and `failed.check()?` returns it once the iteration is done, so a
+/// listing, an index or an eviction decision never rests on a read that silently skipped entries.
+#[derive(Default)]
+struct Failed(Option<redb::StorageError>);
+
+impl Failed {
+    /// The `map_while` function: the entry, or `None` (and the error kept) on a storage error.
+    fn ok<T>(
+        &mut self,
+    ) -> impl FnMut(std::result::Result<T, redb::StorageError>) -> Option<T> + '_ {
+        move |entry| match entry {
+            Ok(entry) => Some(entry),
+            Err(e) => {
+                self.0 = Some(e);
+                None
+            }
+        }
+    }
+
+    /// The storage error the iteration stopped at, if any.
+    fn check(self) -> Result<()> {
+        match self.0 {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        }
+    }
+}
+
 fn get_u64(table: &impl ReadableTable<&'static str, u64>, key: &str) -> Result<Option<u64>> {
     Ok(table.get(key)?.map(|g| g.value()))
 }
@@ -1108,12 +1152,14 @@ fn referrers_in(
     table: &impl ReadableTable<(&'static str, &'static str), ()>,
     digest: &str,
 ) -> Result<Vec<String>> {
+    let mut failed = Failed::default();
     let out = table
         .range((digest, "")..)?
-        .filter_map(|entry| entry.ok())
+        .map_while(failed.ok())
         .take_while(|(k, _)| k.value().0 == digest)
         .map(|(k, _)| k.value().1.to_string())
         .collect();
+    failed.check()?;
     Ok(out)
 }
 
@@ -1166,12 +1212,15 @@ fn remove_tag(txn: &WriteTransaction, repository: &str, tag: &str) -> Result<boo
 }
 
 fn tag_count(txn: &WriteTransaction, digest: &str) -> Result<usize> {
-    Ok(txn
+    let mut failed = Failed::default();
+    let count = txn
         .open_table(TAG_INDEX)?
         .range((digest, "", "")..)?
-        .filter_map(|entry| entry.ok())
+        .map_while(failed.ok())
         .take_while(|(k, _)| k.value().0 == digest)
-        .count())
+        .count();
+    failed.check()?;
+    Ok(count)
 }
 
 /// Drops a manifest's record, its push time, its reference index entries and every tag pointing
@@ -1201,13 +1250,15 @@ fn drop_record(txn: &WriteTransaction, digest: &str) -> Result<Option<ManifestRe
     for reference in &record.references {
         refresh_unreferenced(txn, reference)?;
     }
+    let mut failed = Failed::default();
     let tags: Vec<(String, String)> = txn
         .open_table(TAG_INDEX)?
         .range((digest, "", "")..)?
-        .filter_map(|entry| entry.ok())
+        .map_while(failed.ok())
         .take_while(|(k, _)| k.value().0 == digest)
         .map(|(k, _)| (k.value().1.to_string(), k.value().2.to_string()))
         .collect();
+    failed.check()?;
     for (repository, tag) in &tags {
         remove_tag(txn, repository, tag)?;
         drop_repo_if_empty(txn, repository)?;
@@ -1222,13 +1273,15 @@ fn forget(txn: &WriteTransaction, digest: &str) -> Result<Option<u64>> {
     if let Some(size) = size {
         bump(txn, STORED_BYTES, 0, size)?;
     }
+    let mut failed = Failed::default();
     let repos: Vec<String> = txn
         .open_table(BLOB_REPOS)?
         .range((digest, "")..)?
-        .filter_map(|entry| entry.ok())
+        .map_while(failed.ok())
         .take_while(|(k, _)| k.value().0 == digest)
         .map(|(k, _)| k.value().1.to_string())
         .collect();
+    failed.check()?;
     for repository in &repos {
         unlink(txn, repository, digest)?;
         drop_repo_if_empty(txn, repository)?;
@@ -1242,12 +1295,14 @@ fn forget(txn: &WriteTransaction, digest: &str) -> Result<Option<u64>> {
 /// the indexes existed is opened (a new database has nothing to index). Manifests get the current
 /// time as their push time, so they start with a full grace period.
 fn rebuild_indexes(txn: &WriteTransaction) -> Result<()> {
+    let mut failed = Failed::default();
     let links: Vec<(String, String, u64)> = txn
         .open_table(REPO_BLOBS)?
         .iter()?
-        .filter_map(|e| e.ok())
+        .map_while(failed.ok())
         .map(|(k, v)| (k.value().0.to_string(), k.value().1.to_string(), v.value()))
         .collect();
+    failed.check()?;
     {
         let mut by_digest = txn.open_table(BLOB_REPOS)?;
         for (repository, digest, size) in &links {
@@ -1255,23 +1310,27 @@ fn rebuild_indexes(txn: &WriteTransaction) -> Result<()> {
         }
     }
     let logical: u64 = links.iter().map(|(_, _, size)| size).sum();
+    let mut failed = Failed::default();
     let stored: u64 = txn
         .open_table(BLOBS)?
         .iter()?
-        .filter_map(|e| e.ok())
+        .map_while(failed.ok())
         .map(|(_, v)| v.value())
         .sum();
+    failed.check()?;
     {
         let mut counters = txn.open_table(COUNTERS)?;
         counters.insert(LOGICAL_BYTES, logical)?;
         counters.insert(STORED_BYTES, stored)?;
     }
+    let mut failed = Failed::default();
     let access: Vec<(String, u64)> = txn
         .open_table(ACCESS)?
         .iter()?
-        .filter_map(|e| e.ok())
+        .map_while(failed.ok())
         .map(|(k, v)| (k.value().to_string(), v.value()))
         .collect();
+    failed.check()?;
     {
         let mut order = txn.open_table(ACCESS_ORDER)?;
         for (digest, time) in &access {
@@ -1308,12 +1367,14 @@ fn rebuild_indexes(txn: &WriteTransaction) -> Result<()> {
             index.insert((digest.as_str(), repository.as_str(), tag.as_str()), ())?;
         }
     }
+    let mut failed = Failed::default();
     let stored: Vec<String> = txn
         .open_table(BLOBS)?
         .iter()?
-        .filter_map(|e| e.ok())
+        .map_while(failed.ok())
         .map(|(k, _)| k.value().to_string())
         .collect();
+    failed.check()?;
     for digest in &stored {
         refresh_unreferenced(txn, digest)?;
     }
@@ -1329,12 +1390,14 @@ fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
             problems.push(what);
         }
     };
+    let mut failed = Failed::default();
     let blobs: BTreeMap<String, u64> = txn
         .open_table(BLOBS)?
         .iter()?
-        .filter_map(|e| e.ok())
+        .map_while(failed.ok())
         .map(|(k, v)| (k.value().to_string(), v.value()))
         .collect();
+    failed.check()?;
     let counters = txn.open_table(COUNTERS)?;
     let stored = get_u64(&counters, STORED_BYTES)?.unwrap_or(0);
     let logical = get_u64(&counters, LOGICAL_BYTES)?.unwrap_or(0);
@@ -1343,10 +1406,11 @@ fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
         stored == sum,
         format!("stored_bytes {stored} != sum of blobs {sum}"),
     );
+    let mut failed = Failed::default();
     let links: BTreeMap<(String, String), u64> = txn
         .open_table(REPO_BLOBS)?
         .iter()?
-        .filter_map(|e| e.ok())
+        .map_while(failed.ok())
         .map(|(k, v)| {
             (
                 (k.value().0.to_string(), k.value().1.to_string()),
@@ -1354,10 +1418,12 @@ fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
             )
         })
         .collect();
+    failed.check()?;
+    let mut failed = Failed::default();
     let by_digest: BTreeMap<(String, String), u64> = txn
         .open_table(BLOB_REPOS)?
         .iter()?
-        .filter_map(|e| e.ok())
+        .map_while(failed.ok())
         .map(|(k, v)| {
             (
                 (k.value().1.to_string(), k.value().0.to_string()),
@@ -1365,6 +1431,7 @@ fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
             )
         })
         .collect();
+    failed.check()?;
     check(
         links == by_digest,
         "blob_repos differs from repo_blobs".into(),
@@ -1398,36 +1465,44 @@ fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
         per_repo.is_empty(),
         format!("links of unlisted repositories {per_repo:?}"),
     );
+    let mut failed = Failed::default();
     let access: BTreeSet<(u64, String)> = txn
         .open_table(ACCESS)?
         .iter()?
-        .filter_map(|e| e.ok())
+        .map_while(failed.ok())
         .map(|(k, v)| (v.value(), k.value().to_string()))
         .collect();
+    failed.check()?;
+    let mut failed = Failed::default();
     let order: BTreeSet<(u64, String)> = txn
         .open_table(ACCESS_ORDER)?
         .iter()?
-        .filter_map(|e| e.ok())
+        .map_while(failed.ok())
         .map(|(k, _)| (k.value().0, k.value().1.to_string()))
         .collect();
+    failed.check()?;
     check(access == order, "access_order differs from access".into());
+    let mut failed = Failed::default();
     let manifest_names: BTreeSet<String> = txn
         .open_table(MANIFESTS)?
         .iter()?
-        .filter_map(|e| e.ok())
+        .map_while(failed.ok())
         .map(|(k, _)| k.value().to_string())
         .collect();
+    failed.check()?;
     let want_manifest_order: BTreeSet<(u64, String)> = access
         .iter()
         .filter(|(_, d)| manifest_names.contains(d))
         .cloned()
         .collect();
+    let mut failed = Failed::default();
     let manifest_order: BTreeSet<(u64, String)> = txn
         .open_table(MANIFEST_ORDER)?
         .iter()?
-        .filter_map(|e| e.ok())
+        .map_while(failed.ok())
         .map(|(k, _)| (k.value().0, k.value().1.to_string()))
         .collect();
+    failed.check()?;
     check(
         manifest_order == want_manifest_order,
         "manifest_order differs from the access of manifests".into(),
@@ -1445,22 +1520,26 @@ fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
             format!("manifest {} has no push time", k.value()),
         );
     }
+    let mut failed = Failed::default();
     let refs: BTreeSet<(String, String)> = txn
         .open_table(REFERRERS)?
         .iter()?
-        .filter_map(|e| e.ok())
+        .map_while(failed.ok())
         .map(|(k, _)| (k.value().0.to_string(), k.value().1.to_string()))
         .collect();
+    failed.check()?;
     check(
         refs == want_refs,
         "referrers differs from manifest references".into(),
     );
+    let mut failed = Failed::default();
     let manifests: BTreeSet<String> = txn
         .open_table(MANIFESTS)?
         .iter()?
-        .filter_map(|e| e.ok())
+        .map_while(failed.ok())
         .map(|(k, _)| k.value().to_string())
         .collect();
+    failed.check()?;
     let referenced: BTreeSet<&String> = refs.iter().map(|(r, _)| r).collect();
     let gha: BTreeSet<&String> = links
         .keys()
@@ -1472,22 +1551,25 @@ fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
         .filter(|d| !manifests.contains(*d) && !referenced.contains(d) && !gha.contains(d))
         .cloned()
         .collect();
+    let mut failed = Failed::default();
     let unreferenced: BTreeSet<String> = txn
         .open_table(UNREFERENCED)?
         .iter()?
-        .filter_map(|e| e.ok())
+        .map_while(failed.ok())
         .map(|(k, _)| k.value().to_string())
         .collect();
+    failed.check()?;
     check(
         unreferenced == want_unreferenced,
         format!("unreferenced {unreferenced:?} != computed {want_unreferenced:?}"),
     );
     let tags: BTreeSet<(String, String, String)> =
         all_tags(&txn.open_table(TAGS)?)?.into_iter().collect();
+    let mut failed = Failed::default();
     let index: BTreeSet<(String, String, String)> = txn
         .open_table(TAG_INDEX)?
         .iter()?
-        .filter_map(|e| e.ok())
+        .map_while(failed.ok())
         .map(|(k, _)| {
             (
                 k.value().0.to_string(),
@@ -1496,6 +1578,7 @@ fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
             )
         })
         .collect();
+    failed.check()?;
     check(tags == index, "tag_index differs from tags".into());
     Ok(problems)
 }
