@@ -24,6 +24,7 @@ pub mod explain;
 pub mod local;
 pub mod mounts;
 pub mod prune;
+pub mod remote;
 pub mod snapshot;
 pub mod steps;
 

@@ -1,0 +1,28 @@
+//! Remote caches: `--cache-to` / `--cache-from` (DESIGN.md "Cache export and import").
+//!
+//! * [`spec`] — the flags' values, as buildx spells them;
+//! * [`index`] — the records an export publishes and their OCI-manifest encoding;
+//! * [`scope`] — which scope a build writes and which it reads (branch -> base -> default);
+//! * [`backend`] — one connected backend: [`registry`], [`local`], [`s3`] or [`gha`];
+//! * [`meter`] — bytes, blobs and time per backend, for the report;
+//! * [`retry`] — backoff for 429, 5xx and dropped connections;
+//! * [`error`] — the module's error type.
+
+pub mod backend;
+pub mod error;
+pub mod gha;
+pub mod index;
+pub mod local;
+pub mod meter;
+pub mod registry;
+pub mod retry;
+pub mod s3;
+pub mod scope;
+pub mod spec;
+
+pub use backend::{Backend, Loaded};
+pub use error::RemoteError;
+pub use index::CacheIndex;
+pub use meter::{Meter, MeterReport};
+pub use scope::Scopes;
+pub use spec::{CacheSpec, Direction, Kind, Mode};

@@ -1,0 +1,228 @@
+//! Cache scopes: which scope a build writes, and which it reads, in order (DESIGN.md "Scopes").
+//!
+//! * The own scope is the branch: `RBUILD_CACHE_SCOPE` if set; on GitHub Actions `pr-<N>` for a
+//!   pull request (`GITHUB_REF=refs/pull/<N>/merge`) and `GITHUB_REF_NAME` otherwise; on
+//!   CodeBuild `pr-<N>` for a pull-request webhook (`CODEBUILD_WEBHOOK_TRIGGER=pr/<N>`) and the
+//!   branch of `CODEBUILD_WEBHOOK_HEAD_REF` otherwise; else the checked-out git branch of the
+//!   context; else the default branch.
+//! * A pull request writes `pr-<N>`, never its head branch's name: a fork may call its branch
+//!   `main`, and untrusted code must never write the default branch's scope.
+//! * Reads fall back: own scope -> the pull request's base branch (`GITHUB_BASE_REF`,
+//!   `CODEBUILD_WEBHOOK_BASE_REF`) -> the default branch (`RBUILD_DEFAULT_BRANCH`, else git's
+//!   `origin/HEAD`, else `main`).
+//! * Names are made safe for tags, object keys and repository path components by
+//!   [`sanitize`], the same function as the cache server's `scopes::sanitize` (a test pins
+//!   both to the same examples), so `feature/Login` is `feature-login` everywhere.
+
+use std::path::Path;
+use std::process::Command;
+
+use sha2::{Digest as _, Sha256};
+
+/// Longest scope name; longer names are cut and suffixed with a hash of the branch.
+pub const MAX_SCOPE_LEN: usize = 100;
+
+/// The scopes of one build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scopes {
+    /// The scope exports write.
+    pub write: String,
+    /// The scopes imports read, first match wins: own, base, default (no repeats).
+    pub reads: Vec<String>,
+}
+
+impl Scopes {
+    /// One fixed scope (`scope=` in a spec): written and the only one read.
+    pub fn fixed(scope: &str) -> Self {
+        let s = sanitize(scope);
+        Self {
+            write: s.clone(),
+            reads: vec![s],
+        }
+    }
+
+    /// Detects the scopes from the environment and the git checkout at `dir`.
+    pub fn detect(dir: &Path) -> Self {
+        Self::from_env(
+            &|k| std::env::var(k).ok().filter(|v| !v.is_empty()),
+            &|| git(dir, &["rev-parse", "--abbrev-ref", "HEAD"]).filter(|b| b != "HEAD"),
+            &|| {
+                git(
+                    dir,
+                    &["symbolic-ref", "--short", "refs/remotes/origin/HEAD"],
+                )
+                .map(|r| r.trim_start_matches("origin/").to_string())
+            },
+        )
+    }
+
+    /// [`detect`](Self::detect) with the environment and git answers given.
+    pub fn from_env(
+        env: &dyn Fn(&str) -> Option<String>,
+        git_branch: &dyn Fn() -> Option<String>,
+        git_default: &dyn Fn() -> Option<String>,
+    ) -> Self {
+        let default = env("RBUILD_DEFAULT_BRANCH")
+            .or_else(git_default)
+            .unwrap_or_else(|| "main".into());
+        let github_pr = env("GITHUB_REF").and_then(|r| {
+            r.strip_prefix("refs/pull/")
+                .and_then(|rest| rest.split('/').next().map(str::to_string))
+        });
+        let codebuild_pr = env("CODEBUILD_WEBHOOK_TRIGGER")
+            .and_then(|t| t.strip_prefix("pr/").map(str::to_string));
+        let own = env("RBUILD_CACHE_SCOPE")
+            .or_else(|| github_pr.as_ref().map(|n| format!("pr-{n}")))
+            .or_else(|| env("GITHUB_REF_NAME"))
+            .or_else(|| codebuild_pr.as_ref().map(|n| format!("pr-{n}")))
+            .or_else(|| env("CODEBUILD_WEBHOOK_HEAD_REF").map(|r| strip_heads(&r)))
+            .or_else(git_branch)
+            .unwrap_or_else(|| default.clone());
+        let base = env("GITHUB_BASE_REF")
+            .or_else(|| env("CODEBUILD_WEBHOOK_BASE_REF"))
+            .map(|r| strip_heads(&r));
+        let write = sanitize(&own);
+        let mut reads = vec![write.clone()];
+        for s in base.iter().chain([&default]) {
+            let s = sanitize(s);
+            if !reads.contains(&s) {
+                reads.push(s);
+            }
+        }
+        Self { write, reads }
+    }
+}
+
+fn strip_heads(r: &str) -> String {
+    r.strip_prefix("refs/heads/").unwrap_or(r).to_string()
+}
+
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let s = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (!s.is_empty()).then_some(s)
+}
+
+/// A branch name as a scope: lowercase ASCII letters, digits, `.`, `_` and `-`; every other
+/// character becomes `-`; leading and trailing separators are dropped and a run of separators
+/// other than `.`, `_`, `__` or dashes becomes one `-`. Empty becomes `default`; longer than
+/// [`MAX_SCOPE_LEN`] keeps 87 characters plus `-` and 12 hex digits of the name's sha256.
+/// The cache server's `scopes::sanitize` is the same function.
+pub fn sanitize(branch: &str) -> String {
+    let mapped: String = branch
+        .chars()
+        .map(|c| {
+            let c = c.to_ascii_lowercase();
+            if c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let is_sep = |c: char| matches!(c, '.' | '_' | '-');
+    let trimmed = mapped.trim_matches(is_sep);
+    let mut out = String::with_capacity(trimmed.len());
+    let mut run = String::new();
+    for c in trimmed.chars() {
+        if is_sep(c) {
+            run.push(c);
+            continue;
+        }
+        if !run.is_empty() {
+            let valid = matches!(run.as_str(), "." | "_" | "__") || run.chars().all(|r| r == '-');
+            out.push_str(if valid { &run } else { "-" });
+            run.clear();
+        }
+        out.push(c);
+    }
+    if out.is_empty() {
+        return "default".to_string();
+    }
+    if out.len() > MAX_SCOPE_LEN {
+        let hash = hex::encode(Sha256::digest(branch.as_bytes()));
+        let head = out[..MAX_SCOPE_LEN - 13].trim_end_matches(is_sep);
+        return format!("{head}-{}", &hash[..12]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn scopes(vars: &[(&str, &str)], branch: Option<&str>) -> Scopes {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect();
+        let branch = branch.map(str::to_string);
+        Scopes::from_env(&|k| map.get(k).cloned(), &|| branch.clone(), &|| None)
+    }
+
+    #[test]
+    fn the_same_names_as_the_cache_server() {
+        // The cache server's scopes::sanitize tests hold the same pairs.
+        assert_eq!(sanitize("feature/Login"), "feature-login");
+        assert_eq!(sanitize("release/1.2"), "release-1.2");
+        assert_eq!(sanitize("Ünïcode"), "n-code");
+        assert_eq!(sanitize("--"), "default");
+        assert_eq!(sanitize("a__b"), "a__b");
+        assert_eq!(sanitize("a._b"), "a-b");
+        let long = "x".repeat(300);
+        assert_eq!(sanitize(&long).len(), MAX_SCOPE_LEN);
+    }
+
+    #[test]
+    fn github_branches_and_pull_requests() {
+        let push = scopes(&[("GITHUB_REF_NAME", "feature/x")], None);
+        assert_eq!(push.write, "feature-x");
+        assert_eq!(push.reads, ["feature-x", "main"]);
+        let pr = scopes(
+            &[
+                ("GITHUB_REF", "refs/pull/7/merge"),
+                ("GITHUB_REF_NAME", "7/merge"),
+                ("GITHUB_HEAD_REF", "main"),
+                ("GITHUB_BASE_REF", "release/2"),
+                ("RBUILD_DEFAULT_BRANCH", "trunk"),
+            ],
+            None,
+        );
+        assert_eq!(
+            pr.write, "pr-7",
+            "a fork's `main` never writes main's scope"
+        );
+        assert_eq!(pr.reads, ["pr-7", "release-2", "trunk"]);
+    }
+
+    #[test]
+    fn codebuild_git_and_overrides() {
+        let cb = scopes(
+            &[
+                ("CODEBUILD_WEBHOOK_TRIGGER", "pr/12"),
+                ("CODEBUILD_WEBHOOK_HEAD_REF", "refs/heads/feat"),
+                ("CODEBUILD_WEBHOOK_BASE_REF", "refs/heads/main"),
+            ],
+            None,
+        );
+        assert_eq!(cb.write, "pr-12");
+        assert_eq!(cb.reads, ["pr-12", "main"]);
+        let branch = scopes(&[("CODEBUILD_WEBHOOK_HEAD_REF", "refs/heads/dev")], None);
+        assert_eq!(branch.reads, ["dev", "main"]);
+        assert_eq!(scopes(&[], Some("topic")).reads, ["topic", "main"]);
+        assert_eq!(scopes(&[], None).reads, ["main"]);
+        let forced = scopes(&[("RBUILD_CACHE_SCOPE", "nightly")], Some("topic"));
+        assert_eq!(forced.reads, ["nightly", "main"]);
+        assert_eq!(Scopes::fixed("A/B").reads, ["a-b"]);
+    }
+}
