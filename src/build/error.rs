@@ -54,6 +54,17 @@ pub enum BuildError {
         /// The blob.
         digest: Digest,
     },
+    /// A layer of a step found in a remote cache could not be fetched or failed verification:
+    /// the blob is poisoned and the build runs again, running that step.
+    #[error("cache {backend}: layer {digest} unusable: {reason}")]
+    CacheBlob {
+        /// The backend.
+        backend: String,
+        /// The blob.
+        digest: Digest,
+        /// What failed.
+        reason: String,
+    },
     /// SIGINT or SIGTERM stopped the build.
     #[error("interrupted: the build was cancelled by a signal")]
     Interrupted,

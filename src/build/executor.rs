@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::copy::{self, AddOptions, CopyFrom, CopyRequest, RootfsView};
-use super::layers::{LayerRef, Materializer, push_layer};
+use super::layers::{BlobOrigin, LayerRef, Materializer, push_layer};
 use super::progress::{Progress, StepEnd};
 use super::schedule::{self, Cancel, Failure, Task};
 use super::time::{build_epoch, rfc3339};
@@ -51,6 +51,8 @@ pub struct BuildOptions {
     /// A flag that, once set (a signal handler: [`super::interrupt::Watch`]), cancels the
     /// build as a failure does and makes it return [`BuildError::Interrupted`].
     pub interrupt: Option<Arc<AtomicBool>>,
+    /// Counts base-image layer bytes pulled (`rbuild.pull` in the metadata file).
+    pub pull_meter: Option<Arc<crate::cache::remote::Meter>>,
 }
 
 impl Default for BuildOptions {
@@ -66,6 +68,7 @@ impl Default for BuildOptions {
             runtime: None,
             jobs: 0,
             interrupt: None,
+            pull_meter: None,
         }
     }
 }
@@ -135,6 +138,9 @@ pub struct StepReport {
     /// Why it missed the cache (reasons joined with `; `, most specific first); `None` for a
     /// hit. See [`super::explain`].
     pub miss_reason: Option<String>,
+    /// The cache record of the step (the one it hit, or the one it stored); `None` when the
+    /// step is not cacheable. What `--cache-to` exports.
+    pub record: Option<CacheRecord>,
 }
 
 /// The result of a build.
@@ -190,6 +196,7 @@ impl Builder<'_> {
             store: self.store,
             registry: self.resolver.registry(),
             runtime: self.resolver.runtime(),
+            pulled: self.options.pull_meter.as_deref(),
         };
         let epoch = build_epoch(self.options.source_date_epoch);
         let cancel = Cancel::new(self.options.interrupt.clone());
@@ -313,6 +320,36 @@ impl Run<'_, '_> {
         }
     }
 
+    /// The record of `key`: the local cache's when its layer blob is in the store, else a
+    /// remote cache's, with the backend to fetch its layer from (its record is stored locally
+    /// too, usable once the blob is fetched).
+    fn lookup(&self, key: &Digest) -> (Option<CacheRecord>, Option<BlobOrigin>) {
+        let cache = self.builder.cache;
+        let local = cache.get(key).filter(|r| {
+            r.layer
+                .as_ref()
+                .is_none_or(|l| self.builder.store.blobs().has(&l.digest))
+        });
+        if local.is_some() {
+            return (local, None);
+        }
+        match cache.remote(key) {
+            Some(hit) => {
+                if let Err(e) = cache.put(&hit.record) {
+                    tracing::debug!("cache record {key}: not stored locally: {e}");
+                }
+                let origin = hit
+                    .record
+                    .layer
+                    .as_ref()
+                    .filter(|l| !self.builder.store.blobs().has(&l.digest))
+                    .map(|_| BlobOrigin::Cache(hit.source.clone()));
+                (Some(hit.record), origin)
+            }
+            None => (None, None),
+        }
+    }
+
     fn caching(&self, stage: &PlannedStage) -> bool {
         let opts = &self.builder.options;
         !opts.no_cache
@@ -415,14 +452,10 @@ impl Run<'_, '_> {
                             .stages
                             .iter()
                             .any(|(j, _)| outputs.get(j).is_some_and(|o| o.provisional));
-                    let hit = if self.caching(stage) && !provisional {
-                        self.builder.cache.get(&key).filter(|r| {
-                            r.layer
-                                .as_ref()
-                                .is_none_or(|l| self.builder.store.blobs().has(&l.digest))
-                        })
+                    let (hit, hit_origin) = if self.caching(stage) && !provisional {
+                        self.lookup(&key)
                     } else {
-                        None
+                        (None, None)
                     };
                     let mut snapshot = None;
                     let mut miss_reason = None;
@@ -440,14 +473,17 @@ impl Run<'_, '_> {
                     }
                     before.clear();
                     let pinned = self.builder.options.source_date_epoch.is_some();
+                    let mut kept = None;
                     let (layer, cached) = match hit {
                         Some(record) => {
                             own_created.push(Some(if pinned || record.created.is_empty() {
                                 self.created.clone()
                             } else {
-                                record.created
+                                record.created.clone()
                             }));
-                            (record.layer, true)
+                            let layer = record.layer.clone();
+                            kept = Some(record);
+                            (layer, true)
                         }
                         None => {
                             let made = self
@@ -465,7 +501,7 @@ impl Run<'_, '_> {
                     let layer_size = layer.as_ref().map(|l| l.size);
                     own_empty.push(layer.is_none());
                     if let Some(desc) = layer {
-                        push_layer(&mut layers, desc, None);
+                        push_layer(&mut layers, desc, hit_origin);
                     }
                     if !cached && !provisional {
                         let own = usize::from(layer_size.is_some());
@@ -487,6 +523,7 @@ impl Run<'_, '_> {
                                 step.line
                             );
                         }
+                        kept = Some(record);
                     }
                     self.builder.progress.end(
                         id,
@@ -504,6 +541,7 @@ impl Run<'_, '_> {
                         duration,
                         layer_size,
                         miss_reason,
+                        record: kept,
                     });
                 }
             }
@@ -627,7 +665,11 @@ impl Run<'_, '_> {
                 size: u64::try_from(l.size).unwrap_or(0),
                 media_type: oci_media_type(&l.media_type),
             };
-            push_layer(&mut layers, desc, Some(resolved.repository.clone()));
+            push_layer(
+                &mut layers,
+                desc,
+                Some(BlobOrigin::Registry(resolved.repository.clone())),
+            );
         }
         Ok(StageOutput {
             layers,
@@ -803,7 +845,7 @@ impl Drop for ScratchDir {
 pub fn mount_sources(layers: &[LayerRef]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for l in layers {
-        if let Some(r) = &l.origin {
+        if let Some(r) = l.origin.as_ref().and_then(BlobOrigin::mount_source) {
             let s = format!("{}/{}", r.domain, r.path);
             if !out.contains(&s) {
                 out.push(s);
@@ -819,7 +861,12 @@ pub fn unmountable(layers: &[LayerRef], target: &Repository, store: &Store) -> V
     layers
         .iter()
         .filter(|l| !store.blobs().has(&l.desc.digest))
-        .filter(|l| l.origin.as_ref().is_none_or(|o| o.domain != target.domain))
+        .filter(|l| {
+            l.origin
+                .as_ref()
+                .and_then(BlobOrigin::mount_source)
+                .is_none_or(|o| o.domain != target.domain)
+        })
         .cloned()
         .collect()
 }

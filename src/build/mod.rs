@@ -32,6 +32,7 @@ pub mod tty_progress;
 
 pub use error::BuildError;
 pub use executor::{BuildOptions, BuildOutput, Builder, StepReport};
+pub use layers::BlobOrigin;
 pub use progress::{JsonProgress, PlainProgress, Progress, QuietProgress, StepEnd};
 pub use tty_progress::TtyProgress;
 
@@ -53,6 +54,42 @@ pub trait StepCache: Sync {
     /// miss); none by default.
     fn recent(&self, _identity: &Digest) -> Vec<Digest> {
         Vec::new()
+    }
+    /// The record of `key` in a remote cache (`--cache-from`), with its backend; none by
+    /// default.
+    fn remote(&self, _key: &Digest) -> Option<crate::cache::remote::RemoteHit> {
+        None
+    }
+}
+
+/// A local cache with remote caches behind it: records are stored locally, lookups that the
+/// local cache cannot answer with a usable record go to the `--cache-from` backends.
+pub struct LayeredCache<'a> {
+    /// The local cache.
+    pub local: &'a dyn StepCache,
+    /// The remote caches.
+    pub remote: &'a crate::cache::remote::RemoteCaches,
+}
+
+impl StepCache for LayeredCache<'_> {
+    fn get(&self, key: &Digest) -> Option<CacheRecord> {
+        self.local.get(key)
+    }
+
+    fn put(&self, record: &CacheRecord) -> Result<(), String> {
+        self.local.put(record)
+    }
+
+    fn peek(&self, key: &Digest) -> Option<CacheRecord> {
+        self.local.peek(key)
+    }
+
+    fn recent(&self, identity: &Digest) -> Vec<Digest> {
+        self.local.recent(identity)
+    }
+
+    fn remote(&self, key: &Digest) -> Option<crate::cache::remote::RemoteHit> {
+        self.remote.lookup(key)
     }
 }
 

@@ -89,6 +89,7 @@ mod tests {
             duration: Duration::from_millis(1500),
             layer_size: size,
             miss_reason: (!cached).then(|| "file changed: src/app.py".to_string()),
+            record: None,
         };
         let t = render(&[
             step("[1/3] COPY a /a", true, Some(2000)),

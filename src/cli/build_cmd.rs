@@ -5,9 +5,10 @@
 use super::plan_cmd::{InputArgs, make_plan};
 use crate::build::mounts::{SecretSource, SshSource};
 use crate::build::{
-    BuildOptions, Builder, JsonProgress, PlainProgress, Progress, QuietProgress, StepCache,
-    TtyProgress,
+    BuildOptions, Builder, JsonProgress, LayeredCache, PlainProgress, Progress, QuietProgress,
+    StepCache, TtyProgress,
 };
+use crate::cache::remote::{CacheSpec, Direction, Meter, RemoteCaches, Scopes};
 use crate::image::layer::Compression;
 use crate::output::{ImageName, OutputSpec};
 use crate::plan::reference::Reference;
@@ -16,6 +17,7 @@ use crate::store::Store;
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Flags of `rbuild build`, named as `docker buildx build` names them.
@@ -68,6 +70,14 @@ pub struct BuildArgs {
     /// Run at most N stages at once (default: the number of cores)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
+    /// Cache export destination (format: "type=registry|s3|gha|local,...", e.g.
+    /// "type=registry,ref=reg/app-cache,mode=max"); several allowed
+    #[arg(long = "cache-to", value_name = "SPEC")]
+    pub cache_to: Vec<String>,
+    /// External cache sources (format: "type=registry|s3|gha|local,...", or a registry ref);
+    /// several allowed, read in order
+    #[arg(long = "cache-from", value_name = "SPEC")]
+    pub cache_from: Vec<String>,
 }
 
 /// `--compression` values.
@@ -201,6 +211,18 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
     for tag in &args.tags {
         ImageName::parse(tag).map_err(|e| anyhow::anyhow!("-t {tag:?}: {e}"))?;
     }
+    let cache_from = args
+        .cache_from
+        .iter()
+        .map(|s| CacheSpec::parse(s, Direction::Import))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow::anyhow!("--cache-from: {e}"))?;
+    let cache_to = args
+        .cache_to
+        .iter()
+        .map(|s| CacheSpec::parse(s, Direction::Export))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow::anyhow!("--cache-to: {e}"))?;
     let resolver = RegistryResolver::new(&RegistryOptions {
         insecure_registries: args.input.insecure_registries.clone(),
         ..RegistryOptions::default()
@@ -209,7 +231,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
     let state = crate::home::state_dir();
     let store = Store::open(&state)
         .with_context(|| format!("{}: cannot open the state directory", state.display()))?;
-    let cache = super::local_cache(&store)?;
+    let local = super::local_cache(&store)?;
     let plain = PlainProgress::default();
     let json = JsonProgress::default();
     let mode = args.progress.resolve();
@@ -220,11 +242,34 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         (_, Some(tty)) => tty,
         _ => &plain,
     };
+    let remote = if cache_from.is_empty() && cache_to.is_empty() {
+        RemoteCaches::none()
+    } else {
+        let scopes = Scopes::detect(&args.input.context);
+        progress.info(&format!(
+            "cache scope {} (reads {})",
+            scopes.write,
+            scopes.reads.join(" -> ")
+        ));
+        RemoteCaches::open(
+            &cache_from,
+            &cache_to,
+            scopes,
+            resolver.registry(),
+            resolver.runtime(),
+            &|w| progress.info(w),
+        )?
+    };
+    let cache = LayeredCache {
+        local: local.as_ref(),
+        remote: &remote,
+    };
+    let pull_meter = Arc::new(Meter::default());
     // Ctrl-C (or SIGTERM) during the build cancels it cleanly instead of killing rbuild.
     let watch = crate::build::interrupt::Watch::start().map_err(|e| anyhow::anyhow!(e))?;
     let builder = Builder {
         store: &store,
-        cache: cache.as_ref() as &dyn StepCache,
+        cache: &cache as &dyn StepCache,
         resolver: &resolver,
         context: &planned.context,
         progress,
@@ -251,9 +296,37 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             runtime: args.runtime.clone(),
             jobs: args.jobs.map_or(0, usize::from),
             interrupt: Some(watch.flag()),
+            pull_meter: Some(pull_meter.clone()),
         },
     };
-    let built = builder.build(&planned.plan);
+    let materializer = crate::build::layers::Materializer {
+        store: &store,
+        registry: resolver.registry(),
+        runtime: resolver.runtime(),
+        pulled: Some(&pull_meter),
+    };
+    // Build, and fetch the blobs the outputs need. A layer a remote cache cannot deliver
+    // intact (missing, corrupt, the backend gone) is poisoned and the build runs again: the
+    // steps that made it run instead (each round poisons at least one more blob).
+    let built = loop {
+        let poisoned = remote.poisoned_count();
+        let result = builder.build(&planned.plan).and_then(|b| {
+            materializer.ensure_blobs(&needed_blobs(&outputs, &b.layers, &store))?;
+            Ok(b)
+        });
+        match result {
+            Err(crate::build::BuildError::CacheBlob {
+                backend,
+                digest,
+                reason,
+            }) if remote.poisoned_count() > poisoned => {
+                progress.info(&format!(
+                    "WARNING: cache {backend}: layer {digest} unusable ({reason}); building again without it"
+                ));
+            }
+            other => break other,
+        }
+    };
     drop(watch);
     let built = built.map_err(|e| at_file(&planned.file, &chain(&e)))?;
     let image = &built.image;
@@ -261,12 +334,6 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
     for out in &outputs {
         match out {
             Output::Local(spec) => {
-                let materializer = crate::build::layers::Materializer {
-                    store: &store,
-                    registry: resolver.registry(),
-                    runtime: resolver.runtime(),
-                };
-                materializer.ensure_blobs(&built.layers)?;
                 progress.info(&format!(
                     "exporting to {} {}",
                     spec.kind.as_str(),
@@ -280,14 +347,6 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
                     let name = ImageName::parse(t).map_err(|e| anyhow::anyhow!("{t:?}: {e}"))?;
                     let reference = Reference::parse(&name.full())
                         .map_err(|e| anyhow::anyhow!("{t:?}: {e}"))?;
-                    let repo = Repository::of(&reference);
-                    let missing = crate::build::executor::unmountable(&built.layers, &repo, &store);
-                    let materializer = crate::build::layers::Materializer {
-                        store: &store,
-                        registry: resolver.registry(),
-                        runtime: resolver.runtime(),
-                    };
-                    materializer.ensure_blobs(&missing)?;
                     let opts = PushOptions {
                         mount_from: crate::build::executor::mount_sources(&built.layers),
                         ..PushOptions::default()
@@ -315,19 +374,48 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             "WARNING: No output specified: the build result stays in rbuild's state only (use --push, -o type=oci,dest=... or -o type=docker,dest=...)",
         );
     }
+    let export_failure = export_caches(
+        &remote,
+        &planned.plan,
+        &built.steps,
+        &store,
+        &resolver,
+        progress,
+    );
     if let Some(path) = &args.iidfile {
         crate::output::write_iidfile(path, image)?;
     }
     if let Some(path) = &args.metadata_file {
-        if args.explain {
-            write_explained_metadata(path, image, &names, &built.steps)?;
-        } else {
-            crate::output::write_metadata_file(path, image, &names)?;
+        let mut doc = crate::output::metadata::metadata(image, &names);
+        if let Some(map) = doc.as_object_mut() {
+            if args.explain {
+                map.insert("rbuild.explain".into(), explained(&built.steps));
+            }
+            map.insert(
+                "rbuild.pull".into(),
+                serde_json::to_value(pull_meter.report())?,
+            );
+            let caches = remote.reports();
+            if !caches.is_empty() {
+                map.insert("rbuild.cache".into(), serde_json::to_value(&caches)?);
+            }
         }
+        write_json_atomic(path, &doc)?;
     }
     if matches!(mode, ProgressArg::Tty | ProgressArg::Plain) && !built.steps.is_empty() {
         for line in crate::build::summary::render(&built.steps).lines() {
             progress.info(line);
+        }
+        for (name, r) in remote.reports() {
+            progress.info(&format!(
+                "cache {name}: downloaded {} in {} blobs, uploaded {} in {} blobs, import {:.1}s, export {:.1}s",
+                crate::cli::units::human_size(r.download_bytes),
+                r.blobs_downloaded,
+                crate::cli::units::human_size(r.upload_bytes),
+                r.blobs_uploaded,
+                r.import_seconds,
+                r.export_seconds
+            ));
         }
     }
     let cached = built.steps.iter().filter(|s| s.cached).count();
@@ -338,18 +426,101 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         cached,
         started.elapsed().as_secs_f64()
     ));
-    Ok(())
+    match export_failure {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
-/// The `--metadata-file` document with `rbuild.explain`: every step that missed, its line and
-/// why (`[{"step": "[2/3] COPY . /app", "line": 3, "reason": "file changed: app.py"}]`).
-fn write_explained_metadata(
-    path: &std::path::Path,
-    image: &crate::image::manifest::BuiltImage,
-    names: &[ImageName],
+/// The layers whose blobs the outputs need in the store: every layer for an OCI layout or a
+/// docker archive; for a push, those the target registry cannot mount.
+fn needed_blobs(
+    outputs: &[Output],
+    layers: &[crate::build::layers::LayerRef],
+    store: &Store,
+) -> Vec<crate::build::layers::LayerRef> {
+    let mut needed: Vec<crate::build::layers::LayerRef> = Vec::new();
+    let mut add = |ls: Vec<crate::build::layers::LayerRef>| {
+        for l in ls {
+            if !needed.iter().any(|n| n.desc.digest == l.desc.digest) {
+                needed.push(l);
+            }
+        }
+    };
+    for out in outputs {
+        match out {
+            Output::Local(_) => add(layers.to_vec()),
+            Output::Registry(targets) => {
+                for t in targets {
+                    let Ok(name) = ImageName::parse(t) else {
+                        continue;
+                    };
+                    let Ok(reference) = Reference::parse(&name.full()) else {
+                        continue;
+                    };
+                    let repo = Repository::of(&reference);
+                    add(crate::build::executor::unmountable(layers, &repo, store));
+                }
+            }
+        }
+    }
+    needed
+}
+
+/// The stages whose steps make the final image: the target and the stages it is built
+/// `FROM`, transitively (`mode=min` exports their records).
+fn image_stages(plan: &crate::plan::Plan) -> Vec<usize> {
+    let mut out = vec![plan.target];
+    let mut at = plan.target;
+    while let Some(stage) = plan.stages.get(at) {
+        match stage.steps.first().map(|s| &s.op) {
+            Some(crate::plan::StepOp::From(crate::plan::Source::Stage(j))) if !out.contains(j) => {
+                out.push(*j);
+                at = *j;
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
+/// Exports the build's records to every `--cache-to` backend; a failure warns, and is
+/// returned (to fail the build after its outputs) only for `ignore-error=false`.
+fn export_caches(
+    remote: &RemoteCaches,
+    plan: &crate::plan::Plan,
     steps: &[crate::build::StepReport],
-) -> anyhow::Result<()> {
-    let mut doc = crate::output::metadata::metadata(image, names);
+    store: &Store,
+    resolver: &RegistryResolver,
+    progress: &dyn Progress,
+) -> Option<anyhow::Error> {
+    if !remote.has_targets() {
+        return None;
+    }
+    let in_image = image_stages(plan);
+    let records: Vec<(crate::cache::CacheRecord, bool)> = steps
+        .iter()
+        .filter_map(|s| Some((s.record.clone()?, in_image.contains(&s.stage))))
+        .collect();
+    let mut failure = None;
+    for (name, ignore_error, result) in remote.export(&records, store, resolver.runtime()) {
+        match result {
+            Ok(()) => progress.info(&format!("exported cache to {name}")),
+            Err(e) if ignore_error => {
+                progress.info(&format!("WARNING: cache export to {name} failed: {e}"));
+            }
+            Err(e) => {
+                progress.info(&format!("ERROR: cache export to {name} failed: {e}"));
+                failure.get_or_insert(anyhow::anyhow!("cache export to {name} failed: {e}"));
+            }
+        }
+    }
+    failure
+}
+
+/// `rbuild.explain`: every step that missed, its line and why (`[{"step": "[2/3] COPY . /app",
+/// "line": 3, "reason": "file changed: app.py"}]`).
+fn explained(steps: &[crate::build::StepReport]) -> serde_json::Value {
     let misses: Vec<serde_json::Value> = steps
         .iter()
         .filter_map(|s| {
@@ -357,10 +528,12 @@ fn write_explained_metadata(
             Some(serde_json::json!({"step": s.name, "line": s.line, "reason": reason}))
         })
         .collect();
-    if let Some(map) = doc.as_object_mut() {
-        map.insert("rbuild.explain".into(), serde_json::Value::Array(misses));
-    }
-    let bytes = serde_json::to_vec_pretty(&doc)?;
+    serde_json::Value::Array(misses)
+}
+
+/// Writes `doc` as indented JSON to `path` (temp file + rename).
+fn write_json_atomic(path: &std::path::Path, doc: &serde_json::Value) -> anyhow::Result<()> {
+    let bytes = serde_json::to_vec_pretty(doc)?;
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(format!(".tmp-{}", std::process::id()));
     let tmp = PathBuf::from(tmp);

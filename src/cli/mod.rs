@@ -33,7 +33,7 @@ pub enum Commands {
     /// Print what the parser saw in a Dockerfile (before any variable expansion)
     Parse(parse_cmd::ParseArgs),
     /// Build an image from a Dockerfile
-    Build(build_cmd::BuildArgs),
+    Build(Box<build_cmd::BuildArgs>),
     /// Show the build plan: stages, order, skipped stages, and every step's cache key and inputs
     Plan(plan_cmd::PlanArgs),
     /// Show disk usage of the state directory: blobs, snapshots, cache records

@@ -31,7 +31,7 @@ pub mod resolve;
 pub use base::RegistryResolver;
 pub use error::RegistryError;
 pub use insecure::InsecureRegistries;
-pub use push::{PushOptions, PushReport};
+pub use push::{BlobPush, PushOptions, PushReport};
 pub use resolve::ResolvedImage;
 
 use crate::plan::reference::Reference;

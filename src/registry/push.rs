@@ -157,6 +157,28 @@ impl Registry {
         session.put_manifest(target, media_type, bytes).await
     }
 
+    /// Which of `digests` the repository `repo` lacks (HEAD requests, several at once), with
+    /// push credentials: what an export must upload.
+    pub async fn missing_blobs(
+        &self,
+        repo: &Repository,
+        digests: &[Digest],
+    ) -> Result<Vec<Digest>, RegistryError> {
+        let session = self.session(repo).await?;
+        let session = &session;
+        let found: Vec<bool> = futures_util::stream::iter(digests)
+            .map(|d| async move { session.has_blob(d).await })
+            .buffered(DEFAULT_PUSH_CONCURRENCY)
+            .try_collect()
+            .await?;
+        Ok(digests
+            .iter()
+            .zip(found)
+            .filter(|(_, there)| !there)
+            .map(|(d, _)| d.clone())
+            .collect())
+    }
+
     /// Authenticates for pushing to `repo`.
     async fn session(&self, repo: &Repository) -> Result<Session<'_>, RegistryError> {
         let host = repo.api_host().to_string();

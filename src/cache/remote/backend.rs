@@ -36,7 +36,7 @@ pub struct Loaded {
 #[derive(Debug)]
 pub enum Backend {
     /// `type=registry`.
-    Registry(RegistryBackend),
+    Registry(Box<RegistryBackend>),
     /// `type=local`.
     Local(LocalBackend),
     /// `type=s3`.
@@ -53,12 +53,12 @@ impl Backend {
         meter: Arc<Meter>,
     ) -> Result<Self, RemoteError> {
         Ok(match &spec.kind {
-            Kind::Registry { reference } => Self::Registry(RegistryBackend::new(
+            Kind::Registry { reference } => Self::Registry(Box::new(RegistryBackend::new(
                 spec,
                 reference,
                 registry.clone(),
                 meter,
-            )?),
+            )?)),
             Kind::Local { dir } => Self::Local(LocalBackend::new(spec, dir, meter)),
             Kind::S3(s3) => Self::S3(S3Backend::connect(spec, s3, meter).await?),
             Kind::Gha(gha) => Self::Gha(GhaBackend::connect(spec, gha, meter)?),

@@ -1,63 +1,299 @@
-//! `type=local`: the cache in an OCI layout directory (to be written).
+//! `type=local`: the cache in a directory in OCI image layout (`oci-layout`, `index.json`,
+//! `blobs/sha256/<hex>`), for caches other CI tools carry between runs (actions/cache, a
+//! CodeBuild local cache, a mounted volume).
+//!
+//! * Each scope is one entry of `index.json` whose `org.opencontainers.image.ref.name`
+//!   annotation is the scope; it points at the cache manifest ([`super::index`]).
+//! * Blobs are written temp + fsync + rename, `index.json` last and under an exclusive lock
+//!   (`index.json.lock`), so two builds exporting at once leave a valid index (the last
+//!   writer's entry per scope) and readers never see an index naming a missing blob.
+//! * Every blob read is checked against its digest (the store writer verifies on commit; the
+//!   index documents are hashed here).
 
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use rustix::fs::{FlockOperation, flock};
+use serde_json::{Value, json};
 
 use super::backend::Loaded;
 use super::error::RemoteError;
-use super::index::CacheIndex;
+use super::index::{CacheIndex, CacheManifest, MANIFEST_MEDIA_TYPE, MAX_INDEX_BYTES};
 use super::meter::Meter;
 use super::spec::CacheSpec;
+use crate::digest::Digest;
 use crate::image::layer::LayerDescriptor;
 use crate::store::{BlobWriter, Store};
+
+/// The annotation naming an `index.json` entry.
+const REF_NAME: &str = "org.opencontainers.image.ref.name";
 
 /// A cache in an OCI layout directory.
 #[derive(Debug)]
 pub struct LocalBackend {
     name: String,
+    dir: PathBuf,
+    meter: Arc<Meter>,
 }
 
 impl LocalBackend {
-    /// A backend for the directory.
-    pub fn new(spec: &CacheSpec, _dir: &std::path::Path, _meter: Arc<Meter>) -> Self {
+    /// A backend for the directory `dir` (created on export).
+    pub fn new(spec: &CacheSpec, dir: &Path, meter: Arc<Meter>) -> Self {
         Self {
             name: spec.backend_ref(),
+            dir: dir.to_path_buf(),
+            meter,
         }
     }
 
-    fn unsupported(&self) -> RemoteError {
-        RemoteError::backend(&self.name, "not implemented yet")
+    fn io(&self, what: &str, path: &Path, e: &io::Error) -> RemoteError {
+        RemoteError::backend(&self.name, format!("{what} {}: {e}", path.display()))
     }
 
-    /// The index of the first scope that has one.
-    pub async fn load(&self, _scopes: &[String]) -> Result<Option<Loaded>, RemoteError> {
-        Err(self.unsupported())
+    fn blob_path(&self, digest: &Digest) -> PathBuf {
+        self.dir.join("blobs/sha256").join(digest.hex())
     }
 
-    /// Streams a blob into `sink`.
+    /// Reads a small blob, verified against its digest.
+    fn read_verified(&self, digest: &Digest, location: &str) -> Result<Vec<u8>, RemoteError> {
+        let path = self.blob_path(digest);
+        let bytes = read_capped(&path).map_err(|e| self.io("reading", &path, &e))?;
+        let actual = Digest::of(&bytes);
+        if actual != *digest {
+            return Err(RemoteError::InvalidIndex {
+                backend: self.name.clone(),
+                location: location.to_string(),
+                reason: format!("{} hashes to {actual}", path.display()),
+            });
+        }
+        self.meter.downloaded(bytes.len() as u64);
+        Ok(bytes)
+    }
+
+    fn read_index_json(&self) -> Result<Option<Value>, RemoteError> {
+        let path = self.dir.join("index.json");
+        match read_capped(&path) {
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes)
+                    .map(Some)
+                    .map_err(|e| RemoteError::InvalidIndex {
+                        backend: self.name.clone(),
+                        location: path.display().to_string(),
+                        reason: e.to_string(),
+                    })
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(self.io("reading", &path, &e)),
+        }
+    }
+
+    /// The index of the first scope `index.json` names.
+    pub async fn load(&self, scopes: &[String]) -> Result<Option<Loaded>, RemoteError> {
+        let Some(root) = self.read_index_json()? else {
+            return Ok(None);
+        };
+        let entries = root
+            .get("manifests")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for scope in scopes {
+            let Some(entry) = entries.iter().find(|m| {
+                m.pointer(&format!("/annotations/{}", REF_NAME.replace('/', "~1")))
+                    .and_then(Value::as_str)
+                    == Some(scope)
+            }) else {
+                continue;
+            };
+            let location = format!("{}#{scope}", self.dir.display());
+            let invalid = |reason: String| RemoteError::InvalidIndex {
+                backend: self.name.clone(),
+                location: location.clone(),
+                reason,
+            };
+            let digest = entry
+                .get("digest")
+                .and_then(Value::as_str)
+                .and_then(Digest::parse)
+                .ok_or_else(|| invalid("its index.json entry has no valid digest".into()))?;
+            let manifest = self.read_verified(&digest, &location)?;
+            let manifest = CacheManifest::parse(&manifest).map_err(invalid)?;
+            let config_digest = manifest.config_digest().map_err(invalid)?;
+            let config = self.read_verified(&config_digest, &location)?;
+            let index = CacheIndex::from_config_bytes(&config, Some(&manifest.layer_digests()))
+                .map_err(invalid)?;
+            return Ok(Some(Loaded { index, location }));
+        }
+        Ok(None)
+    }
+
+    /// Copies the blob of `desc` into `sink`.
     pub async fn fetch(
         &self,
-        _desc: &LayerDescriptor,
-        _sink: &mut BlobWriter,
+        desc: &LayerDescriptor,
+        sink: &mut BlobWriter,
     ) -> Result<(), RemoteError> {
-        Err(self.unsupported())
+        let path = self.blob_path(&desc.digest);
+        let mut file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(RemoteError::MissingBlob {
+                    backend: self.name.clone(),
+                    digest: desc.digest.clone(),
+                });
+            }
+            Err(e) => return Err(self.io("opening", &path, &e)),
+        };
+        if sink.resume_offset() > 0 {
+            sink.restart().map_err(|source| RemoteError::Store {
+                backend: self.name.clone(),
+                source,
+            })?;
+        }
+        let n = io::copy(&mut file, sink).map_err(|e| self.io("copying", &path, &e))?;
+        self.meter.downloaded(n);
+        self.meter.blob_downloaded();
+        Ok(())
     }
 
     /// The layers the directory lacks.
     pub async fn lacking(
         &self,
-        _layers: &[LayerDescriptor],
+        layers: &[LayerDescriptor],
     ) -> Result<Vec<LayerDescriptor>, RemoteError> {
-        Err(self.unsupported())
+        Ok(layers
+            .iter()
+            .filter(|l| !self.blob_path(&l.digest).is_file())
+            .cloned()
+            .collect())
     }
 
-    /// Uploads blobs and writes the scope's index.
+    /// Copies `upload` from `store`, writes the index documents, then points the scope's
+    /// `index.json` entry at the new manifest.
     pub async fn export(
         &self,
-        _scope: &str,
-        _index: &CacheIndex,
-        _upload: &[LayerDescriptor],
-        _store: &Store,
+        scope: &str,
+        index: &CacheIndex,
+        upload: &[LayerDescriptor],
+        store: &Store,
     ) -> Result<(), RemoteError> {
-        Err(self.unsupported())
+        let blobs = self.dir.join("blobs/sha256");
+        fs::create_dir_all(&blobs).map_err(|e| self.io("creating", &blobs, &e))?;
+        let layout = self.dir.join("oci-layout");
+        if !layout.exists() {
+            self.write_atomic(&layout, br#"{"imageLayoutVersion":"1.0.0"}"#)?;
+        }
+        for l in upload {
+            let target = self.blob_path(&l.digest);
+            if target.is_file() {
+                continue;
+            }
+            let src = store.blobs().path(&l.digest);
+            let tmp = self.temp_path(&l.digest);
+            let copied = fs::copy(&src, &tmp)
+                .and_then(|n| File::open(&tmp).and_then(|f| f.sync_all()).map(|()| n));
+            let n = match copied {
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = fs::remove_file(&tmp);
+                    return Err(self.io("copying", &src, &e));
+                }
+            };
+            fs::rename(&tmp, &target).map_err(|e| self.io("renaming", &target, &e))?;
+            self.meter.uploaded(n);
+            self.meter.blob_uploaded();
+        }
+        let (config, manifest) = index.encode();
+        for doc in [&config, &manifest] {
+            let target = self.blob_path(&Digest::of(doc));
+            if !target.is_file() {
+                self.write_atomic(&target, doc)?;
+                self.meter.uploaded(doc.len() as u64);
+            }
+        }
+        // index.json: read, replace this scope's entry, write, under an exclusive lock.
+        let lock_path = self.dir.join("index.json.lock");
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| self.io("opening", &lock_path, &e))?;
+        flock(&lock, FlockOperation::LockExclusive)
+            .map_err(|e| self.io("locking", &lock_path, &io::Error::from(e)))?;
+        let mut root = self
+            .read_index_json()
+            .ok()
+            .flatten()
+            .filter(Value::is_object)
+            .unwrap_or_else(|| json!({"schemaVersion": 2, "manifests": []}));
+        let entry = json!({
+            "mediaType": MANIFEST_MEDIA_TYPE,
+            "digest": Digest::of(&manifest).to_string(),
+            "size": manifest.len(),
+            "artifactType": super::index::ARTIFACT_TYPE,
+            "annotations": {REF_NAME: scope},
+        });
+        let mut manifests: Vec<Value> = root
+            .get("manifests")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|m| {
+                m.pointer(&format!("/annotations/{}", REF_NAME.replace('/', "~1")))
+                    .and_then(Value::as_str)
+                    != Some(scope)
+            })
+            .collect();
+        manifests.push(entry);
+        root["schemaVersion"] = json!(2);
+        root["mediaType"] = json!("application/vnd.oci.image.index.v1+json");
+        root["manifests"] = Value::Array(manifests);
+        let bytes = serde_json::to_vec_pretty(&root).unwrap_or_default();
+        self.write_atomic(&self.dir.join("index.json"), &bytes)?;
+        self.meter.uploaded(bytes.len() as u64);
+        Ok(())
     }
+
+    fn temp_path(&self, digest: &Digest) -> PathBuf {
+        self.dir.join(format!(
+            "blobs/sha256/.tmp-{}-{}",
+            std::process::id(),
+            digest.hex()
+        ))
+    }
+
+    fn write_atomic(&self, target: &Path, bytes: &[u8]) -> Result<(), RemoteError> {
+        let tmp = target.with_file_name(format!(
+            ".tmp-{}-{}",
+            std::process::id(),
+            target
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        ));
+        let written = File::create(&tmp).and_then(|mut f| {
+            f.write_all(bytes)?;
+            f.sync_all()
+        });
+        if let Err(e) = written.and_then(|()| fs::rename(&tmp, target)) {
+            let _ = fs::remove_file(&tmp);
+            return Err(self.io("writing", target, &e));
+        }
+        Ok(())
+    }
+}
+
+/// Reads a file of at most [`MAX_INDEX_BYTES`].
+fn read_capped(path: &Path) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    File::open(path)?
+        .take(MAX_INDEX_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_INDEX_BYTES {
+        return Err(io::Error::other("larger than any index document"));
+    }
+    Ok(bytes)
 }

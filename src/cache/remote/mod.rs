@@ -3,12 +3,14 @@
 //! * [`spec`] — the flags' values, as buildx spells them;
 //! * [`index`] — the records an export publishes and their OCI-manifest encoding;
 //! * [`scope`] — which scope a build writes and which it reads (branch -> base -> default);
+//! * [`caches`] — one build's imports, lazy blob fetches, lookups and exports;
 //! * [`backend`] — one connected backend: [`registry`], [`local`], [`s3`] or [`gha`];
 //! * [`meter`] — bytes, blobs and time per backend, for the report;
 //! * [`retry`] — backoff for 429, 5xx and dropped connections;
 //! * [`error`] — the module's error type.
 
 pub mod backend;
+pub mod caches;
 pub mod error;
 pub mod gha;
 pub mod index;
@@ -21,6 +23,7 @@ pub mod scope;
 pub mod spec;
 
 pub use backend::{Backend, Loaded};
+pub use caches::{FetchError, RemoteCaches, RemoteHit, RemoteSource};
 pub use error::RemoteError;
 pub use index::CacheIndex;
 pub use meter::{Meter, MeterReport};
