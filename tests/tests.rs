@@ -38,6 +38,8 @@ mod it {
     mod plan;
     /// The registry client against the test registry (`scripts/peers.sh`) and a hostile one.
     mod registry;
+    /// `--cache-to` / `--cache-from` end to end: a fresh runner builds from the remote cache.
+    mod remote_cache;
     /// `RUN --mount` (cache, secret, ssh, bind, tmpfs), RUN heredocs and `--runtime`, end to end
     /// through the binary (needs root and runc; ssh needs `ssh-agent`).
     mod run_mounts;
