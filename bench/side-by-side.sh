@@ -5,6 +5,13 @@
 #            base image and the bench's tag removed from the daemon; Buildah a fresh storage root
 #   noop     the same build again, nothing changed
 #   changed  one source file changed (a line appended to $BENCH_CHANGE, default src/core/hash.c)
+#   export   (not a bar) empty caches again, the unchanged corpus built with a registry cache
+#            export: rbuild `--cache-to type=registry,ref=R/bench/cache-rbuild-N,mode=max`, BuildKit
+#            `--cache-to type=registry,ref=...,mode=max,image-manifest=true,oci-mediatypes=true`,
+#            Buildah `bud --layers --cache-to R/bench/cache-buildah-N`
+#   remote   a fresh runner: every local cache emptied again (rbuild's state dir, BuildKit's
+#            cache and images, Buildah's storage), the same build with `--cache-from` that
+#            registry cache only (bars: rbuild/BuildKit <= 0.3, rbuild/Buildah <= 0.1)
 # Each scenario runs REPEATS times (default 3; a repeat is cold, noop, changed for every builder
 # in turn, so machine noise spreads over all of them); the table shows medians, the ratios
 # rbuild/BuildKit and rbuild/Buildah, the bars of the issue (rbuild/BuildKit: cold <= 1.05,
@@ -113,27 +120,42 @@ reset() {
   esac
 }
 
-# build_cmd BUILDER REP CONTEXT -- the command line a CI step would run
+# build_cmd BUILDER REP CONTEXT [to|from] -- the command line a CI step would run, with a
+# registry cache export (to) or import (from) when asked
 build_cmd() {
-  local name; name=$(name_of "$1")
+  local name cache_ref cache=()
+  name=$(name_of "$1")
+  cache_ref=$registry/bench/cache-$1-$2
   case $1 in
     rbuild)
       local out=(); [ "$output" = push ] && out=(--push)
-      echo env RBUILD_HOME="$work/rbuild-home" "$rbuild" build --progress=plain -t "$name" "${out[@]}" "$3" ;;
+      case ${4:-} in
+        to) cache=(--cache-to "type=registry,ref=$cache_ref,mode=max") ;;
+        from) cache=(--cache-from "type=registry,ref=$cache_ref") ;;
+      esac
+      echo env RBUILD_HOME="$work/rbuild-home" "$rbuild" build --progress=plain -t "$name" "${out[@]}" "${cache[@]}" "$3" ;;
     buildkit)
       local spec="type=image,name=$name"
       [ "$output" = push ] && spec="$spec,push=true"
       [ "$bk_output" = cacheonly ] && spec=type=cacheonly
+      case ${4:-} in
+        to) cache=(--cache-to "type=registry,ref=$cache_ref,mode=max,image-manifest=true,oci-mediatypes=true") ;;
+        from) cache=(--cache-from "type=registry,ref=$cache_ref") ;;
+      esac
       echo env DOCKER_HOST="$RBUILD_TEST_BUILDKIT_HOST" DOCKER_CONFIG="$RBUILD_TEST_DOCKER_CONFIG" \
         "$RBUILD_TEST_DOCKER" buildx build --builder default --progress=plain \
-        --output "$spec" "$3" ;;
+        --output "$spec" "${cache[@]}" "$3" ;;
     buildah)
       local d=$work/buildah-$2 b
       b="buildah --root $d/root --runroot $d/runroot --storage-driver overlay"
+      case ${4:-} in
+        to) cache=(--cache-to "$cache_ref") ;;
+        from) cache=(--cache-from "$cache_ref") ;;
+      esac
       if [ "$output" = push ]; then
-        echo sh -c "'$b bud --layers --isolation $isolation --tls-verify=false -t $name $3 && $b push --tls-verify=false $name docker://$name'"
+        echo sh -c "'$b bud --layers --isolation $isolation --tls-verify=false ${cache[*]} -t $name $3 && $b push --tls-verify=false $name docker://$name'"
       else
-        echo "$b" bud --layers --isolation "$isolation" --tls-verify=false -t "$name" "$3"
+        echo "$b" bud --layers --isolation "$isolation" --tls-verify=false "${cache[@]}" -t "$name" "$3"
       fi ;;
   esac
 }
@@ -149,10 +171,10 @@ cached_steps() {
 results=$work/results.tsv
 printf 'rep\tbuilder\tscenario\twall_s\tmax_rss_kb\tcached_steps\n' > "$results"
 
-# measure BUILDER SCENARIO REP CONTEXT -- one timed build; appends a row to results.tsv
+# measure BUILDER SCENARIO REP CONTEXT [to|from] -- one timed build; appends a row to results.tsv
 measure() {
   local b=$1 s=$2 rep=$3 ctx=$4 id=$1.$2.$3 t0 t1 cmd wall rss
-  cmd=$(build_cmd "$b" "$rep" "$ctx")
+  cmd=$(build_cmd "$b" "$rep" "$ctx" "${5:-}")
   t0=$(date +%s%N)
   if ! eval "/usr/bin/time -v -o '$work/time.$id' $cmd" >"$work/log.$id" 2>&1; then
     tail -n 30 "$work/log.$id" >&2
@@ -177,6 +199,14 @@ for rep in $(seq "$repeats"); do
     echo "/* changed by bench/side-by-side.sh, repeat $rep */" >> "$ctx/$change"
     measure "$b" changed "$rep" "$ctx"
     rm -rf "$ctx"
+    if [ "${BENCH_REMOTE:-1}" = 1 ]; then
+      cp -a "$corpus" "$ctx"
+      reset "$b" "$rep"
+      measure "$b" export "$rep" "$ctx" to
+      reset "$b" "$rep"
+      measure "$b" remote "$rep" "$ctx" from
+      rm -rf "$ctx"
+    fi
   done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -198,15 +228,21 @@ echo
 echo "corpus: $corpus ($(find "$corpus" -type f | wc -l) files); output: $output (BuildKit $bk_output); $repeats repeats (median); $(nproc) cores; load $load_after"
 echo "rbuild $(git -C "$repo_root" rev-parse --short HEAD) (release); $(dk version --format 'Docker {{.Server.Version}}' 2>/dev/null || echo 'Docker -'), $(dk buildx version 2>/dev/null | cut -d' ' -f1,2 || true); buildah $(buildah version 2>/dev/null | awk '/^Version:/{print $2}') --isolation $isolation"
 printf '%-8s %9s %10s %9s %10s %10s %8s %6s\n' scenario "rbuild s" "BuildKit s" "Buildah s" "rb/BK" "rb/Buildah" "bar" result
-for s in cold noop changed; do
-  case $s in cold) bar=1.05 ;; noop) bar=0.25 ;; changed) bar=0.70 ;; esac
+scenarios="cold noop changed"
+[ "${BENCH_REMOTE:-1}" = 1 ] && scenarios="$scenarios export remote"
+for s in $scenarios; do
+  case $s in cold) bar=1.05 ;; noop) bar=0.25 ;; changed) bar=0.70 ;; export) bar=- ;; remote) bar=0.30 ;; esac
   r=$(median rbuild "$s"); k=$(median buildkit "$s"); h=$(median buildah "$s")
-  rk=$(ratio "$r" "$k")
-  printf '%-8s %9s %10s %9s %10s %10s %8s %6s\n' "$s" "$r" "$k" "$h" "$rk" "$(ratio "$r" "$h")" "<= $bar" "$(verdict "$rk" "$bar")"
+  rk=$(ratio "$r" "$k"); rh=$(ratio "$r" "$h")
+  result=$(verdict "$rk" "$bar")
+  # remote has a second bar: rbuild/Buildah <= 0.1
+  if [ "$s" = remote ] && [ "$result" = PASS ] && [ "$(verdict "$rh" 0.10)" = FAIL ]; then result=FAIL; fi
+  [ "$s" = remote ] && bar="0.3/0.1"
+  printf '%-8s %9s %10s %9s %10s %10s %8s %6s\n' "$s" "$r" "$k" "$h" "$rk" "$rh" "<= $bar" "$result"
 done
 echo
 for b in $builders; do
-  for s in cold noop changed; do
+  for s in $scenarios; do
     printf '  %-8s %-7s samples [%s] cached steps [%s]\n' "$b" "$s" "$(all "$b" "$s")" \
       "$(awk -F'\t' -v b="$b" -v s="$s" 'NR > 1 && $2 == b && $3 == s { printf "%s%s", sep, $6; sep = " " }' "$results")"
   done

@@ -21,6 +21,7 @@ use super::backend::Loaded;
 use super::error::RemoteError;
 use super::index::{CacheIndex, CacheManifest, MANIFEST_MEDIA_TYPE};
 use super::meter::Meter;
+use super::retry::{Attempt, Backoff};
 use super::spec::CacheSpec;
 use crate::digest::Digest;
 use crate::image::layer::LayerDescriptor;
@@ -38,6 +39,7 @@ pub struct RegistryBackend {
     fixed_tag: Option<String>,
     registry: Registry,
     meter: Arc<Meter>,
+    backoff: Backoff,
 }
 
 impl RegistryBackend {
@@ -71,6 +73,10 @@ impl RegistryBackend {
             fixed_tag: parsed.tag.filter(|_| written_tag),
             registry,
             meter,
+            backoff: Backoff {
+                attempts: 4,
+                ..Backoff::default()
+            },
         })
     }
 
@@ -87,6 +93,32 @@ impl RegistryBackend {
         }
     }
 
+    /// Runs a registry call with retries (429, 5xx, dropped connections, cut-off bodies).
+    async fn retrying<T, F, Fut>(&self, what: &str, mut op: F) -> Result<T, RegistryError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, RegistryError>>,
+    {
+        self.backoff
+            .run(what, || {
+                let attempt = op();
+                async move {
+                    self.meter.request();
+                    attempt.await.map_err(|e| {
+                        if retryable(&e) {
+                            Attempt::Retry {
+                                error: e,
+                                after: None,
+                            }
+                        } else {
+                            Attempt::Fail(e)
+                        }
+                    })
+                }
+            })
+            .await
+    }
+
     fn fail(&self, what: &str, e: &RegistryError) -> RemoteError {
         RemoteError::backend(&self.name, format!("{what}: {e}"))
     }
@@ -94,8 +126,12 @@ impl RegistryBackend {
     /// The index of the first tag of the scope chain that exists.
     pub async fn load(&self, scopes: &[String]) -> Result<Option<Loaded>, RemoteError> {
         for tag in self.read_tags(scopes) {
-            self.meter.request();
-            let (bytes, _) = match self.registry.fetch_manifest_by_tag(&self.repo, &tag).await {
+            let fetched = self
+                .retrying("reading the cache manifest", || {
+                    self.registry.fetch_manifest_by_tag(&self.repo, &tag)
+                })
+                .await;
+            let (bytes, _) = match fetched {
                 Ok(found) => found,
                 Err(RegistryError::NotFound { .. }) => continue,
                 Err(e) => return Err(self.fail(&format!("reading {}:{tag}", self.repo), &e)),
@@ -109,10 +145,10 @@ impl RegistryBackend {
             };
             let manifest = CacheManifest::parse(&bytes).map_err(invalid)?;
             let config_digest = manifest.config_digest().map_err(invalid)?;
-            self.meter.request();
             let config = self
-                .registry
-                .fetch_config(&self.repo, &config_digest)
+                .retrying("reading the cache records", || {
+                    self.registry.fetch_config(&self.repo, &config_digest)
+                })
                 .await
                 .map_err(|e| self.fail(&format!("reading the records of {location}"), &e))?;
             self.meter.downloaded(config.len() as u64);
@@ -129,22 +165,33 @@ impl RegistryBackend {
         desc: &LayerDescriptor,
         sink: &mut BlobWriter,
     ) -> Result<(), RemoteError> {
-        if sink.resume_offset() > 0 {
-            sink.restart().map_err(|source| RemoteError::Store {
-                backend: self.name.clone(),
-                source,
-            })?;
-        }
-        self.meter.request();
-        let counting = Counting {
-            inner: sink,
-            meter: &self.meter,
+        let mut attempt = 0;
+        let result = loop {
+            attempt += 1;
+            if sink.resume_offset() > 0 || !sink.is_empty() {
+                sink.restart().map_err(|source| RemoteError::Store {
+                    backend: self.name.clone(),
+                    source,
+                })?;
+            }
+            self.meter.request();
+            let counting = Counting {
+                inner: &mut *sink,
+                meter: &self.meter,
+            };
+            match self
+                .registry
+                .fetch_blob(&self.repo, &desc.digest, counting)
+                .await
+            {
+                Err(e) if retryable(&e) && attempt < self.backoff.attempts => {
+                    tracing::debug!("{}: {e}; retrying", self.name);
+                    tokio::time::sleep(self.backoff.initial * attempt).await;
+                }
+                other => break other,
+            }
         };
-        match self
-            .registry
-            .fetch_blob(&self.repo, &desc.digest, counting)
-            .await
-        {
+        match result {
             Ok(_) => {
                 self.meter.blob_downloaded();
                 Ok(())
@@ -170,12 +217,10 @@ impl RegistryBackend {
         layers: &[LayerDescriptor],
     ) -> Result<Vec<LayerDescriptor>, RemoteError> {
         let digests: Vec<Digest> = layers.iter().map(|l| l.digest.clone()).collect();
-        for _ in &digests {
-            self.meter.request();
-        }
         let missing = self
-            .registry
-            .missing_blobs(&self.repo, &digests)
+            .retrying("checking the cache's blobs", || {
+                self.registry.missing_blobs(&self.repo, &digests)
+            })
             .await
             .map_err(|e| self.fail(&format!("checking the blobs of {}", self.repo), &e))?;
         Ok(layers
@@ -218,13 +263,15 @@ impl RegistryBackend {
             annotations: Default::default(),
             platform: None,
         });
+        let push_options = PushOptions::default();
         let outcomes = self
-            .registry
-            .push_blobs(store, &self.repo, &blobs, &PushOptions::default())
+            .retrying("uploading cache blobs", || {
+                self.registry
+                    .push_blobs(store, &self.repo, &blobs, &push_options)
+            })
             .await
             .map_err(|e| self.fail(&format!("uploading to {}", self.repo), &e))?;
         for (outcome, desc) in outcomes.iter().zip(&blobs) {
-            self.meter.request();
             if let crate::registry::BlobPush::Uploaded { bytes } = outcome {
                 self.meter.uploaded(*bytes);
                 if desc.media_type != super::index::CONFIG_MEDIA_TYPE {
@@ -239,12 +286,14 @@ impl RegistryBackend {
             tag: Some(tag.to_string()),
             digest: None,
         };
-        self.meter.request();
         let size = manifest.len() as u64;
-        self.registry
-            .push_manifest_bytes(&target, MANIFEST_MEDIA_TYPE, Bytes::from(manifest))
-            .await
-            .map_err(|e| self.fail(&format!("tagging {}:{tag}", self.repo), &e))?;
+        let manifest = Bytes::from(manifest);
+        self.retrying("tagging the cache manifest", || {
+            self.registry
+                .push_manifest_bytes(&target, MANIFEST_MEDIA_TYPE, manifest.clone())
+        })
+        .await
+        .map_err(|e| self.fail(&format!("tagging {}:{tag}", self.repo), &e))?;
         self.meter.uploaded(size);
         Ok(())
     }
@@ -265,5 +314,16 @@ impl<W: Write> Write for Counting<'_, W> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
+    }
+}
+
+/// Whether a registry failure may go away on its own: the registry unreachable (restarting),
+/// a body cut short, or an error status it did not classify (429, 5xx).
+fn retryable(e: &RegistryError) -> bool {
+    match e {
+        RegistryError::Unreachable { .. }
+        | RegistryError::Truncated { .. }
+        | RegistryError::Registry { .. } => true,
+        _ => false,
     }
 }
