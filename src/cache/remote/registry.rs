@@ -320,10 +320,10 @@ impl<W: Write> Write for Counting<'_, W> {
 /// Whether a registry failure may go away on its own: the registry unreachable (restarting),
 /// a body cut short, or an error status it did not classify (429, 5xx).
 fn retryable(e: &RegistryError) -> bool {
-    match e {
+    matches!(
+        e,
         RegistryError::Unreachable { .. }
-        | RegistryError::Truncated { .. }
-        | RegistryError::Registry { .. } => true,
-        _ => false,
-    }
+            | RegistryError::Truncated { .. }
+            | RegistryError::Registry { .. }
+    )
 }
