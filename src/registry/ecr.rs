@@ -146,6 +146,70 @@ pub async fn fetch_token_with(
     })
 }
 
+/// Makes sure the ECR repository `name` exists on `host` (ECR, unlike other registries, refuses
+/// pushes to a repository nobody created): `DescribeRepositories`, then `CreateRepository` when
+/// it is missing. `Ok(true)` when it was created. Uses the default AWS configuration.
+pub async fn ensure_repository(host: &EcrHost, name: &str) -> Result<bool, RegistryError> {
+    ensure_repository_with(host, name, aws_config::defaults(BehaviorVersion::latest())).await
+}
+
+/// As [`ensure_repository`] with the AWS configuration `loader` starts from.
+pub async fn ensure_repository_with(
+    host: &EcrHost,
+    name: &str,
+    loader: ConfigLoader,
+) -> Result<bool, RegistryError> {
+    let fail = |message: String| RegistryError::Ecr {
+        account: host.account.clone(),
+        region: host.region.clone(),
+        message,
+    };
+    let mut loader = loader.region(Region::new(host.region.clone()));
+    if host.fips {
+        loader = loader.use_fips(true);
+    }
+    let config = loader.load().await;
+    let client = aws_sdk_ecr::Client::new(&config);
+    let described = client
+        .describe_repositories()
+        .registry_id(&host.account)
+        .repository_names(name)
+        .send()
+        .await;
+    match described {
+        Ok(_) => return Ok(false),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|se| se.is_repository_not_found_exception()) => {}
+        Err(e) => {
+            return Err(fail(format!(
+                "DescribeRepositories {name}: {}",
+                aws_sdk_ecr::error::DisplayErrorContext(&e)
+            )));
+        }
+    }
+    match client
+        .create_repository()
+        .registry_id(&host.account)
+        .repository_name(name)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(true),
+        // Created by a concurrent runner meanwhile: as good.
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|se| se.is_repository_already_exists_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(fail(format!(
+            "CreateRepository {name}: {}",
+            aws_sdk_ecr::error::DisplayErrorContext(&e)
+        ))),
+    }
+}
+
 /// `base64("user:password")` -> (user, password).
 fn decode_token(encoded: &str) -> Result<(String, String), String> {
     let raw = base64::engine::general_purpose::STANDARD

@@ -9,7 +9,7 @@
 use aws_sdk_ecr::config::Credentials;
 use oci_client::secrets::RegistryAuth;
 use rbuild::digest::Digest;
-use rbuild::registry::ecr::{EcrHost, fetch_token_with};
+use rbuild::registry::ecr::{EcrHost, ensure_repository_with, fetch_token_with};
 use rbuild::registry::{Registry, RegistryError, RegistryOptions};
 use std::process::Command;
 use std::time::{Duration, UNIX_EPOCH};
@@ -56,6 +56,36 @@ async fn get_authorization_token_from_moto_decodes_to_basic_credentials() {
         "{endpoint}"
     );
     assert!(!format!("{token:?}").contains("auth-token"), "{token:?}");
+}
+
+#[tokio::test]
+async fn a_cache_export_creates_its_ecr_repository_once() {
+    let host = EcrHost::parse(HOST).unwrap();
+    let loader = || {
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(moto())
+            .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+    };
+    let name = format!("rbuild-cache/app-{}", std::process::id());
+    assert!(
+        ensure_repository_with(&host, &name, loader())
+            .await
+            .unwrap(),
+        "created"
+    );
+    assert!(
+        !ensure_repository_with(&host, &name, loader())
+            .await
+            .unwrap(),
+        "already there"
+    );
+    let down = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url("http://127.0.0.1:1")
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"));
+    let e = ensure_repository_with(&host, &name, down)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("DescribeRepositories"), "{e}");
 }
 
 #[tokio::test]

@@ -239,6 +239,14 @@ impl RegistryBackend {
         upload: &[LayerDescriptor],
         store: &Store,
     ) -> Result<(), RemoteError> {
+        if let Some(host) = crate::registry::ecr::EcrHost::parse(&self.repo.domain) {
+            // ECR refuses pushes to a repository nobody created; create it when allowed.
+            match crate::registry::ecr::ensure_repository(&host, &self.repo.path).await {
+                Ok(true) => tracing::info!("created the ECR repository {}", self.repo),
+                Ok(false) => {}
+                Err(e) => tracing::warn!("{e}; pushing to {} anyway", self.repo),
+            }
+        }
         let (config, manifest) = index.encode();
         let config_digest = store
             .put_bytes(&config)
