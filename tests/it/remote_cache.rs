@@ -562,3 +562,39 @@ fn a_backend_killed_mid_import_ends_in_the_right_image() {
     );
     assert_eq!(second.digest(), first.digest(), "the same, correct image");
 }
+
+#[test]
+fn two_runners_exporting_one_scope_at_once_leave_a_valid_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display().to_string();
+    let to = format!("type=local,dest={d},mode=max");
+    let a = scenario("runner a\n");
+    let b = scenario("runner b\n");
+    let (ha, hb) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (pa, pb) = (a.path().to_path_buf(), b.path().to_path_buf());
+    let (home_a, home_b) = (ha.path().to_path_buf(), hb.path().to_path_buf());
+    let (to_a, to_b) = (to.clone(), to.clone());
+    let ta = std::thread::spawn(move || build(&pa, &home_a, &["--cache-to", &to_a], &[]));
+    let tb = std::thread::spawn(move || build(&pb, &home_b, &["--cache-to", &to_b], &[]));
+    let (ra, rb) = (ta.join().unwrap(), tb.join().unwrap());
+    // The last writer's index names only blobs that are there: one of the two builds is
+    // entirely cached on a fresh runner, the other at least shares the deps stage.
+    let from = format!("type=local,src={d}");
+    let fresh_a = tempfile::tempdir().unwrap();
+    let again_a = build(a.path(), fresh_a.path(), &["--cache-from", &from], &[]);
+    let fresh_b = tempfile::tempdir().unwrap();
+    let again_b = build(b.path(), fresh_b.path(), &["--cache-from", &from], &[]);
+    let whole = (again_a.ran().is_empty() && again_a.digest() == ra.digest())
+        || (again_b.ran().is_empty() && again_b.digest() == rb.digest());
+    assert!(whole, "a: {:?}\nb: {:?}", again_a.steps, again_b.steps);
+    for again in [&again_a, &again_b] {
+        assert!(
+            again
+                .steps
+                .iter()
+                .any(|(n, cached)| n.contains("RUN echo deps") && *cached),
+            "{:?}",
+            again.steps
+        );
+    }
+}
