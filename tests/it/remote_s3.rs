@@ -207,6 +207,13 @@ async fn an_export_loads_back_and_its_blobs_fetch_verified() {
         head.content_length(),
         Some(i64::try_from(big.size).unwrap())
     );
+    let open = raw
+        .list_multipart_uploads()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap();
+    assert!(open.uploads().is_empty(), "{:?}", open.uploads());
 
     // A new backend (another runner) reads it back.
     let (reader, meter) = backend(&bucket, "").await;
@@ -440,6 +447,210 @@ async fn an_unreachable_endpoint_is_a_clear_error() {
         other => panic!("expected a backend error, got {other:?}"),
     }
     assert_eq!(meter.report().requests, 2, "the retries are counted");
+}
+
+/// Runs this binary's `child` test with the standard AWS environment (no files, no instance
+/// metadata) plus `extra`, so that the spec's missing region and credentials come from it;
+/// `mode` says what the child expects.
+fn run_child(mode: &str, bucket: &str, extra: &[(&str, &str)]) {
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command
+        .args([
+            "--exact",
+            "it::remote_s3::child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("RBUILD_S3_CHILD", mode)
+        .env("RBUILD_S3_CHILD_BUCKET", bucket)
+        .env("AWS_CONFIG_FILE", "/nonexistent/rbuild-test/aws-config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/rbuild-test/aws-credentials",
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_ENDPOINT_URL_S3");
+    for (k, v) in extra {
+        command.env(k, v);
+    }
+    let out = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "child ({mode}): {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn region_and_credentials_come_from_the_aws_environment() {
+    let bucket = bucket("envchain").await;
+    run_child(
+        "env",
+        &bucket,
+        &[
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_REGION", "us-east-1"),
+        ],
+    );
+    run_child("none", &bucket, &[]);
+}
+
+/// The child side of [`run_child`]; does nothing in a normal test run.
+#[tokio::test]
+async fn child() {
+    let (Ok(mode), Ok(bucket)) = (
+        std::env::var("RBUILD_S3_CHILD"),
+        std::env::var("RBUILD_S3_CHILD_BUCKET"),
+    ) else {
+        return;
+    };
+    // No region=, no keys: the standard chain.
+    let text = format!(
+        "type=s3,bucket={bucket},endpoint_url={},use_path_style=true",
+        moto()
+    );
+    let (backend, _) = backend_with(&text, quick_retries()).await;
+    let fx = stores();
+    let a = layer(&fx.local, &bytes(12, 500));
+    let index = index_of(&[&a]);
+    let exported = backend
+        .export("main", &index, std::slice::from_ref(&a), &fx.local)
+        .await;
+    match mode.as_str() {
+        "env" => {
+            exported.unwrap();
+            let loaded = backend.load(&["main".into()]).await.unwrap().unwrap();
+            assert_eq!(loaded.index, index);
+        }
+        "none" => {
+            let e = exported.unwrap_err().to_string();
+            assert!(e.to_lowercase().contains("credentials"), "{e}");
+        }
+        other => panic!("unknown child mode {other}"),
+    }
+}
+
+/// An in-process S3 endpoint for faults moto cannot make: it answers the `i`-th connection
+/// with `responses[i]` (raw HTTP, `Connection: close`) and records each request's head.
+async fn scripted(responses: Vec<Vec<u8>>) -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        for response in responses {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && sock.read(&mut byte).await.unwrap() == 1 {
+                head.push(byte[0]);
+            }
+            log.lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&head).to_lowercase());
+            sock.write_all(&response).await.unwrap();
+            sock.shutdown().await.unwrap();
+        }
+    });
+    (format!("http://{addr}"), seen)
+}
+
+fn http(status: &str, headers: &str, body: &[u8], sent: usize) -> Vec<u8> {
+    let mut out = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n{headers}\r\n",
+        body.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(&body[..sent]);
+    out
+}
+
+fn s3_error(status: &str, code: &str) -> Vec<u8> {
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code>\
+         <Message>{code}</Message></Error>"
+    );
+    http(
+        status,
+        "Content-Type: application/xml\r\n",
+        body.as_bytes(),
+        body.len(),
+    )
+}
+
+fn quick_retries() -> S3Options {
+    S3Options {
+        max_attempts: 4,
+        max_backoff: Duration::from_millis(50),
+        ..S3Options::default()
+    }
+}
+
+#[tokio::test]
+async fn slow_down_answers_are_retried() {
+    let (endpoint, seen) = scripted(vec![
+        s3_error("503 Slow Down", "SlowDown"),
+        s3_error("503 Slow Down", "SlowDown"),
+        s3_error("404 Not Found", "NoSuchKey"),
+    ])
+    .await;
+    let text = format!(
+        "type=s3,bucket=b,region=us-east-1,endpoint_url={endpoint},use_path_style=true,\
+         access_key_id=testing,secret_access_key=testing"
+    );
+    let (backend, meter) = backend_with(&text, quick_retries()).await;
+    assert!(backend.load(&["main".into()]).await.unwrap().is_none());
+    assert_eq!(meter.report().requests, 3);
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 3);
+    assert!(
+        seen[2].starts_with("get /b/index/main/cache"),
+        "{}",
+        seen[2]
+    );
+}
+
+#[tokio::test]
+async fn a_body_cut_mid_way_resumes_with_a_range() {
+    let content = bytes(11, 1000);
+    let fx = stores();
+    let desc = layer(&fx.local, &content);
+    let (endpoint, seen) = scripted(vec![
+        // Announces 1000 bytes, sends 400 and hangs up.
+        http("200 OK", "", &content, 400),
+        http(
+            "206 Partial Content",
+            "Content-Range: bytes 400-999/1000\r\n",
+            &content[400..],
+            600,
+        ),
+    ])
+    .await;
+    let text = format!(
+        "type=s3,bucket=b,region=us-east-1,endpoint_url={endpoint},use_path_style=true,\
+         access_key_id=testing,secret_access_key=testing"
+    );
+    let (backend, meter) = backend_with(&text, quick_retries()).await;
+    assert_eq!(
+        fetch_into(&backend, &fx.fresh, &desc).await.unwrap(),
+        desc.digest
+    );
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 2);
+    assert!(!seen[0].contains("range:"), "{}", seen[0]);
+    assert!(seen[1].contains("range: bytes=400-"), "{}", seen[1]);
+    assert_eq!(meter.report().download_bytes, 1000);
+    assert_eq!(meter.report().blobs_downloaded, 1);
 }
 
 #[tokio::test]
