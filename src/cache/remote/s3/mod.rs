@@ -36,7 +36,7 @@ pub mod fail;
 pub mod keys;
 pub mod upload;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -44,6 +44,7 @@ use aws_sdk_s3::Client;
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::types::MetadataDirective;
+use futures_util::future::Either;
 use futures_util::{StreamExt as _, TryStreamExt as _};
 
 use super::backend::Loaded;
@@ -315,21 +316,20 @@ impl Inner {
                 format!("scope {scope:?} cannot name an index object"),
             )
         })?;
-        let concurrency = self.options.blob_concurrency.max(1);
-        futures_util::stream::iter(upload)
-            .map(|layer| self.upload_blob(&layer.digest, store))
-            .buffer_unordered(concurrency)
-            .try_collect::<Vec<()>>()
-            .await?;
-        let stale: Vec<(Digest, u64)> = {
-            let mut stale = self.stale.lock().unwrap_or_else(PoisonError::into_inner);
-            std::mem::take(&mut *stale).into_iter().collect()
-        };
-        let uploaded: std::collections::BTreeSet<&Digest> =
-            upload.iter().map(|l| &l.digest).collect();
-        futures_util::stream::iter(stale.iter().filter(|(d, _)| !uploaded.contains(d)))
-            .map(|(digest, size)| self.refresh(digest, *size, store))
-            .buffer_unordered(concurrency)
+        // Each blob once; uploads and refreshes share the bound.
+        let uploads: BTreeSet<&Digest> = upload.iter().map(|l| &l.digest).collect();
+        let stale = std::mem::take(&mut *self.stale.lock().unwrap_or_else(PoisonError::into_inner));
+        let jobs = uploads
+            .iter()
+            .map(|digest| Either::Left(self.upload_blob(digest, store)))
+            .chain(
+                stale
+                    .iter()
+                    .filter(|(digest, _)| !uploads.contains(digest))
+                    .map(|(digest, size)| Either::Right(self.refresh(digest, *size, store))),
+            );
+        futures_util::stream::iter(jobs)
+            .buffer_unordered(self.options.blob_concurrency.max(1))
             .try_collect::<Vec<()>>()
             .await?;
         let (config, manifest) = index.encode();
