@@ -40,6 +40,8 @@ mod it {
     mod registry;
     /// `--cache-to` / `--cache-from` end to end: a fresh runner builds from the remote cache.
     mod remote_cache;
+    /// The `type=s3` cache backend against moto: export, scope fallback, refresh, corruption.
+    mod remote_s3;
     /// `RUN --mount` (cache, secret, ssh, bind, tmpfs), RUN heredocs and `--runtime`, end to end
     /// through the binary (needs root and runc; ssh needs `ssh-agent`).
     mod run_mounts;
