@@ -38,6 +38,9 @@ mod it {
     mod plan;
     /// The registry client against the test registry (`scripts/peers.sh`) and a hostile one.
     mod registry;
+    /// `type=gha` against the cache server binary's GitHub Actions cache: packs, index entries,
+    /// scope chains, a 429 storm, corruption and unknown tokens.
+    mod remote_gha;
     /// `RUN --mount` (cache, secret, ssh, bind, tmpfs), RUN heredocs and `--runtime`, end to end
     /// through the binary (needs root and runc; ssh needs `ssh-agent`).
     mod run_mounts;
