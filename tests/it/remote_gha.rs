@@ -6,6 +6,7 @@
 //! The server binary is `target/debug/rbuild-cache-server` (built by `cargo test --workspace`
 //! or `cargo build -p rbuild-cache-server`), or `RBUILD_TEST_CACHE_SERVER`.
 
+use std::io::Write as _;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -355,7 +356,7 @@ async fn gha_export_packs_layers_into_a_few_entries_and_a_second_export_only_the
     );
 
     // The new index maps the old layers (first pack) and the new ones (second pack).
-    let (reader2, _) = backend(&server, &main_token(), "app");
+    let (reader2, reader2_meter) = backend(&server, &main_token(), "app");
     let loaded = reader2.load(&[]).await.unwrap().unwrap();
     assert_eq!(loaded.index, index2);
     assert!(reader2.lacking(&layers2).await.unwrap().is_empty());
@@ -368,6 +369,23 @@ async fn gha_export_packs_layers_into_a_few_entries_and_a_second_export_only_the
         );
     }
     assert_eq!(reader2.calls().lookups, 3, "the index and each pack once");
+
+    // An interrupted download resumes after the bytes the store kept.
+    let layer = &layers2[7];
+    let content = bytes("first-7", 160 << 10);
+    let mut partial = fresh.writer(Some(&layer.digest)).unwrap();
+    partial.write_all(&content[..1000]).unwrap();
+    drop(partial);
+    let mut resumed = fresh.writer(Some(&layer.digest)).unwrap();
+    assert_eq!(resumed.resume_offset(), 1000);
+    let before = reader2_meter.report().download_bytes;
+    reader2.fetch(layer, &mut resumed).await.unwrap();
+    assert_eq!(resumed.commit().unwrap().0, layer.digest);
+    assert_eq!(
+        reader2_meter.report().download_bytes - before,
+        layer.size - 1000,
+        "only the rest was downloaded"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

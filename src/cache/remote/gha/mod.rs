@@ -622,3 +622,50 @@ impl BlockSource for MemorySource {
         Ok(self.blocks.pop_front())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::remote::spec::{Direction, Kind};
+
+    fn connect(text: &str) -> Result<GhaBackend, RemoteError> {
+        let spec = CacheSpec::parse(text, Direction::Export)?;
+        let Kind::Gha(gha) = &spec.kind else {
+            panic!("{text}: not a gha spec");
+        };
+        GhaBackend::connect(&spec, gha, Arc::default())
+    }
+
+    #[test]
+    fn url_and_token_come_from_the_spec_or_a_clear_error() {
+        let ok = connect("type=gha,url=http://127.0.0.1:1/,token=t,scope=web");
+        assert!(ok.is_ok_and(|b| b.ns == "web"));
+        let default_ns = connect("type=gha,url=http://127.0.0.1:1/,token=t");
+        assert!(default_ns.is_ok_and(|b| b.ns == DEFAULT_NAMESPACE));
+        if std::env::var_os("ACTIONS_RESULTS_URL").is_none() {
+            let err = connect("type=gha,token=t").err().map(|e| e.to_string());
+            assert!(
+                err.as_deref()
+                    .is_some_and(|e| e.contains("ACTIONS_RESULTS_URL")),
+                "{err:?}"
+            );
+        }
+        if std::env::var_os("ACTIONS_RUNTIME_TOKEN").is_none() {
+            let err = connect("type=gha,url=http://127.0.0.1:1/")
+                .err()
+                .map(|e| e.to_string());
+            assert!(
+                err.as_deref()
+                    .is_some_and(|e| e.contains("ACTIONS_RUNTIME_TOKEN")),
+                "{err:?}"
+            );
+        }
+        let err = connect("type=gha,url=not a url,token=t")
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            err.as_deref().is_some_and(|e| e.contains("does not parse")),
+            "{err:?}"
+        );
+    }
+}
