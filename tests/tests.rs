@@ -42,6 +42,9 @@ mod it {
     mod remote_cache;
     /// The `type=s3` cache backend against moto: export, scope fallback, refresh, corruption.
     mod remote_s3;
+    /// `type=gha` against the cache server binary's GitHub Actions cache: packs, index entries,
+    /// scope chains, a 429 storm, corruption and unknown tokens.
+    mod remote_gha;
     /// `RUN --mount` (cache, secret, ssh, bind, tmpfs), RUN heredocs and `--runtime`, end to end
     /// through the binary (needs root and runc; ssh needs `ssh-agent`).
     mod run_mounts;

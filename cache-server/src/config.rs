@@ -25,6 +25,7 @@
 //!   grace_minutes: 60
 //!   upload_ttl_minutes: 60
 //!   gha_max_age_days: 7    # GitHub Actions cache entries unused this long are removed
+//!   gha_uploads_per_minute: 0  # CreateCacheEntry calls a minute before 429s (0: unlimited)
 //! ```
 
 use std::collections::HashSet;
@@ -193,6 +194,11 @@ pub struct Limits {
     /// GitHub Actions cache entries neither created nor restored for this many days are removed
     /// by eviction (default 7, as GitHub does).
     pub gha_max_age_days: Option<u64>,
+    /// GitHub Actions cache `CreateCacheEntry` calls admitted per sliding minute, across all
+    /// callers; beyond it they are answered 429 with `Retry-After`, as GitHub answers a
+    /// repository saving too fast (`RBUILD_CACHE_LIMITS_GHA_UPLOADS_PER_MINUTE`; default 0:
+    /// unlimited).
+    pub gha_uploads_per_minute: Option<u64>,
     /// Whether this process runs the evictor (default: yes with a local store, no with S3).
     /// Replicas sharing one S3 store each know only their own metadata, so exactly one of them
     /// should evict (`evict: true`) or none.
@@ -200,7 +206,7 @@ pub struct Limits {
 }
 
 /// Environment variables that override the file.
-pub const ENV_OVERRIDES: [&str; 8] = [
+pub const ENV_OVERRIDES: [&str; 9] = [
     "RBUILD_CACHE_LISTEN",
     "RBUILD_CACHE_DIR",
     "RBUILD_CACHE_MAX_BYTES",
@@ -209,6 +215,7 @@ pub const ENV_OVERRIDES: [&str; 8] = [
     "RBUILD_CACHE_S3_ENDPOINT",
     "RBUILD_CACHE_S3_PREFIX",
     "RBUILD_CACHE_S3_REGION",
+    "RBUILD_CACHE_LIMITS_GHA_UPLOADS_PER_MINUTE",
 ];
 
 impl Config {
@@ -278,6 +285,14 @@ impl Config {
                 value: v.clone(),
                 reason: "expected true/false, 1/0, yes/no or on/off".into(),
             })?;
+        }
+        if let Some(v) = get("RBUILD_CACHE_LIMITS_GHA_UPLOADS_PER_MINUTE") {
+            let n = v.trim().parse::<u64>().map_err(|_| ConfigError::Env {
+                name: "RBUILD_CACHE_LIMITS_GHA_UPLOADS_PER_MINUTE".into(),
+                value: v.clone(),
+                reason: "expected a whole number of calls (0: unlimited)".into(),
+            })?;
+            self.limits.gha_uploads_per_minute = Some(n);
         }
         let s3_vars = [
             "RBUILD_CACHE_S3_BUCKET",
@@ -614,6 +629,25 @@ limits:
             ),
             ("b", "p/", Some("eu-west-1"), Some("http://127.0.0.1:5001"))
         );
+    }
+
+    #[test]
+    fn gha_upload_rate_from_the_file_and_the_environment() {
+        let c = load_text("limits: {gha_uploads_per_minute: 200}", &[]).unwrap();
+        assert_eq!(c.limits.gha_uploads_per_minute, Some(200));
+        let c = load_text(
+            "limits: {gha_uploads_per_minute: 200}",
+            &[("RBUILD_CACHE_LIMITS_GHA_UPLOADS_PER_MINUTE", "3")],
+        )
+        .unwrap();
+        assert_eq!(c.limits.gha_uploads_per_minute, Some(3));
+        assert_eq!(Config::default().limits.gha_uploads_per_minute, None);
+        let e = Config::load_with_env(
+            None,
+            env_of(&[("RBUILD_CACHE_LIMITS_GHA_UPLOADS_PER_MINUTE", "lots")]),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("GHA_UPLOADS_PER_MINUTE"), "{e}");
     }
 
     #[test]

@@ -823,6 +823,7 @@ mod tests {
             grace_minutes: None,
             upload_ttl_minutes: Some(5),
             gha_max_age_days: None,
+            gha_uploads_per_minute: None,
             evict: None,
         };
         let policy = Policy::from_limits(&limits).unwrap();

@@ -167,6 +167,9 @@ async fn gha_state(config: &Config, state: &RegistryState) -> Result<GhaState, S
     if let Some(resolver) = gha::tokens::token_resolver(config) {
         gha = gha.with_scope_resolver(resolver);
     }
+    if let Some(per_minute) = config.limits.gha_uploads_per_minute {
+        gha = gha.with_uploads_per_minute(per_minute);
+    }
     let swept = gha.sweep_staging().await?;
     tracing::info!(swept_staging = swept, "GitHub Actions cache ready");
     Ok(gha)

@@ -10,12 +10,14 @@
 //! - [`entries`]: entry records (scope, key, version) in the server's redb database.
 //! - [`scope`]: the job's scope chain from its runtime token.
 //! - [`sign`]: HMAC-signed, expiring blob URLs.
+//! - [`limit`]: the optional rate limit on `CreateCacheEntry` (`limits.gha_uploads_per_minute`).
 //!
 //! Each finalized entry links its blob to the pseudo-repository `_gha/<scope>`
 //! ([`scope::repository_of`]) so `/stats` counts it and eviction sees it.
 
 pub mod blob;
 pub mod entries;
+pub mod limit;
 pub mod scope;
 pub mod sign;
 pub mod tokens;
@@ -104,6 +106,12 @@ pub enum GhaError {
     /// A blocking task panicked or was cancelled.
     #[error("internal task failed: {0}")]
     Task(String),
+    /// More entries were created this minute than `limits.gha_uploads_per_minute` allows.
+    #[error("too many cache entries created; retry after {retry_after} seconds")]
+    RateLimited {
+        /// Seconds until a slot frees (the `Retry-After` header).
+        retry_after: u64,
+    },
 }
 
 /// Turns a bearer token (or none) into the caller's scope chain.
@@ -120,6 +128,7 @@ pub struct GhaState {
     public_url: Option<String>,
     resolver: ScopeResolver,
     url_ttl: u64,
+    limiter: Option<Arc<limit::UploadLimiter>>,
 }
 
 impl std::fmt::Debug for GhaState {
@@ -157,6 +166,7 @@ impl GhaState {
             public_url: None,
             resolver: Arc::new(resolve_scopes),
             url_ttl: entries::RESERVATION_TTL,
+            limiter: None,
         })
     }
 
@@ -170,6 +180,13 @@ impl GhaState {
     /// Replaces how bearer tokens become scope chains (a server with tokens checks them first).
     pub fn with_scope_resolver(mut self, resolver: ScopeResolver) -> Self {
         self.resolver = resolver;
+        self
+    }
+
+    /// Answers `CreateCacheEntry` calls beyond `per_minute` a minute with 429 and
+    /// `Retry-After` ([`limit::UploadLimiter`]); 0 keeps them unlimited.
+    pub fn with_uploads_per_minute(mut self, per_minute: u64) -> Self {
+        self.limiter = limit::UploadLimiter::new(per_minute).map(Arc::new);
         self
     }
 

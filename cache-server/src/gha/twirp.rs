@@ -83,6 +83,7 @@ fn twirp_error(err: &GhaError) -> Response {
         | GhaError::UnknownBlock(_)
         | GhaError::Body(_) => ("invalid_argument", StatusCode::BAD_REQUEST),
         GhaError::Blob(BlobError::NotFound(_)) => ("not_found", StatusCode::NOT_FOUND),
+        GhaError::RateLimited { .. } => ("resource_exhausted", StatusCode::TOO_MANY_REQUESTS),
         GhaError::Record(_)
         | GhaError::Meta(_)
         | GhaError::Blob(_)
@@ -95,12 +96,18 @@ fn twirp_error(err: &GhaError) -> Response {
         tracing::debug!(error = %err, code, "gha twirp request refused");
     }
     let body = serde_json::json!({ "code": code, "msg": err.to_string() });
-    (
+    let mut response = (
         status,
         [(header::CONTENT_TYPE, "application/json")],
         body.to_string(),
     )
-        .into_response()
+        .into_response();
+    if let GhaError::RateLimited { retry_after } = err {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(*retry_after));
+    }
+    response
 }
 
 fn json<T: Serialize>(value: &T) -> Response {
@@ -180,7 +187,10 @@ pub async fn handle(
     };
     let base = base_url(&state, &headers);
     let result = match method.as_str() {
-        "CreateCacheEntry" => create(&state, chain, &base, &body).await,
+        "CreateCacheEntry" => match admit(&state) {
+            Ok(()) => create(&state, chain, &base, &body).await,
+            Err(e) => Err(e),
+        },
         "FinalizeCacheEntryUpload" => finalize(&state, chain, &body).await,
         "GetCacheEntryDownloadURL" => download(&state, chain, &base, &body).await,
         _ => {
@@ -197,6 +207,16 @@ pub async fn handle(
         }
     };
     result.unwrap_or_else(|e| twirp_error(&e))
+}
+
+/// The `limits.gha_uploads_per_minute` check of a `CreateCacheEntry` call.
+fn admit(state: &GhaState) -> Result<(), GhaError> {
+    match &state.limiter {
+        Some(limiter) => limiter
+            .admit(std::time::Instant::now())
+            .map_err(|retry_after| GhaError::RateLimited { retry_after }),
+        None => Ok(()),
+    }
 }
 
 async fn create(
@@ -339,6 +359,19 @@ mod tests {
         assert!(check_key("").is_err());
         assert!(check_key("a,b").is_err());
         assert!(check_key(&"x".repeat(513)).is_err());
+    }
+
+    #[test]
+    fn rate_limited_creates_are_429_with_retry_after() {
+        let response = twirp_error(&GhaError::RateLimited { retry_after: 7 });
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            Some("7")
+        );
     }
 
     #[test]
