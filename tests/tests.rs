@@ -38,13 +38,15 @@ mod it {
     mod plan;
     /// The registry client against the test registry (`scripts/peers.sh`) and a hostile one.
     mod registry;
+    /// The remote-cache round trip through S3, the Actions cache and the cache server.
+    mod remote_backends;
     /// `--cache-to` / `--cache-from` end to end: a fresh runner builds from the remote cache.
     mod remote_cache;
-    /// The `type=s3` cache backend against moto: export, scope fallback, refresh, corruption.
-    mod remote_s3;
     /// `type=gha` against the cache server binary's GitHub Actions cache: packs, index entries,
     /// scope chains, a 429 storm, corruption and unknown tokens.
     mod remote_gha;
+    /// The `type=s3` cache backend against moto: export, scope fallback, refresh, corruption.
+    mod remote_s3;
     /// `RUN --mount` (cache, secret, ssh, bind, tmpfs), RUN heredocs and `--runtime`, end to end
     /// through the binary (needs root and runc; ssh needs `ssh-agent`).
     mod run_mounts;
