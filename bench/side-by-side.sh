@@ -222,7 +222,7 @@ all() { # builder scenario -> every sample
   awk -F'\t' -v b="$1" -v s="$2" 'NR > 1 && $2 == b && $3 == s { printf "%s%.2f", sep, $4; sep = " " }' "$results"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
-verdict() { awk -v r="$1" -v bar="$2" 'BEGIN { if (r == "-") print "-"; else if (r <= bar) print "PASS"; else print "FAIL" }'; }
+verdict() { awk -v r="$1" -v bar="$2" 'BEGIN { if (r == "-" || bar == "-") print "-"; else if (r + 0 <= bar + 0) print "PASS"; else print "FAIL" }'; }
 
 echo
 echo "corpus: $corpus ($(find "$corpus" -type f | wc -l) files); output: $output (BuildKit $bk_output); $repeats repeats (median); $(nproc) cores; load $load_after"
