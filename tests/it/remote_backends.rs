@@ -3,14 +3,8 @@
 //! the cache server as a registry; and a 30-step `mode=max` export to the Actions cache that
 //! makes only a handful of uploads.
 
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-use base64::Engine as _;
-
 use super::remote_cache::{build, round_trip};
+use super::remote_gha::{CacheServer, token as runtime_token};
 use super::support::context;
 
 /// moto's endpoint URL.
@@ -20,85 +14,15 @@ fn moto() -> String {
     })
 }
 
-/// The `rbuild-cache-server` binary `cargo test --workspace` built next to this test binary
-/// (or `RBUILD_TEST_CACHE_SERVER`).
-fn cache_server_binary() -> PathBuf {
-    if let Ok(p) = std::env::var("RBUILD_TEST_CACHE_SERVER") {
-        return PathBuf::from(p);
-    }
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .map(|dir| dir.join("rbuild-cache-server"))
-        .unwrap();
-    assert!(
-        bin.is_file(),
-        "{} is missing: run `cargo build -p rbuild-cache-server` (cargo test --workspace builds it)",
-        bin.display()
-    );
-    bin
-}
-
-/// A cache server process on a free loopback port, killed on drop.
-struct CacheServer {
-    child: Child,
-    addr: String,
-    _data: tempfile::TempDir,
-}
-
-impl CacheServer {
-    fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let addr = format!("127.0.0.1:{port}");
-        let data = tempfile::tempdir().unwrap();
-        let child = Command::new(cache_server_binary())
-            .args(["--listen", &addr, "--data-dir"])
-            .arg(data.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(&addr).is_err() {
-            assert!(Instant::now() < deadline, "the cache server did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Self {
-            child,
-            addr,
-            _data: data,
-        }
-    }
-}
-
-impl Drop for CacheServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// An unsigned Actions runtime token whose `ac` claim lets `ref` write and read (as GitHub's).
-fn runtime_token(refs: &[(&str, u64)]) -> String {
-    let ac: Vec<serde_json::Value> = refs
-        .iter()
-        .map(|(s, p)| serde_json::json!({ "Scope": s, "Permission": p }))
-        .collect();
-    let claims = serde_json::json!({
-        "scp": "Actions.Results:1:1",
-        "ac": serde_json::Value::Array(ac).to_string(),
-    });
-    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    format!(
-        "{}.{}.c2ln",
-        b64.encode(br#"{"alg":"RS256","typ":"JWT"}"#),
-        b64.encode(claims.to_string())
-    )
+/// A cache server on a free port: its `http://host:port/` URL and `host:port`.
+fn cache_server() -> (CacheServer, String, String) {
+    let server = CacheServer::start(None, &[]);
+    let url = server.url.clone();
+    let addr = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    (server, url, addr)
 }
 
 /// Creates a bucket in moto.
@@ -135,8 +59,7 @@ fn s3_cache_round_trip() {
 
 #[test]
 fn gha_cache_round_trip_through_the_cache_server() {
-    let server = CacheServer::start();
-    let url = format!("http://{}/", server.addr);
+    let (_server, url, _) = cache_server();
     let token = runtime_token(&[("refs/heads/main", 3)]);
     let env = [
         ("ACTIONS_RESULTS_URL", url.as_str()),
@@ -148,8 +71,8 @@ fn gha_cache_round_trip_through_the_cache_server() {
 
 #[test]
 fn registry_cache_round_trip_through_the_cache_server() {
-    let server = CacheServer::start();
-    let reference = format!("{}/proj/app-cache", server.addr);
+    let (_server, _, addr) = cache_server();
+    let reference = format!("{addr}/proj/app-cache");
     round_trip(
         &format!("type=registry,ref={reference},mode=max"),
         &format!("type=registry,ref={reference}"),
@@ -159,8 +82,7 @@ fn registry_cache_round_trip_through_the_cache_server() {
 
 #[test]
 fn a_thirty_step_max_mode_export_to_the_actions_cache_is_a_handful_of_uploads() {
-    let server = CacheServer::start();
-    let url = format!("http://{}/", server.addr);
+    let (_server, url, _) = cache_server();
     let token = runtime_token(&[("refs/heads/main", 3)]);
     let env = [
         ("ACTIONS_RESULTS_URL", url.as_str()),

@@ -45,15 +45,16 @@ fn server_binary() -> PathBuf {
 }
 
 /// A running `rbuild-cache-server` on a free port over a fresh data directory.
-struct CacheServer {
+pub(crate) struct CacheServer {
     child: Child,
-    url: String,
+    /// `http://127.0.0.1:<port>/`.
+    pub(crate) url: String,
     dir: tempfile::TempDir,
 }
 
 impl CacheServer {
     /// Starts the server with `config` (YAML, if any) and extra environment `env`.
-    fn start(config: Option<&str>, env: &[(&str, &str)]) -> Self {
+    pub(crate) fn start(config: Option<&str>, env: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -139,7 +140,7 @@ fn rbuild_cache_env() -> Vec<String> {
 }
 
 /// An unsigned runtime token whose `ac` claim lists `(scope, permission)` as GitHub does.
-fn token(scopes: &[(&str, u64)]) -> String {
+pub(crate) fn token(scopes: &[(&str, u64)]) -> String {
     let ac: Vec<serde_json::Value> = scopes
         .iter()
         .map(|(s, p)| serde_json::json!({ "Scope": s, "Permission": p }))
