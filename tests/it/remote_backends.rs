@@ -130,3 +130,48 @@ fn a_thirty_step_max_mode_export_to_the_actions_cache_is_a_handful_of_uploads() 
     assert!(second.ran().is_empty(), "{:?}", second.ran());
     assert_eq!(second.digest(), first.digest());
 }
+
+#[test]
+fn a_scope_per_repository_on_the_cache_server() {
+    let (_server, _, addr) = cache_server();
+    let to = format!("type=registry,ref={addr}/proj/{{scope}},mode=max");
+    let from = format!("type=registry,ref={addr}/proj/{{scope}}");
+    let ctx = super::remote_cache::scenario("per-repo scopes\n");
+    let home = tempfile::tempdir().unwrap();
+    let first = build(
+        ctx.path(),
+        home.path(),
+        &["--cache-to", &to],
+        &[("GITHUB_REF_NAME", "main")],
+    );
+    let pr_env = [
+        ("GITHUB_REF", "refs/pull/7/merge"),
+        ("GITHUB_REF_NAME", "7/merge"),
+    ];
+    let fresh = tempfile::tempdir().unwrap();
+    let pr = build(
+        ctx.path(),
+        fresh.path(),
+        &["--cache-from", &from, "--cache-to", &to],
+        &pr_env,
+    );
+    assert!(pr.ran().is_empty(), "{:?}\n{}", pr.ran(), pr.stderr);
+    assert_eq!(pr.digest(), first.digest());
+    let report = pr.cache_report(&from.replace("type=registry,ref=", ""));
+    assert_eq!(report["blobs_downloaded"], 0, "{}", pr.metadata);
+    assert_eq!(
+        report["blobs_uploaded"], 0,
+        "main's blobs are mounted into proj/pr-7, not uploaded: {}",
+        pr.metadata
+    );
+    for repo in ["proj/main", "proj/pr-7"] {
+        let out = super::support::skopeo(&[
+            "inspect",
+            "--raw",
+            "--tls-verify=false",
+            &format!("docker://{addr}/{repo}:cache"),
+        ]);
+        let m: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(m["artifactType"], "application/vnd.rbuild.cache.v1");
+    }
+}

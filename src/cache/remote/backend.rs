@@ -4,7 +4,7 @@
 //! * `load(scopes)`: the index of the first scope that has one (`None`: no cache yet);
 //! * `fetch(desc, sink)`: a layer blob's bytes into a store writer (the writer verifies the
 //!   digest on commit);
-//! * `lacking(layers)`: which of the layers the backend does not hold yet;
+//! * `lacking(scope, layers)`: which of the layers the backend does not hold yet;
 //! * `export(scope, index, upload, store)`: uploads `upload` (read from `store`) and then
 //!   writes `index` as the scope's index (last writer wins per scope, blobs shared);
 //! * and counts what it moves in its [`Meter`].
@@ -89,13 +89,15 @@ impl Backend {
         }
     }
 
-    /// The layers of `layers` the backend lacks.
+    /// The layers of `layers` the backend lacks in `scope` (the scope an export writes; only
+    /// a registry whose `ref=` names a repository per scope stores blobs per scope).
     pub async fn lacking(
         &self,
+        scope: &str,
         layers: &[LayerDescriptor],
     ) -> Result<Vec<LayerDescriptor>, RemoteError> {
         match self {
-            Self::Registry(b) => b.lacking(layers).await,
+            Self::Registry(b) => b.lacking(scope, layers).await,
             Self::Local(b) => b.lacking(layers).await,
             Self::S3(b) => b.lacking(layers).await,
             Self::Gha(b) => b.lacking(layers).await,

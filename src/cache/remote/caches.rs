@@ -343,7 +343,7 @@ impl RemoteCaches {
         runtime: &tokio::runtime::Runtime,
     ) -> Result<(), RemoteError> {
         let layers = index.layers();
-        let lacking = runtime.block_on(t.backend.lacking(&layers))?;
+        let lacking = runtime.block_on(t.backend.lacking(scope, &layers))?;
         let absent: Vec<LayerDescriptor> = lacking
             .iter()
             .filter(|l| !store.blobs().has(&l.digest))

@@ -6,7 +6,11 @@
 //! * Where: `ref=<registry>/<repo>:<tag>` reads and writes exactly that tag, as buildx does
 //!   (no scope fallback). `ref=<registry>/<repo>` without a tag puts each scope in a tag of its
 //!   own (`<repo>:<scope>`, e.g. `app-cache:main`, `app-cache:pr-7`): writes go to the build's
-//!   scope and reads fall back along the scope chain.
+//!   scope and reads fall back along the scope chain. `ref=` holding `{scope}` puts each scope
+//!   in a repository of its own instead (`cache.example/app/{scope}` -> `app/main:cache`,
+//!   `app/pr-7:cache`; the tag is `cache` unless one is given): the layout of the cache
+//!   server, whose tokens grant writes by the repository's last segment (a fork's token may
+//!   write `app/pr-*` only). Blobs another scope's repository holds are mounted, not uploaded.
 //! * Credentials are the registry client's: docker `config.json`, credential helpers, and ECR
 //!   tokens from `GetAuthorizationToken` ([`crate::registry::ecr`]).
 //! * A build that pushes its image to the registry holding the cache mounts the cached layers
@@ -37,6 +41,10 @@ pub struct RegistryBackend {
     repo: Repository,
     /// The tag of `ref=`, when one was given: the only place read and written.
     fixed_tag: Option<String>,
+    /// `ref=` when it holds `{scope}`: one repository per scope.
+    template: Option<String>,
+    /// The repository the index was loaded from (where imported blobs are fetched).
+    loaded: std::sync::Mutex<Option<Repository>>,
     registry: Registry,
     meter: Arc<Meter>,
     backoff: Backoff,
@@ -55,22 +63,30 @@ impl RegistryBackend {
             spec: spec.text.clone(),
             reason,
         };
+        let template = reference.contains("{scope}").then(|| reference.to_string());
+        let probe = reference.replace("{scope}", "main");
         let parsed =
-            Reference::parse(reference).map_err(|e| spec_err(format!("ref={reference}: {e}")))?;
+            Reference::parse(&probe).map_err(|e| spec_err(format!("ref={reference}: {e}")))?;
         if parsed.digest.is_some() {
             return Err(spec_err(format!(
                 "ref={reference}: a cache ref takes a tag, not a digest"
             )));
         }
         // `Reference::parse` defaults the tag to `latest`; only a tag the user wrote is fixed.
-        let written_tag = reference
+        let written_tag = probe
             .rsplit_once('/')
-            .map_or(reference, |(_, last)| last)
+            .map_or(probe.as_str(), |(_, last)| last)
             .contains(':');
+        let fixed_tag = match parsed.tag.clone().filter(|_| written_tag) {
+            None if template.is_some() => Some("cache".to_string()),
+            t => t,
+        };
         Ok(Self {
             name: spec.backend_ref(),
             repo: Repository::of(&parsed),
-            fixed_tag: parsed.tag.filter(|_| written_tag),
+            fixed_tag,
+            template,
+            loaded: std::sync::Mutex::new(None),
             registry,
             meter,
             backoff: Backoff {
@@ -80,17 +96,46 @@ impl RegistryBackend {
         })
     }
 
-    /// The repository holding the blobs: a push to the same registry mounts from it.
+    /// The repository holding the imported blobs: a push to the same registry mounts from it.
     pub fn mount_source(&self) -> Option<Repository> {
-        Some(self.repo.clone())
+        Some(self.source_repo())
     }
 
-    /// The tags to read, in order, for `scopes`.
-    fn read_tags(&self, scopes: &[String]) -> Vec<String> {
-        match &self.fixed_tag {
-            Some(tag) => vec![tag.clone()],
-            None => scopes.to_vec(),
+    /// Where the index was loaded from (the `ref=` repository before a load).
+    fn source_repo(&self) -> Repository {
+        self.loaded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+            .unwrap_or_else(|| self.repo.clone())
+    }
+
+    /// The repository and tag of `scope`.
+    fn location(&self, scope: &str) -> Result<(Repository, String), RemoteError> {
+        let repo = match &self.template {
+            Some(t) => {
+                let r = Reference::parse(&t.replace("{scope}", scope)).map_err(|e| {
+                    RemoteError::Spec {
+                        spec: t.clone(),
+                        reason: format!("scope {scope}: {e}"),
+                    }
+                })?;
+                Repository::of(&r)
+            }
+            None => self.repo.clone(),
+        };
+        let tag = self.fixed_tag.clone().unwrap_or_else(|| scope.to_string());
+        Ok((repo, tag))
+    }
+
+    /// The places to read, in order, for `scopes`.
+    fn read_locations(&self, scopes: &[String]) -> Result<Vec<(Repository, String)>, RemoteError> {
+        if self.template.is_none()
+            && let Some(tag) = &self.fixed_tag
+        {
+            return Ok(vec![(self.repo.clone(), tag.clone())]);
         }
+        scopes.iter().map(|s| self.location(s)).collect()
     }
 
     /// Runs a registry call with retries (429, 5xx, dropped connections, cut-off bodies).
@@ -125,19 +170,19 @@ impl RegistryBackend {
 
     /// The index of the first tag of the scope chain that exists.
     pub async fn load(&self, scopes: &[String]) -> Result<Option<Loaded>, RemoteError> {
-        for tag in self.read_tags(scopes) {
+        for (repo, tag) in self.read_locations(scopes)? {
             let fetched = self
                 .retrying("reading the cache manifest", || {
-                    self.registry.fetch_manifest_by_tag(&self.repo, &tag)
+                    self.registry.fetch_manifest_by_tag(&repo, &tag)
                 })
                 .await;
             let (bytes, _) = match fetched {
                 Ok(found) => found,
                 Err(RegistryError::NotFound { .. }) => continue,
-                Err(e) => return Err(self.fail(&format!("reading {}:{tag}", self.repo), &e)),
+                Err(e) => return Err(self.fail(&format!("reading {repo}:{tag}"), &e)),
             };
             self.meter.downloaded(bytes.len() as u64);
-            let location = format!("{}:{tag}", self.repo);
+            let location = format!("{repo}:{tag}");
             let invalid = |reason: String| RemoteError::InvalidIndex {
                 backend: self.name.clone(),
                 location: location.clone(),
@@ -147,13 +192,17 @@ impl RegistryBackend {
             let config_digest = manifest.config_digest().map_err(invalid)?;
             let config = self
                 .retrying("reading the cache records", || {
-                    self.registry.fetch_config(&self.repo, &config_digest)
+                    self.registry.fetch_config(&repo, &config_digest)
                 })
                 .await
                 .map_err(|e| self.fail(&format!("reading the records of {location}"), &e))?;
             self.meter.downloaded(config.len() as u64);
             let index = CacheIndex::from_config_bytes(&config, Some(&manifest.layer_digests()))
                 .map_err(invalid)?;
+            *self
+                .loaded
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(repo);
             return Ok(Some(Loaded { index, location }));
         }
         Ok(None)
@@ -165,6 +214,7 @@ impl RegistryBackend {
         desc: &LayerDescriptor,
         sink: &mut BlobWriter,
     ) -> Result<(), RemoteError> {
+        let source = self.source_repo();
         let mut attempt = 0;
         let result = loop {
             attempt += 1;
@@ -181,7 +231,7 @@ impl RegistryBackend {
             };
             match self
                 .registry
-                .fetch_blob(&self.repo, &desc.digest, counting)
+                .fetch_blob(&source, &desc.digest, counting)
                 .await
             {
                 Err(e) if retryable(&e) && attempt < self.backoff.attempts => {
@@ -211,18 +261,31 @@ impl RegistryBackend {
         }
     }
 
-    /// The layers the repository lacks.
+    /// The layers the repository of `scope` lacks (blobs the loaded scope's repository holds
+    /// are not lacking: the export mounts them).
     pub async fn lacking(
         &self,
+        scope: &str,
         layers: &[LayerDescriptor],
     ) -> Result<Vec<LayerDescriptor>, RemoteError> {
+        let (repo, _) = self.location(scope)?;
         let digests: Vec<Digest> = layers.iter().map(|l| l.digest.clone()).collect();
-        let missing = self
+        let mut missing = self
             .retrying("checking the cache's blobs", || {
-                self.registry.missing_blobs(&self.repo, &digests)
+                self.registry.missing_blobs(&repo, &digests)
             })
             .await
-            .map_err(|e| self.fail(&format!("checking the blobs of {}", self.repo), &e))?;
+            .map_err(|e| self.fail(&format!("checking the blobs of {repo}"), &e))?;
+        let source = self.source_repo();
+        if source != repo && !missing.is_empty() {
+            let elsewhere = missing.clone();
+            missing = self
+                .retrying("checking the cache's blobs", || {
+                    self.registry.missing_blobs(&source, &elsewhere)
+                })
+                .await
+                .unwrap_or(elsewhere);
+        }
         Ok(layers
             .iter()
             .filter(|l| missing.contains(&l.digest))
@@ -239,12 +302,13 @@ impl RegistryBackend {
         upload: &[LayerDescriptor],
         store: &Store,
     ) -> Result<(), RemoteError> {
-        if let Some(host) = crate::registry::ecr::EcrHost::parse(&self.repo.domain) {
+        let (repo, tag) = self.location(scope)?;
+        if let Some(host) = crate::registry::ecr::EcrHost::parse(&repo.domain) {
             // ECR refuses pushes to a repository nobody created; create it when allowed.
-            match crate::registry::ecr::ensure_repository(&host, &self.repo.path).await {
-                Ok(true) => tracing::info!("created the ECR repository {}", self.repo),
+            match crate::registry::ecr::ensure_repository(&host, &repo.path).await {
+                Ok(true) => tracing::info!("created the ECR repository {repo}"),
                 Ok(false) => {}
-                Err(e) => tracing::warn!("{e}; pushing to {} anyway", self.repo),
+                Err(e) => tracing::warn!("{e}; pushing to {repo} anyway"),
             }
         }
         let (config, manifest) = index.encode();
@@ -271,14 +335,35 @@ impl RegistryBackend {
             annotations: Default::default(),
             platform: None,
         });
-        let push_options = PushOptions::default();
+        // Every index layer: those another scope's repository holds are mounted from it.
+        let mut all: Vec<Descriptor> = index
+            .layers()
+            .iter()
+            .filter(|l| !upload.iter().any(|u| u.digest == l.digest))
+            .map(|l| Descriptor {
+                media_type: l.media_type.clone(),
+                digest: l.digest.clone(),
+                size: l.size,
+                annotations: Default::default(),
+                platform: None,
+            })
+            .collect();
+        let source = self.source_repo();
+        if source == repo {
+            all.clear();
+        }
+        blobs.extend(all);
+        let push_options = PushOptions {
+            mount_from: vec![source.to_string()],
+            ..PushOptions::default()
+        };
         let outcomes = self
             .retrying("uploading cache blobs", || {
                 self.registry
-                    .push_blobs(store, &self.repo, &blobs, &push_options)
+                    .push_blobs(store, &repo, &blobs, &push_options)
             })
             .await
-            .map_err(|e| self.fail(&format!("uploading to {}", self.repo), &e))?;
+            .map_err(|e| self.fail(&format!("uploading to {repo}"), &e))?;
         for (outcome, desc) in outcomes.iter().zip(&blobs) {
             if let crate::registry::BlobPush::Uploaded { bytes } = outcome {
                 self.meter.uploaded(*bytes);
@@ -287,11 +372,10 @@ impl RegistryBackend {
                 }
             }
         }
-        let tag = self.fixed_tag.as_deref().unwrap_or(scope);
         let target = Reference {
-            domain: self.repo.domain.clone(),
-            path: self.repo.path.clone(),
-            tag: Some(tag.to_string()),
+            domain: repo.domain.clone(),
+            path: repo.path.clone(),
+            tag: Some(tag.clone()),
             digest: None,
         };
         let size = manifest.len() as u64;
