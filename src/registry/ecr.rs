@@ -96,6 +96,26 @@ impl EcrToken {
     }
 }
 
+impl EcrHost {
+    /// An ECR client for this host's region (and FIPS endpoint), from `loader`.
+    async fn client(&self, loader: ConfigLoader) -> aws_sdk_ecr::Client {
+        let mut loader = loader.region(Region::new(self.region.clone()));
+        if self.fips {
+            loader = loader.use_fips(true);
+        }
+        aws_sdk_ecr::Client::new(&loader.load().await)
+    }
+
+    /// A [`RegistryError::Ecr`] about this host.
+    fn error(&self, message: String) -> RegistryError {
+        RegistryError::Ecr {
+            account: self.account.clone(),
+            region: self.region.clone(),
+            message,
+        }
+    }
+}
+
 /// Asks ECR for a token for `host` with the default AWS configuration (environment, profiles,
 /// the default credential chain).
 pub async fn fetch_token(host: &EcrHost) -> Result<EcrToken, RegistryError> {
@@ -108,17 +128,8 @@ pub async fn fetch_token_with(
     host: &EcrHost,
     loader: ConfigLoader,
 ) -> Result<EcrToken, RegistryError> {
-    let fail = |message: String| RegistryError::Ecr {
-        account: host.account.clone(),
-        region: host.region.clone(),
-        message,
-    };
-    let mut loader = loader.region(Region::new(host.region.clone()));
-    if host.fips {
-        loader = loader.use_fips(true);
-    }
-    let config = loader.load().await;
-    let client = aws_sdk_ecr::Client::new(&config);
+    let fail = |message: String| host.error(message);
+    let client = host.client(loader).await;
     let out = client.get_authorization_token().send().await.map_err(|e| {
         fail(format!(
             "GetAuthorizationToken: {}",
@@ -159,17 +170,8 @@ pub async fn ensure_repository_with(
     name: &str,
     loader: ConfigLoader,
 ) -> Result<bool, RegistryError> {
-    let fail = |message: String| RegistryError::Ecr {
-        account: host.account.clone(),
-        region: host.region.clone(),
-        message,
-    };
-    let mut loader = loader.region(Region::new(host.region.clone()));
-    if host.fips {
-        loader = loader.use_fips(true);
-    }
-    let config = loader.load().await;
-    let client = aws_sdk_ecr::Client::new(&config);
+    let fail = |message: String| host.error(message);
+    let client = host.client(loader).await;
     let described = client
         .describe_repositories()
         .registry_id(&host.account)
