@@ -174,10 +174,13 @@ impl Materializer<'_> {
     }
 }
 
-/// Counts the bytes written through it into a [`Meter`], if any.
-struct Counting<'a, W> {
-    inner: W,
-    meter: Option<&'a Meter>,
+/// Counts the bytes written through it into a [`Meter`], if any (base-image pulls here, cache
+/// downloads in [`crate::cache::remote::registry`]).
+pub(crate) struct Counting<'a, W> {
+    /// Where the bytes go.
+    pub(crate) inner: W,
+    /// What counts them.
+    pub(crate) meter: Option<&'a Meter>,
 }
 
 impl<W: std::io::Write> std::io::Write for Counting<'_, W> {

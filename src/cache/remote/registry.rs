@@ -16,7 +16,6 @@
 //! * A build that pushes its image to the registry holding the cache mounts the cached layers
 //!   ([`RegistryBackend::mount_source`]): no layer is downloaded.
 
-use std::io::Write;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -27,6 +26,7 @@ use super::index::{CacheIndex, CacheManifest, MANIFEST_MEDIA_TYPE};
 use super::meter::Meter;
 use super::retry::{Attempt, Backoff};
 use super::spec::CacheSpec;
+use crate::build::layers::Counting;
 use crate::digest::Digest;
 use crate::image::layer::LayerDescriptor;
 use crate::image::manifest::Descriptor;
@@ -227,7 +227,7 @@ impl RegistryBackend {
             self.meter.request();
             let counting = Counting {
                 inner: &mut *sink,
-                meter: &self.meter,
+                meter: Some(&self.meter),
             };
             match self
                 .registry
@@ -388,24 +388,6 @@ impl RegistryBackend {
         .map_err(|e| self.fail(&format!("tagging {}:{tag}", self.repo), &e))?;
         self.meter.uploaded(size);
         Ok(())
-    }
-}
-
-/// Counts the bytes written through it into a [`Meter`].
-struct Counting<'a, W> {
-    inner: W,
-    meter: &'a Meter,
-}
-
-impl<W: Write> Write for Counting<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.meter.downloaded(n as u64);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
     }
 }
 
