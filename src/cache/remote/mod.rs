@@ -1,6 +1,7 @@
 //! Remote caches: `--cache-to` / `--cache-from` (DESIGN.md "Cache export and import").
 //!
 //! * [`spec`] — the flags' values, as buildx spells them;
+//! * [`document`] — the documents every backend stores: cache indexes and mount-cache manifests;
 //! * [`index`] — the records an export publishes and their OCI-manifest encoding;
 //! * [`scope`] — which scope a build writes and which it reads (branch -> base -> default);
 //! * [`caches`] — one build's imports, lazy blob fetches, lookups and exports;
@@ -11,6 +12,7 @@
 
 pub mod backend;
 pub mod caches;
+pub mod document;
 pub mod error;
 pub mod gha;
 pub mod index;
