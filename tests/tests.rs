@@ -30,6 +30,8 @@ mod it {
     mod explain;
     /// Deterministic layers: tar read back, whiteouts, compression checked by system tools.
     mod layer;
+    /// Mount caches that travel: `RUN --mount=type=cache` directories through every backend.
+    mod mount_caches;
     /// Image outputs (OCI layout dir/tar, docker archive) read back by skopeo and tar.
     mod output;
     /// The parser against the conformance corpus in `tests/data/parse*`.

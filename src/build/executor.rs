@@ -53,6 +53,8 @@ pub struct BuildOptions {
     pub interrupt: Option<Arc<AtomicBool>>,
     /// Counts base-image layer bytes pulled (`rbuild.pull` in the metadata file).
     pub pull_meter: Option<Arc<crate::cache::remote::Meter>>,
+    /// Remote mount caches (`--cache-from` / `--cache-to` with `mount-caches=true`).
+    pub mount_sync: Option<Arc<dyn super::mounts::cache::MountSync>>,
 }
 
 impl Default for BuildOptions {
@@ -69,6 +71,7 @@ impl Default for BuildOptions {
             jobs: 0,
             interrupt: None,
             pull_meter: None,
+            mount_sync: None,
         }
     }
 }
@@ -712,6 +715,7 @@ impl Run<'_, '_> {
                 ssh: &opts.ssh,
                 runtime: opts.runtime.as_deref(),
                 mount_source: &mount_source,
+                mount_sync: opts.mount_sync.as_deref(),
             };
             return super::run_step::run_step(&cx, line, run, layers, &scratch.0);
         }

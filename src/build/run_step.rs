@@ -42,6 +42,8 @@ pub struct RunContext<'a> {
     pub runtime: Option<&'a str>,
     /// The layers of the stage or image a mount's `from=` names (`line` for errors).
     pub mount_source: &'a MountSource<'a>,
+    /// Remote mount caches: restores new cache directories, notes the ones used.
+    pub mount_sync: Option<&'a dyn super::mounts::cache::MountSync>,
 }
 
 /// Resolves a mount's `from=` to the layers of that stage or image.

@@ -78,6 +78,10 @@ pub struct BuildArgs {
     /// several allowed, read in order
     #[arg(long = "cache-from", value_name = "SPEC")]
     pub cache_from: Vec<String>,
+    /// Largest size one RUN --mount=type=cache directory may export (e.g. 2GB): the least
+    /// recently used files, largest first, are left out
+    #[arg(long = "mount-cache-max-size", value_name = "SIZE", value_parser = crate::cli::units::parse_size)]
+    pub mount_cache_max_size: Option<u64>,
 }
 
 /// `--compression` values.
@@ -260,6 +264,11 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             &|w| progress.info(w),
         )?
     };
+    let mount_caches = Arc::new(remote.mount_caches(
+        &store.root().join(crate::cache::mounts::MOUNTS_DIR),
+        args.mount_cache_max_size,
+        resolver.runtime(),
+    ));
     let cache = LayeredCache {
         local: local.as_ref(),
         remote: &remote,
@@ -297,6 +306,9 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             jobs: args.jobs.map_or(0, usize::from),
             interrupt: Some(watch.flag()),
             pull_meter: Some(pull_meter.clone()),
+            mount_sync: mount_caches
+                .is_active()
+                .then(|| mount_caches.clone() as Arc<dyn crate::build::mounts::cache::MountSync>),
         },
     };
     let materializer = crate::build::layers::Materializer {
@@ -382,6 +394,8 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         &resolver,
         progress,
     );
+    mount_caches.export(&|w| progress.info(w));
+    let mount_reports = mount_caches.reports();
     if let Some(path) = &args.iidfile {
         crate::output::write_iidfile(path, image)?;
     }
@@ -398,6 +412,12 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             let caches = remote.reports();
             if !caches.is_empty() {
                 map.insert("rbuild.cache".into(), serde_json::to_value(&caches)?);
+            }
+            if mount_caches.is_active() {
+                map.insert(
+                    "rbuild.mount-caches".into(),
+                    serde_json::to_value(&mount_reports)?,
+                );
             }
         }
         write_json_atomic(path, &doc)?;
@@ -416,6 +436,9 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
                 r.import_seconds,
                 r.export_seconds
             ));
+        }
+        for r in mount_reports.values() {
+            progress.info(&mount_line(r));
         }
     }
     let cached = built.steps.iter().filter(|s| s.cached).count();
@@ -516,6 +539,42 @@ fn export_caches(
         }
     }
     failure
+}
+
+/// One mount cache's line in the final report.
+fn mount_line(r: &crate::cache::remote::mounts::MountReport) -> String {
+    use crate::cli::units::human_size;
+    let restored = if r.restored {
+        format!(
+            "restored {} in {} chunks",
+            human_size(r.bytes_downloaded),
+            r.chunks_downloaded
+        )
+    } else if let Some(e) = &r.restore_error {
+        format!("not restored ({e})")
+    } else {
+        "not restored".to_string()
+    };
+    let exported = if r.unchanged > 0 && r.chunks_uploaded == 0 && r.chunks_reused == 0 {
+        "unchanged, not exported".to_string()
+    } else {
+        format!(
+            "uploaded {} in {} chunks, {} chunks reused",
+            human_size(r.bytes_uploaded),
+            r.chunks_uploaded,
+            r.chunks_reused
+        )
+    };
+    let dropped = if r.dropped_files > 0 {
+        format!(
+            ", {} files ({}) left out by --mount-cache-max-size",
+            r.dropped_files,
+            human_size(r.dropped_bytes)
+        )
+    } else {
+        String::new()
+    };
+    format!("mount cache {}: {restored}; {exported}{dropped}", r.id)
 }
 
 /// `rbuild.explain`: every step that missed, its line and why (`[{"step": "[2/3] COPY . /app",

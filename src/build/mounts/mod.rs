@@ -214,8 +214,17 @@ fn cache_mount(
     let name = cache::dir_name(&m.id, &base);
     let mounts = cx.store.root().join("mounts");
     let mut init = |tmp: &Path| -> Result<(), BuildError> {
+        // A remote mount cache replaces the initial content (it grew from it).
+        let restored = cx.mount_sync.is_some_and(|sync| {
+            let warn = |w: &str| cx.progress.info(&format!("#{} WARNING: {w}", cx.id));
+            sync.restore(&name, &m.id, tmp, &warn)
+        });
+        let copies = layers.is_some() && (!m.source.is_empty() || !owner_set);
+        if copies && restored {
+            return Ok(());
+        }
         if let Some(layers) = &layers
-            && (!m.source.is_empty() || !owner_set)
+            && copies
         {
             let stack = cx.materializer.rootfs(layers)?.stack;
             let v = view::stack_view(&stack, false, &here.join("init"), line)?;
@@ -229,6 +238,9 @@ fn cache_mount(
             .map_err(|e| io(line, "changing the mode of", tmp, e))
     };
     let dir = cache::acquire(&mounts, &name, m.sharing, line, &mut init)?;
+    if let Some(sync) = cx.mount_sync {
+        sync.used(&name, &m.id);
+    }
     out.mounts.push(ExecMount {
         target: m.target.clone(),
         kind: ExecMountKind::Bind {

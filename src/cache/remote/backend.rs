@@ -7,10 +7,13 @@
 //! * `lacking(scope, layers)`: which of the layers the backend does not hold yet;
 //! * `export(scope, index, upload, store)`: uploads `upload` (read from `store`) and then
 //!   writes `index` as the scope's index (last writer wins per scope, blobs shared);
+//! * `load_doc` / `export_doc`: the same for any document ([`super::document`]): the index or
+//!   a mount cache's manifest;
 //! * and counts what it moves in its [`Meter`].
 
 use std::sync::Arc;
 
+use super::document::{DocKind, DocName, Document, LoadedDoc};
 use super::error::RemoteError;
 use super::gha::GhaBackend;
 use super::index::CacheIndex;
@@ -67,11 +70,49 @@ impl Backend {
 
     /// The index of the first of `scopes` that has one.
     pub async fn load(&self, scopes: &[String]) -> Result<Option<Loaded>, RemoteError> {
+        if let Self::Gha(b) = self {
+            return b.load(scopes).await;
+        }
+        let Some(doc) = self
+            .load_doc(scopes, &DocName::Index, CacheIndex::KIND)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let index = CacheIndex::from_loaded(&doc).map_err(|reason| RemoteError::InvalidIndex {
+            backend: self.name(),
+            location: doc.location.clone(),
+            reason,
+        })?;
+        Ok(Some(Loaded {
+            index,
+            location: doc.location,
+        }))
+    }
+
+    /// Document `name` (of `kind`) of the first of `scopes` that has it (gha: the newest
+    /// entry of the job's branch scopes).
+    pub async fn load_doc(
+        &self,
+        scopes: &[String],
+        name: &DocName,
+        kind: DocKind,
+    ) -> Result<Option<LoadedDoc>, RemoteError> {
         match self {
-            Self::Registry(b) => b.load(scopes).await,
-            Self::Local(b) => b.load(scopes).await,
-            Self::S3(b) => b.load(scopes).await,
-            Self::Gha(b) => b.load(scopes).await,
+            Self::Registry(b) => b.load_doc(scopes, name, kind).await,
+            Self::Local(b) => b.load_doc(scopes, name, kind).await,
+            Self::S3(b) => b.load_doc(scopes, name, kind).await,
+            Self::Gha(b) => b.load_doc(name).await,
+        }
+    }
+
+    /// The backend's name in messages (its `backend_ref`).
+    fn name(&self) -> String {
+        match self {
+            Self::Registry(b) => b.name().to_string(),
+            Self::Local(b) => b.name().to_string(),
+            Self::S3(b) => b.name().to_string(),
+            Self::Gha(b) => b.name().to_string(),
         }
     }
 
@@ -112,11 +153,29 @@ impl Backend {
         upload: &[LayerDescriptor],
         store: &Store,
     ) -> Result<(), RemoteError> {
+        if let Self::Gha(b) = self {
+            return b.export(scope, index, upload, store).await;
+        }
+        self.export_doc(scope, &DocName::Index, &index.document(), upload, store)
+            .await
+    }
+
+    /// Uploads `upload` from `store`, then writes `doc` as `scope`'s document `name` (last
+    /// writer wins). gha packs the blobs its packs lack, whatever `upload` says; for a mount
+    /// cache they must all be in `store`.
+    pub async fn export_doc(
+        &self,
+        scope: &str,
+        name: &DocName,
+        doc: &Document,
+        upload: &[LayerDescriptor],
+        store: &Store,
+    ) -> Result<(), RemoteError> {
         match self {
-            Self::Registry(b) => b.export(scope, index, upload, store).await,
-            Self::Local(b) => b.export(scope, index, upload, store).await,
-            Self::S3(b) => b.export(scope, index, upload, store).await,
-            Self::Gha(b) => b.export(scope, index, upload, store).await,
+            Self::Registry(b) => b.export_doc(scope, name, doc, upload, store).await,
+            Self::Local(b) => b.export_doc(scope, name, doc, upload, store).await,
+            Self::S3(b) => b.export_doc(scope, name, doc, upload, store).await,
+            Self::Gha(b) => b.export_doc(name, doc, store).await,
         }
     }
 

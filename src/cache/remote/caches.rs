@@ -81,6 +81,16 @@ impl RemoteSource {
         self.backend.mount_source()
     }
 
+    /// The connected backend.
+    pub(crate) fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// What it moved.
+    pub(crate) fn meter(&self) -> &Arc<Meter> {
+        &self.meter
+    }
+
     /// Downloads the blobs of `layers` the store lacks into it, verified, a few at a time.
     /// Blocks (call it from a build thread, not from async code). The first failure is
     /// returned; every blob that failed is poisoned.
@@ -152,17 +162,20 @@ pub struct RemoteHit {
 
 /// One `--cache-to` backend.
 #[derive(Debug)]
-struct Target {
-    spec: CacheSpec,
-    backend: Backend,
-    meter: Arc<Meter>,
+pub(crate) struct Target {
+    /// Its spec.
+    pub(crate) spec: CacheSpec,
+    /// The connected backend.
+    pub(crate) backend: Backend,
+    /// What it moved.
+    pub(crate) meter: Arc<Meter>,
 }
 
 /// The remote caches of one build.
 #[derive(Debug)]
 pub struct RemoteCaches {
     sources: Vec<Arc<RemoteSource>>,
-    targets: Vec<Target>,
+    targets: Vec<Arc<Target>>,
     meters: BTreeMap<String, Arc<Meter>>,
     scopes: Scopes,
     poisoned: Poisoned,
@@ -249,11 +262,11 @@ impl RemoteCaches {
         for spec in to {
             let meter = caches.meter(spec);
             match runtime.block_on(Backend::connect(spec, registry, meter.clone())) {
-                Ok(backend) => caches.targets.push(Target {
+                Ok(backend) => caches.targets.push(Arc::new(Target {
                     spec: spec.clone(),
                     backend,
                     meter,
-                }),
+                })),
                 Err(e) if spec.ignore_error => {
                     warn(&format!("WARNING: cache export skipped: {e}"));
                 }
@@ -367,6 +380,33 @@ impl RemoteCaches {
                 .map_err(|e| e.source)?;
         }
         runtime.block_on(t.backend.export(scope, index, &lacking, store))
+    }
+
+    /// The mount caches of this build: restored from the `--cache-from` backends and exported
+    /// to the `--cache-to` backends whose `mount-caches=` is on; `mounts_dir` is the state's
+    /// cache-mount folder, `max_size` bounds what one id exports.
+    pub fn mount_caches(
+        &self,
+        mounts_dir: &std::path::Path,
+        max_size: Option<u64>,
+        runtime: &tokio::runtime::Runtime,
+    ) -> super::mounts::MountCaches {
+        super::mounts::MountCaches::new(
+            self.sources
+                .iter()
+                .filter(|s| s.spec.mount_caches)
+                .cloned()
+                .collect(),
+            self.targets
+                .iter()
+                .filter(|t| t.spec.mount_caches)
+                .cloned()
+                .collect(),
+            self.scopes.clone(),
+            mounts_dir,
+            max_size,
+            runtime.handle().clone(),
+        )
     }
 
     /// The meters of every backend, by backend name.

@@ -17,6 +17,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use super::document::{DocKind, Document, LoadedDoc};
 use crate::cache::CacheRecord;
 use crate::digest::Digest;
 use crate::image::layer::LayerDescriptor;
@@ -25,12 +26,9 @@ use crate::image::layer::LayerDescriptor;
 pub const ARTIFACT_TYPE: &str = "application/vnd.rbuild.cache.v1";
 /// Media type of the records document (the manifest's config).
 pub const CONFIG_MEDIA_TYPE: &str = "application/vnd.rbuild.cache.config.v1+json";
-/// Media type of the manifest.
-pub const MANIFEST_MEDIA_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
 /// The format version the config carries.
 pub const FORMAT_VERSION: u32 = 1;
-/// Index documents larger than this are refused (thousands of records fit in 1 MiB).
-pub const MAX_INDEX_BYTES: u64 = 64 << 20;
+pub use super::document::{MANIFEST_MEDIA_TYPE, MAX_DOC_BYTES as MAX_INDEX_BYTES};
 
 /// The records of one export.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,34 +37,6 @@ pub struct CacheIndex {
     pub version: u32,
     /// The records, in the order the steps ran.
     pub records: Vec<CacheRecord>,
-}
-
-/// A descriptor of the manifest, as OCI spells it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OciDescriptor {
-    /// Media type.
-    pub media_type: String,
-    /// Digest.
-    pub digest: String,
-    /// Size in bytes.
-    pub size: u64,
-}
-
-/// The cache manifest as serialized.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CacheManifest {
-    /// Always 2.
-    pub schema_version: u32,
-    /// [`MANIFEST_MEDIA_TYPE`].
-    pub media_type: String,
-    /// [`ARTIFACT_TYPE`].
-    pub artifact_type: String,
-    /// The records document.
-    pub config: OciDescriptor,
-    /// The layer blobs.
-    pub layers: Vec<OciDescriptor>,
 }
 
 impl CacheIndex {
@@ -139,71 +109,38 @@ impl CacheIndex {
         Ok(Self::new(records))
     }
 
-    /// The manifest for a config blob of `config_digest` and `config_size`.
-    pub fn manifest(&self, config_digest: &Digest, config_size: u64) -> CacheManifest {
-        CacheManifest {
-            schema_version: 2,
-            media_type: MANIFEST_MEDIA_TYPE.into(),
-            artifact_type: ARTIFACT_TYPE.into(),
-            config: OciDescriptor {
-                media_type: CONFIG_MEDIA_TYPE.into(),
-                digest: config_digest.to_string(),
-                size: config_size,
-            },
-            layers: self
-                .layers()
-                .into_iter()
-                .map(|l| OciDescriptor {
-                    media_type: l.media_type,
-                    digest: l.digest.to_string(),
-                    size: l.size,
-                })
-                .collect(),
+    /// The kind of document an index is.
+    pub const KIND: DocKind = DocKind {
+        artifact_type: ARTIFACT_TYPE,
+        config_media_type: CONFIG_MEDIA_TYPE,
+    };
+
+    /// This index as a document: the records and the layers they name.
+    pub fn document(&self) -> Document {
+        Document {
+            kind: Self::KIND,
+            config: self.config_bytes(),
+            blobs: self.layers(),
         }
     }
 
     /// The config bytes and the manifest bytes of this index.
     pub fn encode(&self) -> (Vec<u8>, Vec<u8>) {
-        let config = self.config_bytes();
-        let manifest = self.manifest(&Digest::of(&config), config.len() as u64);
-        (config, serde_json::to_vec(&manifest).unwrap_or_default())
-    }
-}
-
-impl CacheManifest {
-    /// Parses manifest bytes, checking that they are an rbuild cache manifest.
-    pub fn parse(bytes: &[u8]) -> Result<Self, String> {
-        let m: CacheManifest = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-        if m.artifact_type != ARTIFACT_TYPE || m.config.media_type != CONFIG_MEDIA_TYPE {
-            return Err(format!(
-                "not an rbuild cache manifest (artifactType {:?}, config {:?})",
-                m.artifact_type, m.config.media_type
-            ));
-        }
-        if m.config.size > MAX_INDEX_BYTES {
-            return Err(format!("its records document is {} bytes", m.config.size));
-        }
-        Ok(m)
+        let doc = self.document();
+        let manifest = doc.manifest_bytes();
+        (doc.config, manifest)
     }
 
-    /// The config's digest.
-    pub fn config_digest(&self) -> Result<Digest, String> {
-        Digest::parse(&self.config.digest)
-            .ok_or_else(|| format!("invalid config digest {:?}", self.config.digest))
-    }
-
-    /// The digests of the listed layers (invalid ones skipped).
-    pub fn layer_digests(&self) -> BTreeSet<Digest> {
-        self.layers
-            .iter()
-            .filter_map(|l| Digest::parse(&l.digest))
-            .collect()
+    /// The index of a loaded document.
+    pub fn from_loaded(doc: &LoadedDoc) -> Result<Self, String> {
+        Self::from_config_bytes(&doc.config, doc.listed.as_ref())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cache::remote::document::DocManifest;
 
     fn record(n: u8, layer: Option<u8>) -> CacheRecord {
         CacheRecord {
@@ -235,7 +172,7 @@ mod tests {
         ]);
         assert_eq!(index.records.len(), 4, "one record per key");
         let (config, manifest) = index.encode();
-        let m = CacheManifest::parse(&manifest).unwrap();
+        let m = DocManifest::parse(&manifest, CacheIndex::KIND).unwrap();
         assert_eq!(m.layers.len(), 2, "layers listed once");
         assert_eq!(m.config_digest().unwrap(), Digest::of(&config));
         let back = CacheIndex::from_config_bytes(&config, Some(&m.layer_digests())).unwrap();
@@ -250,10 +187,10 @@ mod tests {
         let listed: BTreeSet<Digest> = [Digest::of(&[1, 1])].into();
         let back = CacheIndex::from_config_bytes(&index.config_bytes(), Some(&listed)).unwrap();
         assert_eq!(back.records.len(), 1);
-        assert!(CacheManifest::parse(br#"{"schemaVersion":2}"#).is_err());
+        assert!(DocManifest::parse(br#"{"schemaVersion":2}"#, CacheIndex::KIND).is_err());
         let image = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"x","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:00","size":1},"layers":[]}"#;
         assert!(
-            CacheManifest::parse(image)
+            DocManifest::parse(image, CacheIndex::KIND)
                 .unwrap_err()
                 .contains("not an rbuild")
         );

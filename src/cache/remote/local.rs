@@ -3,7 +3,8 @@
 //! CodeBuild local cache, a mounted volume).
 //!
 //! * Each scope is one entry of `index.json` whose `org.opencontainers.image.ref.name`
-//!   annotation is the scope; it points at the cache manifest ([`super::index`]).
+//!   annotation is the scope; it points at the cache manifest ([`super::index`]). A scope's
+//!   mount-cache manifests are entries named `<scope>/mount/<key>` ([`super::document`]).
 //! * Blobs are written temp + fsync + rename, `index.json` last and under an exclusive lock
 //!   (`index.json.lock`), so two builds exporting at once leave a valid index (the last
 //!   writer's entry per scope) and readers never see an index naming a missing blob.
@@ -18,9 +19,9 @@ use std::sync::Arc;
 use rustix::fs::{FlockOperation, flock};
 use serde_json::{Value, json};
 
-use super::backend::Loaded;
+use super::document::{DocKind, DocManifest, DocName, Document, LoadedDoc};
 use super::error::RemoteError;
-use super::index::{CacheIndex, CacheManifest, MANIFEST_MEDIA_TYPE, MAX_INDEX_BYTES};
+use super::index::{MANIFEST_MEDIA_TYPE, MAX_INDEX_BYTES};
 use super::meter::Meter;
 use super::spec::CacheSpec;
 use crate::digest::Digest;
@@ -46,6 +47,11 @@ impl LocalBackend {
             dir: dir.to_path_buf(),
             meter,
         }
+    }
+
+    /// The backend's name in messages.
+    pub fn name(&self) -> &str {
+        self.name.as_str()
     }
 
     fn io(&self, what: &str, path: &Path, e: &io::Error) -> RemoteError {
@@ -89,8 +95,13 @@ impl LocalBackend {
         }
     }
 
-    /// The index of the first scope `index.json` names.
-    pub async fn load(&self, scopes: &[String]) -> Result<Option<Loaded>, RemoteError> {
+    /// Document `name` of the first scope `index.json` names it for.
+    pub async fn load_doc(
+        &self,
+        scopes: &[String],
+        name: &DocName,
+        kind: DocKind,
+    ) -> Result<Option<LoadedDoc>, RemoteError> {
         let Some(root) = self.read_index_json()? else {
             return Ok(None);
         };
@@ -100,14 +111,15 @@ impl LocalBackend {
             .cloned()
             .unwrap_or_default();
         for scope in scopes {
+            let ref_name = ref_name(scope, name);
             let Some(entry) = entries.iter().find(|m| {
                 m.pointer(&format!("/annotations/{}", REF_NAME.replace('/', "~1")))
                     .and_then(Value::as_str)
-                    == Some(scope)
+                    == Some(ref_name.as_str())
             }) else {
                 continue;
             };
-            let location = format!("{}#{scope}", self.dir.display());
+            let location = format!("{}#{ref_name}", self.dir.display());
             let invalid = |reason: String| RemoteError::InvalidIndex {
                 backend: self.name.clone(),
                 location: location.clone(),
@@ -119,12 +131,14 @@ impl LocalBackend {
                 .and_then(Digest::parse)
                 .ok_or_else(|| invalid("its index.json entry has no valid digest".into()))?;
             let manifest = self.read_verified(&digest, &location)?;
-            let manifest = CacheManifest::parse(&manifest).map_err(invalid)?;
+            let manifest = DocManifest::parse(&manifest, kind).map_err(invalid)?;
             let config_digest = manifest.config_digest().map_err(invalid)?;
             let config = self.read_verified(&config_digest, &location)?;
-            let index = CacheIndex::from_config_bytes(&config, Some(&manifest.layer_digests()))
-                .map_err(invalid)?;
-            return Ok(Some(Loaded { index, location }));
+            return Ok(Some(LoadedDoc {
+                config,
+                listed: Some(manifest.layer_digests()),
+                location,
+            }));
         }
         Ok(None)
     }
@@ -172,13 +186,15 @@ impl LocalBackend {
 
     /// Copies `upload` from `store`, writes the index documents, then points the scope's
     /// `index.json` entry at the new manifest.
-    pub async fn export(
+    pub async fn export_doc(
         &self,
         scope: &str,
-        index: &CacheIndex,
+        name: &DocName,
+        doc: &Document,
         upload: &[LayerDescriptor],
         store: &Store,
     ) -> Result<(), RemoteError> {
+        let ref_name = ref_name(scope, name);
         let blobs = self.dir.join("blobs/sha256");
         fs::create_dir_all(&blobs).map_err(|e| self.io("creating", &blobs, &e))?;
         let layout = self.dir.join("oci-layout");
@@ -205,12 +221,12 @@ impl LocalBackend {
             self.meter.uploaded(n);
             self.meter.blob_uploaded();
         }
-        let (config, manifest) = index.encode();
-        for doc in [&config, &manifest] {
-            let target = self.blob_path(&Digest::of(doc));
+        let manifest = doc.manifest_bytes();
+        for bytes in [&doc.config, &manifest] {
+            let target = self.blob_path(&Digest::of(bytes));
             if !target.is_file() {
-                self.write_atomic(&target, doc)?;
-                self.meter.uploaded(doc.len() as u64);
+                self.write_atomic(&target, bytes)?;
+                self.meter.uploaded(bytes.len() as u64);
             }
         }
         // index.json: read, replace this scope's entry, write, under an exclusive lock.
@@ -233,8 +249,8 @@ impl LocalBackend {
             "mediaType": MANIFEST_MEDIA_TYPE,
             "digest": Digest::of(&manifest).to_string(),
             "size": manifest.len(),
-            "artifactType": super::index::ARTIFACT_TYPE,
-            "annotations": {REF_NAME: scope},
+            "artifactType": doc.kind.artifact_type,
+            "annotations": {REF_NAME: ref_name},
         });
         let mut manifests: Vec<Value> = root
             .get("manifests")
@@ -245,7 +261,7 @@ impl LocalBackend {
             .filter(|m| {
                 m.pointer(&format!("/annotations/{}", REF_NAME.replace('/', "~1")))
                     .and_then(Value::as_str)
-                    != Some(scope)
+                    != Some(ref_name.as_str())
             })
             .collect();
         manifests.push(entry);
@@ -283,6 +299,14 @@ impl LocalBackend {
             return Err(self.io("writing", target, &e));
         }
         Ok(())
+    }
+}
+
+/// The `ref.name` of document `name` of `scope` in `index.json`.
+fn ref_name(scope: &str, name: &DocName) -> String {
+    match name {
+        DocName::Index => scope.to_string(),
+        DocName::Mount(key) => format!("{scope}/mount/{key}"),
     }
 }
 

@@ -6,6 +6,7 @@
 //! * [`scope`] — which scope a build writes and which it reads (branch -> base -> default);
 //! * [`caches`] — one build's imports, lazy blob fetches, lookups and exports;
 //! * [`backend`] — one connected backend: [`registry`], [`local`], [`s3`] or [`gha`];
+//! * [`mounts`] — `RUN --mount=type=cache` directories exported and restored;
 //! * [`meter`] — bytes, blobs and time per backend, for the report;
 //! * [`retry`] — backoff for 429, 5xx and dropped connections;
 //! * [`error`] — the module's error type.
@@ -18,6 +19,7 @@ pub mod gha;
 pub mod index;
 pub mod local;
 pub mod meter;
+pub mod mounts;
 pub mod registry;
 pub mod retry;
 pub mod s3;

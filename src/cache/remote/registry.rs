@@ -20,9 +20,10 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use super::backend::Loaded;
+use super::document::{
+    DocKind, DocManifest, DocName, Document, LoadedDoc, MANIFEST_MEDIA_TYPE, registry_tag,
+};
 use super::error::RemoteError;
-use super::index::{CacheIndex, CacheManifest, MANIFEST_MEDIA_TYPE};
 use super::meter::Meter;
 use super::retry::{Attempt, Backoff};
 use super::spec::CacheSpec;
@@ -45,6 +46,8 @@ pub struct RegistryBackend {
     template: Option<String>,
     /// The repository the index was loaded from (where imported blobs are fetched).
     loaded: std::sync::Mutex<Option<Repository>>,
+    /// Where the blobs of loaded mount-cache manifests are (their scope's repository).
+    sources: std::sync::Mutex<std::collections::HashMap<Digest, Repository>>,
     registry: Registry,
     meter: Arc<Meter>,
     backoff: Backoff,
@@ -87,6 +90,7 @@ impl RegistryBackend {
             fixed_tag,
             template,
             loaded: std::sync::Mutex::new(None),
+            sources: std::sync::Mutex::default(),
             registry,
             meter,
             backoff: Backoff {
@@ -96,9 +100,26 @@ impl RegistryBackend {
         })
     }
 
+    /// The backend's name in messages.
+    pub fn name(&self) -> &str {
+        self.name.as_str()
+    }
+
     /// The repository holding the imported blobs: a push to the same registry mounts from it.
     pub fn mount_source(&self) -> Option<Repository> {
         Some(self.source_repo())
+    }
+
+    /// The repository to fetch `digest` from: the one whose mount-cache manifest listed it,
+    /// else the index's.
+    fn source_of(&self, digest: &Digest) -> Repository {
+        let known = self
+            .sources
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(digest)
+            .cloned();
+        known.unwrap_or_else(|| self.source_repo())
     }
 
     /// Where the index was loaded from (the `ref=` repository before a load).
@@ -168,9 +189,15 @@ impl RegistryBackend {
         RemoteError::backend(&self.name, format!("{what}: {e}"))
     }
 
-    /// The index of the first tag of the scope chain that exists.
-    pub async fn load(&self, scopes: &[String]) -> Result<Option<Loaded>, RemoteError> {
+    /// Document `name` of the first scope of the chain that has it (checked to be of `kind`).
+    pub async fn load_doc(
+        &self,
+        scopes: &[String],
+        name: &DocName,
+        kind: DocKind,
+    ) -> Result<Option<LoadedDoc>, RemoteError> {
         for (repo, tag) in self.read_locations(scopes)? {
+            let tag = registry_tag(&tag, name);
             let fetched = self
                 .retrying("reading the cache manifest", || {
                     self.registry.fetch_manifest_by_tag(&repo, &tag)
@@ -188,22 +215,35 @@ impl RegistryBackend {
                 location: location.clone(),
                 reason,
             };
-            let manifest = CacheManifest::parse(&bytes).map_err(invalid)?;
+            let manifest = DocManifest::parse(&bytes, kind).map_err(invalid)?;
             let config_digest = manifest.config_digest().map_err(invalid)?;
             let config = self
-                .retrying("reading the cache records", || {
+                .retrying("reading the cache document", || {
                     self.registry.fetch_config(&repo, &config_digest)
                 })
                 .await
-                .map_err(|e| self.fail(&format!("reading the records of {location}"), &e))?;
+                .map_err(|e| self.fail(&format!("reading the config of {location}"), &e))?;
             self.meter.downloaded(config.len() as u64);
-            let index = CacheIndex::from_config_bytes(&config, Some(&manifest.layer_digests()))
-                .map_err(invalid)?;
-            *self
-                .loaded
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(repo);
-            return Ok(Some(Loaded { index, location }));
+            let listed = manifest.layer_digests();
+            if *name == DocName::Index {
+                *self
+                    .loaded
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(repo);
+            } else {
+                let mut sources = self
+                    .sources
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                for digest in &listed {
+                    sources.insert(digest.clone(), repo.clone());
+                }
+            }
+            return Ok(Some(LoadedDoc {
+                config: config.to_vec(),
+                listed: Some(listed),
+                location,
+            }));
         }
         Ok(None)
     }
@@ -214,7 +254,7 @@ impl RegistryBackend {
         desc: &LayerDescriptor,
         sink: &mut BlobWriter,
     ) -> Result<(), RemoteError> {
-        let source = self.source_repo();
+        let source = self.source_of(&desc.digest);
         let mut attempt = 0;
         let result = loop {
             attempt += 1;
@@ -293,16 +333,18 @@ impl RegistryBackend {
             .collect())
     }
 
-    /// Uploads `upload` and the records document, then tags the index manifest: the scope's
-    /// tag (or the fixed tag).
-    pub async fn export(
+    /// Uploads `upload` and the document's config, then tags its manifest: the scope's tag
+    /// (or the fixed tag), with `-mount-<key>` for a mount-cache manifest.
+    pub async fn export_doc(
         &self,
         scope: &str,
-        index: &CacheIndex,
+        name: &DocName,
+        doc: &Document,
         upload: &[LayerDescriptor],
         store: &Store,
     ) -> Result<(), RemoteError> {
         let (repo, tag) = self.location(scope)?;
+        let tag = registry_tag(&tag, name);
         if let Some(host) = crate::registry::ecr::EcrHost::parse(&repo.domain) {
             // ECR refuses pushes to a repository nobody created; create it when allowed.
             match crate::registry::ecr::ensure_repository(&host, &repo.path).await {
@@ -311,9 +353,9 @@ impl RegistryBackend {
                 Err(e) => tracing::warn!("{e}; pushing to {repo} anyway"),
             }
         }
-        let (config, manifest) = index.encode();
+        let (config, manifest) = (&doc.config, doc.manifest_bytes());
         let config_digest = store
-            .put_bytes(&config)
+            .put_bytes(config)
             .map_err(|source| RemoteError::Store {
                 backend: self.name.clone(),
                 source,
@@ -329,15 +371,15 @@ impl RegistryBackend {
             })
             .collect();
         blobs.push(Descriptor {
-            media_type: super::index::CONFIG_MEDIA_TYPE.into(),
+            media_type: doc.kind.config_media_type.into(),
             digest: config_digest,
             size: config.len() as u64,
             annotations: Default::default(),
             platform: None,
         });
         // Every index layer: those another scope's repository holds are mounted from it.
-        let mut all: Vec<Descriptor> = index
-            .layers()
+        let mut all: Vec<Descriptor> = doc
+            .blobs
             .iter()
             .filter(|l| !upload.iter().any(|u| u.digest == l.digest))
             .map(|l| Descriptor {
@@ -349,12 +391,24 @@ impl RegistryBackend {
             })
             .collect();
         let source = self.source_repo();
-        if source == repo {
+        let mut mount_from = vec![source.to_string()];
+        for other in self
+            .sources
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .values()
+        {
+            let other = other.to_string();
+            if !mount_from.contains(&other) {
+                mount_from.push(other);
+            }
+        }
+        if mount_from.len() == 1 && source == repo {
             all.clear();
         }
         blobs.extend(all);
         let push_options = PushOptions {
-            mount_from: vec![source.to_string()],
+            mount_from,
             ..PushOptions::default()
         };
         let outcomes = self
@@ -367,7 +421,7 @@ impl RegistryBackend {
         for (outcome, desc) in outcomes.iter().zip(&blobs) {
             if let crate::registry::BlobPush::Uploaded { bytes } = outcome {
                 self.meter.uploaded(*bytes);
-                if desc.media_type != super::index::CONFIG_MEDIA_TYPE {
+                if desc.media_type != doc.kind.config_media_type {
                     self.meter.blob_uploaded();
                 }
             }

@@ -6,6 +6,8 @@
 //!   every stage the build ran; default `min`, as buildx.
 //! * `ignore-error=true|false` (export): a failing export only warns (default `true`); import
 //!   errors always only warn, since a cache that is down makes steps miss, never fail.
+//! * `mount-caches=true|false`: whether `RUN --mount=type=cache` directories travel with the
+//!   cache (default `true`; [`super::mounts`]).
 //! * `scope=NAME`: for `registry`, `s3` and `local`, the cache scope to write and the only one to
 //!   read (default: from the branch, with fallback reads; see [`super::scope`]); for `gha`, the
 //!   namespace of the entry keys (default `rbuild`; GitHub scopes entries by branch itself).
@@ -58,6 +60,8 @@ pub struct CacheSpec {
     pub ignore_error: bool,
     /// `scope=`.
     pub scope: Option<String>,
+    /// `mount-caches=`: whether cache-mount directories are exported / restored.
+    pub mount_caches: bool,
     /// `compression=` as given (layers are exported as built).
     pub compression: Option<String>,
 }
@@ -183,6 +187,12 @@ impl CacheSpec {
                 parse_bool(&v).ok_or_else(|| err(format!("ignore-error={v}: not a bool")))?
             }
         };
+        let mount_caches = match map.remove("mount-caches") {
+            None => true,
+            Some(v) => {
+                parse_bool(&v).ok_or_else(|| err(format!("mount-caches={v}: not a bool")))?
+            }
+        };
         let compression = map.remove("compression");
         if let Some(c) = &compression
             && !matches!(c.as_str(), "gzip" | "zstd" | "uncompressed" | "estargz")
@@ -299,6 +309,7 @@ impl CacheSpec {
             mode,
             ignore_error,
             scope,
+            mount_caches,
             compression,
         })
     }
@@ -399,6 +410,12 @@ mod tests {
         );
         assert_eq!(bare.mode, Mode::Min);
         assert!(bare.ignore_error);
+        assert!(bare.mount_caches);
+        let off = ok(
+            "type=local,dest=/tmp/c,mount-caches=false",
+            Direction::Export,
+        );
+        assert!(!off.mount_caches);
         ok(
             "type=registry,ref=x/y,image-manifest=true,oci-mediatypes=true,compression=zstd",
             Direction::Export,

@@ -6,6 +6,8 @@
 //!   `{"version":1,"records":[..],"blobs":{"sha256:..":{"key":"<pack key>","offset":N,"length":N}}}`
 //!   — the records as [`CacheIndex`] writes them, plus where every layer of those records lives.
 //!   Restored by the prefix `rbuild-v1-<ns>-index-`: the service answers the newest.
+//! * **Mount-cache entry** `rbuild-v1-<ns>-mount/<key>/<15-digit unix millis>-<nonce>`: a mount
+//!   cache's manifest (its config JSON) with the same `blobs` member: where its chunks are.
 //!
 //! Every entry carries the one [`version`], so no other tool's entry ever matches.
 
@@ -15,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use crate::cache::CacheRecord;
+use crate::cache::remote::document::DocName;
 use crate::cache::remote::index::{CacheIndex, FORMAT_VERSION};
 use crate::digest::Digest;
 
@@ -45,6 +48,48 @@ pub fn index_prefix(ns: &str) -> String {
 /// An index entry's key, made at `millis` (unix time) by a writer tagged `nonce`.
 pub fn index_key(ns: &str, millis: u128, nonce: &str) -> String {
     format!("{}{millis:015}-{nonce}", index_prefix(ns))
+}
+
+/// The prefix of the entries of document `name` of namespace `ns` (the restore key): the index
+/// prefix, or `rbuild-v1-<ns>-mount/<key>/` for a mount-cache manifest (`/` ends the key, which
+/// never holds one, so no key's prefix is another's).
+pub fn doc_prefix(ns: &str, name: &DocName) -> String {
+    match name {
+        DocName::Index => index_prefix(ns),
+        DocName::Mount(key) => format!("{KEY_PREFIX}{ns}-mount/{key}/"),
+    }
+}
+
+/// The key of document `name`'s entry made at `millis` by a writer tagged `nonce`.
+pub fn doc_key(ns: &str, name: &DocName, millis: u128, nonce: &str) -> String {
+    format!("{}{millis:015}-{nonce}", doc_prefix(ns, name))
+}
+
+/// An entry's bytes for any document: its config (a JSON object) with the member `blobs`
+/// added: the locations of `blobs`. For an index this is exactly [`encode`]'s document.
+pub fn encode_doc(config: &[u8], blobs: &BTreeMap<Digest, Location>) -> Result<Vec<u8>, String> {
+    let mut doc: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(config).map_err(|e| format!("config is not a JSON object: {e}"))?;
+    let blobs = serde_json::to_value(blobs).map_err(|e| e.to_string())?;
+    doc.insert("blobs".into(), blobs);
+    serde_json::to_vec(&doc).map_err(|e| e.to_string())
+}
+
+/// The valid blob locations an entry's document holds (invalid ones dropped, with a warning).
+pub fn decode_locations(bytes: &[u8]) -> Result<BTreeMap<Digest, Location>, String> {
+    let Blobs { blobs } = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    Ok(blobs
+        .into_iter()
+        .filter(|(digest, loc)| {
+            let valid = loc.key.starts_with(KEY_PREFIX)
+                && !loc.key.contains(',')
+                && loc.offset.checked_add(loc.length).is_some();
+            if !valid {
+                tracing::warn!("gha cache entry: blob {digest} has an invalid location, ignored");
+            }
+            valid
+        })
+        .collect())
 }
 
 /// The key of the pack holding `blobs`, in that order.
@@ -86,19 +131,7 @@ pub fn encode(index: &CacheIndex, blobs: &BTreeMap<Digest, Location>) -> Vec<u8>
 /// Reads an index entry: its records (those whose layer has no valid location are dropped, with
 /// a warning) and the blobs' locations.
 pub fn decode(bytes: &[u8]) -> Result<(CacheIndex, BTreeMap<Digest, Location>), String> {
-    let Blobs { blobs } = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    let blobs: BTreeMap<Digest, Location> = blobs
-        .into_iter()
-        .filter(|(digest, loc)| {
-            let valid = loc.key.starts_with(KEY_PREFIX)
-                && !loc.key.contains(',')
-                && loc.offset.checked_add(loc.length).is_some();
-            if !valid {
-                tracing::warn!("gha cache index: blob {digest} has an invalid location, ignored");
-            }
-            valid
-        })
-        .collect();
+    let blobs = decode_locations(bytes)?;
     let listed: BTreeSet<Digest> = blobs.keys().cloned().collect();
     let index = CacheIndex::from_config_bytes(bytes, Some(&listed))?;
     Ok((index, blobs))
@@ -199,5 +232,20 @@ mod tests {
         assert_eq!(ab, pack_key("web", &[a.clone(), b.clone()]));
         assert_ne!(ab, pack_key("web", &[b, a]));
         assert_eq!(version().len(), 64);
+        let mount = doc_key("web", &DocName::Mount("apt".into()), 1, "n");
+        assert_eq!(mount, "rbuild-v1-web-mount/apt/000000000000001-n");
+        assert!(!mount.starts_with(&doc_prefix("web", &DocName::Mount("ap".into()))));
+    }
+
+    #[test]
+    fn any_document_carries_its_locations() {
+        let index = CacheIndex::new(vec![record(1, Some(1))]);
+        let blobs: BTreeMap<Digest, Location> =
+            [(Digest::of(&[1, 1]), at("rbuild-v1-x-pack-a", 0))].into();
+        let generic = encode_doc(&index.config_bytes(), &blobs).unwrap();
+        let (back, back_blobs) = decode(&generic).unwrap();
+        assert_eq!((back, back_blobs), (index, blobs.clone()));
+        assert_eq!(decode_locations(&generic).unwrap(), blobs);
+        assert!(encode_doc(b"[1]", &blobs).is_err());
     }
 }

@@ -35,6 +35,7 @@ use self::http::{Calls, Http, Kind};
 use self::pack::{BLOCK_SIZE, Pack, PackReader};
 use self::twirp::{Created, Twirp};
 use super::backend::Loaded;
+use super::document::{DocName, Document, LoadedDoc};
 use super::error::RemoteError;
 use super::index::{CacheIndex, MAX_INDEX_BYTES};
 use super::meter::Meter;
@@ -145,6 +146,11 @@ impl GhaBackend {
         })
     }
 
+    /// The backend's name in messages.
+    pub fn name(&self) -> &str {
+        self.http.backend.as_str()
+    }
+
     /// Uses `backoff` for retries instead of the default (tests use short waits).
     pub fn with_backoff(mut self, backoff: Backoff) -> Self {
         self.http.backoff = backoff;
@@ -200,6 +206,46 @@ impl GhaBackend {
         tracing::debug!(key = %found.key, records = index.records.len(), "type=gha index restored");
         Ok(Some(Loaded {
             index,
+            location: found.key,
+        }))
+    }
+
+    /// The newest entry of document `name` (a mount-cache manifest; the index is read by
+    /// [`GhaBackend::load`]); the locations it holds are remembered for fetches and exports.
+    pub async fn load_doc(&self, name: &DocName) -> Result<Option<LoadedDoc>, RemoteError> {
+        if *name == DocName::Index {
+            let loaded = self.load_newest().await?;
+            return Ok(loaded.map(|l| LoadedDoc {
+                config: l.index.config_bytes(),
+                listed: Some(l.index.layers().into_iter().map(|l| l.digest).collect()),
+                location: l.location,
+            }));
+        }
+        let prefix = entry::doc_prefix(&self.ns, name);
+        let found = self
+            .twirp
+            .lookup(
+                &self.http,
+                &prefix,
+                std::slice::from_ref(&prefix),
+                &self.version,
+            )
+            .await?;
+        let Some(found) = found.filter(|f| f.key.starts_with(&prefix)) else {
+            return Ok(None);
+        };
+        let bytes = self.download_document(&found.url, &found.key).await?;
+        let blobs =
+            entry::decode_locations(&bytes).map_err(|reason| RemoteError::InvalidIndex {
+                backend: self.http.backend.clone(),
+                location: found.key.clone(),
+                reason,
+            })?;
+        let listed = blobs.keys().cloned().collect();
+        self.state().known.extend(blobs);
+        Ok(Some(LoadedDoc {
+            config: bytes,
+            listed: Some(listed),
             location: found.key,
         }))
     }
@@ -495,20 +541,7 @@ impl GhaBackend {
             blobs.extend(pack.locations(&key));
         }
         let document = entry::encode(&index, &blobs);
-        let millis = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis());
-        let key = entry::index_key(&self.ns, millis, &nonce());
-        let size = document.len() as u64;
-        let mut source = MemorySource::new(Bytes::from(document));
-        match self.save_entry(&key, size, &mut source).await? {
-            Saved::Uploaded => {}
-            Saved::Exists => {
-                return Err(self.http.error(format!(
-                    "index entry {key} exists already (a clash of writers)"
-                )));
-            }
-        }
+        let key = self.save_document(&DocName::Index, document).await?;
         tracing::info!(
             key,
             records = index.records.len(),
@@ -517,6 +550,70 @@ impl GhaBackend {
         );
         self.state().known.extend(blobs);
         Ok(())
+    }
+
+    /// Writes a mount-cache manifest: one pack entry with the blobs of `doc` that no existing
+    /// pack holds (all must be in `store`), then the document's entry with every blob's
+    /// location.
+    pub async fn export_doc(
+        &self,
+        name: &DocName,
+        doc: &Document,
+        store: &Store,
+    ) -> Result<(), RemoteError> {
+        self.ensure_loaded().await?;
+        let mut blobs = self
+            .live_locations(doc.blobs.iter().map(|l| &l.digest))
+            .await?;
+        let mut packed = Vec::new();
+        for blob in &doc.blobs {
+            if blobs.contains_key(&blob.digest) || packed.iter().any(|(d, _)| *d == blob.digest) {
+                continue;
+            }
+            let size = store
+                .blobs()
+                .size(&blob.digest)
+                .map_err(|source| RemoteError::Store {
+                    backend: self.http.backend.clone(),
+                    source,
+                })?;
+            packed.push((blob.digest.clone(), size));
+        }
+        let pack = Pack::new(packed);
+        if !pack.is_empty() {
+            let key = self.save_pack(&pack, store).await?;
+            blobs.extend(pack.locations(&key));
+        }
+        let document = entry::encode_doc(&doc.config, &blobs)
+            .map_err(|reason| self.http.error(format!("encoding {name:?}: {reason}")))?;
+        let key = self.save_document(name, document).await?;
+        tracing::info!(
+            key,
+            packed = pack.blobs().len(),
+            "type=gha document exported"
+        );
+        self.state().known.extend(blobs);
+        Ok(())
+    }
+
+    /// Saves `document` as a new entry of `name`; returns its key.
+    async fn save_document(
+        &self,
+        name: &DocName,
+        document: Vec<u8>,
+    ) -> Result<String, RemoteError> {
+        let millis = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        let key = entry::doc_key(&self.ns, name, millis, &nonce());
+        let size = document.len() as u64;
+        let mut source = MemorySource::new(Bytes::from(document));
+        match self.save_entry(&key, size, &mut source).await? {
+            Saved::Uploaded => Ok(key),
+            Saved::Exists => Err(self
+                .http
+                .error(format!("entry {key} exists already (a clash of writers)"))),
+        }
     }
 
     /// Uploads `pack` from `store`; returns the key it is stored under (an identical pack that

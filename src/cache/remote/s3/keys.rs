@@ -3,8 +3,10 @@
 //!
 //! * `<prefix>blobs/sha256/<hex>`: layer blobs and records documents (the index's config);
 //! * `<prefix>index/<scope>/<name>`: the manifest JSON of one scope's index (`name=`, `cache`
-//!   by default).
+//!   by default);
+//! * `<prefix>index/<scope>/<name>.mount/<key>`: the scope's manifest of mount cache `<key>`.
 
+use crate::cache::remote::document::DocName;
 use crate::digest::Digest;
 
 /// The key layout of one cache.
@@ -32,11 +34,24 @@ impl Keys {
     /// name none (empty, `.`, `..`, or containing `/`). Scopes come from
     /// [`super::super::scope::sanitize`], which never makes such names.
     pub fn index(&self, scope: &str) -> Option<String> {
+        self.doc(scope, &DocName::Index)
+    }
+
+    /// The key of `scope`'s document `name`: [`Keys::index`] for the index,
+    /// `<prefix>index/<scope>/<name>.mount/<key>` for a mount-cache manifest.
+    pub fn doc(&self, scope: &str, doc: &DocName) -> Option<String> {
         let bad = |s: &str| s.is_empty() || s == "." || s == ".." || s.contains('/');
         if bad(scope) || bad(&self.name) {
             return None;
         }
-        Some(format!("{}index/{scope}/{}", self.prefix, self.name))
+        match doc {
+            DocName::Index => Some(format!("{}index/{scope}/{}", self.prefix, self.name)),
+            DocName::Mount(key) if !bad(key) => Some(format!(
+                "{}index/{scope}/{}.mount/{key}",
+                self.prefix, self.name
+            )),
+            DocName::Mount(_) => None,
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! Objects ([`keys`]): `<prefix>blobs/sha256/<hex>` for layer blobs and records documents, and
 //! `<prefix>index/<scope>/<name>` for each scope's index manifest (the same two documents as a
-//! registry cache, [`super::index`]).
+//! registry cache, [`super::index`]); a scope's mount-cache manifests are
+//! `<prefix>index/<scope>/<name>.mount/<key>` ([`super::document`]).
 //!
 //! * `load(scopes)`: the first scope whose index object exists (no such key: the next scope;
 //!   any other failure, a missing bucket included, is an error), then its records document,
@@ -48,8 +49,9 @@ use futures_util::future::Either;
 use futures_util::{StreamExt as _, TryStreamExt as _};
 
 use super::backend::Loaded;
+use super::document::{DocKind, DocManifest, DocName, Document, LoadedDoc};
 use super::error::RemoteError;
-use super::index::{CacheIndex, CacheManifest, MAX_INDEX_BYTES};
+use super::index::{CacheIndex, MAX_INDEX_BYTES};
 use super::meter::Meter;
 use super::spec::{CacheSpec, S3Spec};
 use crate::digest::Digest;
@@ -87,6 +89,11 @@ struct Inner {
 }
 
 impl S3Backend {
+    /// The backend's name in messages.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
     /// Sets up the client (no request is made yet).
     pub async fn connect(
         spec: &CacheSpec,
@@ -122,8 +129,41 @@ impl S3Backend {
 
     /// The index of the first scope that has one.
     pub async fn load(&self, scopes: &[String]) -> Result<Option<Loaded>, RemoteError> {
+        let Some(doc) = self
+            .load_doc(scopes, &DocName::Index, CacheIndex::KIND)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let index =
+            CacheIndex::from_loaded(&doc).map_err(|r| self.inner.invalid(&doc.location, r))?;
+        Ok(Some(Loaded {
+            index,
+            location: doc.location,
+        }))
+    }
+
+    /// Uploads `upload` from `store`, then writes `index` as `scope`'s index.
+    pub async fn export(
+        &self,
+        scope: &str,
+        index: &CacheIndex,
+        upload: &[LayerDescriptor],
+        store: &Store,
+    ) -> Result<(), RemoteError> {
+        self.export_doc(scope, &DocName::Index, &index.document(), upload, store)
+            .await
+    }
+
+    /// Document `name` of the first scope that has it.
+    pub async fn load_doc(
+        &self,
+        scopes: &[String],
+        name: &DocName,
+        kind: DocKind,
+    ) -> Result<Option<LoadedDoc>, RemoteError> {
         // Timed by the caller (`RemoteCaches`).
-        self.inner.load_first(scopes).await
+        self.inner.load_first(scopes, name, kind).await
     }
 
     /// Streams a blob into `sink` (which verifies it on commit).
@@ -146,16 +186,17 @@ impl S3Backend {
     }
 
     /// Uploads `upload` from `store`, refreshes the blobs `lacking` found stale, then writes the
-    /// records document and `scope`'s index.
-    pub async fn export(
+    /// document's config and its manifest as `scope`'s document `name`.
+    pub async fn export_doc(
         &self,
         scope: &str,
-        index: &CacheIndex,
+        name: &DocName,
+        doc: &Document,
         upload: &[LayerDescriptor],
         store: &Store,
     ) -> Result<(), RemoteError> {
         // Timed by the caller (`RemoteCaches`).
-        self.inner.export(scope, index, upload, store).await
+        self.inner.export(scope, name, doc, upload, store).await
     }
 }
 
@@ -184,9 +225,14 @@ impl Inner {
         }
     }
 
-    async fn load_first(&self, scopes: &[String]) -> Result<Option<Loaded>, RemoteError> {
+    async fn load_first(
+        &self,
+        scopes: &[String],
+        name: &DocName,
+        kind: DocKind,
+    ) -> Result<Option<LoadedDoc>, RemoteError> {
         for scope in scopes {
-            let Some(key) = self.keys.index(scope) else {
+            let Some(key) = self.keys.doc(scope, name) else {
                 tracing::warn!(
                     "{}: scope {scope:?} cannot name an object; skipped",
                     self.name
@@ -197,14 +243,14 @@ impl Inner {
                 tracing::debug!("{}: no index at {key}", self.name);
                 continue;
             };
-            let manifest = CacheManifest::parse(&bytes).map_err(|r| self.invalid(&key, r))?;
+            let manifest = DocManifest::parse(&bytes, kind).map_err(|r| self.invalid(&key, r))?;
             let config_digest = manifest
                 .config_digest()
                 .map_err(|r| self.invalid(&key, r))?;
             let config_key = self.keys.blob(&config_digest);
             let Some(config) = self.read_small(&config_key, MAX_INDEX_BYTES).await? else {
                 tracing::warn!(
-                    "{}: index {key} names records document {config_digest}, which is gone; \
+                    "{}: {key} names config document {config_digest}, which is gone; \
                      trying the next scope",
                     self.name
                 );
@@ -218,10 +264,9 @@ impl Inner {
                     actual,
                 });
             }
-            let index = CacheIndex::from_config_bytes(&config, Some(&manifest.layer_digests()))
-                .map_err(|r| self.invalid(&key, r))?;
-            return Ok(Some(Loaded {
-                index,
+            return Ok(Some(LoadedDoc {
+                config,
+                listed: Some(manifest.layer_digests()),
                 location: format!("s3://{}/{key}", self.bucket),
             }));
         }
@@ -298,11 +343,12 @@ impl Inner {
     async fn export(
         &self,
         scope: &str,
-        index: &CacheIndex,
+        name: &DocName,
+        doc: &Document,
         upload: &[LayerDescriptor],
         store: &Store,
     ) -> Result<(), RemoteError> {
-        let index_key = self.keys.index(scope).ok_or_else(|| {
+        let index_key = self.keys.doc(scope, name).ok_or_else(|| {
             RemoteError::backend(
                 &self.name,
                 format!("scope {scope:?} cannot name an index object"),
@@ -324,14 +370,17 @@ impl Inner {
             .buffer_unordered(self.options.blob_concurrency.max(1))
             .try_collect::<Vec<()>>()
             .await?;
-        let (config, manifest) = index.encode();
-        self.put_bytes(&self.keys.blob(&Digest::of(&config)), config)
-            .await?;
+        let manifest = doc.manifest_bytes();
+        self.put_bytes(
+            &self.keys.blob(&Digest::of(&doc.config)),
+            doc.config.clone(),
+        )
+        .await?;
         self.put_bytes(&index_key, manifest).await?;
         tracing::debug!(
-            "{}: exported {} records to {index_key}",
+            "{}: exported {} blobs to {index_key}",
             self.name,
-            index.records.len()
+            doc.blobs.len()
         );
         Ok(())
     }
