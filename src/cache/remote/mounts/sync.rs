@@ -34,7 +34,7 @@ use crate::digest::Digest;
 use crate::store::Store;
 
 /// What happened to one mount cache, for the report and `rbuild.mount-caches`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MountReport {
     /// The mount's `id=` (its target when none was given).
     pub id: String,
@@ -50,6 +50,11 @@ pub struct MountReport {
     pub bytes_downloaded: u64,
     /// Chunk blobs downloaded.
     pub chunks_downloaded: u64,
+    /// Seconds spent restoring (manifest lookup, download, unpacking).
+    pub restore_seconds: f64,
+    /// Seconds spent exporting (listing, archiving, cutting, compressing, uploading), all
+    /// backends.
+    pub export_seconds: f64,
     /// Chunk bytes uploaded (all `--cache-to` backends).
     pub bytes_uploaded: u64,
     /// Chunk blobs uploaded.
@@ -221,7 +226,10 @@ impl MountCaches {
             }
             for t in &self.targets {
                 let started = Instant::now();
-                if let Err(e) = self.export_one(t, &key, &id, &dir) {
+                let result = self.export_one(t, &key, &id, &dir);
+                let seconds = started.elapsed().as_secs_f64();
+                self.report(&key, &id, |r| r.export_seconds += seconds);
+                if let Err(e) = result {
                     let name = t.spec.backend_ref();
                     warn(&format!(
                         "WARNING: mount cache {id}: export to {name} failed: {e}"
@@ -356,7 +364,11 @@ impl MountCaches {
 impl MountSync for MountCaches {
     fn restore(&self, key: &str, id: &str, dir: &Path, warn: &dyn Fn(&str)) -> bool {
         for source in &self.sources {
-            match self.restore_from(source, key, dir) {
+            let started = Instant::now();
+            let result = self.restore_from(source, key, dir);
+            let seconds = started.elapsed().as_secs_f64();
+            self.report(key, id, |r| r.restore_seconds += seconds);
+            match result {
                 Ok(None) => continue,
                 Ok(Some((moved, _))) => {
                     self.report(key, id, |r| {
