@@ -5,8 +5,10 @@
 use std::fs;
 use std::path::Path;
 
+use super::remote_backends::{cache_server, create_bucket, moto};
 use super::remote_cache::{Built, build};
-use super::support::context;
+use super::remote_gha::token as runtime_token;
+use super::support::{context, registry};
 
 /// A cache-filling step whose output says whether it had to "download": it fills `/cache`
 /// only when `big` is not there yet. `src.txt` changes invalidate it.
@@ -90,4 +92,232 @@ fn local_mount_cache_travels() {
     let spec = format!("type=local,dest={}", dir.path().display());
     let from = format!("type=local,src={}", dir.path().display());
     travels(&format!("{spec},mode=max"), &from, &[]);
+}
+
+/// A Debian package repository on loopback (no outside network): one package,
+/// `rbuild-fixture`, whose .deb holds 3 MB of data, served by `python3 -m http.server`, which
+/// logs every request (so a test sees whether apt downloaded the .deb).
+pub(crate) struct AptRepo {
+    /// `127.0.0.1:<port>`.
+    pub addr: String,
+    dir: tempfile::TempDir,
+    server: std::process::Child,
+}
+
+impl AptRepo {
+    /// Builds the package with `dpkg-deb`, writes `Packages` and `Release`, starts the server.
+    pub(crate) fn start() -> Self {
+        use sha2::{Digest as _, Sha256};
+        let dir = tempfile::tempdir().unwrap();
+        let pkg = dir.path().join("pkg");
+        fs::create_dir_all(pkg.join("DEBIAN")).unwrap();
+        fs::create_dir_all(pkg.join("usr/share/rbuild-fixture")).unwrap();
+        fs::write(
+            pkg.join("DEBIAN/control"),
+            "Package: rbuild-fixture\nVersion: 1.0\nArchitecture: all\n\
+             Maintainer: rbuild tests <tests@rbuild.invalid>\n\
+             Description: a package for rbuild's mount-cache tests\n",
+        )
+        .unwrap();
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let data: Vec<u8> = (0..3_000_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        fs::write(pkg.join("usr/share/rbuild-fixture/data"), data).unwrap();
+        let repo = dir.path().join("repo");
+        fs::create_dir(&repo).unwrap();
+        let deb = repo.join("rbuild-fixture_1.0_all.deb");
+        let made = std::process::Command::new("dpkg-deb")
+            .args(["--root-owner-group", "-Zxz", "--build"])
+            .arg(&pkg)
+            .arg(&deb)
+            .output()
+            .unwrap();
+        assert!(
+            made.status.success(),
+            "{}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+        let bytes = fs::read(&deb).unwrap();
+        let packages = format!(
+            "Package: rbuild-fixture\nVersion: 1.0\nArchitecture: all\n\
+             Maintainer: rbuild tests <tests@rbuild.invalid>\n\
+             Filename: ./rbuild-fixture_1.0_all.deb\nSize: {}\nSHA256: {}\n\
+             Description: a package for rbuild's mount-cache tests\n\n",
+            bytes.len(),
+            hex::encode(Sha256::digest(&bytes))
+        );
+        fs::write(repo.join("Packages"), &packages).unwrap();
+        fs::write(
+            repo.join("Release"),
+            format!(
+                "Origin: rbuild-tests\nLabel: rbuild-tests\nSuite: stable\nCodename: fixture\n\
+                 Date: Wed, 25 Nov 2026 00:00:00 UTC\nArchitectures: amd64 all\nSHA256:\n {} {} Packages\n",
+                hex::encode(Sha256::digest(packages.as_bytes())),
+                packages.len()
+            ),
+        )
+        .unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let log = fs::File::create(dir.path().join("access.log")).unwrap();
+        let server = std::process::Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                "--bind",
+                "127.0.0.1",
+                &port.to_string(),
+            ])
+            .current_dir(&repo)
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let addr = format!("127.0.0.1:{port}");
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(&addr).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        Self { addr, dir, server }
+    }
+
+    /// How many times the .deb was downloaded so far.
+    pub(crate) fn deb_downloads(&self) -> usize {
+        fs::read_to_string(self.dir.path().join("access.log"))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("\"GET ") && l.contains("rbuild-fixture_1.0_all.deb"))
+            .count()
+    }
+}
+
+impl Drop for AptRepo {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+/// The issue's Dockerfile: apt with its archive cache and lists in cache mounts, from the
+/// Debian base, installing from the loopback repository at `{APT}`.
+const APT_DOCKERFILE: &str = "\
+FROM {REG}/library/debian:bookworm-slim
+RUN rm -f /etc/apt/apt.conf.d/docker-clean /etc/apt/sources.list.d/* /etc/apt/sources.list; \\
+    echo 'Binary::apt::APT::Keep-Downloaded-Packages \"true\";' > /etc/apt/apt.conf.d/keep-cache; \\
+    echo 'deb [trusted=yes] http://{APT}/ ./' > /etc/apt/sources.list.d/fixture.list
+COPY app.txt /app.txt
+RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\
+    --mount=type=cache,target=/var/lib/apt/lists,sharing=locked \\
+    apt-get update && apt-get install -y --no-install-recommends rbuild-fixture && \\
+    test -s /usr/share/rbuild-fixture/data && cat /app.txt
+";
+
+/// Runner A builds with `--cache-to`; runner B starts empty, with `app.txt` changed (the apt
+/// step's stage must run) and `--cache-from`: apt downloads no archive.
+pub(crate) fn apt_downloads_nothing(to: &str, from: &str, env: &[(&str, &str)]) {
+    let repo = AptRepo::start();
+    let dockerfile = APT_DOCKERFILE.replace("{APT}", &repo.addr);
+    let ctx = context(&dockerfile, &[("app.txt", "v1\n")]);
+    let a = tempfile::tempdir().unwrap();
+    let first = build(ctx.path(), a.path(), &["--cache-to", to], env);
+    assert_eq!(repo.deb_downloads(), 1, "runner A downloads the package");
+    assert!(
+        first.stderr.contains("Get:") && first.stderr.contains("rbuild-fixture"),
+        "{}",
+        first.stderr
+    );
+    let reports = &first.metadata["rbuild.mount-caches"];
+    assert_eq!(reports.as_object().map(|m| m.len()), Some(2), "{reports}");
+
+    fs::write(ctx.path().join("app.txt"), "v2\n").unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let second = build(ctx.path(), b.path(), &["--cache-from", from], env);
+    assert_eq!(
+        repo.deb_downloads(),
+        1,
+        "runner B downloaded the package again:\n{}",
+        second.stderr
+    );
+    assert!(
+        second.stderr.contains("Need to get 0 B/"),
+        "apt fetched archives on runner B:\n{}",
+        second.stderr
+    );
+    assert!(
+        second.ran().iter().any(|s| s.contains("apt-get update")),
+        "the apt step ran: {:?}",
+        second.steps
+    );
+    let reports = second.metadata["rbuild.mount-caches"]
+        .as_object()
+        .unwrap()
+        .clone();
+    for (key, r) in &reports {
+        assert_eq!(r["restored"], true, "{key}: {r}");
+    }
+}
+
+#[test]
+fn apt_downloads_nothing_on_a_fresh_runner_with_a_local_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    apt_downloads_nothing(
+        &format!("type=local,dest={},mode=max", dir.path().display()),
+        &format!("type=local,src={}", dir.path().display()),
+        &[],
+    );
+}
+
+#[test]
+fn apt_downloads_nothing_on_a_fresh_runner_with_a_registry_cache() {
+    let reference = format!("{}/rbuild-test/apt-{}", registry(), std::process::id());
+    apt_downloads_nothing(
+        &format!("type=registry,ref={reference},mode=max"),
+        &format!("type=registry,ref={reference}"),
+        &[],
+    );
+}
+
+#[test]
+fn apt_downloads_nothing_on_a_fresh_runner_with_an_s3_cache() {
+    let bucket = format!("rbuild-apt-{}", std::process::id());
+    create_bucket(&bucket);
+    let spec = format!(
+        "type=s3,bucket={bucket},region=us-east-1,endpoint_url={},use_path_style=true,access_key_id=testing,secret_access_key=testing",
+        moto()
+    );
+    apt_downloads_nothing(&format!("{spec},mode=max"), &spec, &[]);
+}
+
+#[test]
+fn apt_downloads_nothing_on_a_fresh_runner_with_the_actions_cache() {
+    let (_server, url, _) = cache_server();
+    let token = runtime_token(&[("refs/heads/main", 3)]);
+    let env = [
+        ("ACTIONS_RESULTS_URL", url.as_str()),
+        ("ACTIONS_RUNTIME_TOKEN", token.as_str()),
+        ("GITHUB_REF_NAME", "main"),
+    ];
+    apt_downloads_nothing("type=gha,mode=max", "type=gha", &env);
+}
+
+#[test]
+fn apt_downloads_nothing_on_a_fresh_runner_with_the_cache_server() {
+    let (_server, _, addr) = cache_server();
+    let reference = format!("{addr}/proj/{{scope}}");
+    apt_downloads_nothing(
+        &format!("type=registry,ref={reference},mode=max"),
+        &format!("type=registry,ref={reference}"),
+        &[],
+    );
 }

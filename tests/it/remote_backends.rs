@@ -8,14 +8,14 @@ use super::remote_gha::{CacheServer, token as runtime_token};
 use super::support::context;
 
 /// moto's endpoint URL.
-fn moto() -> String {
+pub(crate) fn moto() -> String {
     std::env::var("RBUILD_TEST_MOTO").unwrap_or_else(|_| {
         panic!("RBUILD_TEST_MOTO is not set: run the tests with scripts/test.sh")
     })
 }
 
 /// A cache server on a free port: its `http://host:port/` URL and `host:port`.
-fn cache_server() -> (CacheServer, String, String) {
+pub(crate) fn cache_server() -> (CacheServer, String, String) {
     let server = CacheServer::start(None, &[]);
     let url = server.url.clone();
     let addr = url
@@ -26,7 +26,7 @@ fn cache_server() -> (CacheServer, String, String) {
 }
 
 /// Creates a bucket in moto.
-fn create_bucket(name: &str) {
+pub(crate) fn create_bucket(name: &str) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())

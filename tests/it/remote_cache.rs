@@ -448,12 +448,12 @@ fn malformed_cache_specs_are_named() {
 
 /// A TCP proxy in front of the test registry that dies (drops every connection and stops
 /// listening, as a killed server) once it has relayed `budget` bytes from the registry.
-struct DyingProxy {
-    addr: String,
+pub(crate) struct DyingProxy {
+    pub(crate) addr: String,
 }
 
 impl DyingProxy {
-    fn start(upstream: String, budget: u64) -> Self {
+    pub(crate) fn start(upstream: String, budget: u64) -> Self {
         use std::io::{Read, Write};
         use std::net::{Shutdown, TcpListener, TcpStream};
         use std::sync::Arc;
