@@ -70,6 +70,7 @@ pub(super) fn run(args: &DuArgs) -> anyhow::Result<()> {
                     print!("{}", record_block(info, now));
                 }
             }
+            print!("{}", mounts_block(&mounts, now));
             print!("{}", summary(&cache, &usage, &mounts));
         }
     }
@@ -98,6 +99,32 @@ fn record_block(info: &RecordInfo, now: SystemTime) -> String {
         human_size(info.layer_size),
         ago(info.last_used, now),
     )
+}
+
+/// The cache-mount directories, one per line (name, size, last use), largest first.
+fn mounts_block(mounts: &[MountDir], now: SystemTime) -> String {
+    if mounts.is_empty() {
+        return String::new();
+    }
+    let mut sorted: Vec<&MountDir> = mounts.iter().collect();
+    sorted.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.name.cmp(&b.name)));
+    let width = sorted
+        .iter()
+        .map(|m| m.name.len())
+        .max()
+        .unwrap_or(0)
+        .max(11);
+    let mut out = format!("{:<width$}  {:>10}  LAST USED\n", "CACHE MOUNT", "SIZE");
+    for m in sorted {
+        out += &format!(
+            "{:<width$}  {:>10}  {}\n",
+            m.name,
+            human_size(m.bytes),
+            ago(m.last_used, now)
+        );
+    }
+    out.push('\n');
+    out
 }
 
 /// The totals.

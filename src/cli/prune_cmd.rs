@@ -33,6 +33,10 @@ pub struct PruneArgs {
     /// docker); records unused the longest go first; 0 means no limit
     #[arg(long = "keep-storage", value_name = "SIZE", value_parser = parse_size)]
     pub keep_storage: Option<u64>,
+    /// Remove only the RUN --mount=type=cache directories (all, or those unused for
+    /// `--filter until=`), leaving records, blobs and snapshots
+    #[arg(long = "mount-caches")]
+    pub mount_caches: bool,
     /// Do not prompt for confirmation (rbuild never prompts)
     #[arg(short = 'f', long)]
     pub force: bool,
@@ -57,7 +61,14 @@ pub(super) fn run(args: &PruneArgs) -> anyhow::Result<()> {
         ..PruneOptions::default()
     };
     let cache = args.state.open()?;
-    let report = cache::prune(&cache, &options)?;
+    if args.mount_caches && options.keep_storage.is_some() {
+        anyhow::bail!("--mount-caches and --keep-storage: a size budget weighs layers only");
+    }
+    let report = if args.mount_caches {
+        cache::PruneReport::default()
+    } else {
+        cache::prune(&cache, &options)?
+    };
     // Cache mounts hold no layer a budget could weigh: `--keep-storage` leaves them alone.
     let mounts = if options.keep_storage.is_none() {
         cache::mounts::prune(cache.store().root(), options.until)?

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::Path;
 
 use super::remote_backends::{cache_server, create_bucket, moto};
-use super::remote_cache::{Built, build};
+use super::remote_cache::{Built, DyingProxy, build};
 use super::remote_gha::token as runtime_token;
 use super::support::{context, registry};
 
@@ -320,4 +320,186 @@ fn apt_downloads_nothing_on_a_fresh_runner_with_the_cache_server() {
         &format!("type=registry,ref={reference}"),
         &[],
     );
+}
+
+/// The chunk blobs of the `/cache` mount's manifest in a `type=local` cache directory.
+fn local_chunks(dir: &Path) -> Vec<std::path::PathBuf> {
+    let blob = |digest: &str| {
+        dir.join("blobs/sha256")
+            .join(digest.trim_start_matches("sha256:"))
+    };
+    let index: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("index.json")).unwrap()).unwrap();
+    let entry = index["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| {
+            m["annotations"]["org.opencontainers.image.ref.name"]
+                .as_str()
+                .is_some_and(|n| n.contains("/mount/"))
+        })
+        .expect("a mount-cache entry in index.json");
+    assert_eq!(
+        entry["artifactType"],
+        "application/vnd.rbuild.mount-cache.v1"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(blob(entry["digest"].as_str().unwrap())).unwrap())
+            .unwrap();
+    manifest["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| blob(l["digest"].as_str().unwrap()))
+        .collect()
+}
+
+/// Runner B's build after `damage` broke the cache: it succeeds, its step starts from an empty
+/// cache (it "fetches"), the report says why, and the image is the one a build without any
+/// cache makes.
+fn survives(damage: impl FnOnce(&Path) -> (String, Option<DyingProxy>)) {
+    let epoch = [("SOURCE_DATE_EPOCH", "1700000000")];
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = scenario("one\n");
+    let a = tempfile::tempdir().unwrap();
+    let to = format!("type=local,dest={},mode=max", dir.path().display());
+    build(ctx.path(), a.path(), &["--cache-to", &to], &epoch);
+    let (from, _proxy) = damage(dir.path());
+    fs::write(ctx.path().join("src.txt"), "two\n").unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let second = build(ctx.path(), b.path(), &["--cache-from", &from], &epoch);
+    assert!(said(&second, "FETCHED"), "{}", second.stderr);
+    let r = report(&second);
+    assert_eq!(r["restored"], false, "{r}");
+    assert!(r["restore_error"].is_string(), "{r}");
+    assert!(
+        second.stderr.contains("starting empty"),
+        "{}",
+        second.stderr
+    );
+    let clean = tempfile::tempdir().unwrap();
+    let reference = build(ctx.path(), clean.path(), &[], &epoch);
+    assert_eq!(second.digest(), reference.digest(), "a correct image");
+}
+
+#[test]
+fn a_chunk_deleted_from_the_backend_restores_an_empty_cache() {
+    survives(|dir| {
+        let chunks = local_chunks(dir);
+        fs::remove_file(&chunks[chunks.len() / 2]).unwrap();
+        (format!("type=local,src={}", dir.display()), None)
+    });
+}
+
+#[test]
+fn a_truncated_chunk_restores_an_empty_cache() {
+    survives(|dir| {
+        let chunks = local_chunks(dir);
+        let victim = &chunks[0];
+        let bytes = fs::read(victim).unwrap();
+        fs::write(victim, &bytes[..bytes.len() / 2]).unwrap();
+        (format!("type=local,src={}", dir.display()), None)
+    });
+}
+
+#[test]
+fn a_backend_down_during_the_restore_restores_an_empty_cache() {
+    survives(|_| {
+        // The same cache, in a registry reached through a proxy that dies once the step
+        // records and the mount manifest are through, in the middle of the chunks.
+        let repo = format!("rbuild-test/mc-down-{}", std::process::id());
+        let ctx = scenario("one\n");
+        let a = tempfile::tempdir().unwrap();
+        let to = format!("type=registry,ref={}/{repo},mode=max", registry());
+        build(
+            ctx.path(),
+            a.path(),
+            &["--cache-to", &to],
+            &[("SOURCE_DATE_EPOCH", "1700000000")],
+        );
+        let proxy = DyingProxy::start(registry(), 24 * 1024);
+        (
+            format!("type=registry,ref={}/{repo}", proxy.addr),
+            Some(proxy),
+        )
+    });
+}
+
+#[test]
+fn mount_caches_false_keeps_them_home() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = scenario("one\n");
+    let a = tempfile::tempdir().unwrap();
+    let to = format!(
+        "type=local,dest={},mode=max,mount-caches=false",
+        dir.path().display()
+    );
+    let first = build(ctx.path(), a.path(), &["--cache-to", &to], &[]);
+    assert!(
+        first.metadata.get("rbuild.mount-caches").is_none(),
+        "{}",
+        first.metadata
+    );
+    let index = fs::read_to_string(dir.path().join("index.json")).unwrap();
+    assert!(!index.contains("/mount/"), "{index}");
+}
+
+#[test]
+fn a_size_bound_leaves_the_largest_least_recent_files_out_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = scenario("one\n");
+    let a = tempfile::tempdir().unwrap();
+    let to = format!("type=local,dest={},mode=max", dir.path().display());
+    let first = build(
+        ctx.path(),
+        a.path(),
+        &["--cache-to", &to, "--mount-cache-max-size", "1kB"],
+        &[],
+    );
+    let r = report(&first);
+    assert_eq!(r["dropped_files"], 1, "{r}");
+    assert_eq!(r["dropped_bytes"], 1_988_895, "{r}");
+    assert!(
+        first.stderr.contains("left out by --mount-cache-max-size"),
+        "{}",
+        first.stderr
+    );
+    // Runner B gets the small file only: its step fetches `big` again.
+    fs::write(ctx.path().join("src.txt"), "two\n").unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let from = format!("type=local,src={}", dir.path().display());
+    let second = build(ctx.path(), b.path(), &["--cache-from", &from], &[]);
+    assert_eq!(report(&second)["restored"], true);
+    assert!(said(&second, "FETCHED"), "{}", second.stderr);
+}
+
+#[test]
+fn prune_mount_caches_removes_only_them_and_du_lists_them() {
+    let ctx = scenario("one\n");
+    let home = tempfile::tempdir().unwrap();
+    build(ctx.path(), home.path(), &[], &[]);
+    let rbuild = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rbuild"))
+            .args(args)
+            .env("RBUILD_HOME", home.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let du = rbuild(&["du"]);
+    assert!(du.contains("CACHE MOUNT") && du.contains("cache-"), "{du}");
+    let records_before = rbuild(&["du", "--format", "json"]);
+    let pruned = rbuild(&["prune", "--mount-caches"]);
+    assert!(pruned.contains("cache mount"), "{pruned}");
+    let du = rbuild(&["du", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&du).unwrap();
+    let before: serde_json::Value = serde_json::from_str(&records_before).unwrap();
+    assert_eq!(doc["cache_mounts"]["count"], 0, "{doc}");
+    assert_eq!(doc["records"], before["records"], "records are kept");
 }
