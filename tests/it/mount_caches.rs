@@ -503,3 +503,30 @@ fn prune_mount_caches_removes_only_them_and_du_lists_them() {
     assert_eq!(doc["cache_mounts"]["count"], 0, "{doc}");
     assert_eq!(doc["records"], before["records"], "records are kept");
 }
+
+#[test]
+fn two_runners_exporting_one_id_at_once_leave_a_valid_manifest() {
+    let reference = format!("{}/rbuild-test/mc-race-{}", registry(), std::process::id());
+    let to = format!("type=registry,ref={reference},mode=max");
+    let from = format!("type=registry,ref={reference}");
+    let runners: Vec<_> = ["one\n", "two\n"]
+        .into_iter()
+        .map(|src| {
+            let to = to.clone();
+            std::thread::spawn(move || {
+                let ctx = scenario(src);
+                let home = tempfile::tempdir().unwrap();
+                build(ctx.path(), home.path(), &["--cache-to", &to], &[]);
+            })
+        })
+        .collect();
+    for r in runners {
+        r.join().unwrap();
+    }
+    // The last writer won; its manifest and every chunk it names are there.
+    let ctx = scenario("three\n");
+    let c = tempfile::tempdir().unwrap();
+    let third = build(ctx.path(), c.path(), &["--cache-from", &from], &[]);
+    assert_eq!(report(&third)["restored"], true, "{}", third.stderr);
+    assert!(said(&third, "REUSED"), "{}", third.stderr);
+}
