@@ -9,6 +9,10 @@
 //!   length) holding it ([`entry`]). Layers that an earlier pack already holds keep that
 //!   location and are not uploaded again.
 //!
+//! A mount cache's manifest ([`super::mounts`]) is exported the same way: a pack entry with the
+//! chunks no pack holds, then an entry `rbuild-v1-<ns>-mount/<key>/...` with the manifest and
+//! every chunk's location (two uploads per changed cache id, none for an unchanged one).
+//!
 //! `load` restores the newest index entry by its key prefix; GitHub scopes entries by branch
 //! itself (a job reads its branch, then the pull request's base, then the default branch), so
 //! the build's scope list is not used. `fetch` reads one blob with a ranged download of its pack,
