@@ -74,6 +74,24 @@ pub(crate) fn travels(to: &str, from: &str, env: &[(&str, &str)]) {
     let cache = mount_dir(b.path());
     assert_eq!(fs::read_to_string(cache.join("last")).unwrap(), "two\n");
     assert_eq!(fs::metadata(cache.join("big")).unwrap().len(), 1_988_895);
+
+    // A fully cached build on a third runner restores nothing: no step runs.
+    let c = tempfile::tempdir().unwrap();
+    let third = build(ctx.path(), c.path(), &["--cache-from", from], env);
+    assert!(third.ran().is_empty(), "{:?}", third.steps);
+    assert_eq!(
+        third.metadata["rbuild.mount-caches"],
+        serde_json::json!({}),
+        "{}",
+        third.stderr
+    );
+    assert!(
+        !c.path().join("mounts").exists()
+            || fs::read_dir(c.path().join("mounts"))
+                .unwrap()
+                .next()
+                .is_none()
+    );
 }
 
 /// The one cache directory under `home`'s state.
