@@ -5,9 +5,8 @@
 use std::fs;
 use std::path::Path;
 
-use super::remote_backends::{cache_server, create_bucket, moto};
+use super::remote_backends::{cache_server, gha_env, main_token, s3_spec};
 use super::remote_cache::{Built, DyingProxy, build};
-use super::remote_gha::token as runtime_token;
 use super::support::{context, registry};
 
 /// A cache-filling step whose output says whether it had to "download": it fills `/cache`
@@ -308,25 +307,15 @@ fn apt_downloads_nothing_on_a_fresh_runner_with_a_registry_cache() {
 
 #[test]
 fn apt_downloads_nothing_on_a_fresh_runner_with_an_s3_cache() {
-    let bucket = format!("rbuild-apt-{}", std::process::id());
-    create_bucket(&bucket);
-    let spec = format!(
-        "type=s3,bucket={bucket},region=us-east-1,endpoint_url={},use_path_style=true,access_key_id=testing,secret_access_key=testing",
-        moto()
-    );
+    let spec = s3_spec("rbuild-apt");
     apt_downloads_nothing(&format!("{spec},mode=max"), &spec, &[]);
 }
 
 #[test]
 fn apt_downloads_nothing_on_a_fresh_runner_with_the_actions_cache() {
     let (_server, url, _) = cache_server();
-    let token = runtime_token(&[("refs/heads/main", 3)]);
-    let env = [
-        ("ACTIONS_RESULTS_URL", url.as_str()),
-        ("ACTIONS_RUNTIME_TOKEN", token.as_str()),
-        ("GITHUB_REF_NAME", "main"),
-    ];
-    apt_downloads_nothing("type=gha,mode=max", "type=gha", &env);
+    let token = main_token();
+    apt_downloads_nothing("type=gha,mode=max", "type=gha", &gha_env(&url, &token));
 }
 
 #[test]

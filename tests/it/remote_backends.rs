@@ -46,27 +46,42 @@ pub(crate) fn create_bucket(name: &str) {
     });
 }
 
-#[test]
-fn s3_cache_round_trip() {
-    let bucket = format!("rbuild-remote-{}", std::process::id());
+/// A fresh moto bucket named `<name>-<pid>` and the import spec of an S3 cache in it.
+pub(crate) fn s3_spec(name: &str) -> String {
+    let bucket = format!("{name}-{}", std::process::id());
     create_bucket(&bucket);
-    let spec = format!(
+    format!(
         "type=s3,bucket={bucket},region=us-east-1,prefix=app/,endpoint_url={},use_path_style=true,access_key_id=testing,secret_access_key=testing",
         moto()
-    );
+    )
+}
+
+/// A job's environment on branch `main` of a runner whose Actions cache is the cache server at
+/// `url` (the token must outlive the environment).
+pub(crate) fn gha_env<'a>(url: &'a str, token: &'a str) -> [(&'static str, &'a str); 3] {
+    [
+        ("ACTIONS_RESULTS_URL", url),
+        ("ACTIONS_RUNTIME_TOKEN", token),
+        ("GITHUB_REF_NAME", "main"),
+    ]
+}
+
+/// A runtime token for `refs/heads/main`.
+pub(crate) fn main_token() -> String {
+    runtime_token(&[("refs/heads/main", 3)])
+}
+
+#[test]
+fn s3_cache_round_trip() {
+    let spec = s3_spec("rbuild-remote");
     round_trip(&format!("{spec},mode=max"), &spec, &[]);
 }
 
 #[test]
 fn gha_cache_round_trip_through_the_cache_server() {
     let (_server, url, _) = cache_server();
-    let token = runtime_token(&[("refs/heads/main", 3)]);
-    let env = [
-        ("ACTIONS_RESULTS_URL", url.as_str()),
-        ("ACTIONS_RUNTIME_TOKEN", token.as_str()),
-        ("GITHUB_REF_NAME", "main"),
-    ];
-    round_trip("type=gha,mode=max", "type=gha", &env);
+    let token = main_token();
+    round_trip("type=gha,mode=max", "type=gha", &gha_env(&url, &token));
 }
 
 #[test]

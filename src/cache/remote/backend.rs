@@ -35,6 +35,21 @@ pub struct Loaded {
     pub location: String,
 }
 
+impl Loaded {
+    /// The index in a loaded document of `backend`.
+    pub fn from_doc(doc: LoadedDoc, backend: &str) -> Result<Self, RemoteError> {
+        let index = CacheIndex::from_loaded(&doc).map_err(|reason| RemoteError::InvalidIndex {
+            backend: backend.to_string(),
+            location: doc.location.clone(),
+            reason,
+        })?;
+        Ok(Self {
+            index,
+            location: doc.location,
+        })
+    }
+}
+
 /// A connected backend.
 #[derive(Debug)]
 pub enum Backend {
@@ -79,15 +94,7 @@ impl Backend {
         else {
             return Ok(None);
         };
-        let index = CacheIndex::from_loaded(&doc).map_err(|reason| RemoteError::InvalidIndex {
-            backend: self.name(),
-            location: doc.location.clone(),
-            reason,
-        })?;
-        Ok(Some(Loaded {
-            index,
-            location: doc.location,
-        }))
+        Loaded::from_doc(doc, &self.name()).map(Some)
     }
 
     /// Document `name` (of `kind`) of the first of `scopes` that has it (gha: the newest

@@ -185,22 +185,11 @@ impl GhaBackend {
     }
 
     async fn load_newest(&self) -> Result<Option<Loaded>, RemoteError> {
-        let prefix = entry::index_prefix(&self.ns);
-        let found = self
-            .twirp
-            .lookup(
-                &self.http,
-                &prefix,
-                std::slice::from_ref(&prefix),
-                &self.version,
-            )
-            .await?;
-        let Some(found) = found.filter(|f| f.key.starts_with(&prefix)) else {
-            self.state().loaded = true;
+        let found = self.newest(&entry::index_prefix(&self.ns)).await;
+        self.state().loaded = true;
+        let Some((found, bytes)) = found? else {
             return Ok(None);
         };
-        let bytes = self.download_document(&found.url, &found.key).await?;
-        self.state().loaded = true;
         let (index, blobs) = entry::decode(&bytes).map_err(|reason| RemoteError::InvalidIndex {
             backend: self.http.backend.clone(),
             location: found.key.clone(),
@@ -225,20 +214,9 @@ impl GhaBackend {
                 location: l.location,
             }));
         }
-        let prefix = entry::doc_prefix(&self.ns, name);
-        let found = self
-            .twirp
-            .lookup(
-                &self.http,
-                &prefix,
-                std::slice::from_ref(&prefix),
-                &self.version,
-            )
-            .await?;
-        let Some(found) = found.filter(|f| f.key.starts_with(&prefix)) else {
+        let Some((found, bytes)) = self.newest(&entry::doc_prefix(&self.ns, name)).await? else {
             return Ok(None);
         };
-        let bytes = self.download_document(&found.url, &found.key).await?;
         let blobs =
             entry::decode_locations(&bytes).map_err(|reason| RemoteError::InvalidIndex {
                 backend: self.http.backend.clone(),
@@ -252,6 +230,19 @@ impl GhaBackend {
             listed: Some(listed),
             location: found.key,
         }))
+    }
+
+    /// The newest entry whose key starts with `prefix`, and its document.
+    async fn newest(&self, prefix: &str) -> Result<Option<(twirp::Found, Vec<u8>)>, RemoteError> {
+        let found = self
+            .twirp
+            .lookup(&self.http, prefix, &[prefix.to_string()], &self.version)
+            .await?;
+        let Some(found) = found.filter(|f| f.key.starts_with(prefix)) else {
+            return Ok(None);
+        };
+        let bytes = self.download_document(&found.url, &found.key).await?;
+        Ok(Some((found, bytes)))
     }
 
     /// Reads the newest index once, if not done yet; a damaged one only warns.

@@ -135,12 +135,7 @@ impl S3Backend {
         else {
             return Ok(None);
         };
-        let index =
-            CacheIndex::from_loaded(&doc).map_err(|r| self.inner.invalid(&doc.location, r))?;
-        Ok(Some(Loaded {
-            index,
-            location: doc.location,
-        }))
+        Loaded::from_doc(doc, self.name()).map(Some)
     }
 
     /// Uploads `upload` from `store`, then writes `index` as `scope`'s index.
