@@ -202,9 +202,10 @@ ARG RUN_ID
 RUN --mount=type=cache,id=bench,target=/c,sharing=locked echo \$RUN_ID && ls /c | wc -l
 EOF
 data=$work/home-a/mounts/bench
+seed=$$
 log "generating $mib MiB of files in $data"
 t0=$(now)
-python3 - "$data" "$mib" "$$" <<'PY'
+python3 - "$data" "$mib" "$seed" <<'PY'
 import os, random, sys
 root, total, seed = sys.argv[1], int(sys.argv[2]) << 20, int(sys.argv[3])
 rng = random.Random(seed)
@@ -227,11 +228,16 @@ PY
 log "generated in $(since "$t0") s"
 nfiles=$(find "$data" -type f | wc -l)
 
-# change_files REP -- rewrites every 100th file (offset REP-1), same sizes; lists them
+# change_files REP -- rewrites every 100th file (offset REP-1) with new content of the same size
+# and kind (half random bytes, half a slice of the generator's text); lists them
 change_files() {
-  python3 - "$data" "$1" "$work/changed.tsv" <<'PY'
+  python3 - "$data" "$1" "$work/changed.tsv" "$seed" <<'PY'
 import os, random, sys
-root, rep, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+root, rep, out, seed = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+rng = random.Random(seed)  # the generator's text, drawn the same way
+words = [bytes(rng.choice(b"abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 10)))
+         for _ in range(5000)]
+text = b" ".join(rng.choice(words) for _ in range(400_000))
 files = sorted(os.path.relpath(os.path.join(dp, f), root)
                for dp, _, fn in os.walk(root) for f in fn)
 rng = random.Random(rep * 7919 + os.getpid())
@@ -239,7 +245,8 @@ with open(out, "w") as o:
     for p in files[(rep - 1) % 100::100]:
         full = os.path.join(root, p)
         size = os.path.getsize(full)
-        body = rng.randbytes(size // 2) + bytes(rng.choice(b"abcdefgh ") for _ in range(size - size // 2))
+        start = rng.randrange(0, len(text) - size)
+        body = rng.randbytes(size // 2) + text[start:start + size - size // 2]
         with open(full, "wb") as f:
             f.write(body)
         o.write(f"{p}\t{size}\n")
