@@ -31,6 +31,8 @@ pub const LAYOUT_VERSION: &str = "rbuild-state-v1";
 #[derive(Debug, Clone)]
 pub(crate) struct Layout {
     root: PathBuf,
+    /// Whether commits are fsynced (a scratch store's blobs need not survive a crash).
+    pub(crate) durable: bool,
 }
 
 impl Layout {
@@ -38,6 +40,7 @@ impl Layout {
     pub(crate) fn init(root: &Path) -> Result<Self> {
         let layout = Self {
             root: root.to_path_buf(),
+            durable: true,
         };
         fs::create_dir_all(root).at(root)?;
         let version = layout.root.join("VERSION");

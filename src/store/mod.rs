@@ -57,6 +57,17 @@ impl Store {
         Ok(Self { layout, blobs })
     }
 
+    /// Opens a scratch store at `root`: the same layout, but commits are not fsynced (for
+    /// blobs that live only while this process uses them, such as mount-cache chunks on their
+    /// way in or out; thousands of fsyncs would cost more than the transfer).
+    pub fn open_scratch(root: &Path) -> Result<Self> {
+        let mut layout = layout::Layout::init(root)?;
+        layout.durable = false;
+        layout.clean_stale_temps()?;
+        let blobs = Blobs::new(layout.clone());
+        Ok(Self { layout, blobs })
+    }
+
     /// The content store.
     pub fn blobs(&self) -> &Blobs {
         &self.blobs

@@ -137,6 +137,44 @@ impl Backend {
         }
     }
 
+    /// The bytes of a small blob (a mount-cache chunk), verified against its digest: read into
+    /// memory by the registry and local backends, through `scratch` by the others.
+    pub async fn fetch_bytes(
+        &self,
+        desc: &LayerDescriptor,
+        scratch: &Store,
+    ) -> Result<Vec<u8>, RemoteError> {
+        match self {
+            Self::Registry(b) => b.fetch_bytes(desc).await,
+            Self::Local(b) => b.fetch_bytes(desc).await,
+            Self::S3(_) | Self::Gha(_) => {
+                let name = self.name();
+                let store_err = |source| RemoteError::Store {
+                    backend: name.clone(),
+                    source,
+                };
+                let mut writer = scratch.writer(Some(&desc.digest)).map_err(store_err)?;
+                self.fetch(desc, &mut writer).await?;
+                let (digest, _) = writer.commit().map_err(|e| match e {
+                    crate::store::StoreError::DigestMismatch { expected, actual } => {
+                        RemoteError::DigestMismatch {
+                            backend: name.clone(),
+                            expected,
+                            actual,
+                        }
+                    }
+                    other => store_err(other),
+                })?;
+                let path = scratch.blobs().path(&digest);
+                let bytes = tokio::fs::read(&path).await.map_err(|e| {
+                    RemoteError::backend(&name, format!("reading {}: {e}", path.display()))
+                })?;
+                let _ = tokio::fs::remove_file(&path).await;
+                Ok(bytes)
+            }
+        }
+    }
+
     /// The layers of `layers` the backend lacks in `scope` (the scope an export writes; only
     /// a registry whose `ref=` names a repository per scope stores blobs per scope).
     pub async fn lacking(

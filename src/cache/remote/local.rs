@@ -172,6 +172,37 @@ impl LocalBackend {
         Ok(())
     }
 
+    /// The bytes of a small blob, verified.
+    pub async fn fetch_bytes(&self, desc: &LayerDescriptor) -> Result<Vec<u8>, RemoteError> {
+        let path = self.blob_path(&desc.digest);
+        let bytes = match tokio::fs::read(&path).await {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(RemoteError::MissingBlob {
+                    backend: self.name.clone(),
+                    digest: desc.digest.clone(),
+                });
+            }
+            Err(e) => return Err(self.io("reading", &path, &e)),
+        };
+        self.meter.downloaded(bytes.len() as u64);
+        let (bytes, actual) = tokio::task::spawn_blocking(move || {
+            let actual = Digest::of(&bytes);
+            (bytes, actual)
+        })
+        .await
+        .map_err(|e| self.io("hashing", &path, &io::Error::other(e.to_string())))?;
+        if actual != desc.digest {
+            return Err(RemoteError::DigestMismatch {
+                backend: self.name.clone(),
+                expected: desc.digest.clone(),
+                actual,
+            });
+        }
+        self.meter.blob_downloaded();
+        Ok(bytes)
+    }
+
     /// The layers the directory lacks.
     pub async fn lacking(
         &self,

@@ -301,6 +301,42 @@ impl RegistryBackend {
         }
     }
 
+    /// The bytes of a small blob, verified by the registry client.
+    pub async fn fetch_bytes(&self, desc: &LayerDescriptor) -> Result<Vec<u8>, RemoteError> {
+        let source = self.source_of(&desc.digest);
+        let fetched = self
+            .retrying("downloading a cache blob", || async {
+                let mut bytes = Vec::with_capacity(usize::try_from(desc.size).unwrap_or(0));
+                let counting = Counting {
+                    inner: &mut bytes,
+                    meter: Some(&self.meter),
+                };
+                self.registry
+                    .fetch_blob(&source, &desc.digest, counting)
+                    .await
+                    .map(|_| bytes)
+            })
+            .await;
+        match fetched {
+            Ok(bytes) => {
+                self.meter.blob_downloaded();
+                Ok(bytes)
+            }
+            Err(RegistryError::NotFound { .. }) => Err(RemoteError::MissingBlob {
+                backend: self.name.clone(),
+                digest: desc.digest.clone(),
+            }),
+            Err(RegistryError::DigestMismatch {
+                expected, actual, ..
+            }) => Err(RemoteError::DigestMismatch {
+                backend: self.name.clone(),
+                expected,
+                actual,
+            }),
+            Err(e) => Err(self.fail(&format!("downloading {}", desc.digest), &e)),
+        }
+    }
+
     /// The layers the repository of `scope` lacks (blobs the loaded scope's repository holds
     /// are not lacking: the export mounts them).
     pub async fn lacking(

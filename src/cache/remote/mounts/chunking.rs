@@ -7,12 +7,13 @@
 //! manifest imported or found in the backend) is not compressed again: its blob is reused.
 //!
 //! **Chunk sizes** ([`CUTTING`]: 64 KiB min, 256 KiB average, 1 MiB max) were chosen by
-//! measurement (bench/mount-cache.sh, 1 GiB of files of 4–256 KiB, 1% of files rewritten):
-//! each changed file dirties about one chunk, so the bytes uploaded grow with the average
-//! chunk size (1 MiB average: ~11% of the archive; 256 KiB: ~3%; 64 KiB: ~1%), while the
-//! blob count, and with it the requests of a registry or S3 backend (three per new blob), grows
-//! as it shrinks (1 GiB: 4096 chunks at 256 KiB, 16384 at 64 KiB). 256 KiB keeps a 1%
-//! change within the 5% upload budget with a quarter of the requests of 64 KiB.
+//! measurement (`bench/mount-cache.sh`: 1 GiB of ~8100 files of 4–256 KiB, every hundredth file
+//! rewritten): each changed file dirties its own bytes plus about one chunk, so what a 1% change
+//! uploads grows with the average chunk (estimated 1.5% of the archive at 64 KiB, 3.0% at
+//! 256 KiB, 8.9% at 1 MiB; measured at 256 KiB: 4.1–4.6%, under the 5% bar), while the blob
+//! count, and with it the requests of a registry or S3 backend, grows as it shrinks (~3240
+//! chunks per GiB at 256 KiB, four times that at 64 KiB). 1 MiB misses the bar; 64 KiB would
+//! quadruple the requests of every save and restore.
 
 use std::collections::HashMap;
 use std::io::{self, Read};

@@ -1,12 +1,11 @@
 //! Restoring a mount cache: its chunks fetched a few at a time (in order), each verified
-//! against its digest as it is stored in a scratch store, decompressed on the blocking pool, and
+//! against its digest ([`Backend::fetch_bytes`]), decompressed on the blocking pool, and
 //! streamed into a tar extractor writing the directory. Memory holds at most the chunks in
 //! flight.
 //!
 //! Any failure (a chunk missing, truncated or corrupt, the backend gone) stops the restore with
 //! an error; the caller empties the directory and the step runs with an empty cache.
 
-use std::collections::HashMap;
 use std::io::{self, Read};
 use std::path::Path;
 
@@ -14,11 +13,11 @@ use futures_util::StreamExt as _;
 
 use super::error::MountCacheError;
 use super::manifest::{Chunk, MountManifest};
-use crate::cache::remote::{Backend, RemoteError};
-use crate::store::{Store, StoreError};
+use crate::cache::remote::Backend;
+use crate::store::Store;
 
 /// Chunks fetched at once.
-const FETCH_CONCURRENCY: usize = 8;
+const FETCH_CONCURRENCY: usize = 32;
 
 /// What a restore moved.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -37,39 +36,19 @@ pub async fn restore(
     dir: &Path,
     scratch: &Store,
 ) -> Result<Restored, MountCacheError> {
-    let mut uses: HashMap<&crate::digest::Digest, usize> = HashMap::new();
-    for c in &manifest.chunks {
-        *uses.entry(&c.digest).or_default() += 1;
-    }
-    let locks: HashMap<_, tokio::sync::Mutex<()>> = uses
-        .keys()
-        .map(|d| ((*d).clone(), tokio::sync::Mutex::new(())))
-        .collect();
     let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
     let target = dir.to_path_buf();
     let extractor = tokio::task::spawn_blocking(move || unpack(rx, &target));
     let mut moved = Restored::default();
     let mut fetched = futures_util::stream::iter(&manifest.chunks)
-        .map(|c| {
-            let shared = uses.get(&c.digest).copied().unwrap_or(0) > 1;
-            let lock = locks.get(&c.digest);
-            async move {
-                let _held = match lock {
-                    Some(l) => Some(l.lock().await),
-                    None => None,
-                };
-                chunk_bytes(backend, c, scratch, shared).await
-            }
-        })
+        .map(|c| chunk_bytes(backend, c, scratch))
         .buffered(FETCH_CONCURRENCY);
     let mut failure = None;
     while let Some(next) = fetched.next().await {
         match next {
-            Ok((raw, downloaded)) => {
-                if let Some(n) = downloaded {
-                    moved.chunks += 1;
-                    moved.bytes += n;
-                }
+            Ok((raw, size)) => {
+                moved.chunks += 1;
+                moved.bytes += size;
                 if tx.send(raw).await.is_err() {
                     // The extractor stopped: its error says why.
                     break;
@@ -93,45 +72,15 @@ pub async fn restore(
     Ok(moved)
 }
 
-/// The archive bytes of chunk `c`: fetched into `scratch` when not there (verified on commit)
-/// and decompressed; the blob is removed after unless `shared` (it appears again later).
-/// Returns the bytes and, when it was downloaded, its size.
+/// The archive bytes of chunk `c`: its blob fetched (verified against its digest; through
+/// `scratch` for backends that stream to files) and decompressed on the blocking pool.
 async fn chunk_bytes(
     backend: &Backend,
     c: &Chunk,
     scratch: &Store,
-    shared: bool,
-) -> Result<(Vec<u8>, Option<u64>), MountCacheError> {
-    let mut downloaded = None;
-    if !scratch.blobs().has(&c.digest) {
-        let desc = c.descriptor();
-        let mut writer = scratch.writer(Some(&c.digest))?;
-        backend.fetch(&desc, &mut writer).await?;
-        match writer.commit() {
-            Ok(_) => {}
-            Err(StoreError::DigestMismatch {
-                expected, actual, ..
-            }) => {
-                return Err(MountCacheError::Remote(RemoteError::DigestMismatch {
-                    backend: "mount cache".into(),
-                    expected,
-                    actual,
-                }));
-            }
-            Err(e) => return Err(e.into()),
-        }
-        downloaded = Some(c.size);
-    }
-    let path = scratch.blobs().path(&c.digest);
-    let packed = tokio::fs::read(&path)
-        .await
-        .map_err(|source| MountCacheError::Io {
-            path: path.clone(),
-            source,
-        })?;
-    if !shared {
-        let _ = tokio::fs::remove_file(&path).await;
-    }
+) -> Result<(Vec<u8>, u64), MountCacheError> {
+    let packed = backend.fetch_bytes(&c.descriptor(), scratch).await?;
+    let size = packed.len() as u64;
     let expected = usize::try_from(c.raw_size).unwrap_or(usize::MAX);
     let digest = c.digest.clone();
     let raw = tokio::task::spawn_blocking(move || zstd::bulk::decompress(&packed, expected))
@@ -147,7 +96,7 @@ async fn chunk_bytes(
             reason: format!("holds {} archive bytes, not {expected}", raw.len()),
         });
     }
-    Ok((raw, downloaded))
+    Ok((raw, size))
 }
 
 /// Unpacks the archive arriving on `rx` into `dir`, keeping modes, owners and times.

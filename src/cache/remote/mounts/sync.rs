@@ -153,7 +153,7 @@ impl MountCaches {
             .mounts_dir
             .join(format!(".{what}-{}-{key}", std::process::id()));
         let _ = std::fs::remove_dir_all(&path);
-        let store = Store::open(&path)?;
+        let store = Store::open_scratch(&path)?;
         Ok(Scratch { path, store })
     }
 
