@@ -4,10 +4,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod it {
+    /// The GitHub Action (`action.yml` and its entry): inputs documented and used, the names of
+    /// docker/build-push-action, and a job played on a fake runner.
+    mod action;
     /// `rbuild build` end to end: pushed images read back by skopeo and umoci, the cache.
     mod build;
     /// The `rbuild` binary: exit codes, errors, JSON output.
     mod cli;
+    /// The CodeBuild recipe (`docs/codebuild.md`, `examples/codebuild/`) and the example
+    /// workflows (`examples/workflows/`): they parse and use only what rbuild and its action offer.
+    mod codebuild;
     /// Context walking, `.dockerignore` and content hashes against real directories.
     mod context;
     /// Whole builds against BuildKit (Docker 26 + buildx 0.13, `scripts/buildkit.sh`): the

@@ -55,6 +55,8 @@ pub struct BuildOptions {
     pub pull_meter: Option<Arc<crate::cache::remote::Meter>>,
     /// Remote mount caches (`--cache-from` / `--cache-to` with `mount-caches=true`).
     pub mount_sync: Option<Arc<dyn super::mounts::cache::MountSync>>,
+    /// `--label`: labels set on the final image's config (over the Dockerfile's `LABEL`s).
+    pub labels: Vec<(String, String)>,
 }
 
 impl Default for BuildOptions {
@@ -72,6 +74,7 @@ impl Default for BuildOptions {
             interrupt: None,
             pull_meter: None,
             mount_sync: None,
+            labels: Vec::new(),
         }
     }
 }
@@ -275,6 +278,9 @@ impl Builder<'_> {
             .remove(&plan.target)
             .ok_or_else(|| BuildError::Internal("target stage not built".into()))?;
         let mut config = target.config;
+        for (k, v) in &self.options.labels {
+            config.config.labels.insert(k.clone(), v.clone());
+        }
         // The image is as new as its newest step: the last history entry's time (an unchanged
         // rebuild keeps the digest, as BuildKit's does); SOURCE_DATE_EPOCH when it is set.
         config.created = if self.options.source_date_epoch.is_some() {

@@ -78,6 +78,13 @@ pub struct BuildArgs {
     /// several allowed, read in order
     #[arg(long = "cache-from", value_name = "SPEC")]
     pub cache_from: Vec<String>,
+    /// Set metadata for the image (KEY=VALUE); several allowed
+    #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
+    pub labels: Vec<(String, String)>,
+    /// Always attempt to pull newer versions of the base images (rbuild resolves every tag in
+    /// its registry on each build already: accepted for docker compatibility)
+    #[arg(long)]
+    pub pull: bool,
     /// Largest size one RUN --mount=type=cache directory may export (e.g. 2GB): the least
     /// recently used files, largest first, are left out
     #[arg(long = "mount-cache-max-size", value_name = "SIZE", value_parser = crate::cli::units::parse_size)]
@@ -306,6 +313,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             jobs: args.jobs.map_or(0, usize::from),
             interrupt: Some(watch.flag()),
             pull_meter: Some(pull_meter.clone()),
+            labels: args.labels.clone(),
             mount_sync: mount_caches
                 .is_active()
                 .then(|| mount_caches.clone() as Arc<dyn crate::build::mounts::cache::MountSync>),
@@ -539,6 +547,14 @@ fn export_caches(
         }
     }
     failure
+}
+
+/// A `--label` value: `KEY=VALUE` (the value may be empty).
+fn parse_label(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("{text:?}: want KEY=VALUE")),
+    }
 }
 
 /// One mount cache's line in the final report.

@@ -1,0 +1,256 @@
+//! The GitHub Action: `action.yml` at the repository root and its entry `action/index.js`.
+//!
+//! * `action.yml` is checked as a user of docker/build-push-action would: every one of its input
+//!   names is there, every input is documented and read by the entry, defaults are what the
+//!   descriptions say.
+//! * A job is played on a fake runner: the `GITHUB_*`/`ACTIONS_*`/`RUNNER_*` variables and
+//!   `INPUT_*` values GitHub would set, the Actions cache served by the cache server, temporary
+//!   `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY` files; `node action/index.js` builds a demo
+//!   project twice with `type=gha` across a wiped state directory.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::remote_backends::{cache_server, main_token};
+use super::support::context;
+
+/// The repository root.
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `action.yml`, parsed.
+fn action() -> serde_yaml::Value {
+    let text = fs::read_to_string(root().join("action.yml")).unwrap();
+    serde_yaml::from_str(&text).unwrap()
+}
+
+/// The inputs of `action.yml`: name -> (description, default).
+fn declared_inputs() -> BTreeMap<String, (String, String)> {
+    let action = action();
+    let map = action["inputs"].as_mapping().expect("inputs");
+    map.iter()
+        .map(|(k, v)| {
+            let name = k.as_str().unwrap().to_string();
+            let description = v["description"].as_str().unwrap_or_default().to_string();
+            let default = match &v["default"] {
+                serde_yaml::Value::String(s) => s.clone(),
+                serde_yaml::Value::Null => String::new(),
+                other => panic!("input {name}: default {other:?} is not a string"),
+            };
+            (name, (description, default))
+        })
+        .collect()
+}
+
+/// docker/build-push-action v5's inputs that rbuild's action takes with the same meaning.
+const BUILD_PUSH_INPUTS: &[&str] = &[
+    "context",
+    "file",
+    "tags",
+    "labels",
+    "push",
+    "target",
+    "build-args",
+    "secrets",
+    "secret-files",
+    "ssh",
+    "cache-from",
+    "cache-to",
+    "platforms",
+    "outputs",
+    "no-cache",
+    "pull",
+    "github-token",
+];
+
+#[test]
+fn action_yml_takes_build_push_action_inputs_documents_and_uses_every_one() {
+    let inputs = declared_inputs();
+    for name in BUILD_PUSH_INPUTS {
+        assert!(
+            inputs.contains_key(*name),
+            "build-push-action's `{name}` is missing"
+        );
+    }
+    for own in [
+        "version",
+        "mount-caches",
+        "cache-server",
+        "cache-server-token",
+        "summary",
+    ] {
+        assert!(inputs.contains_key(own), "rbuild's `{own}` is missing");
+    }
+    let entry = fs::read_to_string(root().join("action/index.js")).unwrap();
+    for (name, (description, default)) in &inputs {
+        assert!(
+            description.len() >= 10,
+            "input {name} needs a description: {description:?}"
+        );
+        let read = ["input", "boolInput", "listInput"]
+            .iter()
+            .any(|f| entry.contains(&format!("{f}('{name}'")));
+        assert!(read, "input {name} is never read by action/index.js");
+        // Booleans default to the words their description promises.
+        if description.contains("(`true`/`false`)") {
+            assert!(
+                default == "true" || default == "false",
+                "input {name}: boolean default {default:?}"
+            );
+        }
+    }
+    assert_eq!(inputs["version"].1, "latest");
+    assert_eq!(inputs["mount-caches"].1, "true");
+    assert_eq!(inputs["push"].1, "false");
+    assert_eq!(inputs["context"].1, ".");
+    let action = action();
+    assert_eq!(action["runs"]["using"], "node20");
+    assert_eq!(action["runs"]["main"], "action/index.js");
+    for output in ["imageid", "digest", "metadata"] {
+        assert!(
+            action["outputs"][output]["description"].is_string(),
+            "output {output}"
+        );
+    }
+}
+
+/// What one run of the action left.
+struct Job {
+    outputs: BTreeMap<String, String>,
+    stdout: String,
+}
+
+/// Reads a `GITHUB_OUTPUT` file (`name<<DELIM`, lines, `DELIM`).
+fn read_outputs(path: &Path) -> BTreeMap<String, String> {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    let mut out = BTreeMap::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let Some((name, delim)) = line.split_once("<<") else {
+            continue;
+        };
+        let mut value = Vec::new();
+        for l in lines.by_ref() {
+            if l == delim {
+                break;
+            }
+            value.push(l);
+        }
+        out.insert(name.to_string(), value.join("\n"));
+    }
+    out
+}
+
+/// Runs the action's entry as the runner would, with `inputs`, state in `home`.
+fn run_action(workspace: &Path, home: &Path, env: &[(&str, &str)], inputs: &[(&str, &str)]) -> Job {
+    let runner = tempfile::tempdir().unwrap();
+    let output = runner.path().join("output");
+    let summary = runner.path().join("summary.md");
+    let mut cmd = Command::new("node");
+    cmd.arg(root().join("action/index.js"))
+        .current_dir(workspace)
+        .env("RBUILD_HOME", home)
+        .env("RBUILD_ACTION_BIN", env!("CARGO_BIN_EXE_rbuild"))
+        .env("GITHUB_OUTPUT", &output)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_REPOSITORY", "acme/demo")
+        .env("GITHUB_REF", "refs/heads/main")
+        .env("GITHUB_REF_NAME", "main")
+        .env("GITHUB_WORKSPACE", workspace)
+        .env("RUNNER_TEMP", runner.path())
+        .env("RUNNER_TOOL_CACHE", runner.path().join("tools"))
+        .env("DOCKER_CONFIG", "/nonexistent/rbuild-test")
+        .env_remove("SOURCE_DATE_EPOCH");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    // GitHub fills every input, with its default when the workflow gives none.
+    let given: BTreeMap<&str, &str> = inputs.iter().copied().collect();
+    for (name, (_, default)) in declared_inputs() {
+        let value = given
+            .get(name.as_str())
+            .map_or(default.clone(), |v| v.to_string());
+        let value = if value.contains("${{") {
+            String::new()
+        } else {
+            value
+        };
+        cmd.env(format!("INPUT_{}", name.to_uppercase()), value);
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the action failed:\n{stdout}\n{stderr}"
+    );
+    Job {
+        outputs: read_outputs(&output),
+        stdout: format!("{stdout}\n{stderr}"),
+    }
+}
+
+#[test]
+fn a_job_on_a_fake_runner_builds_twice_with_the_actions_cache() {
+    let (_server, url, _) = cache_server();
+    let token = main_token();
+    let env = [
+        ("ACTIONS_RESULTS_URL", url.as_str()),
+        ("ACTIONS_RUNTIME_TOKEN", token.as_str()),
+    ];
+    let project = context(
+        "FROM {REG}/library/busybox:latest\n\
+         COPY app.txt /app.txt\n\
+         RUN --mount=type=cache,target=/cache cp /app.txt /cache/ && wc -c /app.txt > /size\n",
+        &[("app.txt", "hello\n")],
+    );
+    let inputs = [
+        ("context", "."),
+        ("cache-from", "type=gha"),
+        ("cache-to", "type=gha,mode=max"),
+        (
+            "labels",
+            "org.opencontainers.image.source=https://example.invalid/demo",
+        ),
+    ];
+    let first_home = tempfile::tempdir().unwrap();
+    let first = run_action(project.path(), first_home.path(), &env, &inputs);
+    let digest = first.outputs.get("digest").cloned().unwrap_or_default();
+    assert!(
+        digest.starts_with("sha256:"),
+        "{:?}\n{}",
+        first.outputs,
+        first.stdout
+    );
+    assert!(
+        first.outputs["imageid"].starts_with("sha256:"),
+        "{:?}",
+        first.outputs
+    );
+    let metadata: serde_json::Value = serde_json::from_str(&first.outputs["metadata"]).unwrap();
+    assert_eq!(metadata["containerimage.digest"], digest.as_str());
+    assert!(
+        first.stdout.contains("exported cache to gha"),
+        "{}",
+        first.stdout
+    );
+
+    // A fresh runner: every step comes from the Actions cache, the same image.
+    let second_home = tempfile::tempdir().unwrap();
+    let second = run_action(project.path(), second_home.path(), &env, &inputs);
+    assert_eq!(second.outputs["digest"], digest, "{}", second.stdout);
+    let cached = second
+        .stdout
+        .lines()
+        .filter(|l| l.ends_with(" CACHED"))
+        .count();
+    assert!(
+        cached >= 2,
+        "both steps hit on the fresh runner:\n{}",
+        second.stdout
+    );
+}

@@ -1,0 +1,1 @@
+//! The CodeBuild recipe and the example workflows.
