@@ -254,3 +254,40 @@ fn a_job_on_a_fake_runner_builds_twice_with_the_actions_cache() {
         second.stdout
     );
 }
+
+#[test]
+fn the_workflows_parse_and_release_what_the_action_downloads() {
+    let dir = root().join(".github/workflows");
+    let read = |name: &str| -> serde_yaml::Value {
+        let text = fs::read_to_string(dir.join(name)).unwrap();
+        serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let ci = read("ci.yml");
+    let steps = ci["jobs"]["test"]["steps"].as_sequence().unwrap();
+    assert!(
+        steps.iter().any(|s| s["run"]
+            .as_str()
+            .is_some_and(|r| r.contains("bash .ci/run"))),
+        "ci.yml runs .ci/run"
+    );
+    let release = read("release.yml");
+    let targets: Vec<&str> = release["jobs"]["build"]["strategy"]["matrix"]["target"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        targets,
+        ["x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl"]
+    );
+    let text = fs::read_to_string(dir.join("release.yml")).unwrap();
+    assert!(text.contains(r#"name="$bin-${{ matrix.target }}.tar.gz""#));
+    assert!(text.contains(r#"sha256sum "$name" > "$name.sha256""#));
+    // The action asks for exactly those names.
+    let entry = fs::read_to_string(root().join("action/index.js")).unwrap();
+    assert!(entry.contains("/rbuild-${triple}.tar.gz`"), "asset name");
+    assert!(entry.contains("`${base}.sha256`"), "checksum name");
+    assert!(entry.contains("x64: 'x86_64', arm64: 'aarch64'"));
+    assert!(entry.contains("-unknown-linux-musl`"));
+}
