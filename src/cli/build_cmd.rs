@@ -78,6 +78,10 @@ pub struct BuildArgs {
     /// several allowed, read in order
     #[arg(long = "cache-from", value_name = "SPEC")]
     pub cache_from: Vec<String>,
+    /// Write the build report as Markdown to FILE (also appended to $GITHUB_STEP_SUMMARY when
+    /// that is set)
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
     /// Set metadata for the image (KEY=VALUE); several allowed
     #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
     pub labels: Vec<(String, String)>,
@@ -449,6 +453,17 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             progress.info(&mount_line(r));
         }
     }
+    write_summaries(
+        args.summary.as_deref(),
+        &super::report::ReportInput {
+            digest: image.manifest.digest.as_str(),
+            seconds: started.elapsed().as_secs_f64(),
+            steps: &built.steps,
+            caches: &remote.reports(),
+            mounts: &mount_reports,
+        },
+        progress,
+    );
     let cached = built.steps.iter().filter(|s| s.cached).count();
     progress.info(&format!(
         "built {} ({} steps, {} cached) in {:.1}s",
@@ -547,6 +562,41 @@ fn export_caches(
         }
     }
     failure
+}
+
+/// Writes the Markdown report to `--summary FILE` and appends it to `$GITHUB_STEP_SUMMARY`; a
+/// file that cannot be written only warns (the image is built).
+fn write_summaries(
+    file: Option<&std::path::Path>,
+    input: &super::report::ReportInput<'_>,
+    progress: &dyn Progress,
+) {
+    let step_summary = std::env::var_os("GITHUB_STEP_SUMMARY")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    if file.is_none() && step_summary.is_none() {
+        return;
+    }
+    let markdown = super::report::markdown(input);
+    if let Some(path) = file
+        && let Err(e) = std::fs::write(path, &markdown)
+    {
+        progress.info(&format!("WARNING: --summary {}: {e}", path.display()));
+    }
+    if let Some(path) = step_summary {
+        use std::io::Write as _;
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(markdown.as_bytes()));
+        if let Err(e) = appended {
+            progress.info(&format!(
+                "WARNING: $GITHUB_STEP_SUMMARY {}: {e}",
+                path.display()
+            ));
+        }
+    }
 }
 
 /// A `--label` value: `KEY=VALUE` (the value may be empty).

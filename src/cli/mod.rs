@@ -6,6 +6,7 @@ mod du_cmd;
 mod parse_cmd;
 mod plan_cmd;
 mod prune_cmd;
+mod report;
 mod units;
 
 use clap::{Parser, Subcommand};

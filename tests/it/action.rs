@@ -121,6 +121,8 @@ fn action_yml_takes_build_push_action_inputs_documents_and_uses_every_one() {
 struct Job {
     outputs: BTreeMap<String, String>,
     stdout: String,
+    /// The job summary rbuild wrote.
+    summary: String,
 }
 
 /// Reads a `GITHUB_OUTPUT` file (`name<<DELIM`, lines, `DELIM`).
@@ -191,6 +193,7 @@ fn run_action(workspace: &Path, home: &Path, env: &[(&str, &str)], inputs: &[(&s
     Job {
         outputs: read_outputs(&output),
         stdout: format!("{stdout}\n{stderr}"),
+        summary: fs::read_to_string(&summary).unwrap_or_default(),
     }
 }
 
@@ -238,6 +241,21 @@ fn a_job_on_a_fake_runner_builds_twice_with_the_actions_cache() {
         "{}",
         first.stdout
     );
+    // The job summary: every step, why it ran, the caches, the layers by size.
+    for part in [
+        "### Steps",
+        "COPY app.txt /app.txt` | **ran** |",
+        "no record for this step",
+        "| `gha:rbuild` |",
+        "### Mount caches",
+        "### Layers by size",
+    ] {
+        assert!(
+            first.summary.contains(part),
+            "{part:?} in:\n{}",
+            first.summary
+        );
+    }
 
     // A fresh runner: every step comes from the Actions cache, the same image.
     let second_home = tempfile::tempdir().unwrap();
@@ -252,6 +270,11 @@ fn a_job_on_a_fake_runner_builds_twice_with_the_actions_cache() {
         cached >= 2,
         "both steps hit on the fresh runner:\n{}",
         second.stdout
+    );
+    assert!(
+        second.summary.contains("2 steps, 2 cached, 0 ran"),
+        "{}",
+        second.summary
     );
 }
 
