@@ -1,6 +1,7 @@
 //! The command line: flags in the words of `docker buildx`, parsed into requests for the library;
 //! errors on input are printed as `FILE:LINE: message`.
 
+mod annotate;
 mod build_cmd;
 mod du_cmd;
 mod parse_cmd;
@@ -74,7 +75,15 @@ pub fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{e:#}");
+            let message = format!("{e:#}");
+            eprintln!("{message}");
+            if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
+                let workspace = std::env::var_os("GITHUB_WORKSPACE").map(std::path::PathBuf::from);
+                if let Some(a) = annotate::error_annotation(&message, workspace.as_deref()) {
+                    // Workflow commands are read from standard output.
+                    println!("{a}");
+                }
+            }
             ExitCode::FAILURE
         }
     }

@@ -314,3 +314,21 @@ fn the_workflows_parse_and_release_what_the_action_downloads() {
     assert!(entry.contains("x64: 'x86_64', arm64: 'aarch64'"));
     assert!(entry.contains("-unknown-linux-musl`"));
 }
+
+#[test]
+fn in_github_actions_a_dockerfile_error_is_an_annotation_on_its_line() {
+    let project = context("FROM {REG}/library/busybox:latest\nFOO bar\n", &[]);
+    let home = tempfile::tempdir().unwrap();
+    let out = super::support::rbuild_build(project.path(), home.path(), &["--progress", "plain"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_WORKSPACE", project.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("::error file=Dockerfile,line=2::unknown instruction: FOO"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
