@@ -61,6 +61,8 @@ mod it {
     /// The stage scheduler: overlap, `--jobs`, cancellation on failure and SIGTERM, progress
     /// modes, per-stage RUN caching (needs root and runc).
     mod schedule;
+    /// `rbuild size`: layers by size, their instructions, the largest files inside.
+    mod size;
     /// The local store: blob ingest, chain ids, hostile layers, lookup through snapshot stacks.
     mod store;
     /// What the end-to-end build tests share (registry, contexts, the `rbuild build` command).

@@ -461,6 +461,14 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             steps: &built.steps,
             caches: &remote.reports(),
             mounts: &mount_reports,
+            // Reading the largest layers costs a pass over them: only for a report.
+            size: wants_summary(args.summary.as_deref())
+                .then(|| super::size_cmd::local_sizes(&store, image, 3, 5))
+                .and_then(|r| {
+                    r.map_err(|e| tracing::warn!("image size report: {e:#}"))
+                        .ok()
+                })
+                .map(|layers| super::size_cmd::render(&layers, true)),
         },
         progress,
     );
@@ -564,6 +572,11 @@ fn export_caches(
     failure
 }
 
+/// Whether a Markdown report is wanted: `--summary FILE` or `$GITHUB_STEP_SUMMARY`.
+fn wants_summary(file: Option<&std::path::Path>) -> bool {
+    file.is_some() || std::env::var_os("GITHUB_STEP_SUMMARY").is_some_and(|v| !v.is_empty())
+}
+
 /// Writes the Markdown report to `--summary FILE` and appends it to `$GITHUB_STEP_SUMMARY`; a
 /// file that cannot be written only warns (the image is built).
 fn write_summaries(
@@ -574,7 +587,7 @@ fn write_summaries(
     let step_summary = std::env::var_os("GITHUB_STEP_SUMMARY")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from);
-    if file.is_none() && step_summary.is_none() {
+    if !wants_summary(file) {
         return;
     }
     let markdown = super::report::markdown(input);

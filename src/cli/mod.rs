@@ -8,6 +8,7 @@ mod parse_cmd;
 mod plan_cmd;
 mod prune_cmd;
 mod report;
+mod size_cmd;
 mod units;
 
 use clap::{Parser, Subcommand};
@@ -49,6 +50,9 @@ pub enum Commands {
     /// while over budget). Then every blob and snapshot no remaining record references is
     /// removed, except those written in the last ten minutes (a build may be running).
     Prune(prune_cmd::PruneArgs),
+    /// Show why an image is as big as it is: layers by size, the instruction that made each,
+    /// and the largest files and directories of the largest layers
+    Size(size_cmd::SizeArgs),
 }
 
 /// Runs the CLI with the process arguments and returns the exit code.
@@ -71,6 +75,7 @@ pub fn main() -> ExitCode {
         Commands::Build(args) => build_cmd::run(&args),
         Commands::Du(args) => du_cmd::run(&args),
         Commands::Prune(args) => prune_cmd::run(&args),
+        Commands::Size(args) => size_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

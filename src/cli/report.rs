@@ -27,6 +27,8 @@ pub(crate) struct ReportInput<'a> {
     pub caches: &'a BTreeMap<String, MeterReport>,
     /// Per mount cache key.
     pub mounts: &'a BTreeMap<String, MountReport>,
+    /// The image's size report (`None` when it could not be made).
+    pub size: Option<String>,
 }
 
 /// Text safe inside a Markdown table cell.
@@ -132,6 +134,10 @@ pub(crate) fn markdown(r: &ReportInput<'_>) -> String {
         }
         out.push_str("```\n");
     }
+    if let Some(size) = &r.size {
+        out.push('\n');
+        out.push_str(size);
+    }
     out
 }
 
@@ -181,6 +187,7 @@ mod tests {
             steps: &steps,
             caches: &caches,
             mounts: &mounts,
+            size: Some("### Image size: 1MB in 2 layers\n".into()),
         });
         assert!(md.contains("3 steps, 1 cached, 2 ran"), "{md}");
         assert!(md.contains("| `[1/3] COPY a\\|b /x` | cached |"), "{md}");
