@@ -211,7 +211,12 @@ async function main() {
   if (token) env.GITHUB_TOKEN = token;
   if (!boolInput('summary')) delete env.GITHUB_STEP_SUMMARY;
   console.log(`rbuild ${args.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
-  const run = childProcess.spawnSync(bin, args, { stdio: 'inherit', env });
+  // RUN steps need root (runc, overlayfs): GitHub-hosted runners run jobs as `runner` with
+  // password-less sudo, so rbuild runs under sudo there, keeping the environment (the
+  // ACTIONS_* variables, GITHUB_STEP_SUMMARY, DOCKER_CONFIG).
+  const needsSudo = typeof process.getuid === 'function' && process.getuid() !== 0;
+  const [command, commandArgs] = needsSudo ? ['sudo', ['--preserve-env', bin, ...args]] : [bin, args];
+  const run = childProcess.spawnSync(command, commandArgs, { stdio: 'inherit', env });
   if (run.error) throw new Error(`running ${bin}: ${run.error.message}`);
   let doc = {};
   if (fs.existsSync(metadata)) {
