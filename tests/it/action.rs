@@ -166,6 +166,7 @@ fn run_action(workspace: &Path, home: &Path, env: &[(&str, &str)], inputs: &[(&s
         .env("RUNNER_TEMP", runner.path())
         .env("RUNNER_TOOL_CACHE", runner.path().join("tools"))
         .env("DOCKER_CONFIG", "/nonexistent/rbuild-test")
+        .env_remove("GITHUB_EVENT_PATH")
         .env_remove("SOURCE_DATE_EPOCH");
     for (k, v) in env {
         cmd.env(k, v);

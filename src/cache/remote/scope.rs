@@ -7,9 +7,14 @@
 //!   context; else the default branch.
 //! * A pull request writes `pr-<N>`, never its head branch's name: a fork may call its branch
 //!   `main`, and untrusted code must never write the default branch's scope.
-//! * Reads fall back: own scope -> the pull request's base branch (`GITHUB_BASE_REF`,
-//!   `CODEBUILD_WEBHOOK_BASE_REF`) -> the default branch (`RBUILD_DEFAULT_BRANCH`, else git's
+//! * Reads fall back: own scope -> the pull request's base branch (`GITHUB_BASE_REF`, the event
+//!   payload's `pull_request.base.ref`, `CODEBUILD_WEBHOOK_BASE_REF`) -> the default branch
+//!   (`RBUILD_DEFAULT_BRANCH`, else the event payload's `repository.default_branch`, else git's
 //!   `origin/HEAD`, else `main`).
+//! * On GitHub Actions the event payload (`GITHUB_EVENT_PATH`) is read first: it names the
+//!   default branch and, for every pull-request event, the number and base — also for
+//!   `pull_request_target`, whose `GITHUB_REF` is the base branch and must not make a pull
+//!   request write that branch's scope.
 //! * Names are made safe for tags, object keys and repository path components by
 //!   [`sanitize`], the same function as the cache server's `scopes::sanitize` (a test pins
 //!   both to the same examples), so `feature/Login` is `feature-login` everywhere.
@@ -41,10 +46,23 @@ impl Scopes {
         }
     }
 
-    /// Detects the scopes from the environment and the git checkout at `dir`.
+    /// Detects the scopes from the environment, the GitHub event payload and the git checkout
+    /// at `dir`.
     pub fn detect(dir: &Path) -> Self {
+        let event = std::env::var_os("GITHUB_EVENT_PATH")
+            .and_then(|p| std::fs::read(p).ok())
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .map(|e| event_facts(&e))
+            .unwrap_or_default();
         Self::from_env(
-            &|k| std::env::var(k).ok().filter(|v| !v.is_empty()),
+            &|k| {
+                event
+                    .iter()
+                    .find(|(key, _)| *key == k)
+                    .map(|(_, v)| v.clone())
+                    .or_else(|| std::env::var(k).ok())
+                    .filter(|v| !v.is_empty())
+            },
             &|| git(dir, &["rev-parse", "--abbrev-ref", "HEAD"]).filter(|b| b != "HEAD"),
             &|| {
                 git(
@@ -63,6 +81,7 @@ impl Scopes {
         git_default: &dyn Fn() -> Option<String>,
     ) -> Self {
         let default = env("RBUILD_DEFAULT_BRANCH")
+            .or_else(|| env(EVENT_DEFAULT_BRANCH))
             .or_else(git_default)
             .unwrap_or_else(|| "main".into());
         let github_pr = env("GITHUB_REF").and_then(|r| {
@@ -72,6 +91,7 @@ impl Scopes {
         let codebuild_pr = env("CODEBUILD_WEBHOOK_TRIGGER")
             .and_then(|t| t.strip_prefix("pr/").map(str::to_string));
         let own = env("RBUILD_CACHE_SCOPE")
+            .or_else(|| env(EVENT_PR_NUMBER).map(|n| format!("pr-{n}")))
             .or_else(|| github_pr.as_ref().map(|n| format!("pr-{n}")))
             .or_else(|| env("GITHUB_REF_NAME"))
             .or_else(|| codebuild_pr.as_ref().map(|n| format!("pr-{n}")))
@@ -79,6 +99,7 @@ impl Scopes {
             .or_else(git_branch)
             .unwrap_or_else(|| default.clone());
         let base = env("GITHUB_BASE_REF")
+            .or_else(|| env(EVENT_PR_BASE))
             .or_else(|| env("CODEBUILD_WEBHOOK_BASE_REF"))
             .map(|r| strip_heads(&r));
         let write = sanitize(&own);
@@ -91,6 +112,29 @@ impl Scopes {
         }
         Self { write, reads }
     }
+}
+
+/// The key [`Scopes::from_env`] asks for the event payload's default branch.
+pub const EVENT_DEFAULT_BRANCH: &str = "rbuild:event.repository.default_branch";
+/// The key for the event payload's pull request number.
+pub const EVENT_PR_NUMBER: &str = "rbuild:event.pull_request.number";
+/// The key for the event payload's pull request base branch.
+pub const EVENT_PR_BASE: &str = "rbuild:event.pull_request.base.ref";
+
+/// What a GitHub event payload says about branches, under the keys above.
+pub fn event_facts(event: &serde_json::Value) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if let Some(d) = event["repository"]["default_branch"].as_str() {
+        out.push((EVENT_DEFAULT_BRANCH, d.to_string()));
+    }
+    let pr = &event["pull_request"];
+    if let Some(n) = pr["number"].as_u64() {
+        out.push((EVENT_PR_NUMBER, n.to_string()));
+    }
+    if let Some(b) = pr["base"]["ref"].as_str() {
+        out.push((EVENT_PR_BASE, b.to_string()));
+    }
+    out
 }
 
 fn strip_heads(r: &str) -> String {
@@ -168,6 +212,27 @@ mod tests {
             .collect();
         let branch = branch.map(str::to_string);
         Scopes::from_env(&|k| map.get(k).cloned(), &|| branch.clone(), &|| None)
+    }
+
+    #[test]
+    fn the_event_payload_names_the_default_branch_and_a_pull_requests_number_and_base() {
+        let event = serde_json::json!({
+            "repository": {"default_branch": "trunk"},
+            "pull_request": {"number": 42, "base": {"ref": "release/2"}},
+        });
+        let facts = event_facts(&event);
+        let mut vars: Vec<(&str, &str)> = facts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        // pull_request_target: GITHUB_REF is the base branch; the PR still writes its own scope.
+        vars.push(("GITHUB_REF", "refs/heads/release/2"));
+        vars.push(("GITHUB_REF_NAME", "release/2"));
+        let s = scopes(&vars, None);
+        assert_eq!(s.write, "pr-42");
+        assert_eq!(s.reads, ["pr-42", "release-2", "trunk"]);
+        // A push event: the default branch from the payload.
+        let push = event_facts(&serde_json::json!({"repository": {"default_branch": "trunk"}}));
+        let mut vars: Vec<(&str, &str)> = push.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        vars.push(("GITHUB_REF_NAME", "feature/x"));
+        assert_eq!(scopes(&vars, None).reads, ["feature-x", "trunk"]);
     }
 
     #[test]
