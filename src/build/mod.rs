@@ -33,7 +33,9 @@ pub mod tty_progress;
 pub use error::BuildError;
 pub use executor::{BuildOptions, BuildOutput, Builder, StepReport};
 pub use layers::BlobOrigin;
-pub use progress::{JsonProgress, PlainProgress, Progress, QuietProgress, StepEnd};
+pub use progress::{
+    GroupedProgress, JsonProgress, PlainProgress, Progress, QuietProgress, StepEnd,
+};
 pub use tty_progress::TtyProgress;
 
 use crate::cache::CacheRecord;

@@ -70,6 +70,69 @@ impl Progress for PlainProgress {
     }
 }
 
+/// `--progress=plain` in GitHub Actions: the same lines, but each step that ran is folded in
+/// the log (`::group::` ... `::endgroup::`), its output held until it ends so that parallel
+/// steps do not interleave inside a group. A failed step is not folded: its output is what the
+/// reader came for.
+#[derive(Debug, Default)]
+pub struct GroupedProgress {
+    plain: PlainProgress,
+    steps: Mutex<std::collections::HashMap<usize, (String, Vec<String>)>>,
+}
+
+impl Progress for GroupedProgress {
+    fn start(&self, id: usize, name: &str) {
+        self.steps
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(id, (name.to_string(), Vec::new()));
+    }
+
+    fn end(&self, id: usize, end: &StepEnd) {
+        let (name, lines) = self
+            .steps
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&id)
+            .unwrap_or_default();
+        let folded = matches!(end, StepEnd::Done(_)) && !lines.is_empty();
+        let mut block = Vec::with_capacity(lines.len() + 4);
+        if folded {
+            block.push(format!("::group::#{id} {name}"));
+        }
+        block.push(format!("#{id} {name}"));
+        block.extend(lines);
+        block.push(match end {
+            StepEnd::Cached => format!("#{id} CACHED"),
+            StepEnd::Done(d) => format!("#{id} DONE {:.1}s", d.as_secs_f64()),
+            StepEnd::Error(e) => format!("#{id} ERROR: {e}"),
+            StepEnd::Canceled => format!("#{id} CANCELED"),
+        });
+        if folded {
+            block.push("::endgroup::".to_string());
+        }
+        self.plain.line(&block.join("\n"));
+    }
+
+    fn info(&self, line: &str) {
+        self.plain.line(line);
+    }
+
+    fn output(&self, id: usize, line: &str) {
+        let mut steps = self
+            .steps
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match steps.get_mut(&id) {
+            Some((_, lines)) => lines.push(format!("#{id} {line}")),
+            None => {
+                drop(steps);
+                self.plain.line(&format!("#{id} {line}"));
+            }
+        }
+    }
+}
+
 /// `--progress=quiet`: nothing.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct QuietProgress;

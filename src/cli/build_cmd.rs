@@ -248,6 +248,8 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         .with_context(|| format!("{}: cannot open the state directory", state.display()))?;
     let local = super::local_cache(&store)?;
     let plain = PlainProgress::default();
+    let grouped = crate::build::GroupedProgress::default();
+    let in_github_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let json = JsonProgress::default();
     let mode = args.progress.resolve();
     let tty = matches!(mode, ProgressArg::Tty).then(TtyProgress::new);
@@ -255,6 +257,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         (ProgressArg::Quiet, _) => &QuietProgress,
         (ProgressArg::Json, _) => &json,
         (_, Some(tty)) => tty,
+        _ if in_github_actions => &grouped,
         _ => &plain,
     };
     let remote = if cache_from.is_empty() && cache_to.is_empty() {

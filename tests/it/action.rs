@@ -333,3 +333,37 @@ fn in_github_actions_a_dockerfile_error_is_an_annotation_on_its_line() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn in_github_actions_each_step_that_ran_is_folded_in_the_log() {
+    let project = context(
+        "FROM {REG}/library/busybox:latest\nRUN echo one && echo two\n",
+        &[],
+    );
+    let home = tempfile::tempdir().unwrap();
+    let out = super::support::rbuild_build(project.path(), home.path(), &["--progress", "plain"])
+        .env("GITHUB_ACTIONS", "true")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    let open = lines
+        .iter()
+        .position(|l| l.starts_with("::group::#") && l.contains("RUN echo one"))
+        .unwrap_or_else(|| panic!("no group for the RUN step:\n{stderr}"));
+    let close = open
+        + lines[open..]
+            .iter()
+            .position(|l| *l == "::endgroup::")
+            .unwrap_or_else(|| panic!("the group is not closed:\n{stderr}"));
+    let inside = &lines[open..close];
+    assert!(
+        inside.iter().any(|l| l.ends_with(" one")) && inside.iter().any(|l| l.ends_with(" two")),
+        "the step's output is inside its group:\n{stderr}"
+    );
+    assert!(
+        inside.last().is_some_and(|l| l.contains(" DONE ")),
+        "{stderr}"
+    );
+}

@@ -40,7 +40,8 @@ pub(crate) fn rbuild_build(ctx: &Path, home: &Path, args: &[&str]) -> Command {
         .env("DOCKER_CONFIG", "/nonexistent/rbuild-test")
         .env_remove("SOURCE_DATE_EPOCH")
         .env_remove("CI")
-        .env_remove("GITHUB_EVENT_PATH");
+        .env_remove("GITHUB_EVENT_PATH")
+        .env_remove("GITHUB_ACTIONS");
     cmd
 }
 
