@@ -24,6 +24,7 @@ pub mod csv;
 pub mod digest;
 pub mod dockerfile;
 pub mod exec;
+pub mod github;
 pub mod home;
 pub mod image;
 pub mod output;

@@ -34,6 +34,8 @@ mod it {
     mod exec;
     /// `rbuild build --explain`: why each missed step missed, against the closest record.
     mod explain;
+    /// `rbuild gha prune` against a stand-in of GitHub's Actions caches REST API.
+    mod gha_prune;
     /// Deterministic layers: tar read back, whiteouts, compression checked by system tools.
     mod layer;
     /// Mount caches that travel: `RUN --mount=type=cache` directories through every backend.

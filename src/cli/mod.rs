@@ -4,12 +4,13 @@
 mod annotate;
 mod build_cmd;
 mod du_cmd;
+mod gha_cmd;
 mod parse_cmd;
 mod plan_cmd;
 mod prune_cmd;
 mod report;
 mod size_cmd;
-mod units;
+pub(crate) mod units;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -53,6 +54,8 @@ pub enum Commands {
     /// Show why an image is as big as it is: layers by size, the instruction that made each,
     /// and the largest files and directories of the largest layers
     Size(size_cmd::SizeArgs),
+    /// The GitHub Actions cache: `rbuild gha prune`
+    Gha(gha_cmd::GhaArgs),
 }
 
 /// Runs the CLI with the process arguments and returns the exit code.
@@ -76,6 +79,7 @@ pub fn main() -> ExitCode {
         Commands::Du(args) => du_cmd::run(&args),
         Commands::Prune(args) => prune_cmd::run(&args),
         Commands::Size(args) => size_cmd::run(&args),
+        Commands::Gha(args) => gha_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

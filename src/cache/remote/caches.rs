@@ -25,7 +25,7 @@ use super::error::RemoteError;
 use super::index::CacheIndex;
 use super::meter::{Meter, MeterReport};
 use super::scope::Scopes;
-use super::spec::{CacheSpec, Mode};
+use super::spec::{CacheSpec, Kind, Mode};
 use crate::cache::CacheRecord;
 use crate::digest::Digest;
 use crate::image::layer::LayerDescriptor;
@@ -149,6 +149,28 @@ impl RemoteSource {
             Err(e) => Err(store_err(e)),
         }
     }
+}
+
+/// `prune=true` after a gha export: superseded entries and the budget, through the REST API.
+async fn prune_after_export(
+    gha: &super::gha::GhaBackend,
+    budget: Option<u64>,
+) -> Result<(), RemoteError> {
+    let fail = |reason: String| RemoteError::backend(gha.name(), format!("prune=true: {reason}"));
+    let github = crate::github::GitHub::from_env(None).map_err(|e| fail(e.to_string()))?;
+    let git_ref = std::env::var("GITHUB_REF").ok();
+    let done = super::gha::prune::prune(
+        &github,
+        Some(gha),
+        git_ref.as_deref(),
+        gha.namespace(),
+        budget,
+        false,
+    )
+    .await
+    .map_err(fail)?;
+    tracing::info!(deleted = done.len(), "type=gha prune");
+    Ok(())
 }
 
 /// A remote hit: the record and the backend holding its layer.
@@ -340,7 +362,13 @@ impl RemoteCaches {
                 Some(s) if !t.backend.scopes_server_side() => Scopes::fixed(s).write,
                 _ => self.scopes.write.clone(),
             };
-            let result = self.export_one(t, &scope, &index, store, runtime);
+            let mut result = self.export_one(t, &scope, &index, store, runtime);
+            if result.is_ok()
+                && let (Backend::Gha(gha), Kind::Gha(g)) = (&t.backend, &t.spec.kind)
+                && g.prune
+            {
+                result = runtime.block_on(prune_after_export(gha, g.prune_max_size));
+            }
             t.meter.export_time(started.elapsed());
             out.push((t.spec.backend_ref(), t.spec.ignore_error, result));
         }

@@ -6,6 +6,8 @@
 //!   every stage the build ran; default `min`, as buildx.
 //! * `ignore-error=true|false` (export): a failing export only warns (default `true`); import
 //!   errors always only warn, since a cache that is down makes steps miss, never fail.
+//! * `prune=true|false`, `prune-max-size=SIZE` (`type=gha` export): delete superseded entries
+//!   after the export and keep rbuild's entries under SIZE (`rbuild gha prune`).
 //! * `mount-caches=true|false`: whether `RUN --mount=type=cache` directories travel with the
 //!   cache (default `true`; [`super::mounts`]).
 //! * `scope=NAME`: for `registry`, `s3` and `local`, the cache scope to write and the only one to
@@ -136,6 +138,11 @@ pub struct GhaSpec {
     pub token: Option<String>,
     /// `timeout=`: bound of one request (10 min by default, as buildx).
     pub timeout: Duration,
+    /// `prune=true` (export): after the export, delete superseded rbuild entries through the
+    /// REST API (`GITHUB_TOKEN`), as `rbuild gha prune` does.
+    pub prune: bool,
+    /// `prune-max-size=SIZE`: with `prune=true`, the budget of rbuild's entries.
+    pub prune_max_size: Option<u64>,
 }
 
 impl std::fmt::Debug for GhaSpec {
@@ -288,10 +295,25 @@ impl CacheSpec {
                     Some(v) => parse_duration(&v)
                         .ok_or_else(|| err(format!("timeout={v}: not a duration (10m, 30s)")))?,
                 };
+                let prune = match take("prune") {
+                    None => false,
+                    Some(v) => {
+                        parse_bool(&v).ok_or_else(|| err(format!("prune={v}: not a bool")))?
+                    }
+                };
+                let prune_max_size = match take("prune-max-size") {
+                    None => None,
+                    Some(v) => Some(
+                        crate::cli::units::parse_size(&v)
+                            .map_err(|e| err(format!("prune-max-size={v}: {e}")))?,
+                    ),
+                };
                 Kind::Gha(GhaSpec {
                     url: take("url"),
                     token: take("token"),
                     timeout,
+                    prune,
+                    prune_max_size,
                 })
             }
             other => {

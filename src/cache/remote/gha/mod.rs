@@ -24,6 +24,7 @@ pub mod azure;
 pub mod entry;
 pub mod http;
 pub mod pack;
+pub mod prune;
 pub mod twirp;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -159,6 +160,16 @@ impl GhaBackend {
     pub fn with_backoff(mut self, backoff: Backoff) -> Self {
         self.http.backoff = backoff;
         self
+    }
+
+    /// The pack entries the documents read so far name (index and mount-cache manifests).
+    pub fn known_pack_keys(&self) -> BTreeSet<String> {
+        self.state().known.values().map(|l| l.key.clone()).collect()
+    }
+
+    /// The namespace (`scope=`).
+    pub fn namespace(&self) -> &str {
+        &self.ns
     }
 
     /// The requests made so far, by kind.

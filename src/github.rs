@@ -1,0 +1,153 @@
+//! GitHub's REST API through octocrab: the repository's Actions cache entries, listed and
+//! deleted (`rbuild gha prune`, `prune=true` in a `type=gha` spec). The API's address is
+//! `GITHUB_API_URL` (GitHub Enterprise, or a stand-in in tests), the repository
+//! `GITHUB_REPOSITORY`, the token `GITHUB_TOKEN` (the action passes its `github-token` input; the
+//! workflow needs `actions: write` to delete).
+
+use octocrab::Octocrab;
+use serde::{Deserialize, Serialize};
+
+/// Why a GitHub API call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GitHubError {
+    /// A setting is missing or wrong.
+    #[error("GitHub API: {0}")]
+    Setup(String),
+    /// A request failed.
+    #[error("GitHub API {what}: {reason}")]
+    Request {
+        /// The request.
+        what: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One Actions cache entry, as the REST API lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheEntry {
+    /// Its id (for deletion).
+    pub id: u64,
+    /// The git ref whose jobs made it (`refs/heads/main`, `refs/pull/7/merge`).
+    #[serde(rename = "ref")]
+    pub git_ref: String,
+    /// Its key.
+    pub key: String,
+    /// Its size.
+    pub size_in_bytes: u64,
+    /// When it was made (RFC 3339).
+    #[serde(default)]
+    pub created_at: String,
+    /// When it was last restored (RFC 3339).
+    #[serde(default)]
+    pub last_accessed_at: String,
+}
+
+/// A page of `GET /repos/{owner}/{repo}/actions/caches`.
+#[derive(Debug, Deserialize)]
+struct CachePage {
+    total_count: u64,
+    actions_caches: Vec<CacheEntry>,
+}
+
+/// A client for one repository.
+#[derive(Debug)]
+pub struct GitHub {
+    client: Octocrab,
+    /// The API's base URL, without a trailing `/`.
+    api: String,
+    repository: String,
+}
+
+impl GitHub {
+    /// A client from the environment (`GITHUB_API_URL`, `GITHUB_REPOSITORY`) and `token` (else
+    /// `GITHUB_TOKEN`). Must be called inside a tokio runtime.
+    pub fn from_env(token: Option<String>) -> Result<Self, GitHubError> {
+        let repository = std::env::var("GITHUB_REPOSITORY")
+            .ok()
+            .filter(|r| r.contains('/'))
+            .ok_or_else(|| {
+                GitHubError::Setup("GITHUB_REPOSITORY (owner/name) is not set".into())
+            })?;
+        let token = token
+            .or_else(|| std::env::var("GITHUB_TOKEN").ok())
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                GitHubError::Setup(
+                    "no token: set GITHUB_TOKEN (the action passes its github-token input)".into(),
+                )
+            })?;
+        let api =
+            std::env::var("GITHUB_API_URL").unwrap_or_else(|_| "https://api.github.com".into());
+        let client = Octocrab::builder()
+            .base_uri(api.as_str())
+            .map_err(|e| GitHubError::Setup(format!("GITHUB_API_URL {api}: {e}")))?
+            .personal_token(token)
+            .build()
+            .map_err(|e| GitHubError::Setup(e.to_string()))?;
+        Ok(Self {
+            client,
+            api: api.trim_end_matches('/').to_string(),
+            repository,
+        })
+    }
+
+    /// Every cache entry whose key starts with `prefix`, all refs, all pages.
+    pub async fn caches(&self, prefix: &str) -> Result<Vec<CacheEntry>, GitHubError> {
+        #[derive(Serialize)]
+        struct Query<'a> {
+            key: &'a str,
+            per_page: u32,
+            page: u32,
+        }
+        let route = format!("/repos/{}/actions/caches", self.repository);
+        let mut out = Vec::new();
+        for page in 1.. {
+            let got: CachePage = self
+                .client
+                .get(
+                    &route,
+                    Some(&Query {
+                        key: prefix,
+                        per_page: 100,
+                        page,
+                    }),
+                )
+                .await
+                .map_err(|e| GitHubError::Request {
+                    what: format!("GET {route} page {page}"),
+                    reason: e.to_string(),
+                })?;
+            let n = got.actions_caches.len();
+            out.extend(
+                got.actions_caches
+                    .into_iter()
+                    .filter(|c| c.key.starts_with(prefix)),
+            );
+            if n < 100 || out.len() as u64 >= got.total_count {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Deletes cache entry `id` (one already gone is not an error).
+    pub async fn delete_cache(&self, id: u64) -> Result<(), GitHubError> {
+        let route = format!("/repos/{}/actions/caches/{id}", self.repository);
+        let fail = |reason: String| GitHubError::Request {
+            what: format!("DELETE {route}"),
+            reason,
+        };
+        let response = self
+            .client
+            ._delete(format!("{}{route}", self.api), None::<&()>)
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        let status = response.status();
+        if status.is_success() || status.as_u16() == 404 {
+            Ok(())
+        } else {
+            Err(fail(format!("HTTP {status}")))
+        }
+    }
+}

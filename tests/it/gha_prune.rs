@@ -1,0 +1,342 @@
+//! `rbuild gha prune` against an in-process stand-in of GitHub's Actions caches REST API
+//! (`GET /repos/{owner}/{repo}/actions/caches`, `DELETE .../caches/{id}`): there is no real one
+//! to run here. Superseded documents go, the newest stay, the budget holds, other tools'
+//! entries are untouched.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+/// The stand-in: entries by id, and the requests it saw.
+#[derive(Clone, Default)]
+struct Api {
+    entries: Arc<Mutex<BTreeMap<u64, serde_json::Value>>>,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl Api {
+    /// Serves on a free loopback port; returns its base URL.
+    fn start(&self) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let api = self.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming().flatten() {
+                let api = api.clone();
+                std::thread::spawn(move || api.serve(conn));
+            }
+        });
+        url
+    }
+
+    fn serve(&self, conn: TcpStream) {
+        let mut reader = BufReader::new(conn.try_clone().unwrap());
+        let mut writer = conn;
+        loop {
+            let mut first = String::new();
+            if reader.read_line(&mut first).unwrap_or(0) == 0 {
+                return;
+            }
+            let mut length = 0usize;
+            let mut authorized = false;
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                    break;
+                }
+                let lower = h.to_ascii_lowercase();
+                if let Some(v) = lower.strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                if lower.starts_with("authorization:") && h.contains("ghs_test_token") {
+                    authorized = true;
+                }
+            }
+            let mut body = vec![0u8; length];
+            let _ = reader.read_exact(&mut body);
+            let mut parts = first.split_whitespace();
+            let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            self.requests
+                .lock()
+                .unwrap()
+                .push(format!("{method} {target}"));
+            let (status, json) = if !authorized {
+                (401, r#"{"message":"Bad credentials"}"#.to_string())
+            } else {
+                self.answer(method, target)
+            };
+            let reason = match status {
+                200 => "OK",
+                204 => "No Content",
+                401 => "Unauthorized",
+                _ => "Not Found",
+            };
+            let response = format!(
+                "HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{json}",
+                json.len()
+            );
+            if writer.write_all(response.as_bytes()).is_err() {
+                return;
+            }
+        }
+    }
+
+    fn answer(&self, method: &str, target: &str) -> (u16, String) {
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        let param = |name: &str| {
+            query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+                .map(|v| v.replace("%2F", "/"))
+        };
+        let base = "/repos/acme/demo/actions/caches";
+        if method == "GET" && path == base {
+            let key = param("key").unwrap_or_default();
+            let per_page: usize = param("per_page").and_then(|v| v.parse().ok()).unwrap_or(30);
+            let page: usize = param("page").and_then(|v| v.parse().ok()).unwrap_or(1);
+            let entries = self.entries.lock().unwrap();
+            let matching: Vec<&serde_json::Value> = entries
+                .values()
+                .filter(|e| e["key"].as_str().unwrap().starts_with(&key))
+                .collect();
+            let page_items: Vec<&serde_json::Value> = matching
+                .iter()
+                .skip((page - 1) * per_page)
+                .take(per_page)
+                .copied()
+                .collect();
+            let doc =
+                serde_json::json!({"total_count": matching.len(), "actions_caches": page_items});
+            return (200, doc.to_string());
+        }
+        if method == "DELETE"
+            && let Some(id) = path.strip_prefix(&format!("{base}/"))
+            && let Ok(id) = id.parse::<u64>()
+        {
+            return match self.entries.lock().unwrap().remove(&id) {
+                Some(_) => (204, String::new()),
+                None => (404, r#"{"message":"Not Found"}"#.into()),
+            };
+        }
+        (404, r#"{"message":"Not Found"}"#.into())
+    }
+
+    fn add(&self, id: u64, git_ref: &str, key: &str, size: u64, used: &str) {
+        self.entries.lock().unwrap().insert(
+            id,
+            serde_json::json!({
+                "id": id, "ref": git_ref, "key": key, "version": "v", "size_in_bytes": size,
+                "created_at": used, "last_accessed_at": used,
+            }),
+        );
+    }
+
+    fn keys(&self) -> Vec<String> {
+        self.entries
+            .lock()
+            .unwrap()
+            .values()
+            .map(|e| e["key"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+/// `rbuild gha prune ARGS` against the stand-in at `url`; stdout.
+fn prune(url: &str, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_rbuild"))
+        .args(["gha", "prune"])
+        .args(args)
+        .env("GITHUB_API_URL", url)
+        .env("GITHUB_REPOSITORY", "acme/demo")
+        .env("GITHUB_TOKEN", "ghs_test_token")
+        .env("GITHUB_REF", "refs/heads/main")
+        .env_remove("ACTIONS_RESULTS_URL")
+        .env_remove("ACTIONS_RUNTIME_TOKEN")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "rbuild gha prune {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn superseded_entries_go_the_newest_stay_and_the_budget_holds() {
+    let api = Api::default();
+    let url = api.start();
+    const MAIN: &str = "refs/heads/main";
+    const PR: &str = "refs/pull/7/merge";
+    api.add(
+        1,
+        MAIN,
+        "rbuild-v1-rbuild-index-000000000000001-a",
+        1_000,
+        "2026-11-01T00:00:00Z",
+    );
+    api.add(
+        2,
+        MAIN,
+        "rbuild-v1-rbuild-index-000000000000002-b",
+        1_000,
+        "2026-11-02T00:00:00Z",
+    );
+    api.add(
+        3,
+        MAIN,
+        "rbuild-v1-rbuild-pack-aaa",
+        400_000,
+        "2026-11-02T00:00:00Z",
+    );
+    api.add(
+        4,
+        MAIN,
+        "rbuild-v1-rbuild-mount/apt/000000000000001-a",
+        500,
+        "2026-11-01T00:00:00Z",
+    );
+    api.add(
+        5,
+        MAIN,
+        "rbuild-v1-rbuild-mount/apt/000000000000003-c",
+        500,
+        "2026-11-03T00:00:00Z",
+    );
+    api.add(
+        6,
+        PR,
+        "rbuild-v1-rbuild-index-000000000000005-d",
+        1_000,
+        "2026-10-01T00:00:00Z",
+    );
+    api.add(
+        7,
+        PR,
+        "rbuild-v1-rbuild-pack-bbb",
+        300_000,
+        "2026-10-01T00:00:00Z",
+    );
+    api.add(
+        8,
+        MAIN,
+        "npm-cache-Linux-0123",
+        9_000_000,
+        "2026-01-01T00:00:00Z",
+    );
+    // Many pages: 150 superseded index entries of another branch.
+    for n in 0..150u64 {
+        api.add(
+            100 + n,
+            "refs/heads/old",
+            &format!("rbuild-v1-rbuild-index-{:015}-x", 10 + n),
+            100,
+            "2026-09-01T00:00:00Z",
+        );
+    }
+
+    let dry = prune(&url, &["--dry-run", "--max-size", "500kB"]);
+    assert!(dry.contains("would delete"), "{dry}");
+    assert_eq!(api.keys().len(), 158, "a dry run deletes nothing");
+
+    let done = prune(&url, &["--max-size", "500kB"]);
+    let keys = api.keys();
+    // The newest document of each ref and document stays; older ones are gone.
+    for kept in [
+        "rbuild-v1-rbuild-index-000000000000002-b",
+        "rbuild-v1-rbuild-mount/apt/000000000000003-c",
+        "rbuild-v1-rbuild-pack-aaa",
+        "npm-cache-Linux-0123",
+    ] {
+        assert!(keys.iter().any(|k| k == kept), "{kept} kept:\n{done}");
+    }
+    for gone in [
+        "rbuild-v1-rbuild-index-000000000000001-a",
+        "rbuild-v1-rbuild-mount/apt/000000000000001-a",
+    ] {
+        assert!(!keys.iter().any(|k| k == gone), "{gone} deleted:\n{done}");
+    }
+    assert_eq!(
+        keys.iter()
+            .filter(|k| k.contains("-index-") && k.ends_with("-x"))
+            .count(),
+        0,
+        "only the newest of refs/heads/old's 150 indexes could stay, and the budget took it"
+    );
+    // The budget (500 kB, binary units: 512000 bytes) holds for rbuild's entries.
+    let ours: u64 = api
+        .entries
+        .lock()
+        .unwrap()
+        .values()
+        .filter(|e| e["key"].as_str().unwrap().starts_with("rbuild-v1-"))
+        .map(|e| e["size_in_bytes"].as_u64().unwrap())
+        .sum();
+    assert!(ours <= 512_000, "{ours} bytes left:\n{done}");
+    assert!(
+        done.contains("superseded") && done.contains("over the budget"),
+        "{done}"
+    );
+    // Pages were followed: more than one GET of the list.
+    let gets = api
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.starts_with("GET "))
+        .count();
+    assert!(gets >= 2, "pagination");
+    // Nothing is left to do.
+    let again = prune(&url, &["--max-size", "500kB"]);
+    assert!(again.contains("0 entries"), "{again}");
+}
+
+#[test]
+fn prune_true_after_a_gha_export_deletes_superseded_entries() {
+    let api = Api::default();
+    let url = api.start();
+    api.add(
+        1,
+        "refs/heads/main",
+        "rbuild-v1-rbuild-index-000000000000001-a",
+        10,
+        "2026-11-01T00:00:00Z",
+    );
+    api.add(
+        2,
+        "refs/heads/main",
+        "rbuild-v1-rbuild-index-000000000000002-b",
+        10,
+        "2026-11-02T00:00:00Z",
+    );
+    let (_server, cache_url, _) = super::remote_backends::cache_server();
+    let token = super::remote_backends::main_token();
+    let mut env: Vec<(&str, &str)> = super::remote_backends::gha_env(&cache_url, &token).to_vec();
+    env.extend([
+        ("GITHUB_API_URL", url.as_str()),
+        ("GITHUB_REPOSITORY", "acme/demo"),
+        ("GITHUB_TOKEN", "ghs_test_token"),
+        ("GITHUB_REF", "refs/heads/main"),
+    ]);
+    let ctx = super::support::context(
+        "FROM {REG}/library/busybox:latest\nRUN echo hi > /hi\n",
+        &[],
+    );
+    let home = tempfile::tempdir().unwrap();
+    super::remote_cache::build(
+        ctx.path(),
+        home.path(),
+        &[
+            "--cache-to",
+            "type=gha,mode=max,prune=true,ignore-error=false",
+        ],
+        &env,
+    );
+    assert_eq!(
+        api.keys(),
+        ["rbuild-v1-rbuild-index-000000000000002-b"],
+        "the older index entry was pruned"
+    );
+}
