@@ -75,6 +75,7 @@ pub(crate) fn build(ctx: &Path, home: &Path, args: &[&str], env: &[(&str, &str)]
         .env_remove("GITHUB_BASE_REF")
         .env_remove("CODEBUILD_WEBHOOK_TRIGGER")
         .env_remove("CODEBUILD_WEBHOOK_HEAD_REF")
+        .env_remove("CODEBUILD_SOURCE_VERSION")
         .env_remove("CODEBUILD_WEBHOOK_BASE_REF")
         .env_remove("RBUILD_CACHE_SCOPE")
         .env_remove("GITHUB_EVENT_PATH");

@@ -3,7 +3,8 @@
 //! * The own scope is the branch: `RBUILD_CACHE_SCOPE` if set; on GitHub Actions `pr-<N>` for a
 //!   pull request (`GITHUB_REF=refs/pull/<N>/merge`) and `GITHUB_REF_NAME` otherwise; on
 //!   CodeBuild `pr-<N>` for a pull-request webhook (`CODEBUILD_WEBHOOK_TRIGGER=pr/<N>`) and the
-//!   branch of `CODEBUILD_WEBHOOK_HEAD_REF` otherwise; else the checked-out git branch of the
+//!   branch of `CODEBUILD_WEBHOOK_HEAD_REF` otherwise (`CODEBUILD_SOURCE_VERSION` `pr/<N>` or
+//!   `refs/heads/<b>` for a build started without a webhook); else the checked-out git branch of the
 //!   context; else the default branch.
 //! * A pull request writes `pr-<N>`, never its head branch's name: a fork may call its branch
 //!   `main`, and untrusted code must never write the default branch's scope.
@@ -96,6 +97,7 @@ impl Scopes {
             .or_else(|| env("GITHUB_REF_NAME"))
             .or_else(|| codebuild_pr.as_ref().map(|n| format!("pr-{n}")))
             .or_else(|| env("CODEBUILD_WEBHOOK_HEAD_REF").map(|r| strip_heads(&r)))
+            .or_else(|| env("CODEBUILD_SOURCE_VERSION").and_then(|v| codebuild_source(&v)))
             .or_else(git_branch)
             .unwrap_or_else(|| default.clone());
         let base = env("GITHUB_BASE_REF")
@@ -135,6 +137,15 @@ pub fn event_facts(event: &serde_json::Value) -> Vec<(&'static str, String)> {
         out.push((EVENT_PR_BASE, b.to_string()));
     }
     out
+}
+
+/// A CodeBuild build started without a webhook names its source in `CODEBUILD_SOURCE_VERSION`:
+/// `pr/<N>` is a pull request, `refs/heads/<b>` a branch; a commit id or tag names no scope.
+fn codebuild_source(v: &str) -> Option<String> {
+    if let Some(n) = v.strip_prefix("pr/") {
+        return Some(format!("pr-{n}"));
+    }
+    v.strip_prefix("refs/heads/").map(str::to_string)
 }
 
 fn strip_heads(r: &str) -> String {
@@ -233,6 +244,28 @@ mod tests {
         let mut vars: Vec<(&str, &str)> = push.iter().map(|(k, v)| (*k, v.as_str())).collect();
         vars.push(("GITHUB_REF_NAME", "feature/x"));
         assert_eq!(scopes(&vars, None).reads, ["feature-x", "trunk"]);
+    }
+
+    #[test]
+    fn a_codebuild_build_without_a_webhook_takes_its_source_version() {
+        let branch = scopes(
+            &[("CODEBUILD_SOURCE_VERSION", "refs/heads/release/3")],
+            None,
+        );
+        assert_eq!(branch.write, "release-3");
+        let pr = scopes(&[("CODEBUILD_SOURCE_VERSION", "pr/12")], None);
+        assert_eq!(pr.write, "pr-12");
+        let sha = scopes(
+            &[(
+                "CODEBUILD_SOURCE_VERSION",
+                "0123456789abcdef0123456789abcdef01234567",
+            )],
+            Some("feature"),
+        );
+        assert_eq!(
+            sha.write, "feature",
+            "a commit id names no scope: git's branch"
+        );
     }
 
     #[test]
