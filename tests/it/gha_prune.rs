@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 /// The stand-in: entries by id, and the requests it saw.
@@ -145,23 +144,17 @@ impl Api {
 
 /// `rbuild gha prune ARGS` against the stand-in at `url`; stdout.
 fn prune(url: &str, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_rbuild"))
-        .args(["gha", "prune"])
-        .args(args)
-        .env("GITHUB_API_URL", url)
-        .env("GITHUB_REPOSITORY", "acme/demo")
-        .env("GITHUB_TOKEN", "ghs_test_token")
-        .env("GITHUB_REF", "refs/heads/main")
-        .env_remove("ACTIONS_RESULTS_URL")
-        .env_remove("ACTIONS_RUNTIME_TOKEN")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "rbuild gha prune {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    let all: Vec<&str> = ["gha", "prune"].iter().chain(args).copied().collect();
+    super::support::rbuild_ok(
+        &all,
+        &[
+            ("GITHUB_API_URL", url),
+            ("GITHUB_REPOSITORY", "acme/demo"),
+            ("GITHUB_TOKEN", "ghs_test_token"),
+            ("GITHUB_REF", "refs/heads/main"),
+        ],
+        &["ACTIONS_RESULTS_URL", "ACTIONS_RUNTIME_TOKEN"],
+    )
 }
 
 #[test]

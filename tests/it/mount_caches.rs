@@ -486,19 +486,9 @@ fn prune_mount_caches_removes_only_them_and_du_lists_them() {
     let ctx = scenario("one\n");
     let home = tempfile::tempdir().unwrap();
     build(ctx.path(), home.path(), &[], &[]);
-    let rbuild = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rbuild"))
-            .args(args)
-            .env("RBUILD_HOME", home.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let home_dir = home.path().to_str().unwrap().to_string();
+    let rbuild =
+        |args: &[&str]| super::support::rbuild_ok(args, &[("RBUILD_HOME", home_dir.as_str())], &[]);
     let du = rbuild(&["du"]);
     assert!(du.contains("CACHE MOUNT") && du.contains("cache-"), "{du}");
     let records_before = rbuild(&["du", "--format", "json"]);

@@ -2,24 +2,13 @@
 //! instruction that made each, the largest files and directories of the largest layers, for an
 //! OCI layout directory and a registry reference.
 
-use std::process::Command;
-
 use super::remote_cache::build;
 use super::support::{context, registry};
 
 /// Runs `rbuild size ARGS`; its stdout (fails the test unless it succeeds).
 fn size(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_rbuild"))
-        .arg("size")
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "rbuild size {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    let all: Vec<&str> = ["size"].iter().chain(args).copied().collect();
+    super::support::rbuild_ok(&all, &[], &[])
 }
 
 #[test]

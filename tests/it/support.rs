@@ -45,6 +45,26 @@ pub(crate) fn rbuild_build(ctx: &Path, home: &Path, args: &[&str]) -> Command {
     cmd
 }
 
+/// Runs `rbuild ARGS` with `env` set and `unset` removed; its stdout (fails the test with
+/// rbuild's message unless it succeeds).
+pub(crate) fn rbuild_ok(args: &[&str], env: &[(&str, &str)], unset: &[&str]) -> String {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rbuild"));
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    for k in unset {
+        cmd.env_remove(k);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "rbuild {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// Runs `skopeo ARGS`; fails the test with skopeo's message unless it succeeds; its stdout.
 pub(crate) fn skopeo<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Vec<u8> {
     let out = Command::new("skopeo").args(args).output().unwrap();
