@@ -6,16 +6,13 @@
 //! registry standing in for ECR, first as a push to `main`, then as a pull request whose fresh
 //! container starts from `main`'s cache and mount cache and writes its own scope.
 //!
-//! YAML is read by PyYAML (`python3`, else the test peers' moto venv): rbuild's crate has no YAML
-//! parser, and a hand-written one would only check what it understands. The loader keeps YAML
-//! 1.2's booleans (GitHub reads `on:` as a key, not `true`) and refuses duplicate keys, as
-//! GitHub does.
+//! YAML is read by serde_yaml (YAML 1.2: GitHub reads `on:` as a key, not `true`; duplicate
+//! keys are refused, as GitHub does).
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
 use serde_json::Value;
 
@@ -44,83 +41,11 @@ fn read(rel: &str) -> String {
     fs::read_to_string(path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
-/// PyYAML's loader for the examples, printing the document as JSON.
-const LOADER: &str = r#"
-import json, re, sys, yaml
-
-class Loader(yaml.SafeLoader):
-    pass
-
-# YAML 1.2 booleans only: `on:`, `yes`, `off` stay strings, as GitHub and CodeBuild read them.
-Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
-)
-
-def mapping(loader, node):
-    loader.flatten_mapping(node)
-    out = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in out:
-            raise yaml.constructor.ConstructorError(
-                None, None, "duplicate key %r" % (key,), key_node.start_mark)
-        out[key] = loader.construct_object(value_node, deep=True)
-    return out
-
-Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
-with open(sys.argv[1]) as f:
-    json.dump(yaml.load(f, Loader=Loader), sys.stdout, default=str)
-"#;
-
-/// A Python with PyYAML: `python3` on the PATH, else the one of the test peers' moto venv
-/// (`scripts/peers.sh` installs it there).
-fn python() -> &'static Path {
-    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
-    PYTHON.get_or_init(|| {
-        let peers = std::env::var("RBUILD_PEERS_ROOT")
-            .unwrap_or_else(|_| "/var/tmp/rbuild-peers".to_string());
-        let candidates = [
-            PathBuf::from("python3"),
-            Path::new(&peers).join("venv-moto/bin/python3"),
-        ];
-        candidates
-            .iter()
-            .find(|py| {
-                Command::new(py)
-                    .args(["-c", "import yaml"])
-                    .output()
-                    .is_ok_and(|o| o.status.success())
-            })
-            .cloned()
-            .unwrap_or_else(|| {
-                panic!(
-                    "no Python with PyYAML among {candidates:?}: install python3-yaml or start \
-                     the test peers (scripts/peers.sh start)"
-                )
-            })
-    })
-}
-
-/// `ROOT/rel` parsed as YAML, as JSON; fails the test with PyYAML's message (file, line,
-/// column) when it does not parse.
+/// `ROOT/rel` parsed as YAML (serde_yaml: YAML 1.2, so `on:` is a key and not `true`, as
+/// GitHub reads it; a duplicate key is an error, as GitHub makes it), as JSON; fails the test
+/// with the parser's message (line, column) when it does not parse.
 fn yaml(rel: &str) -> Value {
-    let out = Command::new(python())
-        .args(["-c", LOADER])
-        .arg(path(rel))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{rel} is not valid YAML:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    serde_yaml::from_str(&read(rel)).unwrap_or_else(|e| panic!("{rel} is not valid YAML: {e}"))
 }
 
 /// The example workflows, as `(path, document)`; fails the test when one the docs promise is
