@@ -286,18 +286,26 @@ impl RegistryBackend {
                 self.meter.blob_downloaded();
                 Ok(())
             }
-            Err(RegistryError::NotFound { .. }) => Err(RemoteError::MissingBlob {
+            Err(e) => Err(self.download_error(desc, e)),
+        }
+    }
+
+    /// A failed download of `desc` as the cache reports it: gone, corrupt, or the registry's
+    /// error.
+    fn download_error(&self, desc: &LayerDescriptor, e: RegistryError) -> RemoteError {
+        match e {
+            RegistryError::NotFound { .. } => RemoteError::MissingBlob {
                 backend: self.name.clone(),
                 digest: desc.digest.clone(),
-            }),
-            Err(RegistryError::DigestMismatch {
+            },
+            RegistryError::DigestMismatch {
                 expected, actual, ..
-            }) => Err(RemoteError::DigestMismatch {
+            } => RemoteError::DigestMismatch {
                 backend: self.name.clone(),
                 expected,
                 actual,
-            }),
-            Err(e) => Err(self.fail(&format!("downloading {}", desc.digest), &e)),
+            },
+            e => self.fail(&format!("downloading {}", desc.digest), &e),
         }
     }
 
@@ -322,18 +330,7 @@ impl RegistryBackend {
                 self.meter.blob_downloaded();
                 Ok(bytes)
             }
-            Err(RegistryError::NotFound { .. }) => Err(RemoteError::MissingBlob {
-                backend: self.name.clone(),
-                digest: desc.digest.clone(),
-            }),
-            Err(RegistryError::DigestMismatch {
-                expected, actual, ..
-            }) => Err(RemoteError::DigestMismatch {
-                backend: self.name.clone(),
-                expected,
-                actual,
-            }),
-            Err(e) => Err(self.fail(&format!("downloading {}", desc.digest), &e)),
+            Err(e) => Err(self.download_error(desc, e)),
         }
     }
 
