@@ -9,6 +9,7 @@ use crate::build::StepReport;
 use crate::cache::remote::MeterReport;
 use crate::cache::remote::mounts::MountReport;
 use crate::cli::units::human_size;
+use crate::image::size::bar;
 
 /// Layers shown in the size chart.
 const LARGEST_LAYERS: usize = 10;
@@ -121,14 +122,11 @@ pub(crate) fn markdown(r: &ReportInput<'_>) -> String {
     if let Some(&(_, largest)) = layers.first() {
         out.push_str("\n### Layers by size\n\n```\n");
         for (s, n) in layers.iter().take(LARGEST_LAYERS) {
-            let width = usize::try_from(n.saturating_mul(BAR_WIDTH as u64) / largest)
-                .unwrap_or(BAR_WIDTH)
-                .max(1);
             let name: String = s.name.chars().take(60).collect();
             let _ = writeln!(
                 out,
                 "{:<BAR_WIDTH$} {:>9}  {name}",
-                "█".repeat(width),
+                bar(*n, largest, BAR_WIDTH),
                 human_size(*n)
             );
         }

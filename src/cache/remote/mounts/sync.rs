@@ -221,12 +221,34 @@ impl MountCaches {
             .clone();
         for (key, id) in used {
             let dir = self.mounts_dir.join(&key);
-            if !dir.is_dir() {
+            if !dir.is_dir() || self.targets.is_empty() {
                 continue;
             }
+            // Steps of other builds that hold the directory `locked` finish first; the
+            // directory is walked once for every target.
+            let started = Instant::now();
+            let planned = self
+                .lock_shared(&key)
+                .and_then(|lock| Ok((lock, archive::plan(&dir, self.max_size)?)));
+            let (_lock, plan) = match planned {
+                Ok(p) => p,
+                Err(e) => {
+                    warn(&format!("WARNING: mount cache {id}: not exported: {e}"));
+                    self.report(&key, &id, |r| {
+                        r.export_errors.insert("*".into(), e.to_string());
+                    });
+                    continue;
+                }
+            };
+            let listing = plan.listing();
+            self.report(&key, &id, |r| {
+                r.dropped_files = plan.dropped.files;
+                r.dropped_bytes = plan.dropped.bytes;
+                r.export_seconds += started.elapsed().as_secs_f64();
+            });
             for t in &self.targets {
                 let started = Instant::now();
-                let result = self.export_one(t, &key, &id, &dir);
+                let result = self.export_one(t, &key, &id, &dir, &plan, &listing);
                 let seconds = started.elapsed().as_secs_f64();
                 self.report(&key, &id, |r| r.export_seconds += seconds);
                 if let Err(e) = result {
@@ -243,14 +265,8 @@ impl MountCaches {
         }
     }
 
-    fn export_one(
-        &self,
-        t: &Target,
-        key: &str,
-        id: &str,
-        dir: &Path,
-    ) -> Result<(), MountCacheError> {
-        // Steps of other builds that hold the directory `locked` finish first.
+    /// A shared lock on cache directory `key` (held while it is archived).
+    fn lock_shared(&self, key: &str) -> Result<File, MountCacheError> {
         let lock_path = self.mounts_dir.join(format!("{key}.lock"));
         let lock = File::options()
             .create(true)
@@ -265,8 +281,18 @@ impl MountCaches {
             path: lock_path.clone(),
             source: e.into(),
         })?;
-        let plan = archive::plan(dir, self.max_size)?;
-        let listing = plan.listing();
+        Ok(lock)
+    }
+
+    fn export_one(
+        &self,
+        t: &Target,
+        key: &str,
+        id: &str,
+        dir: &Path,
+        plan: &archive::Plan,
+        listing: &Digest,
+    ) -> Result<(), MountCacheError> {
         let scope = self.write_scope(&t.spec, &t.backend);
         let mut reads = vec![scope.clone()];
         reads.extend(
@@ -287,11 +313,7 @@ impl MountCaches {
             }
             Err(e) => return Err(e),
         };
-        self.report(key, id, |r| {
-            r.dropped_files = plan.dropped.files;
-            r.dropped_bytes = plan.dropped.bytes;
-        });
-        if reference.as_ref().is_some_and(|m| m.listing == listing) {
+        if reference.as_ref().is_some_and(|m| m.listing == *listing) {
             self.report(key, id, |r| r.unchanged += 1);
             return Ok(());
         }
@@ -301,7 +323,7 @@ impl MountCaches {
             .map(|c| (c.raw.clone(), c.clone()))
             .collect();
         let scratch = self.scratch("export", key)?;
-        let mut cut = chunking::cut(dir, &plan, CUTTING, &known, &scratch.store)?;
+        let mut cut = chunking::cut(dir, plan, CUTTING, &known, &scratch.store)?;
         let tree = MountManifest::tree_hash(&cut.chunks);
         if reference.as_ref().is_some_and(|m| m.tree == tree) {
             self.report(key, id, |r| r.unchanged += 1);
@@ -334,7 +356,7 @@ impl MountCaches {
             for raw in absent {
                 known.remove(raw);
             }
-            cut = chunking::cut(dir, &plan, CUTTING, &known, &scratch.store)?;
+            cut = chunking::cut(dir, plan, CUTTING, &known, &scratch.store)?;
             doc = manifest(&cut).document();
         }
         self.handle.block_on(t.backend.export_doc(
