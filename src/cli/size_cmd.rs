@@ -52,6 +52,38 @@ enum Source {
 }
 
 impl Source {
+    /// A layer's bytes as a stream (a layer may be GiBs): the layout's file, or the registry's
+    /// blob spooled to an unlinked temporary file (the registry client checks its digest). A
+    /// layout's layer is read unverified: this is a report, nothing is stored.
+    fn layer(&self, digest: &Digest) -> anyhow::Result<std::fs::File> {
+        match self {
+            Self::Layout(dir) => {
+                let path = dir.join("blobs/sha256").join(digest.hex());
+                std::fs::File::open(&path)
+                    .with_context(|| format!("{}: cannot read blob", path.display()))
+            }
+            Self::Registry(resolver, repo) => {
+                let path = std::env::temp_dir().join(format!(
+                    "rbuild-size-{}-{}",
+                    std::process::id(),
+                    digest.hex()
+                ));
+                let spooled = std::fs::File::create(&path)
+                    .with_context(|| format!("{}: cannot create", path.display()))
+                    .and_then(|file| {
+                        resolver
+                            .runtime()
+                            .block_on(resolver.registry().fetch_blob(repo, digest, file))
+                            .with_context(|| format!("fetching {digest} from {repo}"))?;
+                        std::fs::File::open(&path).map_err(anyhow::Error::from)
+                    });
+                let _ = std::fs::remove_file(&path);
+                spooled
+            }
+        }
+    }
+
+    /// A small blob (a manifest or config), verified.
     fn blob(&self, digest: &Digest) -> anyhow::Result<Vec<u8>> {
         match self {
             Self::Layout(dir) => {
@@ -181,9 +213,9 @@ pub(crate) fn sizes(args: &SizeArgs) -> anyhow::Result<Vec<LayerSize>> {
     let mut order: Vec<usize> = (0..out.len()).collect();
     order.sort_by(|&a, &b| out[b].size.cmp(&out[a].size));
     for &i in order.iter().take(args.inspect) {
-        let blob = source.blob(&out[i].digest)?;
+        let blob = source.layer(&out[i].digest)?;
         out[i].contents = Some(
-            read_contents(&blob[..], args.top)
+            read_contents(blob, args.top)
                 .with_context(|| format!("reading layer {}", out[i].digest))?,
         );
     }
