@@ -4,6 +4,7 @@
 //! `GITHUB_REPOSITORY`, the token `GITHUB_TOKEN` (the action passes its `github-token` input; the
 //! workflow needs `actions: write` to delete).
 
+use crate::cache::remote::scope::BranchFacts;
 use octocrab::Octocrab;
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +22,88 @@ pub enum GitHubError {
         /// Why.
         reason: String,
     },
+}
+
+/// The string at `path` in `doc`, the answer to `GET route`.
+fn string_at(doc: &serde_json::Value, path: &[&str], route: &str) -> Result<String, GitHubError> {
+    path.iter()
+        .fold(doc, |v, k| &v[*k])
+        .as_str()
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| GitHubError::Request {
+            what: format!("GET {route}"),
+            reason: format!("the answer has no {}", path.join(".")),
+        })
+}
+
+/// [`BranchFacts`] from the REST API, for scope fallback when the event payload is silent:
+/// each question is asked once, with a short timeout; a failure is reported through `warn` and
+/// answered `None` (the fallback goes on to git).
+pub struct ApiBranchFacts<'a> {
+    github: GitHub,
+    runtime: &'a tokio::runtime::Runtime,
+    warn: &'a dyn Fn(&str),
+}
+
+/// How long one scope question may take: the build waits for it.
+const FACT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl<'a> ApiBranchFacts<'a> {
+    /// The API client from the environment (see [`GitHub::from_env`]) when running on GitHub
+    /// Actions (`GITHUB_ACTIONS=true`) with a token; `None` otherwise.
+    pub fn on_github_actions(
+        runtime: &'a tokio::runtime::Runtime,
+        warn: &'a dyn Fn(&str),
+    ) -> Option<Self> {
+        if std::env::var("GITHUB_ACTIONS").ok().as_deref() != Some("true") {
+            return None;
+        }
+        let _entered = runtime.enter();
+        let github = GitHub::from_env(None).ok()?;
+        Some(Self {
+            github,
+            runtime,
+            warn,
+        })
+    }
+
+    fn ask(
+        &self,
+        what: &str,
+        question: impl std::future::Future<Output = Result<String, GitHubError>>,
+    ) -> Option<String> {
+        let answer = self
+            .runtime
+            .block_on(async { tokio::time::timeout(FACT_TIMEOUT, question).await });
+        match answer {
+            Ok(Ok(branch)) => Some(branch),
+            Ok(Err(e)) => {
+                (self.warn)(&format!("warning: cannot learn {what}: {e}"));
+                None
+            }
+            Err(_) => {
+                (self.warn)(&format!(
+                    "warning: cannot learn {what}: GitHub API did not answer in {}s",
+                    FACT_TIMEOUT.as_secs()
+                ));
+                None
+            }
+        }
+    }
+}
+
+impl BranchFacts for ApiBranchFacts<'_> {
+    fn default_branch(&self) -> Option<String> {
+        self.ask("the default branch", self.github.default_branch())
+    }
+
+    fn pull_request_base(&self, number: u64) -> Option<String> {
+        self.ask(
+            &format!("pull request {number}'s base branch"),
+            self.github.pull_request_base(number),
+        )
+    }
 }
 
 /// One Actions cache entry, as the REST API lists it.
@@ -129,6 +212,30 @@ impl GitHub {
             }
         }
         Ok(out)
+    }
+
+    /// The repository's default branch (`GET /repos/{repo}`).
+    pub async fn default_branch(&self) -> Result<String, GitHubError> {
+        let route = format!("/repos/{}", self.repository);
+        let repo: serde_json::Value = self.get_json(&route).await?;
+        string_at(&repo, &["default_branch"], &route)
+    }
+
+    /// Pull request `number`'s base branch (`GET /repos/{repo}/pulls/{number}`).
+    pub async fn pull_request_base(&self, number: u64) -> Result<String, GitHubError> {
+        let route = format!("/repos/{}/pulls/{number}", self.repository);
+        let pull: serde_json::Value = self.get_json(&route).await?;
+        string_at(&pull, &["base", "ref"], &route)
+    }
+
+    async fn get_json(&self, route: &str) -> Result<serde_json::Value, GitHubError> {
+        self.client
+            .get(route, None::<&()>)
+            .await
+            .map_err(|e| GitHubError::Request {
+                what: format!("GET {route}"),
+                reason: e.to_string(),
+            })
     }
 
     /// Deletes cache entry `id` (one already gone is not an error).

@@ -263,7 +263,13 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
     let remote = if cache_from.is_empty() && cache_to.is_empty() {
         RemoteCaches::none()
     } else {
-        let scopes = Scopes::detect(&args.input.context);
+        let warn = |w: &str| progress.info(w);
+        let api = crate::github::ApiBranchFacts::on_github_actions(resolver.runtime(), &warn);
+        let scopes = Scopes::detect(
+            &args.input.context,
+            api.as_ref()
+                .map(|a| a as &dyn crate::cache::remote::scope::BranchFacts),
+        );
         progress.info(&format!(
             "cache scope {} (reads {})",
             scopes.write,

@@ -1,7 +1,9 @@
 //! `rbuild gha prune` against an in-process stand-in of GitHub's Actions caches REST API
 //! (`GET /repos/{owner}/{repo}/actions/caches`, `DELETE .../caches/{id}`): there is no real one
 //! to run here. Superseded documents go, the newest stay, the budget holds, other tools'
-//! entries are untouched.
+//! entries are untouched. The same stand-in answers `GET /repos/{owner}/{repo}` and
+//! `.../pulls/{n}` for the scope fallback a build asks the API for when the event payload is
+//! silent.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -13,6 +15,8 @@ use std::sync::{Arc, Mutex};
 struct Api {
     entries: Arc<Mutex<BTreeMap<u64, serde_json::Value>>>,
     requests: Arc<Mutex<Vec<String>>>,
+    /// Other documents served to `GET`, by path.
+    documents: Arc<Mutex<BTreeMap<String, serde_json::Value>>>,
 }
 
 impl Api {
@@ -90,6 +94,11 @@ impl Api {
                 .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
                 .map(|v| v.replace("%2F", "/"))
         };
+        if method == "GET"
+            && let Some(doc) = self.documents.lock().unwrap().get(path)
+        {
+            return (200, doc.to_string());
+        }
         let base = "/repos/acme/demo/actions/caches";
         if method == "GET" && path == base {
             let key = param("key").unwrap_or_default();
@@ -130,6 +139,19 @@ impl Api {
                 "created_at": used, "last_accessed_at": used,
             }),
         );
+    }
+
+    fn serve_document(&self, path: &str, doc: serde_json::Value) {
+        self.documents.lock().unwrap().insert(path.into(), doc);
+    }
+
+    fn gets(&self, path: &str) -> usize {
+        self.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.split('?').next() == Some(&format!("GET {path}")))
+            .count()
     }
 
     fn keys(&self) -> Vec<String> {
@@ -331,5 +353,96 @@ fn prune_true_after_a_gha_export_deletes_superseded_entries() {
         api.keys(),
         ["rbuild-v1-rbuild-index-000000000000002-b"],
         "the older index entry was pruned"
+    );
+}
+
+/// The scopes line of a build on GitHub Actions whose event payload is `event` (none when
+/// `None`), `GITHUB_REF` `git_ref`, the API at `url` with `token`.
+fn scopes_line(url: &str, token: &str, git_ref: &str, event: Option<&serde_json::Value>) -> String {
+    let ctx = super::support::context(
+        "FROM {REG}/library/busybox:latest\nRUN echo hi > /hi\n",
+        &[],
+    );
+    let home = tempfile::tempdir().unwrap();
+    let dest = home.path().join("cache");
+    let to = format!("type=local,dest={}", dest.display());
+    let event_path = home.path().join("event.json");
+    let mut env = vec![
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_API_URL", url),
+        ("GITHUB_REPOSITORY", "acme/demo"),
+        ("GITHUB_TOKEN", token),
+        ("GITHUB_REF", git_ref),
+    ];
+    if let Some(branch) = git_ref.strip_prefix("refs/heads/") {
+        env.push(("GITHUB_REF_NAME", branch));
+    }
+    if let Some(event) = event {
+        std::fs::write(&event_path, event.to_string()).unwrap();
+        env.push(("GITHUB_EVENT_PATH", event_path.to_str().unwrap()));
+    }
+    let built = super::remote_cache::build(ctx.path(), home.path(), &["--cache-to", &to], &env);
+    built
+        .stderr
+        .lines()
+        .filter(|l| l.contains("cache scope") || l.contains("cannot learn"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_silent_event_payload_makes_the_build_ask_the_api_for_the_base_and_default_branch() {
+    let api = Api::default();
+    let url = api.start();
+    api.serve_document(
+        "/repos/acme/demo",
+        serde_json::json!({"default_branch": "trunk"}),
+    );
+    api.serve_document(
+        "/repos/acme/demo/pulls/9",
+        serde_json::json!({"number": 9, "base": {"ref": "release-2"}}),
+    );
+    // No payload at all (as a re-run may have), a pull request ref: both questions asked.
+    let line = scopes_line(&url, "ghs_test_token", "refs/pull/9/merge", None);
+    assert!(
+        line.contains("cache scope pr-9 (reads pr-9 -> release-2 -> trunk)"),
+        "{line}"
+    );
+    assert_eq!(api.gets("/repos/acme/demo"), 1, "asked once");
+    assert_eq!(api.gets("/repos/acme/demo/pulls/9"), 1, "asked once");
+
+    // A schedule event's payload names no repository: only the default branch is asked.
+    let schedule = serde_json::json!({"schedule": "0 3 * * *"});
+    let line = scopes_line(
+        &url,
+        "ghs_test_token",
+        "refs/heads/nightly",
+        Some(&schedule),
+    );
+    assert!(
+        line.contains("cache scope nightly (reads nightly -> trunk)"),
+        "{line}"
+    );
+    assert_eq!(api.gets("/repos/acme/demo"), 2);
+
+    // A payload that names both: the API is not asked.
+    let pull = serde_json::json!({
+        "repository": {"default_branch": "develop"},
+        "pull_request": {"number": 9, "base": {"ref": "develop"}},
+    });
+    let line = scopes_line(&url, "ghs_test_token", "refs/pull/9/merge", Some(&pull));
+    assert!(
+        line.contains("cache scope pr-9 (reads pr-9 -> develop)"),
+        "{line}"
+    );
+    assert_eq!(api.gets("/repos/acme/demo"), 2, "not asked again");
+    assert_eq!(api.gets("/repos/acme/demo/pulls/9"), 1, "not asked again");
+
+    // A refused token: a warning, and the fallback goes on (git has no origin/HEAD: main).
+    let line = scopes_line(&url, "ghs_wrong", "refs/heads/nightly", Some(&schedule));
+    assert!(line.contains("cannot learn the default branch"), "{line}");
+    assert!(
+        line.contains("cache scope nightly (reads nightly -> main)"),
+        "{line}"
     );
 }

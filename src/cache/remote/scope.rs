@@ -9,13 +9,19 @@
 //! * A pull request writes `pr-<N>`, never its head branch's name: a fork may call its branch
 //!   `main`, and untrusted code must never write the default branch's scope.
 //! * Reads fall back: own scope -> the pull request's base branch (`GITHUB_BASE_REF`, the event
-//!   payload's `pull_request.base.ref`, `CODEBUILD_WEBHOOK_BASE_REF`) -> the default branch
-//!   (`RBUILD_DEFAULT_BRANCH`, else the event payload's `repository.default_branch`, else git's
-//!   `origin/HEAD`, else `main`).
+//!   payload's `pull_request.base.ref`, GitHub's API, `CODEBUILD_WEBHOOK_BASE_REF`) -> the default branch
+//!   (`RBUILD_DEFAULT_BRANCH`, else the event payload's `repository.default_branch`, else
+//!   GitHub's API, else git's `origin/HEAD`, else `main`).
 //! * On GitHub Actions the event payload (`GITHUB_EVENT_PATH`) is read first: it names the
 //!   default branch and, for every pull-request event, the number and base — also for
 //!   `pull_request_target`, whose `GITHUB_REF` is the base branch and must not make a pull
 //!   request write that branch's scope.
+//! * Only when the payload is silent (a `schedule` event carries no repository, a
+//!   `workflow_run` or `merge_group` no pull request) is GitHub's REST API asked
+//!   ([`BranchFacts`], `GET /repos/{repo}` and `GET /repos/{repo}/pulls/{n}`), before git's
+//!   `origin/HEAD`: `actions/checkout` leaves no `origin/HEAD`, so git would answer `main` for a
+//!   repository whose default branch is `trunk`. Each question is asked at most once, and an API
+//!   failure only loses that fallback.
 //! * Names are made safe for tags, object keys and repository path components by
 //!   [`sanitize`], the same function as the cache server's `scopes::sanitize` (a test pins
 //!   both to the same examples), so `feature/Login` is `feature-login` everywhere.
@@ -47,23 +53,41 @@ impl Scopes {
         }
     }
 
-    /// Detects the scopes from the environment, the GitHub event payload and the git checkout
-    /// at `dir`.
-    pub fn detect(dir: &Path) -> Self {
+    /// Detects the scopes from the environment, the GitHub event payload, `api` when the
+    /// payload is silent (see the module doc), and the git checkout at `dir`.
+    pub fn detect(dir: &Path, api: Option<&dyn BranchFacts>) -> Self {
         let event = std::env::var_os("GITHUB_EVENT_PATH")
             .and_then(|p| std::fs::read(p).ok())
             .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
             .map(|e| event_facts(&e))
             .unwrap_or_default();
+        let known = |k: &str| {
+            event
+                .iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| v.clone())
+                .or_else(|| std::env::var(k).ok())
+                .filter(|v| !v.is_empty())
+        };
+        let asked = |k: &str| {
+            let api = api?;
+            if k == EVENT_DEFAULT_BRANCH {
+                return api.default_branch();
+            }
+            if k != EVENT_PR_BASE {
+                return None;
+            }
+            let number = known(EVENT_PR_NUMBER).or_else(|| {
+                known("GITHUB_REF")?
+                    .strip_prefix("refs/pull/")?
+                    .split('/')
+                    .next()
+                    .map(str::to_string)
+            })?;
+            api.pull_request_base(number.parse().ok()?)
+        };
         Self::from_env(
-            &|k| {
-                event
-                    .iter()
-                    .find(|(key, _)| *key == k)
-                    .map(|(_, v)| v.clone())
-                    .or_else(|| std::env::var(k).ok())
-                    .filter(|v| !v.is_empty())
-            },
+            &|k| known(k).or_else(|| asked(k)).filter(|v| !v.is_empty()),
             &|| git(dir, &["rev-parse", "--abbrev-ref", "HEAD"]).filter(|b| b != "HEAD"),
             &|| {
                 git(
@@ -114,6 +138,15 @@ impl Scopes {
         }
         Self { write, reads }
     }
+}
+
+/// Answers about the repository when the event payload has none (GitHub's REST API in a build;
+/// a stand-in in tests). `None` when the answer is unknown or the question failed.
+pub trait BranchFacts {
+    /// The repository's default branch.
+    fn default_branch(&self) -> Option<String>;
+    /// Pull request `number`'s base branch.
+    fn pull_request_base(&self, number: u64) -> Option<String>;
 }
 
 /// The key [`Scopes::from_env`] asks for the event payload's default branch.
