@@ -4,14 +4,14 @@
 //!   pull request (`GITHUB_REF=refs/pull/<N>/merge`) and `GITHUB_REF_NAME` otherwise; on
 //!   CodeBuild `pr-<N>` for a pull-request webhook (`CODEBUILD_WEBHOOK_TRIGGER=pr/<N>`) and the
 //!   branch of `CODEBUILD_WEBHOOK_HEAD_REF` otherwise (`CODEBUILD_SOURCE_VERSION` `pr/<N>` or
-//!   `refs/heads/<b>` for a build started without a webhook); else the checked-out git branch of the
-//!   context; else the default branch.
+//!   `refs/heads/<b>` for a build started without a webhook); else the checked-out git branch
+//!   of the context; else the default branch.
 //! * A pull request writes `pr-<N>`, never its head branch's name: a fork may call its branch
 //!   `main`, and untrusted code must never write the default branch's scope.
 //! * Reads fall back: own scope -> the pull request's base branch (`GITHUB_BASE_REF`, the event
-//!   payload's `pull_request.base.ref`, GitHub's API, `CODEBUILD_WEBHOOK_BASE_REF`) -> the default branch
-//!   (`RBUILD_DEFAULT_BRANCH`, else the event payload's `repository.default_branch`, else
-//!   GitHub's API, else git's `origin/HEAD`, else `main`).
+//!   payload's `pull_request.base.ref`, GitHub's API, `CODEBUILD_WEBHOOK_BASE_REF`) -> the
+//!   default branch (`RBUILD_DEFAULT_BRANCH`, else the event payload's
+//!   `repository.default_branch`, else GitHub's API, else git's `origin/HEAD`, else `main`).
 //! * On GitHub Actions the event payload (`GITHUB_EVENT_PATH`) is read first: it names the
 //!   default branch and, for every pull-request event, the number and base — also for
 //!   `pull_request_target`, whose `GITHUB_REF` is the base branch and must not make a pull
