@@ -29,7 +29,13 @@ pub struct InputArgs {
     #[arg(long, value_name = "PLATFORM")]
     pub platform: Option<String>,
     /// Reach this registry (`host[:port]`) over plain HTTP, as loopback registries are
-    #[arg(long = "insecure-registry", value_name = "HOST")]
+    /// (repeatable; `RBUILD_INSECURE_REGISTRIES` gives a comma-separated list)
+    #[arg(
+        long = "insecure-registry",
+        value_name = "HOST",
+        env = "RBUILD_INSECURE_REGISTRIES",
+        value_delimiter = ','
+    )]
     pub insecure_registries: Vec<String>,
 }
 

@@ -26,8 +26,14 @@ pub struct SizeArgs {
     /// How many files and directories to list per inspected layer
     #[arg(long, default_value_t = 5)]
     pub top: usize,
-    /// Registries to reach over plain HTTP (loopback always is)
-    #[arg(long = "insecure-registry", value_name = "HOST")]
+    /// Registries to reach over plain HTTP (loopback always is; repeatable;
+    /// `RBUILD_INSECURE_REGISTRIES` gives a comma-separated list)
+    #[arg(
+        long = "insecure-registry",
+        value_name = "HOST",
+        env = "RBUILD_INSECURE_REGISTRIES",
+        value_delimiter = ','
+    )]
     pub insecure_registries: Vec<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = SizeFormat::Text)]
