@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The real peers rbuild's integration tests run against, on loopback (Debian bookworm, root):
-#   a plain-HTTP OCI registry (Debian docker-registry = distribution 2.8, deletes enabled) at
+# - a plain-HTTP OCI registry (Debian docker-registry = distribution 2.8, deletes enabled) at
 #   127.0.0.1:${RBUILD_TEST_REGISTRY_PORT:-5000}, holding two deterministic base images built by
 #   scripts/rootfs2oci.py (same packages -> same digests):
 #   - library/busybox:latest: OCI image index, linux/amd64 -> OCI manifest -> one gzip layer, from
@@ -12,17 +12,22 @@
 # - moto_server (PyPI moto[server], in a venv under $RBUILD_PEERS_ROOT) on
 #   127.0.0.1:${RBUILD_TEST_MOTO_PORT:-5001}: the AWS APIs, for ECR GetAuthorizationToken (its
 #   token is fixed: user AWS, password 123456789012-auth-token; moto serves no registry API).
+# - the ECR stand-in's registry: a second docker-registry, plain HTTP, empty, with htpasswd basic
+#   auth (apache2-utils' htpasswd -B) accepting exactly moto's ECR token (AWS /
+#   123456789012-auth-token), at 127.0.0.1:${RBUILD_TEST_AUTH_REGISTRY_PORT:-5002}: moto's token
+#   plus this registry make an ECR login and push testable end to end (tests/it/codebuild.rs).
 #
 # Usage: scripts/peers.sh start|stop|status|env
-#   start   installs what is missing with apt, starts the registry, builds and pushes the images;
-#           idempotent (a running registry is re-checked, an image already there is not re-pushed).
-#           A fresh machine downloads ~30 MB of .debs for debootstrap (about 1-2 minutes); reruns
-#           take seconds (the debootstrap tarball and the OCI layouts are cached).
-#   stop    stops the registry by its recorded PID
-#   status  exit 0 when the registry runs and answers
+#   start   installs what is missing with apt, starts the registries and moto, builds and pushes
+#           the images; idempotent (a running registry is re-checked, an image already there is
+#           not re-pushed). A fresh machine downloads ~30 MB of .debs for debootstrap (about 1-2
+#           minutes); reruns take seconds (the debootstrap tarball and the OCI layouts are cached).
+#   stop    stops moto and the registries by their recorded PIDs
+#   status  exit 0 when the registries and moto run and answer
 #   env     prints the variables the tests read (eval "$(scripts/peers.sh env)")
-# State: $RBUILD_PEERS_ROOT (default /var/tmp/rbuild-peers): run/*.pid, logs/*.log, registry data,
-# cache/ (busybox .deb, debootstrap tarball, debian OCI layout), oci/busybox, rootfs/.
+# State: $RBUILD_PEERS_ROOT (default /var/tmp/rbuild-peers): run/*.pid, logs/*.log, registry and
+# registry-auth (config, htpasswd, data), cache/ (busybox .deb, debootstrap tarball, debian OCI
+# layout), oci/busybox, rootfs/.
 #   RBUILD_DEBIAN_MIRROR=http://...  Debian mirror for debootstrap (default: the first reachable
 #                                    bookworm mirror of /etc/apt/sources.list*, then deb.debian.org)
 set -euo pipefail
@@ -34,17 +39,39 @@ RUN=$ROOT/run
 LOGS=$ROOT/logs
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PY=/usr/bin/python3
-LOG_TAG=peers ROOT_REASON="installs packages and starts a registry" APT_STAMP=$ROOT/.apt-updated
+LOG_TAG=peers ROOT_REASON="installs packages and starts registries" APT_STAMP=$ROOT/.apt-updated
 # shellcheck source=scripts/lib.sh
 . "$HERE/lib.sh"
 
-registry_pid() { recorded_pid "$RUN/registry.pid"; } # the recorded PID when that process is alive
+# The ECR stand-in's registry: basic auth with exactly what moto's GetAuthorizationToken returns.
+AUTH_PORT=${RBUILD_TEST_AUTH_REGISTRY_PORT:-5002}
+AUTH_ADDR=127.0.0.1:$AUTH_PORT
+ECR_USER=AWS
+ECR_PASS=123456789012-auth-token
 
-answers() { curl -s -o /dev/null --max-time 2 "http://$ADDR/v2/"; }
+# The registries: name, address, whether it wants basic auth. The name is the PID file
+# ($RUN/NAME.pid), the log ($LOGS/NAME.log) and the directory ($ROOT/NAME: config, data).
+PLAIN=(registry "$ADDR" 0)
+AUTH=(registry-auth "$AUTH_ADDR" 1)
 
-write_config() {
-  local dir=$ROOT/registry
+registry_pid() { recorded_pid "$RUN/$1.pid"; } # name -- the recorded PID when that process is alive
+
+answers() { curl -s -o /dev/null --max-time 2 "http://$1/v2/"; } # addr -- any HTTP answer
+
+# http_code addr [curl args] -- the status of GET http://addr/v2/ (000 when nothing answers)
+http_code() { local addr=$1; shift; curl -s -o /dev/null --max-time 5 -w '%{http_code}' "$@" "http://$addr/v2/" || true; }
+
+write_config() { # dir addr auth(0|1)
+  local dir=$1 addr=$2 auth=$3 authblock=""
   mkdir -p "$dir/data"
+  if [ "$auth" = 1 ]; then
+    htpasswd -Bbn "$ECR_USER" "$ECR_PASS" > "$dir/htpasswd.new" || die "htpasswd -Bbn failed"
+    mv "$dir/htpasswd.new" "$dir/htpasswd"
+    authblock="auth:
+  htpasswd:
+    realm: rbuild-test-ecr
+    path: $dir/htpasswd"
+  fi
   cat > "$dir/config.yml.new" <<CFG
 version: 0.1
 log:
@@ -62,9 +89,10 @@ storage:
     uploadpurging:
       enabled: false
 http:
-  addr: $ADDR
+  addr: $addr
   headers:
     X-Content-Type-Options: [nosniff]
+$authblock
 health:
   storagedriver:
     enabled: false
@@ -72,42 +100,64 @@ CFG
   mv "$dir/config.yml.new" "$dir/config.yml"
 }
 
-start_registry() {
-  local pid i
-  if pid=$(registry_pid); then
-    log "registry already running (pid $pid)"
-  elif answers; then
-    # Not ours (e.g. the peer lab's registry on the same port): use it, never stop it.
-    log "a registry not started by this script already answers on $ADDR; using it"
-    return 0
+# check_registry name addr auth -- GET /v2/ answers 200, or with auth 401 without credentials
+# and 200 with the ECR token
+check_registry() {
+  local name=$1 addr=$2 auth=$3 code
+  code=$(http_code "$addr")
+  if [ "$auth" = 1 ]; then
+    [ "$code" = 401 ] || die "$name: GET http://$addr/v2/ without credentials answered $code, not 401 (log $LOGS/$name.log)"
+    code=$(http_code "$addr" -u "$ECR_USER:$ECR_PASS")
+    [ "$code" = 200 ] || die "$name: GET http://$addr/v2/ as $ECR_USER answered $code, not 200 (log $LOGS/$name.log)"
   else
-    if ss -Hltn "sport = :$PORT" 2>/dev/null | grep -q .; then
-      ss -Hltnp "sport = :$PORT" >&2 || true
-      die "$ADDR is in use by a process that is not a registry"
-    fi
-    write_config
-    log "starting docker-registry on $ADDR (log $LOGS/registry.log)"
-    setsid /usr/bin/docker-registry serve "$ROOT/registry/config.yml" \
-      >>"$LOGS/registry.log" 2>&1 </dev/null &
-    echo $! > "$RUN/registry.pid"
+    [ "$code" = 200 ] || die "$name: GET http://$addr/v2/ answered $code, not 200 (log $LOGS/$name.log)"
   fi
-  for i in $(seq 1 120); do
-    answers && break
-    pid=$(registry_pid) || { tail -n 30 "$LOGS/registry.log" >&2; die "registry exited during start-up"; }
-    sleep 0.25
-  done
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$ADDR/v2/")" = 200 ] \
-    || die "GET http://$ADDR/v2/ did not answer 200 (log $LOGS/registry.log)"
 }
 
-stop_registry() {
-  local pid i
-  if ! pid=$(registry_pid); then log "registry not running"; rm -f "$RUN/registry.pid"; return 0; fi
-  log "stopping registry (pid $pid)"
+start_registry() { # name addr auth(0|1)
+  local name=$1 addr=$2 auth=$3 port=${2##*:} pid i
+  if pid=$(registry_pid "$name"); then
+    log "$name already running (pid $pid)"
+  elif answers "$addr"; then
+    # Not ours (e.g. the peer lab's registry on the same port): use it, never stop it.
+    log "a registry not started by this script already answers on $addr; using it as $name"
+    check_registry "$name" "$addr" "$auth"
+    return 0
+  else
+    if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
+      ss -Hltnp "sport = :$port" >&2 || true
+      die "$addr is in use by a process that is not a registry"
+    fi
+    write_config "$ROOT/$name" "$addr" "$auth"
+    log "starting docker-registry $name on $addr (log $LOGS/$name.log)"
+    setsid /usr/bin/docker-registry serve "$ROOT/$name/config.yml" \
+      >>"$LOGS/$name.log" 2>&1 </dev/null &
+    echo $! > "$RUN/$name.pid"
+  fi
+  for i in $(seq 1 120); do
+    answers "$addr" && break
+    pid=$(registry_pid "$name") || { tail -n 30 "$LOGS/$name.log" >&2; die "$name exited during start-up"; }
+    sleep 0.25
+  done
+  check_registry "$name" "$addr" "$auth"
+}
+
+stop_registry() { # name
+  local name=$1 pid i
+  if ! pid=$(registry_pid "$name"); then log "$name not running"; rm -f "$RUN/$name.pid"; return 0; fi
+  log "stopping $name (pid $pid)"
   kill -TERM "$pid" 2>/dev/null || true
   for i in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
   if alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
-  rm -f "$RUN/registry.pid"
+  rm -f "$RUN/$name.pid"
+}
+
+# registry_status name addr -- one line; exit 3 when it neither runs nor answers
+registry_status() {
+  local pid
+  if pid=$(registry_pid "$1"); then echo "$1: running (pid $pid) on $2"
+  elif answers "$2"; then echo "$1: a registry not started by peers.sh answers on $2"
+  else echo "$1: stopped"; return 3; fi
 }
 
 # busybox_deb -- path of the candidate busybox-static .deb, downloaded once per version
@@ -377,32 +427,35 @@ start() {
   local t0; t0=$(date +%s.%N)
   need_root
   mkdir -p "$RUN" "$LOGS"
-  apt_install docker-registry skopeo umoci debootstrap python3 python3-venv curl ca-certificates iproute2 runc openssh-client
+  apt_install docker-registry apache2-utils skopeo umoci debootstrap python3 python3-venv curl ca-certificates iproute2 runc openssh-client
   # node + npm run the real @actions/cache against the cache server (cache-server/tests/it/gha.rs);
   # a NodeSource nodejs already ships npm, so only a machine without npm gets Debian's.
   command -v npm >/dev/null || apt_install nodejs npm
-  start_registry
+  start_registry "${PLAIN[@]}"
+  start_registry "${AUTH[@]}"
   build_busybox
   push_layout "$ROOT/oci/busybox" latest library/busybox
   build_debian
   push_layout "$ROOT/cache/oci-debian" bookworm-slim library/debian
   start_moto
-  log "ready: registry http://$ADDR (data $ROOT/registry/data), $ADDR/library/busybox:latest, $ADDR/library/debian:bookworm-slim, moto http://$MOTO_ADDR; took $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s"
+  log "ready: registry http://$ADDR (data $ROOT/registry/data), $ADDR/library/busybox:latest, $ADDR/library/debian:bookworm-slim, moto http://$MOTO_ADDR, ECR stand-in registry http://$AUTH_ADDR ($ECR_USER:$ECR_PASS); took $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s"
 }
 
 case "${1:-}" in
   start) start ;;
-  stop) need_root; stop_moto; stop_registry ;;
+  stop) need_root; stop_moto; stop_registry registry-auth; stop_registry registry ;;
   status)
-    if pid=$(registry_pid); then echo "registry: running (pid $pid) on $ADDR"
-    elif answers; then echo "registry: a registry not started by peers.sh answers on $ADDR"
-    else echo "registry: stopped"; exit 3; fi
+    rc=0
+    registry_status "${PLAIN[0]}" "$ADDR" || rc=3
     if pid=$(moto_pid); then echo "moto: running (pid $pid) on $MOTO_ADDR"
     elif moto_answers; then echo "moto: a server not started by peers.sh answers on $MOTO_ADDR"
-    else echo "moto: stopped"; exit 3; fi ;;
+    else echo "moto: stopped"; rc=3; fi
+    registry_status "${AUTH[0]}" "$AUTH_ADDR" || rc=3
+    exit $rc ;;
   env)
     echo "export RBUILD_TEST_REGISTRY=$ADDR"
     echo "export RBUILD_TEST_DEBIAN=$ADDR/library/debian:bookworm-slim"
-    echo "export RBUILD_TEST_MOTO=http://$MOTO_ADDR" ;;
+    echo "export RBUILD_TEST_MOTO=http://$MOTO_ADDR"
+    echo "export RBUILD_TEST_AUTH_REGISTRY=$AUTH_ADDR" ;;
   *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
 esac

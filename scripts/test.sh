@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The project's test command: starts the test peers (scripts/peers.sh: a local registry with a
-# busybox base image; scripts/buildkit.sh: Docker 26 + buildx for the differential build tests),
-# exports what the tests read, and runs the whole workspace's tests.
+# The project's test command: starts the test peers (scripts/peers.sh: a local registry with the
+# base images, moto, a basic-auth registry standing in for ECR; scripts/buildkit.sh: Docker 26 +
+# buildx for the differential build tests), exports what the tests read, and runs the whole
+# workspace's tests.
 # Extra arguments go to cargo test (e.g. `scripts/test.sh registry` runs the matching tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
