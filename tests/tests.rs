@@ -12,7 +12,9 @@ mod it {
     /// The `rbuild` binary: exit codes, errors, JSON output.
     mod cli;
     /// The CodeBuild recipe (`docs/codebuild.md`, `examples/codebuild/`) and the example
-    /// workflows (`examples/workflows/`): they parse and use only what rbuild and its action offer.
+    /// workflows (`examples/workflows/`): they parse and use only what rbuild and its action
+    /// offer; the buildspec runs end to end against an ECR stand-in (moto's token, a basic-auth
+    /// registry behind an HTTP proxy).
     mod codebuild;
     /// Context walking, `.dockerignore` and content hashes against real directories.
     mod context;
@@ -67,6 +69,7 @@ mod it {
     mod size;
     /// The local store: blob ingest, chain ids, hostile layers, lookup through snapshot stacks.
     mod store;
-    /// What the end-to-end build tests share (registry, contexts, the `rbuild build` command).
+    /// What the end-to-end build tests share (registry, contexts, the `rbuild build` command, a
+    /// TCP relay).
     mod support;
 }

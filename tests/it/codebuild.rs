@@ -1,22 +1,33 @@
 //! The CodeBuild recipe (`docs/codebuild.md`, `examples/codebuild/buildspec.yml`) and the
 //! example workflows (`examples/workflows/*.yml`): they parse as YAML, the workflows give
 //! `rbuild/rbuild-action@v1` only inputs `action.yml` declares and read only outputs it sets,
-//! the doc holds the buildspec verbatim, and the buildspec's commands work: its `pre_build` and
-//! `build` phases run in one bash (as CodeBuild runs them) with CodeBuild's variables, the test
-//! registry standing in for ECR, first as a push to `main`, then as a pull request whose fresh
-//! container starts from `main`'s cache and mount cache and writes its own scope.
+//! the doc holds the buildspec verbatim, and the buildspec's commands work end to end against an
+//! ECR stand-in: its `pre_build` and `build` phases run as written, in one bash (as CodeBuild
+//! runs them) with CodeBuild's variables, first as a push to `main`, then as a pull request whose
+//! fresh container starts from `main`'s cache and mount cache and writes its own scope.
+//!
+//! The ECR stand-in: rbuild speaks to the host `pre_build` derives from the build ARN
+//! (`123456789012.dkr.ecr.eu-west-1.amazonaws.com`, plain HTTP through
+//! `RBUILD_INSECURE_REGISTRIES`), which an HTTP forward proxy (`HTTP_PROXY`, a [`Relay`] in the
+//! test) leads to `scripts/peers.sh`'s basic-auth registry (`RBUILD_TEST_AUTH_REGISTRY`); its
+//! password is moto's ECR token, which rbuild gets from moto (`RBUILD_TEST_MOTO`, through
+//! `AWS_ENDPOINT_URL_ECR`) by itself, and it creates the cache repository in moto's ECR.
 //!
 //! YAML is read by serde_yaml (YAML 1.2: GitHub reads `on:` as a key, not `true`; duplicate
 //! keys are refused, as GitHub does).
 
 use std::collections::BTreeSet;
 use std::fs;
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use aws_sdk_ecr::config::{Credentials, Region};
+use rbuild::registry::ecr::{EcrHost, ensure_repository_with};
 use serde_json::Value;
 
-use super::support::{context, registry, skopeo};
+use super::support::{Relay, context, skopeo};
 
 /// The repository root.
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -252,9 +263,88 @@ RUN --mount=type=cache,id=downloads,target=/cache,sharing=locked \\
 /// The ECR registry the buildspec must derive from [`BUILD_ARN`].
 const ECR_HOST: &str = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
 
+/// [`ECR_HOST`]'s account.
+const ACCOUNT: &str = "123456789012";
+
+/// [`ECR_HOST`]'s region.
+const REGION: &str = "eu-west-1";
+
 /// A CodeBuild build ARN (account 123456789012, eu-west-1).
 const BUILD_ARN: &str =
     "arn:aws:codebuild:eu-west-1:123456789012:build/app:4a1f9c2e-0d7b-4a64-9d1e-6c1f2b3a4d5e";
+
+/// The credentials the auth registry accepts: moto's fixed `GetAuthorizationToken` answer.
+const ECR_CREDS: &str = "AWS:123456789012-auth-token";
+
+/// `host:port` of the ECR stand-in's registry (`scripts/peers.sh`: basic auth, [`ECR_CREDS`]).
+fn auth_registry() -> String {
+    std::env::var("RBUILD_TEST_AUTH_REGISTRY").unwrap_or_else(|_| {
+        panic!(
+            "RBUILD_TEST_AUTH_REGISTRY is not set: run the tests with scripts/test.sh \
+             (scripts/peers.sh starts the basic-auth registry and exports the variable)"
+        )
+    })
+}
+
+/// moto's endpoint URL (`scripts/peers.sh`).
+fn moto() -> String {
+    std::env::var("RBUILD_TEST_MOTO").unwrap_or_else(|_| {
+        panic!("RBUILD_TEST_MOTO is not set: run the tests with scripts/test.sh")
+    })
+}
+
+/// An AWS configuration for moto, [`ACCOUNT`]'s static test keys.
+fn moto_aws() -> aws_config::ConfigLoader {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(moto())
+        .region(Region::new(REGION))
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+}
+
+/// Runs `f` on a fresh single-threaded tokio runtime.
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+/// Creates the ECR repository `name` in moto (as the recipe asks for the image repository).
+fn create_ecr_repository(name: &str) {
+    let host = EcrHost::parse(ECR_HOST).unwrap();
+    block_on(ensure_repository_with(&host, name, moto_aws()))
+        .unwrap_or_else(|e| panic!("creating {name} in moto's ECR: {e}"));
+}
+
+/// Whether moto's ECR holds the repository `name` (`DescribeRepositories`).
+fn ecr_has_repository(name: &str) -> bool {
+    block_on(async {
+        let client = aws_sdk_ecr::Client::new(&moto_aws().load().await);
+        match client
+            .describe_repositories()
+            .registry_id(ACCOUNT)
+            .repository_names(name)
+            .send()
+            .await
+        {
+            Ok(out) => out
+                .repositories()
+                .iter()
+                .any(|r| r.repository_name() == Some(name)),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_repository_not_found_exception()) =>
+            {
+                false
+            }
+            Err(e) => panic!(
+                "DescribeRepositories {name} in moto: {}",
+                aws_sdk_ecr::error::DisplayErrorContext(&e)
+            ),
+        }
+    })
+}
 
 /// What one run of the buildspec's phases did.
 struct Run {
@@ -285,20 +375,20 @@ impl Run {
     }
 }
 
-/// The buildspec's `pre_build` and `build` commands in one `bash -e` (CodeBuild runs a build's
-/// commands in one shell), in `ctx` with state `home`: its `env.variables`, then `vars`
-/// (CodeBuild's and the test's, `RBUILD_HOME` among them), `REGISTRY` replaced by the test
-/// registry between the phases. Fails the test unless it succeeds.
+/// The buildspec's `pre_build` and `build` commands, as written, in one `bash -e` (CodeBuild
+/// runs a build's commands in one shell), in `ctx` with state `home` and no docker config: its
+/// `env.variables`, then `vars` (CodeBuild's and the test's: `RBUILD_HOME`, the AWS and proxy
+/// environment). Between the phases the script only records `REGISTRY` and `IMAGE_TAG`. Fails
+/// the test unless it succeeds.
 fn run_buildspec(ctx: &Path, home: &Path, vars: &[(&str, &str)]) -> Run {
     let spec = yaml("examples/codebuild/buildspec.yml");
     let pre = phase_commands(&spec, "pre_build");
     let build = phase_commands(&spec, "build");
     let computed = home.join("computed");
     let script = format!(
-        "set -e\n{}\nprintf '%s\\n%s\\n' \"$REGISTRY\" \"$IMAGE_TAG\" > {}\nREGISTRY={}\n{}\n",
+        "set -e\n{}\nprintf '%s\\n%s\\n' \"$REGISTRY\" \"$IMAGE_TAG\" > {}\n{}\n",
         pre.join("\n"),
         computed.display(),
-        registry(),
         build.join("\n")
     );
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_rbuild")).parent().unwrap();
@@ -345,12 +435,14 @@ fn run_buildspec(ctx: &Path, home: &Path, vars: &[(&str, &str)]) -> Run {
     }
 }
 
-/// The tags of `repo` in the test registry.
+/// The tags of `repo` in the auth registry, read with the ECR token.
 fn tags(repo: &str) -> Vec<String> {
     let out = skopeo(&[
         "list-tags",
         "--tls-verify=false",
-        &format!("docker://{}/{repo}", registry()),
+        "--creds",
+        ECR_CREDS,
+        &format!("docker://{}/{repo}", auth_registry()),
     ]);
     let doc: Value = serde_json::from_slice(&out).unwrap();
     doc["Tags"]
@@ -359,6 +451,30 @@ fn tags(repo: &str) -> Vec<String> {
         .iter()
         .map(|t| t.as_str().unwrap().to_string())
         .collect()
+}
+
+/// The manifest digest of `repo:tag` in the auth registry, read with the ECR token.
+fn digest(repo: &str, tag: &str) -> String {
+    let out = skopeo(&[
+        "inspect",
+        "--tls-verify=false",
+        "--creds",
+        ECR_CREDS,
+        "--format",
+        "{{.Digest}}",
+        &format!("docker://{}/{repo}:{tag}", auth_registry()),
+    ]);
+    String::from_utf8(out).unwrap().trim().to_string()
+}
+
+/// The status line of `GET path` to the auth registry without credentials.
+fn status_without_credentials(path: &str) -> String {
+    let addr = auth_registry();
+    let mut conn = TcpStream::connect(&addr).unwrap();
+    write!(conn, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut line = String::new();
+    BufReader::new(conn).read_line(&mut line).unwrap();
+    line.trim_end().to_string()
 }
 
 /// The `restored` flag of the mount-cache report of `id`.
@@ -373,9 +489,17 @@ fn mount_restored(run: &Run, id: &str) -> bool {
 
 #[test]
 fn the_buildspec_builds_pushes_and_caches_per_branch() {
+    // The buildspec's repository names, per test process: the registry and moto outlive a run.
     let pid = std::process::id();
-    let image_repo = format!("rbuild-test/codebuild-app-{pid}");
-    let cache_repo = format!("rbuild-test/codebuild-app-cache-{pid}");
+    let image_repo = format!("app-{pid}");
+    let cache_repo = format!("app-cache-{pid}");
+    // The recipe creates the image repository beforehand; rbuild must create the cache's.
+    create_ecr_repository(&image_repo);
+    assert!(!ecr_has_repository(&cache_repo));
+    // The HTTP proxy that leads every plain-HTTP request (the ECR host's) to the auth registry.
+    let proxy = Relay::start(auth_registry());
+    let proxy_url = format!("http://{}", proxy.addr);
+    let moto = moto();
     let ctx = context(DOCKERFILE, &[("src.txt", "one\n")]);
     let main_sha = "0123456789abcdef0123456789abcdef01234567";
     let pr_sha = "89abcdef0123456789abcdef0123456789abcdef";
@@ -384,8 +508,20 @@ fn the_buildspec_builds_pushes_and_caches_per_branch() {
         ("CACHE_REPO", cache_repo.as_str()),
         ("CODEBUILD_BUILD_ARN", BUILD_ARN),
         ("CODEBUILD_BUILD_NUMBER", "1"),
-        ("AWS_REGION", "eu-west-1"),
-        ("AWS_DEFAULT_REGION", "eu-west-1"),
+        ("AWS_REGION", REGION),
+        ("AWS_DEFAULT_REGION", REGION),
+        // The service role's credentials, against moto's ECR API.
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_ENDPOINT_URL_ECR", moto.as_str()),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        // The ECR host over plain HTTP, through the proxy; moto and the base image's registry
+        // (loopback) directly.
+        ("RBUILD_INSECURE_REGISTRIES", ECR_HOST),
+        ("HTTP_PROXY", proxy_url.as_str()),
+        ("http_proxy", proxy_url.as_str()),
+        ("NO_PROXY", "127.0.0.1,localhost"),
+        ("no_proxy", "127.0.0.1,localhost"),
     ];
 
     // A push to main: every step runs, the cache goes to the tag `main`.
@@ -406,29 +542,50 @@ fn the_buildspec_builds_pushes_and_caches_per_branch() {
         "pre_build's REGISTRY and IMAGE_TAG"
     );
     assert!(
+        proxy.connections() > 0,
+        "rbuild did not reach {ECR_HOST} through HTTP_PROXY"
+    );
+    assert!(
         main.stderr.contains("exported cache to"),
         "no cache export:\n{}",
         main.stderr
     );
     assert!(main.said("FETCHED"), "{}", main.stderr);
     assert!(!mount_restored(&main, "downloads"));
-    assert!(
-        main.metadata["containerimage.digest"]
-            .as_str()
-            .is_some_and(|d| d.starts_with("sha256:")),
-        "{}",
-        main.metadata
-    );
+    let main_digest = main.metadata["containerimage.digest"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no image digest: {}", main.metadata));
+    assert!(main_digest.starts_with("sha256:"), "{}", main.metadata);
     assert_eq!(tags(&image_repo), [main_sha], "the image, tagged by commit");
+    assert_eq!(
+        digest(&image_repo, main_sha),
+        main_digest,
+        "the pushed image is the one built"
+    );
     let cache_tags = tags(&cache_repo);
     assert!(
         cache_tags.iter().any(|t| t == "main")
             && cache_tags.iter().any(|t| t.starts_with("main-mount-")),
         "the cache and the mount cache in main's tags: {cache_tags:?}"
     );
+    assert!(
+        ecr_has_repository(&cache_repo),
+        "rbuild did not create the cache repository {cache_repo} in ECR:\n{}",
+        main.stderr
+    );
+    // The registry does want the token: it was rbuild's ECR login that got in.
+    for path in ["/v2/".to_string(), format!("/v2/{cache_repo}/tags/list")] {
+        let status = status_without_credentials(&path);
+        assert!(
+            status.split_whitespace().nth(1) == Some("401"),
+            "GET {path} without credentials: {status}"
+        );
+    }
 
-    // Pull request 7 from feature/Login into main, on a fresh container with a changed source:
-    // the base step comes from main's cache, the mount cache from main's too; it writes pr-7.
+    // Pull request 7 from feature/Login into main, on a fresh container (an empty RBUILD_HOME)
+    // with a changed source: the base step comes from main's cache, the mount cache from
+    // main's too; it writes pr-7.
+    drop(home);
     fs::write(ctx.path().join("src.txt"), "two\n").unwrap();
     let home = tempfile::tempdir().unwrap();
     let home_s = home.path().to_str().unwrap();
@@ -471,4 +628,6 @@ fn the_buildspec_builds_pushes_and_caches_per_branch() {
     let mut images = tags(&image_repo);
     images.sort();
     assert_eq!(images, [main_sha, pr_sha]);
+    let pr_digest = pr.metadata["containerimage.digest"].as_str().unwrap_or("");
+    assert_eq!(digest(&image_repo, pr_sha), pr_digest);
 }

@@ -6,8 +6,8 @@ use std::fs;
 use std::path::Path;
 
 use super::remote_backends::{cache_server, gha_env, main_token, s3_spec};
-use super::remote_cache::{Built, DyingProxy, build};
-use super::support::{context, registry};
+use super::remote_cache::{Built, build};
+use super::support::{Relay, context, registry};
 
 /// A cache-filling step whose output says whether it had to "download": it fills `/cache`
 /// only when `big` is not there yet. `src.txt` changes invalidate it.
@@ -365,7 +365,7 @@ fn local_chunks(dir: &Path) -> Vec<std::path::PathBuf> {
 /// Runner B's build after `damage` broke the cache: it succeeds, its step starts from an empty
 /// cache (it "fetches"), the report says why, and the image is the one a build without any
 /// cache makes.
-fn survives(damage: impl FnOnce(&Path) -> (String, Option<DyingProxy>)) {
+fn survives(damage: impl FnOnce(&Path) -> (String, Option<Relay>)) {
     let epoch = [("SOURCE_DATE_EPOCH", "1700000000")];
     let dir = tempfile::tempdir().unwrap();
     let ctx = scenario("one\n");
@@ -425,7 +425,7 @@ fn a_backend_down_during_the_restore_restores_an_empty_cache() {
             &["--cache-to", &to],
             &[("SOURCE_DATE_EPOCH", "1700000000")],
         );
-        let proxy = DyingProxy::start(registry(), 24 * 1024);
+        let proxy = Relay::dying(registry(), 24 * 1024);
         (
             format!("type=registry,ref={}/{repo}", proxy.addr),
             Some(proxy),

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use super::support::{context, rbuild_build, registry};
+use super::support::{Relay, context, rbuild_build, registry};
 
 /// Three stages: `deps` (a base for the final stage), `app` (copied from) and the final one.
 pub(crate) const DOCKERFILE: &str = "\
@@ -448,74 +448,6 @@ fn malformed_cache_specs_are_named() {
     }
 }
 
-/// A TCP proxy in front of the test registry that dies (drops every connection and stops
-/// listening, as a killed server) once it has relayed `budget` bytes from the registry.
-pub(crate) struct DyingProxy {
-    pub(crate) addr: String,
-}
-
-impl DyingProxy {
-    pub(crate) fn start(upstream: String, budget: u64) -> Self {
-        use std::io::{Read, Write};
-        use std::net::{Shutdown, TcpListener, TcpStream};
-        use std::sync::Arc;
-        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap().to_string();
-        listener.set_nonblocking(true).unwrap();
-        let relayed = Arc::new(AtomicU64::new(0));
-        let dead = Arc::new(AtomicBool::new(false));
-        std::thread::spawn(move || {
-            let mut conns: Vec<TcpStream> = Vec::new();
-            while !dead.load(Ordering::SeqCst) {
-                match listener.accept() {
-                    Ok((client, _)) => {
-                        client.set_nonblocking(false).unwrap();
-                        let Ok(server) = TcpStream::connect(&upstream) else {
-                            continue;
-                        };
-                        conns.push(client.try_clone().unwrap());
-                        conns.push(server.try_clone().unwrap());
-                        let (mut c_read, mut s_write) =
-                            (client.try_clone().unwrap(), server.try_clone().unwrap());
-                        std::thread::spawn(move || {
-                            let _ = std::io::copy(&mut c_read, &mut s_write);
-                        });
-                        let (mut s_read, mut c_write) = (server, client);
-                        let relayed = relayed.clone();
-                        let dead = dead.clone();
-                        std::thread::spawn(move || {
-                            let mut buf = [0u8; 16 * 1024];
-                            loop {
-                                let n = match s_read.read(&mut buf) {
-                                    Ok(0) | Err(_) => break,
-                                    Ok(n) => n,
-                                };
-                                let total =
-                                    relayed.fetch_add(n as u64, Ordering::SeqCst) + n as u64;
-                                if total > budget {
-                                    dead.store(true, Ordering::SeqCst);
-                                    break;
-                                }
-                                if c_write.write_all(&buf[..n]).is_err() {
-                                    break;
-                                }
-                            }
-                            let _ = c_write.shutdown(Shutdown::Both);
-                        });
-                    }
-                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
-                }
-            }
-            // Killed: every connection cut, the port closed.
-            for c in conns {
-                let _ = c.shutdown(Shutdown::Both);
-            }
-        });
-        Self { addr }
-    }
-}
-
 #[test]
 fn a_backend_killed_mid_import_ends_in_the_right_image() {
     let epoch = [("SOURCE_DATE_EPOCH", "1700000000")];
@@ -537,7 +469,7 @@ fn a_backend_killed_mid_import_ends_in_the_right_image() {
         &epoch,
     );
     // The proxy relays the index documents, then dies during the first layer download.
-    let proxy = DyingProxy::start(registry(), 48 * 1024);
+    let proxy = Relay::dying(registry(), 48 * 1024);
     let out = tempfile::tempdir().unwrap();
     let fresh = tempfile::tempdir().unwrap();
     let oci = format!("type=oci,dest={}", out.path().join("img.tar").display());

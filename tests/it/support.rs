@@ -1,5 +1,6 @@
-//! What the end-to-end build tests share: the test registry, throwaway contexts, and the
-//! `rbuild build` command with the test environment.
+//! What the end-to-end build tests share: the test registry, throwaway contexts, the
+//! `rbuild build` command with the test environment, and a TCP relay (a registry elsewhere, a
+//! dying one, an HTTP proxy).
 
 use std::fs;
 use std::path::Path;
@@ -75,4 +76,105 @@ pub(crate) fn skopeo<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Vec<u8> {
         String::from_utf8_lossy(&out.stderr)
     );
     out.stdout
+}
+
+/// A TCP relay on loopback that pipes every connection to `upstream`, byte for byte. In front of
+/// a registry it stands for the registry at another address (a server that dies mid-transfer,
+/// with [`Relay::dying`]), or for an HTTP forward proxy: distribution accepts absolute-form
+/// request lines (`GET http://host/v2/ HTTP/1.1`) and builds its upload locations from the
+/// `Host` header, so a client given `HTTP_PROXY=http://ADDR` reaches any host name there.
+pub(crate) struct Relay {
+    /// `127.0.0.1:port` it listens on.
+    pub(crate) addr: String,
+    /// How many connections it has accepted.
+    accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Relay {
+    /// A relay that serves until the test process ends.
+    pub(crate) fn start(upstream: String) -> Self {
+        Self::spawn(upstream, None)
+    }
+
+    /// A relay that dies (drops every connection and stops listening, as a killed server) once
+    /// it has relayed `budget` bytes from `upstream`.
+    pub(crate) fn dying(upstream: String, budget: u64) -> Self {
+        Self::spawn(upstream, Some(budget))
+    }
+
+    /// How many connections it has accepted so far.
+    pub(crate) fn connections(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn spawn(upstream: String, budget: Option<u64>) -> Self {
+        use std::io::{Read, Write};
+        use std::net::{Shutdown, TcpListener, TcpStream};
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        // A dying relay polls so that it can stop listening; a lasting one blocks in accept.
+        listener.set_nonblocking(budget.is_some()).unwrap();
+        let relayed = Arc::new(AtomicU64::new(0));
+        let dead = Arc::new(AtomicBool::new(false));
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let counter = accepted.clone();
+        std::thread::spawn(move || {
+            // What a dying relay cuts when it dies.
+            let mut conns: Vec<TcpStream> = Vec::new();
+            while !dead.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((client, _)) => {
+                        client.set_nonblocking(false).unwrap();
+                        let Ok(server) = TcpStream::connect(&upstream) else {
+                            continue;
+                        };
+                        counter.fetch_add(1, Ordering::SeqCst);
+                        if budget.is_some() {
+                            conns.push(client.try_clone().unwrap());
+                            conns.push(server.try_clone().unwrap());
+                        }
+                        let (mut c_read, mut s_write) =
+                            (client.try_clone().unwrap(), server.try_clone().unwrap());
+                        std::thread::spawn(move || {
+                            let _ = std::io::copy(&mut c_read, &mut s_write);
+                            let _ = s_write.shutdown(Shutdown::Write);
+                        });
+                        let (mut s_read, mut c_write) = (server, client);
+                        let relayed = relayed.clone();
+                        let dead = dead.clone();
+                        std::thread::spawn(move || {
+                            let mut buf = [0u8; 16 * 1024];
+                            loop {
+                                let n = match s_read.read(&mut buf) {
+                                    Ok(0) | Err(_) => break,
+                                    Ok(n) => n,
+                                };
+                                let total =
+                                    relayed.fetch_add(n as u64, Ordering::SeqCst) + n as u64;
+                                if budget.is_some_and(|b| total > b) {
+                                    dead.store(true, Ordering::SeqCst);
+                                    break;
+                                }
+                                if c_write.write_all(&buf[..n]).is_err() {
+                                    break;
+                                }
+                            }
+                            let _ = c_write.shutdown(Shutdown::Both);
+                        });
+                    }
+                    Err(_) if budget.is_some() => {
+                        std::thread::sleep(std::time::Duration::from_millis(5))
+                    }
+                    Err(_) => return,
+                }
+            }
+            // Killed: every connection cut, the port closed.
+            for c in conns {
+                let _ = c.shutdown(Shutdown::Both);
+            }
+        });
+        Self { addr, accepted }
+    }
 }
