@@ -115,16 +115,23 @@ async function installRelease(version, token) {
   return bin;
 }
 
-/** `version: source`: builds rbuild from this checkout of the action (release profile). */
+/**
+ * `version: source`: builds rbuild from this checkout of the action with cargo (which the job
+ * must have: GitHub-hosted runners do), in the release profile. `RBUILD_ACTION_CARGO_PROFILE`
+ * picks another profile: the project's own tests use `dev`, whose binary `cargo test` has just
+ * built into the same `CARGO_TARGET_DIR`, so the action's cargo build finds it fresh.
+ */
 function installFromSource() {
   const root = path.resolve(__dirname, '..');
   const targetDir = process.env.CARGO_TARGET_DIR || path.join(root, 'target');
+  const profile = process.env.RBUILD_ACTION_CARGO_PROFILE || 'release';
   childProcess.execFileSync(
     'cargo',
-    ['build', '--release', '--locked', '--bin', 'rbuild', '--manifest-path', path.join(root, 'Cargo.toml')],
-    { stdio: 'inherit', env: { ...process.env, CARGO_TARGET_DIR: targetDir } },
+    ['build', '--profile', profile, '--locked', '--bin', 'rbuild', '--manifest-path', path.join(root, 'Cargo.toml')],
+    { stdio: ['ignore', 2, 2], env: { ...process.env, CARGO_TARGET_DIR: targetDir } },
   );
-  return path.join(targetDir, 'release', 'rbuild');
+  // cargo's output directory for a profile: `dev` builds into `debug`.
+  return path.join(targetDir, profile === 'dev' ? 'debug' : profile, 'rbuild');
 }
 
 /**

@@ -6,7 +6,10 @@
 //! * A job is played on a fake runner: the `GITHUB_*`/`ACTIONS_*`/`RUNNER_*` variables and
 //!   `INPUT_*` values GitHub would set, the Actions cache served by the cache server, temporary
 //!   `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY` files; `node action/index.js` builds a demo
-//!   project twice with `type=gha` across a wiped state directory.
+//!   project twice with `type=gha` across a wiped state directory. It installs rbuild with
+//!   `version: source`: the entry's own `cargo build`, in the `dev` profile and the target
+//!   directory of this test run (`RBUILD_ACTION_CARGO_PROFILE`), so it finds the binary fresh.
+//!   The other jobs hand the entry the built binary (`RBUILD_ACTION_BIN`).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -155,7 +158,6 @@ fn run_action(workspace: &Path, home: &Path, env: &[(&str, &str)], inputs: &[(&s
     cmd.arg(root().join("action/index.js"))
         .current_dir(workspace)
         .env("RBUILD_HOME", home)
-        .env("RBUILD_ACTION_BIN", env!("CARGO_BIN_EXE_rbuild"))
         .env("GITHUB_OUTPUT", &output)
         .env("GITHUB_STEP_SUMMARY", &summary)
         .env("GITHUB_ACTIONS", "true")
@@ -173,6 +175,25 @@ fn run_action(workspace: &Path, home: &Path, env: &[(&str, &str)], inputs: &[(&s
     }
     // GitHub fills every input, with its default when the workflow gives none.
     let given: BTreeMap<&str, &str> = inputs.iter().copied().collect();
+    let bin = Path::new(env!("CARGO_BIN_EXE_rbuild"));
+    if given.get("version") == Some(&"source") {
+        // The action's own cargo build, in the profile and target directory `cargo test` built
+        // this binary in: it finds the binary fresh instead of a release build's minutes.
+        // Without the CARGO_PKG_* and other variables cargo set for this test process: build
+        // scripts that watch them (ring's) would see a change and rebuild the dependents.
+        let target_dir = bin.parent().and_then(Path::parent).unwrap();
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy();
+            if key.starts_with("CARGO_") && key != "CARGO_HOME" {
+                cmd.env_remove(key.as_ref());
+            }
+        }
+        cmd.env("CARGO_TARGET_DIR", target_dir)
+            .env("RBUILD_ACTION_CARGO_PROFILE", "dev")
+            .env_remove("RBUILD_ACTION_BIN");
+    } else {
+        cmd.env("RBUILD_ACTION_BIN", bin);
+    }
     for (name, (_, default)) in declared_inputs() {
         let value = given
             .get(name.as_str())
@@ -213,6 +234,7 @@ fn a_job_on_a_fake_runner_builds_twice_with_the_actions_cache() {
         &[("app.txt", "hello\n")],
     );
     let inputs = [
+        ("version", "source"),
         ("context", "."),
         ("cache-from", "type=gha"),
         ("cache-to", "type=gha,mode=max"),
@@ -223,6 +245,11 @@ fn a_job_on_a_fake_runner_builds_twice_with_the_actions_cache() {
     ];
     let first_home = tempfile::tempdir().unwrap();
     let first = run_action(project.path(), first_home.path(), &env, &inputs);
+    assert!(
+        first.stdout.contains("Finished `dev` profile"),
+        "version: source ran cargo build:\n{}",
+        first.stdout
+    );
     let digest = first.outputs.get("digest").cloned().unwrap_or_default();
     assert!(
         digest.starts_with("sha256:"),
