@@ -394,3 +394,35 @@ fn in_github_actions_each_step_that_ran_is_folded_in_the_log() {
         "{stderr}"
     );
 }
+
+#[test]
+fn in_github_actions_a_failing_run_step_is_an_annotation_on_its_line() {
+    let project = context(
+        "FROM {REG}/library/busybox:latest\n\nRUN echo preparing && \\\n    echo broken-dependency >&2 && exit 3\n",
+        &[],
+    );
+    let home = tempfile::tempdir().unwrap();
+    let out = super::support::rbuild_build(project.path(), home.path(), &["--progress", "plain"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_WORKSPACE", project.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let annotation = stdout
+        .lines()
+        .find(|l| l.starts_with("::error "))
+        .unwrap_or_else(|| {
+            panic!(
+                "no annotation:\n{stdout}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+    // The RUN instruction's first line; its exit code and its last output inside.
+    assert!(
+        annotation.starts_with("::error file=Dockerfile,line=3::"),
+        "{annotation}"
+    );
+    assert!(annotation.contains('3'), "{annotation}");
+    assert!(stdout.contains("broken-dependency"), "{stdout}");
+}
