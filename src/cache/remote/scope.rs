@@ -1,11 +1,12 @@
 //! Cache scopes: which scope a build writes, and which it reads, in order (DESIGN.md "Scopes").
 //!
 //! * The own scope is the branch: `RBUILD_CACHE_SCOPE` if set; on GitHub Actions `pr-<N>` for a
-//!   pull request (`GITHUB_REF=refs/pull/<N>/merge`) and `GITHUB_REF_NAME` otherwise; on
-//!   CodeBuild `pr-<N>` for a pull-request webhook (`CODEBUILD_WEBHOOK_TRIGGER=pr/<N>`) and the
-//!   branch of `CODEBUILD_WEBHOOK_HEAD_REF` otherwise (`CODEBUILD_SOURCE_VERSION` `pr/<N>` or
-//!   `refs/heads/<b>` for a build started without a webhook); else the checked-out git branch
-//!   of the context; else the default branch.
+//!   pull request (`GITHUB_REF=refs/pull/<N>/merge`) and `GITHUB_REF_NAME` (else the branch of
+//!   a `GITHUB_REF` `refs/heads/<b>`) otherwise; on CodeBuild `pr-<N>` for a pull-request
+//!   webhook (`CODEBUILD_WEBHOOK_TRIGGER=pr/<N>`) and the branch of `CODEBUILD_WEBHOOK_HEAD_REF`
+//!   otherwise (`CODEBUILD_SOURCE_VERSION` `pr/<N>` or `refs/heads/<b>` for a build started
+//!   without a webhook); else the checked-out git branch of the context; else the default
+//!   branch.
 //! * A pull request writes `pr-<N>`, never its head branch's name: a fork may call its branch
 //!   `main`, and untrusted code must never write the default branch's scope.
 //! * Reads fall back: own scope -> the pull request's base branch (`GITHUB_BASE_REF`, the event
@@ -119,6 +120,9 @@ impl Scopes {
             .or_else(|| env(EVENT_PR_NUMBER).map(|n| format!("pr-{n}")))
             .or_else(|| github_pr.as_ref().map(|n| format!("pr-{n}")))
             .or_else(|| env("GITHUB_REF_NAME"))
+            .or_else(|| {
+                env("GITHUB_REF").and_then(|r| r.strip_prefix("refs/heads/").map(str::to_string))
+            })
             .or_else(|| codebuild_pr.as_ref().map(|n| format!("pr-{n}")))
             .or_else(|| env("CODEBUILD_WEBHOOK_HEAD_REF").map(|r| strip_heads(&r)))
             .or_else(|| env("CODEBUILD_SOURCE_VERSION").and_then(|v| codebuild_source(&v)))
@@ -319,6 +323,11 @@ mod tests {
         let push = scopes(&[("GITHUB_REF_NAME", "feature/x")], None);
         assert_eq!(push.write, "feature-x");
         assert_eq!(push.reads, ["feature-x", "main"]);
+        // A runner or container that passes GITHUB_REF alone.
+        let only_ref = scopes(&[("GITHUB_REF", "refs/heads/feature/y")], Some("checkout"));
+        assert_eq!(only_ref.write, "feature-y");
+        let tag = scopes(&[("GITHUB_REF", "refs/tags/v1")], Some("checkout"));
+        assert_eq!(tag.write, "checkout", "a tag ref names no branch");
         let pr = scopes(
             &[
                 ("GITHUB_REF", "refs/pull/7/merge"),
