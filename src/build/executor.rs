@@ -57,6 +57,8 @@ pub struct BuildOptions {
     pub mount_sync: Option<Arc<dyn super::mounts::cache::MountSync>>,
     /// `--label`: labels set on the final image's config (over the Dockerfile's `LABEL`s).
     pub labels: Vec<(String, String)>,
+    /// `ADD` URLs the planner fetched (see [`super::copy::url`]): copied, not fetched again.
+    pub prefetched: Option<Arc<super::copy::url::Prefetch>>,
 }
 
 impl Default for BuildOptions {
@@ -75,6 +77,7 @@ impl Default for BuildOptions {
             pull_meter: None,
             mount_sync: None,
             labels: Vec::new(),
+            prefetched: None,
         }
     }
 }
@@ -821,6 +824,7 @@ impl Run<'_, '_> {
             add: f.add.then(|| AddOptions {
                 checksum: f.checksum.clone(),
                 unpack: f.unpack,
+                prefetched: self.builder.options.prefetched.clone(),
             }),
         };
         Ok(copy::copy_entries(&req, &lower, scratch)?)

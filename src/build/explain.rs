@@ -49,6 +49,14 @@ pub fn snapshot(stage: &PlannedStage, step: &PlannedStep, before: &[String]) -> 
         args: inputs.args.clone(),
         base: stage.base_image.as_ref().map(image_ref),
         images: inputs.images.iter().map(image_ref).collect(),
+        urls: inputs
+            .urls
+            .iter()
+            .map(|(url, digest)| ImageRef {
+                reference: url.clone(),
+                digest: Some(digest.clone()),
+            })
+            .collect(),
         stages: inputs
             .stages
             .iter()

@@ -65,6 +65,7 @@ pub fn compare(now: &StepSnapshot, then: &StepSnapshot) -> Comparison {
         ));
     }
     own.extend(image_reasons("image", &now.images, &then.images));
+    own.extend(image_reasons("URL", &now.urls, &then.urls));
     for s in &now.stages {
         match then.stages.iter().find(|t| t.index == s.index) {
             Some(t) if t.key != s.key => own.push(format!("stage {} changed", s.label())),
@@ -420,6 +421,27 @@ mod tests {
         );
         assert!(c.parent_differs);
         assert_eq!(c.distance(), 4);
+    }
+
+    #[test]
+    fn a_changed_url_content_is_named() {
+        let with = |digest: &str| StepSnapshot {
+            instruction: "ADD".into(),
+            text: "https://example.com/a.tgz /a/".into(),
+            urls: vec![ImageRef {
+                reference: "https://example.com/a.tgz".into(),
+                digest: Some(digest.into()),
+            }],
+            ..StepSnapshot::default()
+        };
+        let c = compare(
+            &with(&format!("sha256:{}", "b".repeat(64))),
+            &with(&format!("sha256:{}", "a".repeat(64))),
+        );
+        assert_eq!(
+            c.own,
+            ["URL https://example.com/a.tgz changed: sha256:aaaaaaaaaaaa -> sha256:bbbbbbbbbbbb"]
+        );
     }
 
     #[test]

@@ -58,6 +58,9 @@ pub struct StepSnapshot {
     /// Images the step reads (`COPY --from=<image>`, bind mounts from images).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<ImageRef>,
+    /// `ADD` URLs (without `--checksum`) and the digest of what they served.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub urls: Vec<ImageRef>,
     /// Stages the step reads, with their keys.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stages: Vec<StageRef>,

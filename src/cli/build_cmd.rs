@@ -242,10 +242,25 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         insecure_registries: args.input.insecure_registries.clone(),
         ..RegistryOptions::default()
     })?;
-    let planned = make_plan(&args.input, &resolver)?;
     let state = crate::home::state_dir();
     let store = Store::open(&state)
         .with_context(|| format!("{}: cannot open the state directory", state.display()))?;
+    // ADD URLs without --checksum are fetched while planning: their content is in the key.
+    let prefetch_dir = store
+        .root()
+        .join("tmp")
+        .join(format!("add-url-{}", std::process::id()));
+    let prefetched = Arc::new(
+        crate::build::copy::url::Prefetch::new(prefetch_dir.clone())
+            .with_context(|| format!("{}: cannot create", prefetch_dir.display()))?,
+    );
+    let planned = make_plan(
+        &args.input,
+        &crate::build::copy::url::FetchingResolver {
+            images: &resolver,
+            urls: &prefetched,
+        },
+    )?;
     let local = super::local_cache(&store)?;
     let plain = PlainProgress::default();
     let grouped = crate::build::GroupedProgress::default();
@@ -327,6 +342,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             interrupt: Some(watch.flag()),
             pull_meter: Some(pull_meter.clone()),
             labels: args.labels.clone(),
+            prefetched: Some(prefetched.clone()),
             mount_sync: mount_caches
                 .is_active()
                 .then(|| mount_caches.clone() as Arc<dyn crate::build::mounts::cache::MountSync>),

@@ -194,11 +194,17 @@ impl Walker<'_, '_> {
         op.checksum = checksum.clone();
         let (remote, local): (Vec<String>, Vec<String>) =
             op.sources.iter().cloned().partition(|s| is_remote(s));
-        for url in &remote {
-            if checksum.is_none() {
-                inputs.unresolved.push(format!(
+        for url in remote.iter().filter(|_| checksum.is_none()) {
+            // What the URL serves now is the key's input (fetched once per build).
+            match self.req.resolver.url_digest(url) {
+                Ok(Some(sha256)) => {
+                    h.str("url", url).str("url.sha256", &sha256);
+                    inputs.urls.push((url.clone(), format!("sha256:{sha256}")));
+                }
+                Ok(None) => inputs.unresolved.push(format!(
                     "{url}: fetched when the build runs (no --checksum)"
-                ));
+                )),
+                Err(e) => return Err(PlanError::at(line, format!("ADD {url}: {e}"))),
             }
         }
         if !local.is_empty() {

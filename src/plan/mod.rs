@@ -205,8 +205,12 @@ pub struct StepInputs {
     /// Images the step reads from.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<ImageSource>,
+    /// `ADD` URLs without `--checksum` and the sha256 of what they served when the build
+    /// planned (the key's `url.sha256` fields).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub urls: Vec<(String, String)>,
     /// Inputs not known until the build runs (an unresolved tag, an ADD URL without
-    /// `--checksum`): the key is provisional.
+    /// `--checksum` when planning without fetching): the key is provisional.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unresolved: Vec<String>,
     /// The previous step's key (the parent field of this step's key); `None` for FROM and ARG.

@@ -23,6 +23,14 @@ pub trait BaseResolver: Sync {
         let _ = (reference, platform);
         Ok(None)
     }
+
+    /// The sha256 (hex) of what `url` serves, for an `ADD <url>` without `--checksum` (fetched
+    /// once per build); `Ok(None)` when this resolver does not fetch (`rbuild plan`: the key is
+    /// then provisional), or an error message.
+    fn url_digest(&self, url: &str) -> Result<Option<String>, String> {
+        let _ = url;
+        Ok(None)
+    }
 }
 
 /// Resolves only references that pin a digest (`alpine@sha256:...`).

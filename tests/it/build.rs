@@ -551,18 +551,129 @@ fn add_extracts_local_archives_and_fetches_urls_checked_by_checksum() {
         "{stderr}"
     );
 
-    // Without --checksum the key cannot name the content: the step is fetched again every
-    // build, never CACHED (the server may have changed it).
+    // Without --checksum the step is keyed by what the URL serves, fetched once per build (as
+    // BuildKit's http source): the same content is CACHED with the steps after it, a change
+    // misses them. The server is asked once per build, not again when the step runs.
+    let (url, body, gets) = serve_mutable(b"version 1\n".to_vec());
     fs::write(
         ctx.path().join("Dockerfile"),
-        format!("FROM scratch\nADD {base}/files/remote.txt /dl/\n"),
+        format!("FROM scratch\nADD {url}/files/remote.txt /dl/\nCOPY bundle.tgz /after/\n"),
     )
     .unwrap();
-    for _ in 0..2 {
-        let steps = step_lines(&ok(build(ctx.path(), home.path(), &[])));
-        assert_eq!(steps.len(), 1, "{steps:?}");
-        assert!(!steps[0].1, "{steps:?}");
-    }
+    let first = step_lines(&ok(build(ctx.path(), home.path(), &[])));
+    assert_eq!(first.len(), 2, "{first:?}");
+    assert!(first.iter().all(|s| !s.1), "{first:?}");
+    assert_eq!(
+        gets.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "one GET per build"
+    );
+    let again = step_lines(&ok(build(ctx.path(), home.path(), &[])));
+    assert!(
+        again.iter().all(|s| s.1),
+        "unchanged content: all CACHED {again:?}"
+    );
+    assert_eq!(
+        gets.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "fetched to compare"
+    );
+    *body.lock().unwrap() = b"version 2\n".to_vec();
+    let out = home.path().join("changed");
+    let changed_log = ok(build(
+        ctx.path(),
+        home.path(),
+        &[
+            "-o",
+            &format!("type=oci,dest={},tar=false", out.display()),
+            "-t",
+            "x:v2",
+        ],
+    ));
+    assert!(
+        changed_log.contains(&format!("URL {url}/files/remote.txt changed: sha256:")),
+        "the miss names the URL whose content changed:\n{changed_log}"
+    );
+    let changed = step_lines(&changed_log);
+    assert!(
+        changed.iter().all(|s| !s.1),
+        "changed content: both steps ran {changed:?}"
+    );
+    assert_eq!(
+        gets.load(std::sync::atomic::Ordering::SeqCst),
+        3,
+        "not fetched twice"
+    );
+    let bundle = home.path().join("bundle-v2");
+    let st = Command::new("umoci")
+        .args(["unpack", "--image"])
+        .arg(format!("{}:v2", out.display()))
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    assert_eq!(
+        fs::read_to_string(bundle.join("rootfs/dl/remote.txt")).unwrap(),
+        "version 2\n",
+        "the image holds what the key was made from"
+    );
+
+    // A URL that cannot be fetched fails the build at its line.
+    fs::write(
+        ctx.path().join("Dockerfile"),
+        format!("FROM scratch\n\nADD {url}/missing /dl/\n"),
+    )
+    .unwrap();
+    *body.lock().unwrap() = Vec::new();
+    let res = build(ctx.path(), home.path(), &[]);
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert!(!res.status.success());
+    assert!(
+        stderr.contains("Dockerfile:3:") && stderr.contains("/missing") && stderr.contains("404"),
+        "{stderr}"
+    );
+}
+
+/// Serves the shared body to every GET on 127.0.0.1 (404 while it is empty) and counts the
+/// requests; returns the base URL, the body and the count.
+fn serve_mutable(
+    body: Vec<u8>,
+) -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let body = std::sync::Arc::new(std::sync::Mutex::new(body));
+    let gets = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (b, g) = (body.clone(), gets.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            g.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let body = b.lock().unwrap().clone();
+            let status = if body.is_empty() {
+                "404 Not Found"
+            } else {
+                "200 OK"
+            };
+            let head = format!(
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    (format!("http://{addr}"), body, gets)
 }
 
 /// Writes a one-layer OCI layout holding `layer` (a plain tar) and pushes it to `image`.

@@ -300,7 +300,16 @@ impl<'r, 'a> Copier<'r, 'a> {
             name,
             size,
             mtime,
-        } = url::download(source, self.scratch, checksum, line)?;
+        } = match self
+            .req
+            .add
+            .as_ref()
+            .and_then(|a| a.prefetched.as_ref())
+            .and_then(|p| p.get(source))
+        {
+            Some(fetched) => url::prefetched(source, &fetched, checksum, line)?,
+            None => url::download(source, self.scratch, checksum, line)?,
+        };
         let unpack = self.req.add.as_ref().and_then(|a| a.unpack) == Some(true);
         if unpack
             && let Some(compression) = archive::detect(&path).map_err(|source| CopyError::Io {

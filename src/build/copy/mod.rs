@@ -26,6 +26,7 @@ pub mod sources;
 pub mod url;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use error::CopyError;
 
@@ -55,6 +56,8 @@ pub struct AddOptions {
     pub checksum: Option<String>,
     /// `--unpack` (default: local archives are unpacked, URLs are not).
     pub unpack: Option<bool>,
+    /// URLs fetched while planning: used instead of downloading again.
+    pub prefetched: Option<Arc<url::Prefetch>>,
 }
 
 /// One COPY or ADD after variable expansion.

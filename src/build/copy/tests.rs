@@ -340,6 +340,7 @@ fn add_unpacks_local_archives_and_copy_does_not() {
     r.add = Some(AddOptions {
         checksum: None,
         unpack: Some(false),
+        prefetched: None,
     });
     let entries = copy_entries(&r, &RootfsView::default(), &scratch).unwrap();
     assert_eq!(paths_of(&entries), ["opt"]);
@@ -364,6 +365,7 @@ fn add_downloads_urls() {
     r.add = Some(AddOptions {
         checksum: Some(format!("sha256:{}", "1".repeat(64))),
         unpack: None,
+        prefetched: None,
     });
     let err = copy_entries(&r, &RootfsView::default(), dir.path())
         .unwrap_err()

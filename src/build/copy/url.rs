@@ -1,12 +1,20 @@
 //! ADD's remote sources: http(s) URLs downloaded into the scratch directory (sha256 computed
 //! while streaming, `--checksum` verified), git URLs refused for now.
 //!
+//! An `ADD <url>` without `--checksum` is keyed by what the URL serves (DESIGN.md: "ADD of a
+//! URL: the fetched content's digest"), as BuildKit's http source is: `rbuild build` fetches it
+//! once while planning ([`Prefetch`], through [`FetchingResolver::url_digest`]), the key takes
+//! its sha256, and the step copies that same file if it runs. So an unchanged file is `CACHED`
+//! with every step after it, and a changed one misses, even though it is downloaded each build.
+//!
 //! As BuildKit's http source: the file is named after the URL path's last segment
 //! (`__unnamed__` when there is none), has mode 0600 and takes the `Last-Modified` time when the
 //! server sends one.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use sha2::{Digest, Sha256};
 
@@ -109,12 +117,7 @@ pub fn download(
             path: scratch.to_path_buf(),
             source,
         })?;
-    let owned_url = url.to_string();
-    let fetched = std::thread::spawn(move || fetch(&owned_url, file))
-        .join()
-        .map_err(|_| fail("the download thread stopped unexpectedly".to_string()))?
-        .map_err(fail)?;
-    let (digest, size, mtime) = fetched;
+    let (digest, size, mtime) = fetch_on_thread(url, file).map_err(fail)?;
     if let Some(expected) = checksum
         && expected != digest
     {
@@ -131,6 +134,144 @@ pub fn download(
         size,
         mtime,
     })
+}
+
+/// A download already made for `url` (by [`Prefetch`]), checked against `checksum` as
+/// [`download`] checks a new one.
+pub fn prefetched(
+    url: &str,
+    fetched: &Fetched,
+    checksum: Option<&str>,
+    line: usize,
+) -> Result<Download, CopyError> {
+    if let Some(expected) = checksum
+        && expected != fetched.sha256
+    {
+        return Err(CopyError::ChecksumMismatch {
+            line,
+            url: url.to_string(),
+            expected: format!("sha256:{expected}"),
+            actual: format!("sha256:{}", fetched.sha256),
+        });
+    }
+    Ok(Download {
+        path: fetched.path.clone(),
+        name: file_name(url),
+        size: fetched.size,
+        mtime: fetched.mtime,
+    })
+}
+
+/// A URL fetched while planning.
+#[derive(Debug)]
+pub struct Fetched {
+    /// The file (in the [`Prefetch`] directory; read-only use).
+    pub path: PathBuf,
+    /// Its sha256, hex.
+    pub sha256: String,
+    /// Its size.
+    pub size: u64,
+    /// `Last-Modified`, in seconds since the epoch.
+    pub mtime: Option<i64>,
+}
+
+/// The URLs of `ADD <url>` steps without `--checksum`, each fetched once per build into a
+/// directory of its own (removed when this drops): the planner keys the step by the file's
+/// digest, the step copies the same file.
+#[derive(Debug)]
+pub struct Prefetch {
+    dir: PathBuf,
+    files: Mutex<HashMap<String, Arc<Fetched>>>,
+}
+
+impl Prefetch {
+    /// Fetches into `dir` (created now; it should be on the state directory's file system).
+    pub fn new(dir: PathBuf) -> std::io::Result<Self> {
+        std::fs::create_dir_all(&dir)?;
+        Ok(Self {
+            dir,
+            files: Mutex::default(),
+        })
+    }
+
+    /// `url`'s file, downloaded on the first call for it.
+    pub fn fetch(&self, url: &str) -> Result<Arc<Fetched>, String> {
+        if let Some(f) = self.get(url) {
+            return Ok(f);
+        }
+        let (file, path) =
+            super::scratch::new_file(&self.dir, "add-url").map_err(|e| e.to_string())?;
+        let (sha256, size, mtime) = fetch_on_thread(url, file)?;
+        let fetched = Arc::new(Fetched {
+            path,
+            sha256,
+            size,
+            mtime,
+        });
+        self.files
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(url.to_string(), fetched.clone());
+        Ok(fetched)
+    }
+
+    /// `url`'s file when it was fetched.
+    pub fn get(&self, url: &str) -> Option<Arc<Fetched>> {
+        self.files
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(url)
+            .cloned()
+    }
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A [`BaseResolver`](crate::plan::BaseResolver) that resolves images with `images` and
+/// fetches `ADD` URLs with `urls`, for `rbuild build`'s planning.
+pub struct FetchingResolver<'a> {
+    /// Images.
+    pub images: &'a dyn crate::plan::BaseResolver,
+    /// URLs.
+    pub urls: &'a Prefetch,
+}
+
+impl crate::plan::BaseResolver for FetchingResolver<'_> {
+    fn resolve(
+        &self,
+        reference: &crate::plan::reference::Reference,
+        platform: &crate::plan::Platform,
+    ) -> Result<Option<String>, String> {
+        self.images.resolve(reference, platform)
+    }
+
+    fn config(
+        &self,
+        reference: &crate::plan::reference::Reference,
+        platform: &crate::plan::Platform,
+    ) -> Result<Option<crate::image::config::ImageConfig>, String> {
+        self.images.config(reference, platform)
+    }
+
+    fn url_digest(&self, url: &str) -> Result<Option<String>, String> {
+        if !is_http(url) {
+            return Ok(None);
+        }
+        Ok(Some(self.urls.fetch(url)?.sha256.clone()))
+    }
+}
+
+/// [`fetch`] on a thread of its own (with its own runtime), so it works from inside or outside
+/// tokio.
+fn fetch_on_thread(url: &str, file: std::fs::File) -> Result<(String, u64, Option<i64>), String> {
+    let owned_url = url.to_string();
+    std::thread::spawn(move || fetch(&owned_url, file))
+        .join()
+        .map_err(|_| "the download thread stopped unexpectedly".to_string())?
 }
 
 /// GETs `url` into `file`: (sha256 hex, size, Last-Modified).
@@ -250,6 +391,49 @@ pub(crate) mod tests {
             });
         });
         format!("http://{addr}")
+    }
+
+    #[test]
+    fn a_prefetched_url_is_fetched_once_checked_and_removed_with_its_directory() {
+        let base = serve(b"prefetched\n".to_vec());
+        let state = tempfile::tempdir().unwrap();
+        let dir = state.path().join("add-url");
+        let prefetch = Prefetch::new(dir.clone()).unwrap();
+        let url = format!("{base}/x/tool.bin");
+        let first = prefetch.fetch(&url).unwrap();
+        let second = prefetch.fetch(&url).unwrap();
+        assert!(Arc::ptr_eq(&first, &second), "fetched once");
+        assert_eq!(first.sha256, hex::encode(Sha256::digest(b"prefetched\n")));
+        assert_eq!((first.size, first.mtime), (11, Some(784_111_777)));
+        let d = prefetched(&url, &first, None, 3).unwrap();
+        assert_eq!(
+            (d.name.as_str(), d.path.as_path()),
+            ("tool.bin", first.path.as_path())
+        );
+        let wrong = "0".repeat(64);
+        assert!(matches!(
+            prefetched(&url, &first, Some(&wrong), 3),
+            Err(CopyError::ChecksumMismatch { line: 3, .. })
+        ));
+        assert!(
+            prefetch
+                .fetch(&format!("{base}/missing"))
+                .unwrap_err()
+                .contains("404")
+        );
+        // Not a URL the resolver fetches: git, or a checksum given (never asked).
+        let resolver = FetchingResolver {
+            images: &crate::plan::PinnedOnly,
+            urls: &prefetch,
+        };
+        use crate::plan::BaseResolver as _;
+        assert_eq!(resolver.url_digest("https://h/o/r.git").unwrap(), None);
+        assert_eq!(
+            resolver.url_digest(&url).unwrap(),
+            Some(first.sha256.clone())
+        );
+        drop(prefetch);
+        assert!(!dir.exists(), "the directory goes with the build");
     }
 
     #[test]
