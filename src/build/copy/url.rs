@@ -3,7 +3,7 @@
 //!
 //! An `ADD <url>` without `--checksum` is keyed by what the URL serves (DESIGN.md: "ADD of a
 //! URL: the fetched content's digest"), as BuildKit's http source is: `rbuild build` fetches it
-//! once while planning ([`Prefetch`], through [`FetchingResolver::url_digest`]), the key takes
+//! once while planning ([`Prefetch`], through [`FetchingResolver`]), the key takes
 //! its sha256, and the step copies that same file if it runs. So an unchanged file is `CACHED`
 //! with every step after it, and a changed one misses, even though it is downloaded each build.
 //!
