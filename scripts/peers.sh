@@ -8,7 +8,7 @@
 #   - library/debian:bookworm-slim: Docker manifest list, linux/amd64 -> Docker v2 schema 2
 #     manifest -> three gzip layers (everything but /usr, /usr but /usr/share, /usr/share), from
 #     `debootstrap --variant=minbase bookworm` slimmed like the official -slim images.
-#   Tools the tests drive: skopeo, umoci.
+#   Tools the tests drive: skopeo, umoci, git (`git daemon` serves ADD's git sources).
 # - moto_server (PyPI moto[server], in a venv under $RBUILD_PEERS_ROOT) on
 #   127.0.0.1:${RBUILD_TEST_MOTO_PORT:-5001}: the AWS APIs, for ECR GetAuthorizationToken (its
 #   token is fixed: user AWS, password 123456789012-auth-token; moto serves no registry API).
@@ -427,7 +427,7 @@ start() {
   local t0; t0=$(date +%s.%N)
   need_root
   mkdir -p "$RUN" "$LOGS"
-  apt_install docker-registry apache2-utils skopeo umoci debootstrap python3 python3-venv curl ca-certificates iproute2 runc openssh-client
+  apt_install docker-registry apache2-utils skopeo umoci debootstrap python3 python3-venv curl ca-certificates iproute2 runc openssh-client git
   # node + npm run the real @actions/cache against the cache server (cache-server/tests/it/gha.rs);
   # a NodeSource nodejs already ships npm, so only a machine without npm gets Debian's.
   command -v npm >/dev/null || apt_install nodejs npm

@@ -7,6 +7,7 @@ mod it {
     /// The GitHub Action (`action.yml` and its entry): inputs documented and used, the names of
     /// docker/build-push-action, and a job played on a fake runner.
     mod action;
+    mod add_git;
     /// `rbuild build` end to end: pushed images read back by skopeo and umoci, the cache.
     mod build;
     /// The `rbuild` binary: exit codes, errors, JSON output.

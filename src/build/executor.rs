@@ -825,6 +825,7 @@ impl Run<'_, '_> {
                 checksum: f.checksum.clone(),
                 unpack: f.unpack,
                 prefetched: self.builder.options.prefetched.clone(),
+                keep_git_dir: f.keep_git_dir,
             }),
         };
         Ok(copy::copy_entries(&req, &lower, scratch)?)

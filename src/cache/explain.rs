@@ -65,7 +65,7 @@ pub fn compare(now: &StepSnapshot, then: &StepSnapshot) -> Comparison {
         ));
     }
     own.extend(image_reasons("image", &now.images, &then.images));
-    own.extend(image_reasons("URL", &now.urls, &then.urls));
+    own.extend(image_reasons("source", &now.urls, &then.urls));
     for s in &now.stages {
         match then.stages.iter().find(|t| t.index == s.index) {
             Some(t) if t.key != s.key => own.push(format!("stage {} changed", s.label())),
@@ -83,8 +83,12 @@ pub fn compare(now: &StepSnapshot, then: &StepSnapshot) -> Comparison {
     }
 }
 
-/// A digest as reasons show it: `sha256:` and 12 hex digits.
+/// A digest as reasons show it: `sha256:` and 12 hex digits (a git source's `commit:<id>`:
+/// `commit <12 hex digits>`).
 pub fn short_digest(d: &str) -> String {
+    if let Some(commit) = d.strip_prefix("commit:") {
+        return format!("commit {}", commit.get(..12).unwrap_or(commit));
+    }
     let hex = d.strip_prefix("sha256:").unwrap_or(d);
     format!("sha256:{}", hex.get(..12).unwrap_or(hex))
 }
@@ -440,7 +444,9 @@ mod tests {
         );
         assert_eq!(
             c.own,
-            ["URL https://example.com/a.tgz changed: sha256:aaaaaaaaaaaa -> sha256:bbbbbbbbbbbb"]
+            [
+                "source https://example.com/a.tgz changed: sha256:aaaaaaaaaaaa -> sha256:bbbbbbbbbbbb"
+            ]
         );
     }
 

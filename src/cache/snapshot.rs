@@ -58,7 +58,8 @@ pub struct StepSnapshot {
     /// Images the step reads (`COPY --from=<image>`, bind mounts from images).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<ImageRef>,
-    /// `ADD` URLs (without `--checksum`) and the digest of what they served.
+    /// `ADD` URLs (without `--checksum`) and the digest of what they served
+    /// (`sha256:<hex>`), `ADD` git sources and the commit their ref named (`commit:<id>`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub urls: Vec<ImageRef>,
     /// Stages the step reads, with their keys.

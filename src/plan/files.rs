@@ -128,6 +128,7 @@ impl Walker<'_, '_> {
             link: false,
             checksum: None,
             unpack: None,
+            keep_git_dir: false,
         })
     }
 
@@ -155,6 +156,17 @@ impl Walker<'_, '_> {
                 op.from_text = Some(from.clone());
             }
             None if !op.sources.is_empty() => {
+                if let Some(url) = op.sources.iter().find(|s| is_remote(s)) {
+                    let what = if is_git(url) {
+                        "a git repository"
+                    } else {
+                        "a URL"
+                    };
+                    return Err(PlanError::at(
+                        line,
+                        format!("{url}: source can't be {what} for COPY (ADD fetches it)"),
+                    ));
+                }
                 self.context_key(&op.sources, &op.excludes, line, h, inputs)?
             }
             None => {}
@@ -183,6 +195,7 @@ impl Walker<'_, '_> {
         };
         let mut op = self.files(&a.files, opts, line, h, inputs)?;
         op.add = true;
+        op.keep_git_dir = a.keep_git_dir == Some(true);
         op.link = a.link;
         op.unpack = a.unpack;
         let checksum = a
@@ -194,7 +207,20 @@ impl Walker<'_, '_> {
         op.checksum = checksum.clone();
         let (remote, local): (Vec<String>, Vec<String>) =
             op.sources.iter().cloned().partition(|s| is_remote(s));
-        for url in remote.iter().filter(|_| checksum.is_none()) {
+        for url in remote.iter().filter(|s| is_git(s)) {
+            // The commit the ref names now is the key's input (resolved once per build).
+            match self.req.resolver.git_commit(url) {
+                Ok(Some(commit)) => {
+                    h.str("git", url).str("git.commit", &commit);
+                    inputs.urls.push((url.clone(), format!("commit:{commit}")));
+                }
+                Ok(None) => inputs
+                    .unresolved
+                    .push(format!("{url}: its ref is resolved when the build runs")),
+                Err(e) => return Err(PlanError::at(line, format!("ADD {url}: {e}"))),
+            }
+        }
+        for url in remote.iter().filter(|s| !is_git(s) && checksum.is_none()) {
             // What the URL serves now is the key's input (fetched once per build).
             match self.req.resolver.url_digest(url) {
                 Ok(Some(sha256)) => {
@@ -241,9 +267,20 @@ struct FileFlags<'a> {
 }
 
 /// Whether an ADD source is fetched rather than read from the context.
+/// A git source as BuildKit tells them (`git@`, `git://`, `ssh://`, an http(s) URL whose path
+/// ends in `.git`).
+fn is_git(s: &str) -> bool {
+    let no_fragment = s.split('#').next().unwrap_or(s);
+    s.starts_with("git@")
+        || s.starts_with("git://")
+        || s.starts_with("ssh://")
+        || (s.starts_with("http") && no_fragment.trim_end_matches('/').ends_with(".git"))
+}
+
 fn is_remote(s: &str) -> bool {
     s.starts_with("http://")
         || s.starts_with("https://")
         || s.starts_with("git@")
         || s.starts_with("git://")
+        || s.starts_with("ssh://")
 }

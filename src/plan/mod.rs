@@ -206,7 +206,8 @@ pub struct StepInputs {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<ImageSource>,
     /// `ADD` URLs without `--checksum` and the sha256 of what they served when the build
-    /// planned (the key's `url.sha256` fields).
+    /// planned (`sha256:<hex>`, the key's `url.sha256` fields); `ADD` git sources and the
+    /// commit their ref named (`commit:<id>`, the key's `git.commit`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub urls: Vec<(String, String)>,
     /// Inputs not known until the build runs (an unresolved tag, an ADD URL without

@@ -126,4 +126,6 @@ pub struct FileOp {
     pub checksum: Option<String>,
     /// ADD `--unpack`.
     pub unpack: Option<bool>,
+    /// ADD `--keep-git-dir`.
+    pub keep_git_dir: bool,
 }

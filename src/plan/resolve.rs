@@ -31,6 +31,13 @@ pub trait BaseResolver: Sync {
         let _ = url;
         Ok(None)
     }
+
+    /// The commit an `ADD <git source>`'s ref names (resolved once per build); `Ok(None)` when
+    /// this resolver does not ask (`rbuild plan`: the key is then provisional).
+    fn git_commit(&self, source: &str) -> Result<Option<String>, String> {
+        let _ = source;
+        Ok(None)
+    }
 }
 
 /// Resolves only references that pin a digest (`alpine@sha256:...`).

@@ -16,7 +16,7 @@
 //! | HEALTHCHECK | `test`; each option |
 //! | ONBUILD | `trigger` text |
 //! | RUN | `args`; `json`; `shell`; `heredocs` (name, content, chomp, expand); `env` (every variable the process gets, ENV and in-scope ARG values, in order); `user`; `workdir`; `network`; `security`; `devices`; per mount: its normalized spec and, for bind mounts, the source's key or content digest |
-//! | COPY, ADD | `sources`; `dest` (absolute); `chown`; `chmod`; `link`; `parents`; `excludes`; `inline` files (name, content after expansion); then the source content: `context` Merkle digest, or `stage` key, or `image` digest; ADD URLs: `checksum`, else (when `rbuild build` plans, fetching each URL once) `url` and `url.sha256` of what it served; `rbuild plan` does not fetch and marks the key provisional |
+//! | COPY, ADD | `sources`; `dest` (absolute); `chown`; `chmod`; `link`; `parents`; `excludes`; `inline` files (name, content after expansion); then the source content: `context` Merkle digest, or `stage` key, or `image` digest; ADD URLs: `checksum`, else (when `rbuild build` plans, fetching each URL once) `url` and `url.sha256` of what it served; ADD git sources: `git` and `git.commit` (the ref resolved by `git ls-remote`); `rbuild plan` fetches and resolves neither and marks the key provisional |
 //!
 //! ARG makes no key: it only brings values into scope. A later step that uses the value has it
 //! in its own fields (expanded text, or RUN's `env`), so a build arg that no step uses changes

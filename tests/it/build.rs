@@ -591,7 +591,7 @@ fn add_extracts_local_archives_and_fetches_urls_checked_by_checksum() {
         ],
     ));
     assert!(
-        changed_log.contains(&format!("URL {url}/files/remote.txt changed: sha256:")),
+        changed_log.contains(&format!("source {url}/files/remote.txt changed: sha256:")),
         "the miss names the URL whose content changed:\n{changed_log}"
     );
     let changed = step_lines(&changed_log);

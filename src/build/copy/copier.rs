@@ -292,6 +292,34 @@ impl<'r, 'a> Copier<'r, 'a> {
         copied
     }
 
+    /// ADD of a git source: its checkout at the commit planned (resolved now when the build was
+    /// planned without it) into the destination directory (see [`super::git`]).
+    pub fn copy_git(&mut self, source: &str) -> Result<(), CopyError> {
+        let line = self.line();
+        let fail = |reason: String| CopyError::Download {
+            line,
+            url: source.to_string(),
+            reason,
+        };
+        let add = self.req.add.as_ref();
+        let keep_git_dir = add.is_some_and(|a| a.keep_git_dir);
+        let git_source = super::git::GitSource::parse(source);
+        let commit = match add
+            .and_then(|a| a.prefetched.as_ref())
+            .and_then(|p| p.planned_commit(source))
+        {
+            Some(c) => c,
+            None => super::git::resolve(&git_source).map_err(fail)?,
+        };
+        let root =
+            super::git::checkout(&git_source, &commit, keep_git_dir, self.scratch).map_err(fail)?;
+        let (dst, _) = self.tree.resolve(&self.dest.clone(), true)?;
+        let owner = self.created_owner();
+        self.tree.ensure_dir(&dst, 0o755, owner, self.now)?;
+        let files = disk_tree(&root, line)?;
+        self.copy_tree(&dst, &files, false, true)
+    }
+
     /// ADD of an http(s) URL.
     pub fn copy_url(&mut self, source: &str, checksum: Option<&str>) -> Result<(), CopyError> {
         let line = self.line();

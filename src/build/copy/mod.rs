@@ -16,6 +16,7 @@
 pub mod archive;
 pub mod copier;
 pub mod error;
+pub mod git;
 pub mod layer_tree;
 pub mod mode;
 pub mod owner;
@@ -56,8 +57,10 @@ pub struct AddOptions {
     pub checksum: Option<String>,
     /// `--unpack` (default: local archives are unpacked, URLs are not).
     pub unpack: Option<bool>,
-    /// URLs fetched while planning: used instead of downloading again.
+    /// URLs fetched while planning: used instead of downloading again; git sources' commits.
     pub prefetched: Option<Arc<url::Prefetch>>,
+    /// `--keep-git-dir`.
+    pub keep_git_dir: bool,
 }
 
 /// One COPY or ADD after variable expansion.
@@ -126,11 +129,15 @@ pub fn copy_entries(
     );
     for source in &req.sources {
         if url::is_git(source) {
-            return Err(CopyError::Unsupported {
-                line,
-                source_path: source.clone(),
-                reason: "git sources are not supported yet".to_string(),
-            });
+            if req.add.is_none() {
+                return Err(CopyError::Unsupported {
+                    line,
+                    source_path: source.clone(),
+                    reason: "source can't be a git repository for COPY".to_string(),
+                });
+            }
+            copier.copy_git(source)?;
+            continue;
         }
         if url::is_http(source) {
             if req.add.is_none() {

@@ -341,6 +341,7 @@ fn add_unpacks_local_archives_and_copy_does_not() {
         checksum: None,
         unpack: Some(false),
         prefetched: None,
+        keep_git_dir: false,
     });
     let entries = copy_entries(&r, &RootfsView::default(), &scratch).unwrap();
     assert_eq!(paths_of(&entries), ["opt"]);
@@ -366,6 +367,7 @@ fn add_downloads_urls() {
         checksum: Some(format!("sha256:{}", "1".repeat(64))),
         unpack: None,
         prefetched: None,
+        keep_git_dir: false,
     });
     let err = copy_entries(&r, &RootfsView::default(), dir.path())
         .unwrap_err()
@@ -375,14 +377,19 @@ fn add_downloads_urls() {
     assert!(copy_entries(&r, &RootfsView::default(), dir.path()).is_err());
     let mut r = req(
         CopyFrom::Context(&c),
-        &["https://github.com/o/r.git"],
+        &["git://127.0.0.1:1/o/r.git#main"],
         "/src",
     );
+    // A git source whose remote does not answer (loopback, a closed port): the line and git's
+    // failure, nothing panics.
     r.add = Some(AddOptions::default());
     let err = copy_entries(&r, &RootfsView::default(), dir.path())
         .unwrap_err()
         .to_string();
-    assert!(err.contains("not supported"), "{err}");
+    assert!(
+        err.contains("line 7") && err.contains("git ls-remote git://127.0.0.1:1/o/r.git"),
+        "{err}"
+    );
 }
 
 #[test]

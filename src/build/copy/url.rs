@@ -182,6 +182,8 @@ pub struct Fetched {
 pub struct Prefetch {
     dir: PathBuf,
     files: Mutex<HashMap<String, Arc<Fetched>>>,
+    /// Git sources and the commits their refs named when planned.
+    commits: Mutex<HashMap<String, String>>,
 }
 
 impl Prefetch {
@@ -191,6 +193,7 @@ impl Prefetch {
         Ok(Self {
             dir,
             files: Mutex::default(),
+            commits: Mutex::default(),
         })
     }
 
@@ -213,6 +216,28 @@ impl Prefetch {
             .unwrap_or_else(PoisonError::into_inner)
             .insert(url.to_string(), fetched.clone());
         Ok(fetched)
+    }
+
+    /// The commit git source `source`'s ref names, asked once (see [`super::git`]).
+    pub fn commit(&self, source: &str) -> Result<String, String> {
+        if let Some(c) = self.planned_commit(source) {
+            return Ok(c);
+        }
+        let commit = super::git::resolve(&super::git::GitSource::parse(source))?;
+        self.commits
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(source.to_string(), commit.clone());
+        Ok(commit)
+    }
+
+    /// The commit [`commit`](Self::commit) found for `source`, if it was asked.
+    pub fn planned_commit(&self, source: &str) -> Option<String> {
+        self.commits
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(source)
+            .cloned()
     }
 
     /// `url`'s file when it was fetched.
@@ -255,6 +280,13 @@ impl crate::plan::BaseResolver for FetchingResolver<'_> {
         platform: &crate::plan::Platform,
     ) -> Result<Option<crate::image::config::ImageConfig>, String> {
         self.images.config(reference, platform)
+    }
+
+    fn git_commit(&self, source: &str) -> Result<Option<String>, String> {
+        if !is_git(source) {
+            return Ok(None);
+        }
+        Ok(Some(self.urls.commit(source)?))
     }
 
     fn url_digest(&self, url: &str) -> Result<Option<String>, String> {
@@ -377,7 +409,9 @@ pub(crate) mod tests {
                             "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_string()
                         } else {
                             format!(
-                                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nLast-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\nConnection: close\r\n\r\n",
+                                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\
+                                 Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n\
+                                 Connection: close\r\n\r\n",
                                 body.len()
                             )
                         };

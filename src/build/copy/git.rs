@@ -1,0 +1,242 @@
+//! ADD's git sources, as BuildKit's git source: `ADD [--keep-git-dir=true] <repo>[#<ref>[:<dir>]]
+//! <dest>` checks the repository out at `<ref>` (a branch, a tag or a commit; the remote's
+//! `HEAD` when omitted) and copies its files, or those of `<dir>`, into `<dest>`. Submodules are
+//! checked out too; `.git` is left out unless `--keep-git-dir=true`.
+//!
+//! * **Key.** `rbuild build` resolves the ref to a commit while planning (`git ls-remote`, once
+//!   per source; a 40-hex ref is taken as is), and the step's key holds that commit: an
+//!   unchanged branch stays `CACHED`, a moved one misses and the reason names the commit change.
+//!   The checkout happens only when the step runs, at exactly that commit.
+//! * **Times.** Every file, directory and symlink gets the commit's time as its mtime (what
+//!   BuildKit's `git.mtime=commit` does), so two checkouts of a commit make the same layer.
+//! * **Owners.** Files belong to 0:0 unless `--chown`; modes are git's (0644, 0755, symlinks).
+//! * **Transport.** The system `git` does the work (credentials from its configuration and
+//!   helpers, `ssh` for `git@host:` and `ssh://` with the caller's agent). It runs without a
+//!   terminal prompt, and the `ext::` and `file://` transports are refused, as in BuildKit.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// A git source as written in ADD: the remote, the ref and the subdirectory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitSource {
+    /// What `git` fetches from (`https://host/o/r.git`, `git@host:o/r.git`, `git://...`).
+    pub remote: String,
+    /// The fragment's ref (`main`, `v1.2`, a commit); `None`: the remote's `HEAD`.
+    pub reference: Option<String>,
+    /// The fragment's subdirectory (`#ref:dir`), relative, without leading `/`.
+    pub subdir: Option<String>,
+}
+
+impl GitSource {
+    /// Parses `source` (`<remote>[#<ref>[:<dir>]]`).
+    pub fn parse(source: &str) -> Self {
+        let (remote, fragment) = source.split_once('#').unwrap_or((source, ""));
+        let (reference, subdir) = fragment.split_once(':').unwrap_or((fragment, ""));
+        let subdir = subdir.trim_matches('/');
+        Self {
+            remote: remote.to_string(),
+            reference: (!reference.is_empty()).then(|| reference.to_string()),
+            subdir: (!subdir.is_empty()).then(|| subdir.to_string()),
+        }
+    }
+}
+
+/// Whether `r` is a full commit id.
+fn is_commit(r: &str) -> bool {
+    r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A `git` command that never prompts and refuses the `ext::` and `file://` transports.
+fn git() -> Command {
+    let mut cmd = Command::new("git");
+    cmd.args([
+        "-c",
+        "protocol.ext.allow=never",
+        "-c",
+        "protocol.file.allow=never",
+    ])
+    .env("GIT_TERMINAL_PROMPT", "0")
+    .env("GIT_ASKPASS", "true")
+    .stdin(Stdio::null());
+    cmd
+}
+
+/// Runs `cmd`; its stdout, or its stderr's last lines as the error.
+fn run(mut cmd: Command, what: &str) -> Result<String, String> {
+    let out = cmd.output().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => "git is not installed (ADD of a git source runs it)".into(),
+        _ => format!("{what}: {e}"),
+    })?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let last: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        let tail = last[last.len().saturating_sub(3)..].join("; ");
+        return Err(format!("{what} failed ({}): {tail}", out.status));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The commit `source`'s ref names on its remote now (`git ls-remote`): for a tag its peeled
+/// commit, for a name that is both, the branch.
+pub fn resolve(source: &GitSource) -> Result<String, String> {
+    if let Some(r) = source.reference.as_deref().filter(|r| is_commit(r)) {
+        return Ok(r.to_ascii_lowercase());
+    }
+    let wanted = source.reference.as_deref().unwrap_or("HEAD");
+    let mut cmd = git();
+    cmd.args(["ls-remote", "--", &source.remote, wanted]);
+    let listing = run(cmd, &format!("git ls-remote {}", source.remote))?;
+    let refs: Vec<(&str, &str)> = listing.lines().filter_map(|l| l.split_once('\t')).collect();
+    let find = |name: &str| refs.iter().find(|(_, r)| *r == name).map(|(c, _)| *c);
+    let found = if wanted == "HEAD" {
+        find("HEAD")
+    } else if wanted.starts_with("refs/") {
+        find(&format!("{wanted}^{{}}")).or_else(|| find(wanted))
+    } else {
+        find(&format!("refs/heads/{wanted}"))
+            .or_else(|| find(&format!("refs/tags/{wanted}^{{}}")))
+            .or_else(|| find(&format!("refs/tags/{wanted}")))
+            .or_else(|| refs.first().map(|(c, _)| *c))
+    };
+    found
+        .filter(|c| is_commit(c))
+        .map(str::to_ascii_lowercase)
+        .ok_or_else(|| format!("{}: no ref {wanted}", source.remote))
+}
+
+/// A checkout of `source` at `commit` in a new directory under `scratch`: the directory to
+/// copy (the subdirectory when the source names one).
+pub fn checkout(
+    source: &GitSource,
+    commit: &str,
+    keep_git_dir: bool,
+    scratch: &Path,
+) -> Result<PathBuf, String> {
+    let dir = super::scratch::new_dir(scratch, "add-git").map_err(|e| e.to_string())?;
+    let in_dir = |args: &[&str]| {
+        let mut cmd = git();
+        cmd.arg("-C").arg(&dir).args(args);
+        cmd
+    };
+    run(in_dir(&["init", "-q", "--template="]), "git init")?;
+    // A shallow fetch of the commit itself; servers that refuse unadvertised commits get the
+    // ref (the whole history of it) instead.
+    let shallow = run(
+        in_dir(&["fetch", "-q", "--depth", "1", "--", &source.remote, commit]),
+        "git fetch",
+    );
+    if let Err(first) = shallow {
+        let wanted = source.reference.as_deref().unwrap_or("HEAD");
+        run(
+            in_dir(&["fetch", "-q", "--", &source.remote, wanted]),
+            "git fetch",
+        )
+        .map_err(|e| format!("{first}; then {e}"))?;
+    }
+    run(
+        in_dir(&["-c", "advice.detachedHead=false", "checkout", "-q", commit]),
+        &format!("git checkout {commit}"),
+    )?;
+    if dir.join(".gitmodules").exists() {
+        run(
+            in_dir(&[
+                "-c",
+                "protocol.file.allow=never",
+                "submodule",
+                "update",
+                "-q",
+                "--init",
+                "--recursive",
+                "--depth",
+                "1",
+            ]),
+            "git submodule update",
+        )?;
+    }
+    let time = run(in_dir(&["log", "-1", "--format=%ct", commit]), "git log")?;
+    let time: i64 = time
+        .trim()
+        .parse()
+        .map_err(|_| format!("git log: not a time: {time:?}"))?;
+    if !keep_git_dir {
+        std::fs::remove_dir_all(dir.join(".git")).map_err(|e| format!("removing .git: {e}"))?;
+    }
+    set_times(&dir, time).map_err(|e| format!("setting mtimes: {e}"))?;
+    let root = match &source.subdir {
+        Some(sub) => {
+            let path = dir.join(sub);
+            let inside = path
+                .canonicalize()
+                .ok()
+                .zip(dir.canonicalize().ok())
+                .is_some_and(|(p, d)| p.starts_with(d) && p.is_dir());
+            if !inside {
+                return Err(format!("{}: no directory {sub} at {commit}", source.remote));
+            }
+            path
+        }
+        None => dir,
+    };
+    Ok(root)
+}
+
+/// Sets the mtime (and atime) of `dir` and everything below it to `time`, symlinks themselves.
+fn set_times(dir: &Path, time: i64) -> std::io::Result<()> {
+    use rustix::fs::{AtFlags, CWD, Timespec, Timestamps, utimensat};
+    let stamp = Timestamps {
+        last_access: Timespec {
+            tv_sec: time,
+            tv_nsec: 0,
+        },
+        last_modification: Timespec {
+            tv_sec: time,
+            tv_nsec: 0,
+        },
+    };
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(path) = stack.pop() {
+        let meta = std::fs::symlink_metadata(&path)?;
+        if meta.is_dir() {
+            for child in std::fs::read_dir(&path)? {
+                stack.push(child?.path());
+            }
+        }
+        utimensat(CWD, &path, &stamp, AtFlags::SYMLINK_NOFOLLOW)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragments_name_a_ref_and_a_directory() {
+        assert_eq!(
+            GitSource::parse("https://h/o/r.git#v1.2:sub/dir/"),
+            GitSource {
+                remote: "https://h/o/r.git".into(),
+                reference: Some("v1.2".into()),
+                subdir: Some("sub/dir".into()),
+            }
+        );
+        let plain = GitSource::parse("git@github.com:o/r.git");
+        assert_eq!(plain.remote, "git@github.com:o/r.git");
+        assert_eq!((plain.reference, plain.subdir), (None, None));
+        let dir_only = GitSource::parse("git://h/r.git#:docs");
+        assert_eq!(
+            (dir_only.reference, dir_only.subdir.as_deref()),
+            (None, Some("docs"))
+        );
+        let commit = "0123456789abcdef0123456789ABCDEF01234567";
+        assert!(is_commit(commit));
+        assert_eq!(
+            resolve(&GitSource::parse(&format!(
+                "git://nowhere.invalid/r.git#{commit}"
+            ))),
+            Ok(commit.to_ascii_lowercase()),
+            "a commit needs no network"
+        );
+    }
+}
