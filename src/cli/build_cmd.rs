@@ -250,9 +250,21 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         .root()
         .join("tmp")
         .join(format!("add-url-{}", std::process::id()));
+    let secrets = args
+        .secrets
+        .iter()
+        .map(|s| SecretSource::parse(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    // GIT_AUTH_TOKEN[.<host>] / GIT_AUTH_HEADER[.<host>]: credentials for ADD's git sources.
+    let mut git_secrets = Vec::new();
+    for s in secrets.iter().filter(|s| s.id.starts_with("GIT_AUTH_")) {
+        let value = s.read()?;
+        git_secrets.push((s.id.clone(), String::from_utf8_lossy(&value).into_owned()));
+    }
     let prefetched = Arc::new(
         crate::build::copy::url::Prefetch::new(prefetch_dir.clone())
-            .with_context(|| format!("{}: cannot create", prefetch_dir.display()))?,
+            .with_context(|| format!("{}: cannot create", prefetch_dir.display()))?
+            .with_git_auth(crate::build::copy::git::GitAuth::new(git_secrets)),
     );
     let planned = make_plan(
         &args.input,
@@ -327,11 +339,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             no_cache: args.no_cache,
             no_cache_filter: args.no_cache_filter.clone(),
             explain: args.explain,
-            secrets: args
-                .secrets
-                .iter()
-                .map(|s| SecretSource::parse(s))
-                .collect::<Result<_, _>>()?,
+            secrets,
             ssh: args
                 .ssh
                 .iter()

@@ -274,3 +274,133 @@ fn a_git_source_that_cannot_be_resolved_or_copied_is_an_error_at_its_line() {
         &["Dockerfile:2:", "source can't be a git repository for COPY"],
     );
 }
+
+/// A smart-HTTP git server (`git http-backend` behind Python's http.server) that answers 401
+/// unless the request carries `Authorization: basic base64(x-access-token:<token>)`, as
+/// GitHub does for a private repository. Arguments: port, project root, token.
+const AUTH_GIT_SERVER: &str = r#"
+import base64, http.server, os, subprocess, sys
+port, root, token = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+wanted = "basic " + base64.b64encode(("x-access-token:" + token).encode()).decode()
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def handle_any(self):
+        if self.headers.get("Authorization", "").lower() != wanted.lower():
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="git"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        path, _, query = self.path.partition("?")
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        env = dict(os.environ, GIT_PROJECT_ROOT=root, GIT_HTTP_EXPORT_ALL="1",
+                   PATH_INFO=path, QUERY_STRING=query, REQUEST_METHOD=self.command,
+                   CONTENT_TYPE=self.headers.get("Content-Type", ""),
+                   CONTENT_LENGTH=str(len(body)), REMOTE_ADDR="127.0.0.1",
+                   GIT_PROTOCOL=self.headers.get("Git-Protocol", ""))
+        out = subprocess.run(["git", "http-backend"], input=body, env=env,
+                             capture_output=True).stdout
+        head, _, payload = out.partition(b"\r\n\r\n")
+        status = 200
+        headers = []
+        for line in head.decode().split("\r\n"):
+            k, _, v = line.partition(":")
+            if k.lower() == "status":
+                status = int(v.split()[0])
+            elif k:
+                headers.append((k, v.strip()))
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+    do_GET = handle_any
+    do_POST = handle_any
+http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+"#;
+
+#[test]
+fn a_private_repository_over_http_takes_the_git_auth_token_secret() {
+    let daemon = GitDaemon::start();
+    make_repo(&daemon);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let token = "ghs_private_9f2c";
+    let mut server = Command::new("python3")
+        .args(["-c", AUTH_GIT_SERVER, &port.to_string()])
+        .arg(daemon.base.path())
+        .arg(token)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let repo = format!("http://127.0.0.1:{port}/repo.git");
+    let ctx = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    fs::write(
+        ctx.path().join("Dockerfile"),
+        format!("FROM scratch\nADD {repo}#v1 /src\n"),
+    )
+    .unwrap();
+    // Without the secret: the repository answers 401, the build fails at the line.
+    let denied = build(ctx.path(), home.path(), &[]);
+    let stderr = String::from_utf8_lossy(&denied.stderr);
+    assert!(!denied.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("Dockerfile:2:") && stderr.contains("git ls-remote"),
+        "{stderr}"
+    );
+    // With it: resolved and checked out; the token shows nowhere in the output.
+    let layout = home.path().join("layout");
+    let out = super::support::rbuild_build(
+        ctx.path(),
+        home.path(),
+        &[
+            "--progress",
+            "plain",
+            "--secret",
+            "id=GIT_AUTH_TOKEN.127.0.0.1,env=RBUILD_TEST_GIT_TOKEN",
+            "-o",
+            &format!("type=oci,dest={},tar=false", layout.display()),
+            "-t",
+            "x:v1",
+        ],
+    )
+    .env("RBUILD_TEST_GIT_TOKEN", token)
+    .output()
+    .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{log}");
+    assert!(!log.contains(token), "{log}");
+    let bundle = home.path().join("bundle");
+    let st = Command::new("umoci")
+        .args(["unpack", "--image"])
+        .arg(format!("{}:v1", layout.display()))
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    assert_eq!(
+        fs::read_to_string(bundle.join("rootfs/src/a.txt")).unwrap(),
+        "hello\n"
+    );
+}

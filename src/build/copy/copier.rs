@@ -304,15 +304,15 @@ impl<'r, 'a> Copier<'r, 'a> {
         let add = self.req.add.as_ref();
         let keep_git_dir = add.is_some_and(|a| a.keep_git_dir);
         let git_source = super::git::GitSource::parse(source);
-        let commit = match add
-            .and_then(|a| a.prefetched.as_ref())
-            .and_then(|p| p.planned_commit(source))
-        {
+        let prefetched = add.and_then(|a| a.prefetched.as_ref());
+        let no_auth = super::git::GitAuth::default();
+        let auth = prefetched.map_or(&no_auth, |p| p.git_auth());
+        let commit = match prefetched.and_then(|p| p.planned_commit(source)) {
             Some(c) => c,
-            None => super::git::resolve(&git_source).map_err(fail)?,
+            None => super::git::resolve(&git_source, auth).map_err(fail)?,
         };
-        let root =
-            super::git::checkout(&git_source, &commit, keep_git_dir, self.scratch).map_err(fail)?;
+        let root = super::git::checkout(&git_source, &commit, keep_git_dir, self.scratch, auth)
+            .map_err(fail)?;
         let (dst, _) = self.tree.resolve(&self.dest.clone(), true)?;
         let owner = self.created_owner();
         self.tree.ensure_dir(&dst, 0o755, owner, self.now)?;

@@ -13,6 +13,12 @@
 //! * **Transport.** The system `git` does the work (credentials from its configuration and
 //!   helpers, `ssh` for `git@host:` and `ssh://` with the caller's agent). It runs without a
 //!   terminal prompt, and the `ext::` and `file://` transports are refused, as in BuildKit.
+//! * **Private repositories over http(s)**, as BuildKit: the build secret `GIT_AUTH_TOKEN.<host>`
+//!   (else `GIT_AUTH_TOKEN`) is sent as `Authorization: basic base64(x-access-token:<token>)`,
+//!   and `GIT_AUTH_HEADER.<host>` (else `GIT_AUTH_HEADER`) as the whole header value instead
+//!   ([`GitAuth`]). The header goes to git through `GIT_CONFIG_*` variables, scoped to the
+//!   remote's `scheme://host/` (never in a command line other users could read, never to another
+//!   host such as a submodule's).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -38,6 +44,81 @@ impl GitSource {
             remote: remote.to_string(),
             reference: (!reference.is_empty()).then(|| reference.to_string()),
             subdir: (!subdir.is_empty()).then(|| subdir.to_string()),
+        }
+    }
+}
+
+/// Credentials for http(s) git remotes, from the build's secrets (see the module doc).
+#[derive(Default, Clone)]
+pub struct GitAuth {
+    /// (secret id, value) of the `GIT_AUTH_TOKEN*` and `GIT_AUTH_HEADER*` secrets.
+    secrets: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for GitAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ids: Vec<&str> = self.secrets.iter().map(|(id, _)| id.as_str()).collect();
+        f.debug_struct("GitAuth").field("secrets", &ids).finish()
+    }
+}
+
+impl GitAuth {
+    /// Keeps the secrets among `secrets` (id, value) that name git credentials.
+    pub fn new(secrets: impl IntoIterator<Item = (String, String)>) -> Self {
+        Self {
+            secrets: secrets
+                .into_iter()
+                .filter(|(id, _)| {
+                    id.starts_with("GIT_AUTH_TOKEN") || id.starts_with("GIT_AUTH_HEADER")
+                })
+                .map(|(id, v)| (id, v.trim().to_string()))
+                .collect(),
+        }
+    }
+
+    fn secret(&self, id: &str) -> Option<&str> {
+        self.secrets
+            .iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `(scheme://host/, Authorization value)` for `remote`, when it is http(s) and a secret
+    /// applies.
+    fn header_for(&self, remote: &str) -> Option<(String, String)> {
+        let (scheme, rest) = remote.split_once("://")?;
+        if scheme != "http" && scheme != "https" {
+            return None;
+        }
+        let authority = rest.split(['/', '?', '#']).next()?;
+        let host = authority.rsplit('@').next()?;
+        let name = host.split(':').next().unwrap_or(host);
+        let scoped = |kind: &str| {
+            self.secret(&format!("{kind}.{host}"))
+                .or_else(|| self.secret(&format!("{kind}.{name}")))
+                .or_else(|| self.secret(kind))
+        };
+        let value = match scoped("GIT_AUTH_HEADER") {
+            Some(header) => header.to_string(),
+            None => {
+                use base64::Engine as _;
+                let token = scoped("GIT_AUTH_TOKEN")?;
+                let pair = format!("x-access-token:{token}");
+                format!(
+                    "basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(pair)
+                )
+            }
+        };
+        Some((format!("{scheme}://{host}/"), value))
+    }
+
+    /// Adds the header for `remote` to `cmd`'s environment, if any.
+    fn apply(&self, cmd: &mut Command, remote: &str) {
+        if let Some((prefix, value)) = self.header_for(remote) {
+            cmd.env("GIT_CONFIG_COUNT", "1")
+                .env("GIT_CONFIG_KEY_0", format!("http.{prefix}.extraHeader"))
+                .env("GIT_CONFIG_VALUE_0", format!("Authorization: {value}"));
         }
     }
 }
@@ -79,13 +160,14 @@ fn run(mut cmd: Command, what: &str) -> Result<String, String> {
 
 /// The commit `source`'s ref names on its remote now (`git ls-remote`): for a tag its peeled
 /// commit, for a name that is both, the branch.
-pub fn resolve(source: &GitSource) -> Result<String, String> {
+pub fn resolve(source: &GitSource, auth: &GitAuth) -> Result<String, String> {
     if let Some(r) = source.reference.as_deref().filter(|r| is_commit(r)) {
         return Ok(r.to_ascii_lowercase());
     }
     let wanted = source.reference.as_deref().unwrap_or("HEAD");
     let mut cmd = git();
     cmd.args(["ls-remote", "--", &source.remote, wanted]);
+    auth.apply(&mut cmd, &source.remote);
     let listing = run(cmd, &format!("git ls-remote {}", source.remote))?;
     let refs: Vec<(&str, &str)> = listing.lines().filter_map(|l| l.split_once('\t')).collect();
     let find = |name: &str| refs.iter().find(|(_, r)| *r == name).map(|(c, _)| *c);
@@ -112,11 +194,13 @@ pub fn checkout(
     commit: &str,
     keep_git_dir: bool,
     scratch: &Path,
+    auth: &GitAuth,
 ) -> Result<PathBuf, String> {
     let dir = super::scratch::new_dir(scratch, "add-git").map_err(|e| e.to_string())?;
     let in_dir = |args: &[&str]| {
         let mut cmd = git();
         cmd.arg("-C").arg(&dir).args(args);
+        auth.apply(&mut cmd, &source.remote);
         cmd
     };
     run(in_dir(&["init", "-q", "--template="]), "git init")?;
@@ -212,6 +296,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn auth_secrets_apply_to_their_host_over_http_only() {
+        let auth = GitAuth::new([
+            ("GIT_AUTH_TOKEN".to_string(), "t0k\n".to_string()),
+            (
+                "GIT_AUTH_HEADER.git.example.com".to_string(),
+                "bearer xyz".to_string(),
+            ),
+            ("NPM_TOKEN".to_string(), "other".to_string()),
+        ]);
+        assert_eq!(
+            auth.header_for("https://github.com/o/r.git"),
+            Some((
+                "https://github.com/".to_string(),
+                // base64("x-access-token:t0k")
+                "basic eC1hY2Nlc3MtdG9rZW46dDBr".to_string()
+            ))
+        );
+        assert_eq!(
+            auth.header_for("https://git.example.com:8443/r.git")
+                .map(|h| h.1),
+            Some("bearer xyz".to_string())
+        );
+        assert_eq!(auth.header_for("git@github.com:o/r.git"), None);
+        assert_eq!(auth.header_for("git://github.com/o/r.git"), None);
+        assert!(!format!("{auth:?}").contains("t0k"), "{auth:?}");
+        assert_eq!(GitAuth::default().header_for("https://h/r.git"), None);
+    }
+
+    #[test]
     fn fragments_name_a_ref_and_a_directory() {
         assert_eq!(
             GitSource::parse("https://h/o/r.git#v1.2:sub/dir/"),
@@ -232,9 +345,10 @@ mod tests {
         let commit = "0123456789abcdef0123456789ABCDEF01234567";
         assert!(is_commit(commit));
         assert_eq!(
-            resolve(&GitSource::parse(&format!(
-                "git://nowhere.invalid/r.git#{commit}"
-            ))),
+            resolve(
+                &GitSource::parse(&format!("git://nowhere.invalid/r.git#{commit}")),
+                &GitAuth::default()
+            ),
             Ok(commit.to_ascii_lowercase()),
             "a commit needs no network"
         );

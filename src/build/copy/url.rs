@@ -184,6 +184,8 @@ pub struct Prefetch {
     files: Mutex<HashMap<String, Arc<Fetched>>>,
     /// Git sources and the commits their refs named when planned.
     commits: Mutex<HashMap<String, String>>,
+    /// Credentials for http(s) git remotes.
+    git_auth: super::git::GitAuth,
 }
 
 impl Prefetch {
@@ -194,7 +196,20 @@ impl Prefetch {
             dir,
             files: Mutex::default(),
             commits: Mutex::default(),
+            git_auth: super::git::GitAuth::default(),
         })
+    }
+
+    /// The same, with credentials for http(s) git remotes.
+    #[must_use]
+    pub fn with_git_auth(mut self, auth: super::git::GitAuth) -> Self {
+        self.git_auth = auth;
+        self
+    }
+
+    /// The credentials for http(s) git remotes.
+    pub fn git_auth(&self) -> &super::git::GitAuth {
+        &self.git_auth
     }
 
     /// `url`'s file, downloaded on the first call for it.
@@ -223,7 +238,7 @@ impl Prefetch {
         if let Some(c) = self.planned_commit(source) {
             return Ok(c);
         }
-        let commit = super::git::resolve(&super::git::GitSource::parse(source))?;
+        let commit = super::git::resolve(&super::git::GitSource::parse(source), &self.git_auth)?;
         self.commits
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
