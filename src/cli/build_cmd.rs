@@ -257,7 +257,8 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         .collect::<Result<Vec<_>, _>>()?;
     // GIT_AUTH_TOKEN[.<host>] / GIT_AUTH_HEADER[.<host>]: credentials for ADD's git sources.
     let mut git_secrets = Vec::new();
-    for s in secrets.iter().filter(|s| s.id.starts_with("GIT_AUTH_")) {
+    let git_secret = |s: &&SecretSource| crate::build::copy::git::GitAuth::wants(&s.id);
+    for s in secrets.iter().filter(git_secret) {
         let value = s.read()?;
         git_secrets.push((s.id.clone(), String::from_utf8_lossy(&value).into_owned()));
     }

@@ -3,6 +3,7 @@
 
 use super::heads::{StageRef, stage_ref};
 use super::op::{FileOp, FileSource};
+use super::remote_source::{is_git, is_remote};
 use super::resolve;
 use super::steps::{Walker, resolve_path};
 use super::{KeyHasher, PlanError, StepInputs};
@@ -264,23 +265,4 @@ struct FileFlags<'a> {
     chown: Option<&'a str>,
     chmod: Option<&'a str>,
     excludes: &'a [String],
-}
-
-/// Whether an ADD source is fetched rather than read from the context.
-/// A git source as BuildKit tells them (`git@`, `git://`, `ssh://`, an http(s) URL whose path
-/// ends in `.git`).
-fn is_git(s: &str) -> bool {
-    let no_fragment = s.split('#').next().unwrap_or(s);
-    s.starts_with("git@")
-        || s.starts_with("git://")
-        || s.starts_with("ssh://")
-        || (s.starts_with("http") && no_fragment.trim_end_matches('/').ends_with(".git"))
-}
-
-fn is_remote(s: &str) -> bool {
-    s.starts_with("http://")
-        || s.starts_with("https://")
-        || s.starts_with("git@")
-        || s.starts_with("git://")
-        || s.starts_with("ssh://")
 }

@@ -23,6 +23,7 @@ pub mod key;
 pub mod op;
 pub mod platform;
 pub mod reference;
+pub mod remote_source;
 mod render;
 pub mod resolve;
 mod run;

@@ -63,14 +63,17 @@ impl std::fmt::Debug for GitAuth {
 }
 
 impl GitAuth {
+    /// Whether the secret `id` is a git credential (`GIT_AUTH_TOKEN*`, `GIT_AUTH_HEADER*`).
+    pub fn wants(id: &str) -> bool {
+        id.starts_with("GIT_AUTH_TOKEN") || id.starts_with("GIT_AUTH_HEADER")
+    }
+
     /// Keeps the secrets among `secrets` (id, value) that name git credentials.
     pub fn new(secrets: impl IntoIterator<Item = (String, String)>) -> Self {
         Self {
             secrets: secrets
                 .into_iter()
-                .filter(|(id, _)| {
-                    id.starts_with("GIT_AUTH_TOKEN") || id.starts_with("GIT_AUTH_HEADER")
-                })
+                .filter(|(id, _)| Self::wants(id))
                 .map(|(id, v)| (id, v.trim().to_string()))
                 .collect(),
         }

@@ -33,21 +33,7 @@ pub struct Download {
     pub mtime: Option<i64>,
 }
 
-/// Whether `source` is an http(s) URL.
-pub fn is_http(source: &str) -> bool {
-    (source.starts_with("http://") || source.starts_with("https://")) && !is_git(source)
-}
-
-/// Whether `source` names a git repository (BuildKit's forms: `git@host:repo`, `git://`,
-/// `ssh://`, or an http(s) URL whose path ends in `.git`, a `#ref` allowed).
-pub fn is_git(source: &str) -> bool {
-    let no_fragment = source.split('#').next().unwrap_or(source);
-    source.starts_with("git@")
-        || source.starts_with("git://")
-        || source.starts_with("ssh://")
-        || ((source.starts_with("http://") || source.starts_with("https://"))
-            && no_fragment.trim_end_matches('/').ends_with(".git"))
-}
+pub use crate::plan::remote_source::{is_git, is_http};
 
 /// The destination file name for `url`: its path's last segment, percent-decoded.
 pub fn file_name(url: &str) -> String {
@@ -118,16 +104,7 @@ pub fn download(
             source,
         })?;
     let (digest, size, mtime) = fetch_on_thread(url, file).map_err(fail)?;
-    if let Some(expected) = checksum
-        && expected != digest
-    {
-        return Err(CopyError::ChecksumMismatch {
-            line,
-            url: url.to_string(),
-            expected: format!("sha256:{expected}"),
-            actual: format!("sha256:{digest}"),
-        });
-    }
+    check_checksum(url, checksum, &digest, line)?;
     Ok(Download {
         path,
         name: file_name(url),
@@ -144,22 +121,31 @@ pub fn prefetched(
     checksum: Option<&str>,
     line: usize,
 ) -> Result<Download, CopyError> {
-    if let Some(expected) = checksum
-        && expected != fetched.sha256
-    {
-        return Err(CopyError::ChecksumMismatch {
-            line,
-            url: url.to_string(),
-            expected: format!("sha256:{expected}"),
-            actual: format!("sha256:{}", fetched.sha256),
-        });
-    }
+    check_checksum(url, checksum, &fetched.sha256, line)?;
     Ok(Download {
         path: fetched.path.clone(),
         name: file_name(url),
         size: fetched.size,
         mtime: fetched.mtime,
     })
+}
+
+/// `--checksum`'s hex digest `expected`, when given, against the `actual` one.
+fn check_checksum(
+    url: &str,
+    expected: Option<&str>,
+    actual: &str,
+    line: usize,
+) -> Result<(), CopyError> {
+    match expected {
+        Some(expected) if expected != actual => Err(CopyError::ChecksumMismatch {
+            line,
+            url: url.to_string(),
+            expected: format!("sha256:{expected}"),
+            actual: format!("sha256:{actual}"),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// A URL fetched while planning.
