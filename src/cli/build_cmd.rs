@@ -12,7 +12,7 @@ use crate::cache::remote::{CacheSpec, Direction, Meter, RemoteCaches, Scopes};
 use crate::image::layer::Compression;
 use crate::output::{ImageName, OutputSpec};
 use crate::plan::reference::Reference;
-use crate::registry::{PushOptions, RegistryOptions, RegistryResolver, Repository};
+use crate::registry::{PushOptions, RegistryResolver, Repository};
 use crate::store::Store;
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
@@ -238,10 +238,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         .map(|s| CacheSpec::parse(s, Direction::Export))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow::anyhow!("--cache-to: {e}"))?;
-    let resolver = RegistryResolver::new(&RegistryOptions {
-        insecure_registries: args.input.insecure_registries.clone(),
-        ..RegistryOptions::default()
-    })?;
+    let resolver = args.input.registries.resolver()?;
     let state = crate::home::state_dir();
     let store = Store::open(&state)
         .with_context(|| format!("{}: cannot open the state directory", state.display()))?;

@@ -28,6 +28,14 @@ pub struct InputArgs {
     /// Set target platform for build
     #[arg(long, value_name = "PLATFORM")]
     pub platform: Option<String>,
+    /// How registries are reached.
+    #[command(flatten)]
+    pub registries: RegistryArgs,
+}
+
+/// The registry flags of every command that talks to registries.
+#[derive(Debug, Args)]
+pub struct RegistryArgs {
     /// Reach this registry (`host[:port]`) over plain HTTP, as loopback registries are
     /// (repeatable; `RBUILD_INSECURE_REGISTRIES` gives a comma-separated list)
     #[arg(
@@ -37,6 +45,16 @@ pub struct InputArgs {
         value_delimiter = ','
     )]
     pub insecure_registries: Vec<String>,
+}
+
+impl RegistryArgs {
+    /// A resolver (and registry client) with these flags.
+    pub fn resolver(&self) -> anyhow::Result<RegistryResolver> {
+        Ok(RegistryResolver::new(&RegistryOptions {
+            insecure_registries: self.insecure_registries.clone(),
+            ..RegistryOptions::default()
+        })?)
+    }
 }
 
 /// Flags of `rbuild plan`.
@@ -174,10 +192,7 @@ pub(super) fn run(args: &PlanArgs) -> anyhow::Result<()> {
     let resolver: &dyn plan::BaseResolver = if args.offline {
         &plan::PinnedOnly
     } else {
-        registry = RegistryResolver::new(&RegistryOptions {
-            insecure_registries: args.input.insecure_registries.clone(),
-            ..RegistryOptions::default()
-        })?;
+        registry = args.input.registries.resolver()?;
         &registry
     };
     let planned = make_plan(&args.input, resolver)?;

@@ -13,7 +13,7 @@ use crate::image::config::ImageConfig;
 use crate::image::size::{LayerSize, bar, layer_instructions, read_contents};
 use crate::plan::platform::Platform;
 use crate::plan::reference::Reference;
-use crate::registry::{RegistryOptions, RegistryResolver};
+use crate::registry::RegistryResolver;
 
 /// Flags of `rbuild size`.
 #[derive(Debug, Args)]
@@ -26,15 +26,9 @@ pub struct SizeArgs {
     /// How many files and directories to list per inspected layer
     #[arg(long, default_value_t = 5)]
     pub top: usize,
-    /// Registries to reach over plain HTTP (loopback always is; repeatable;
-    /// `RBUILD_INSECURE_REGISTRIES` gives a comma-separated list)
-    #[arg(
-        long = "insecure-registry",
-        value_name = "HOST",
-        env = "RBUILD_INSECURE_REGISTRIES",
-        value_delimiter = ','
-    )]
-    pub insecure_registries: Vec<String>,
+    /// How registries are reached.
+    #[command(flatten)]
+    pub registries: super::plan_cmd::RegistryArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = SizeFormat::Text)]
     pub format: SizeFormat,
@@ -163,10 +157,7 @@ fn image_of(args: &SizeArgs) -> anyhow::Result<Found> {
     } else {
         let reference =
             Reference::parse(&args.image).map_err(|e| anyhow::anyhow!("{}: {e}", args.image))?;
-        let resolver = RegistryResolver::new(&RegistryOptions {
-            insecure_registries: args.insecure_registries.clone(),
-            ..RegistryOptions::default()
-        })?;
+        let resolver = args.registries.resolver()?;
         let resolved = resolver.resolve_image(&reference, &Platform::host())?;
         let bytes = resolved.manifest_bytes.to_vec();
         (

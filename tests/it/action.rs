@@ -343,15 +343,21 @@ fn the_workflows_parse_and_release_what_the_action_downloads() {
     assert!(entry.contains("-unknown-linux-musl`"));
 }
 
-#[test]
-fn in_github_actions_a_dockerfile_error_is_an_annotation_on_its_line() {
-    let project = context("FROM {REG}/library/busybox:latest\nFOO bar\n", &[]);
+/// `rbuild build --progress plain` of `dockerfile` as a step of a GitHub Actions job
+/// (`GITHUB_ACTIONS=true`, the project as `GITHUB_WORKSPACE`).
+fn build_in_actions(dockerfile: &str) -> std::process::Output {
+    let project = context(dockerfile, &[]);
     let home = tempfile::tempdir().unwrap();
-    let out = super::support::rbuild_build(project.path(), home.path(), &["--progress", "plain"])
+    super::support::rbuild_build(project.path(), home.path(), &["--progress", "plain"])
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_WORKSPACE", project.path())
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn in_github_actions_a_dockerfile_error_is_an_annotation_on_its_line() {
+    let out = build_in_actions("FROM {REG}/library/busybox:latest\nFOO bar\n");
     assert!(!out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -363,15 +369,7 @@ fn in_github_actions_a_dockerfile_error_is_an_annotation_on_its_line() {
 
 #[test]
 fn in_github_actions_each_step_that_ran_is_folded_in_the_log() {
-    let project = context(
-        "FROM {REG}/library/busybox:latest\nRUN echo one && echo two\n",
-        &[],
-    );
-    let home = tempfile::tempdir().unwrap();
-    let out = super::support::rbuild_build(project.path(), home.path(), &["--progress", "plain"])
-        .env("GITHUB_ACTIONS", "true")
-        .output()
-        .unwrap();
+    let out = build_in_actions("FROM {REG}/library/busybox:latest\nRUN echo one && echo two\n");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     let lines: Vec<&str> = stderr.lines().collect();
@@ -397,16 +395,9 @@ fn in_github_actions_each_step_that_ran_is_folded_in_the_log() {
 
 #[test]
 fn in_github_actions_a_failing_run_step_is_an_annotation_on_its_line() {
-    let project = context(
+    let out = build_in_actions(
         "FROM {REG}/library/busybox:latest\n\nRUN echo preparing && \\\n    echo broken-dependency >&2 && exit 3\n",
-        &[],
     );
-    let home = tempfile::tempdir().unwrap();
-    let out = super::support::rbuild_build(project.path(), home.path(), &["--progress", "plain"])
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_WORKSPACE", project.path())
-        .output()
-        .unwrap();
     assert!(!out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
     let annotation = stdout

@@ -161,17 +161,7 @@ fn add_of_a_git_source_checks_out_the_commit_its_ref_names() {
         ],
     ));
     let bundle = home.path().join("bundle");
-    let st = Command::new("umoci")
-        .args(["unpack", "--image"])
-        .arg(format!("{}:v1", layout.display()))
-        .arg(&bundle)
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    super::support::unpack_layout(&layout, "v1", &bundle);
     let root = bundle.join("rootfs");
     let meta = |p: &str| fs::symlink_metadata(root.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
     assert_eq!(
@@ -388,17 +378,7 @@ fn a_private_repository_over_http_takes_the_git_auth_token_secret() {
     assert!(out.status.success(), "{log}");
     assert!(!log.contains(token), "{log}");
     let bundle = home.path().join("bundle");
-    let st = Command::new("umoci")
-        .args(["unpack", "--image"])
-        .arg(format!("{}:v1", layout.display()))
-        .arg(&bundle)
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    super::support::unpack_layout(&layout, "v1", &bundle);
     assert_eq!(
         fs::read_to_string(bundle.join("rootfs/src/a.txt")).unwrap(),
         "hello\n"

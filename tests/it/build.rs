@@ -109,19 +109,7 @@ fn umoci_unpack(image: &str, work: &Path) -> PathBuf {
         &format!("docker://{image}"),
         &format!("oci:{}:img", layout.display()),
     ]);
-    let bundle = work.join("bundle");
-    let out = Command::new("umoci")
-        .args(["unpack", "--image"])
-        .arg(format!("{}:img", layout.display()))
-        .arg(&bundle)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "umoci unpack: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    bundle.join("rootfs")
+    super::support::unpack_layout(&layout, "img", &work.join("bundle"))
 }
 
 fn mode_owner(p: &Path) -> (u32, u32, u32) {
@@ -505,17 +493,7 @@ fn add_extracts_local_archives_and_fetches_urls_checked_by_checksum() {
         ],
     ));
     let bundle = home.path().join("bundle");
-    let st = Command::new("umoci")
-        .args(["unpack", "--image"])
-        .arg(format!("{}:v1", out.display()))
-        .arg(&bundle)
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    super::support::unpack_layout(&out, "v1", &bundle);
     let rootfs = bundle.join("rootfs");
     assert_eq!(
         fs::read_to_string(rootfs.join("opt/pkg/inner/file.txt")).unwrap(),
@@ -605,17 +583,7 @@ fn add_extracts_local_archives_and_fetches_urls_checked_by_checksum() {
         "not fetched twice"
     );
     let bundle = home.path().join("bundle-v2");
-    let st = Command::new("umoci")
-        .args(["unpack", "--image"])
-        .arg(format!("{}:v2", out.display()))
-        .arg(&bundle)
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    super::support::unpack_layout(&out, "v2", &bundle);
     assert_eq!(
         fs::read_to_string(bundle.join("rootfs/dl/remote.txt")).unwrap(),
         "version 2\n",

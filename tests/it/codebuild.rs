@@ -524,18 +524,28 @@ fn the_buildspec_builds_pushes_and_caches_per_branch() {
         ("no_proxy", "127.0.0.1,localhost"),
     ];
 
+    // The buildspec for commit `sha` and the webhook's variables, on a fresh container (an
+    // empty RBUILD_HOME, gone afterwards).
+    let on_fresh_container = |sha: &str, webhook: &[(&str, &str)]| {
+        let home = tempfile::tempdir().unwrap();
+        let mut vars = common.to_vec();
+        vars.extend([
+            ("RBUILD_HOME", home.path().to_str().unwrap()),
+            ("CODEBUILD_SRC_DIR", ctx.path().to_str().unwrap()),
+            ("CODEBUILD_RESOLVED_SOURCE_VERSION", sha),
+        ]);
+        vars.extend_from_slice(webhook);
+        run_buildspec(ctx.path(), home.path(), &vars)
+    };
+
     // A push to main: every step runs, the cache goes to the tag `main`.
-    let home = tempfile::tempdir().unwrap();
-    let home_s = home.path().to_str().unwrap();
-    let mut vars = common.to_vec();
-    vars.extend([
-        ("RBUILD_HOME", home_s),
-        ("CODEBUILD_SRC_DIR", ctx.path().to_str().unwrap()),
-        ("CODEBUILD_RESOLVED_SOURCE_VERSION", main_sha),
-        ("CODEBUILD_WEBHOOK_TRIGGER", "branch/main"),
-        ("CODEBUILD_WEBHOOK_HEAD_REF", "refs/heads/main"),
-    ]);
-    let main = run_buildspec(ctx.path(), home.path(), &vars);
+    let main = on_fresh_container(
+        main_sha,
+        &[
+            ("CODEBUILD_WEBHOOK_TRIGGER", "branch/main"),
+            ("CODEBUILD_WEBHOOK_HEAD_REF", "refs/heads/main"),
+        ],
+    );
     assert_eq!(
         main.computed,
         (ECR_HOST.to_string(), main_sha.to_string()),
@@ -585,20 +595,15 @@ fn the_buildspec_builds_pushes_and_caches_per_branch() {
     // Pull request 7 from feature/Login into main, on a fresh container (an empty RBUILD_HOME)
     // with a changed source: the base step comes from main's cache, the mount cache from
     // main's too; it writes pr-7.
-    drop(home);
     fs::write(ctx.path().join("src.txt"), "two\n").unwrap();
-    let home = tempfile::tempdir().unwrap();
-    let home_s = home.path().to_str().unwrap();
-    let mut vars = common.to_vec();
-    vars.extend([
-        ("RBUILD_HOME", home_s),
-        ("CODEBUILD_SRC_DIR", ctx.path().to_str().unwrap()),
-        ("CODEBUILD_RESOLVED_SOURCE_VERSION", pr_sha),
-        ("CODEBUILD_WEBHOOK_TRIGGER", "pr/7"),
-        ("CODEBUILD_WEBHOOK_HEAD_REF", "refs/heads/feature/Login"),
-        ("CODEBUILD_WEBHOOK_BASE_REF", "refs/heads/main"),
-    ]);
-    let pr = run_buildspec(ctx.path(), home.path(), &vars);
+    let pr = on_fresh_container(
+        pr_sha,
+        &[
+            ("CODEBUILD_WEBHOOK_TRIGGER", "pr/7"),
+            ("CODEBUILD_WEBHOOK_HEAD_REF", "refs/heads/feature/Login"),
+            ("CODEBUILD_WEBHOOK_BASE_REF", "refs/heads/main"),
+        ],
+    );
     assert!(
         pr.cached("RUN seq 1 1000"),
         "the pull request missed main's cache:\n{}",

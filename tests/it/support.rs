@@ -66,6 +66,24 @@ pub(crate) fn rbuild_ok(args: &[&str], env: &[(&str, &str)], unset: &[&str]) -> 
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// `umoci unpack`s the image tagged `tag` in the OCI layout `layout` into `bundle`; returns its
+/// rootfs (fails the test with umoci's message unless it succeeds).
+pub(crate) fn unpack_layout(layout: &Path, tag: &str, bundle: &Path) -> std::path::PathBuf {
+    let out = Command::new("umoci")
+        .args(["unpack", "--image"])
+        .arg(format!("{}:{tag}", layout.display()))
+        .arg(bundle)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "umoci unpack {}:{tag}: {}",
+        layout.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    bundle.join("rootfs")
+}
+
 /// Runs `skopeo ARGS`; fails the test with skopeo's message unless it succeeds; its stdout.
 pub(crate) fn skopeo<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Vec<u8> {
     let out = Command::new("skopeo").args(args).output().unwrap();
