@@ -41,6 +41,8 @@ mod it {
     mod gha_prune;
     /// Deterministic layers: tar read back, whiteouts, compression checked by system tools.
     mod layer;
+    /// Lower layers streamed into snapshots, and what a build killed while doing it leaves.
+    mod materialize;
     /// Mount caches that travel: `RUN --mount=type=cache` directories through every backend.
     mod mount_caches;
     /// Image outputs (OCI layout dir/tar, docker archive) read back by skopeo and tar.

@@ -59,6 +59,9 @@ pub struct BuildOptions {
     pub labels: Vec<(String, String)>,
     /// `ADD` URLs the planner fetched (see [`super::copy::url`]): copied, not fetched again.
     pub prefetched: Option<Arc<super::copy::url::Prefetch>>,
+    /// Which base-image blobs are kept in the store when their layers are streamed into
+    /// snapshots (the outputs' needs).
+    pub keep_pulled_blobs: super::layers::KeepBlobs,
 }
 
 impl Default for BuildOptions {
@@ -78,6 +81,7 @@ impl Default for BuildOptions {
             mount_sync: None,
             labels: Vec::new(),
             prefetched: None,
+            keep_pulled_blobs: super::layers::KeepBlobs::All,
         }
     }
 }
@@ -150,6 +154,8 @@ pub struct StepReport {
     /// The cache record of the step (the one it hit, or the one it stored); `None` when the
     /// step is not cacheable. What `--cache-to` exports.
     pub record: Option<CacheRecord>,
+    /// What making the layers it ran on present took (zero for a hit, or when they were).
+    pub materialize: super::layers::MaterializeTimes,
 }
 
 /// The result of a build.
@@ -206,6 +212,8 @@ impl Builder<'_> {
             registry: self.resolver.registry(),
             runtime: self.resolver.runtime(),
             pulled: self.options.pull_meter.as_deref(),
+            keep: self.options.keep_pulled_blobs.clone(),
+            making: Default::default(),
         };
         let epoch = build_epoch(self.options.source_date_epoch);
         let cancel = Cancel::new(self.options.interrupt.clone());
@@ -458,6 +466,7 @@ impl Run<'_, '_> {
                     let id = self.next_id();
                     self.builder.progress.start(id, &name);
                     let started = Instant::now();
+                    super::layers::take_thread_times();
                     provisional |= !step.inputs.unresolved.is_empty()
                         || step
                             .inputs
@@ -554,6 +563,7 @@ impl Run<'_, '_> {
                         layer_size,
                         miss_reason,
                         record: kept,
+                        materialize: super::layers::take_thread_times(),
                     });
                 }
             }

@@ -1,11 +1,16 @@
 //! A stage's layers and the filesystem they make: blobs fetched from the registry only when a
-//! step needs their files (or an output needs their bytes), then unpacked once per chain id.
+//! step needs their files (or an output needs their bytes), streamed straight into their
+//! snapshots, every layer of a stack at once, once per chain id.
 
+use std::collections::HashMap;
 use std::io::BufReader;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use super::BuildError;
 use super::copy::RootfsView;
+use super::layer_stream;
 use crate::cache::remote::{Meter, RemoteSource};
 use crate::digest::Digest;
 use crate::image::layer::LayerDescriptor;
@@ -60,7 +65,81 @@ pub fn push_layer(below: &mut Vec<LayerRef>, desc: LayerDescriptor, origin: Opti
     });
 }
 
+/// Which blobs of pulled (base-image) layers are kept in the store when their layers are
+/// streamed into snapshots: only those a later output needs the bytes of.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum KeepBlobs {
+    /// Every blob (an OCI layout or docker archive output needs them all); the default.
+    #[default]
+    All,
+    /// None: no output needs a base layer's bytes (no output, or a push that mounts them).
+    None,
+    /// Those a push to any of these registry hosts cannot mount (another host).
+    UnlessPushedTo(Vec<String>),
+}
+
+impl KeepBlobs {
+    fn keeps(&self, origin: &BlobOrigin) -> bool {
+        match (self, origin) {
+            // A cache layer's local record is usable only with its blob: always kept.
+            (_, BlobOrigin::Cache(_)) | (Self::All, _) => true,
+            (Self::None, _) => false,
+            (Self::UnlessPushedTo(hosts), BlobOrigin::Registry(repo)) => {
+                hosts.iter().any(|h| *h != repo.domain)
+            }
+        }
+    }
+}
+
+/// How long making layers present took, as the build report and `--metadata-file` show it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct MaterializeTimes {
+    /// Snapshots unpacked.
+    pub layers: u64,
+    /// Compressed bytes downloaded for them.
+    pub download_bytes: u64,
+    /// Wall-clock seconds from the first request to the last byte of the last download.
+    pub download_seconds: f64,
+    /// Wall-clock seconds until every snapshot was unpacked and published (downloads included:
+    /// they overlap).
+    pub seconds: f64,
+}
+
+impl MaterializeTimes {
+    /// Adds `other` to these.
+    pub fn add(&mut self, other: &Self) {
+        self.layers += other.layers;
+        self.download_bytes += other.download_bytes;
+        self.download_seconds += other.download_seconds;
+        self.seconds += other.seconds;
+    }
+}
+
+thread_local! {
+    /// What this thread's calls to [`Materializer::rootfs`] took since the last
+    /// [`take_thread_times`]: each stage runs on a thread of its own, so this is the stage's.
+    static THREAD_TIMES: std::cell::Cell<MaterializeTimes> =
+        const { std::cell::Cell::new(MaterializeTimes { layers: 0, download_bytes: 0, download_seconds: 0.0, seconds: 0.0 }) };
+}
+
+/// What materializing took on this thread since the last call (and starts counting anew).
+pub fn take_thread_times() -> MaterializeTimes {
+    THREAD_TIMES.with(|t| t.take())
+}
+
+/// At most this many layers are fetched and unpacked at once: each is a connection and a
+/// decompressing thread; more than the cores still helps while downloads wait on the network.
+fn parallel_layers() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    (cores * 2).clamp(4, 16)
+}
+
 /// Makes blobs and snapshots present: the store, and the registry to fetch missing blobs from.
+///
+/// A missing snapshot is made in one pass: download -> digest verified while streaming ->
+/// decompress -> unpack ([`super::layer_stream`]), every missing layer of a stack at once, the
+/// blob teed into the store only when something later needs its bytes ([`KeepBlobs`]). A
+/// snapshot is published only after both its compressed digest and its diff_id are verified.
 pub struct Materializer<'a> {
     /// The local store.
     pub store: &'a Store,
@@ -70,6 +149,25 @@ pub struct Materializer<'a> {
     pub runtime: &'a tokio::runtime::Runtime,
     /// Counts the bytes and blobs of base-image layers pulled (`rbuild.pull`).
     pub pulled: Option<&'a Meter>,
+    /// Which pulled blobs are kept when streamed.
+    pub keep: KeepBlobs,
+    /// One lock per snapshot being made, so that two stages needing it make it once.
+    pub making: SnapshotLocks,
+}
+
+/// Per-chain-id locks of a [`Materializer`].
+#[derive(Debug, Default)]
+pub struct SnapshotLocks(Mutex<HashMap<Digest, Arc<Mutex<()>>>>);
+
+impl SnapshotLocks {
+    fn of(&self, chain_id: &Digest) -> Arc<Mutex<()>> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(chain_id.clone())
+            .or_default()
+            .clone()
+    }
 }
 
 impl Materializer<'_> {
@@ -106,11 +204,7 @@ impl Materializer<'_> {
         for (source, descs) in by_cache {
             source
                 .fetch_into(&descs, self.store)
-                .map_err(|e| BuildError::CacheBlob {
-                    backend: source.name(),
-                    digest: e.digest.clone(),
-                    reason: e.source.to_string(),
-                })?;
+                .map_err(|e| cache_blob(&source, &e.digest, &e.source))?;
         }
         for (repo, digests) in by_repo {
             let mut writers = Vec::new();
@@ -148,29 +242,200 @@ impl Materializer<'_> {
         Ok(())
     }
 
-    /// The filesystem `layers` make, every snapshot unpacked (blobs fetched first when missing).
+    /// The filesystem `layers` make, every snapshot present (made by [`Self::materialize`]).
     pub fn rootfs(&self, layers: &[LayerRef]) -> Result<RootfsView, BuildError> {
-        let missing: Vec<LayerRef> = layers
+        self.materialize(layers)?;
+        let top_first: Vec<Digest> = layers.iter().rev().map(|l| l.chain_id.clone()).collect();
+        Ok(RootfsView {
+            stack: self.store.stack(&top_first),
+        })
+    }
+
+    /// Makes the snapshot of every layer of `layers` present, all at once (at most
+    /// [`parallel_layers`]): from the blob when the store has it, else streamed from its
+    /// origin. The first failure in layer order is returned once every layer is done.
+    pub fn materialize(&self, layers: &[LayerRef]) -> Result<(), BuildError> {
+        let missing: Vec<&LayerRef> = layers
             .iter()
             .filter(|l| !self.store.has_snapshot(&l.chain_id))
-            .cloned()
             .collect();
-        self.ensure_blobs(&missing)?;
-        for l in &missing {
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let started = Instant::now();
+        let next = AtomicUsize::new(0);
+        let results: Mutex<Vec<(usize, Result<Made, BuildError>)>> = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for _ in 0..missing.len().min(parallel_layers()) {
+                s.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, AtomicOrdering::Relaxed);
+                        let Some(l) = missing.get(i) else { break };
+                        let r = self.make_snapshot(l, started);
+                        results
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .push((i, r));
+                    }
+                });
+            }
+        });
+        let mut results = results.into_inner().unwrap_or_else(PoisonError::into_inner);
+        results.sort_by_key(|(i, _)| *i);
+        let mut times = MaterializeTimes::default();
+        let mut first_error = None;
+        for (_, r) in results {
+            match r {
+                Ok(made) => {
+                    times.layers += u64::from(made.unpacked);
+                    times.download_bytes += made.downloaded;
+                    times.download_seconds = times.download_seconds.max(made.download_done);
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        times.seconds = started.elapsed().as_secs_f64();
+        THREAD_TIMES.with(|t| {
+            let mut now = t.get();
+            now.add(&times);
+            t.set(now);
+        });
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Makes one snapshot (unless another thread made it meanwhile).
+    fn make_snapshot(&self, l: &LayerRef, started: Instant) -> Result<Made, BuildError> {
+        let lock = self.making.of(&l.chain_id);
+        let _making = lock.lock().unwrap_or_else(PoisonError::into_inner);
+        if self.store.has_snapshot(&l.chain_id) {
+            return Ok(Made::default());
+        }
+        let compression =
+            Compression::from_media_type(&l.desc.media_type).unwrap_or(Compression::Auto);
+        if self.store.blobs().has(&l.desc.digest) {
             let file = self.store.blobs().open(&l.desc.digest)?;
-            let compression =
-                Compression::from_media_type(&l.desc.media_type).unwrap_or(Compression::Auto);
             self.store.unpack(
                 &l.chain_id,
                 BufReader::new(file),
                 compression,
                 Some(&l.desc.diff_id),
             )?;
+            return Ok(Made {
+                unpacked: true,
+                ..Made::default()
+            });
         }
-        let top_first: Vec<Digest> = layers.iter().rev().map(|l| l.chain_id.clone()).collect();
-        Ok(RootfsView {
-            stack: self.store.stack(&top_first),
+        let Some(origin) = &l.origin else {
+            return Err(BuildError::MissingBlob {
+                digest: l.desc.digest.clone(),
+            });
+        };
+        self.stream_snapshot(l, origin, compression, started)
+    }
+
+    /// Downloads `l`'s blob from `origin` and unpacks it in the same pass (two threads joined
+    /// by a bounded pipe); publishes the snapshot once the download verified.
+    fn stream_snapshot(
+        &self,
+        l: &LayerRef,
+        origin: &BlobOrigin,
+        compression: Compression,
+        started: Instant,
+    ) -> Result<Made, BuildError> {
+        let digest = &l.desc.digest;
+        let tee = if self.keep.keeps(origin) {
+            let mut w = self.store.writer(Some(digest))?;
+            // A partial download left by an earlier run is not resumed: the unpacker needs
+            // every byte from the first.
+            if w.resume_offset() > 0 {
+                w.restart()?;
+            }
+            Some(w)
+        } else {
+            None
+        };
+        let from_cache = matches!(origin, BlobOrigin::Cache(_));
+        let meter = if from_cache { None } else { self.pulled };
+        let (mut sink, reader) = layer_stream::pipe(digest, tee, from_cache, meter);
+        let (download, staged) = std::thread::scope(|s| {
+            let download = s.spawn(move || {
+                let result = match origin {
+                    BlobOrigin::Registry(repo) => self
+                        .runtime
+                        .block_on(self.registry.fetch_blob(repo, digest, &mut sink))
+                        .map(|_| ())
+                        .map_err(|source| BuildError::Registry {
+                            what: format!("fetching a layer of {repo}"),
+                            source,
+                        }),
+                    BlobOrigin::Cache(source) => source
+                        .stream(&l.desc, &mut sink)
+                        .map_err(|e| cache_blob(source, digest, &e.source)),
+                };
+                let gone = sink.reader_gone();
+                let streamed = sink.finish();
+                (result, gone, streamed, started.elapsed().as_secs_f64())
+            });
+            let staged =
+                self.store
+                    .stage_snapshot(&l.chain_id, reader, compression, Some(&l.desc.diff_id));
+            (download.join(), staged)
+        });
+        let (result, reader_gone, streamed, download_done) = download
+            .map_err(|_| BuildError::Internal(format!("the download of {digest} panicked")))?;
+        // The unpacker's failure made the download stop: report the unpacker's.
+        if let Err(e) = result
+            && !(reader_gone && staged.is_err())
+        {
+            return Err(e);
+        }
+        let staged = staged?;
+        if let (BlobOrigin::Cache(source), Some(actual)) = (origin, &streamed.actual)
+            && actual != digest
+        {
+            source.poison(digest);
+            return Err(BuildError::CacheBlob {
+                backend: source.name(),
+                digest: digest.clone(),
+                reason: format!("digest mismatch: got {actual}"),
+            });
+        }
+        if !from_cache && let Some(m) = self.pulled {
+            m.blob_downloaded();
+        }
+        if let Some(tee) = streamed.tee {
+            tee.commit()?;
+        }
+        staged.publish()?;
+        Ok(Made {
+            unpacked: true,
+            downloaded: l.desc.size,
+            download_done,
         })
+    }
+}
+
+/// What making one snapshot did.
+#[derive(Debug, Default)]
+struct Made {
+    unpacked: bool,
+    downloaded: u64,
+    /// Seconds from the start of the batch to the download's last byte.
+    download_done: f64,
+}
+
+/// A remote cache's failure to deliver `digest`, as the build reports it.
+fn cache_blob(
+    source: &RemoteSource,
+    digest: &Digest,
+    e: &crate::cache::remote::RemoteError,
+) -> BuildError {
+    BuildError::CacheBlob {
+        backend: source.name(),
+        digest: digest.clone(),
+        reason: e.to_string(),
     }
 }
 

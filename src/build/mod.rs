@@ -21,6 +21,7 @@ mod error;
 pub mod executor;
 pub mod explain;
 pub mod interrupt;
+pub mod layer_stream;
 pub mod layers;
 pub mod mounts;
 pub mod progress;

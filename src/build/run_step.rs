@@ -47,7 +47,8 @@ pub struct RunContext<'a> {
 }
 
 /// Resolves a mount's `from=` to the layers of that stage or image.
-pub type MountSource<'a> = dyn Fn(&FileSource, usize) -> Result<Vec<LayerRef>, BuildError> + 'a;
+pub type MountSource<'a> =
+    dyn Fn(&FileSource, usize) -> Result<Vec<LayerRef>, BuildError> + Sync + 'a;
 
 /// Runs `op` on `layers`; the layer it made, `None` when it changed nothing.
 pub fn run_step(
@@ -69,8 +70,17 @@ pub fn run_step(
     };
     let exec_err = |source| BuildError::Exec { line, source };
     let runtime = Runtime::find(cx.runtime).map_err(exec_err)?;
-    let stack = cx.materializer.rootfs(layers)?.stack;
-    let prepared = mounts::prepare(cx, line, op, scratch)?;
+    // The lower layers and the mounts (a remote mount cache's restore, above all) are made
+    // present at once: on a fresh runner both are downloads.
+    let (stack, prepared) = std::thread::scope(|s| {
+        let prepare = s.spawn(|| mounts::prepare(cx, line, op, scratch));
+        let stack = cx.materializer.rootfs(layers);
+        let prepared = prepare
+            .join()
+            .unwrap_or_else(|_| Err(BuildError::Internal("preparing the mounts panicked".into())));
+        (stack, prepared)
+    });
+    let (stack, prepared) = (stack?.stack, prepared?);
     let mut env = op.env.clone();
     for (k, v) in &prepared.env {
         if !env

@@ -25,7 +25,8 @@ pub fn human_size(bytes: u64) -> String {
 }
 
 /// The final table as text lines: `STEP  RESULT  TIME  LAYER`, each missed step followed by
-/// an indented line with its reason, then a totals line.
+/// an indented line with its reason (`↳`) and, when its lower layers had to be downloaded, one
+/// saying what that took (`·`), then a totals line.
 pub fn render(steps: &[StepReport]) -> String {
     let name_width = steps
         .iter()
@@ -53,6 +54,18 @@ pub fn render(steps: &[StepReport]) -> String {
         ));
         if let Some(reason) = &s.miss_reason {
             out.push_str(&format!("  ↳ {reason}\n"));
+        }
+        // Downloads only: unpacking the layer an earlier step of this build made is routine.
+        let m = &s.materialize;
+        if m.download_bytes > 0 {
+            out.push_str(&format!(
+                "  · {} lower layer{} made present in {:.1}s ({} downloaded in {:.1}s)\n",
+                m.layers,
+                if m.layers == 1 { "" } else { "s" },
+                m.seconds,
+                human_size(m.download_bytes),
+                m.download_seconds
+            ));
         }
     }
     let cached = steps.iter().filter(|s| s.cached).count();
@@ -90,6 +103,12 @@ mod tests {
             layer_size: size,
             miss_reason: (!cached).then(|| "file changed: src/app.py".to_string()),
             record: None,
+            materialize: crate::build::layers::MaterializeTimes {
+                layers: u64::from(!cached) * 3,
+                download_bytes: u64::from(!cached) * 12_000_000,
+                download_seconds: 0.5,
+                seconds: 0.8,
+            },
         };
         let t = render(&[
             step("[1/3] COPY a /a", true, Some(2000)),
@@ -103,6 +122,10 @@ mod tests {
         );
         assert!(lines[2].contains("ran") && lines[2].ends_with('-'), "{t}");
         assert_eq!(lines[3], "  ↳ file changed: src/app.py");
-        assert_eq!(lines[4], "2 steps: 1 cached, 1 ran; layers 2kB");
+        assert_eq!(
+            lines[4],
+            "  · 3 lower layers made present in 0.8s (12MB downloaded in 0.5s)"
+        );
+        assert_eq!(lines[5], "2 steps: 1 cached, 1 ran; layers 2kB");
     }
 }

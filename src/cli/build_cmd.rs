@@ -349,6 +349,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             pull_meter: Some(pull_meter.clone()),
             labels: args.labels.clone(),
             prefetched: Some(prefetched.clone()),
+            keep_pulled_blobs: keep_pulled_blobs(&outputs),
             mount_sync: mount_caches
                 .is_active()
                 .then(|| mount_caches.clone() as Arc<dyn crate::build::mounts::cache::MountSync>),
@@ -359,6 +360,8 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         registry: resolver.registry(),
         runtime: resolver.runtime(),
         pulled: Some(&pull_meter),
+        keep: crate::build::layers::KeepBlobs::All,
+        making: Default::default(),
     };
     // Build, and fetch the blobs the outputs need. A layer a remote cache cannot deliver
     // intact (missing, corrupt, the backend gone) is poisoned and the build runs again: the
@@ -383,6 +386,10 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         }
     };
     drop(watch);
+    // One sync makes the snapshots this build published durable (store::durability).
+    if let Err(e) = store.settle() {
+        progress.info(&format!("WARNING: syncing the new snapshots: {e}"));
+    }
     let built = built.map_err(|e| at_file(&planned.file, &chain(&e)))?;
     let image = &built.image;
     let mut names: Vec<ImageName> = Vec::new();
@@ -452,6 +459,10 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
                 "rbuild.pull".into(),
                 serde_json::to_value(pull_meter.report())?,
             );
+            map.insert(
+                "rbuild.materialize".into(),
+                materialized(&planned.plan, &built.steps),
+            );
             let caches = remote.reports();
             if !caches.is_empty() {
                 map.insert("rbuild.cache".into(), serde_json::to_value(&caches)?);
@@ -519,6 +530,34 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
 
 /// The layers whose blobs the outputs need in the store: every layer for an OCI layout or a
 /// docker archive; for a push, those the target registry cannot mount.
+/// Which base-image blobs streamed into snapshots are also kept: those an output will need the
+/// bytes of ([`needed_blobs`] after the build fetches any that are still missing).
+fn keep_pulled_blobs(outputs: &[Output]) -> crate::build::layers::KeepBlobs {
+    use crate::build::layers::KeepBlobs;
+    let mut hosts = Vec::new();
+    for out in outputs {
+        match out {
+            Output::Local(_) => return KeepBlobs::All,
+            Output::Registry(targets) => {
+                for t in targets {
+                    let Ok(name) = ImageName::parse(t) else {
+                        return KeepBlobs::All;
+                    };
+                    let Ok(reference) = Reference::parse(&name.full()) else {
+                        return KeepBlobs::All;
+                    };
+                    hosts.push(Repository::of(&reference).domain);
+                }
+            }
+        }
+    }
+    if hosts.is_empty() {
+        KeepBlobs::None
+    } else {
+        KeepBlobs::UnlessPushedTo(hosts)
+    }
+}
+
 fn needed_blobs(
     outputs: &[Output],
     layers: &[crate::build::layers::LayerRef],
@@ -685,6 +724,36 @@ fn mount_line(r: &crate::cache::remote::mounts::MountReport) -> String {
         String::new()
     };
     format!("mount cache {}: {restored}; {exported}{dropped}", r.id)
+}
+
+/// `rbuild.materialize`: per stage whose steps needed lower layers made present, how many,
+/// the bytes downloaded for them, and the seconds it took (`download_seconds` until the last
+/// byte; `seconds` until the last snapshot, downloads overlapping the unpacking).
+fn materialized(plan: &crate::plan::Plan, steps: &[crate::build::StepReport]) -> serde_json::Value {
+    let mut by_stage: std::collections::BTreeMap<usize, crate::build::layers::MaterializeTimes> =
+        std::collections::BTreeMap::new();
+    for s in steps.iter().filter(|s| s.materialize.layers > 0) {
+        by_stage.entry(s.stage).or_default().add(&s.materialize);
+    }
+    serde_json::Value::Array(
+        by_stage
+            .into_iter()
+            .map(|(i, t)| {
+                let name = plan
+                    .stages
+                    .get(i)
+                    .and_then(|st| st.name.clone())
+                    .unwrap_or_else(|| i.to_string());
+                serde_json::json!({
+                    "stage": name,
+                    "layers": t.layers,
+                    "download_bytes": t.download_bytes,
+                    "download_seconds": t.download_seconds,
+                    "seconds": t.seconds,
+                })
+            })
+            .collect(),
+    )
 }
 
 /// `rbuild.explain`: every step that missed, its line and why (`[{"step": "[2/3] COPY . /app",

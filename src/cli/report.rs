@@ -63,6 +63,28 @@ pub(crate) fn markdown(r: &ReportInput<'_>) -> String {
             s.miss_reason.as_deref().map(cell).unwrap_or_default()
         );
     }
+    let materialized: Vec<&StepReport> = r
+        .steps
+        .iter()
+        .filter(|s| s.materialize.layers > 0)
+        .collect();
+    if !materialized.is_empty() {
+        out.push_str(
+            "\n### Lower layers made present\n\n| step | layers | downloaded | download | total |\n|---|---|---|---|---|\n",
+        );
+        for s in materialized {
+            let m = &s.materialize;
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {:.1}s | {:.1}s |",
+                cell(&s.name).replace('`', "'"),
+                m.layers,
+                human_size(m.download_bytes),
+                m.download_seconds,
+                m.seconds
+            );
+        }
+    }
     if !r.caches.is_empty() {
         out.push_str(
             "\n### Remote caches\n\n| backend | imported | exported | requests | import | export |\n|---|---|---|---|---|---|\n",
@@ -154,6 +176,7 @@ mod tests {
             layer_size: size,
             miss_reason: why.map(str::to_string),
             record: None,
+            materialize: Default::default(),
         }
     }
 
@@ -169,6 +192,13 @@ mod tests {
             ),
             step("[3/3] WORKDIR /x", false, None, Some("first build")),
         ];
+        let mut steps = steps;
+        steps[1].materialize = crate::build::layers::MaterializeTimes {
+            layers: 8,
+            download_bytes: 121_500_000,
+            download_seconds: 1.25,
+            seconds: 2.5,
+        };
         let caches = BTreeMap::from([("gha:rbuild".to_string(), MeterReport::default())]);
         let mounts = BTreeMap::from([(
             "cache-1".to_string(),
@@ -191,6 +221,10 @@ mod tests {
         assert!(md.contains("| `[1/3] COPY a\\|b /x` | cached |"), "{md}");
         assert!(md.contains("file changed: src/main.c"), "{md}");
         assert!(md.contains("| `gha:rbuild` |"), "{md}");
+        assert!(
+            md.contains("| `[2/3] RUN make` | 8 | 121.5MB | 1.2s | 2.5s |"),
+            "{md}"
+        );
         assert!(md.contains("| `/root/.cache` | 2MB |"), "{md}");
         let chart: Vec<&str> = md
             .lines()

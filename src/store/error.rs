@@ -46,6 +46,15 @@ pub enum StoreError {
         /// The digest of the bytes received.
         actual: Digest,
     },
+    /// A download streamed into a snapshot failed after some of its bytes were unpacked: it
+    /// cannot start over (the caller fetches the blob again from the beginning).
+    #[error("blob {digest}: the streamed download broke off after {received} bytes")]
+    StreamRestart {
+        /// The blob.
+        digest: Digest,
+        /// Bytes already passed on.
+        received: u64,
+    },
     /// The uncompressed layer did not hash to its diff_id; no snapshot was made.
     #[error("layer for snapshot {chain_id}: diff_id mismatch: expected {expected}, got {actual}")]
     DiffIdMismatch {

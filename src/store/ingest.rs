@@ -145,6 +145,39 @@ impl Write for BlobWriter {
     }
 }
 
+/// Where a download's bytes go: the store's [`BlobWriter`], or a stream that unpacks them as they
+/// arrive. Backends that resume or retry a download ask it how much it holds and may start over.
+pub trait BlobSink: Write + Send {
+    /// Bytes received so far (a resumed prefix included).
+    fn len(&self) -> u64;
+
+    /// Whether nothing was received yet.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes already present before this download began: continue from this offset.
+    fn resume_offset(&self) -> u64;
+
+    /// Throws away what was received and starts over; a sink whose bytes already went on
+    /// (a stream) refuses with [`StoreError::StreamRestart`].
+    fn restart(&mut self) -> Result<()>;
+}
+
+impl BlobSink for BlobWriter {
+    fn len(&self) -> u64 {
+        BlobWriter::len(self)
+    }
+
+    fn resume_offset(&self) -> u64 {
+        BlobWriter::resume_offset(self)
+    }
+
+    fn restart(&mut self) -> Result<()> {
+        BlobWriter::restart(self)
+    }
+}
+
 impl Drop for BlobWriter {
     fn drop(&mut self) {
         if !self.done && !self.resumable {

@@ -5,19 +5,21 @@
 //! * [`blobs`] and [`ingest`] — the content store; every blob enters through a [`BlobWriter`]
 //!   that hashes while writing, fsyncs, verifies and renames, and can resume a download;
 //! * [`chain`] — OCI chain ids, the names of snapshots;
+//! * [`durability`] — when a snapshot published without a sync of its own can be trusted;
 //! * [`snapshots`] and [`unpack`] — layer tars unpacked into one directory per layer in overlayfs
 //!   "diff" format (whiteouts as 0:0 character devices, opaque dirs by xattr), refusing entries
 //!   that would write outside it;
 //! * [`lookup`] — paths resolved through a stack of snapshots as overlayfs would merge them;
 //! * [`usage`] — disk usage for `rbuild du` and pruning.
 //!
-//! Every write is temp + fsync + rename: a process killed at any point leaves no half object that
+//! Every write is temp + fsync + rename (snapshots: temp + rename under [`durability`]'s rule): a process killed at any point leaves no half object that
 //! a later run would trust; `Store::open` removes the temp files of dead processes.
 
 pub mod blobs;
 pub mod chain;
 pub mod compression;
 mod confined;
+pub mod durability;
 pub mod error;
 pub mod ingest;
 pub mod layout;
@@ -34,9 +36,10 @@ pub use blobs::{BlobInfo, Blobs};
 pub use chain::{chain_id, child_chain_id};
 pub use compression::Compression;
 pub use error::{Result, StoreError};
-pub use ingest::BlobWriter;
+pub use ingest::{BlobSink, BlobWriter};
 pub use layout::LAYOUT_VERSION;
 pub use lookup::{MergedEntry, read_dir_merged, resolve, resolve_nofollow};
+pub use snapshots::StagedSnapshot;
 pub use usage::{Tally, Usage};
 
 /// The local state directory.

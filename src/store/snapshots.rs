@@ -1,8 +1,9 @@
 //! Snapshots: one directory per unpacked layer, `snapshots/<chain id hex>/`, holding only that
 //! layer's content in overlayfs "diff" format so that a stack of them mounts as overlay lowerdirs.
 //!
-//! A snapshot is unpacked into `tmp/`, synced, and renamed into place: one that exists is
-//! complete, and is reused as is.
+//! A snapshot is unpacked into `tmp/` ([`Store::stage_snapshot`]), checked, and renamed into
+//! place ([`StagedSnapshot::publish`]): one that exists is complete, and is reused as is, unless
+//! it was published during an earlier boot and never synced (see [`super::durability`]).
 
 use std::fs;
 use std::io::{self, Read};
@@ -12,7 +13,6 @@ use std::path::PathBuf;
 use super::Store;
 use super::compression::Compression;
 use super::error::{IoContext, Result, StoreError};
-use super::layout::sync_dir;
 use super::unpack::unpack_tar;
 use crate::digest::{Digest, DigestWriter};
 
@@ -22,9 +22,16 @@ impl Store {
         self.layout.snapshot(chain_id)
     }
 
-    /// Whether the snapshot of `chain_id` exists (and so is complete).
+    /// Whether the snapshot of `chain_id` exists and can be trusted (and so is complete). One
+    /// that cannot (see [`super::durability`]) is removed.
     pub fn has_snapshot(&self, chain_id: &Digest) -> bool {
-        self.layout.snapshot(chain_id).is_dir()
+        if !self.layout.snapshot(chain_id).is_dir() {
+            return false;
+        }
+        self.check_trusted(chain_id).unwrap_or_else(|e| {
+            tracing::warn!("snapshot {chain_id}: {e}");
+            false
+        })
     }
 
     /// The snapshot directories of a stack of layers given top-first by chain id, ready for
@@ -61,9 +68,13 @@ impl Store {
         let doomed = self.layout.temp_path("deleted-snapshot");
         match fs::rename(&path, &doomed) {
             Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                self.remove_marker(chain_id)?;
+                return Ok(false);
+            }
             Err(e) => return Err(e).at(path),
         }
+        self.remove_marker(chain_id)?;
         fs::remove_dir_all(&doomed).at(&doomed)?;
         Ok(true)
     }
@@ -80,68 +91,106 @@ impl Store {
         compression: Compression,
         diff_id: Option<&Digest>,
     ) -> Result<PathBuf> {
-        let target = self.layout.snapshot(chain_id);
-        if target.is_dir() {
-            return Ok(target);
+        if self.has_snapshot(chain_id) {
+            return Ok(self.layout.snapshot(chain_id));
         }
-        let tmp = self.layout.temp_path("snapshot");
-        fs::DirBuilder::new().mode(0o755).create(&tmp).at(&tmp)?;
-        let result = self.unpack_into(&tmp, chain_id, layer, compression, diff_id);
-        if let Err(e) = result {
-            let _ = fs::remove_dir_all(&tmp);
-            return Err(e);
-        }
-        match fs::rename(&tmp, &target) {
-            Ok(()) => {}
-            // Another process unpacked the same snapshot meanwhile: use theirs.
-            Err(e) if target.is_dir() => {
-                tracing::debug!("snapshot {chain_id} appeared while unpacking: {e}");
-                let _ = fs::remove_dir_all(&tmp);
-                return Ok(target);
-            }
-            Err(e) => {
-                let _ = fs::remove_dir_all(&tmp);
-                return Err(e).at(target);
-            }
-        }
-        sync_dir(&self.layout.snapshot_dir())?;
-        Ok(target)
+        self.stage_snapshot(chain_id, layer, compression, diff_id)?
+            .publish()
     }
 
-    fn unpack_into(
+    /// Unpacks `layer` into a temp directory, reading it to its end and checking `diff_id`,
+    /// without publishing it: the caller publishes once whatever else it checks holds (a
+    /// streamed download's digest). Dropping the result removes the directory.
+    pub fn stage_snapshot(
         &self,
-        tmp: &std::path::Path,
         chain_id: &Digest,
         layer: impl Read,
         compression: Compression,
         diff_id: Option<&Digest>,
-    ) -> Result<()> {
-        let tar_err = |source| StoreError::Tar {
-            entry: None,
-            source,
+    ) -> Result<StagedSnapshot<'_>> {
+        let tmp = self.layout.temp_path("snapshot");
+        fs::DirBuilder::new().mode(0o755).create(&tmp).at(&tmp)?;
+        let staged = StagedSnapshot {
+            store: self,
+            chain_id: chain_id.clone(),
+            tmp,
+            published: false,
         };
-        let decoder = compression.decoder(layer).map_err(tar_err)?;
-        let mut hashed = HashingReader {
-            inner: decoder,
-            hasher: DigestWriter::new(io::sink()),
-        };
-        unpack_tar(tmp, &mut hashed)?;
-        // diff_id covers the whole uncompressed stream, padding after the end marker included.
-        io::copy(&mut hashed, &mut io::sink()).map_err(tar_err)?;
-        let (_, actual, _) = hashed.hasher.finish();
-        if let Some(expected) = diff_id
-            && *expected != actual
-        {
-            return Err(StoreError::DiffIdMismatch {
-                chain_id: chain_id.clone(),
-                expected: expected.clone(),
-                actual,
-            });
-        }
-        // One syncfs flushes every file of the snapshot before the rename publishes it.
-        let dir = fs::File::open(tmp).at(tmp)?;
-        rustix::fs::syncfs(&dir).at(tmp)
+        unpack_checked(&staged.tmp, chain_id, layer, compression, diff_id)?;
+        Ok(staged)
     }
+}
+
+/// An unpacked, checked layer not yet visible as a snapshot ([`Store::stage_snapshot`]).
+pub struct StagedSnapshot<'a> {
+    store: &'a Store,
+    chain_id: Digest,
+    tmp: PathBuf,
+    published: bool,
+}
+
+impl StagedSnapshot<'_> {
+    /// Renames the directory into `snapshots/` (after making that safe: [`super::durability`])
+    /// and returns where it is. When another process published the same snapshot meanwhile,
+    /// theirs is kept.
+    pub fn publish(mut self) -> Result<PathBuf> {
+        let store = self.store;
+        let target = store.layout.snapshot(&self.chain_id);
+        store.prepare_publish(&self.chain_id, &self.tmp)?;
+        match fs::rename(&self.tmp, &target) {
+            Ok(()) => {
+                self.published = true;
+                Ok(target)
+            }
+            // Another process unpacked the same snapshot meanwhile: use theirs.
+            Err(e) if target.is_dir() => {
+                tracing::debug!("snapshot {} appeared while unpacking: {e}", self.chain_id);
+                Ok(target)
+            }
+            Err(e) => Err(e).at(target),
+        }
+    }
+}
+
+impl Drop for StagedSnapshot<'_> {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// Unpacks `layer` into the empty directory `tmp` and checks its diff_id.
+fn unpack_checked(
+    tmp: &std::path::Path,
+    chain_id: &Digest,
+    layer: impl Read,
+    compression: Compression,
+    diff_id: Option<&Digest>,
+) -> Result<()> {
+    let tar_err = |source| StoreError::Tar {
+        entry: None,
+        source,
+    };
+    let decoder = compression.decoder(layer).map_err(tar_err)?;
+    let mut hashed = HashingReader {
+        inner: decoder,
+        hasher: DigestWriter::new(io::sink()),
+    };
+    unpack_tar(tmp, &mut hashed)?;
+    // diff_id covers the whole uncompressed stream, padding after the end marker included.
+    io::copy(&mut hashed, &mut io::sink()).map_err(tar_err)?;
+    let (_, actual, _) = hashed.hasher.finish();
+    if let Some(expected) = diff_id
+        && *expected != actual
+    {
+        return Err(StoreError::DiffIdMismatch {
+            chain_id: chain_id.clone(),
+            expected: expected.clone(),
+            actual,
+        });
+    }
+    Ok(())
 }
 
 /// Hashes what passes through.

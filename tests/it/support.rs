@@ -111,13 +111,19 @@ pub(crate) struct Relay {
 impl Relay {
     /// A relay that serves until the test process ends.
     pub(crate) fn start(upstream: String) -> Self {
-        Self::spawn(upstream, None)
+        Self::spawn(upstream, None, None)
     }
 
     /// A relay that dies (drops every connection and stops listening, as a killed server) once
     /// it has relayed `budget` bytes from `upstream`.
     pub(crate) fn dying(upstream: String, budget: u64) -> Self {
-        Self::spawn(upstream, Some(budget))
+        Self::spawn(upstream, Some(budget), None)
+    }
+
+    /// A relay that sends at most `bytes_per_second` per connection from `upstream` (a slow
+    /// network: a download takes long enough to be interrupted on purpose).
+    pub(crate) fn slow(upstream: String, bytes_per_second: u64) -> Self {
+        Self::spawn(upstream, None, Some(bytes_per_second))
     }
 
     /// How many connections it has accepted so far.
@@ -125,7 +131,7 @@ impl Relay {
         self.accepted.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    fn spawn(upstream: String, budget: Option<u64>) -> Self {
+    fn spawn(upstream: String, budget: Option<u64>, rate: Option<u64>) -> Self {
         use std::io::{Read, Write};
         use std::net::{Shutdown, TcpListener, TcpStream};
         use std::sync::Arc;
@@ -177,6 +183,11 @@ impl Relay {
                                 }
                                 if c_write.write_all(&buf[..n]).is_err() {
                                     break;
+                                }
+                                if let Some(rate) = rate {
+                                    std::thread::sleep(std::time::Duration::from_micros(
+                                        n as u64 * 1_000_000 / rate.max(1),
+                                    ));
                                 }
                             }
                             let _ = c_write.shutdown(Shutdown::Both);

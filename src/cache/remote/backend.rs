@@ -24,7 +24,7 @@ use super::s3::S3Backend;
 use super::spec::{CacheSpec, Kind};
 use crate::image::layer::LayerDescriptor;
 use crate::registry::{Registry, Repository};
-use crate::store::{BlobWriter, Store};
+use crate::store::{BlobSink, Store};
 
 /// An index as loaded.
 #[derive(Debug, Clone)]
@@ -127,7 +127,7 @@ impl Backend {
     pub async fn fetch(
         &self,
         desc: &LayerDescriptor,
-        sink: &mut BlobWriter,
+        sink: &mut dyn BlobSink,
     ) -> Result<(), RemoteError> {
         match self {
             Self::Registry(b) => b.fetch(desc, sink).await,

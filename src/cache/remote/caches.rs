@@ -30,7 +30,7 @@ use crate::cache::CacheRecord;
 use crate::digest::Digest;
 use crate::image::layer::LayerDescriptor;
 use crate::registry::{Registry, Repository};
-use crate::store::{Store, StoreError};
+use crate::store::{BlobSink, Store, StoreError};
 
 /// How many blobs of one backend are downloaded at once.
 const FETCH_CONCURRENCY: usize = 4;
@@ -114,14 +114,38 @@ impl RemoteSource {
         for r in results {
             if let Err(e) = r {
                 tracing::warn!("{e}; the steps that made it will run instead");
-                self.poisoned
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(e.digest.clone());
+                self.poison(&e.digest);
                 first.get_or_insert(e);
             }
         }
         first.map_or(Ok(()), Err)
+    }
+
+    /// Streams the blob of `l` into `sink` without storing it (the caller unpacks it as it
+    /// arrives and must check its digest: [`RemoteSource::poison`] when it is wrong). Blocks.
+    /// A failure poisons the blob.
+    pub fn stream(&self, l: &LayerDescriptor, sink: &mut dyn BlobSink) -> Result<(), FetchError> {
+        let started = Instant::now();
+        let result = self.handle.block_on(self.backend.fetch(l, sink));
+        self.meter.import_time(started.elapsed());
+        result.map_err(|source| {
+            let e = FetchError {
+                digest: l.digest.clone(),
+                source,
+            };
+            tracing::warn!("{e}; the steps that made it will run instead");
+            self.poison(&l.digest);
+            e
+        })
+    }
+
+    /// Marks a blob whose bytes this backend could not deliver intact: lookups no longer
+    /// return records whose layer it is.
+    pub fn poison(&self, digest: &Digest) {
+        self.poisoned
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(digest.clone());
     }
 
     async fn fetch_one(&self, l: &LayerDescriptor, store: &Store) -> Result<(), FetchError> {

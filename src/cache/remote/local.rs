@@ -26,7 +26,7 @@ use super::meter::Meter;
 use super::spec::CacheSpec;
 use crate::digest::Digest;
 use crate::image::layer::LayerDescriptor;
-use crate::store::{BlobWriter, Store};
+use crate::store::{BlobSink, Store};
 
 /// The annotation naming an `index.json` entry.
 const REF_NAME: &str = "org.opencontainers.image.ref.name";
@@ -147,7 +147,7 @@ impl LocalBackend {
     pub async fn fetch(
         &self,
         desc: &LayerDescriptor,
-        sink: &mut BlobWriter,
+        sink: &mut dyn BlobSink,
     ) -> Result<(), RemoteError> {
         let path = self.blob_path(&desc.digest);
         let mut file = match File::open(&path) {

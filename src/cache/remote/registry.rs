@@ -33,7 +33,7 @@ use crate::image::layer::LayerDescriptor;
 use crate::image::manifest::Descriptor;
 use crate::plan::reference::Reference;
 use crate::registry::{PushOptions, Registry, RegistryError, Repository};
-use crate::store::{BlobWriter, Store};
+use crate::store::{BlobSink, Store};
 
 /// A cache in a registry repository.
 #[derive(Debug)]
@@ -252,7 +252,7 @@ impl RegistryBackend {
     pub async fn fetch(
         &self,
         desc: &LayerDescriptor,
-        sink: &mut BlobWriter,
+        sink: &mut dyn BlobSink,
     ) -> Result<(), RemoteError> {
         let source = self.source_of(&desc.digest);
         let mut attempt = 0;

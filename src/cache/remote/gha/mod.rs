@@ -28,7 +28,6 @@ pub mod prune;
 pub mod twirp;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
-use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -48,7 +47,7 @@ use super::retry::{Attempt, Backoff};
 use super::spec::{CacheSpec, GhaSpec};
 use crate::digest::Digest;
 use crate::image::layer::LayerDescriptor;
-use crate::store::{BlobWriter, Store, StoreError};
+use crate::store::{BlobSink, Store, StoreError};
 
 /// The namespace (`scope=`) when none is given.
 pub const DEFAULT_NAMESPACE: &str = "rbuild";
@@ -349,7 +348,7 @@ impl GhaBackend {
     pub async fn fetch(
         &self,
         desc: &LayerDescriptor,
-        sink: &mut BlobWriter,
+        sink: &mut dyn BlobSink,
     ) -> Result<(), RemoteError> {
         // Timed by the caller (`RemoteCaches`).
         self.fetch_inner(desc, sink).await
@@ -358,7 +357,7 @@ impl GhaBackend {
     async fn fetch_inner(
         &self,
         desc: &LayerDescriptor,
-        sink: &mut BlobWriter,
+        sink: &mut dyn BlobSink,
     ) -> Result<(), RemoteError> {
         let missing = || RemoteError::MissingBlob {
             backend: self.http.backend.clone(),
@@ -395,7 +394,7 @@ impl GhaBackend {
         url: &str,
         location: &Location,
         digest: &Digest,
-        sink: &mut BlobWriter,
+        sink: &mut dyn BlobSink,
     ) -> Result<(), RemoteError> {
         let what = format!("Get Blob {} (blob {digest})", location.key);
         let sink = tokio::sync::Mutex::new(sink);
@@ -403,7 +402,7 @@ impl GhaBackend {
         http.backoff
             .run(what, move || async move {
                 let mut guard = sink.lock().await;
-                let sink: &mut BlobWriter = &mut guard;
+                let sink: &mut dyn BlobSink = &mut **guard;
                 let done = sink.len();
                 if done > location.length {
                     return Err(Attempt::Fail(http.error(format!(

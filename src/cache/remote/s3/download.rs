@@ -2,10 +2,8 @@
 //! resuming an interrupted download with a `Range` request (`GetObject` of `bytes=<offset>-`),
 //! also when the connection drops mid-body.
 
-use std::io::Write as _;
-
 use crate::image::layer::LayerDescriptor;
-use crate::store::BlobWriter;
+use crate::store::BlobSink;
 
 use super::super::error::RemoteError;
 use super::Inner;
@@ -72,7 +70,7 @@ impl Inner {
     pub(super) async fn download(
         &self,
         desc: &LayerDescriptor,
-        sink: &mut BlobWriter,
+        sink: &mut dyn BlobSink,
     ) -> Result<(), RemoteError> {
         let key = self.keys.blob(&desc.digest);
         let store_err = |source| RemoteError::Store {

@@ -56,7 +56,7 @@ use super::meter::Meter;
 use super::spec::{CacheSpec, S3Spec};
 use crate::digest::Digest;
 use crate::image::layer::LayerDescriptor;
-use crate::store::{BlobWriter, Store};
+use crate::store::{BlobSink, Store};
 
 pub use client::S3Options;
 use fail::{Failure, classify};
@@ -165,7 +165,7 @@ impl S3Backend {
     pub async fn fetch(
         &self,
         desc: &LayerDescriptor,
-        sink: &mut BlobWriter,
+        sink: &mut dyn BlobSink,
     ) -> Result<(), RemoteError> {
         // Timed by the caller (`RemoteCaches`).
         self.inner.download(desc, sink).await

@@ -1,0 +1,227 @@
+//! Lower layers made present for a step: streamed from the registry into their snapshots, all
+//! at once, and what a crash leaves behind (store::durability): a build killed (SIGKILL) in the
+//! middle of materializing never leaves a snapshot the next build trusts, and a snapshot
+//! published during an earlier boot and never synced is unpacked again.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::support::{Relay, context, rbuild_build, registry};
+
+/// A base image of three layers of incompressible random data (`/a`, `/b`, `/c`, 6 MiB each),
+/// each with its sha256 beside it (`/sums`), pushed as `{REG}/<name>:1`.
+fn push_base(name: &str) {
+    let ctx = context(
+        "FROM {REG}/library/busybox:latest\n\
+         RUN head -c 6291456 /dev/urandom > /a\n\
+         RUN head -c 6291456 /dev/urandom > /b\n\
+         RUN head -c 6291456 /dev/urandom > /c && sha256sum /a /b /c > /sums\n",
+        &[],
+    );
+    let home = tempfile::tempdir().unwrap();
+    let image = format!("{}/{name}:1", registry());
+    let out = rbuild_build(ctx.path(), home.path(), &["-t", &image, "--push"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Snapshot dirs being unpacked in `home`'s `tmp/` that already hold a file.
+fn unpacking(home: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(home.join("tmp")) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        e.file_name().to_string_lossy().ends_with("-snapshot")
+            && fs::read_dir(e.path()).is_ok_and(|mut d| d.next().is_some())
+    })
+}
+
+/// `rbuild.materialize` of a metadata file: layers made present, summed over stages.
+fn layers_made(meta: &Path) -> u64 {
+    let doc: serde_json::Value = serde_json::from_slice(&fs::read(meta).unwrap()).unwrap();
+    doc["rbuild.materialize"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["layers"].as_u64().unwrap())
+        .sum()
+}
+
+#[test]
+fn a_build_killed_while_materializing_leaves_nothing_the_next_build_trusts() {
+    let name = format!("materialize-crash-{}", std::process::id());
+    push_base(&name);
+    // 18 MiB through a relay of 2 MiB/s per connection: several seconds of streaming to kill.
+    let relay = Relay::slow(registry(), 2 << 20);
+    let dockerfile = format!(
+        "FROM {}/{name}:1\nRUN sha256sum -c /sums && echo {{STEP}} > /ok\n",
+        relay.addr
+    );
+    let home = tempfile::tempdir().unwrap();
+    let env = [("RBUILD_INSECURE_REGISTRIES", relay.addr.as_str())];
+
+    let first = context(&dockerfile.replace("{STEP}", "first"), &[]);
+    let mut child = rbuild_build(first.path(), home.path(), &[])
+        .envs(env)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !unpacking(home.path()) {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the build ended before it unpacked anything"
+        );
+        assert!(Instant::now() < deadline, "no snapshot was being unpacked");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert!(
+        unpacking(home.path()),
+        "the killed build's partial snapshot"
+    );
+
+    // The next build: the partial snapshot is a dead process's temp, never published; every
+    // file the RUN step checks is whole.
+    let second = context(&dockerfile.replace("{STEP}", "second"), &[]);
+    let meta = home.path().join("meta.json");
+    let out = rbuild_build(
+        second.path(),
+        home.path(),
+        &["--metadata-file", meta.to_str().unwrap()],
+    )
+    .envs(env)
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("/a: OK") && stderr.contains("/c: OK"),
+        "{stderr}"
+    );
+    assert!(!unpacking(home.path()), "the dead build's temp is gone");
+    let snapshots: Vec<String> = fs::read_dir(home.path().join("snapshots"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        snapshots.iter().all(|n| !n.ends_with(".unsynced")),
+        "the build's end synced its snapshots: {snapshots:?}"
+    );
+
+    // A crash of the machine: the snapshots carry the marker of a boot that ended before they
+    // were synced, and one lost the end of a file. The next build unpacks them again.
+    let mut base_layers = 0;
+    for n in snapshots.iter().filter(|n| n.len() == 64) {
+        let dir = home.path().join("snapshots").join(n);
+        for f in ["a", "b", "c"] {
+            if dir.join(f).is_file() {
+                fs::OpenOptions::new()
+                    .write(true)
+                    .open(dir.join(f))
+                    .unwrap()
+                    .set_len(100)
+                    .unwrap();
+                base_layers += 1;
+            }
+        }
+        fs::write(
+            home.path().join("snapshots").join(format!("{n}.unsynced")),
+            "00000000-0000-0000-0000-000000000000",
+        )
+        .unwrap();
+    }
+    assert_eq!(base_layers, 3);
+    let third = context(&dockerfile.replace("{STEP}", "third"), &[]);
+    let out = rbuild_build(
+        third.path(),
+        home.path(),
+        &["--metadata-file", meta.to_str().unwrap()],
+    )
+    .envs(env)
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("/b: OK"), "{stderr}");
+    assert!(
+        layers_made(&meta) >= 4,
+        "busybox and the three layers again"
+    );
+}
+
+#[test]
+fn layers_stream_into_snapshots_without_keeping_blobs_no_output_needs() {
+    let name = format!("materialize-stream-{}", std::process::id());
+    push_base(&name);
+    let ctx = context(
+        &format!(
+            "FROM {}/{name}:1\nRUN sha256sum -c /sums > /checked\n",
+            registry()
+        ),
+        &[],
+    );
+    let home = tempfile::tempdir().unwrap();
+    let meta = home.path().join("meta.json");
+    // No output: the base layers' bytes are needed by nothing after their snapshots.
+    let out = rbuild_build(
+        ctx.path(),
+        home.path(),
+        &["--metadata-file", meta.to_str().unwrap()],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(layers_made(&meta), 4);
+    let blobs = fs::read_dir(home.path().join("blobs/sha256"))
+        .unwrap()
+        .count();
+    // The image's config and manifest, the step's layer, the base's config: no base layer.
+    let sizes: Vec<u64> = fs::read_dir(home.path().join("blobs/sha256"))
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .collect();
+    assert!(
+        sizes.iter().all(|&n| n < 1 << 20),
+        "no 6 MiB base layer kept: {blobs} blobs of {sizes:?}"
+    );
+
+    // An OCI layout needs every layer's bytes: they are kept while streaming.
+    let home2 = tempfile::tempdir().unwrap();
+    let dest = home2.path().join("out");
+    let out = rbuild_build(
+        ctx.path(),
+        home2.path(),
+        &["-o", &format!("type=oci,dest={},tar=false", dest.display())],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let big = fs::read_dir(home2.path().join("blobs/sha256"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().metadata().unwrap().len() > 6 << 20)
+        .count();
+    assert_eq!(big, 3, "the three random layers, kept");
+    let status = Command::new("skopeo")
+        .args(["inspect", &format!("oci:{}", dest.display())])
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+}
