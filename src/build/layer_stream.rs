@@ -17,7 +17,7 @@ use crate::store::{BlobSink, BlobWriter, StoreError};
 
 /// Chunks in flight between a download and its unpacker (a chunk is what one network read
 /// gave, usually 8-64 KiB).
-const CHANNEL_CHUNKS: usize = 64;
+const CHANNEL_CHUNKS: usize = 16;
 
 /// Makes a connected sink and reader for the blob `digest`.
 pub fn pipe<'a>(

@@ -10,6 +10,18 @@ use std::time::{Duration, Instant};
 
 use super::support::{Relay, context, rbuild_build, registry};
 
+/// Runs `rbuild build ARGS CTX` on the state dir `home` with `env`; its stderr (fails the test
+/// with it unless the build succeeds).
+fn build_ok(ctx: &Path, home: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let out = rbuild_build(ctx, home, args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    stderr
+}
+
 /// A base image of three layers of incompressible random data (`/a`, `/b`, `/c`, 6 MiB each),
 /// each with its sha256 beside it (`/sums`), pushed as `{REG}/<name>:1`.
 fn push_base(name: &str) {
@@ -22,14 +34,7 @@ fn push_base(name: &str) {
     );
     let home = tempfile::tempdir().unwrap();
     let image = format!("{}/{name}:1", registry());
-    let out = rbuild_build(ctx.path(), home.path(), &["-t", &image, "--push"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    build_ok(ctx.path(), home.path(), &["-t", &image, "--push"], &[]);
 }
 
 /// Snapshot dirs being unpacked in `home`'s `tmp/` that already hold a file.
@@ -94,16 +99,8 @@ fn a_build_killed_while_materializing_leaves_nothing_the_next_build_trusts() {
     // file the RUN step checks is whole.
     let second = context(&dockerfile.replace("{STEP}", "second"), &[]);
     let meta = home.path().join("meta.json");
-    let out = rbuild_build(
-        second.path(),
-        home.path(),
-        &["--metadata-file", meta.to_str().unwrap()],
-    )
-    .envs(env)
-    .output()
-    .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let meta_args = ["--metadata-file", meta.to_str().unwrap()];
+    let stderr = build_ok(second.path(), home.path(), &meta_args, &env);
     assert!(
         stderr.contains("/a: OK") && stderr.contains("/c: OK"),
         "{stderr}"
@@ -142,16 +139,7 @@ fn a_build_killed_while_materializing_leaves_nothing_the_next_build_trusts() {
     }
     assert_eq!(base_layers, 3);
     let third = context(&dockerfile.replace("{STEP}", "third"), &[]);
-    let out = rbuild_build(
-        third.path(),
-        home.path(),
-        &["--metadata-file", meta.to_str().unwrap()],
-    )
-    .envs(env)
-    .output()
-    .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let stderr = build_ok(third.path(), home.path(), &meta_args, &env);
     assert!(stderr.contains("/b: OK"), "{stderr}");
     assert!(
         layers_made(&meta) >= 4,
@@ -173,17 +161,11 @@ fn layers_stream_into_snapshots_without_keeping_blobs_no_output_needs() {
     let home = tempfile::tempdir().unwrap();
     let meta = home.path().join("meta.json");
     // No output: the base layers' bytes are needed by nothing after their snapshots.
-    let out = rbuild_build(
+    build_ok(
         ctx.path(),
         home.path(),
         &["--metadata-file", meta.to_str().unwrap()],
-    )
-    .output()
-    .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        &[],
     );
     assert_eq!(layers_made(&meta), 4);
     let blobs = fs::read_dir(home.path().join("blobs/sha256"))
@@ -202,18 +184,8 @@ fn layers_stream_into_snapshots_without_keeping_blobs_no_output_needs() {
     // An OCI layout needs every layer's bytes: they are kept while streaming.
     let home2 = tempfile::tempdir().unwrap();
     let dest = home2.path().join("out");
-    let out = rbuild_build(
-        ctx.path(),
-        home2.path(),
-        &["-o", &format!("type=oci,dest={},tar=false", dest.display())],
-    )
-    .output()
-    .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let oci = format!("type=oci,dest={},tar=false", dest.display());
+    build_ok(ctx.path(), home2.path(), &["-o", &oci], &[]);
     let big = fs::read_dir(home2.path().join("blobs/sha256"))
         .unwrap()
         .filter(|e| e.as_ref().unwrap().metadata().unwrap().len() > 6 << 20)
