@@ -1,0 +1,4 @@
+"""``python -m app``: the ledger command line."""
+from app.cli import main
+
+raise SystemExit(main())

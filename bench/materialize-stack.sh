@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Making a 1 GiB stack of layers present (issue 17): an image of 8 layers of 128 MiB each
+# (bench/gen_tree.py, seeds 1..8: half random bytes, half text), pushed to the test registry once
+# gzip and once zstd; then, in a fresh state dir, `rbuild build` of `FROM <image>` + a COPY that
+# needs the whole stack, with no output: every layer is streamed from the registry, verified
+# (digest and diff_id) and unpacked into its snapshot, all at once. Its seconds are
+# `rbuild.materialize` of the metadata file; its peak RSS is /usr/bin/time's for the process.
+# Beside it, on the same machine, from the blobs already on local disk (no network, nothing
+# verified): `tar -xzf` and `zstd -d | tar -x` of the same 8 blobs one after another, and the
+# same 8 at once (`&` + wait).
+# Targets: rbuild's throughput >= each sequential reference's (ratio reference s / rbuild s >= 1),
+# peak RSS < 150 MB. Prints a table; never asserts (timings vary by machine).
+#
+# Usage: bench/materialize-stack.sh [LAYER_MIB] [REPEATS]   (default 128 and 3; medians)
+# Needs root, the test registry (scripts/peers.sh start), skopeo, zstd, /usr/bin/time; the trees
+# are generated once under /var/tmp/rbuild-bench/stack-<MIB>m and reused.
+# RBUILD_BIN=path uses that rbuild instead of building target/release/rbuild.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+layer_mib=${1:-128}
+repeats=${2:-3}
+registry=${RBUILD_TEST_REGISTRY:-127.0.0.1:5000}
+curl -sf -o /dev/null "http://$registry/v2/" \
+  || { echo "no registry answers at $registry: run scripts/peers.sh start" >&2; exit 1; }
+for t in skopeo zstd /usr/bin/time; do
+  command -v "$t" >/dev/null || { echo "$t missing" >&2; exit 1; }
+done
+if [ -z "${RBUILD_BIN:-}" ]; then
+  cargo build --release --quiet --bin rbuild
+  RBUILD_BIN=$PWD/target/release/rbuild
+fi
+base=/var/tmp/rbuild-bench
+ctx=$base/stack-${layer_mib}m
+mkdir -p "$base"
+work=$(mktemp -d "$base/stack-run.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export SOURCE_DATE_EPOCH=1735689600
+
+if [ ! -f "$ctx.complete" ]; then
+  rm -rf "$ctx"
+  mkdir -p "$ctx"
+  for i in 1 2 3 4 5 6 7 8; do
+    python3 bench/gen_tree.py "$ctx/p$i" "$layer_mib" "$i"
+  done
+  { echo "FROM scratch"; for i in 1 2 3 4 5 6 7 8; do echo "COPY p$i /p$i/"; done; } > "$ctx/Dockerfile"
+  touch "$ctx.complete"
+fi
+bytes=$(du -sb "$ctx" | cut -f1)
+
+tag=$registry/bench/stack-${layer_mib}m-$$
+for c in gzip zstd; do
+  RBUILD_HOME=$work/push-$c "$RBUILD_BIN" build --progress=quiet --compression "$c" \
+    -t "$tag:$c" --push "$ctx" >/dev/null
+  rm -rf "$work/push-$c"
+  skopeo copy --quiet --src-tls-verify=false "docker://$tag:$c" "oci:$work/oci-$c:x" >/dev/null
+done
+
+printf 'FROM %s\nCOPY marker /marker\n' "$tag:gzip" > "$work/Dockerfile.gzip"
+printf 'FROM %s\nCOPY marker /marker\n' "$tag:zstd" > "$work/Dockerfile.zstd"
+echo x > "$work/marker"
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# layers C -- the layer blobs of the OCI copy, bottom first
+layers() {
+  python3 - "$work/oci-$1" <<'EOF'
+import json, sys
+root = sys.argv[1]
+index = json.load(open(f"{root}/index.json"))
+m = json.load(open(f"{root}/blobs/" + index["manifests"][0]["digest"].replace(":", "/")))
+for l in m["layers"]:
+    print(f"{root}/blobs/" + l["digest"].replace(":", "/"))
+EOF
+}
+declare -A R
+for c in gzip zstd; do
+  rb=() rss=() seq=() par=()
+  mapfile -t blobs < <(layers "$c")
+  if [ "$c" = gzip ]; then unpack='tar -xzf "$1" -C "$2"'; else unpack='zstd -q -d -c "$1" | tar -x -C "$2"'; fi
+  for _ in $(seq "$repeats"); do
+    rm -rf "$work/home"
+    sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+    RBUILD_HOME=$work/home /usr/bin/time -v -o "$work/time" "$RBUILD_BIN" build --progress=quiet \
+      -f "$work/Dockerfile.$c" --metadata-file "$work/meta.json" "$work" >/dev/null
+    rb+=("$(python3 -c 'import json,sys; print(sum(s["seconds"] for s in json.load(open(sys.argv[1]))["rbuild.materialize"]))' "$work/meta.json")")
+    rss+=("$(awk '/Maximum resident set size/ { print $NF }' "$work/time")")
+    rm -rf "$work/home"
+
+    rm -rf "$work/ref"; mkdir -p "$work/ref"
+    for b in "${blobs[@]}"; do cat "$b" >/dev/null; done # blobs warm, as rbuild's registry's are
+    t0=$(date +%s%N)
+    i=0; for b in "${blobs[@]}"; do i=$((i + 1)); mkdir "$work/ref/$i"; sh -c "$unpack" _ "$b" "$work/ref/$i"; done
+    t1=$(date +%s%N)
+    seq+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')")
+    rm -rf "$work/ref"; mkdir -p "$work/ref"
+    t0=$(date +%s%N)
+    i=0; for b in "${blobs[@]}"; do i=$((i + 1)); mkdir "$work/ref/$i"; sh -c "$unpack" _ "$b" "$work/ref/$i" & done; wait
+    t1=$(date +%s%N)
+    par+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')")
+    rm -rf "$work/ref"
+  done
+  R[$c.rb]=$(printf '%s\n' "${rb[@]}" | median)
+  R[$c.rss]=$(printf '%s\n' "${rss[@]}" | median)
+  R[$c.seq]=$(printf '%s\n' "${seq[@]}" | median)
+  R[$c.par]=$(printf '%s\n' "${par[@]}" | median)
+  R[$c.all]="${rb[*]} | ${seq[*]} | ${par[*]}"
+done
+
+mib=$(awk -v b="$bytes" 'BEGIN { printf "%.0f", b / 1048576 }')
+echo
+echo "8 layers, $mib MiB unpacked; $repeats repeats, medians; rbuild from the registry (streamed, verified), references from local files"
+echo
+echo "| compression | rbuild s | rbuild MB/s | peak RSS | seq. reference s | ratio ref/rbuild | 8-at-once reference s | ratio |"
+echo "|---|---|---|---|---|---|---|---|"
+for c in gzip zstd; do
+  awk -v c="$c" -v rb="${R[$c.rb]}" -v rss="${R[$c.rss]}" -v s="${R[$c.seq]}" -v p="${R[$c.par]}" -v b="$bytes" 'BEGIN {
+    ref = (c == "gzip") ? "tar -xzf" : "zstd -d | tar -x";
+    printf "| %s | %.2f | %.0f | %.0f MB | %.2f (%s) | %.2f | %.2f | %.2f |\n", c, rb, b / 1e6 / rb, rss / 1000, s, ref, s / rb, p, p / rb }'
+done
+echo
+for c in gzip zstd; do echo "runs $c (rbuild | sequential | at once): ${R[$c.all]}"; done
