@@ -252,7 +252,7 @@ impl Materializer<'_> {
     }
 
     /// Makes the snapshot of every layer of `layers` present, all at once (at most
-    /// [`parallel_layers`]): from the blob when the store has it, else streamed from its
+    /// twice the cores, 4 to 16): from the blob when the store has it, else streamed from its
     /// origin. The first failure in layer order is returned once every layer is done.
     pub fn materialize(&self, layers: &[LayerRef]) -> Result<(), BuildError> {
         let missing: Vec<&LayerRef> = layers
