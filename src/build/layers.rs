@@ -358,7 +358,10 @@ impl Materializer<'_> {
         };
         let from_cache = matches!(origin, BlobOrigin::Cache(_));
         let meter = if from_cache { None } else { self.pulled };
-        let (mut sink, reader) = layer_stream::pipe(digest, tee, from_cache, meter);
+        // A registry verifies its own downloads, and a teed blob is verified by its commit: the
+        // sink hashes only a cache's bytes that nothing else checks.
+        let verify = from_cache && tee.is_none();
+        let (mut sink, reader) = layer_stream::pipe(digest, tee, verify, meter);
         let (download, staged) = std::thread::scope(|s| {
             let download = s.spawn(move || {
                 let result = match origin {
@@ -392,9 +395,23 @@ impl Materializer<'_> {
             return Err(e);
         }
         let staged = staged?;
-        if let (BlobOrigin::Cache(source), Some(actual)) = (origin, &streamed.actual)
-            && actual != digest
-        {
+        let actual = match streamed.tee {
+            Some(tee) => match tee.commit() {
+                Ok(_) => None,
+                Err(crate::store::StoreError::DigestMismatch { actual, .. }) => Some(actual),
+                Err(e) => return Err(e.into()),
+            },
+            None => streamed.actual.filter(|a| a != digest),
+        };
+        if let Some(actual) = actual {
+            let BlobOrigin::Cache(source) = origin else {
+                // A registry download is verified by the registry client before this.
+                return Err(crate::store::StoreError::DigestMismatch {
+                    expected: digest.clone(),
+                    actual,
+                }
+                .into());
+            };
             source.poison(digest);
             return Err(BuildError::CacheBlob {
                 backend: source.name(),
@@ -404,9 +421,6 @@ impl Materializer<'_> {
         }
         if !from_cache && let Some(m) = self.pulled {
             m.blob_downloaded();
-        }
-        if let Some(tee) = streamed.tee {
-            tee.commit()?;
         }
         staged.publish()?;
         Ok(Made {
