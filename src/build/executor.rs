@@ -239,6 +239,7 @@ impl Builder<'_> {
             stages: &plan.stages,
             scratch_seq: AtomicUsize::new(0),
             cancel: &cancel,
+            image_stages: plan.image_stages(),
         };
         // A stage starts once the stages it needs are built (schedule.rs); the plan lists only
         // the stages the target needs.
@@ -303,11 +304,13 @@ impl Builder<'_> {
                 .and_then(|h| h.created.clone())
                 .or_else(|| Some(run.created.clone()))
         };
-        let descs: Vec<LayerDescriptor> = target.layers.iter().map(|l| l.desc.clone()).collect();
+        let layers =
+            super::recompress::conform(&run.materializer, target.layers, self.options.compression)?;
+        let descs: Vec<LayerDescriptor> = layers.iter().map(|l| l.desc.clone()).collect();
         let image = assemble(self.store, &config, &descs)?;
         Ok(BuildOutput {
             image,
-            layers: target.layers,
+            layers,
             steps: reports,
         })
     }
@@ -325,9 +328,26 @@ struct Run<'b, 'a> {
     scratch_seq: AtomicUsize,
     /// Set by the first failure or a signal: no new step starts.
     cancel: &'b Cancel,
+    /// The stages whose layers make the image ([`Plan::image_stages`]); the others' are zstd.
+    image_stages: Vec<usize>,
 }
 
 impl Run<'_, '_> {
+    /// How `stage`'s new layers are compressed: as asked for when they make the image, else
+    /// zstd, which the runner that imports them from a cache decompresses several times faster
+    /// ([`super::recompress`] converts one that later lands in an image).
+    fn layer_options(&self, stage: &PlannedStage) -> LayerOptions {
+        let opts = &self.builder.options;
+        LayerOptions {
+            compression: if self.image_stages.contains(&stage.index) {
+                opts.compression
+            } else {
+                Compression::zstd()
+            },
+            source_date_epoch: opts.source_date_epoch,
+        }
+    }
+
     fn next_id(&self) -> usize {
         self.ids.fetch_add(1, Ordering::Relaxed) + 1
     }
@@ -725,10 +745,7 @@ impl Run<'_, '_> {
                 store: self.builder.store,
                 progress: self.builder.progress,
                 id,
-                options: LayerOptions {
-                    compression: self.builder.options.compression,
-                    source_date_epoch: self.builder.options.source_date_epoch,
-                },
+                options: self.layer_options(stage),
                 context: self.builder.context,
                 secrets: &opts.secrets,
                 ssh: &opts.ssh,
@@ -743,10 +760,7 @@ impl Run<'_, '_> {
         if entries.is_empty() {
             return Ok(None);
         }
-        let options = LayerOptions {
-            compression: self.builder.options.compression,
-            source_date_epoch: self.builder.options.source_date_epoch,
-        };
+        let options = self.layer_options(stage);
         let writer = self.builder.store.writer(None)?;
         let (desc, writer) = write_layer(entries.into_iter().map(Ok), &options, writer)
             .map_err(|source| BuildError::Layer { line, source })?;

@@ -25,6 +25,7 @@ pub mod layer_stream;
 pub mod layers;
 pub mod mounts;
 pub mod progress;
+pub mod recompress;
 pub mod run_step;
 pub mod schedule;
 pub mod summary;

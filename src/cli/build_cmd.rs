@@ -591,23 +591,6 @@ fn needed_blobs(
     needed
 }
 
-/// The stages whose steps make the final image: the target and the stages it is built
-/// `FROM`, transitively (`mode=min` exports their records).
-fn image_stages(plan: &crate::plan::Plan) -> Vec<usize> {
-    let mut out = vec![plan.target];
-    let mut at = plan.target;
-    while let Some(stage) = plan.stages.get(at) {
-        match stage.steps.first().map(|s| &s.op) {
-            Some(crate::plan::StepOp::From(crate::plan::Source::Stage(j))) if !out.contains(j) => {
-                out.push(*j);
-                at = *j;
-            }
-            _ => break,
-        }
-    }
-    out
-}
-
 /// Exports the build's records to every `--cache-to` backend; a failure warns, and is
 /// returned (to fail the build after its outputs) only for `ignore-error=false`.
 fn export_caches(
@@ -621,7 +604,7 @@ fn export_caches(
     if !remote.has_targets() {
         return None;
     }
-    let in_image = image_stages(plan);
+    let in_image = plan.image_stages();
     let records: Vec<(crate::cache::CacheRecord, bool)> = steps
         .iter()
         .filter_map(|s| Some((s.record.clone()?, in_image.contains(&s.stage))))

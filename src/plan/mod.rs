@@ -133,6 +133,23 @@ impl Plan {
     pub fn set_dockerfile(&mut self, dockerfile: &str) {
         identity::assign(self, dockerfile);
     }
+
+    /// The stages whose steps make the final image: the target and the stages it is built
+    /// `FROM`, transitively. The others' layers exist only in caches (`mode=max` exports them).
+    pub fn image_stages(&self) -> Vec<usize> {
+        let mut out = vec![self.target];
+        let mut at = self.target;
+        while let Some(stage) = self.stages.get(at) {
+            match stage.steps.first().map(|s| &s.op) {
+                Some(StepOp::From(Source::Stage(j))) if !out.contains(j) => {
+                    out.push(*j);
+                    at = *j;
+                }
+                _ => break,
+            }
+        }
+        out
+    }
 }
 
 /// One stage of the plan.

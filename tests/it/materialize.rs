@@ -1,7 +1,8 @@
 //! Lower layers made present for a step: streamed from the registry into their snapshots, all
 //! at once, and what a crash leaves behind (store::durability): a build killed (SIGKILL) in the
 //! middle of materializing never leaves a snapshot the next build trusts, and a snapshot
-//! published during an earlier boot and never synced is unpacked again.
+//! published during an earlier boot and never synced is unpacked again. Layers of stages only
+//! caches hold are zstd, and gzip again once they make an image.
 
 use std::fs;
 use std::path::Path;
@@ -196,4 +197,105 @@ fn layers_stream_into_snapshots_without_keeping_blobs_no_output_needs() {
         .output()
         .unwrap();
     assert!(status.status.success());
+}
+
+/// The manifest's layers (media type, digest) and the config's diff_ids of the one image in the
+/// OCI layout `dir`.
+fn oci_layers(dir: &Path) -> (Vec<(String, String)>, Vec<String>) {
+    let json = |digest: &str| -> serde_json::Value {
+        let path = dir
+            .join("blobs/sha256")
+            .join(digest.trim_start_matches("sha256:"));
+        serde_json::from_slice(&fs::read(path).unwrap()).unwrap()
+    };
+    let index: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("index.json")).unwrap()).unwrap();
+    let manifest = json(index["manifests"][0]["digest"].as_str().unwrap());
+    let config = json(manifest["config"]["digest"].as_str().unwrap());
+    let layers = manifest["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let s = |k: &str| l[k].as_str().unwrap().to_string();
+            (s("mediaType"), s("digest"))
+        })
+        .collect();
+    let diff_ids = config["rootfs"]["diff_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap().to_string())
+        .collect();
+    (layers, diff_ids)
+}
+
+#[test]
+fn layers_of_cache_only_stages_are_zstd_and_gzip_once_they_make_the_image() {
+    let ctx = context(
+        "FROM {REG}/library/busybox:latest AS deps\n\
+         RUN echo deps > /deps\n\
+         FROM {REG}/library/busybox:latest\n\
+         COPY --from=deps /deps /deps\n\
+         RUN echo app > /app\n",
+        &[],
+    );
+    let home = tempfile::tempdir().unwrap();
+    let gzip = "application/vnd.oci.image.layer.v1.tar+gzip";
+    let zstd_magic = [0x28, 0xb5, 0x2f, 0xfd];
+    let blob_heads = |home: &Path| -> Vec<Vec<u8>> {
+        fs::read_dir(home.join("blobs/sha256"))
+            .unwrap()
+            .map(|e| fs::read(e.unwrap().path()).unwrap()[..4].to_vec())
+            .collect()
+    };
+
+    // The final image: `deps` is a stage only caches hold, its RUN layer is zstd.
+    let out = home.path().join("final");
+    let spec = format!("type=oci,dest={},tar=false", out.display());
+    build_ok(ctx.path(), home.path(), &["-o", &spec], &[]);
+    let (layers, _) = oci_layers(&out);
+    assert_eq!(layers.len(), 3);
+    assert!(layers.iter().all(|(mt, _)| mt == gzip), "{layers:?}");
+    assert_eq!(
+        blob_heads(home.path())
+            .iter()
+            .filter(|h| **h == zstd_magic)
+            .count(),
+        1,
+        "the deps stage's one layer"
+    );
+
+    // `--target deps`: the same step, cached, now in the image: recompressed as gzip, the
+    // diff_id unchanged.
+    let out = home.path().join("deps");
+    let spec = format!("type=oci,dest={},tar=false", out.display());
+    let stderr = build_ok(
+        ctx.path(),
+        home.path(),
+        &["--target", "deps", "-o", &spec],
+        &[],
+    );
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("RUN echo deps") && l.contains("CACHED")),
+        "{stderr}"
+    );
+    let (layers, diff_ids) = oci_layers(&out);
+    assert_eq!(layers.len(), 2);
+    assert!(layers.iter().all(|(mt, _)| mt == gzip), "{layers:?}");
+    let top = &layers[1].1;
+    let blob = fs::read(
+        out.join("blobs/sha256")
+            .join(top.trim_start_matches("sha256:")),
+    )
+    .unwrap();
+    let mut tar = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&blob[..]), &mut tar).unwrap();
+    let diff_id = format!("sha256:{}", {
+        use sha2::Digest as _;
+        hex::encode(sha2::Sha256::digest(&tar))
+    });
+    assert_eq!(diff_id, diff_ids[1]);
 }

@@ -8,9 +8,9 @@
 //! on CI runners, and costs only a few percent of size against level 6; users who want small
 //! layers pick zstd (level 3: smaller than gzip -6 and several times faster).
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 
-use crate::digest::Digest;
+use crate::digest::{Digest, DigestWriter};
 
 /// OCI media type of an uncompressed layer.
 pub const MEDIA_TYPE_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
@@ -85,6 +85,18 @@ pub const ZSTD_WORKERS: u32 = 2;
 /// Bytes of input per zstd job: fixed (it shapes the output), and small enough that the
 /// workers' buffers stay a few tens of MB.
 pub const ZSTD_JOB_SIZE: u32 = 4 << 20;
+
+/// Compresses the plain tar stream `tar` as `compression` into `out` (a layer given another
+/// compression: its diff_id is unchanged); returns `out`, the blob's digest and its size.
+pub fn recompress<R: Read, W: Write>(
+    mut tar: R,
+    compression: Compression,
+    out: W,
+) -> io::Result<(W, Digest, u64)> {
+    let mut encoder = Encoder::new(compression, DigestWriter::new(out))?;
+    io::copy(&mut tar, &mut encoder)?;
+    Ok(encoder.finish()?.finish())
+}
 
 /// A compressing writer for one [`Compression`].
 pub(crate) enum Encoder<W: Write> {

@@ -28,7 +28,7 @@ pub mod walk;
 use std::io;
 use std::path::PathBuf;
 
-pub use compress::{Compression, LayerDescriptor};
+pub use compress::{Compression, LayerDescriptor, recompress};
 pub use entries::{Entry, EntryKind, FileData, Xattrs};
 pub use overlay::OverlaySource;
 pub use pipeline::{LayerOptions, write_layer};
