@@ -379,14 +379,21 @@ impl Materializer<'_> {
                 };
                 let gone = sink.reader_gone();
                 let streamed = sink.finish();
-                (result, gone, streamed, started.elapsed().as_secs_f64())
+                let done = started.elapsed().as_secs_f64();
+                // The teed blob is committed (fsynced, its digest checked) here, while the
+                // unpacker finishes, not after it.
+                let checked = match (&result, streamed.tee) {
+                    (Ok(()), Some(tee)) => Some(tee.commit().map(|_| ())),
+                    _ => None,
+                };
+                (result, gone, checked, streamed.actual, done)
             });
             let staged =
                 self.store
                     .stage_snapshot(&l.chain_id, reader, compression, Some(&l.desc.diff_id));
             (download.join(), staged)
         });
-        let (result, reader_gone, streamed, download_done) = download
+        let (result, reader_gone, checked, hashed, download_done) = download
             .map_err(|_| BuildError::Internal(format!("the download of {digest} panicked")))?;
         // The unpacker's failure made the download stop: report the unpacker's.
         if let Err(e) = result
@@ -395,13 +402,11 @@ impl Materializer<'_> {
             return Err(e);
         }
         let staged = staged?;
-        let actual = match streamed.tee {
-            Some(tee) => match tee.commit() {
-                Ok(_) => None,
-                Err(crate::store::StoreError::DigestMismatch { actual, .. }) => Some(actual),
-                Err(e) => return Err(e.into()),
-            },
-            None => streamed.actual.filter(|a| a != digest),
+        let actual = match checked {
+            Some(Ok(())) => None,
+            Some(Err(crate::store::StoreError::DigestMismatch { actual, .. })) => Some(actual),
+            Some(Err(e)) => return Err(e.into()),
+            None => hashed.filter(|a| a != digest),
         };
         if let Some(actual) = actual {
             let BlobOrigin::Cache(source) = origin else {
