@@ -50,6 +50,7 @@ pub(crate) fn unpack_tar(dest: &Path, tar: impl Read) -> Result<()> {
         dest,
         is_root: rustix::process::geteuid().is_root(),
         dirs: Vec::new(),
+        buf: vec![0; COPY_BUFFER],
     };
     let mut archive = tar::Archive::new(tar);
     let entries = archive.entries().map_err(|e| tar_error(None, e))?;
@@ -58,6 +59,23 @@ pub(crate) fn unpack_tar(dest: &Path, tar: impl Read) -> Result<()> {
         unpacker.entry(&mut entry)?;
     }
     unpacker.finish_dirs()
+}
+
+/// Size of [`Unpacker`]'s copy buffer.
+const COPY_BUFFER: usize = 256 * 1024;
+
+/// Copies `from` to its end into `to` through `buf`.
+fn copy_with(mut from: impl Read, to: &mut File, buf: &mut [u8]) -> io::Result<()> {
+    use std::io::Write as _;
+    loop {
+        let n = match from.read(buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        to.write_all(&buf[..n])?;
+    }
 }
 
 /// Metadata of one entry, PAX extensions applied.
@@ -75,6 +93,9 @@ struct Unpacker<'a> {
     is_root: bool,
     /// Directories whose mode and mtime are applied at the end.
     dirs: Vec<(Vec<OsString>, Meta)>,
+    /// File contents pass through this: big reads and writes, not `io::copy`'s 8 KiB ones
+    /// (through the decompressor and the diff_id hash too).
+    buf: Vec<u8>,
 }
 
 impl Unpacker<'_> {
@@ -139,7 +160,7 @@ impl Unpacker<'_> {
                 )
                 .map_err(|e| io(e.into()))?;
                 let mut file = File::from(fd);
-                io::copy(entry, &mut file).map_err(io)?;
+                copy_with(entry, &mut file, &mut self.buf).map_err(io)?;
                 self.set_owner_fd(&file, &meta).map_err(io)?;
                 fchmod(&file, Mode::from_raw_mode(meta.mode)).map_err(|e| io(e.into()))?;
                 self.set_xattrs(&join(self.dest, &comps), &meta, &name)?;
