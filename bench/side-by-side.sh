@@ -287,6 +287,9 @@ printf 'rep\tbuilder\tscenario\twall_s\tmax_rss_kb\tcached_steps\n' > "$results"
 measure() {
   local b=$1 s=$2 rep=$3 ctx=$4 id=$1.$2.$3 t0 t1 cmd wall rss
   cmd=$(build_cmd "$b" "$rep" "$ctx" "${5:-}" "$s")
+  # No build inherits the writeback of the one before (a CI runner starts with none): without
+  # this, the gigabytes the last build or cleanup wrote slow whichever builder comes next.
+  sync
   t0=$(date +%s%N)
   if ! eval "/usr/bin/time -v -o '$work/time.$id' $cmd" >"$work/log.$id" 2>&1; then
     tail -n 30 "$work/log.$id" >&2

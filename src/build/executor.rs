@@ -59,9 +59,9 @@ pub struct BuildOptions {
     pub labels: Vec<(String, String)>,
     /// `ADD` URLs the planner fetched (see [`super::copy::url`]): copied, not fetched again.
     pub prefetched: Option<Arc<super::copy::url::Prefetch>>,
-    /// Which base-image blobs are kept in the store when their layers are streamed into
-    /// snapshots (the outputs' needs).
-    pub keep_pulled_blobs: super::layers::KeepBlobs,
+    /// Which blobs are kept in the store when their layers are streamed into snapshots (what
+    /// the outputs and cache exports need).
+    pub keep_blobs: super::layers::KeepBlobs,
 }
 
 impl Default for BuildOptions {
@@ -81,7 +81,7 @@ impl Default for BuildOptions {
             mount_sync: None,
             labels: Vec::new(),
             prefetched: None,
-            keep_pulled_blobs: super::layers::KeepBlobs::All,
+            keep_blobs: super::layers::KeepBlobs::All,
         }
     }
 }
@@ -212,7 +212,7 @@ impl Builder<'_> {
             registry: self.resolver.registry(),
             runtime: self.resolver.runtime(),
             pulled: self.options.pull_meter.as_deref(),
-            keep: self.options.keep_pulled_blobs.clone(),
+            keep: self.options.keep_blobs.clone(),
             making: Default::default(),
         };
         let epoch = build_epoch(self.options.source_date_epoch);

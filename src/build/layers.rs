@@ -65,28 +65,32 @@ pub fn push_layer(below: &mut Vec<LayerRef>, desc: LayerDescriptor, origin: Opti
     });
 }
 
-/// Which blobs of pulled (base-image) layers are kept in the store when their layers are
-/// streamed into snapshots: only those a later output needs the bytes of.
+/// Which blobs are kept in the store when their layers are streamed into snapshots: only those
+/// a later output (or cache export) needs the bytes of. Writing and syncing a blob nobody reads
+/// costs as much as the unpacking on a fresh runner. A cache layer's local record is usable
+/// without its blob on a later build that reads the same cache (the snapshot is there, the
+/// blob is fetched again if an output needs it).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum KeepBlobs {
-    /// Every blob (an OCI layout or docker archive output needs them all); the default.
+    /// Every blob (an OCI layout or docker archive output, a cache export); the default.
     #[default]
     All,
-    /// None: no output needs a base layer's bytes (no output, or a push that mounts them).
+    /// None: nothing needs a layer's bytes (no output, or a push that mounts them all).
     None,
-    /// Those a push to any of these registry hosts cannot mount (another host).
+    /// Those a push to any of these registry hosts cannot mount (from another host).
     UnlessPushedTo(Vec<String>),
 }
 
 impl KeepBlobs {
     fn keeps(&self, origin: &BlobOrigin) -> bool {
-        match (self, origin) {
-            // A cache layer's local record is usable only with its blob: always kept.
-            (_, BlobOrigin::Cache(_)) | (Self::All, _) => true,
-            (Self::None, _) => false,
-            (Self::UnlessPushedTo(hosts), BlobOrigin::Registry(repo)) => {
-                hosts.iter().any(|h| *h != repo.domain)
-            }
+        match self {
+            Self::All => true,
+            Self::None => false,
+            Self::UnlessPushedTo(hosts) => match origin.mount_source() {
+                Some(repo) => hosts.iter().any(|h| *h != repo.domain),
+                // A cache that is not a registry: nothing to mount from.
+                None => true,
+            },
         }
     }
 }
@@ -401,29 +405,53 @@ impl Materializer<'_> {
         {
             return Err(e);
         }
-        let staged = staged?;
-        let actual = match checked {
+        let mismatch = match checked {
             Some(Ok(())) => None,
             Some(Err(crate::store::StoreError::DigestMismatch { actual, .. })) => Some(actual),
             Some(Err(e)) => return Err(e.into()),
             None => hashed.filter(|a| a != digest),
         };
-        if let Some(actual) = actual {
-            let BlobOrigin::Cache(source) = origin else {
-                // A registry download is verified by the registry client before this.
-                return Err(crate::store::StoreError::DigestMismatch {
-                    expected: digest.clone(),
-                    actual,
+        let staged = match origin {
+            // A registry download is verified by the registry client before this.
+            BlobOrigin::Registry(_) => match mismatch {
+                Some(actual) => {
+                    return Err(crate::store::StoreError::DigestMismatch {
+                        expected: digest.clone(),
+                        actual,
+                    }
+                    .into());
                 }
-                .into());
-            };
-            source.poison(digest);
-            return Err(BuildError::CacheBlob {
-                backend: source.name(),
-                digest: digest.clone(),
-                reason: format!("digest mismatch: got {actual}"),
-            });
-        }
+                None => staged?,
+            },
+            // A cache layer with the wrong bytes, or one that does not unpack (a corrupt
+            // stream, a wrong diff_id, a refused entry), is unusable: poisoned, its step runs.
+            BlobOrigin::Cache(source) => {
+                let reason = match (mismatch, staged) {
+                    (Some(actual), _) => format!("digest mismatch: got {actual}"),
+                    (None, Err(e)) => e.to_string(),
+                    (None, Ok(staged)) => {
+                        return self.publish(staged, l, from_cache, download_done);
+                    }
+                };
+                source.poison(digest);
+                return Err(BuildError::CacheBlob {
+                    backend: source.name(),
+                    digest: digest.clone(),
+                    reason,
+                });
+            }
+        };
+        self.publish(staged, l, from_cache, download_done)
+    }
+
+    /// Publishes a verified snapshot and counts it.
+    fn publish(
+        &self,
+        staged: crate::store::StagedSnapshot<'_>,
+        l: &LayerRef,
+        from_cache: bool,
+        download_done: f64,
+    ) -> Result<Made, BuildError> {
         if !from_cache && let Some(m) = self.pulled {
             m.blob_downloaded();
         }

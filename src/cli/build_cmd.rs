@@ -349,7 +349,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             pull_meter: Some(pull_meter.clone()),
             labels: args.labels.clone(),
             prefetched: Some(prefetched.clone()),
-            keep_pulled_blobs: keep_pulled_blobs(&outputs),
+            keep_blobs: keep_blobs(&outputs, !cache_to.is_empty()),
             mount_sync: mount_caches
                 .is_active()
                 .then(|| mount_caches.clone() as Arc<dyn crate::build::mounts::cache::MountSync>),
@@ -528,12 +528,14 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
     }
 }
 
-/// The layers whose blobs the outputs need in the store: every layer for an OCI layout or a
-/// docker archive; for a push, those the target registry cannot mount.
-/// Which base-image blobs streamed into snapshots are also kept: those an output will need the
-/// bytes of ([`needed_blobs`] after the build fetches any that are still missing).
-fn keep_pulled_blobs(outputs: &[Output]) -> crate::build::layers::KeepBlobs {
+/// Which blobs of layers streamed into snapshots (from base images or caches) are also kept in
+/// the store: those an output or a cache export will need the bytes of ([`needed_blobs`] after
+/// the build fetches any that are still missing).
+fn keep_blobs(outputs: &[Output], exports: bool) -> crate::build::layers::KeepBlobs {
     use crate::build::layers::KeepBlobs;
+    if exports {
+        return KeepBlobs::All;
+    }
     let mut hosts = Vec::new();
     for out in outputs {
         match out {
@@ -558,6 +560,8 @@ fn keep_pulled_blobs(outputs: &[Output]) -> crate::build::layers::KeepBlobs {
     }
 }
 
+/// The layers whose blobs the outputs need in the store: every layer for an OCI layout or a
+/// docker archive; for a push, those the target registry cannot mount.
 fn needed_blobs(
     outputs: &[Output],
     layers: &[crate::build::layers::LayerRef],

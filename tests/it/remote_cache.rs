@@ -378,6 +378,27 @@ fn a_corrupt_or_missing_cache_blob_makes_its_step_run_and_the_image_is_right() {
     );
     assert_eq!(second.digest(), first.digest(), "the same, correct image");
 
+    // No output, and the final stage's COPY --from=app misses: the corrupt layer is streamed
+    // into its snapshot without being kept, and the stream's own hash refuses it.
+    let edited = scenario("corrupt, edited\n");
+    let fresh = tempfile::tempdir().unwrap();
+    let streamed = build(
+        edited.path(),
+        fresh.path(),
+        &["--cache-from", &format!("type=local,src={d}")],
+        &epoch,
+    );
+    assert!(
+        streamed.stderr.contains("digest mismatch") && streamed.stderr.contains("building again"),
+        "{}",
+        streamed.stderr
+    );
+    assert!(
+        streamed.ran().iter().any(|n| n.contains("RUN echo deps")),
+        "{:?}",
+        streamed.steps
+    );
+
     // A blob gone from the cache: the same.
     fs::remove_file(&victim).unwrap();
     let fresh = tempfile::tempdir().unwrap();
