@@ -417,7 +417,8 @@ for m in mat:
     print(f"  #{rep} materialize {str(m.get('stage')):<12} layers {m.get('layers', 0):>3}  "
           f"download_bytes {b:>11} ({b / 1e6:7.1f} MB)  download_seconds {m.get('download_seconds', 0):6.2f}  "
           f"seconds {m.get('seconds', 0):6.2f}")
-for mc in doc.get("rbuild.mount-caches") or []:
+mounts = doc.get("rbuild.mount-caches") or {}
+for mc in (mounts.values() if isinstance(mounts, dict) else mounts):
     print(f"  #{rep} mount cache {mc.get('id')}: restored {str(mc.get('restored')).lower()}, "
           f"{mc.get('bytes_downloaded', 0) / 1e6:.1f} MB in {mc.get('chunks_downloaded', 0)} chunks, "
           f"{mc.get('restore_seconds', 0):.2f} s" + (f" ({mc['restore_error']})" if mc.get("restore_error") else ""))
