@@ -167,14 +167,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let (tar, diff_id) = layer();
-        let path = store
-            .unpack(
-                &diff_id,
-                &tar[..],
-                super::super::Compression::None,
-                Some(&diff_id),
-            )
-            .unwrap();
+        let unpack = || {
+            store
+                .unpack(
+                    &diff_id,
+                    &tar[..],
+                    super::super::Compression::None,
+                    Some(&diff_id),
+                )
+                .unwrap()
+        };
+        let path = unpack();
         let marker = store.unsynced_marker(&diff_id);
         assert_eq!(fs::read_to_string(&marker).unwrap(), boot);
         assert!(store.has_snapshot(&diff_id));
@@ -186,14 +189,7 @@ mod tests {
         fs::write(&marker, "another-boot").unwrap();
         assert!(!store.has_snapshot(&diff_id));
         assert!(!path.exists() && !marker.exists());
-        store
-            .unpack(
-                &diff_id,
-                &tar[..],
-                super::super::Compression::None,
-                Some(&diff_id),
-            )
-            .unwrap();
+        unpack();
         assert_eq!(fs::read(path.join("f")).unwrap(), b"hi");
     }
 
