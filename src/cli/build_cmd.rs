@@ -528,6 +528,13 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
     }
 }
 
+/// The repository a push target names (`None` when it does not parse; the push reports that).
+fn push_repository(target: &str) -> Option<Repository> {
+    let name = ImageName::parse(target).ok()?;
+    let reference = Reference::parse(&name.full()).ok()?;
+    Some(Repository::of(&reference))
+}
+
 /// Which blobs of layers streamed into snapshots (from base images or caches) are also kept in
 /// the store: those an output or a cache export will need the bytes of ([`needed_blobs`] after
 /// the build fetches any that are still missing).
@@ -542,13 +549,10 @@ fn keep_blobs(outputs: &[Output], exports: bool) -> crate::build::layers::KeepBl
             Output::Local(_) => return KeepBlobs::All,
             Output::Registry(targets) => {
                 for t in targets {
-                    let Ok(name) = ImageName::parse(t) else {
+                    let Some(repo) = push_repository(t) else {
                         return KeepBlobs::All;
                     };
-                    let Ok(reference) = Reference::parse(&name.full()) else {
-                        return KeepBlobs::All;
-                    };
-                    hosts.push(Repository::of(&reference).domain);
+                    hosts.push(repo.domain);
                 }
             }
         }
@@ -579,14 +583,7 @@ fn needed_blobs(
         match out {
             Output::Local(_) => add(layers.to_vec()),
             Output::Registry(targets) => {
-                for t in targets {
-                    let Ok(name) = ImageName::parse(t) else {
-                        continue;
-                    };
-                    let Ok(reference) = Reference::parse(&name.full()) else {
-                        continue;
-                    };
-                    let repo = Repository::of(&reference);
+                for repo in targets.iter().filter_map(|t| push_repository(t)) {
                     add(crate::build::executor::unmountable(layers, &repo, store));
                 }
             }
