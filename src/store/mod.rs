@@ -6,6 +6,7 @@
 //!   that hashes while writing, fsyncs, verifies and renames, and can resume a download;
 //! * [`chain`] — OCI chain ids, the names of snapshots;
 //! * [`durability`] — when a snapshot published without a sync of its own can be trusted;
+//! * `decode` — a layer decompressed and hashed on a thread beside the one unpacking it;
 //! * [`snapshots`] and [`unpack`] — layer tars unpacked into one directory per layer in overlayfs
 //!   "diff" format (whiteouts as 0:0 character devices, opaque dirs by xattr), refusing entries
 //!   that would write outside it;
@@ -19,6 +20,7 @@ pub mod blobs;
 pub mod chain;
 pub mod compression;
 mod confined;
+mod decode;
 pub mod durability;
 pub mod error;
 pub mod ingest;

@@ -14,7 +14,7 @@ use super::Store;
 use super::compression::Compression;
 use super::error::{IoContext, Result, StoreError};
 use super::unpack::unpack_tar;
-use crate::digest::{Digest, DigestWriter};
+use crate::digest::Digest;
 
 impl Store {
     /// Where the snapshot of `chain_id` is (or would be).
@@ -87,7 +87,7 @@ impl Store {
     pub fn unpack(
         &self,
         chain_id: &Digest,
-        layer: impl Read,
+        layer: impl Read + Send,
         compression: Compression,
         diff_id: Option<&Digest>,
     ) -> Result<PathBuf> {
@@ -104,7 +104,7 @@ impl Store {
     pub fn stage_snapshot(
         &self,
         chain_id: &Digest,
-        layer: impl Read,
+        layer: impl Read + Send,
         compression: Compression,
         diff_id: Option<&Digest>,
     ) -> Result<StagedSnapshot<'_>> {
@@ -160,11 +160,12 @@ impl Drop for StagedSnapshot<'_> {
     }
 }
 
-/// Unpacks `layer` into the empty directory `tmp` and checks its diff_id.
+/// Unpacks `layer` into the empty directory `tmp` and checks its diff_id; the decompression
+/// and the hash run beside the unpacking ([`super::decode`]).
 fn unpack_checked(
     tmp: &std::path::Path,
     chain_id: &Digest,
-    layer: impl Read,
+    layer: impl Read + Send,
     compression: Compression,
     diff_id: Option<&Digest>,
 ) -> Result<()> {
@@ -172,15 +173,8 @@ fn unpack_checked(
         entry: None,
         source,
     };
-    let decoder = compression.decoder(layer).map_err(tar_err)?;
-    let mut hashed = HashingReader {
-        inner: decoder,
-        hasher: DigestWriter::new(io::sink()),
-    };
-    unpack_tar(tmp, &mut hashed)?;
-    // diff_id covers the whole uncompressed stream, padding after the end marker included.
-    io::copy(&mut hashed, &mut io::sink()).map_err(tar_err)?;
-    let (_, actual, _) = hashed.hasher.finish();
+    let ((), actual) =
+        super::decode::decoded(layer, compression, |tar| unpack_tar(tmp, tar))?.map_err(tar_err)?;
     if let Some(expected) = diff_id
         && *expected != actual
     {
@@ -191,18 +185,4 @@ fn unpack_checked(
         });
     }
     Ok(())
-}
-
-/// Hashes what passes through.
-struct HashingReader<R> {
-    inner: R,
-    hasher: DigestWriter<io::Sink>,
-}
-
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        io::Write::write_all(&mut self.hasher, &buf[..n])?;
-        Ok(n)
-    }
 }
