@@ -214,6 +214,7 @@ impl Builder<'_> {
             pulled: self.options.pull_meter.as_deref(),
             keep: self.options.keep_blobs.clone(),
             making: Default::default(),
+            early: Default::default(),
         };
         let epoch = build_epoch(self.options.source_date_epoch);
         let cancel = Cancel::new(self.options.interrupt.clone());
@@ -268,10 +269,26 @@ impl Builder<'_> {
                 .insert(i, steps);
             Ok(out)
         };
-        let mut outputs = schedule::run(&tasks, self.jobs(), &cancel, work, || {
-            crate::exec::runtime::kill_running();
-        })
-        .map_err(|f| match f {
+        // Start early: the layers the first missing step of each stage stands on are made present
+        // on a thread of their own while the stages run up to those steps (early.rs).
+        let finished = AtomicBool::new(false);
+        let stop = || finished.load(Ordering::Relaxed) || cancel.is_cancelled();
+        let mut scheduled = None;
+        std::thread::scope(|s| {
+            if run.caching_any() {
+                s.spawn(|| {
+                    let layers = super::early::stacks(plan, &run);
+                    run.materializer.prefetch(&layers, &stop);
+                });
+            }
+            scheduled = Some(schedule::run(&tasks, self.jobs(), &cancel, work, || {
+                crate::exec::runtime::kill_running();
+            }));
+            finished.store(true, Ordering::Relaxed);
+        });
+        let scheduled = scheduled
+            .ok_or_else(|| BuildError::Internal("the stages were not scheduled".into()))?;
+        let mut outputs = scheduled.map_err(|f| match f {
             Failure::Failed { error, .. } => error,
             Failure::Panicked { id } => BuildError::Internal(format!("stage {id} panicked")),
             Failure::Interrupted => BuildError::Interrupted,
@@ -388,6 +405,11 @@ impl Run<'_, '_> {
             }
             None => (None, None),
         }
+    }
+
+    /// Whether any stage's steps are looked up in the cache (else nothing can start early).
+    fn caching_any(&self) -> bool {
+        self.stages.iter().any(|s| self.caching(s))
     }
 
     fn caching(&self, stage: &PlannedStage) -> bool {
@@ -807,12 +829,7 @@ impl Run<'_, '_> {
         stage: &PlannedStage,
         scratch: &Path,
     ) -> Result<Vec<crate::image::layer::Entry>, BuildError> {
-        let needs_lower = !f.link
-            || f.chmod.is_some()
-            || f.chown
-                .as_deref()
-                .is_some_and(|c| c.split(':').any(|p| p.parse::<u64>().is_err()));
-        let lower = if needs_lower {
+        let lower = if f.needs_lower() {
             self.materializer.rootfs(layers)?
         } else {
             RootfsView::default()
@@ -868,6 +885,21 @@ impl Run<'_, '_> {
         std::fs::create_dir_all(&dir)
             .map_err(|e| BuildError::Internal(format!("creating {}: {e}", dir.display())))?;
         Ok(ScratchDir(dir))
+    }
+}
+
+impl super::early::Lookahead for Run<'_, '_> {
+    fn caching(&self, stage: &PlannedStage) -> bool {
+        Run::caching(self, stage)
+    }
+
+    fn hit(&self, key: &Digest) -> Option<(Option<LayerDescriptor>, Option<BlobOrigin>)> {
+        let (record, origin) = self.lookup(key);
+        record.map(|r| (r.layer, origin))
+    }
+
+    fn base(&self, img: &ImageSource, platform: &str, line: usize) -> Option<Vec<LayerRef>> {
+        self.pull(img, platform, line).ok().map(|out| out.layers)
     }
 }
 

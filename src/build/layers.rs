@@ -107,6 +107,9 @@ pub struct MaterializeTimes {
     /// Wall-clock seconds until every snapshot was unpacked and published (downloads included:
     /// they overlap).
     pub seconds: f64,
+    /// Of [`Self::layers`], those started before the step asked for them (`build::early`):
+    /// for these the seconds count only what the step still waited.
+    pub early: u64,
 }
 
 impl MaterializeTimes {
@@ -116,6 +119,7 @@ impl MaterializeTimes {
         self.download_bytes += other.download_bytes;
         self.download_seconds += other.download_seconds;
         self.seconds += other.seconds;
+        self.early += other.early;
     }
 }
 
@@ -123,7 +127,7 @@ thread_local! {
     /// What this thread's calls to [`Materializer::rootfs`] took since the last
     /// [`take_thread_times`]: each stage runs on a thread of its own, so this is the stage's.
     static THREAD_TIMES: std::cell::Cell<MaterializeTimes> =
-        const { std::cell::Cell::new(MaterializeTimes { layers: 0, download_bytes: 0, download_seconds: 0.0, seconds: 0.0 }) };
+        const { std::cell::Cell::new(MaterializeTimes { layers: 0, download_bytes: 0, download_seconds: 0.0, seconds: 0.0, early: 0 }) };
 }
 
 /// What materializing took on this thread since the last call (and starts counting anew).
@@ -157,6 +161,18 @@ pub struct Materializer<'a> {
     pub keep: KeepBlobs,
     /// One lock per snapshot being made, so that two stages needing it make it once.
     pub making: SnapshotLocks,
+    /// What [`Self::prefetch`] made, until a step that needs it counts it as its own.
+    pub early: MadeEarly,
+}
+
+/// The snapshots [`Materializer::prefetch`] made and no step has counted yet, by chain id.
+#[derive(Debug, Default)]
+pub struct MadeEarly(Mutex<HashMap<Digest, Made>>);
+
+impl MadeEarly {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Digest, Made>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// Per-chain-id locks of a [`Materializer`].
@@ -257,47 +273,37 @@ impl Materializer<'_> {
 
     /// Makes the snapshot of every layer of `layers` present, all at once (at most
     /// twice the cores, 4 to 16): from the blob when the store has it, else streamed from its
-    /// origin. The first failure in layer order is returned once every layer is done.
+    /// origin. The first failure in layer order is returned once every layer is done. What it
+    /// took is added to this thread's [`MaterializeTimes`], with the layers [`Self::prefetch`]
+    /// made for this stack.
     pub fn materialize(&self, layers: &[LayerRef]) -> Result<(), BuildError> {
         let missing: Vec<&LayerRef> = layers
             .iter()
             .filter(|l| !self.store.has_snapshot(&l.chain_id))
             .collect();
-        if missing.is_empty() {
-            return Ok(());
-        }
         let started = Instant::now();
-        let next = AtomicUsize::new(0);
-        let results: Mutex<Vec<(usize, Result<Made, BuildError>)>> = Mutex::new(Vec::new());
-        std::thread::scope(|s| {
-            for _ in 0..missing.len().min(parallel_layers()) {
-                s.spawn(|| {
-                    loop {
-                        let i = next.fetch_add(1, AtomicOrdering::Relaxed);
-                        let Some(l) = missing.get(i) else { break };
-                        let r = self.make_snapshot(l, started);
-                        results
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .push((i, r));
-                    }
-                });
-            }
-        });
-        let mut results = results.into_inner().unwrap_or_else(PoisonError::into_inner);
-        results.sort_by_key(|(i, _)| *i);
+        let (made, first_error) = self.make_all(&missing, false, &|| false);
+        let mut early: Vec<Made> = {
+            let mut map = self.early.lock();
+            layers
+                .iter()
+                .filter_map(|l| map.remove(&l.chain_id))
+                .collect()
+        };
+        if made.is_empty() && early.is_empty() {
+            return first_error.map_or(Ok(()), Err);
+        }
+        for m in &mut early {
+            m.early = true;
+        }
         let mut times = MaterializeTimes::default();
-        let mut first_error = None;
-        for (_, r) in results {
-            match r {
-                Ok(made) => {
-                    times.layers += u64::from(made.unpacked);
-                    times.download_bytes += made.downloaded;
-                    times.download_seconds = times.download_seconds.max(made.download_done);
-                }
-                Err(e) => {
-                    first_error.get_or_insert(e);
-                }
+        for m in made.iter().chain(&early) {
+            times.layers += u64::from(m.unpacked);
+            times.early += u64::from(m.early);
+            times.download_bytes += m.downloaded;
+            if let Some(end) = m.download_end {
+                let waited = end.saturating_duration_since(started).as_secs_f64();
+                times.download_seconds = times.download_seconds.max(waited);
             }
         }
         times.seconds = started.elapsed().as_secs_f64();
@@ -309,13 +315,87 @@ impl Materializer<'_> {
         first_error.map_or(Ok(()), Err)
     }
 
-    /// Makes one snapshot (unless another thread made it meanwhile).
-    fn make_snapshot(&self, l: &LayerRef, started: Instant) -> Result<Made, BuildError> {
+    /// Makes the snapshots of `layers` present ahead of the steps that will need them
+    /// (`build::early`), all at once as [`Self::materialize`] does, starting no new layer
+    /// once `stop` says so. A failure is left for the step that needs the layer to meet again
+    /// and report; what was made waits in [`Self::early`] for that step to count it.
+    pub fn prefetch(&self, layers: &[LayerRef], stop: &(dyn Fn() -> bool + Sync)) {
+        let missing: Vec<&LayerRef> = layers
+            .iter()
+            .filter(|l| !self.store.has_snapshot(&l.chain_id))
+            .collect();
+        let (_, error) = self.make_all(&missing, true, stop);
+        if let Some(e) = error {
+            tracing::debug!("making lower layers present early: {e}");
+        }
+    }
+
+    /// Makes `missing`'s snapshots, at most [`parallel_layers`] at once: what each made (none
+    /// for those another thread made meanwhile), and the first failure in layer order.
+    fn make_all(
+        &self,
+        missing: &[&LayerRef],
+        early: bool,
+        stop: &(dyn Fn() -> bool + Sync),
+    ) -> (Vec<Made>, Option<BuildError>) {
+        if missing.is_empty() {
+            return (Vec::new(), None);
+        }
+        let next = AtomicUsize::new(0);
+        let results: Mutex<Vec<(usize, Result<Made, BuildError>)>> = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for _ in 0..missing.len().min(parallel_layers()) {
+                s.spawn(|| {
+                    loop {
+                        if stop() {
+                            break;
+                        }
+                        let i = next.fetch_add(1, AtomicOrdering::Relaxed);
+                        let Some(l) = missing.get(i) else { break };
+                        let r = self.make_snapshot(l, early);
+                        results
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .push((i, r));
+                    }
+                });
+            }
+        });
+        let mut results = results.into_inner().unwrap_or_else(PoisonError::into_inner);
+        results.sort_by_key(|(i, _)| *i);
+        let mut made = Vec::new();
+        let mut first_error = None;
+        for (_, r) in results {
+            match r {
+                Ok(m) if m.unpacked => made.push(m),
+                Ok(_) => {}
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        (made, first_error)
+    }
+
+    /// Makes one snapshot (unless another thread made it meanwhile). One made `early` is
+    /// recorded in [`Self::early`] before its lock is released, so that a step waiting for it
+    /// finds it there.
+    fn make_snapshot(&self, l: &LayerRef, early: bool) -> Result<Made, BuildError> {
         let lock = self.making.of(&l.chain_id);
         let _making = lock.lock().unwrap_or_else(PoisonError::into_inner);
         if self.store.has_snapshot(&l.chain_id) {
             return Ok(Made::default());
         }
+        let made = self.make_snapshot_locked(l)?;
+        if early {
+            self.early.lock().insert(l.chain_id.clone(), made.clone());
+            return Ok(Made::default());
+        }
+        Ok(made)
+    }
+
+    /// [`Self::make_snapshot`] under the chain id's lock.
+    fn make_snapshot_locked(&self, l: &LayerRef) -> Result<Made, BuildError> {
         let compression =
             Compression::from_media_type(&l.desc.media_type).unwrap_or(Compression::Auto);
         if self.store.blobs().has(&l.desc.digest) {
@@ -336,7 +416,7 @@ impl Materializer<'_> {
                 digest: l.desc.digest.clone(),
             });
         };
-        self.stream_snapshot(l, origin, compression, started)
+        self.stream_snapshot(l, origin, compression)
     }
 
     /// Downloads `l`'s blob from `origin` and unpacks it in the same pass (two threads joined
@@ -346,7 +426,6 @@ impl Materializer<'_> {
         l: &LayerRef,
         origin: &BlobOrigin,
         compression: Compression,
-        started: Instant,
     ) -> Result<Made, BuildError> {
         let digest = &l.desc.digest;
         let tee = if self.keep.keeps(origin) {
@@ -383,7 +462,7 @@ impl Materializer<'_> {
                 };
                 let gone = sink.reader_gone();
                 let streamed = sink.finish();
-                let done = started.elapsed().as_secs_f64();
+                let done = Instant::now();
                 // The teed blob is committed (fsynced, its digest checked) here, while the
                 // unpacker finishes, not after it.
                 let checked = match (&result, streamed.tee) {
@@ -397,7 +476,7 @@ impl Materializer<'_> {
                     .stage_snapshot(&l.chain_id, reader, compression, Some(&l.desc.diff_id));
             (download.join(), staged)
         });
-        let (result, reader_gone, checked, hashed, download_done) = download
+        let (result, reader_gone, checked, hashed, download_end) = download
             .map_err(|_| BuildError::Internal(format!("the download of {digest} panicked")))?;
         // The unpacker's failure made the download stop: report the unpacker's.
         if let Err(e) = result
@@ -430,7 +509,7 @@ impl Materializer<'_> {
                     (Some(actual), _) => format!("digest mismatch: got {actual}"),
                     (None, Err(e)) => e.to_string(),
                     (None, Ok(staged)) => {
-                        return self.publish(staged, l, from_cache, download_done);
+                        return self.publish(staged, l, from_cache, download_end);
                     }
                 };
                 source.poison(digest);
@@ -441,7 +520,7 @@ impl Materializer<'_> {
                 });
             }
         };
-        self.publish(staged, l, from_cache, download_done)
+        self.publish(staged, l, from_cache, download_end)
     }
 
     /// Publishes a verified snapshot and counts it.
@@ -450,7 +529,7 @@ impl Materializer<'_> {
         staged: crate::store::StagedSnapshot<'_>,
         l: &LayerRef,
         from_cache: bool,
-        download_done: f64,
+        download_end: Instant,
     ) -> Result<Made, BuildError> {
         if !from_cache && let Some(m) = self.pulled {
             m.blob_downloaded();
@@ -459,18 +538,23 @@ impl Materializer<'_> {
         Ok(Made {
             unpacked: true,
             downloaded: l.desc.size,
-            download_done,
+            download_end: Some(download_end),
+            early: false,
         })
     }
 }
 
 /// What making one snapshot did.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Made {
+    /// The snapshot was unpacked (not found made by another thread).
     unpacked: bool,
+    /// Compressed bytes downloaded for it.
     downloaded: u64,
-    /// Seconds from the start of the batch to the download's last byte.
-    download_done: f64,
+    /// When its download's last byte arrived.
+    download_end: Option<Instant>,
+    /// Made by [`Materializer::prefetch`].
+    early: bool,
 }
 
 /// A remote cache's failure to deliver `digest`, as the build reports it.

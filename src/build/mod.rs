@@ -6,6 +6,7 @@
 //!   time, the first failure cancelling the rest;
 //! * [`interrupt`] — SIGINT/SIGTERM during a build cancel it cleanly;
 //! * [`layers`] — a stage's layers; base blobs fetched and unpacked only when a step needs them;
+//! * `early` — which lower layers the build will need, made present before the steps ask;
 //! * [`copy`] — COPY and ADD (and WORKDIR's directory) as layer entries, with Docker's rules;
 //! * [`progress`] — step events, rendered as buildx's plain progress or JSON lines;
 //! * [`mounts`] — RUN's `--mount`s (cache, bind, tmpfs, secret, ssh) and heredoc scripts;
@@ -17,6 +18,7 @@
 //! * [`time`] — `SOURCE_DATE_EPOCH` and RFC 3339 stamps.
 
 pub mod copy;
+mod early;
 mod error;
 pub mod executor;
 pub mod explain;

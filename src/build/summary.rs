@@ -59,12 +59,17 @@ pub fn render(steps: &[StepReport]) -> String {
         let m = &s.materialize;
         if m.download_bytes > 0 {
             out.push_str(&format!(
-                "  · {} lower layer{} made present in {:.1}s ({} downloaded in {:.1}s)\n",
+                "  · {} lower layer{} made present in {:.1}s ({} downloaded in {:.1}s{})\n",
                 m.layers,
                 if m.layers == 1 { "" } else { "s" },
                 m.seconds,
                 human_size(m.download_bytes),
-                m.download_seconds
+                m.download_seconds,
+                match m.early {
+                    0 => String::new(),
+                    n if n == m.layers => ", all started early".to_string(),
+                    n => format!(", {n} started early"),
+                }
             ));
         }
     }
@@ -108,6 +113,7 @@ mod tests {
                 download_bytes: u64::from(!cached) * 12_000_000,
                 download_seconds: 0.5,
                 seconds: 0.8,
+                early: u64::from(!cached) * 2,
             },
         };
         let t = render(&[
@@ -124,7 +130,7 @@ mod tests {
         assert_eq!(lines[3], "  ↳ file changed: src/app.py");
         assert_eq!(
             lines[4],
-            "  · 3 lower layers made present in 0.8s (12MB downloaded in 0.5s)"
+            "  · 3 lower layers made present in 0.8s (12MB downloaded in 0.5s, 2 started early)"
         );
         assert_eq!(lines[5], "2 steps: 1 cached, 1 ran; layers 2kB");
     }

@@ -362,6 +362,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         pulled: Some(&pull_meter),
         keep: crate::build::layers::KeepBlobs::All,
         making: Default::default(),
+        early: Default::default(),
     };
     // Build, and fetch the blobs the outputs need. A layer a remote cache cannot deliver
     // intact (missing, corrupt, the backend gone) is poisoned and the build runs again: the
@@ -711,8 +712,10 @@ fn mount_line(r: &crate::cache::remote::mounts::MountReport) -> String {
 }
 
 /// `rbuild.materialize`: per stage whose steps needed lower layers made present, how many,
-/// the bytes downloaded for them, and the seconds it took (`download_seconds` until the last
-/// byte; `seconds` until the last snapshot, downloads overlapping the unpacking).
+/// the bytes downloaded for them, and the seconds its steps waited for them (`download_seconds`
+/// until the last byte; `seconds` until the last snapshot, downloads overlapping the
+/// unpacking); `early`: how many of them were started before a step asked, while the build ran
+/// up to it (those count only the rest of their time).
 fn materialized(plan: &crate::plan::Plan, steps: &[crate::build::StepReport]) -> serde_json::Value {
     let mut by_stage: std::collections::BTreeMap<usize, crate::build::layers::MaterializeTimes> =
         std::collections::BTreeMap::new();
@@ -734,6 +737,7 @@ fn materialized(plan: &crate::plan::Plan, steps: &[crate::build::StepReport]) ->
                     "download_bytes": t.download_bytes,
                     "download_seconds": t.download_seconds,
                     "seconds": t.seconds,
+                    "early": t.early,
                 })
             })
             .collect(),

@@ -70,15 +70,16 @@ pub(crate) fn markdown(r: &ReportInput<'_>) -> String {
         .collect();
     if !materialized.is_empty() {
         out.push_str(
-            "\n### Lower layers made present\n\n| step | layers | downloaded | download | total |\n|---|---|---|---|---|\n",
+            "\n### Lower layers made present\n\n| step | layers | started early | downloaded | download | total |\n|---|---|---|---|---|---|\n",
         );
         for s in materialized {
             let m = &s.materialize;
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {:.1}s | {:.1}s |",
+                "| `{}` | {} | {} | {} | {:.1}s | {:.1}s |",
                 cell(&s.name).replace('`', "'"),
                 m.layers,
+                m.early,
                 human_size(m.download_bytes),
                 m.download_seconds,
                 m.seconds
@@ -198,6 +199,7 @@ mod tests {
             download_bytes: 121_500_000,
             download_seconds: 1.25,
             seconds: 2.5,
+            early: 5,
         };
         let caches = BTreeMap::from([("gha:rbuild".to_string(), MeterReport::default())]);
         let mounts = BTreeMap::from([(
@@ -222,7 +224,7 @@ mod tests {
         assert!(md.contains("file changed: src/main.c"), "{md}");
         assert!(md.contains("| `gha:rbuild` |"), "{md}");
         assert!(
-            md.contains("| `[2/3] RUN make` | 8 | 121.5MB | 1.2s | 2.5s |"),
+            md.contains("| `[2/3] RUN make` | 8 | 5 | 121.5MB | 1.2s | 2.5s |"),
             "{md}"
         );
         assert!(md.contains("| `/root/.cache` | 2MB |"), "{md}");

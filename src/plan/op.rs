@@ -129,3 +129,17 @@ pub struct FileOp {
     /// ADD `--keep-git-dir`.
     pub keep_git_dir: bool,
 }
+
+impl FileOp {
+    /// Whether the step reads the filesystem below it: every COPY but a `--link` one that sets
+    /// no `--chmod` and whose `--chown` (if any) is numeric (a name is looked up in the lower
+    /// `/etc/passwd`).
+    pub fn needs_lower(&self) -> bool {
+        !self.link
+            || self.chmod.is_some()
+            || self
+                .chown
+                .as_deref()
+                .is_some_and(|c| c.split(':').any(|p| p.parse::<u64>().is_err()))
+    }
+}

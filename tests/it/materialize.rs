@@ -2,7 +2,8 @@
 //! at once, and what a crash leaves behind (store::durability): a build killed (SIGKILL) in the
 //! middle of materializing never leaves a snapshot the next build trusts, and a snapshot
 //! published during an earlier boot and never synced is unpacked again. Layers of stages only
-//! caches hold are zstd, and gzip again once they make an image.
+//! caches hold are zstd, and gzip again once they make an image. The layers a cache names are
+//! made present before the step that needs them asks (build::early).
 
 use std::fs;
 use std::path::Path;
@@ -298,4 +299,62 @@ fn layers_of_cache_only_stages_are_zstd_and_gzip_once_they_make_the_image() {
         hex::encode(sha2::Sha256::digest(&tar))
     });
     assert_eq!(diff_id, diff_ids[1]);
+}
+
+#[test]
+fn lower_layers_a_cache_names_are_made_present_before_the_step_that_needs_them_asks() {
+    let name = format!("materialize-early-{}", std::process::id());
+    push_base(&name);
+    let cache = format!(
+        "{}/materialize-early-cache-{}",
+        registry(),
+        std::process::id()
+    );
+    // On a fresh runner with the cache: `big` is all hits, `slow` misses (edit.txt changed)
+    // and sleeps, the last stage's first miss (its COPY --from=slow) stands on big's 5 layers.
+    let dockerfile = format!(
+        "FROM {reg}/{name}:1 AS big\n\
+         RUN echo cached > /cached\n\
+         FROM {reg}/library/busybox:latest AS slow\n\
+         COPY edit.txt /edit.txt\n\
+         RUN sleep 2 && cp /edit.txt /slow.txt\n\
+         FROM big\n\
+         COPY --from=slow /slow.txt /slow.txt\n\
+         RUN sha256sum -c /sums && cat /cached /slow.txt > /out\n",
+        reg = registry()
+    );
+    let first = context(&dockerfile, &[("edit.txt", "one\n")]);
+    let home = tempfile::tempdir().unwrap();
+    let to = format!("type=registry,ref={cache},mode=max");
+    build_ok(first.path(), home.path(), &["--cache-to", &to], &[]);
+
+    let second = context(&dockerfile, &[("edit.txt", "two\n")]);
+    let fresh = tempfile::tempdir().unwrap();
+    let meta = fresh.path().join("meta.json");
+    let from = format!("type=registry,ref={cache}");
+    let stderr = build_ok(
+        second.path(),
+        fresh.path(),
+        &[
+            "--cache-from",
+            &from,
+            "--metadata-file",
+            meta.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&fs::read(&meta).unwrap()).unwrap();
+    let stages = doc["rbuild.materialize"].as_array().unwrap();
+    let of = |stage: &str, key: &str| {
+        stages
+            .iter()
+            .find(|s| s["stage"] == stage)
+            .map_or(0, |s| s[key].as_u64().unwrap())
+    };
+    // The last stage's COPY stands on big's 5 layers: busybox's (slow's COPY needed it first,
+    // and counts it) and the 4 above it, made while slow ran. It also unpacks slow's own new
+    // layers, which this build made.
+    assert!(of("2", "early") >= 4, "{stderr}");
+    assert!(of("2", "download_bytes") > 18 << 20, "{stderr}");
+    assert!(stderr.contains(" started early)"), "{stderr}");
 }
