@@ -210,6 +210,22 @@ reset() {
       for d in "$work"/buildah-*; do [ -d "$d" ] && buildah_reset "$d"; done
       mkdir -p "$work/buildah-$2/tmp" ;;
   esac
+  fresh_page_cache
+}
+
+# fresh_page_cache -- what a fresh runner's kernel starts with: nothing dirty, nothing cached.
+# Needed on machines whose root file system is ext4 without a journal (these lab VMs: no
+# journal_task in /sys/fs/ext4/*/): there ext4's inode allocator skips every inode deleted in the
+# last 60 s (300 s while its inode-table block is dirty) whose block is still in the buffer cache
+# (ialloc.c, recently_deleted), one buffer lookup per skipped inode and per new file. A build that
+# starts right after `reset` deleted a state dir of tens of thousands of files then spends seconds
+# of system time creating its own (perf: 40% of the build in find_get_block_common under
+# ext4_create); by how much depends on how many inodes the last cleanup freed, so it punished
+# whichever builder came next, by 1-2 s per fresh-runner build. Journaled ext4 (GitHub's and
+# CodeBuild's runners) never does this scan. Every builder gets the same clean slate.
+fresh_page_cache() {
+  sync
+  echo 1 > /proc/sys/vm/drop_caches
 }
 
 # make_ctx DIR -- a fresh copy of the corpus (with the host's CA bundle when the Dockerfile
