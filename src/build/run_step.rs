@@ -15,7 +15,7 @@ use crate::exec::{self, Network, RunSpec, Runtime};
 use crate::image::layer::{LayerDescriptor, LayerOptions, OverlaySource, write_layer};
 use crate::plan::FileSource;
 use crate::plan::RunOp;
-use crate::store::Store;
+use crate::store::{Store, child_chain_id};
 
 /// How many output lines a failed step's error repeats.
 const TAIL_LINES: usize = 10;
@@ -137,6 +137,18 @@ pub fn run_step(
     let (desc, writer) = write_layer(entries, &cx.options, writer)
         .map_err(|source| BuildError::Layer { line, source })?;
     writer.commit()?;
+    // The upper dir becomes the layer's snapshot: the next step stands on it without unpacking
+    // the blob just written. Not with SOURCE_DATE_EPOCH, whose clamped mtimes only the layer
+    // has.
+    if cx.options.source_date_epoch.is_none() {
+        let chain_id = match layers.last() {
+            Some(parent) => child_chain_id(&parent.chain_id, &desc.diff_id),
+            None => desc.diff_id.clone(),
+        };
+        if let Err(e) = cx.store.adopt_snapshot(&chain_id, &finished.upper) {
+            tracing::debug!("line {line}: the upper dir was not kept as the snapshot: {e}");
+        }
+    }
     Ok(Some(desc))
 }
 

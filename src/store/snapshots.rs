@@ -7,8 +7,8 @@
 
 use std::fs;
 use std::io::{self, Read};
-use std::os::unix::fs::DirBuilderExt;
-use std::path::PathBuf;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::{Path, PathBuf};
 
 use super::Store;
 use super::compression::Compression;
@@ -77,6 +77,33 @@ impl Store {
         self.remove_marker(chain_id)?;
         fs::remove_dir_all(&doomed).at(&doomed)?;
         Ok(true)
+    }
+
+    /// Publishes `upper`, the upper dir of a finished RUN whose layer was just written from it,
+    /// as the snapshot `chain_id`, instead of unpacking that layer again when a later step needs
+    /// it (BuildKit's overlay snapshotter commits its upper dirs the same way). The layer was made
+    /// from this very tree, so both hold the same paths, types, contents, owners, modes, xattrs
+    /// and whiteouts (0:0 devices, opaque directories by `trusted.overlay.opaque`); overlayfs'
+    /// other xattrs in it never reach a layer and no reader of a lower dir looks at them. Its
+    /// root gets the mode and owner an unpacked snapshot's root has. The same durability rule as
+    /// an unpacked snapshot's applies ([`super::durability`]). `false` when the snapshot already
+    /// existed (`upper` is then left where it is).
+    pub fn adopt_snapshot(&self, chain_id: &Digest, upper: &Path) -> Result<bool> {
+        if self.has_snapshot(chain_id) {
+            return Ok(false);
+        }
+        fs::set_permissions(upper, fs::Permissions::from_mode(0o755)).at(upper)?;
+        let me = rustix::process::geteuid().as_raw();
+        let group = rustix::process::getegid().as_raw();
+        std::os::unix::fs::chown(upper, Some(me), Some(group)).at(upper)?;
+        self.prepare_publish(chain_id, upper)?;
+        let target = self.layout.snapshot(chain_id);
+        match fs::rename(upper, &target) {
+            Ok(()) => Ok(true),
+            // Another process published the same snapshot meanwhile: use theirs.
+            Err(_) if target.is_dir() => Ok(false),
+            Err(e) => Err(e).at(target),
+        }
     }
 
     /// Unpacks a layer blob (`layer` yields the compressed or plain tar) as the snapshot

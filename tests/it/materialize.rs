@@ -358,3 +358,123 @@ fn lower_layers_a_cache_names_are_made_present_before_the_step_that_needs_them_a
     assert!(of("2", "download_bytes") > 18 << 20, "{stderr}");
     assert!(stderr.contains(" started early)"), "{stderr}");
 }
+
+/// Every path under `root` with what a layer records of it: type, mode, owner, size and
+/// content (or link target, or device number) and its xattrs but overlayfs' own (an opaque
+/// directory's marker is kept: it is part of the layer).
+fn describe(root: &Path) -> Vec<String> {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        let mut children: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        children.sort();
+        for path in children {
+            let m = fs::symlink_metadata(&path).unwrap();
+            let t = m.file_type();
+            let what = if t.is_symlink() {
+                format!("-> {}", fs::read_link(&path).unwrap().display())
+            } else if t.is_file() {
+                format!(
+                    "{} bytes {:?}",
+                    m.len(),
+                    fs::read(&path)
+                        .unwrap()
+                        .iter()
+                        .map(|b| u64::from(*b))
+                        .sum::<u64>()
+                )
+            } else if t.is_char_device() || t.is_block_device() {
+                format!("dev {}", m.rdev())
+            } else {
+                String::new()
+            };
+            let mut xattrs: Vec<String> = xattr::list(&path)
+                .unwrap()
+                .map(|k| k.to_string_lossy().into_owned())
+                .filter(|k| !k.starts_with("trusted.overlay.") || k == "trusted.overlay.opaque")
+                .map(|k| {
+                    let v = xattr::get(&path, &k).unwrap().unwrap_or_default();
+                    format!("{k}={}", String::from_utf8_lossy(&v))
+                })
+                .collect();
+            xattrs.sort();
+            out.push(format!(
+                "{} {:o} {}:{} {what} [{}]",
+                path.strip_prefix(root).unwrap().display(),
+                m.mode(),
+                m.uid(),
+                m.gid(),
+                xattrs.join(",")
+            ));
+            if t.is_dir() {
+                walk(root, &path, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, root, &mut out);
+    out
+}
+
+#[test]
+fn a_run_steps_upper_dir_becomes_its_snapshot_equal_to_its_layer_unpacked() {
+    // Files, a hard link, a symlink, a mode and an owner, a deleted file (whiteout), a replaced
+    // directory (opaque).
+    let ctx = context(
+        "FROM {REG}/library/busybox:latest\n\
+         RUN mkdir -p /d/e && echo one > /d/e/f && ln /d/e/f /d/hard && ln -s e/f /d/link \
+             && chmod 0750 /d/e && chown 65534:65534 /d/e/f && rm /bin/yes \
+             && rm -rf /var && mkdir /var && echo two > /var/z\n\
+         COPY a /a\n",
+        &[("a", "a\n")],
+    );
+    let home = tempfile::tempdir().unwrap();
+    let meta = home.path().join("meta.json");
+    let dest = home.path().join("out");
+    let oci = format!("type=oci,dest={},tar=false", dest.display());
+    let stderr = build_ok(
+        ctx.path(),
+        home.path(),
+        &["-o", &oci, "--metadata-file", meta.to_str().unwrap()],
+        &[],
+    );
+    // The COPY stood on busybox's layer (unpacked) and the RUN's upper dir (kept): one layer
+    // made present, not two.
+    assert_eq!(layers_made(&meta), 1, "{stderr}");
+
+    let (layers, diff_ids) = oci_layers(&dest);
+    assert_eq!(diff_ids.len(), 3);
+    let digest = |s: &str| rbuild::digest::Digest::parse(s).unwrap();
+    let base = digest(&diff_ids[0]);
+    let run = rbuild::store::child_chain_id(&base, &digest(&diff_ids[1]));
+    let kept = home.path().join("snapshots").join(run.hex());
+    assert!(kept.is_dir(), "{}", kept.display());
+
+    // The RUN's layer, unpacked into another store, is the same tree.
+    let other = tempfile::tempdir().unwrap();
+    let store = rbuild::store::Store::open(other.path()).unwrap();
+    let blob = dest
+        .join("blobs/sha256")
+        .join(layers[1].1.trim_start_matches("sha256:"));
+    let unpacked = store
+        .unpack(
+            &run,
+            std::io::BufReader::new(fs::File::open(blob).unwrap()),
+            rbuild::store::Compression::Auto,
+            Some(&digest(&diff_ids[1])),
+        )
+        .unwrap();
+    let (a, b) = (describe(&kept), describe(&unpacked));
+    assert!(
+        a.iter().any(|l| l.starts_with("bin/yes ")),
+        "a whiteout: {a:#?}"
+    );
+    assert!(
+        a.iter()
+            .any(|l| l.starts_with("var ") && l.contains("trusted.overlay.opaque=y")),
+        "an opaque directory: {a:#?}"
+    );
+    assert_eq!(a, b);
+}
