@@ -2,11 +2,12 @@
 //!
 //! On a fresh runner the steps a cache holds are hits, and the first step of a stage that
 //! misses needs the layers below it (the base image's and the hits' layers) made present before
-//! it can run. Those layers are known as soon as the cache is imported: walking each stage's
-//! steps through the cache lookup, up to its first miss, names them. The executor makes them
-//! present on a thread of their own while the stages pull, take their hits, restore mount caches
-//! and run other stages' steps (issue 17): a stage that waits for three others no longer starts
-//! its downloads only when they are done.
+//! it can run, and, when it is a RUN, its cache mounts restored. Both are known as soon as the
+//! cache is imported: walking each stage's steps through the cache lookup, up to its first miss,
+//! names them. The executor makes them present on threads of their own while the stages pull,
+//! take their hits and run other stages' steps (issue 17): a stage that waits for three others
+//! no longer starts its downloads only when they are done, and a RUN no longer starts restoring
+//! its mount caches only once its layers are there.
 //!
 //! The walk only reads: it never runs a step, and a stage whose outcome depends on something
 //! unknown (a step with unresolved inputs, a stage that will run) ends the walk of the stages
@@ -18,7 +19,9 @@ use std::collections::{BTreeMap, HashSet};
 use super::layers::{BlobOrigin, LayerRef, push_layer};
 use crate::digest::Digest;
 use crate::image::layer::LayerDescriptor;
-use crate::plan::{FileSource, ImageSource, Plan, PlannedStage, PlannedStep, Source, StepOp};
+use crate::plan::{
+    FileSource, ImageSource, MountType, Plan, PlannedStage, PlannedStep, RunOp, Source, StepOp,
+};
 
 /// What the walk needs from the executor.
 pub(super) trait Lookahead {
@@ -32,40 +35,68 @@ pub(super) trait Lookahead {
     fn base(&self, img: &ImageSource, platform: &str, line: usize) -> Option<Vec<LayerRef>>;
 }
 
-/// The layer stacks the first missing step of each of `plan`'s stages stands on (its lower
-/// layers, and the stages or images it copies from), each layer once, in the order the stages
-/// are built.
-pub(super) fn stacks(plan: &Plan, look: &dyn Lookahead) -> Vec<LayerRef> {
+/// What the build will need before the first missing step of each stage can run.
+#[derive(Default)]
+pub(super) struct Needs<'p> {
+    /// The layers those steps stand on (their lower layers, and the stages or images they copy
+    /// from), each once, in the order the stages are built.
+    pub(super) layers: Vec<LayerRef>,
+    /// The RUN steps with cache mounts that will run (their line and op): every one from the
+    /// first miss of a stage on, all of a stage the walk cannot see through. Their mount caches
+    /// can be restored at once.
+    pub(super) runs: Vec<(usize, &'p RunOp)>,
+}
+
+/// What the first missing step of each of `plan`'s stages needs.
+pub(super) fn needs<'p>(plan: &'p Plan, look: &dyn Lookahead) -> Needs<'p> {
     let provisional = provisional_stages(plan);
     // The layers of every stage whose steps are all hits.
     let mut known: BTreeMap<usize, Vec<LayerRef>> = BTreeMap::new();
     let mut wanted = Vec::new();
+    let mut runs = Vec::new();
     for &i in &plan.order {
         let Some(stage) = plan.stages.get(i) else {
             continue;
         };
         if !look.caching(stage) || provisional.contains(&i) {
+            runs.extend(cache_runs(&stage.steps));
             continue;
         }
         match walk(stage, &known, look) {
             Walk::AllHits(layers) => {
                 known.insert(i, layers);
             }
-            Walk::Miss(needed) => wanted.extend(needed),
-            Walk::Unknown => {}
+            Walk::Miss(needed, at) => {
+                wanted.extend(needed);
+                runs.extend(cache_runs(stage.steps.get(at..).unwrap_or_default()));
+            }
+            Walk::Unknown => runs.extend(cache_runs(&stage.steps)),
         }
     }
     let mut seen = HashSet::new();
     wanted.retain(|l: &LayerRef| seen.insert(l.chain_id.clone()));
-    wanted
+    Needs {
+        layers: wanted,
+        runs,
+    }
+}
+
+/// The RUN steps of `steps` that have cache mounts, with their lines.
+fn cache_runs(steps: &[PlannedStep]) -> impl Iterator<Item = (usize, &RunOp)> {
+    steps.iter().filter_map(|s| match &s.op {
+        StepOp::Run(op) if op.mounts.iter().any(|m| m.kind == MountType::Cache) => {
+            Some((s.line, op))
+        }
+        _ => None,
+    })
 }
 
 /// How far one stage's walk got.
 enum Walk {
     /// Every step is a hit: the stage's layers.
     AllHits(Vec<LayerRef>),
-    /// A step will run: the layers it needs present.
-    Miss(Vec<LayerRef>),
+    /// The step at this index will run: the layers it needs present.
+    Miss(Vec<LayerRef>, usize),
     /// The walk could not tell (a base that did not resolve, a stage it needs that will run).
     Unknown,
 }
@@ -76,7 +107,7 @@ fn walk(
     look: &dyn Lookahead,
 ) -> Walk {
     let mut layers: Vec<LayerRef> = Vec::new();
-    for step in &stage.steps {
+    for (at, step) in stage.steps.iter().enumerate() {
         match &step.op {
             StepOp::From(Source::Scratch) => layers.clear(),
             StepOp::From(Source::Stage(j)) => match known.get(j) {
@@ -98,7 +129,7 @@ fn walk(
                             push_layer(&mut layers, desc, origin);
                         }
                     }
-                    None => return needed_by(step, stage, layers, known, look),
+                    None => return Walk::Miss(needed_by(step, stage, layers, known, look), at),
                 }
             }
         }
@@ -114,9 +145,9 @@ fn needed_by(
     lower: Vec<LayerRef>,
     known: &BTreeMap<usize, Vec<LayerRef>>,
     look: &dyn Lookahead,
-) -> Walk {
+) -> Vec<LayerRef> {
     let StepOp::Copy(f) = &step.op else {
-        return Walk::Miss(lower);
+        return lower;
     };
     let mut needed = if f.needs_lower() { lower } else { Vec::new() };
     match &f.from {
@@ -129,7 +160,7 @@ fn needed_by(
             );
         }
     }
-    Walk::Miss(needed)
+    needed
 }
 
 /// The stages whose steps the executor never looks up (their keys rest on inputs resolved only

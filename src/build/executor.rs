@@ -269,16 +269,34 @@ impl Builder<'_> {
                 .insert(i, steps);
             Ok(out)
         };
-        // Start early: the layers the first missing step of each stage stands on are made present
-        // on a thread of their own while the stages run up to those steps (early.rs).
+        // Start early: the layers the first missing step of each stage stands on are made present,
+        // and its cache mounts restored, on threads of their own while the stages run up to those
+        // steps (early.rs).
         let finished = AtomicBool::new(false);
         let stop = || finished.load(Ordering::Relaxed) || cancel.is_cancelled();
         let mut scheduled = None;
         std::thread::scope(|s| {
             if run.caching_any() {
                 s.spawn(|| {
-                    let layers = super::early::stacks(plan, &run);
-                    run.materializer.prefetch(&layers, &stop);
+                    let needs = super::early::needs(plan, &run);
+                    std::thread::scope(|s| {
+                        if let Some(sync) = self.options.mount_sync.as_deref() {
+                            let runs = &needs.runs;
+                            let progress = &progress;
+                            s.spawn(move || {
+                                let warn = |w: &str| progress.info(&format!("WARNING: {w}"));
+                                for (line, op) in runs {
+                                    if stop() {
+                                        break;
+                                    }
+                                    super::mounts::restore_early(
+                                        self.store, sync, *line, op, &warn,
+                                    );
+                                }
+                            });
+                        }
+                        run.materializer.prefetch(&needs.layers, &stop);
+                    });
                 });
             }
             scheduled = Some(schedule::run(&tasks, self.jobs(), &cancel, work, || {

@@ -27,7 +27,7 @@ use super::BuildError;
 use super::layers::LayerRef;
 use super::run_step::RunContext;
 use crate::exec::{ExecMount, ExecMountKind, Redacted};
-use crate::plan::{FileSource, MountType, RunMount, RunOp};
+use crate::plan::{FileSource, MountType, RunMount, RunOp, Sharing};
 
 pub use secrets::{SecretSource, SshSource};
 
@@ -197,21 +197,8 @@ fn cache_mount(
         Some(FileSource::Context) | None => None,
         Some(from) => Some(from_layers(cx, line, from)?),
     };
+    let name = cache_name(m, layers.as_deref());
     let owner_set = m.mode.is_some() || m.uid.is_some() || m.gid.is_some();
-    let mut base = String::new();
-    if let Some(layers) = &layers {
-        let top = layers.last().map_or("empty", |l| l.chain_id.as_str());
-        base.push_str(&format!("from={top};source={};", m.source));
-    }
-    if owner_set {
-        base.push_str(&format!(
-            "mode={:o};uid={};gid={}",
-            m.mode.unwrap_or(0o755),
-            m.uid.unwrap_or(0),
-            m.gid.unwrap_or(0)
-        ));
-    }
-    let name = cache::dir_name(&m.id, &base);
     let mounts = cx.store.root().join("mounts");
     let mut init = |tmp: &Path| -> Result<(), BuildError> {
         // A remote mount cache replaces the initial content (it grew from it).
@@ -232,10 +219,7 @@ fn cache_mount(
             view::copy_tree(&src, tmp, line)?;
             return Ok(());
         }
-        std::os::unix::fs::chown(tmp, Some(m.uid.unwrap_or(0)), Some(m.gid.unwrap_or(0)))
-            .map_err(|e| io(line, "changing the owner of", tmp, e))?;
-        fs::set_permissions(tmp, fs::Permissions::from_mode(m.mode.unwrap_or(0o755)))
-            .map_err(|e| io(line, "changing the mode of", tmp, e))
+        set_owner_and_mode(m, tmp, line)
     };
     let dir = cache::acquire(&mounts, &name, m.sharing, line, &mut init)?;
     if let Some(sync) = cx.mount_sync {
@@ -250,6 +234,64 @@ fn cache_mount(
     });
     out.guards.push(Guard::Cache(dir));
     Ok(())
+}
+
+/// The directory name of cache mount `m` (its initial content from `layers`, if any).
+fn cache_name(m: &RunMount, layers: Option<&[LayerRef]>) -> String {
+    let owner_set = m.mode.is_some() || m.uid.is_some() || m.gid.is_some();
+    let mut base = String::new();
+    if let Some(layers) = layers {
+        let top = layers.last().map_or("empty", |l| l.chain_id.as_str());
+        base.push_str(&format!("from={top};source={};", m.source));
+    }
+    if owner_set {
+        base.push_str(&format!(
+            "mode={:o};uid={};gid={}",
+            m.mode.unwrap_or(0o755),
+            m.uid.unwrap_or(0),
+            m.gid.unwrap_or(0)
+        ));
+    }
+    cache::dir_name(&m.id, &base)
+}
+
+/// A new cache directory that nothing filled gets the mount's owner and mode.
+fn set_owner_and_mode(m: &RunMount, tmp: &Path, line: usize) -> Result<(), BuildError> {
+    std::os::unix::fs::chown(tmp, Some(m.uid.unwrap_or(0)), Some(m.gid.unwrap_or(0)))
+        .map_err(|e| io(line, "changing the owner of", tmp, e))?;
+    fs::set_permissions(tmp, fs::Permissions::from_mode(m.mode.unwrap_or(0o755)))
+        .map_err(|e| io(line, "changing the mode of", tmp, e))
+}
+
+/// Restores the remote caches of `op`'s cache mounts ahead of the step (`build::early`): each
+/// directory is made as the step would make it, so the step finds it there. Only mounts whose
+/// initial content is no stage's or image's, and whose sharing makes a step wait for the
+/// directory's lock (`shared`, `locked`): a `private` step would take another directory
+/// rather than wait. Failures are left for the step to meet again.
+pub fn restore_early(
+    store: &crate::store::Store,
+    sync: &dyn cache::MountSync,
+    line: usize,
+    op: &RunOp,
+    warn: &dyn Fn(&str),
+) {
+    let mounts = store.root().join("mounts");
+    for m in &op.mounts {
+        let plain = matches!(m.from, None | Some(FileSource::Context));
+        if m.kind != MountType::Cache || !plain || m.sharing == Sharing::Private {
+            continue;
+        }
+        let name = cache_name(m, None);
+        let mut init = |tmp: &Path| -> Result<(), BuildError> {
+            if sync.restore(&name, &m.id, tmp, warn) {
+                return Ok(());
+            }
+            set_owner_and_mode(m, tmp, line)
+        };
+        if let Err(e) = cache::acquire(&mounts, &name, m.sharing, line, &mut init) {
+            tracing::debug!("restoring cache mount {} early: {e}", m.id);
+        }
+    }
 }
 
 /// The source a secret or ssh mount names: `found`, else an error saying `missing()` when the
