@@ -39,6 +39,9 @@ mod it {
     mod explain;
     /// `rbuild gha prune` against a stand-in of GitHub's Actions caches REST API.
     mod gha_prune;
+    /// Issue 18's attacks, as another local user would try them: setuid files in the state
+    /// dir, secrets in a running step's bundle.
+    mod hardening;
     /// Deterministic layers: tar read back, whiteouts, compression checked by system tools.
     mod layer;
     /// Lower layers streamed into snapshots, and what a build killed while doing it leaves.

@@ -163,7 +163,9 @@ pub fn run(
 
     let id = Runtime::new_id();
     let dir = RunDir(scratch.join(id.replacen("rbuild-", "run-", 1)));
-    std::fs::create_dir(&dir.0).at("creating", &dir.0)?;
+    // Private: the bundle's config.json holds `--secret id=X,env=VAR` values, the upper dir
+    // what the step wrote (setuid files included).
+    private_dir(&dir.0)?;
     let dirs = overlay::OverlayDirs {
         lower: spec.lower.clone(),
         empty: dir.0.join("empty"),
@@ -172,7 +174,7 @@ pub fn run(
         merged: dir.0.join("merged"),
     };
     let bundle = dir.0.join("bundle");
-    std::fs::create_dir(&bundle).at("creating", &bundle)?;
+    private_dir(&bundle)?;
 
     let mount = dirs.mount()?;
     let workdir = if spec.workdir.is_empty() {
@@ -182,12 +184,8 @@ pub fn run(
     };
     mountpoints::create_workdir(mount.merged(), workdir)?;
     let config = bundle.join("config.json");
-    spec::build(spec, mount.merged(), &ids, host_files)?
-        .save(&config)
-        .map_err(|source| ExecError::Spec {
-            path: config.clone(),
-            source,
-        })?;
+    let generated = spec::build(spec, mount.merged(), &ids, host_files)?;
+    save_private(&config, &generated)?;
     let exit = runtime.run(&state, &bundle, &id, output)?;
     mount.unmount()?;
     std::fs::remove_dir_all(&dirs.work).at("removing", &dirs.work)?;
@@ -197,6 +195,32 @@ pub fn run(
         exit_code: exit.code,
         dir,
     })
+}
+
+/// Creates `dir` for its owner only (0700; a umask only ever removes bits).
+fn private_dir(dir: &Path) -> Result<(), ExecError> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .mode(0o700)
+        .create(dir)
+        .at("creating", dir)
+}
+
+/// Writes the runtime spec to `path`, readable by its owner only (0600): it may hold secrets.
+fn save_private(path: &Path, spec: &oci_spec::runtime::Spec) -> Result<(), ExecError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let json = serde_json::to_vec(spec).map_err(|e| ExecError::Spec {
+        path: path.to_path_buf(),
+        source: oci_spec::OciSpecError::Other(e.to_string()),
+    })?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .and_then(|mut f| f.write_all(&json))
+        .at("writing", path)
 }
 
 /// Removes what runs of dead rbuild processes left under `scratch`: containers, mounts, dirs.

@@ -27,6 +27,21 @@ use crate::digest::Digest;
 /// The content of `VERSION` for this layout.
 pub const LAYOUT_VERSION: &str = "rbuild-state-v1";
 
+/// Makes the state directory its owner's alone (0700), tightening one that is looser: its
+/// snapshots and restored mount caches keep the setuid files and device nodes of the layers and
+/// caches they come from, and a step's bundle holds its secrets; a state directory other users
+/// can traverse hands them a setuid-root binary (Docker's CVE-2021-41091) and those secrets.
+/// Nothing else needs to traverse it: runc, overlayfs (the mounter's credentials) and bind
+/// mounts reach inside as the user that runs rbuild.
+fn make_private(root: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::metadata(root).at(root)?.permissions().mode();
+    if mode & 0o077 != 0 {
+        fs::set_permissions(root, fs::Permissions::from_mode(0o700)).at(root)?;
+    }
+    Ok(())
+}
+
 /// Paths inside one state directory.
 #[derive(Debug, Clone)]
 pub(crate) struct Layout {
@@ -43,6 +58,7 @@ impl Layout {
             durable: true,
         };
         fs::create_dir_all(root).at(root)?;
+        make_private(root)?;
         let version = layout.root.join("VERSION");
         match fs::read_to_string(&version) {
             Ok(found) => {

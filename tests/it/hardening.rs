@@ -1,0 +1,247 @@
+//! Issue 18, as an attacker on the same machine would try it: what another local user (uid
+//! 65534, through `setpriv`) can reach of a state directory rbuild wrote as root.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use super::support::{context, rbuild_build};
+
+/// Runs `args` as user and group 65534 (nobody), with no supplementary groups, from a shell of
+/// that user (as a local attacker would; on these machines `setpriv` itself could exec a file
+/// under a 0700 directory that the same user's shell cannot).
+fn as_nobody(args: &[&str]) -> Output {
+    Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .args(["sh", "-c", "exec \"$@\"", "sh"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// A state dir inside a directory every user can traverse (as `/var/lib/rbuild` is), made
+/// 0755 as rbuild made it before: what an older rbuild left behind.
+fn exposed_home() -> (tempfile::TempDir, PathBuf) {
+    let parent = tempfile::Builder::new()
+        .prefix("rbuild-hardening-")
+        .tempdir_in("/var/tmp")
+        .unwrap();
+    fs::set_permissions(parent.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let home = parent.path().join("home");
+    fs::create_dir(&home).unwrap();
+    fs::set_permissions(&home, fs::Permissions::from_mode(0o755)).unwrap();
+    (parent, home)
+}
+
+/// Every file under `dir` whose mode has the setuid bit.
+fn setuid_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let m = fs::symlink_metadata(e.path()).unwrap();
+        if m.is_dir() {
+            out.extend(setuid_files(&e.path()));
+        } else if m.is_file() && m.permissions().mode() & 0o4000 != 0 {
+            out.push(e.path());
+        }
+    }
+    out
+}
+
+#[test]
+fn another_user_cannot_run_setuid_files_from_snapshots_or_mount_caches() {
+    let ctx = context(
+        "FROM {REG}/library/busybox:latest\n\
+         RUN cp /bin/busybox /suid && chmod 4755 /suid\n\
+         RUN --mount=type=cache,target=/c cp /bin/busybox /c/suid && chmod 4755 /c/suid\n",
+        &[],
+    );
+    let (_parent, home) = exposed_home();
+    let out = rbuild_build(ctx.path(), &home, &[]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let found = setuid_files(&home);
+    assert!(
+        found.iter().any(|p| p.starts_with(home.join("snapshots")))
+            && found.iter().any(|p| p.starts_with(home.join("mounts"))),
+        "a setuid-root binary in a snapshot and in a mount cache: {found:?}"
+    );
+    for path in &found {
+        // The attack: run the setuid-root binary as nobody, `id -u` printing its euid (0).
+        let p = path.to_str().unwrap();
+        let run = as_nobody(&[p, "id", "-u"]);
+        assert!(
+            !run.status.success(),
+            "nobody ran {p}: euid {}",
+            String::from_utf8_lossy(&run.stdout).trim()
+        );
+        assert!(
+            String::from_utf8_lossy(&run.stderr).contains("Permission denied"),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+    let mode = fs::metadata(&home).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "the state dir is tightened on open");
+}
+
+/// The `bundle/config.json` files under `dir`.
+fn bundles(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        if path.ends_with("bundle/config.json") {
+            out.push(path);
+        } else if fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) && !path.ends_with("merged")
+        {
+            out.extend(bundles(&path));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_secret_in_a_running_steps_bundle_is_readable_by_no_other_user() {
+    let ctx = context(
+        "FROM {REG}/library/busybox:latest\n\
+         RUN --mount=type=secret,id=tok,env=TOK test -n \"$TOK\" && sleep 3\n",
+        &[],
+    );
+    let (_parent, home) = exposed_home();
+    let mut build = rbuild_build(
+        ctx.path(),
+        &home,
+        &["--secret", "id=tok,env=HARDENING_TOKEN"],
+    )
+    .env("HARDENING_TOKEN", "s3cr3t-value")
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let config = loop {
+        if let Some(c) = bundles(&home.join("tmp")).into_iter().next() {
+            break c;
+        }
+        assert!(Instant::now() < deadline, "no bundle appeared");
+        assert!(
+            build.try_wait().unwrap().is_none(),
+            "the build ended before its RUN"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // The secret is in it (it is how runc gets the variable)...
+    let text = fs::read_to_string(&config).unwrap();
+    assert!(text.contains("s3cr3t-value"));
+    // ... and no other user reads it; only its owner, along the whole path.
+    let read = as_nobody(&["cat", config.to_str().unwrap()]);
+    assert!(
+        !String::from_utf8_lossy(&read.stdout).contains("s3cr3t"),
+        "nobody read the secret"
+    );
+    assert!(!read.status.success());
+    assert_eq!(
+        fs::metadata(&config).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    for dir in [
+        config.parent().unwrap(),
+        config.parent().unwrap().parent().unwrap(),
+    ] {
+        assert_eq!(
+            fs::metadata(dir).unwrap().permissions().mode() & 0o777,
+            0o700,
+            "{}",
+            dir.display()
+        );
+    }
+    let out = build.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn credentials_in_cache_specs_appear_in_no_message_or_metadata() {
+    let ctx = context(
+        "FROM {REG}/library/busybox:latest\nRUN echo hi > /hi\n",
+        &[],
+    );
+    let home = tempfile::tempdir().unwrap();
+    let secrets = ["TOPSECRETKEY", "SESSIONSECRET", "GHATOKENSECRET"];
+    let check = |what: &str, text: &str| {
+        for s in secrets {
+            assert!(!text.contains(s), "{what} shows a credential: {text}");
+        }
+    };
+
+    // A malformed spec: its error quotes the spec.
+    let bad = format!(
+        "type=s3,bucket=b,region=us-east-1,access_key_id=AKIAEXAMPLE,\
+         secret_access_key={},session_token={},bogus=1",
+        secrets[0], secrets[1]
+    );
+    let out = rbuild_build(ctx.path(), home.path(), &["--cache-to", &bad])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("secret_access_key=***"), "{stderr}");
+    check("a malformed spec's error", &stderr);
+    let bad_gha = format!(
+        "type=gha,token={},url=http://127.0.0.1:1/,bogus=1",
+        secrets[2]
+    );
+    let out = rbuild_build(ctx.path(), home.path(), &["--cache-from", &bad_gha])
+        .output()
+        .unwrap();
+    check(
+        "a malformed gha spec's error",
+        &String::from_utf8_lossy(&out.stderr),
+    );
+
+    // A backend that fails (no such bucket on moto): the warning, the summary and the
+    // metadata file.
+    let moto = std::env::var("RBUILD_TEST_MOTO").unwrap_or_else(|_| "http://127.0.0.1:5001".into());
+    let failing = format!(
+        "type=s3,bucket=no-such-bucket-{},region=us-east-1,endpoint_url={moto},\
+         use_path_style=true,access_key_id=AKIAEXAMPLE,secret_access_key={},session_token={}",
+        std::process::id(),
+        secrets[0],
+        secrets[1]
+    );
+    let meta = home.path().join("meta.json");
+    let out = rbuild_build(
+        ctx.path(),
+        home.path(),
+        &[
+            "--cache-to",
+            &failing,
+            "--cache-from",
+            &failing,
+            "--metadata-file",
+            meta.to_str().unwrap(),
+        ],
+    )
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "ignore-error: the build goes on: {stderr}"
+    );
+    check("a failing backend's messages", &stderr);
+    check("the metadata file", &fs::read_to_string(&meta).unwrap());
+}
