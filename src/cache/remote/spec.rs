@@ -52,7 +52,7 @@ pub enum Mode {
 /// One parsed `--cache-to` / `--cache-from` value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CacheSpec {
-    /// The value as the user gave it (for messages).
+    /// The value as the user gave it, credentials redacted ([`redacted`]): for messages.
     pub text: String,
     /// The backend and its options.
     pub kind: Kind,
@@ -157,8 +157,9 @@ impl std::fmt::Debug for GhaSpec {
 impl CacheSpec {
     /// Parses a `--cache-to` (`Export`) or `--cache-from` (`Import`) value.
     pub fn parse(text: &str, direction: Direction) -> Result<Self, RemoteError> {
+        let shown = redacted(text);
         let err = |reason: String| RemoteError::Spec {
-            spec: text.to_string(),
+            spec: shown.clone(),
             reason,
         };
         let fields = crate::csv::fields(text).map_err(|e| err(e.to_string()))?;
@@ -326,7 +327,7 @@ impl CacheSpec {
             return Err(err(format!("unknown key `{key}=` for type={kind_name}")));
         }
         Ok(Self {
-            text: text.to_string(),
+            text: shown.clone(),
             kind,
             mode,
             ignore_error,
@@ -345,6 +346,32 @@ impl CacheSpec {
             Kind::Gha(_) => format!("gha:{}", self.scope.as_deref().unwrap_or("rbuild")),
             Kind::Local { dir } => dir.display().to_string(),
         }
+    }
+}
+
+/// Whether `key=`'s value is a credential, never to be shown: `secret_access_key=`,
+/// `session_token=`, gha's `token=`, and any key naming a secret, token or password.
+fn is_secret_key(key: &str) -> bool {
+    let key = key.trim().trim_matches('"').to_ascii_lowercase();
+    ["secret", "token", "password"]
+        .iter()
+        .any(|word| key.contains(word))
+}
+
+/// `text` (a cache spec) as errors and reports show it: every credential's value replaced by
+/// `***`. A value that does not parse as CSV is not shown at all (a quoted comma could split a
+/// credential into pieces that no key names).
+pub fn redacted(text: &str) -> String {
+    match crate::csv::fields(text) {
+        Ok(fields) => fields
+            .iter()
+            .map(|field| match field.split_once('=') {
+                Some((key, _)) if is_secret_key(key) => format!("{key}=***"),
+                _ => field.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(","),
+        Err(_) => format!("({} characters, not shown: not CSV)", text.chars().count()),
     }
 }
 
@@ -407,6 +434,30 @@ mod tests {
             Ok(spec) => panic!("{s}: parsed as {spec:?}"),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn credentials_are_redacted_wherever_the_spec_is_shown() {
+        assert_eq!(
+            redacted("type=s3,bucket=b,access_key_id=A,secret_access_key=S,session_token=T"),
+            "type=s3,bucket=b,access_key_id=A,secret_access_key=***,session_token=***"
+        );
+        // A quoted comma does not split a credential into an unnamed piece.
+        assert_eq!(redacted("type=gha,\"token=a,b\""), "type=gha,token=***");
+        assert!(!redacted("type=gha,\"token=a,b").contains("a,b"));
+        let e = fails(
+            "type=s3,bucket=b,secret_access_key=S3CRET,x=1",
+            Direction::Export,
+        );
+        assert!(
+            !e.contains("S3CRET") && e.contains("secret_access_key=***"),
+            "{e}"
+        );
+        let spec = ok(
+            "type=gha,token=T0KEN,url=http://127.0.0.1:1/",
+            Direction::Import,
+        );
+        assert!(!spec.text.contains("T0KEN"), "{}", spec.text);
     }
 
     #[test]
