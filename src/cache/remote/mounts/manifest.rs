@@ -155,6 +155,23 @@ impl MountManifest {
         if Self::tree_hash(&m.chunks) != m.tree {
             return Err("its tree hash does not match its chunk list".into());
         }
+        // Bounds before a chunk's claimed sizes drive any allocation (a restore decompresses
+        // each into a buffer of its `raw_size`, many at once): no chunk is larger than the
+        // chunker's largest, or its compressed blob than zstd's bound for that.
+        let max_raw = u64::from(super::chunking::CUTTING.max);
+        let max_packed =
+            zstd::zstd_safe::compress_bound(super::chunking::CUTTING.max as usize) as u64;
+        if let Some(c) = m
+            .chunks
+            .iter()
+            .find(|c| c.raw_size > max_raw || c.size > max_packed)
+        {
+            return Err(format!(
+                "chunk {} claims {} bytes ({} compressed); a chunk holds at most {max_raw} \
+                 ({max_packed} compressed)",
+                c.digest, c.raw_size, c.size
+            ));
+        }
         if m.chunks.iter().map(|c| c.raw_size).sum::<u64>() != m.archive_bytes {
             return Err("its chunk sizes do not add up to the archive's".into());
         }
@@ -233,6 +250,15 @@ mod tests {
         let mut future = m.clone();
         future.version = 9;
         assert!(MountManifest::from_loaded(&loaded(&future)).is_err());
+        // A chunk claiming more than a chunk can hold (a crafted list drove a restore to 6.3 GB
+        // of buffers): refused before anything is fetched.
+        for (raw_size, size) in [(u64::from(u32::MAX), 10), (100, 1 << 30)] {
+            let mut huge = chunk(3);
+            (huge.raw_size, huge.size) = (raw_size, size);
+            let crafted = manifest(vec![chunk(1), huge]);
+            let e = MountManifest::from_loaded(&loaded(&crafted)).unwrap_err();
+            assert!(e.contains("a chunk holds at most"), "{e}");
+        }
         // The tree hash names content and order.
         assert_ne!(
             MountManifest::tree_hash(&[chunk(1), chunk(2)]),

@@ -196,6 +196,16 @@ impl MountCaches {
             else {
                 return Ok(None);
             };
+            // Larger than this build may restore: a miss (with the warning this error makes).
+            if let Some(max) = self.max_size
+                && manifest.archive_bytes > max
+            {
+                return Err(MountCacheError::Unpack(format!(
+                    "{location}: the cache holds {} archive bytes, more than \
+                     --mount-cache-max-size ({max}); not restored",
+                    manifest.archive_bytes
+                )));
+            }
             let scratch = self.scratch("restore", key)?;
             let moved = restore::restore(source.backend(), &manifest, dir, &scratch.store).await?;
             tracing::info!(
