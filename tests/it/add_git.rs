@@ -384,3 +384,85 @@ fn a_private_repository_over_http_takes_the_git_auth_token_secret() {
         "hello\n"
     );
 }
+
+#[test]
+fn a_hostile_submodule_cannot_run_a_transport_outside_the_allow_list() {
+    // The runner's git config allows every protocol, and a git remote helper is installed;
+    // a hostile repository's .gitmodules names that helper's transport.
+    let daemon = GitDaemon::start();
+    let tools = tempfile::tempdir().unwrap();
+    let marker = tools.path().join("helper-ran");
+    let helper = tools.path().join("git-remote-evil");
+    fs::write(
+        &helper,
+        format!("#!/bin/sh\ntouch {}\nexit 1\n", marker.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&helper, fs::Permissions::from_mode(0o755)).unwrap();
+    fs::write(
+        tools.path().join(".gitconfig"),
+        "[protocol]\n\tallow = always\n",
+    )
+    .unwrap();
+
+    let work = daemon.base.path().join("hostile");
+    fs::create_dir_all(&work).unwrap();
+    fs::write(work.join("a.txt"), "a\n").unwrap();
+    fs::write(
+        work.join(".gitmodules"),
+        "[submodule \"s\"]\n\tpath = s\n\turl = evil::payload\n",
+    )
+    .unwrap();
+    let date = "2020-01-02T03:04:05Z";
+    git(&work, &["init", "-q", "-b", "main"], date);
+    git(&work, &["add", "a.txt", ".gitmodules"], date);
+    git(
+        &work,
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            "160000,0123456789abcdef0123456789abcdef01234567,s",
+        ],
+        date,
+    );
+    git(&work, &["commit", "-q", "-m", "hostile"], date);
+    let bare = daemon.base.path().join("hostile.git");
+    let out = Command::new("git")
+        .args(["clone", "-q", "--bare"])
+        .arg(&work)
+        .arg(&bare)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let ctx = tempfile::tempdir().unwrap();
+    fs::write(
+        ctx.path().join("Dockerfile"),
+        format!("FROM scratch\nADD {} /src\n", daemon.url("hostile.git")),
+    )
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let path = format!(
+        "{}:{}",
+        tools.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let out = super::support::rbuild_build(ctx.path(), home.path(), &[])
+        .env("HOME", tools.path())
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !marker.exists(),
+        "the submodule's transport helper ran:\n{stderr}"
+    );
+    assert!(!out.status.success());
+    assert!(stderr.contains("line 2"), "{stderr}");
+}

@@ -131,7 +131,14 @@ fn is_commit(r: &str) -> bool {
     r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// A `git` command that never prompts and refuses the `ext::` and `file://` transports.
+/// Transports git may use for an ADD and its submodules: `GIT_ALLOW_PROTOCOL` is an allow-list
+/// that overrides every `protocol.*.allow` setting of the machine's git config (a runner whose
+/// global config says `protocol.allow=always` would otherwise let a hostile repository's
+/// `.gitmodules` run any `git-remote-<name>` helper on the host, or read its files).
+const GIT_ALLOW_PROTOCOL: &str = "https:http:ssh:git";
+
+/// A `git` command that never prompts and uses only [`GIT_ALLOW_PROTOCOL`]'s transports
+/// (`ext::` and `file://` refused by name too).
 fn git() -> Command {
     let mut cmd = Command::new("git");
     cmd.args([
@@ -140,6 +147,7 @@ fn git() -> Command {
         "-c",
         "protocol.file.allow=never",
     ])
+    .env("GIT_ALLOW_PROTOCOL", GIT_ALLOW_PROTOCOL)
     .env("GIT_TERMINAL_PROMPT", "0")
     .env("GIT_ASKPASS", "true")
     .stdin(Stdio::null());
