@@ -16,9 +16,10 @@
 use std::path::{Path, PathBuf};
 
 use oci_spec::runtime::{
-    Capability, LinuxBuilder, LinuxCapabilitiesBuilder, LinuxNamespaceBuilder, LinuxNamespaceType,
-    Mount, MountBuilder, ProcessBuilder, RootBuilder, Spec, UserBuilder, get_default_maskedpaths,
-    get_default_mounts, get_default_readonly_paths,
+    Capability, LinuxBuilder, LinuxCapabilitiesBuilder, LinuxDeviceCgroup,
+    LinuxDeviceCgroupBuilder, LinuxDeviceType, LinuxNamespaceBuilder, LinuxNamespaceType,
+    LinuxResourcesBuilder, Mount, MountBuilder, ProcessBuilder, RootBuilder, Spec, UserBuilder,
+    get_default_maskedpaths, get_default_mounts, get_default_readonly_paths,
 };
 
 use super::user::Ids;
@@ -173,6 +174,11 @@ fn build_inner(
         .collect::<Result<Vec<_>, _>>()?;
     let linux = LinuxBuilder::default()
         .namespaces(namespaces)
+        .resources(
+            LinuxResourcesBuilder::default()
+                .devices(device_rules()?)
+                .build()?,
+        )
         .masked_paths(get_default_maskedpaths())
         .readonly_paths(get_default_readonly_paths())
         .build()?;
@@ -188,4 +194,79 @@ fn build_inner(
         .set_mounts(Some(mounts))
         .set_linux(Some(linux));
     Ok(out)
+}
+
+/// The device cgroup rules of a step: every device denied, then the standard allow-list that
+/// `runc spec` and containerd's default spec give (mknod of any node, and read, write and mknod
+/// of /dev/null, zero, full, random, urandom, tty, console, ptmx and the pts). Without the
+/// deny-all rule, a step's root (which has CAP_MKNOD, as in BuildKit) could make a node for the
+/// host's disk and read or write it.
+fn device_rules() -> Result<Vec<LinuxDeviceCgroup>, oci_spec::OciSpecError> {
+    // No major or minor: any.
+    let rule = |allow: bool,
+                typ: LinuxDeviceType,
+                major: Option<i64>,
+                minor: Option<i64>,
+                access: &str| {
+        let mut b = LinuxDeviceCgroupBuilder::default()
+            .allow(allow)
+            .typ(typ)
+            .access(access);
+        if let Some(major) = major {
+            b = b.major(major);
+        }
+        if let Some(minor) = minor {
+            b = b.minor(minor);
+        }
+        b.build()
+    };
+    let mut rules = vec![
+        rule(false, LinuxDeviceType::A, None, None, "rwm")?,
+        rule(true, LinuxDeviceType::C, None, None, "m")?,
+        rule(true, LinuxDeviceType::B, None, None, "m")?,
+    ];
+    for (major, minor) in [
+        (1, 3),
+        (1, 5),
+        (1, 7),
+        (1, 8),
+        (1, 9),
+        (5, 0),
+        (5, 1),
+        (5, 2),
+    ] {
+        rules.push(rule(
+            true,
+            LinuxDeviceType::C,
+            Some(major),
+            Some(minor),
+            "rwm",
+        )?);
+    }
+    rules.push(rule(true, LinuxDeviceType::C, Some(136), None, "rwm")?);
+    Ok(rules)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_device_is_denied_but_the_standard_ones() {
+        let rules = device_rules().unwrap();
+        let first = &rules[0];
+        assert!(!first.allow());
+        assert_eq!(first.typ(), Some(LinuxDeviceType::A));
+        assert_eq!((first.major(), first.minor()), (None, None));
+        assert_eq!(first.access().as_deref(), Some("rwm"));
+        // No block device is readable or writable, only made (mknod) as runc allows.
+        assert!(rules.iter().all(|r| !r.allow()
+            || r.typ() != Some(LinuxDeviceType::B)
+            || r.access().as_deref() == Some("m")));
+        let null = rules
+            .iter()
+            .find(|r| r.major() == Some(1) && r.minor() == Some(3))
+            .unwrap();
+        assert!(null.allow() && null.access().as_deref() == Some("rwm"));
+    }
 }

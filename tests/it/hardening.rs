@@ -245,3 +245,39 @@ fn credentials_in_cache_specs_appear_in_no_message_or_metadata() {
     check("a failing backend's messages", &stderr);
     check("the metadata file", &fs::read_to_string(&meta).unwrap());
 }
+
+/// The step's spec denies every device but the standard ones (exec::spec's unit test shows the
+/// rules); runc 1.1 on these machines also denies by default, so this holds with or without the
+/// explicit rule, and guards against a runtime that does not.
+#[test]
+fn a_run_step_cannot_open_the_hosts_disk() {
+    use std::os::unix::fs::MetadataExt;
+    // The block device holding the state dir, as a step's root would name it with mknod.
+    let home = tempfile::Builder::new().tempdir_in("/var/tmp").unwrap();
+    let dev = fs::metadata(home.path()).unwrap().dev();
+    let (major, minor) = (rustix::fs::major(dev), rustix::fs::minor(dev));
+    let ctx = context(
+        &format!(
+            "FROM {{REG}}/library/busybox:latest\n\
+             RUN mknod /disk b {major} {minor} \
+                 && if head -c 512 /disk > /dev/null; then echo DEVICE-READ; \
+                    else echo DEVICE-DENIED; fi\n"
+        ),
+        &[],
+    );
+    let out = rbuild_build(ctx.path(), home.path(), &["--progress=plain"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The step's output lines (`#2 DEVICE-...`), not its title.
+    let said = |word: &str| {
+        stderr
+            .lines()
+            .any(|l| l.starts_with('#') && l.ends_with(&format!(" {word}")))
+    };
+    assert!(
+        !said("DEVICE-READ"),
+        "a step read the host's disk:\n{stderr}"
+    );
+    assert!(said("DEVICE-DENIED"), "{stderr}");
+}
