@@ -238,7 +238,6 @@ impl Builder<'_> {
             ids: AtomicUsize::new(0),
             single_stage: plan.stages.len() == 1,
             stages: &plan.stages,
-            scratch_seq: AtomicUsize::new(0),
             cancel: &cancel,
             image_stages: plan.image_stages(),
         };
@@ -360,7 +359,6 @@ struct Run<'b, 'a> {
     single_stage: bool,
     /// The plan's stages (their names, for explanations).
     stages: &'b [PlannedStage],
-    scratch_seq: AtomicUsize,
     /// Set by the first failure or a signal: no new step starts.
     cancel: &'b Cancel,
     /// The stages whose layers make the image ([`Plan::image_stages`]); the others' are zstd.
@@ -893,13 +891,9 @@ impl Run<'_, '_> {
     /// A fresh directory under the state dir's `tmp/` for a step's temporary files, removed
     /// when the guard drops.
     fn scratch_dir(&self) -> Result<ScratchDir, BuildError> {
-        let n = self.scratch_seq.fetch_add(1, Ordering::Relaxed);
-        let dir = self
-            .builder
-            .store
-            .root()
-            .join("tmp")
-            .join(format!("step-{}-{n}", std::process::id()));
+        // Named for this process (store::layout): no other rbuild on the same state dir takes
+        // it for a leftover while this one lives.
+        let dir = self.builder.store.layout().temp_path("step");
         std::fs::create_dir_all(&dir)
             .map_err(|e| BuildError::Internal(format!("creating {}: {e}", dir.display())))?;
         Ok(ScratchDir(dir))

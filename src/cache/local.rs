@@ -308,7 +308,13 @@ pub(crate) mod tests {
         assert_eq!(cache.peek(&rec.key).unwrap(), Some(rec.clone()));
         assert_eq!(cache.last_used(&rec.key).unwrap(), old);
         // No temp file is left behind.
-        assert_eq!(fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0);
+        // (This process's lock stays while it lives: store::layout.)
+        let left = fs::read_dir(dir.path().join("tmp"))
+            .unwrap()
+            .flatten()
+            .filter(|e| !e.file_name().to_string_lossy().ends_with(".lock"))
+            .count();
+        assert_eq!(left, 0);
     }
 
     #[test]

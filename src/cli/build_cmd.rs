@@ -243,10 +243,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
     let store = Store::open(&state)
         .with_context(|| format!("{}: cannot open the state directory", state.display()))?;
     // ADD URLs without --checksum are fetched while planning: their content is in the key.
-    let prefetch_dir = store
-        .root()
-        .join("tmp")
-        .join(format!("add-url-{}", std::process::id()));
+    let prefetch_dir = store.layout().temp_path("add-url");
     let secrets = args
         .secrets
         .iter()

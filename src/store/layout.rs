@@ -12,9 +12,16 @@
 //!   tmp/                      temp files and dirs, named <pid>.<start time>.<n>[-what]
 //! ```
 //!
-//! A temp name carries its process's pid and start time, so that `open` can tell the leftovers
-//! of a dead (killed) process, which it removes, from the work in flight of a live one.
+//! A temp name starts with its process's `<pid>.<start time>.`, and that process holds an
+//! exclusive `flock` on `tmp/<pid>.<start time>.lock` for as long as it lives (taken when it
+//! opens the store, under a temp name first and renamed into place, so a lock file is only ever
+//! seen held). `open` tells the leftovers of a dead (killed) process, which it removes, from the
+//! work in flight of a live one by that lock alone: a process whose lock it can take is gone
+//! (the kernel drops a dead process's locks), whatever its pid is now used for. Removing
+//! leftovers never descends into a mount a killed run left behind (an overlay): it is detached
+//! first.
 
+use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io;
@@ -87,6 +94,7 @@ impl Layout {
         ] {
             fs::create_dir_all(&dir).at(&dir)?;
         }
+        hold_process_lock(&layout.tmp())?;
         Ok(layout)
     }
 
@@ -143,50 +151,132 @@ impl Layout {
         self.tmp().join(format!("{pid}.{start}.{n}-{what}"))
     }
 
-    /// Removes the entries of `tmp/` left by processes that no longer run. Returns how many.
+    /// Removes the entries of `tmp/` left by processes that no longer run (their lock is free,
+    /// or they never had one), and their locks. Returns how many entries.
     pub(crate) fn clean_stale_temps(&self) -> Result<usize> {
         let tmp = self.tmp();
         let mut removed = 0;
+        // Per owner prefix: `Some(lock)` (the owner is gone; its lock, if any, taken) or `None`
+        // (alive).
+        let mut owners: HashMap<String, Option<Option<File>>> = HashMap::new();
         for entry in fs::read_dir(&tmp).at(&tmp)? {
             let entry = entry.at(&tmp)?;
-            if !is_stale(&entry.file_name()) {
+            let name = entry.file_name();
+            // Not a name rbuild makes: left alone.
+            let Some(owner) = owner_of(&name) else {
+                continue;
+            };
+            if name.to_str().is_some_and(|n| n.ends_with(LOCK_SUFFIX)) {
+                continue;
+            }
+            let gone = owners
+                .entry(owner.clone())
+                .or_insert_with(|| take_if_gone(&tmp, &owner))
+                .is_some();
+            if !gone {
                 continue;
             }
             let path = entry.path();
-            let is_dir = entry.file_type().at(&path)?.is_dir();
-            let result = if is_dir {
-                fs::remove_dir_all(&path)
-            } else {
-                fs::remove_file(&path)
-            };
-            match result {
+            match remove_tree(&path) {
                 Ok(()) => removed += 1,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                 Err(e) => return Err(e).at(path),
+            }
+        }
+        // The locks of the owners found gone (held by this process now), and of any other owner
+        // that is gone.
+        for entry in fs::read_dir(&tmp).at(&tmp)? {
+            let entry = entry.at(&tmp)?;
+            let name = entry.file_name();
+            let Some(owner) = name.to_str().and_then(|n| n.strip_suffix(LOCK_SUFFIX)) else {
+                continue;
+            };
+            let gone = match owners.get(owner) {
+                Some(taken) => taken.is_some(),
+                None => take_if_gone(&tmp, owner).is_some(),
+            };
+            if gone {
+                let _ = fs::remove_file(entry.path());
             }
         }
         Ok(removed)
     }
 }
 
-/// Whether a `tmp/` entry belongs to a process that is gone. Names rbuild did not make are stale.
-fn is_stale(name: &OsStr) -> bool {
-    let Some(name) = name.to_str() else {
-        return true;
-    };
+/// The end of a process's lock file name.
+const LOCK_SUFFIX: &str = ".lock";
+
+/// The owner prefix (`<pid>.<start>`) of a `tmp/` entry, if it has one.
+fn owner_of(name: &OsStr) -> Option<String> {
+    let name = name.to_str()?;
     let mut parts = name.splitn(3, '.');
-    let (Some(pid), Some(start)) = (parts.next(), parts.next()) else {
-        return true;
+    let (pid, start) = (parts.next()?, parts.next()?);
+    (pid.parse::<u32>().is_ok() && start.parse::<u64>().is_ok()).then(|| format!("{pid}.{start}"))
+}
+
+/// The lock of `owner` in `tmp` taken, when the owner is gone (`Some(None)`: it never had a
+/// lock, an older rbuild, or its lock was removed with its leftovers); `None` when it is alive
+/// (its lock is held). A taken lock stays held by the returned file until it is dropped.
+fn take_if_gone(tmp: &Path, owner: &str) -> Option<Option<File>> {
+    let path = tmp.join(format!("{owner}{LOCK_SUFFIX}"));
+    let Ok(file) = File::open(&path) else {
+        return Some(None);
     };
-    let (Ok(pid), Ok(start)) = (pid.parse::<u32>(), start.parse::<u64>()) else {
-        return true;
-    };
-    match start_time(&format!("/proc/{pid}/stat")) {
-        Some(running) => running != start,
-        // /proc/<pid> missing: the process is gone (or /proc is not mounted; then nothing
-        // is alive as far as we can tell, and our own names are fresh anyway).
-        None => true,
+    match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => Some(Some(file)),
+        Err(_) => None,
     }
+}
+
+/// Takes this process's lock in `tmp` (once per directory for the process's life): created
+/// under a temp name, locked, then renamed into place, so that no other process ever finds it
+/// unlocked while this one lives.
+fn hold_process_lock(tmp: &Path) -> Result<()> {
+    static HELD: std::sync::Mutex<Vec<(PathBuf, File)>> = std::sync::Mutex::new(Vec::new());
+    let mut held = HELD
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (pid, start) = process_identity();
+    let path = tmp.join(format!("{pid}.{start}{LOCK_SUFFIX}"));
+    if held.iter().any(|(p, _)| *p == path) && path.exists() {
+        return Ok(());
+    }
+    held.retain(|(p, _)| *p != path);
+    let staging = tmp.join(format!("{pid}.{start}.lock-staging"));
+    let file = File::create(&staging).at(&staging)?;
+    rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)
+        .map_err(io::Error::from)
+        .at(&staging)?;
+    fs::rename(&staging, &path).at(&path)?;
+    held.push((path, file));
+    Ok(())
+}
+
+/// Removes `path` (a file or a whole tree), never descending into another mount: a directory
+/// that is a mount point (an overlay or view a killed run left mounted) is detached first.
+pub(crate) fn remove_tree(path: &Path) -> io::Result<()> {
+    let meta = fs::symlink_metadata(path)?;
+    if !meta.is_dir() {
+        return fs::remove_file(path);
+    }
+    let here = mount_id(path)?;
+    for entry in fs::read_dir(path)? {
+        let child = entry?.path();
+        if fs::symlink_metadata(&child)?.is_dir() && mount_id(&child)? != here {
+            rustix::mount::unmount(&child, rustix::mount::UnmountFlags::DETACH).map_err(|e| {
+                io::Error::other(format!("{}: still mounted: {e}", child.display()))
+            })?;
+        }
+        remove_tree(&child)?;
+    }
+    fs::remove_dir(path)
+}
+
+/// The id of the mount `path` is on (itself, not a symlink's target).
+fn mount_id(path: &Path) -> io::Result<u64> {
+    use rustix::fs::{AtFlags, CWD, StatxFlags, statx};
+    let st = statx(CWD, path, AtFlags::SYMLINK_NOFOLLOW, StatxFlags::MNT_ID)?;
+    Ok(st.stx_mnt_id)
 }
 
 /// This process's pid and start time (clock ticks since boot), cached.
@@ -225,16 +315,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn own_temp_names_are_fresh_and_dead_ones_stale() {
+    fn leftovers_of_gone_owners_are_removed_and_a_live_ones_kept() {
         let dir = tempfile::tempdir().unwrap();
         let layout = Layout::init(dir.path()).unwrap();
-        let mine = layout.temp_path("x");
-        assert!(!is_stale(mine.file_name().unwrap()));
-        // A pid above any pid_max, and a live pid with the wrong start time.
-        assert!(is_stale(OsStr::new("4294967295.1.0-blob")));
+        let tmp = layout.tmp();
+        let mine = layout.temp_path("step");
+        fs::create_dir(&mine).unwrap();
+        // Gone: a lock nobody holds, and an owner that never took one.
+        fs::write(tmp.join("1.2.lock"), "").unwrap();
+        fs::create_dir(tmp.join("1.2.0-step")).unwrap();
+        fs::create_dir(tmp.join("3.4.0-blob")).unwrap();
+        // Alive: its lock held (here by another open file of this process), whatever its pid.
+        let live = File::create(tmp.join("5.6.lock")).unwrap();
+        rustix::fs::flock(&live, rustix::fs::FlockOperation::LockExclusive).unwrap();
+        fs::create_dir(tmp.join("5.6.0-step")).unwrap();
+        fs::create_dir(tmp.join("not-rbuilds")).unwrap();
+        assert_eq!(layout.clean_stale_temps().unwrap(), 2);
+        for kept in [
+            mine.as_path(),
+            &tmp.join("5.6.0-step"),
+            &tmp.join("5.6.lock"),
+        ] {
+            assert!(kept.exists(), "{}", kept.display());
+        }
+        assert!(tmp.join("not-rbuilds").exists());
+        for gone in ["1.2.0-step", "1.2.lock", "3.4.0-blob"] {
+            assert!(!tmp.join(gone).exists(), "{gone}");
+        }
+        // This process's own lock is in place and held.
         let (pid, start) = process_identity();
-        assert!(is_stale(OsStr::new(&format!("{pid}.{}.0-x", start + 1))));
-        assert!(is_stale(OsStr::new("garbage")));
+        assert!(take_if_gone(&tmp, &format!("{pid}.{start}")).is_none());
     }
 
     #[test]

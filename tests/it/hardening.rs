@@ -281,3 +281,93 @@ fn a_run_step_cannot_open_the_hosts_disk() {
     );
     assert!(said("DEVICE-DENIED"), "{stderr}");
 }
+
+/// The files of the top layer of the one image in the OCI layout `dir` (paths as in the tar).
+fn top_layer_files(dir: &Path) -> Vec<String> {
+    let json = |digest: &str| -> serde_json::Value {
+        let path = dir
+            .join("blobs/sha256")
+            .join(digest.trim_start_matches("sha256:"));
+        serde_json::from_slice(&fs::read(path).unwrap()).unwrap()
+    };
+    let index: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("index.json")).unwrap()).unwrap();
+    let manifest = json(index["manifests"][0]["digest"].as_str().unwrap());
+    let layers = manifest["layers"].as_array().unwrap();
+    let top = layers.last().unwrap()["digest"].as_str().unwrap();
+    let blob = dir
+        .join("blobs/sha256")
+        .join(top.trim_start_matches("sha256:"));
+    let out = Command::new("tar").arg("-tzf").arg(blob).output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn builds_du_and_prune_sharing_a_state_dir_leave_each_others_work_alone() {
+    let home = tempfile::tempdir().unwrap();
+    let outs = tempfile::tempdir().unwrap();
+    let dockerfiles = [
+        "FROM {REG}/library/busybox:latest\nRUN sleep 2 && echo a > /a\n",
+        "FROM {REG}/library/busybox:latest\nRUN sleep 2 && echo b > /b\n",
+    ];
+    let contexts: Vec<_> = dockerfiles.iter().map(|d| context(d, &[])).collect();
+    let mut builds: Vec<_> = contexts
+        .iter()
+        .enumerate()
+        .map(|(i, ctx)| {
+            let dest = outs.path().join(format!("out{i}"));
+            rbuild_build(
+                ctx.path(),
+                home.path(),
+                &["-o", &format!("type=oci,dest={},tar=false", dest.display())],
+            )
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+        })
+        .collect();
+    // Once both RUNs run (their bundles are written, their overlays mounted), `du` and
+    // `prune` open the same state dir.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if bundles(&home.path().join("tmp")).len() >= 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the steps did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for args in [&["du"][..], &["prune", "-f"][..]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_rbuild"))
+            .args(args)
+            .env("RBUILD_HOME", home.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for (i, build) in builds.drain(..).enumerate() {
+        let out = build.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "build {i}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Each image's RUN layer holds its file and no whiteout of anything else.
+    for (i, file) in ["a", "b"].iter().enumerate() {
+        let files = top_layer_files(&outs.path().join(format!("out{i}")));
+        assert!(
+            files.iter().any(|f| f.trim_start_matches("./") == *file),
+            "{files:?}"
+        );
+        assert!(!files.iter().any(|f| f.contains(".wh.")), "{files:?}");
+    }
+}
