@@ -86,7 +86,7 @@ fn decode(
 }
 
 /// Reads into `buf` until it is full or the stream ends: how many bytes.
-fn fill(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+pub(crate) fn fill(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match r.read(&mut buf[n..]) {

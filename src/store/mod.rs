@@ -20,7 +20,7 @@ pub mod blobs;
 pub mod chain;
 pub mod compression;
 mod confined;
-mod decode;
+pub(crate) mod decode;
 pub mod durability;
 pub mod error;
 pub mod ingest;

@@ -93,11 +93,16 @@ fn make_repo(daemon: &GitDaemon) -> PathBuf {
     git(&work, &["add", "-A"], date);
     git(&work, &["commit", "-q", "-m", "one"], date);
     git(&work, &["tag", "-a", "v1", "-m", "v1"], date);
-    let bare = daemon.base.path().join("repo.git");
+    bare_clone(&work, &daemon.base.path().join("repo.git"));
+    work
+}
+
+/// `git clone --bare WORK BARE`: what the daemon serves.
+fn bare_clone(work: &Path, bare: &Path) {
     let out = Command::new("git")
         .args(["clone", "-q", "--bare"])
-        .arg(&work)
-        .arg(&bare)
+        .arg(work)
+        .arg(bare)
         .output()
         .unwrap();
     assert!(
@@ -105,7 +110,6 @@ fn make_repo(daemon: &GitDaemon) -> PathBuf {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    work
 }
 
 fn build(ctx: &Path, home: &Path, args: &[&str]) -> std::process::Output {
@@ -428,18 +432,7 @@ fn a_hostile_submodule_cannot_run_a_transport_outside_the_allow_list() {
         date,
     );
     git(&work, &["commit", "-q", "-m", "hostile"], date);
-    let bare = daemon.base.path().join("hostile.git");
-    let out = Command::new("git")
-        .args(["clone", "-q", "--bare"])
-        .arg(&work)
-        .arg(&bare)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    bare_clone(&work, &daemon.base.path().join("hostile.git"));
 
     let ctx = tempfile::tempdir().unwrap();
     fs::write(

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use super::support::{context, rbuild_build};
+use super::support::{context, oci_layers, rbuild_build};
 
 /// Runs `args` as user and group 65534 (nobody), with no supplementary groups, from a shell of
 /// that user (as a local attacker would; on these machines `setpriv` itself could exec a file
@@ -284,17 +284,8 @@ fn a_run_step_cannot_open_the_hosts_disk() {
 
 /// The files of the top layer of the one image in the OCI layout `dir` (paths as in the tar).
 fn top_layer_files(dir: &Path) -> Vec<String> {
-    let json = |digest: &str| -> serde_json::Value {
-        let path = dir
-            .join("blobs/sha256")
-            .join(digest.trim_start_matches("sha256:"));
-        serde_json::from_slice(&fs::read(path).unwrap()).unwrap()
-    };
-    let index: serde_json::Value =
-        serde_json::from_slice(&fs::read(dir.join("index.json")).unwrap()).unwrap();
-    let manifest = json(index["manifests"][0]["digest"].as_str().unwrap());
-    let layers = manifest["layers"].as_array().unwrap();
-    let top = layers.last().unwrap()["digest"].as_str().unwrap();
+    let (layers, _) = oci_layers(dir);
+    let top = &layers.last().unwrap().1;
     let blob = dir
         .join("blobs/sha256")
         .join(top.trim_start_matches("sha256:"));

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::support::{Relay, context, rbuild_build, registry};
+use super::support::{Relay, context, oci_layers, rbuild_build, registry};
 
 /// Runs `rbuild build ARGS CTX` on the state dir `home` with `env`; its stderr (fails the test
 /// with it unless the build succeeds).
@@ -198,37 +198,6 @@ fn layers_stream_into_snapshots_without_keeping_blobs_no_output_needs() {
         .output()
         .unwrap();
     assert!(status.status.success());
-}
-
-/// The manifest's layers (media type, digest) and the config's diff_ids of the one image in the
-/// OCI layout `dir`.
-fn oci_layers(dir: &Path) -> (Vec<(String, String)>, Vec<String>) {
-    let json = |digest: &str| -> serde_json::Value {
-        let path = dir
-            .join("blobs/sha256")
-            .join(digest.trim_start_matches("sha256:"));
-        serde_json::from_slice(&fs::read(path).unwrap()).unwrap()
-    };
-    let index: serde_json::Value =
-        serde_json::from_slice(&fs::read(dir.join("index.json")).unwrap()).unwrap();
-    let manifest = json(index["manifests"][0]["digest"].as_str().unwrap());
-    let config = json(manifest["config"]["digest"].as_str().unwrap());
-    let layers = manifest["layers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            let s = |k: &str| l[k].as_str().unwrap().to_string();
-            (s("mediaType"), s("digest"))
-        })
-        .collect();
-    let diff_ids = config["rootfs"]["diff_ids"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d.as_str().unwrap().to_string())
-        .collect();
-    (layers, diff_ids)
 }
 
 #[test]

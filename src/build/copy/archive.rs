@@ -49,7 +49,7 @@ impl Compression {
 /// as a file.
 pub fn detect(path: &Path) -> io::Result<Option<Compression>> {
     let mut head = [0u8; 6];
-    let n = read_up_to(&mut File::open(path)?, &mut head)?;
+    let n = crate::store::decode::fill(&mut File::open(path)?, &mut head)?;
     let compression = Compression::from_magic(&head[..n]);
     if matches!(compression, Compression::Bzip2 | Compression::Xz) {
         return Ok(Some(compression));
@@ -59,7 +59,7 @@ pub fn detect(path: &Path) -> io::Result<Option<Compression>> {
         Err(_) => return Ok(None),
     };
     let mut block = [0u8; 512];
-    match read_up_to(&mut reader, &mut block) {
+    match crate::store::decode::fill(&mut reader, &mut block) {
         Ok(512) if is_tar_header(&block) => Ok(Some(compression)),
         _ => Ok(None),
     }
@@ -91,19 +91,6 @@ fn decoder(path: &Path, compression: Compression) -> io::Result<Box<dyn Read>> {
         Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(file)?),
         _ => Box::new(file),
     })
-}
-
-fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match reader.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }
 
 /// A tar header block: not all zeros, and its checksum (octal, bytes 148..156) is the sum of
