@@ -548,9 +548,15 @@ pub fn protect<S: Clone + Send + Sync + 'static>(
 }
 
 /// `GET /token` and `POST /token`: the registry token endpoint.
+/// The largest `/token` request body read (a form of a few fields).
+pub const MAX_TOKEN_BODY: usize = 64 << 10;
+
+/// `/token` (GET and the POST form), its body bounded by [`MAX_TOKEN_BODY`]: a larger one is
+/// refused (413) without being buffered.
 pub fn router(authz: Arc<Authorizer>) -> Router {
     Router::new()
         .route("/token", get(token_get).post(token_post))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_TOKEN_BODY))
         .with_state(authz)
 }
 

@@ -164,12 +164,17 @@ fn check_version(version: &str) -> Result<(), GhaError> {
     Ok(())
 }
 
-/// `POST /twirp/github.actions.results.api.v1.CacheService/{method}`.
+/// The largest twirp request body read: the messages are a key, a version and a few fields.
+pub const MAX_BODY: usize = 64 << 10;
+
+/// `POST /twirp/github.actions.results.api.v1.CacheService/{method}`. The caller's token is
+/// checked before any of the body is read, and at most [`MAX_BODY`] bytes of it are: an
+/// unauthenticated or oversized request is answered without buffering what it sends.
 pub async fn handle(
     State(state): State<Arc<GhaState>>,
     Path(method): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> Response {
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -184,6 +189,29 @@ pub async fn handle(
     let chain = match (state.resolver)(bearer(&headers)) {
         Ok(chain) => chain,
         Err(e) => return twirp_error(&e),
+    };
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let read = match announced {
+        Some(n) if n > MAX_BODY as u64 => None,
+        _ => axum::body::to_bytes(body, MAX_BODY).await.ok(),
+    };
+    let body: Bytes = match read {
+        Some(b) => b,
+        None => {
+            let body = serde_json::json!({
+                "code": "invalid_argument",
+                "msg": format!("the request body is over {MAX_BODY} bytes (or could not be read)"),
+            });
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                [(header::CONTENT_TYPE, "application/json")],
+                body.to_string(),
+            )
+                .into_response();
+        }
     };
     let base = base_url(&state, &headers);
     let result = match method.as_str() {

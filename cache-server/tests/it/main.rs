@@ -8,6 +8,7 @@ mod auth;
 mod e2e;
 mod evict;
 mod gha;
+mod hardening;
 mod load;
 mod registry;
 mod replicas;

@@ -1,0 +1,85 @@
+//! Issue 18 against the whole server in-process, as a raw socket client would attack it: bodies
+//! announced as 1.5 GB to the GitHub cache's twirp service and to `/token`, without credentials,
+//! are answered at once, without the server buffering them.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::time::Duration;
+
+use rbuild_cache_server::config::Config;
+
+use crate::support::start_server;
+
+/// A server on 127.0.0.1:0 over `data`: a token that may write `proj/**`, and an Actions cache
+/// runtime token of scope `main`.
+fn config(data: &Path) -> Config {
+    let yaml = format!(
+        "listen: 127.0.0.1:0\ndata_dir: {}\ntokens:\n  - name: ci\n    secret: ci-secret\n    \
+         grants:\n      - repositories: [\"proj/**\"]\n        access: write\n  - name: gha\n    \
+         secret: gha-secret\n    grants:\n      - {{ repositories: [\"_gha/main\"], access: write }}\n",
+        data.display()
+    );
+    Config::parse(Path::new("hardening.yaml"), &yaml).unwrap()
+}
+
+/// Sends `head` (request line and headers, a `Content-Length` of 1.5 GB among them) and 128 KiB
+/// of the body, then reads the status line the server answers within 10 s (the rest of the
+/// body is never sent).
+fn status_of_huge_post(addr: &str, head: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(&vec![b'{'; 128 << 10]).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !got.windows(2).any(|w| w == b"\r\n") {
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) => panic!("no answer within 10 s (the server waits for the body): {e}"),
+        }
+    }
+    String::from_utf8_lossy(&got)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn huge_unauthenticated_bodies_are_refused_without_being_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(&config(dir.path())).await;
+    let addr = server.addr().to_string();
+    let twirp = "/twirp/github.actions.results.api.v1.CacheService/CreateCacheEntry";
+    let cases = [
+        (
+            format!(
+                "POST {twirp} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+                 Content-Length: 1500000000\r\n\r\n"
+            ),
+            "401",
+        ),
+        (
+            format!(
+                "POST {twirp} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+                 Authorization: Bearer gha-secret\r\nContent-Length: 1500000000\r\n\r\n"
+            ),
+            "413",
+        ),
+        (
+            "POST /token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Content-Length: 1500000000\r\n\r\n"
+                .to_string(),
+            "413",
+        ),
+    ];
+    for (head, want) in cases {
+        let (addr, sent) = (addr.clone(), head.clone());
+        let line = tokio::task::spawn_blocking(move || status_of_huge_post(&addr, &sent))
+            .await
+            .unwrap();
+        assert!(line.contains(want), "{head:?}: wanted {want}, got {line:?}");
+    }
+}
