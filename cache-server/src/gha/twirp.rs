@@ -215,7 +215,7 @@ pub async fn handle(
     };
     let base = base_url(&state, &headers);
     let result = match method.as_str() {
-        "CreateCacheEntry" => match admit(&state) {
+        "CreateCacheEntry" => match admit(&state, &chain) {
             Ok(()) => create(&state, chain, &base, &body).await,
             Err(e) => Err(e),
         },
@@ -237,11 +237,14 @@ pub async fn handle(
     result.unwrap_or_else(|e| twirp_error(&e))
 }
 
-/// The `limits.gha_uploads_per_minute` check of a `CreateCacheEntry` call.
-fn admit(state: &GhaState) -> Result<(), GhaError> {
+/// The checks of a `CreateCacheEntry` call before it is served: a caller that may not write
+/// is refused first (and spends no budget), then `limits.gha_uploads_per_minute` for the scope
+/// it writes.
+fn admit(state: &GhaState, chain: &scope::ScopeChain) -> Result<(), GhaError> {
+    let scope = chain.write.as_deref().ok_or(GhaError::ReadOnly)?;
     match &state.limiter {
         Some(limiter) => limiter
-            .admit(std::time::Instant::now())
+            .admit(scope, std::time::Instant::now())
             .map_err(|retry_after| GhaError::RateLimited { retry_after }),
         None => Ok(()),
     }

@@ -83,3 +83,48 @@ async fn huge_unauthenticated_bodies_are_refused_without_being_read() {
         assert!(line.contains(want), "{head:?}: wanted {want}, got {line:?}");
     }
 }
+
+/// `CreateCacheEntry` of `key` with `token`: the HTTP status.
+async fn create_entry(base: &str, token: &str, key: &str) -> u16 {
+    reqwest::Client::new()
+        .post(format!(
+            "{base}/twirp/github.actions.results.api.v1.CacheService/CreateCacheEntry"
+        ))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"key": key, "version": "v1"}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_token_spends_no_upload_budget_and_each_scope_has_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = format!(
+        "listen: 127.0.0.1:0\ndata_dir: {}\nlimits:\n  gha_uploads_per_minute: 2\ntokens:\n\
+         \x20 - name: reader\n    secret: reader-secret\n    grants:\n\
+         \x20     - {{ repositories: [\"_gha/main\"] }}\n\
+         \x20 - name: main\n    secret: main-secret\n    grants:\n\
+         \x20     - {{ repositories: [\"_gha/main\"], access: write }}\n\
+         \x20 - name: pr\n    secret: pr-secret\n    grants:\n\
+         \x20     - {{ repositories: [\"_gha/pr-7\"], access: write }}\n",
+        dir.path().display()
+    );
+    let config = Config::parse(Path::new("limits.yaml"), &yaml).unwrap();
+    let server = start_server(&config).await;
+    let base = format!("http://{}", server.addr());
+    // The attack: a read-only token calls CreateCacheEntry over and over.
+    for n in 0..5 {
+        assert_eq!(
+            create_entry(&base, "reader-secret", &format!("r{n}")).await,
+            403
+        );
+    }
+    // The writers' budgets are whole, and one's does not spend the other's.
+    assert_eq!(create_entry(&base, "main-secret", "a").await, 200);
+    assert_eq!(create_entry(&base, "main-secret", "b").await, 200);
+    assert_eq!(create_entry(&base, "main-secret", "c").await, 429);
+    assert_eq!(create_entry(&base, "pr-secret", "a").await, 200);
+}
