@@ -83,6 +83,7 @@ fn azure_error(request: &HeaderMap, err: &GhaError) -> Response {
             (StatusCode::BAD_REQUEST, "InvalidInput")
         }
         GhaError::AlreadyExists { .. } => (StatusCode::CONFLICT, "BlobAlreadyExists"),
+        GhaError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "RequestBodyTooLarge"),
         GhaError::RateLimited { .. } => (StatusCode::SERVICE_UNAVAILABLE, "ServerBusy"),
         GhaError::NotUploaded { .. } => (StatusCode::CONFLICT, "InvalidBlobOrBlock"),
         GhaError::Blob(_)

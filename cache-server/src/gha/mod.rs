@@ -112,6 +112,12 @@ pub enum GhaError {
         /// Seconds until a slot frees (the `Retry-After` header).
         retry_after: u64,
     },
+    /// A request body over the size a message of this service can have.
+    #[error("the request body is over {max} bytes")]
+    TooLarge {
+        /// The largest body read.
+        max: usize,
+    },
 }
 
 /// Turns a bearer token (or none) into the caller's scope chain.

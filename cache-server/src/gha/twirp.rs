@@ -6,7 +6,6 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -84,6 +83,7 @@ fn twirp_error(err: &GhaError) -> Response {
         | GhaError::Body(_) => ("invalid_argument", StatusCode::BAD_REQUEST),
         GhaError::Blob(BlobError::NotFound(_)) => ("not_found", StatusCode::NOT_FOUND),
         GhaError::RateLimited { .. } => ("resource_exhausted", StatusCode::TOO_MANY_REQUESTS),
+        GhaError::TooLarge { .. } => ("invalid_argument", StatusCode::PAYLOAD_TOO_LARGE),
         GhaError::Record(_)
         | GhaError::Meta(_)
         | GhaError::Blob(_)
@@ -198,20 +198,8 @@ pub async fn handle(
         Some(n) if n > MAX_BODY as u64 => None,
         _ => axum::body::to_bytes(body, MAX_BODY).await.ok(),
     };
-    let body: Bytes = match read {
-        Some(b) => b,
-        None => {
-            let body = serde_json::json!({
-                "code": "invalid_argument",
-                "msg": format!("the request body is over {MAX_BODY} bytes (or could not be read)"),
-            });
-            return (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                [(header::CONTENT_TYPE, "application/json")],
-                body.to_string(),
-            )
-                .into_response();
-        }
+    let Some(body) = read else {
+        return twirp_error(&GhaError::TooLarge { max: MAX_BODY });
     };
     let base = base_url(&state, &headers);
     let result = match method.as_str() {
