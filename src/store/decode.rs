@@ -6,7 +6,8 @@
 //! toolchain, a 270 MB apt install) then bounds the time a whole stack takes to become present
 //! even when the machine has a core to spare. Here the decompression and the hash run on a
 //! second thread, the file writes on the caller's, at most [`IN_FLIGHT`] chunks of [`CHUNK`]
-//! bytes apart (2 MiB per layer being unpacked).
+//! bytes apart (2 MiB per layer being unpacked). The unpacker hands each chunk it has read back
+//! to the decompressing thread, which fills it again: no buffer is allocated or zeroed per chunk.
 
 use std::io::{self, Read, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -34,9 +35,11 @@ where
 {
     std::thread::scope(|s| {
         let (tx, rx) = sync_channel(IN_FLIGHT);
-        let decoding = s.spawn(move || decode(layer, compression, &tx));
+        let (spare_tx, spare_rx) = sync_channel(IN_FLIGHT + 1);
+        let decoding = s.spawn(move || decode(layer, compression, &tx, &spare_rx));
         let mut reader = ChannelReader {
             rx,
+            spare: spare_tx,
             chunk: Vec::new(),
             at: 0,
         };
@@ -56,12 +59,14 @@ where
     })
 }
 
-/// The decompressing thread: chunks of `layer`'s decompressed bytes into `tx`, hashed on the
-/// way; its failure is sent too, for the reader to meet in place.
+/// The decompressing thread: chunks of `layer`'s decompressed bytes into `tx` (in the buffers
+/// `spare` returns, when it has one), hashed on the way; its failure is sent too, for the
+/// reader to meet in place.
 fn decode(
     layer: impl Read,
     compression: Compression,
     tx: &SyncSender<io::Result<Vec<u8>>>,
+    spare: &Receiver<Vec<u8>>,
 ) -> io::Result<Digest> {
     let failed = |e: io::Error| {
         let _ = tx.send(Err(io::Error::new(e.kind(), e.to_string())));
@@ -70,7 +75,9 @@ fn decode(
     let mut decoder = compression.decoder(layer).map_err(failed)?;
     let mut hasher = DigestWriter::new(io::sink());
     loop {
-        let mut chunk = vec![0u8; CHUNK];
+        let mut chunk = spare.try_recv().unwrap_or_default();
+        // Zeroes only what a new (or the last, shorter) buffer lacks.
+        chunk.resize(CHUNK, 0);
         let n = fill(&mut decoder, &mut chunk).map_err(failed)?;
         if n == 0 {
             break;
@@ -102,6 +109,8 @@ pub(crate) fn fill(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
 /// The unpacker's end of the channel.
 struct ChannelReader {
     rx: Receiver<io::Result<Vec<u8>>>,
+    /// Where read chunks go back to be filled again.
+    spare: SyncSender<Vec<u8>>,
     chunk: Vec<u8>,
     at: usize,
 }
@@ -111,7 +120,11 @@ impl Read for ChannelReader {
         while self.at == self.chunk.len() {
             match self.rx.recv() {
                 Ok(Ok(chunk)) => {
-                    self.chunk = chunk;
+                    let read = std::mem::replace(&mut self.chunk, chunk);
+                    if read.capacity() >= CHUNK {
+                        // Full (the decoder has enough) or gone: the buffer is dropped.
+                        let _ = self.spare.try_send(read);
+                    }
                     self.at = 0;
                 }
                 Ok(Err(e)) => return Err(e),
