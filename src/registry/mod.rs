@@ -24,6 +24,7 @@ pub mod base;
 pub mod ecr;
 pub mod error;
 pub mod insecure;
+mod open;
 pub mod pull;
 pub mod push;
 pub mod resolve;
@@ -130,6 +131,11 @@ pub struct Registry {
     credentials: Arc<Mutex<HashMap<String, RegistryAuth>>>,
     /// ECR tokens per domain, until they expire.
     ecr_tokens: Arc<ecr::TokenCache>,
+    /// Clients that never hold credentials (HTTPS, plain HTTP), for [`open`] hosts.
+    open_https: oci_client::Client,
+    open_http: oci_client::Client,
+    /// Hosts that need no credentials ([`open`]).
+    open_hosts: open::OpenHosts,
 }
 
 impl fmt::Debug for Registry {
@@ -173,6 +179,9 @@ impl Registry {
         Ok(Self {
             https: client(ClientProtocol::Https)?,
             http: client(ClientProtocol::Http)?,
+            open_https: client(ClientProtocol::Https)?,
+            open_http: client(ClientProtocol::Http)?,
+            open_hosts: open::OpenHosts::default(),
             plain,
             insecure: InsecureRegistries::new(&options.insecure_registries),
             config,
@@ -192,6 +201,30 @@ impl Registry {
             &self.https
         };
         Ok((client, self.credentials_for(&repo.domain).await?))
+    }
+
+    /// [`Self::client_for`] for reading `repo` with credentials in place: the credential-free
+    /// client when the caller is anonymous and the host needs none ([`open`]), else the usual
+    /// client with the credentials stored for its token flow.
+    pub(crate) async fn authed_client_for(
+        &self,
+        repo: &Repository,
+    ) -> Result<&oci_client::Client, RegistryError> {
+        let (client, auth) = self.client_for(repo).await?;
+        let host = repo.api_host();
+        if matches!(auth, RegistryAuth::Anonymous) {
+            let insecure = self.insecure.is_insecure(host);
+            let scheme = if insecure { "http" } else { "https" };
+            if self.open_hosts.is_open(&self.plain, scheme, host).await {
+                return Ok(if insecure {
+                    &self.open_http
+                } else {
+                    &self.open_https
+                });
+            }
+        }
+        client.store_auth_if_needed(host, &auth).await;
+        Ok(client)
     }
 
     /// The credentials sent to `domain` (a reference's domain). An ECR host without a

@@ -5,6 +5,12 @@
 //! after success). A download can resume: given the prefix the caller already has, only the
 //! rest is requested (HTTP Range) and the digest covers prefix + rest. A registry that ignores
 //! the Range and sends the whole blob is handled too.
+//!
+//! A whole body (a download from the start, or a registry that ignored the Range) is verified
+//! by oci-client's stream, which fails its last item on a mismatch, naming the digest of what
+//! arrived; the bytes are then not hashed a second time here (a layer stack's blobs are as many
+//! bytes as its tars, and hashing them twice cost a quarter of unpacking them: issue 17). Only a
+//! resumed range, which oci-client passes unverified, is hashed here, together with the prefix.
 
 use super::error::{RegistryError, classify, error_chain};
 use super::{Registry, Repository};
@@ -100,17 +106,14 @@ impl Registry {
         &self,
         repo: &Repository,
         digest: &Digest,
-        mut sha: Sha256,
+        sha: Sha256,
         offset: u64,
         mut sink: W,
     ) -> Result<FetchedBlob, RegistryError> {
         let location = format!("{repo}@{digest}");
         let host = repo.api_host();
-        let (client, auth) = self.client_for(repo).await?;
+        let client = self.authed_client_for(repo).await?;
         let r = repo.oci_digest(digest.as_str());
-        client
-            .store_auth_if_needed(r.resolve_registry(), &auth)
-            .await;
         let response = if offset == 0 {
             client
                 .pull_blob_stream(&r, digest.as_str())
@@ -127,14 +130,14 @@ impl Registry {
         // When the whole blob comes back, the caller's prefix must equal its first bytes:
         // (hash of the caller's prefix, hash of the body's first `offset` bytes).
         let mut prefix_check: Option<(Sha256, Sha256)> = None;
-        let (mut stream, skip, mut received) = match response {
-            BlobResponse::Partial(s) => (s, 0, offset),
+        // `ours`: the running hash when this code verifies (a range oci-client does not).
+        let (mut stream, skip, mut received, mut ours) = match response {
+            BlobResponse::Partial(s) => (s, 0, offset, Some(sha)),
             BlobResponse::Full(s) => {
                 if offset > 0 {
-                    prefix_check = Some((sha.clone(), Sha256::new()));
+                    prefix_check = Some((sha, Sha256::new()));
                 }
-                sha = Sha256::new();
-                (s, offset, 0)
+                (s, offset, 0, None)
             }
         };
         let expected_size = stream.content_length.map(|n| n + received);
@@ -144,11 +147,13 @@ impl Registry {
                 Err(e) => {
                     // oci-client verifies whole responses itself and reports a mismatch as the
                     // stream's last item: report ours, with the digest of what arrived.
-                    if e.get_ref().is_some_and(|inner| inner.is::<DigestError>()) {
+                    if let Some(mismatch) =
+                        e.get_ref().and_then(|i| i.downcast_ref::<DigestError>())
+                    {
                         return Err(RegistryError::DigestMismatch {
                             location,
                             expected: digest.clone(),
-                            actual: Digest::from_sha256(sha.finalize().into()),
+                            actual: arrived_digest(mismatch, ours.take()),
                         });
                     }
                     return Err(match expected_size {
@@ -165,7 +170,9 @@ impl Registry {
                     });
                 }
             };
-            sha.update(&chunk);
+            if let Some(sha) = ours.as_mut() {
+                sha.update(&chunk);
+            }
             let start = skip.saturating_sub(received).min(chunk.len() as u64) as usize;
             if let Some((_, body_prefix)) = prefix_check.as_mut() {
                 body_prefix.update(&chunk[..start]);
@@ -201,20 +208,37 @@ impl Registry {
                 });
             }
         }
-        let actual = Digest::from_sha256(sha.finalize().into());
-        if actual != *digest {
-            return Err(RegistryError::DigestMismatch {
-                location,
-                expected: digest.clone(),
-                actual,
-            });
+        if let Some(sha) = ours {
+            let actual = Digest::from_sha256(sha.finalize().into());
+            if actual != *digest {
+                return Err(RegistryError::DigestMismatch {
+                    location,
+                    expected: digest.clone(),
+                    actual,
+                });
+            }
         }
+        // Else oci-client's stream checked the whole body: it ended without a mismatch.
         Ok(FetchedBlob {
-            digest: actual,
+            digest: digest.clone(),
             size: received,
             resumed_from: offset.min(received),
         })
     }
+}
+
+/// The digest of the bytes that arrived, from our own hash when we kept one, else from
+/// oci-client's verification failure; the empty blob's digest when neither names it (never the
+/// expected digest of a blob that failed).
+fn arrived_digest(mismatch: &DigestError, ours: Option<Sha256>) -> Digest {
+    if let Some(sha) = ours {
+        return Digest::from_sha256(sha.finalize().into());
+    }
+    match mismatch {
+        DigestError::VerificationError { actual, .. } => Digest::parse(actual),
+        _ => None,
+    }
+    .unwrap_or_else(|| Digest::of(b""))
 }
 
 /// A `Vec` that refuses to grow past [`MAX_CONFIG_SIZE`].

@@ -15,6 +15,8 @@ use rbuild::registry::{
 };
 use rbuild::store::{Compression as StoreCompression, Store, chain_id, resolve, resolve_nofollow};
 use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// `host:port` of the test registry.
@@ -222,11 +224,17 @@ enum Fault {
 
 /// Serves `/v2/` and `/v2/test/blob/blobs/<digest of blob>` on loopback; returns its address.
 async fn hostile_registry(blob: Vec<u8>, fault: Fault) -> String {
+    counting_registry(blob, fault, Arc::default()).await
+}
+
+/// [`hostile_registry`], counting the `GET /v2/` requests in `pings`.
+async fn counting_registry(blob: Vec<u8>, fault: Fault, pings: Arc<AtomicUsize>) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     tokio::spawn(async move {
         while let Ok((mut conn, _)) = listener.accept().await {
             let blob = blob.clone();
+            let pings = pings.clone();
             tokio::spawn(async move {
                 let mut req = Vec::new();
                 let mut buf = [0u8; 4096];
@@ -239,6 +247,7 @@ async fn hostile_registry(blob: Vec<u8>, fault: Fault) -> String {
                 let head = String::from_utf8_lossy(&req).to_string();
                 let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
                 let (status, body, len) = if path == "/v2/" {
+                    pings.fetch_add(1, Ordering::SeqCst);
                     ("200 OK", b"{}".to_vec(), 2)
                 } else if path.starts_with("/v2/test/blob/blobs/") {
                     match fault {
@@ -292,6 +301,24 @@ async fn corrupt_blob_is_a_digest_mismatch() {
         other => panic!("want DigestMismatch, got {other:?}"),
     }
     assert!(e.to_string().contains(digest.as_str()), "{e}");
+}
+
+/// A registry that needs no credentials is asked `/v2/` once, not before every blob (oci-client
+/// alone pinged it before each request: 240 extra requests for a mount cache's chunks).
+#[tokio::test]
+async fn an_open_registry_is_pinged_once_for_many_blobs() {
+    let blob = blob_bytes();
+    let digest = Digest::of(&blob);
+    let pings = Arc::new(AtomicUsize::new(0));
+    let addr = counting_registry(blob.clone(), Fault::IgnoresRange, pings.clone()).await;
+    let repo = Repository::parse(&format!("{addr}/test/blob")).unwrap();
+    let c = client();
+    for _ in 0..5 {
+        let mut got = Vec::new();
+        c.fetch_blob(&repo, &digest, &mut got).await.unwrap();
+        assert_eq!(got, blob);
+    }
+    assert_eq!(pings.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]
