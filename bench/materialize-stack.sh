@@ -5,9 +5,16 @@
 # needs the whole stack, with no output: every layer is streamed from the registry, verified
 # (digest and diff_id) and unpacked into its snapshot, all at once. Its seconds are
 # `rbuild.materialize` of the metadata file; its peak RSS is /usr/bin/time's for the process.
+# Then the same build again in a state dir that already holds the 8 blobs (an OCI-layout output
+# kept them; its snapshots and records are removed before each run): only unpacking, from local
+# files as the references', the diff_id verified (the blob's digest was, when the store took it).
 # Beside it, on the same machine, from the blobs already on local disk (no network, nothing
 # verified): `tar -xzf` and `zstd -d | tar -x` of the same 8 blobs one after another, and the
 # same 8 at once (`&` + wait).
+# The page cache is dropped before every timed run (an `rm -rf` of many files just before leaves
+# ext4 without a journal slow to allocate inodes for a minute: see side-by-side.sh), then the blobs
+# each side reads are read once, so both start warm: the registry's files for rbuild (found under
+# $RBUILD_PEERS_ROOT/registry/data when peers.sh started it), the OCI copy's for the references.
 # Targets: rbuild's throughput >= each sequential reference's (ratio reference s / rbuild s >= 1),
 # peak RSS < 150 MB. Prints a table; never asserts (timings vary by machine).
 #
@@ -71,27 +78,52 @@ for l in m["layers"]:
     print(f"{root}/blobs/" + l["digest"].replace(":", "/"))
 EOF
 }
+registry_data=${RBUILD_PEERS_ROOT:-/var/tmp/rbuild-peers}/registry/data/docker/registry/v2/blobs
+# fresh_start FILE... -- drop the page cache, then read the given files once
+fresh_start() {
+  sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+  local f; for f in "$@"; do [ -f "$f" ] && cat "$f" >/dev/null; done; return 0
+}
+# registry_blobs FILE... -- the registry's data files of the same blobs as the given OCI blob paths
+registry_blobs() {
+  local b h; for b in "$@"; do h=${b##*/}; echo "$registry_data/sha256/${h:0:2}/$h/data"; done
+}
 declare -A R
 for c in gzip zstd; do
-  rb=() rss=() seq=() par=()
+  rb=() rss=() local=() lrss=() seq=() par=()
+  # A state dir holding the blobs, for the "from the store" runs.
+  rm -rf "$work/kept"
+  RBUILD_HOME=$work/kept "$RBUILD_BIN" build --progress=quiet -f "$work/Dockerfile.$c" \
+    --output "type=oci,dest=$work/kept.tar" "$work" >/dev/null
+  rm -f "$work/kept.tar"
+  mapfile -t kept < <(find "$work/kept/blobs" -type f)
   mapfile -t blobs < <(layers "$c")
   if [ "$c" = gzip ]; then unpack='tar -xzf "$1" -C "$2"'; else unpack='zstd -q -d -c "$1" | tar -x -C "$2"'; fi
   for _ in $(seq "$repeats"); do
     rm -rf "$work/home"
-    sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+    mapfile -t served < <(registry_blobs "${blobs[@]}")
+    fresh_start "${served[@]}"
     RBUILD_HOME=$work/home /usr/bin/time -v -o "$work/time" "$RBUILD_BIN" build --progress=quiet \
       -f "$work/Dockerfile.$c" --metadata-file "$work/meta.json" "$work" >/dev/null
     rb+=("$(python3 -c 'import json,sys; print(sum(s["seconds"] for s in json.load(open(sys.argv[1]))["rbuild.materialize"]))' "$work/meta.json")")
     rss+=("$(awk '/Maximum resident set size/ { print $NF }' "$work/time")")
     rm -rf "$work/home"
 
+    rm -rf "$work/kept/snapshots"/* "$work/kept/cache/records"/*
+    fresh_start "${kept[@]}"
+    RBUILD_HOME=$work/kept /usr/bin/time -v -o "$work/time" "$RBUILD_BIN" build --progress=quiet \
+      -f "$work/Dockerfile.$c" --metadata-file "$work/meta.json" "$work" >/dev/null
+    local+=("$(python3 -c 'import json,sys; print(sum(s["seconds"] for s in json.load(open(sys.argv[1]))["rbuild.materialize"]))' "$work/meta.json")")
+    lrss+=("$(awk '/Maximum resident set size/ { print $NF }' "$work/time")")
+
     rm -rf "$work/ref"; mkdir -p "$work/ref"
-    for b in "${blobs[@]}"; do cat "$b" >/dev/null; done # blobs warm, as rbuild's registry's are
+    fresh_start "${blobs[@]}"
     t0=$(date +%s%N)
     i=0; for b in "${blobs[@]}"; do i=$((i + 1)); mkdir "$work/ref/$i"; sh -c "$unpack" _ "$b" "$work/ref/$i"; done
     t1=$(date +%s%N)
     seq+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')")
     rm -rf "$work/ref"; mkdir -p "$work/ref"
+    fresh_start "${blobs[@]}"
     t0=$(date +%s%N)
     i=0; for b in "${blobs[@]}"; do i=$((i + 1)); mkdir "$work/ref/$i"; sh -c "$unpack" _ "$b" "$work/ref/$i" & done; wait
     t1=$(date +%s%N)
@@ -100,21 +132,28 @@ for c in gzip zstd; do
   done
   R[$c.rb]=$(printf '%s\n' "${rb[@]}" | median)
   R[$c.rss]=$(printf '%s\n' "${rss[@]}" | median)
+  R[$c.local]=$(printf '%s\n' "${local[@]}" | median)
+  R[$c.lrss]=$(printf '%s\n' "${lrss[@]}" | median)
   R[$c.seq]=$(printf '%s\n' "${seq[@]}" | median)
   R[$c.par]=$(printf '%s\n' "${par[@]}" | median)
-  R[$c.all]="${rb[*]} | ${seq[*]} | ${par[*]}"
+  R[$c.all]="${rb[*]} | ${local[*]} | ${seq[*]} | ${par[*]}"
+  rm -rf "$work/kept"
 done
 
 mib=$(awk -v b="$bytes" 'BEGIN { printf "%.0f", b / 1048576 }')
 echo
-echo "8 layers, $mib MiB unpacked; $repeats repeats, medians; rbuild from the registry (streamed, verified), references from local files"
+echo "8 layers, $mib MiB unpacked; $repeats repeats, medians; references from local files"
 echo
-echo "| compression | rbuild s | rbuild MB/s | peak RSS | seq. reference s | ratio ref/rbuild | 8-at-once reference s | ratio |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| compression | rbuild from | rbuild s | rbuild MB/s | peak RSS | seq. reference s | ratio ref/rbuild | 8-at-once reference s | ratio |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for c in gzip zstd; do
-  awk -v c="$c" -v rb="${R[$c.rb]}" -v rss="${R[$c.rss]}" -v s="${R[$c.seq]}" -v p="${R[$c.par]}" -v b="$bytes" 'BEGIN {
-    ref = (c == "gzip") ? "tar -xzf" : "zstd -d | tar -x";
-    printf "| %s | %.2f | %.0f | %.0f MB | %.2f (%s) | %.2f | %.2f | %.2f |\n", c, rb, b / 1e6 / rb, rss / 1000, s, ref, s / rb, p, p / rb }'
+  for from in registry store; do
+    if [ $from = registry ]; then t=${R[$c.rb]} m=${R[$c.rss]}; else t=${R[$c.local]} m=${R[$c.lrss]}; fi
+    awk -v c="$c" -v f="$from" -v rb="$t" -v rss="$m" -v s="${R[$c.seq]}" -v p="${R[$c.par]}" -v b="$bytes" 'BEGIN {
+      ref = (c == "gzip") ? "tar -xzf" : "zstd -d | tar -x";
+      what = (f == "registry") ? "the registry (streamed, blob digest and diff_id verified)" : "the store (diff_id verified)";
+      printf "| %s | %s | %.2f | %.0f | %.0f MB | %.2f (%s) | %.2f | %.2f | %.2f |\n", c, what, rb, b / 1e6 / rb, rss / 1000, s, ref, s / rb, p, p / rb }'
+  done
 done
 echo
-for c in gzip zstd; do echo "runs $c (rbuild | sequential | at once): ${R[$c.all]}"; done
+for c in gzip zstd; do echo "runs $c (rbuild from the registry | from the store | sequential | at once): ${R[$c.all]}"; done
