@@ -199,6 +199,17 @@ pub struct Limits {
     /// repository saving too fast (`RBUILD_CACHE_LIMITS_GHA_UPLOADS_PER_MINUTE`; default 0:
     /// unlimited).
     pub gha_uploads_per_minute: Option<u64>,
+    /// Seconds a connection has to send a request's header, after it is accepted or after its
+    /// last response (default 30; connections accepted while the server is busy get 1).
+    pub header_timeout_seconds: Option<u64>,
+    /// Seconds without a byte read or written while the server waits for the client (a stalled
+    /// request body) before the connection is closed (default 120).
+    pub idle_timeout_seconds: Option<u64>,
+    /// Connections open at once; beyond it new connections are closed when accepted (default
+    /// 4096; keep it under the process's descriptor limit, `ulimit -n`).
+    pub max_connections: Option<usize>,
+    /// Of those, how many get the full header timeout (default 1024).
+    pub patient_connections: Option<usize>,
     /// Whether this process runs the evictor (default: yes with a local store, no with S3).
     /// Replicas sharing one S3 store each know only their own metadata, so exactly one of them
     /// should evict (`evict: true`) or none.

@@ -825,6 +825,7 @@ mod tests {
             gha_max_age_days: None,
             gha_uploads_per_minute: None,
             evict: None,
+            ..Limits::default()
         };
         let policy = Policy::from_limits(&limits).unwrap();
         assert_eq!(policy.max_bytes, Some(2_000_000_000));

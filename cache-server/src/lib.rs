@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod blobs;
 pub mod config;
+pub mod connections;
 pub mod evict;
 pub mod gha;
 pub mod mac;

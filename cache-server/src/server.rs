@@ -16,6 +16,7 @@ use tokio::task::JoinHandle;
 
 use crate::auth::{self, Authorizer};
 use crate::config::{Config, ConfigError};
+use crate::connections::{self, ConnectionLimits};
 use crate::evict::{self, Evictor, Policy};
 use crate::gha::{self, GhaState};
 use crate::meta::Meta;
@@ -255,12 +256,12 @@ impl Server {
         };
         let gha = gha_state(config, &state).await?;
         let app = app(state.clone(), authz, gha, metrics);
+        let limits = ConnectionLimits::from_limits(&config.limits);
         let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.wait_for(|stop| *stop).await;
-                })
-                .await
+            connections::serve(listener, app, limits, async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            })
+            .await
         });
         tracing::info!(%addr, "listening");
         Ok(Self {

@@ -128,3 +128,77 @@ async fn a_read_only_token_spends_no_upload_budget_and_each_scope_has_its_own() 
     assert_eq!(create_entry(&base, "main-secret", "c").await, 429);
     assert_eq!(create_entry(&base, "pr-secret", "a").await, 200);
 }
+
+/// Whether the server closed `s` (end of stream or reset), without waiting.
+fn closed_by_server(s: &TcpStream) -> bool {
+    s.set_nonblocking(true).unwrap();
+    let mut buf = [0u8; 64];
+    let closed = match s.peek(&mut buf) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => e.kind() != std::io::ErrorKind::WouldBlock,
+    };
+    s.set_nonblocking(false).unwrap();
+    closed
+}
+
+/// `GET /healthz` on a new connection, header sent at once: the status line, or the error.
+fn healthz(addr: &str) -> Result<String, std::io::Error> {
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(2)))?;
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?;
+    let mut got = String::new();
+    s.read_to_string(&mut got)?;
+    Ok(got.lines().next().unwrap_or_default().to_string())
+}
+
+/// Slowloris (issue 18, item 11): 600 connections each send half a request header and wait. The
+/// server holds at most `max_connections` of them (the rest are closed when accepted), drops
+/// every one once its header timeout passes, and `/healthz` answers throughout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn half_open_connections_are_capped_and_timed_out_and_healthz_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path());
+    config.limits.header_timeout_seconds = Some(3);
+    config.limits.idle_timeout_seconds = Some(5);
+    config.limits.max_connections = Some(200);
+    config.limits.patient_connections = Some(20);
+    let server = start_server(&config).await;
+    let addr = server.addr().to_string();
+    let verdict = tokio::task::spawn_blocking(move || {
+        let mut attack = Vec::new();
+        for _ in 0..600 {
+            let mut s = TcpStream::connect(&addr).unwrap();
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+                .unwrap();
+            attack.push(s);
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        let open_early = attack.iter().filter(|s| !closed_by_server(s)).count();
+        // A health check gets through while the attack holds its connections.
+        let started = std::time::Instant::now();
+        let health = loop {
+            match healthz(&addr) {
+                Ok(line) if line.contains("200") => break Some(started.elapsed()),
+                _ if started.elapsed() > Duration::from_secs(8) => break None,
+                _ => std::thread::sleep(Duration::from_millis(100)),
+            }
+        };
+        std::thread::sleep(Duration::from_secs(4));
+        let open_late = attack.iter().filter(|s| !closed_by_server(s)).count();
+        (open_early, health, open_late)
+    })
+    .await
+    .unwrap();
+    let (open_early, health, open_late) = verdict;
+    assert!(
+        open_early <= 200,
+        "{open_early} half-open connections held (cap 200)"
+    );
+    let health = health.expect("/healthz did not answer within 8 s of the attack");
+    assert!(health < Duration::from_secs(4), "/healthz took {health:?}");
+    assert_eq!(
+        open_late, 0,
+        "half-open connections outlived the header timeout"
+    );
+}
