@@ -64,6 +64,19 @@ pub enum RegistryError {
         /// Bytes announced.
         expected: u64,
     },
+    /// A document (manifest, index, config) is larger than rbuild reads: refused before or
+    /// while reading it, never held whole.
+    #[error("`{location}`: {what} larger than {limit} bytes ({announced}); refused")]
+    TooLarge {
+        /// What was asked for (`host/repo:tag`, `host/repo@digest`).
+        location: String,
+        /// What kind of document (`manifest`, `image config`).
+        what: &'static str,
+        /// The limit.
+        limit: u64,
+        /// What the registry announced, or how much arrived before the read stopped.
+        announced: String,
+    },
     /// A manifest could not be understood.
     #[error("`{reference}`: invalid manifest: {message}")]
     InvalidManifest {

@@ -28,6 +28,7 @@ mod open;
 pub mod pull;
 pub mod push;
 pub mod resolve;
+mod session;
 
 pub use base::RegistryResolver;
 pub use error::RegistryError;

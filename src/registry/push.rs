@@ -20,7 +20,9 @@
 //! because oci-client's push calls hide the response headers to check. Credentials go only to
 //! the registry's own host, never to an upload location elsewhere.
 
-use super::error::{RegistryError, classify, error_chain};
+use super::error::RegistryError;
+use super::resolve::MAX_MANIFEST_SIZE;
+use super::session::Session;
 use super::{Registry, Repository};
 use crate::digest::Digest;
 use crate::image::manifest::{BuiltImage, Descriptor};
@@ -29,17 +31,13 @@ use crate::store::Store;
 use bytes::Bytes;
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use oci_client::RegistryOperation;
-use oci_client::secrets::RegistryAuth;
-use reqwest::{Method, RequestBuilder, Response, StatusCode, Url, header};
+use reqwest::{Method, Response, StatusCode, Url, header};
 use std::io::Read as _;
 use tokio::io::AsyncReadExt as _;
 use tracing::debug;
 
 /// The default number of blobs [`Registry::push`] uploads at once.
 pub const DEFAULT_PUSH_CONCURRENCY: usize = 3;
-
-/// Manifests larger than this are refused (distribution's own limit is 4 MiB).
-const MAX_MANIFEST_SIZE: u64 = 4 << 20;
 
 /// How much of a blob file is read per chunk of the request body.
 const READ_CHUNK: usize = 256 * 1024;
@@ -102,7 +100,7 @@ impl Registry {
         let repo = Repository::of(target);
         // The manifest is read (and verified) first: nothing goes up for an incomplete image.
         let manifest = read_manifest(store, &image.manifest)?;
-        let session = self.session(&repo).await?;
+        let session = self.session(&repo, RegistryOperation::Push).await?;
         let blobs: Vec<&Descriptor> = image.layers.iter().chain([&image.config]).collect();
         let outcomes = session.push_blobs(store, &blobs, opts).await?;
         let mut report = PushReport {
@@ -138,7 +136,7 @@ impl Registry {
         blobs: &[Descriptor],
         opts: &PushOptions,
     ) -> Result<Vec<BlobPush>, RegistryError> {
-        let session = self.session(repo).await?;
+        let session = self.session(repo, RegistryOperation::Push).await?;
         let blobs: Vec<&Descriptor> = blobs.iter().collect();
         session.push_blobs(store, &blobs, opts).await
     }
@@ -153,7 +151,9 @@ impl Registry {
         media_type: &str,
         bytes: Bytes,
     ) -> Result<Digest, RegistryError> {
-        let session = self.session(&Repository::of(target)).await?;
+        let session = self
+            .session(&Repository::of(target), RegistryOperation::Push)
+            .await?;
         session.put_manifest(target, media_type, bytes).await
     }
 
@@ -164,7 +164,7 @@ impl Registry {
         repo: &Repository,
         digests: &[Digest],
     ) -> Result<Vec<Digest>, RegistryError> {
-        let session = self.session(repo).await?;
+        let session = self.session(repo, RegistryOperation::Push).await?;
         let session = &session;
         let found: Vec<bool> = futures_util::stream::iter(digests)
             .map(|d| async move { session.has_blob(d).await })
@@ -178,56 +178,6 @@ impl Registry {
             .map(|(d, _)| d.clone())
             .collect())
     }
-
-    /// Authenticates for pushing to `repo`.
-    async fn session(&self, repo: &Repository) -> Result<Session<'_>, RegistryError> {
-        let host = repo.api_host().to_string();
-        let scheme = if self.insecure.is_insecure(&host) {
-            "http"
-        } else {
-            "https"
-        };
-        let base = Url::parse(&format!("{scheme}://{host}/v2/{}/", repo.path))
-            .map_err(|e| RegistryError::Invalid(format!("`{repo}`: not a valid URL: {e}")))?;
-        let (client, auth) = self.client_for(repo).await?;
-        let r = oci_client::Reference::with_tag(host.clone(), repo.path.clone(), "latest".into());
-        client
-            .store_auth_if_needed(r.resolve_registry(), &auth)
-            .await;
-        let token = client
-            .auth(&r, &auth, RegistryOperation::Push)
-            .await
-            .map_err(|e| classify(e, &repo.to_string(), &host))?;
-        let authorization = match (token, auth) {
-            (Some(token), _) => Authorization::Bearer(token),
-            (None, RegistryAuth::Basic(user, password)) => Authorization::Basic(user, password),
-            (None, _) => Authorization::Anonymous,
-        };
-        Ok(Session {
-            http: &self.plain,
-            repo: repo.clone(),
-            host,
-            base,
-            authorization,
-        })
-    }
-}
-
-/// The credentials a session sends.
-enum Authorization {
-    Anonymous,
-    Bearer(String),
-    Basic(String, String),
-}
-
-/// Pushing to one repository: its API base URL and the credentials for it.
-struct Session<'a> {
-    http: &'a reqwest::Client,
-    repo: Repository,
-    host: String,
-    /// `<scheme>://<host>/v2/<name>/`.
-    base: Url,
-    authorization: Authorization,
 }
 
 /// What a mount attempt gave.
@@ -490,69 +440,6 @@ impl Session<'_> {
                 host: self.host.clone(),
                 message: format!("invalid Location {location:?}: {e}"),
             })
-    }
-
-    fn url(&self, rest: &str) -> Result<Url, RegistryError> {
-        self.base
-            .join(rest)
-            .map_err(|e| RegistryError::Invalid(format!("`{}`: bad URL: {e}", self.repo)))
-    }
-
-    /// `host/repo@digest`.
-    fn at(&self, digest: &Digest) -> String {
-        format!("{}@{digest}", self.repo)
-    }
-
-    /// A request with the session's credentials when it goes to the registry's own host.
-    fn request(&self, method: Method, url: Url) -> RequestBuilder {
-        let ours = url.host_str() == self.base.host_str()
-            && url.port_or_known_default() == self.base.port_or_known_default();
-        let req = self.http.request(method, url);
-        match &self.authorization {
-            _ if !ours => req,
-            Authorization::Anonymous => req,
-            Authorization::Bearer(token) => req.bearer_auth(token),
-            Authorization::Basic(user, password) => req.basic_auth(user, Some(password)),
-        }
-    }
-
-    async fn send(&self, req: RequestBuilder, what: &str) -> Result<Response, RegistryError> {
-        req.send().await.map_err(|e| {
-            if e.is_connect() || e.is_timeout() {
-                RegistryError::Unreachable {
-                    host: self.host.clone(),
-                    message: error_chain(&e),
-                }
-            } else {
-                RegistryError::Registry {
-                    reference: what.to_string(),
-                    host: self.host.clone(),
-                    message: error_chain(&e),
-                }
-            }
-        })
-    }
-
-    /// The error for an unexpected answer.
-    async fn status_error(&self, res: Response, what: &str) -> RegistryError {
-        let status = res.status();
-        let reference = what.to_string();
-        let host = self.host.clone();
-        match status {
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
-                RegistryError::Unauthorized { reference, host }
-            }
-            StatusCode::NOT_FOUND => RegistryError::NotFound { reference, host },
-            _ => {
-                let body = res.text().await.unwrap_or_default();
-                let body: String = body.trim().chars().take(500).collect();
-                RegistryError::Registry {
-                    reference,
-                    host,
-                    message: format!("HTTP {status}: {body}"),
-                }
-            }
-        }
     }
 }
 

@@ -6,16 +6,23 @@
 //! also run in order of preference (`amd64/v3` -> `v2` -> `v1` -> `386`; `arm/v7` -> `v6` ->
 //! `v5`; `arm64` -> `arm/v8` ... `arm/v5`). A single manifest is taken as it is.
 
-use super::error::{RegistryError, classify};
+use super::error::{RegistryError, error_chain};
 use super::{Registry, Repository};
 use crate::digest::Digest;
 use crate::plan::Platform;
 use crate::plan::reference::Reference;
 use bytes::Bytes;
+use futures_util::StreamExt as _;
+use oci_client::RegistryOperation;
 use oci_client::manifest::{
     IMAGE_MANIFEST_LIST_MEDIA_TYPE, IMAGE_MANIFEST_MEDIA_TYPE, OCI_IMAGE_INDEX_MEDIA_TYPE,
     OCI_IMAGE_MEDIA_TYPE, OciImageIndex, OciImageManifest,
 };
+use reqwest::{Method, StatusCode, header};
+
+/// Manifests and indexes larger than this are refused, as containerd and distribution refuse
+/// them (4 MiB).
+pub const MAX_MANIFEST_SIZE: u64 = 4 << 20;
 
 /// The manifest media types asked for (single manifests and indexes, OCI and Docker).
 const ACCEPT: &[&str] = &[
@@ -129,9 +136,7 @@ impl Registry {
         digest: &Digest,
     ) -> Result<Bytes, RegistryError> {
         let shown = format!("{repo}@{digest}");
-        let (bytes, actual) = self
-            .manifest_raw(repo, &repo.oci_digest(digest.as_str()), &shown)
-            .await?;
+        let (bytes, actual) = self.manifest_raw(repo, digest.as_str(), &shown).await?;
         if actual != *digest {
             return Err(RegistryError::DigestMismatch {
                 location: shown,
@@ -148,42 +153,66 @@ impl Registry {
         repo: &Repository,
         tag: &str,
     ) -> Result<(Bytes, Digest), RegistryError> {
-        let r = oci_client::Reference::with_tag(
-            repo.api_host().to_string(),
-            repo.path.clone(),
-            tag.to_string(),
-        );
-        self.manifest_raw(repo, &r, &format!("{repo}:{tag}")).await
+        self.manifest_raw(repo, tag, &format!("{repo}:{tag}")).await
     }
 
+    /// GETs the manifest `at` (a tag or `sha256:...`) of `repo` through a [`Session`], at most
+    /// [`MAX_MANIFEST_SIZE`] bytes of it (a larger announced length is refused before the body
+    /// is read, a longer body when it passes the limit); a `Docker-Content-Digest` the registry
+    /// sends must be the body's digest. The bytes and their digest.
     async fn manifest_raw(
         &self,
         repo: &Repository,
-        r: &oci_client::Reference,
+        at: &str,
         shown: &str,
     ) -> Result<(Bytes, Digest), RegistryError> {
-        let (client, auth) = self.client_for(repo).await?;
-        let result = client.pull_manifest_raw(r, &auth, ACCEPT).await;
-        let (bytes, _) = result.map_err(|e| match e {
-            // oci-client compares the body with the digest header and a pinned digest.
-            oci_client::errors::OciDistributionError::DigestError(
-                oci_client::errors::DigestError::VerificationError { expected, actual },
-            ) => match (Digest::parse(&expected), Digest::parse(&actual)) {
-                (Some(expected), Some(actual)) => RegistryError::DigestMismatch {
-                    location: shown.to_string(),
-                    expected,
-                    actual,
-                },
-                _ => RegistryError::Registry {
-                    reference: shown.to_string(),
-                    host: repo.api_host().to_string(),
-                    message: format!("digest mismatch: expected {expected}, got {actual}"),
-                },
-            },
-            e => classify(e, shown, repo.api_host()),
-        })?;
-        let digest = Digest::of(&bytes);
-        Ok((bytes, digest))
+        let session = self.session(repo, RegistryOperation::Pull).await?;
+        let url = session.url(&format!("manifests/{at}"))?;
+        let req = session
+            .request(Method::GET, url)
+            .header(header::ACCEPT, ACCEPT.join(", "));
+        let res = session.send(req, shown).await?;
+        if res.status() != StatusCode::OK {
+            return Err(session.status_error(res, shown).await);
+        }
+        let too_large = |announced: String| RegistryError::TooLarge {
+            location: shown.to_string(),
+            what: "manifest",
+            limit: MAX_MANIFEST_SIZE,
+            announced,
+        };
+        if let Some(n) = res.content_length().filter(|n| *n > MAX_MANIFEST_SIZE) {
+            return Err(too_large(format!("{n} bytes announced")));
+        }
+        let claimed = res
+            .headers()
+            .get("docker-content-digest")
+            .and_then(|v| v.to_str().ok())
+            .and_then(Digest::parse);
+        let mut body = Vec::new();
+        let mut stream = res.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| RegistryError::Registry {
+                reference: shown.to_string(),
+                host: session.host.clone(),
+                message: format!("reading the manifest: {}", error_chain(&e)),
+            })?;
+            if (body.len() + chunk.len()) as u64 > MAX_MANIFEST_SIZE {
+                return Err(too_large(format!(
+                    "more than {MAX_MANIFEST_SIZE} bytes sent"
+                )));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let digest = Digest::of(&body);
+        if let Some(claimed) = claimed.filter(|c| *c != digest) {
+            return Err(RegistryError::DigestMismatch {
+                location: shown.to_string(),
+                expected: claimed,
+                actual: digest,
+            });
+        }
+        Ok((Bytes::from(body), digest))
     }
 }
 

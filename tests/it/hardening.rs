@@ -362,3 +362,116 @@ fn builds_du_and_prune_sharing_a_state_dir_leave_each_others_work_alone() {
         assert!(!files.iter().any(|f| f.contains(".wh.")), "{files:?}");
     }
 }
+
+/// How the hostile registry of [`hostile_manifest_registry`] sends a manifest.
+#[derive(Clone, Copy)]
+enum HugeManifest {
+    /// `Content-Length: 1500000000`, then that many bytes.
+    Announced,
+    /// Chunked, without end.
+    Endless,
+}
+
+/// A registry on loopback that answers `/v2/` and sends every manifest as `how` says, 64 KiB at
+/// a time until the client hangs up; its address.
+fn hostile_manifest_registry(how: HugeManifest) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            std::thread::spawn(move || {
+                let mut req = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match conn.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => req.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&req).to_string();
+                let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
+                if path == "/v2/" {
+                    let _ = conn.write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+                    );
+                    return;
+                }
+                let chunk = vec![b' '; 64 << 10];
+                let media = "Content-Type: application/vnd.oci.image.manifest.v1+json\r\n";
+                match how {
+                    HugeManifest::Announced => {
+                        let _ = conn.write_all(
+                            format!("HTTP/1.1 200 OK\r\n{media}Content-Length: 1500000000\r\n\r\n")
+                                .as_bytes(),
+                        );
+                        for _ in 0..(1_500_000_000 / chunk.len()) {
+                            if conn.write_all(&chunk).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    HugeManifest::Endless => {
+                        let _ = conn.write_all(
+                            format!("HTTP/1.1 200 OK\r\n{media}Transfer-Encoding: chunked\r\n\r\n")
+                                .as_bytes(),
+                        );
+                        let framed =
+                            [format!("{:x}\r\n", chunk.len()).as_bytes(), &chunk, b"\r\n"].concat();
+                        while conn.write_all(&framed).is_ok() {}
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// Item 5: a registry sending a 1.5 GB manifest (announced, or chunked without end) gets a clear
+/// refusal naming the reference, and rbuild's peak RSS stays far below what was sent.
+#[test]
+fn a_huge_manifest_is_refused_without_being_held() {
+    for how in [HugeManifest::Announced, HugeManifest::Endless] {
+        let addr = hostile_manifest_registry(how);
+        let ctx = context(&format!("FROM {addr}/evil/image:1\n"), &[]);
+        let home = tempfile::tempdir().unwrap();
+        let started = Instant::now();
+        let mut child = rbuild_build(ctx.path(), home.path(), &["--progress=plain"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // VmHWM: the child's peak RSS so far, read until it exits.
+        let mut peak_kb = 0u64;
+        let status = loop {
+            if let Ok(s) = fs::read_to_string(format!("/proc/{}/status", child.id())) {
+                let hwm = s
+                    .lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
+                peak_kb = peak_kb.max(hwm.unwrap_or(0));
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "rbuild still reading the manifest after 60 s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!status.success());
+        assert!(
+            stderr.contains("larger than 4194304 bytes") && stderr.contains("evil/image:1"),
+            "{stderr}"
+        );
+        eprintln!(
+            "huge manifest: refused in {:?}, peak RSS {peak_kb} kB",
+            started.elapsed()
+        );
+        assert!(peak_kb < 150 * 1024, "peak RSS {peak_kb} kB");
+    }
+}
