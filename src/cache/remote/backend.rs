@@ -13,7 +13,7 @@
 
 use std::sync::Arc;
 
-use super::document::{DocKind, DocName, Document, LoadedDoc};
+use super::document::{DocKind, DocName, Document, LoadedDoc, MAX_DOC_BYTES};
 use super::error::RemoteError;
 use super::gha::GhaBackend;
 use super::index::CacheIndex;
@@ -144,6 +144,17 @@ impl Backend {
         desc: &LayerDescriptor,
         scratch: &Store,
     ) -> Result<Vec<u8>, RemoteError> {
+        // Small blobs only (mount-cache chunks, documents): a size from a remote document is
+        // never allocated or downloaded beyond this.
+        if desc.size > MAX_DOC_BYTES {
+            return Err(RemoteError::backend(
+                self.name(),
+                format!(
+                    "blob {} announced as {} bytes: larger than {MAX_DOC_BYTES}, refused",
+                    desc.digest, desc.size
+                ),
+            ));
+        }
         match self {
             Self::Registry(b) => b.fetch_bytes(desc).await,
             Self::Local(b) => b.fetch_bytes(desc).await,
@@ -155,7 +166,7 @@ impl Backend {
                 };
                 let mut writer = scratch.writer(Some(&desc.digest)).map_err(store_err)?;
                 self.fetch(desc, &mut writer).await?;
-                let (digest, _) = writer.commit().map_err(|e| match e {
+                let (digest, size) = writer.commit().map_err(|e| match e {
                     crate::store::StoreError::DigestMismatch { expected, actual } => {
                         RemoteError::DigestMismatch {
                             backend: name.clone(),
@@ -166,6 +177,13 @@ impl Backend {
                     other => store_err(other),
                 })?;
                 let path = scratch.blobs().path(&digest);
+                if size > MAX_DOC_BYTES {
+                    let _ = tokio::fs::remove_file(&path).await;
+                    return Err(RemoteError::backend(
+                        &name,
+                        format!("blob {digest} is {size} bytes: larger than {MAX_DOC_BYTES}"),
+                    ));
+                }
                 let bytes = tokio::fs::read(&path).await.map_err(|e| {
                     RemoteError::backend(&name, format!("reading {}: {e}", path.display()))
                 })?;

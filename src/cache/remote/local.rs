@@ -175,6 +175,20 @@ impl LocalBackend {
     /// The bytes of a small blob, verified.
     pub async fn fetch_bytes(&self, desc: &LayerDescriptor) -> Result<Vec<u8>, RemoteError> {
         let path = self.blob_path(&desc.digest);
+        match tokio::fs::metadata(&path).await {
+            Ok(m) if m.len() > desc.size => {
+                return Err(RemoteError::backend(
+                    &self.name,
+                    format!(
+                        "{}: {} bytes, its descriptor says {}",
+                        path.display(),
+                        m.len(),
+                        desc.size
+                    ),
+                ));
+            }
+            _ => {}
+        }
         let bytes = match tokio::fs::read(&path).await {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {

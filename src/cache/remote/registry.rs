@@ -314,9 +314,12 @@ impl RegistryBackend {
         let source = self.source_of(&desc.digest);
         let fetched = self
             .retrying("downloading a cache blob", || async {
-                let mut bytes = Vec::with_capacity(usize::try_from(desc.size).unwrap_or(0));
+                let mut bytes = Vec::new();
                 let counting = Counting {
-                    inner: &mut bytes,
+                    inner: UpTo {
+                        bytes: &mut bytes,
+                        limit: desc.size,
+                    },
                     meter: Some(&self.meter),
                 };
                 self.registry
@@ -487,4 +490,46 @@ fn retryable(e: &RegistryError) -> bool {
             | RegistryError::Truncated { .. }
             | RegistryError::Registry { .. }
     )
+}
+
+/// A `Vec` that takes at most `limit` bytes: a registry sending more than the descriptor's size
+/// fails the download there instead of growing it.
+struct UpTo<'a> {
+    bytes: &'a mut Vec<u8>,
+    limit: u64,
+}
+
+impl std::io::Write for UpTo<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if (self.bytes.len() + buf.len()) as u64 > self.limit {
+            return Err(std::io::Error::other(format!(
+                "more than the {} bytes its descriptor says",
+                self.limit
+            )));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write as _;
+
+    #[test]
+    fn a_blob_longer_than_its_descriptor_stops_at_the_descriptors_size() {
+        let mut bytes = Vec::new();
+        let mut up_to = UpTo {
+            bytes: &mut bytes,
+            limit: 10,
+        };
+        up_to.write_all(b"0123456789").unwrap();
+        assert!(up_to.write_all(b"x").is_err());
+        assert_eq!(bytes.len(), 10);
+    }
 }
