@@ -12,6 +12,7 @@ pub mod gha;
 pub mod mac;
 pub mod meta;
 pub mod metrics;
+pub mod query;
 pub mod registry;
 pub mod s3;
 pub mod scopes;

@@ -11,6 +11,7 @@
 use axum::http::Method;
 
 use crate::config::Access;
+use crate::query::QueryParams;
 
 /// What a request needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,9 +104,11 @@ pub fn classify(method: &Method, path: &str, query: Option<&str>) -> Option<Need
     let repository = segments[..name_len].join("/");
     let access = access_of(method);
     let mount_from = if access == Access::Write && segments.get(name_len + 1) == Some(&"uploads") {
-        query
-            .map(query_pairs)
-            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "from").map(|(_, v)| v))
+        // Decoded as the upload handler decodes it ([`QueryParams`]): the repository read
+        // here is the one the handler mounts from; a repeated `mount` or `from` is refused.
+        let params = QueryParams::parse(query);
+        params.unique("mount").ok()?;
+        params.unique("from").ok()?.map(str::to_string)
     } else {
         None
     };

@@ -516,19 +516,18 @@ fn is_version_check(path: &str) -> bool {
 /// Removes `mount` and `from` from the request's query.
 fn drop_mount(request: &mut Request) {
     let uri = request.uri();
-    let query: Vec<&str> = uri
-        .query()
-        .unwrap_or_default()
-        .split('&')
-        .filter(|p| {
-            let key = p.split('=').next().unwrap_or_default();
-            key != "mount" && key != "from"
-        })
-        .collect();
+    // Decoded as the handlers decode it: an escaped name (`m%6Funt=`) is `mount` here too.
+    let mut kept = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
+        if key != "mount" && key != "from" {
+            kept.append_pair(&key, &value);
+        }
+    }
+    let query = kept.finish();
     let path_and_query = if query.is_empty() {
         uri.path().to_string()
     } else {
-        format!("{}?{}", uri.path(), query.join("&"))
+        format!("{}?{query}", uri.path())
     };
     let mut parts = uri.clone().into_parts();
     if let Ok(pq) = path_and_query.parse() {

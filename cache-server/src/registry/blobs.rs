@@ -12,15 +12,21 @@ use super::error::{RegistryError, Result};
 use super::{RegistryState, parse_digest};
 use crate::blobs::BlobStore;
 
-/// Serves a blob stored anywhere (see the module rules in [`super`]).
+/// Serves a blob the repository `name` links (see the module rules in [`super`]).
 pub async fn get(
     state: &RegistryState,
-    _name: &str,
+    name: &str,
     digest: &str,
     method: &Method,
     headers: &HeaderMap,
 ) -> Result<Response> {
     let digest = parse_digest(digest)?;
+    if state.store.s3_refs().is_none() {
+        let (repo, key) = (name.to_string(), digest.as_str().to_string());
+        if !state.meta(move |m| m.is_linked(&repo, &key)).await? {
+            return Err(RegistryError::BlobUnknown(digest.to_string()));
+        }
+    }
     let size = state
         .store
         .stat(&digest)

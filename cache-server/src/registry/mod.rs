@@ -5,13 +5,16 @@
 //! the method.
 //!
 //! Visibility rules (blobs are stored once, whichever repository pushed them):
-//! - `HEAD`/`GET` of a blob succeed whenever the blob is stored at all, in any repository; they
-//!   only record the access time and never link (a read never changes a repository).
 //! - A blob is *linked* to a repository (counted in its logical bytes) when it is uploaded or
-//!   mounted there, and when a manifest pushed there references it. So a client that skips the
-//!   upload of a blob it found with `HEAD` still gets it counted in its repository.
+//!   mounted there, and when a manifest pushed there references it.
+//! - `HEAD`/`GET` of a blob succeed only in a repository that links it (issue 18: any tenant
+//!   could read any blob by digest); they record the access time and never link.
 //! - Cross-repository mount (`POST .../blobs/uploads/?mount=<digest>&from=<repo>`) answers 201
-//!   whenever the blob is stored, whatever `from` says.
+//!   only when `from` links the blob (the middleware has dropped a `from` the caller may not
+//!   read); otherwise it starts a session (202), as the spec allows. Query parameters are read
+//!   through [`crate::query::QueryParams`], as the middleware reads them.
+//! - With a shared S3 store, links are per replica, so a stored blob is readable and mountable
+//!   by digest in any repository there (see below).
 //! - `DELETE` of a blob unlinks it from the repository; once no repository links it, it is
 //!   deleted from the store (while another repository links it, it stays readable by digest).
 //!   With a shared S3 store the bytes stay (other replicas may link them; see below).

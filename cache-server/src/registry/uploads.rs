@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
-use axum::extract::{Query, Request};
+use axum::extract::Request;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::TryStreamExt;
@@ -25,6 +25,7 @@ use super::error::{RegistryError, Result};
 use super::{RegistryState, parse_digest};
 use crate::blobs::{BlobStore, Digest};
 use crate::meta::UploadSession;
+use crate::query::QueryParams;
 
 /// The `Range` header of an upload holding `bytes` bytes (`0-<last>`; `0-0` when empty, as
 /// distribution answers).
@@ -43,10 +44,15 @@ fn body_reader(body: Body) -> impl AsyncBufRead + Send + Unpin {
     StreamReader::new(body.into_data_stream().map_err(std::io::Error::other))
 }
 
-fn query(request: &Request) -> HashMap<String, String> {
-    Query::<HashMap<String, String>>::try_from_uri(request.uri())
-        .map(|q| q.0)
-        .unwrap_or_default()
+fn query(request: &Request) -> QueryParams {
+    QueryParams::parse(request.uri().query())
+}
+
+/// The single value of `name` in `params` (a repeated parameter is a bad request).
+fn unique<'a>(params: &'a QueryParams, name: &str) -> Result<Option<&'a str>> {
+    params
+        .unique(name)
+        .map_err(|e| RegistryError::BlobUploadInvalid(e.to_string()))
 }
 
 /// Per-session locks: a PATCH, PUT or DELETE holds its session's lock for the whole request.
@@ -120,18 +126,34 @@ async fn link(state: &RegistryState, name: &str, digest: &Digest, size: u64) -> 
     Ok(())
 }
 
+/// Whether `digest` may be mounted from repository `from`: `from` links it (the authorization
+/// middleware has checked that the caller may read `from`). With a shared S3 store, links are
+/// per replica and another replica may have taken the push: there, a stored blob is enough
+/// (the module docs of [`super`]).
+async fn mountable(state: &RegistryState, from: &str, digest: &Digest) -> Result<bool> {
+    if state.store.s3_refs().is_some() {
+        return Ok(true);
+    }
+    let (repo, key) = (from.to_string(), digest.as_str().to_string());
+    state.meta(move |m| m.is_linked(&repo, &key)).await
+}
+
 /// `POST /v2/<name>/blobs/uploads/`.
 pub async fn start(state: &RegistryState, name: &str, request: Request) -> Result<Response> {
     let params = query(&request);
-    if let Some(mount) = params.get("mount") {
+    if let Some(mount) = unique(&params, "mount")? {
         let digest = parse_digest(mount)?;
+        let from = unique(&params, "from")?;
         let _pin = state.pins.pin(digest.as_str()).await;
-        if let Some(size) = state.store.stat(&digest).await? {
+        if let Some(from) = from
+            && mountable(state, from, &digest).await?
+            && let Some(size) = state.store.stat(&digest).await?
+        {
             link(state, name, &digest, size).await?;
             return Ok(created(name, &digest));
         }
-        // Not stored anywhere: the spec says to fall back to a new session.
-    } else if let Some(digest) = params.get("digest") {
+        // Not in `from` (or no `from`): the spec says to fall back to a new session.
+    } else if let Some(digest) = unique(&params, "digest")? {
         let digest = parse_digest(digest)?;
         let _pin = state.pins.pin(digest.as_str()).await;
         let size = state
@@ -312,9 +334,9 @@ pub async fn finish(
     request: Request,
 ) -> Result<Response> {
     let (session, _lock) = locked_session(state, name, id).await?;
-    let digest = query(&request)
-        .get("digest")
-        .map(|d| parse_digest(d))
+    let params = query(&request);
+    let digest = unique(&params, "digest")?
+        .map(parse_digest)
         .transpose()?
         .ok_or_else(|| RegistryError::DigestInvalid("PUT without ?digest=".into()))?;
     let session = chunk(state, id, session, request).await?;

@@ -202,3 +202,68 @@ async fn half_open_connections_are_capped_and_timed_out_and_healthz_answers() {
         "half-open connections outlived the header timeout"
     );
 }
+
+/// Item 12, as another tenant would try it: `victim` pushes a blob to `secret/app`; `mallory`,
+/// who may write only `evil/**`, reads it by digest from her own repository, mounts it without
+/// `from`, from a repository of hers, from one she may not read (plain and with the parameter
+/// names percent-encoded), and with `from` given twice. A mount that is not allowed becomes a
+/// plain upload session (202, as the spec lets a registry answer), a repeated `from` is
+/// refused, and the blob never becomes readable in her repository.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_tenant_cannot_read_or_mount_a_blob_by_digest() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = format!(
+        "listen: 127.0.0.1:0\ndata_dir: {}\ntokens:\n  - name: victim\n    secret: victim-secret\n    \
+         grants:\n      - {{ repositories: [\"secret/**\"], access: write }}\n  - name: mallory\n    \
+         secret: mallory-secret\n    grants:\n      - {{ repositories: [\"evil/**\"], access: write }}\n",
+        dir.path().display()
+    );
+    let config = Config::parse(Path::new("tenants.yaml"), &yaml).unwrap();
+    let server = start_server(&config).await;
+    let base = format!("http://{}", server.addr());
+    let http = reqwest::Client::new();
+    let secret = b"the victim's private layer".to_vec();
+    let digest = format!("sha256:{}", hex_sha256(&secret));
+    let pushed = http
+        .post(format!(
+            "{base}/v2/secret/app/blobs/uploads/?digest={digest}"
+        ))
+        .basic_auth("victim", Some("victim-secret"))
+        .body(secret.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pushed.status(), 201);
+    let as_mallory = |method: reqwest::Method, path: String| {
+        http.request(method, format!("{base}{path}"))
+            .basic_auth("mallory", Some("mallory-secret"))
+            .send()
+    };
+    let read = || as_mallory(reqwest::Method::GET, format!("/v2/evil/x/blobs/{digest}"));
+    assert_eq!(read().await.unwrap().status(), 404, "read by digest");
+    let enc = digest.replace(':', "%3A");
+    for (query, want) in [
+        (format!("mount={digest}"), 202),
+        (format!("mount={digest}&from=evil/y"), 202),
+        (format!("mount={digest}&from=secret/app"), 202),
+        (format!("m%6Funt={enc}&fr%6Fm=secret%2Fapp"), 202),
+        (format!("m%6Funt={enc}&from=secret/app"), 202),
+        (format!("mount={digest}&from=evil/y&from=secret/app"), 400),
+    ] {
+        let got = as_mallory(
+            reqwest::Method::POST,
+            format!("/v2/evil/x/blobs/uploads/?{query}"),
+        )
+        .await
+        .unwrap()
+        .status()
+        .as_u16();
+        assert_eq!(got, want, "{query}");
+        assert_eq!(read().await.unwrap().status(), 404, "after {query}");
+    }
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(bytes))
+}

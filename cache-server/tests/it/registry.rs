@@ -486,16 +486,34 @@ async fn ranges_mounts_manifests_tags_and_errors() {
     assert_eq!(head.headers()["content-length"], "1000");
     assert_eq!(head.headers()["docker-content-digest"], digest.as_str());
 
-    // Mount into another repository: 201 whatever `from` says, since blobs are global.
+    // A repository that does not link the blob does not serve it (issue 18, item 12).
+    let elsewhere = url(&server, &format!("/v2/x/y/blobs/{digest}"));
+    let response = client.get(&elsewhere).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    // Mounting from a repository that does not link it, or with no `from`, starts a session
+    // instead; from the repository that has it, the mount links it here.
+    for query in [
+        format!("mount={digest}&from=nowhere"),
+        format!("mount={digest}"),
+    ] {
+        let response = client
+            .post(url(&server, &format!("/v2/x/y/blobs/uploads/?{query}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::ACCEPTED, "{query}");
+    }
     let response = client
         .post(url(
             &server,
-            &format!("/v2/x/y/blobs/uploads/?mount={digest}&from=nowhere"),
+            &format!("/v2/x/y/blobs/uploads/?m%6Funt={digest}&fr%6Fm=a%2Fb"),
         ))
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
+    let response = client.get(&elsewhere).send().await.unwrap();
+    assert_eq!(response.bytes().await.unwrap().as_ref(), &data[..]);
     // Mounting an unknown blob starts a session instead.
     let unknown = Digest::of(b"unknown");
     let response = client
