@@ -24,3 +24,4 @@ fi
 cargo build --locked -p rbuild-cache-server --bin rbuild-cache-server
 cargo test --locked -p rbuild "$@"
 cargo test --locked -p rbuild-cache-server "$@"
+cargo test --locked -p rbuild-wire "$@"

@@ -23,7 +23,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
-use sha2::{Digest as _, Sha256};
 
 use crate::auth::classify::query_pairs;
 use crate::auth::{AuthError, Authorizer, error_body, refusal};
@@ -32,54 +31,16 @@ use crate::config::Access;
 use crate::registry::{RegistryState, manifest_record, tag_target};
 
 /// Longest scope segment [`sanitize`] returns.
-pub const MAX_SCOPE_LEN: usize = 100;
+pub const MAX_SCOPE_LEN: usize = rbuild_wire::scope::MAX_LEN;
 
 /// The most scopes one resolve request may name.
 pub const MAX_CHAIN: usize = 16;
 
-/// Turns a branch name into a scope segment: lowercase; every character outside `[a-z0-9._-]`
-/// becomes `-`; then, so that the result is a valid distribution path component, leading and
-/// trailing separators are dropped and a run of separators other than `.`, `_`, `__` or dashes
-/// becomes one `-`. An empty result becomes `default`; a result longer than [`MAX_SCOPE_LEN`]
-/// keeps its first 87 characters plus `-` and 12 hex digits of the branch name's sha256.
-/// `feature/Login` -> `feature-login`, `release/1.2` -> `release-1.2`, `Ünïcode` -> `n-code`.
-pub fn sanitize(branch: &str) -> String {
-    let mapped: String = branch
-        .chars()
-        .map(|c| {
-            let c = c.to_ascii_lowercase();
-            if c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let is_sep = |c: char| matches!(c, '.' | '_' | '-');
-    let trimmed = mapped.trim_matches(is_sep);
-    let mut out = String::with_capacity(trimmed.len());
-    let mut run = String::new();
-    for c in trimmed.chars() {
-        if is_sep(c) {
-            run.push(c);
-            continue;
-        }
-        if !run.is_empty() {
-            let valid = matches!(run.as_str(), "." | "_" | "__") || run.chars().all(|r| r == '-');
-            out.push_str(if valid { &run } else { "-" });
-            run.clear();
-        }
-        out.push(c);
-    }
-    if out.is_empty() {
-        return "default".to_string();
-    }
-    if out.len() > MAX_SCOPE_LEN {
-        let hash = hex::encode(Sha256::digest(branch.as_bytes()));
-        let head = out[..MAX_SCOPE_LEN - 13].trim_end_matches(is_sep);
-        return format!("{head}-{}", &hash[..12]);
-    }
-    out
+/// A scope segment as the builder names it ([`rbuild_wire::scope`], one implementation for both):
+/// names in a resolve chain are already scopes, and making them safe again changes nothing
+/// (`clean` is idempotent); anything else is made safe the same way.
+pub fn sanitize(scope: &str) -> String {
+    rbuild_wire::scope::clean(scope)
 }
 
 /// State of the scopes API.
@@ -266,28 +227,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sanitizes_branch_names_into_path_components() {
-        assert_eq!(sanitize("main"), "main");
-        assert_eq!(sanitize("feature/Login"), "feature-login");
-        assert_eq!(sanitize("release/1.2"), "release-1.2");
-        assert_eq!(
-            sanitize("dependabot/npm_and_yarn/x"),
-            "dependabot-npm_and_yarn-x"
-        );
-        assert_eq!(sanitize("Ünïcode"), "n-code");
-        assert_eq!(sanitize("a..b"), "a-b");
-        assert_eq!(sanitize("a._b"), "a-b");
-        assert_eq!(sanitize("a__b"), "a__b");
-        assert_eq!(sanitize("a---b"), "a---b");
-        assert_eq!(sanitize("-.x_"), "x");
-        assert_eq!(sanitize("///"), "default");
-        assert_eq!(sanitize(""), "default");
-        let long = sanitize(&"x".repeat(300));
-        assert_eq!(long.len(), MAX_SCOPE_LEN);
-        assert_ne!(long, sanitize(&"x".repeat(301)));
-        // Idempotent on its own output.
-        for b in ["feature/Login", "a..b", "Ünïcode", &"y".repeat(200)] {
-            assert_eq!(sanitize(&sanitize(b)), sanitize(b), "{b}");
+    fn the_builders_scope_names_pass_unchanged() {
+        use rbuild_wire::scope;
+        for name in [
+            scope::branch("main"),
+            scope::branch("feature/Login"),
+            scope::branch("pr-7"),
+            scope::pull_request(7),
+            scope::branch(&"x".repeat(300)),
+        ] {
+            assert_eq!(sanitize(&name), name);
         }
+        assert_eq!(sanitize("A/B"), "a-b");
+        assert!(sanitize(&"y".repeat(300)).len() <= MAX_SCOPE_LEN);
     }
 }

@@ -110,12 +110,22 @@ pub fn resolve_scopes(bearer: Option<&str>) -> Result<ScopeChain, GhaError> {
 }
 
 /// The pseudo-repository whose links hold a scope's entries (`_gha/<scope segment>`), so that
-/// `/stats` counts them and eviction sees them: `refs/heads/` is dropped and the rest named as
-/// branch scopes are everywhere ([`crate::scopes::sanitize`]; the empty scope of an open server
-/// becomes `default`).
+/// `/stats` counts them and eviction sees them, named as the builder names scopes
+/// ([`rbuild_wire::scope`]): `refs/heads/<b>` is branch `<b>`'s scope, `refs/pull/<N>/merge`
+/// pull request `<N>`'s, anything else made safe (the empty scope of an open server becomes
+/// `default`).
 pub fn repository_of(scope: &str) -> String {
-    let name = scope.strip_prefix("refs/heads/").unwrap_or(scope);
-    format!("_gha/{}", crate::scopes::sanitize(name))
+    use rbuild_wire::scope as names;
+    let pull = scope
+        .strip_prefix("refs/pull/")
+        .and_then(|rest| rest.strip_suffix("/merge"))
+        .and_then(|n| n.parse::<u64>().ok());
+    let name = match (pull, scope.strip_prefix("refs/heads/")) {
+        (Some(n), _) => names::pull_request(n),
+        (None, Some(branch)) => names::branch(branch),
+        (None, None) => names::clean(scope),
+    };
+    format!("_gha/{name}")
 }
 
 #[cfg(test)]
@@ -175,11 +185,13 @@ mod tests {
 
     #[test]
     fn repositories_are_sanitized() {
-        assert_eq!(repository_of("refs/heads/Feature/X"), "_gha/feature-x");
         assert_eq!(
-            repository_of("refs/pull/12/merge"),
-            "_gha/refs-pull-12-merge"
+            repository_of("refs/heads/Feature/X"),
+            format!("_gha/{}", rbuild_wire::scope::branch("Feature/X"))
         );
+        assert_eq!(repository_of("refs/heads/main"), "_gha/main");
+        assert_eq!(repository_of("refs/pull/12/merge"), "_gha/pr-12");
+        assert_ne!(repository_of("refs/heads/pr-12"), "_gha/pr-12");
         assert_eq!(repository_of(""), "_gha/default");
     }
 }

@@ -23,17 +23,20 @@
 //!   `origin/HEAD`: `actions/checkout` leaves no `origin/HEAD`, so git would answer `main` for a
 //!   repository whose default branch is `trunk`. Each question is asked at most once, and an API
 //!   failure only loses that fallback.
-//! * Names are made safe for tags, object keys and repository path components by
-//!   [`sanitize`], the same function as the cache server's `scopes::sanitize` (a test pins
-//!   both to the same examples), so `feature/Login` is `feature-login` everywhere.
+//! * Names come from `rbuild_wire::scope`, which the cache server uses too: a branch's scope is
+//!   its name when that is already safe for tags, object keys and repository path components,
+//!   else the safe form plus a hash of the name (`feature/Login` -> `feature-login-<16 hex>`),
+//!   so no other branch (`Main`, `main-`) writes `main`'s scope; `pr-<N>` is only ever a pull
+//!   request's (a branch named `pr-7` gets `br-pr-7-<16 hex>`). An explicit scope
+//!   (`RBUILD_CACHE_SCOPE`, `scope=`) is only made safe: whoever set it chose it.
 
 use std::path::Path;
 use std::process::Command;
 
-use sha2::{Digest as _, Sha256};
+use rbuild_wire::scope;
 
 /// Longest scope name; longer names are cut and suffixed with a hash of the branch.
-pub const MAX_SCOPE_LEN: usize = 100;
+pub const MAX_SCOPE_LEN: usize = scope::MAX_LEN;
 
 /// The scopes of one build.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,8 +49,8 @@ pub struct Scopes {
 
 impl Scopes {
     /// One fixed scope (`scope=` in a spec): written and the only one read.
-    pub fn fixed(scope: &str) -> Self {
-        let s = sanitize(scope);
+    pub fn fixed(name: &str) -> Self {
+        let s = scope::clean(name);
         Self {
             write: s.clone(),
             reads: vec![s],
@@ -116,26 +119,33 @@ impl Scopes {
         });
         let codebuild_pr = env("CODEBUILD_WEBHOOK_TRIGGER")
             .and_then(|t| t.strip_prefix("pr/").map(str::to_string));
-        let own = env("RBUILD_CACHE_SCOPE")
-            .or_else(|| env(EVENT_PR_NUMBER).map(|n| format!("pr-{n}")))
-            .or_else(|| github_pr.as_ref().map(|n| format!("pr-{n}")))
-            .or_else(|| env("GITHUB_REF_NAME"))
+        let pull_request = |n: String| match n.parse::<u64>() {
+            Ok(n) => scope::pull_request(n),
+            // Not a number: a name, never a pull request's scope.
+            Err(_) => scope::branch(&format!("pr-{n}")),
+        };
+        let write = env("RBUILD_CACHE_SCOPE")
+            .map(|s| scope::clean(&s))
+            .or_else(|| env(EVENT_PR_NUMBER).map(pull_request))
+            .or_else(|| github_pr.map(pull_request))
+            .or_else(|| env("GITHUB_REF_NAME").map(|b| scope::branch(&b)))
             .or_else(|| {
-                env("GITHUB_REF").and_then(|r| r.strip_prefix("refs/heads/").map(str::to_string))
+                env("GITHUB_REF").and_then(|r| r.strip_prefix("refs/heads/").map(scope::branch))
             })
-            .or_else(|| codebuild_pr.as_ref().map(|n| format!("pr-{n}")))
-            .or_else(|| env("CODEBUILD_WEBHOOK_HEAD_REF").map(|r| strip_heads(&r)))
-            .or_else(|| env("CODEBUILD_SOURCE_VERSION").and_then(|v| codebuild_source(&v)))
-            .or_else(git_branch)
-            .unwrap_or_else(|| default.clone());
+            .or_else(|| codebuild_pr.map(pull_request))
+            .or_else(|| env("CODEBUILD_WEBHOOK_HEAD_REF").map(|r| scope::branch(&strip_heads(&r))))
+            .or_else(|| {
+                env("CODEBUILD_SOURCE_VERSION").and_then(|v| codebuild_source(&v, &pull_request))
+            })
+            .or_else(|| git_branch().map(|b| scope::branch(&b)))
+            .unwrap_or_else(|| scope::branch(&default));
         let base = env("GITHUB_BASE_REF")
             .or_else(|| env(EVENT_PR_BASE))
             .or_else(|| env("CODEBUILD_WEBHOOK_BASE_REF"))
             .map(|r| strip_heads(&r));
-        let write = sanitize(&own);
         let mut reads = vec![write.clone()];
-        for s in base.iter().chain([&default]) {
-            let s = sanitize(s);
+        for b in base.iter().chain([&default]) {
+            let s = scope::branch(b);
             if !reads.contains(&s) {
                 reads.push(s);
             }
@@ -178,11 +188,12 @@ pub fn event_facts(event: &serde_json::Value) -> Vec<(&'static str, String)> {
 
 /// A CodeBuild build started without a webhook names its source in `CODEBUILD_SOURCE_VERSION`:
 /// `pr/<N>` is a pull request, `refs/heads/<b>` a branch; a commit id or tag names no scope.
-fn codebuild_source(v: &str) -> Option<String> {
+/// The scope, made by `pull_request` or [`scope::branch`].
+fn codebuild_source(v: &str, pull_request: &dyn Fn(String) -> String) -> Option<String> {
     if let Some(n) = v.strip_prefix("pr/") {
-        return Some(format!("pr-{n}"));
+        return Some(pull_request(n.to_string()));
     }
-    v.strip_prefix("refs/heads/").map(str::to_string)
+    v.strip_prefix("refs/heads/").map(scope::branch)
 }
 
 fn strip_heads(r: &str) -> String {
@@ -202,50 +213,6 @@ fn git(dir: &Path, args: &[&str]) -> Option<String> {
     }
     let s = String::from_utf8(out.stdout).ok()?.trim().to_string();
     (!s.is_empty()).then_some(s)
-}
-
-/// A branch name as a scope: lowercase ASCII letters, digits, `.`, `_` and `-`; every other
-/// character becomes `-`; leading and trailing separators are dropped and a run of separators
-/// other than `.`, `_`, `__` or dashes becomes one `-`. Empty becomes `default`; longer than
-/// [`MAX_SCOPE_LEN`] keeps 87 characters plus `-` and 12 hex digits of the name's sha256.
-/// The cache server's `scopes::sanitize` is the same function.
-pub fn sanitize(branch: &str) -> String {
-    let mapped: String = branch
-        .chars()
-        .map(|c| {
-            let c = c.to_ascii_lowercase();
-            if c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let is_sep = |c: char| matches!(c, '.' | '_' | '-');
-    let trimmed = mapped.trim_matches(is_sep);
-    let mut out = String::with_capacity(trimmed.len());
-    let mut run = String::new();
-    for c in trimmed.chars() {
-        if is_sep(c) {
-            run.push(c);
-            continue;
-        }
-        if !run.is_empty() {
-            let valid = matches!(run.as_str(), "." | "_" | "__") || run.chars().all(|r| r == '-');
-            out.push_str(if valid { &run } else { "-" });
-            run.clear();
-        }
-        out.push(c);
-    }
-    if out.is_empty() {
-        return "default".to_string();
-    }
-    if out.len() > MAX_SCOPE_LEN {
-        let hash = hex::encode(Sha256::digest(branch.as_bytes()));
-        let head = out[..MAX_SCOPE_LEN - 13].trim_end_matches(is_sep);
-        return format!("{head}-{}", &hash[..12]);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -275,12 +242,15 @@ mod tests {
         vars.push(("GITHUB_REF_NAME", "release/2"));
         let s = scopes(&vars, None);
         assert_eq!(s.write, "pr-42");
-        assert_eq!(s.reads, ["pr-42", "release-2", "trunk"]);
+        assert_eq!(s.reads, ["pr-42", &scope::branch("release/2"), "trunk"]);
         // A push event: the default branch from the payload.
         let push = event_facts(&serde_json::json!({"repository": {"default_branch": "trunk"}}));
         let mut vars: Vec<(&str, &str)> = push.iter().map(|(k, v)| (*k, v.as_str())).collect();
         vars.push(("GITHUB_REF_NAME", "feature/x"));
-        assert_eq!(scopes(&vars, None).reads, ["feature-x", "trunk"]);
+        assert_eq!(
+            scopes(&vars, None).reads,
+            [&scope::branch("feature/x"), "trunk"]
+        );
     }
 
     #[test]
@@ -289,7 +259,7 @@ mod tests {
             &[("CODEBUILD_SOURCE_VERSION", "refs/heads/release/3")],
             None,
         );
-        assert_eq!(branch.write, "release-3");
+        assert_eq!(branch.write, scope::branch("release/3"));
         let pr = scopes(&[("CODEBUILD_SOURCE_VERSION", "pr/12")], None);
         assert_eq!(pr.write, "pr-12");
         let sha = scopes(
@@ -306,26 +276,13 @@ mod tests {
     }
 
     #[test]
-    fn the_same_names_as_the_cache_server() {
-        // The cache server's scopes::sanitize tests hold the same pairs.
-        assert_eq!(sanitize("feature/Login"), "feature-login");
-        assert_eq!(sanitize("release/1.2"), "release-1.2");
-        assert_eq!(sanitize("Ünïcode"), "n-code");
-        assert_eq!(sanitize("--"), "default");
-        assert_eq!(sanitize("a__b"), "a__b");
-        assert_eq!(sanitize("a._b"), "a-b");
-        let long = "x".repeat(300);
-        assert_eq!(sanitize(&long).len(), MAX_SCOPE_LEN);
-    }
-
-    #[test]
     fn github_branches_and_pull_requests() {
         let push = scopes(&[("GITHUB_REF_NAME", "feature/x")], None);
-        assert_eq!(push.write, "feature-x");
-        assert_eq!(push.reads, ["feature-x", "main"]);
+        assert!(push.write.starts_with("feature-x-"), "{}", push.write);
+        assert_eq!(push.reads, [&scope::branch("feature/x"), "main"]);
         // A runner or container that passes GITHUB_REF alone.
         let only_ref = scopes(&[("GITHUB_REF", "refs/heads/feature/y")], Some("checkout"));
-        assert_eq!(only_ref.write, "feature-y");
+        assert_eq!(only_ref.write, scope::branch("feature/y"));
         let tag = scopes(&[("GITHUB_REF", "refs/tags/v1")], Some("checkout"));
         assert_eq!(tag.write, "checkout", "a tag ref names no branch");
         let pr = scopes(
@@ -342,7 +299,18 @@ mod tests {
             pr.write, "pr-7",
             "a fork's `main` never writes main's scope"
         );
-        assert_eq!(pr.reads, ["pr-7", "release-2", "trunk"]);
+        assert_eq!(pr.reads, ["pr-7", &scope::branch("release/2"), "trunk"]);
+        // Issue 18, item 6: branches named like `main` or like a pull request's scope.
+        for (name, not) in [
+            ("Main", "main"),
+            ("main-", "main"),
+            ("pr-7", "pr-7"),
+            ("pr/7", "pr-7"),
+        ] {
+            let s = scopes(&[("GITHUB_REF_NAME", name)], None);
+            assert_ne!(s.write, not, "branch {name}");
+            assert!(!s.write.starts_with("pr-"), "branch {name}: {}", s.write);
+        }
     }
 
     #[test]

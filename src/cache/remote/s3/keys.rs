@@ -32,7 +32,7 @@ impl Keys {
 
     /// `<prefix>index/<scope>/<name>`; `None` for a scope that would escape its folder or
     /// name none (empty, `.`, `..`, or containing `/`). Scopes come from
-    /// [`super::super::scope::sanitize`], which never makes such names.
+    /// `rbuild_wire::scope`, which never makes such names.
     pub fn index(&self, scope: &str) -> Option<String> {
         self.doc(scope, &DocName::Index)
     }
