@@ -249,11 +249,62 @@ fn a_feature_branch_reads_the_default_branch_and_writes_its_own_scope() {
         .filter_map(|t| t.as_str())
         .collect();
     tags.sort_unstable();
+    // What `main` and `pr-7` hold now, to show below that no other branch rewrites them.
+    let victim_manifests: std::collections::HashMap<&str, Vec<u8>> = ["main", "pr-7"]
+        .into_iter()
+        .map(|tag| {
+            let raw = super::support::skopeo(&[
+                "inspect",
+                "--raw",
+                "--tls-verify=false",
+                &format!("docker://{reference}:{tag}"),
+            ]);
+            (tag, raw)
+        })
+        .collect();
     assert_eq!(
         tags,
         ["main", "pr-7"],
         "the pull request wrote only its own scope"
     );
+
+    // Issue 18, item 6, as a contributor who may push branches would try it: branches named
+    // `Main` and `pr-7` export to the same cache and must leave `main` and `pr-7` alone.
+    for (branch, victim) in [("Main", "main"), ("pr-7", "pr-7")] {
+        let attacker = tempfile::tempdir().unwrap();
+        let edited = scenario(&format!("pushed from branch {branch}\n"));
+        build(
+            edited.path(),
+            attacker.path(),
+            &["--cache-to", &to],
+            &[("GITHUB_REF_NAME", branch)],
+        );
+        let listed = super::support::skopeo(&[
+            "list-tags",
+            "--tls-verify=false",
+            &format!("docker://{reference}"),
+        ]);
+        let listed: serde_json::Value = serde_json::from_slice(&listed).unwrap();
+        let own = rbuild_wire::scope::branch(branch);
+        assert_ne!(own, victim);
+        assert!(
+            listed["Tags"].as_array().unwrap().iter().any(|t| *t == own),
+            "{branch} wrote its own scope {own}: {listed}"
+        );
+        let digest = |tag: &str| {
+            super::support::skopeo(&[
+                "inspect",
+                "--raw",
+                "--tls-verify=false",
+                &format!("docker://{reference}:{tag}"),
+            ])
+        };
+        assert_eq!(
+            digest(victim),
+            victim_manifests[victim],
+            "branch {branch} rewrote scope {victim}"
+        );
+    }
 }
 
 #[test]
