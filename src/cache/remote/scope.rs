@@ -9,6 +9,10 @@
 //!   branch.
 //! * A pull request writes `pr-<N>`, never its head branch's name: a fork may call its branch
 //!   `main`, and untrusted code must never write the default branch's scope.
+//! * Only a push to the default branch (or `workflow_dispatch`, which needs write access to the
+//!   repository, or an explicit `RBUILD_CACHE_SCOPE`) writes the default branch's scope; a job
+//!   of another event on it (`schedule`, `workflow_run`, `issue_comment`, ...) writes
+//!   `<default>@<event>` made safe, and reads it, then the default branch's.
 //! * Reads fall back: own scope -> the pull request's base branch (`GITHUB_BASE_REF`, the event
 //!   payload's `pull_request.base.ref`, GitHub's API, `CODEBUILD_WEBHOOK_BASE_REF`) -> the
 //!   default branch (`RBUILD_DEFAULT_BRANCH`, else the event payload's
@@ -139,6 +143,20 @@ impl Scopes {
             })
             .or_else(|| git_branch().map(|b| scope::branch(&b)))
             .unwrap_or_else(|| scope::branch(&default));
+        // Only a push (or a maintainer's manual run) writes the default branch's scope: a job
+        // of any other event on the default branch (a schedule, `workflow_run`,
+        // `issue_comment`...) writes a scope of its own and still reads the default branch's.
+        let default_scope = scope::branch(&default);
+        let write = match env("GITHUB_EVENT_NAME") {
+            Some(event)
+                if write == default_scope
+                    && env("RBUILD_CACHE_SCOPE").is_none()
+                    && !DEFAULT_WRITERS.contains(&event.as_str()) =>
+            {
+                scope::branch(&format!("{default}@{event}"))
+            }
+            _ => write,
+        };
         let base = env("GITHUB_BASE_REF")
             .or_else(|| env(EVENT_PR_BASE))
             .or_else(|| env("CODEBUILD_WEBHOOK_BASE_REF"))
@@ -153,6 +171,11 @@ impl Scopes {
         Self { write, reads }
     }
 }
+
+/// The GitHub events whose jobs may write the default branch's scope: a push, and a run a
+/// maintainer starts by hand. Every other event's job on the default branch writes
+/// `<default>@<event>` (made safe) instead (issue 18, item 7).
+pub const DEFAULT_WRITERS: &[&str] = &["push", "workflow_dispatch"];
 
 /// Answers about the repository when the event payload has none (GitHub's REST API in a build;
 /// a stand-in in tests). `None` when the answer is unknown or the question failed.
@@ -300,6 +323,46 @@ mod tests {
             "a fork's `main` never writes main's scope"
         );
         assert_eq!(pr.reads, ["pr-7", &scope::branch("release/2"), "trunk"]);
+        // Issue 18, item 7: other events on the default branch do not write its scope.
+        for event in [
+            "schedule",
+            "workflow_run",
+            "issue_comment",
+            "repository_dispatch",
+        ] {
+            let s = scopes(
+                &[("GITHUB_REF_NAME", "main"), ("GITHUB_EVENT_NAME", event)],
+                None,
+            );
+            assert_ne!(s.write, "main", "{event}");
+            assert_eq!(s.reads, [s.write.as_str(), "main"], "{event}");
+        }
+        for event in ["push", "workflow_dispatch"] {
+            let s = scopes(
+                &[("GITHUB_REF_NAME", "main"), ("GITHUB_EVENT_NAME", event)],
+                None,
+            );
+            assert_eq!(s.write, "main", "{event}");
+        }
+        let forced = scopes(
+            &[
+                ("GITHUB_EVENT_NAME", "schedule"),
+                ("RBUILD_CACHE_SCOPE", "main"),
+            ],
+            None,
+        );
+        assert_eq!(
+            forced.write, "main",
+            "an explicit scope is the user's choice"
+        );
+        let feature = scopes(
+            &[
+                ("GITHUB_REF_NAME", "dev"),
+                ("GITHUB_EVENT_NAME", "schedule"),
+            ],
+            None,
+        );
+        assert_eq!(feature.write, "dev", "other branches keep their scope");
         // Issue 18, item 6: branches named like `main` or like a pull request's scope.
         for (name, not) in [
             ("Main", "main"),
