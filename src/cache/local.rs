@@ -10,6 +10,12 @@
 //!   logged with `tracing::warn`, removed, and never fails a build.
 //! * A record is usable only while its layer blob is in the store ([`LocalCache::is_usable`]);
 //!   [`LocalCache::get`] returns usable records only.
+//! * Records are tagged with the cache scope of the build that stored them (ran the step or
+//!   imported it), and a build whose [`RecordScope`] limits what it reads is served only the
+//!   records of its own scopes: a runner shared by pull-request and default-branch jobs never
+//!   serves a pull request's record to a default-branch build (issue 18, item 7). The tag is a
+//!   `scope` field beside the record's in its file; a record from another scope is a miss, and
+//!   the build's own import or run stores it again under its own tag.
 
 use std::fs::{self, File};
 use std::io::{self, Read};
@@ -30,6 +36,24 @@ const MAX_RECORD_BYTES: u64 = 4 << 20;
 pub struct LocalCache {
     store: Store,
     dir: PathBuf,
+    scope: RecordScope,
+}
+
+/// How a build tags the records it stores and which tags it may be served (module docs).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordScope {
+    /// The tag of the records this build stores (its write scope); `None`: untagged.
+    pub tag: Option<String>,
+    /// The tags whose records this build is served (untagged records included only when
+    /// `None`): set on CI runners, which jobs of other branches and pull requests share.
+    pub readable: Option<Vec<String>>,
+}
+
+/// The scope tag of a record file (the rest of the file is the record).
+#[derive(serde::Deserialize)]
+struct Tag {
+    #[serde(default)]
+    scope: Option<String>,
 }
 
 /// A record as listed by [`LocalCache::records`].
@@ -53,7 +77,14 @@ impl LocalCache {
         Ok(Self {
             store: store.clone(),
             dir,
+            scope: RecordScope::default(),
         })
+    }
+
+    /// This cache, tagging and serving records as `scope` says.
+    pub fn with_scope(mut self, scope: RecordScope) -> Self {
+        self.scope = scope;
+        self
     }
 
     /// The store whose blobs and snapshots the records name.
@@ -77,9 +108,18 @@ impl LocalCache {
     /// place: a later [`put`](Self::put) replaces it, pruning removes it). An error only for
     /// I/O failures other than a missing file; a build should treat it as a miss too.
     pub fn get(&self, key: &Digest) -> Result<Option<CacheRecord>, CacheError> {
-        let Some(record) = self.peek(key)? else {
+        let Some((record, tag)) = self.read(key)? else {
             return Ok(None);
         };
+        if let Some(readable) = &self.scope.readable
+            && !tag.as_ref().is_some_and(|t| readable.contains(t))
+        {
+            tracing::debug!(
+                "cache record {key}: stored by scope {}, not one this build reads: a miss",
+                tag.as_deref().unwrap_or("(none)")
+            );
+            return Ok(None);
+        }
         if !self.is_usable(&record) {
             tracing::debug!("cache record {key}: layer blob missing, a miss");
             return Ok(None);
@@ -94,6 +134,11 @@ impl LocalCache {
     /// The record of `key` as stored, usable or not, without marking it used; `None` when
     /// there is none or it is corrupt (removed, with a warning).
     pub fn peek(&self, key: &Digest) -> Result<Option<CacheRecord>, CacheError> {
+        Ok(self.read(key)?.map(|(record, _)| record))
+    }
+
+    /// [`Self::peek`] with the record's scope tag.
+    fn read(&self, key: &Digest) -> Result<Option<(CacheRecord, Option<String>)>, CacheError> {
         let path = self.record_path(key);
         let bytes = match read_capped(&path) {
             Ok(Some(bytes)) => bytes,
@@ -105,7 +150,12 @@ impl LocalCache {
             Err(e) => return Err(e).at(path),
         };
         match serde_json::from_slice::<CacheRecord>(&bytes) {
-            Ok(record) if record.key == *key => Ok(Some(record)),
+            Ok(record) if record.key == *key => {
+                let tag = serde_json::from_slice::<Tag>(&bytes)
+                    .ok()
+                    .and_then(|t| t.scope);
+                Ok(Some((record, tag)))
+            }
             Ok(record) => {
                 self.discard(&path, &format!("holds the record of {}", record.key));
                 Ok(None)
@@ -129,10 +179,15 @@ impl LocalCache {
     /// rename), and lists it in the step index when its snapshot names the step's identity.
     /// Store the layer blob first: a record whose blob is missing is a miss.
     pub fn put(&self, record: &CacheRecord) -> Result<(), CacheError> {
-        let mut bytes = serde_json::to_vec(record).map_err(|source| CacheError::Encode {
+        let encode = |source| CacheError::Encode {
             key: record.key.clone(),
             source,
-        })?;
+        };
+        let mut value = serde_json::to_value(record).map_err(encode)?;
+        if let (Some(tag), Some(fields)) = (&self.scope.tag, value.as_object_mut()) {
+            fields.insert("scope".into(), serde_json::Value::String(tag.clone()));
+        }
+        let mut bytes = serde_json::to_vec(&value).map_err(encode)?;
         bytes.push(b'\n');
         let tmp = self.store.layout().temp_path("cache-record");
         let target = self.record_path(&record.key);

@@ -33,7 +33,7 @@ use crate::image::layer::LayerDescriptor;
 use serde::{Deserialize, Serialize};
 
 pub use error::CacheError;
-pub use local::{LocalCache, RecordInfo};
+pub use local::{LocalCache, RecordInfo, RecordScope};
 pub use prune::{DiskUsage, GC_GRACE, PruneOptions, PruneReport, Removed, disk_usage, prune};
 pub use snapshot::{ContextSnapshot, ImageRef, StageRef, StepSnapshot};
 

@@ -268,7 +268,6 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             urls: &prefetched,
         },
     )?;
-    let local = super::local_cache(&store)?;
     let plain = PlainProgress::default();
     let grouped = crate::build::GroupedProgress::default();
     let in_github_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
@@ -282,11 +281,19 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         _ if in_github_actions => &grouped,
         _ => &plain,
     };
-    let remote = if cache_from.is_empty() && cache_to.is_empty() {
-        RemoteCaches::none()
-    } else {
+    let remote_caches = !(cache_from.is_empty() && cache_to.is_empty());
+    // On a CI runner, which jobs of other branches and pull requests share, the local records
+    // are tagged with the build's scope and served only to builds that read it
+    // (cache::local); the scopes are then detected even without a remote cache.
+    let on_ci = ["GITHUB_ACTIONS", "CI"]
+        .iter()
+        .any(|v| std::env::var(v).is_ok_and(|v| v == "true"))
+        || std::env::var_os("CODEBUILD_BUILD_ID").is_some();
+    let scopes = (remote_caches || on_ci).then(|| {
         let warn = |w: &str| progress.info(w);
-        let api = crate::github::ApiBranchFacts::on_github_actions(resolver.runtime(), &warn);
+        let api = remote_caches
+            .then(|| crate::github::ApiBranchFacts::on_github_actions(resolver.runtime(), &warn))
+            .flatten();
         let scopes = Scopes::detect(
             &args.input.context,
             api.as_ref()
@@ -297,14 +304,29 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             scopes.write,
             scopes.reads.join(" -> ")
         ));
-        RemoteCaches::open(
+        scopes
+    });
+    let local = super::local_cache(
+        &store,
+        crate::cache::RecordScope {
+            tag: scopes.as_ref().map(|s| s.write.clone()),
+            readable: scopes.as_ref().filter(|_| on_ci).map(|s| {
+                let mut readable = s.reads.clone();
+                readable.push(s.write.clone());
+                readable
+            }),
+        },
+    )?;
+    let remote = match scopes {
+        Some(scopes) if remote_caches => RemoteCaches::open(
             &cache_from,
             &cache_to,
             scopes,
             resolver.registry(),
             resolver.runtime(),
             &|w| progress.info(w),
-        )?
+        )?,
+        _ => RemoteCaches::none(),
     };
     let mount_caches = Arc::new(remote.mount_caches(
         &store.root().join(crate::cache::mounts::MOUNTS_DIR),

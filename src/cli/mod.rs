@@ -139,8 +139,10 @@ pub(crate) fn load(
 /// The per-step cache of the state directory.
 pub(crate) fn local_cache(
     store: &crate::store::Store,
+    scope: crate::cache::RecordScope,
 ) -> anyhow::Result<Box<dyn crate::build::StepCache>> {
     let cache = crate::cache::LocalCache::open(store)
-        .map_err(|e| anyhow::anyhow!("opening the local cache: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("opening the local cache: {e}"))?
+        .with_scope(scope);
     Ok(Box::new(cache))
 }

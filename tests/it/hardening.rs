@@ -475,3 +475,39 @@ fn a_huge_manifest_is_refused_without_being_held() {
         assert!(peak_kb < 150 * 1024, "peak RSS {peak_kb} kB");
     }
 }
+
+/// Item 7: a self-hosted runner's state dir shared by a pull request's job and the default
+/// branch's. The pull request's records are never served to the default branch's build (it runs
+/// its steps again); the pull request's job is served the default branch's (its scopes read
+/// `main`); off CI, every record is served as before.
+#[test]
+fn a_pull_requests_local_records_are_not_served_to_the_default_branch() {
+    let ctx = context(
+        &format!(
+            "FROM {}/library/busybox\nRUN echo built > /made\nRUN echo again >> /made\n",
+            super::support::registry()
+        ),
+        &[],
+    );
+    let home = tempfile::tempdir().unwrap();
+    let cached = |env: &[(&str, &str)]| -> usize {
+        let out = rbuild_build(ctx.path(), home.path(), &["--progress=plain"])
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        stderr.lines().filter(|l| l.ends_with(" CACHED")).count()
+    };
+    let pr = [
+        ("CI", "true"),
+        ("GITHUB_REF", "refs/pull/7/merge"),
+        ("GITHUB_REF_NAME", "7/merge"),
+    ];
+    let main = [("CI", "true"), ("GITHUB_REF_NAME", "main")];
+    assert_eq!(cached(&pr), 0, "first build");
+    assert_eq!(cached(&pr), 2, "the pull request's own records");
+    assert_eq!(cached(&main), 0, "the default branch ran its steps again");
+    assert_eq!(cached(&pr), 2, "the pull request reads main's records");
+    assert_eq!(cached(&[]), 2, "off CI every record is served");
+}
