@@ -137,6 +137,8 @@ pub struct Registry {
     open_http: oci_client::Client,
     /// Hosts that need no credentials ([`open`]).
     open_hosts: open::OpenHosts,
+    /// Credentials of recent pull sessions ([`session`]).
+    pull_auth: Arc<session::PullAuthCache>,
 }
 
 impl fmt::Debug for Registry {
@@ -183,6 +185,7 @@ impl Registry {
             open_https: client(ClientProtocol::Https)?,
             open_http: client(ClientProtocol::Http)?,
             open_hosts: open::OpenHosts::default(),
+            pull_auth: Arc::default(),
             plain,
             insecure: InsecureRegistries::new(&options.insecure_registries),
             config,

@@ -13,6 +13,9 @@ use futures_util::StreamExt as _;
 use oci_client::RegistryOperation;
 use oci_client::secrets::RegistryAuth;
 use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 /// How much of an error answer's body is read (to quote it in the error).
 const ERROR_BODY_LIMIT: usize = 4096;
@@ -27,7 +30,32 @@ pub(super) struct Session<'a> {
     authorization: Authorization,
 }
 
+/// How long a pull session's credentials are reused (registry tokens live 60 s or more:
+/// Docker Hub's 300 s); resolving an image reads two manifests, and each used to cost a ping
+/// and a token request of its own.
+const PULL_AUTH_TTL: Duration = Duration::from_secs(60);
+
+/// The credentials of recent pull sessions, per repository.
+#[derive(Default)]
+pub(super) struct PullAuthCache(Mutex<HashMap<(String, String), (Authorization, Instant)>>);
+
+impl PullAuthCache {
+    fn get(&self, key: &(String, String)) -> Option<Authorization> {
+        let map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        map.get(key)
+            .filter(|(_, at)| at.elapsed() < PULL_AUTH_TTL)
+            .map(|(a, _)| a.clone())
+    }
+
+    fn put(&self, key: (String, String), authorization: Authorization) {
+        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        map.retain(|_, (_, at)| at.elapsed() < PULL_AUTH_TTL);
+        map.insert(key, (authorization, Instant::now()));
+    }
+}
+
 /// The credentials a session sends.
+#[derive(Clone)]
 enum Authorization {
     Anonymous,
     Bearer(String),
@@ -46,6 +74,19 @@ impl Registry {
         let scheme = if insecure { "http" } else { "https" };
         let base = Url::parse(&format!("{scheme}://{host}/v2/{}/", repo.path))
             .map_err(|e| RegistryError::Invalid(format!("`{repo}`: not a valid URL: {e}")))?;
+        let cache_key = (host.clone(), repo.path.clone());
+        let cached = matches!(op, RegistryOperation::Pull)
+            .then(|| self.pull_auth.get(&cache_key))
+            .flatten();
+        if let Some(authorization) = cached {
+            return Ok(Session {
+                http: &self.plain,
+                repo: repo.clone(),
+                host,
+                base,
+                authorization,
+            });
+        }
         let (client, auth) = self.client_for(repo).await?;
         let authorization = if matches!(auth, RegistryAuth::Anonymous)
             && self.open_hosts.is_open(&self.plain, scheme, &host).await
@@ -67,6 +108,9 @@ impl Registry {
                 (None, _) => Authorization::Anonymous,
             }
         };
+        if matches!(op, RegistryOperation::Pull) {
+            self.pull_auth.put(cache_key, authorization.clone());
+        }
         Ok(Session {
             http: &self.plain,
             repo: repo.clone(),
