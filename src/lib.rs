@@ -31,3 +31,6 @@ pub mod output;
 pub mod plan;
 pub mod registry;
 pub mod store;
+
+#[cfg(test)]
+mod fuzz_targets;

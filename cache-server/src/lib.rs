@@ -18,3 +18,6 @@ pub mod s3;
 pub mod scopes;
 pub mod server;
 pub mod store;
+
+#[cfg(test)]
+mod fuzz_targets;

@@ -32,7 +32,7 @@
 //! digest in any repository, like a blob (the bucket does not record where it was pushed).
 //! Upload sessions, access times, links and `/stats` stay per replica.
 
-mod blobs;
+pub(crate) mod blobs;
 pub mod error;
 mod manifests;
 pub mod name;

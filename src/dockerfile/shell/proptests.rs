@@ -45,7 +45,10 @@ fn env() -> impl Strategy<Value = BTreeMap<String, String>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    // RBUILD_PROPTEST_CASES raises the number of cases (bench/fuzz.sh).
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("RBUILD_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000)
+    ))]
 
     #[test]
     fn never_panics(lexer in lexer(), input in shellish(), env in env()) {
