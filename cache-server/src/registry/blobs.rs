@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use tokio_util::io::ReaderStream;
 
 use super::error::{RegistryError, Result};
-use super::{RegistryState, parse_digest};
+use super::{RegistryState, parse_stored_digest};
 use crate::blobs::BlobStore;
 
 /// Serves a blob the repository `name` links (see the module rules in [`super`]).
@@ -20,7 +20,7 @@ pub async fn get(
     method: &Method,
     headers: &HeaderMap,
 ) -> Result<Response> {
-    let digest = parse_digest(digest)?;
+    let digest = parse_stored_digest(digest, RegistryError::BlobUnknown)?;
     if state.store.s3_refs().is_none() {
         let (repo, key) = (name.to_string(), digest.as_str().to_string());
         if !state.meta(move |m| m.is_linked(&repo, &key)).await? {
@@ -74,7 +74,7 @@ const READ_CHUNK: usize = 512 * 1024;
 /// store too (so a GET after the DELETE is 404, as the spec's conformance test expects); while
 /// another repository links it, the bytes stay and remain readable by digest.
 pub async fn delete(state: &RegistryState, name: &str, digest: &str) -> Result<Response> {
-    let digest = parse_digest(digest)?;
+    let digest = parse_stored_digest(digest, RegistryError::BlobUnknown)?;
     let (repo, key) = (name.to_string(), digest.as_str().to_string());
     let found = state.meta(move |m| m.unlink_blob(&repo, &key)).await?;
     if !found {

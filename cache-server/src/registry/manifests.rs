@@ -19,7 +19,7 @@ use tokio::io::AsyncReadExt as _;
 use tokio_util::io::ReaderStream;
 
 use super::error::{RegistryError, Result};
-use super::{RegistryState, parse_digest};
+use super::{RegistryState, parse_digest, parse_stored_digest};
 use crate::blobs::{BlobError, BlobStore, Digest};
 use crate::meta::{ManifestRecord, TagPage};
 
@@ -97,6 +97,22 @@ fn reference(r: &str) -> Result<Reference> {
     }
     if !valid_tag(r) {
         return Err(RegistryError::ManifestInvalid(format!("invalid tag {r:?}")));
+    }
+    Ok(Reference::Tag(r.to_string()))
+}
+
+/// [`reference`] for a read or delete: a reference that cannot name a stored manifest (a
+/// malformed tag, a sha512 digest) is unknown (404, as the distribution registry and the
+/// conformance suite want), not invalid; a push of one stays invalid (400).
+fn existing_reference(r: &str) -> Result<Reference> {
+    if r.contains(':') {
+        return Ok(Reference::Digest(parse_stored_digest(
+            r,
+            RegistryError::ManifestUnknown,
+        )?));
+    }
+    if !valid_tag(r) {
+        return Err(RegistryError::ManifestUnknown(r.to_string()));
     }
     Ok(Reference::Tag(r.to_string()))
 }
@@ -283,7 +299,7 @@ async fn record_subject(
 
 /// `GET`/`HEAD` of a manifest by tag or digest.
 pub async fn get(state: &RegistryState, name: &str, r: &str, method: &Method) -> Result<Response> {
-    let (digest, tag) = match reference(r)? {
+    let (digest, tag) = match existing_reference(r)? {
         Reference::Digest(d) => (d, None),
         Reference::Tag(tag) => {
             let found = tag_target(state, name, &tag)
@@ -437,7 +453,7 @@ pub async fn put(state: &RegistryState, name: &str, r: &str, request: Request) -
 pub async fn delete(state: &RegistryState, name: &str, r: &str) -> Result<Response> {
     let repo = name.to_string();
     let refs = state.store.s3_refs();
-    let found = match reference(r)? {
+    let found = match existing_reference(r)? {
         Reference::Digest(d) => {
             if refs.is_some() {
                 manifest_record(state, name, &d, None).await?;

@@ -224,6 +224,28 @@ pub(crate) fn parse_digest(s: &str) -> Result<Digest> {
     Digest::parse(s).map_err(|e: BlobError| RegistryError::DigestInvalid(e.to_string()))
 }
 
+/// [`parse_digest`] for a read or delete: a well-formed digest of another algorithm than sha256
+/// (`sha512:` and 128 hex digits) names nothing this server stores, so it is unknown (404, as
+/// the distribution registry answers), not invalid; `unknown` makes the error.
+pub(crate) fn parse_stored_digest(
+    s: &str,
+    unknown: impl FnOnce(String) -> RegistryError,
+) -> Result<Digest> {
+    parse_digest(s).map_err(|e| {
+        let well_formed = s.strip_prefix("sha512:").is_some_and(|hex| {
+            hex.len() == 128
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        });
+        if well_formed {
+            unknown(s.to_string())
+        } else {
+            e
+        }
+    })
+}
+
 async fn dispatch(State(state): State<RegistryState>, request: Request<Body>) -> Response {
     let path = request.uri().path().to_string();
     let rest = path.strip_prefix("/v2/").unwrap_or_default();

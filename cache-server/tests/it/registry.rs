@@ -890,3 +890,52 @@ async fn referrers_list_manifests_with_a_subject() {
     assert_eq!(filtered["manifests"], serde_json::json!([]));
     server.shutdown().await.unwrap();
 }
+
+/// The conformance suite's expectations that distribution 2.8 meets (issue 18, item 14): a
+/// manifest read by a malformed tag, and a blob read or deleted by a well-formed sha512 digest
+/// (which this server never stores), are unknown (404), not invalid; a push by a malformed tag
+/// stays invalid (400).
+#[tokio::test]
+async fn references_that_cannot_exist_are_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path()).await;
+    let client = reqwest::Client::new();
+    let sha512 = format!("sha512:{}", "ab".repeat(64));
+    let manifest = url(
+        &server,
+        "/v2/conformance/repo1/manifests/.INVALID_MANIFEST_NAME",
+    );
+    let blob = url(&server, &format!("/v2/conformance/repo1/blobs/{sha512}"));
+    for (method, at) in [
+        (reqwest::Method::GET, &manifest),
+        (reqwest::Method::HEAD, &manifest),
+        (reqwest::Method::DELETE, &manifest),
+        (reqwest::Method::GET, &blob),
+        (reqwest::Method::HEAD, &blob),
+        (reqwest::Method::DELETE, &blob),
+    ] {
+        let status = client
+            .request(method.clone(), at)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {at}");
+    }
+    let put = client
+        .put(&manifest)
+        .header("content-type", "application/vnd.oci.image.manifest.v1+json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::BAD_REQUEST);
+    let short = url(&server, "/v2/conformance/repo1/blobs/sha512:abc");
+    let status = client.get(&short).send().await.unwrap().status();
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a malformed digest stays invalid"
+    );
+    server.shutdown().await.unwrap();
+}
