@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use tokio_util::io::ReaderStream;
 
 use super::error::{RegistryError, Result};
-use super::{RegistryState, parse_stored_digest};
+use super::{RegistryState, links, parse_stored_digest};
 use crate::blobs::BlobStore;
 
 /// Serves a blob the repository `name` links (see the module rules in [`super`]).
@@ -21,11 +21,8 @@ pub async fn get(
     headers: &HeaderMap,
 ) -> Result<Response> {
     let digest = parse_stored_digest(digest, RegistryError::BlobUnknown)?;
-    if state.store.s3_refs().is_none() {
-        let (repo, key) = (name.to_string(), digest.as_str().to_string());
-        if !state.meta(move |m| m.is_linked(&repo, &key)).await? {
-            return Err(RegistryError::BlobUnknown(digest.to_string()));
-        }
+    if !links::is_linked(state, name, digest.as_str()).await? {
+        return Err(RegistryError::BlobUnknown(digest.to_string()));
     }
     let size = state
         .store
@@ -75,9 +72,7 @@ const READ_CHUNK: usize = 512 * 1024;
 /// another repository links it, the bytes stay and remain readable by digest.
 pub async fn delete(state: &RegistryState, name: &str, digest: &str) -> Result<Response> {
     let digest = parse_stored_digest(digest, RegistryError::BlobUnknown)?;
-    let (repo, key) = (name.to_string(), digest.as_str().to_string());
-    let found = state.meta(move |m| m.unlink_blob(&repo, &key)).await?;
-    if !found {
+    if !links::unlink(state, name, digest.as_str()).await? {
         return Err(RegistryError::BlobUnknown(digest.to_string()));
     }
     let key = digest.as_str().to_string();

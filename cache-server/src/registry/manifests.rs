@@ -19,7 +19,7 @@ use tokio::io::AsyncReadExt as _;
 use tokio_util::io::ReaderStream;
 
 use super::error::{RegistryError, Result};
-use super::{RegistryState, parse_digest, parse_stored_digest};
+use super::{RegistryState, links, parse_digest, parse_stored_digest};
 use crate::blobs::{BlobError, BlobStore, Digest};
 use crate::meta::{ManifestRecord, TagPage};
 
@@ -143,9 +143,10 @@ pub async fn tag_target(state: &RegistryState, name: &str, tag: &str) -> Result<
 }
 
 /// The record of manifest `digest` in `name`. With a shared S3 store, a manifest this replica's
-/// metadata does not know but the store holds is read through: its bytes are fetched and parsed
-/// and it is recorded locally, linked to `name` (and its references with it). `tag`, when the
-/// manifest was reached through one, is kept as the local copy of that tag.
+/// metadata does not know but the store holds is read through when it belongs to `name` (the
+/// bucket links it there, or `tag`, a bucket tag of `name`, points at it): its bytes are fetched
+/// and parsed and it is recorded locally, linked to `name` (and its references with it). `tag`
+/// is kept as the local copy of that tag.
 pub async fn manifest_record(
     state: &RegistryState,
     name: &str,
@@ -177,7 +178,7 @@ pub async fn manifest_record(
         }
         return Ok(Some(record));
     }
-    if !shared {
+    if !shared || (tag.is_none() && !links::in_bucket(state, name, digest.as_str()).await?) {
         return Ok(None);
     }
     read_through(state, name, digest, tag).await
@@ -414,12 +415,16 @@ pub async fn put(state: &RegistryState, name: &str, r: &str, request: Request) -
         Reference::Digest(_) => None,
     };
     let (repo, key, local_tag) = (name.to_string(), digest.as_str().to_string(), tag.clone());
+    let links_of_push = links.clone();
     state
         .meta(move |m| {
             m.link_blobs(&repo, &links)?;
             m.put_manifest(&repo, &key, &record, local_tag.as_deref())
         })
         .await?;
+    // Then the bucket's links (other replicas read through them), then its tag.
+    let linked = links_of_push.into_iter().map(|(d, _)| d);
+    links::put_in_bucket(state, name, linked.chain([digest.to_string()])).await?;
     // The bucket is authoritative for tags shared by replicas; it is written last, so a
     // replica that finds the tag there finds the manifest's bytes too.
     if let (Some(refs), Some(tag)) = (state.store.s3_refs(), &tag) {
@@ -462,6 +467,7 @@ pub async fn delete(state: &RegistryState, name: &str, r: &str) -> Result<Respon
             let found = state.meta(move |m| m.delete_manifest(&repo, &key)).await?;
             let mut shared = false;
             if let Some(refs) = &refs {
+                shared |= refs.delete_link(name, d.as_str()).await?;
                 for tag in refs.list_tags(name, None, None).await?.tags {
                     if refs.get_tag(name, &tag).await?.as_deref() == Some(d.as_str()) {
                         shared |= refs.delete_tag(name, &tag).await?;

@@ -13,8 +13,9 @@
 //!   only when `from` links the blob (the middleware has dropped a `from` the caller may not
 //!   read); otherwise it starts a session (202), as the spec allows. Query parameters are read
 //!   through [`crate::query::QueryParams`], as the middleware reads them.
-//! - With a shared S3 store, links are per replica, so a stored blob is readable and mountable
-//!   by digest in any repository there (see below).
+//! - With a shared S3 store, links are kept in the bucket too ([`links`]), so a blob pushed
+//!   through one replica is readable and mountable through another, in the repositories that
+//!   link it and no other.
 //! - `DELETE` of a blob unlinks it from the repository; once no repository links it, it is
 //!   deleted from the store (while another repository links it, it stays readable by digest).
 //!   With a shared S3 store the bytes stay (other replicas may link them; see below).
@@ -27,13 +28,14 @@
 //! ([`crate::s3::refs::S3Refs`]), which is authoritative; this replica's metadata keeps a copy.
 //! A manifest PUT by tag writes the tag there last (after bytes and metadata); GET/HEAD by tag,
 //! `tags/list` and DELETE of a tag read and write the bucket. A manifest by digest this replica's
-//! metadata does not know but the store holds is read through ([`manifest_record`]): parsed,
-//! recorded and linked to the repository, then served. So under S3 a manifest is readable by
-//! digest in any repository, like a blob (the bucket does not record where it was pushed).
-//! Upload sessions, access times, links and `/stats` stay per replica.
+//! metadata does not know but the store holds is read through ([`manifest_record`]) when the
+//! bucket links it to the repository or a bucket tag of the repository points at it: parsed,
+//! recorded and linked to the repository, then served. Upload sessions, access times and
+//! `/stats` stay per replica.
 
 pub(crate) mod blobs;
 pub mod error;
+pub mod links;
 mod manifests;
 pub mod name;
 mod stats;

@@ -22,7 +22,7 @@ use tokio::io::{AsyncBufRead, AsyncSeekExt, AsyncWriteExt};
 use tokio_util::io::StreamReader;
 
 use super::error::{RegistryError, Result};
-use super::{RegistryState, parse_digest};
+use super::{RegistryState, links, parse_digest};
 use crate::blobs::{BlobStore, Digest};
 use crate::meta::UploadSession;
 use crate::query::QueryParams;
@@ -119,23 +119,16 @@ fn in_progress(status: StatusCode, name: &str, id: &str, bytes: u64) -> Response
         .into_response()
 }
 
-/// Links a stored blob of `size` bytes to `name`.
+/// Links a stored blob of `size` bytes to `name` (here and, shared store, in the bucket).
 async fn link(state: &RegistryState, name: &str, digest: &Digest, size: u64) -> Result<()> {
-    let (repo, key) = (name.to_string(), digest.as_str().to_string());
-    state.meta(move |m| m.link_blob(&repo, &key, size)).await?;
-    Ok(())
+    links::link(state, name, vec![(digest.as_str().to_string(), size)]).await
 }
 
-/// Whether `digest` may be mounted from repository `from`: `from` links it (the authorization
-/// middleware has checked that the caller may read `from`). With a shared S3 store, links are
-/// per replica and another replica may have taken the push: there, a stored blob is enough
-/// (the module docs of [`super`]).
+/// Whether `digest` may be mounted from repository `from`: `from` links it, here or (shared
+/// store: another replica may have taken the push) in the bucket. The authorization middleware
+/// has checked that the caller may read `from`.
 async fn mountable(state: &RegistryState, from: &str, digest: &Digest) -> Result<bool> {
-    if state.store.s3_refs().is_some() {
-        return Ok(true);
-    }
-    let (repo, key) = (from.to_string(), digest.as_str().to_string());
-    state.meta(move |m| m.is_linked(&repo, &key)).await
+    links::is_linked(state, from, digest.as_str()).await
 }
 
 /// `POST /v2/<name>/blobs/uploads/`.

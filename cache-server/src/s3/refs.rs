@@ -1,10 +1,13 @@
-//! Tag references in the S3 bucket, so several stateless replicas serving one bucket agree on
-//! what a tag points at. Same method names and meaning as the tag part of
+//! Tag references and repository links in the S3 bucket, so several stateless replicas serving
+//! one bucket agree on what a tag points at and on which repository may read which blob. Same method names and meaning as the tag part of
 //! [`crate::meta::Meta`] (`put_tag`, `get_tag`, `delete_tag`, `list_tags` with the distribution
 //! API's `n` / `last`), async because every call is a request.
 //!
 //! Layout: one object per tag, `<prefix>repos/<repository>/tags/<tag>`, whose body is the manifest
-//! digest (`sha256:<hex>`, no newline). Tag names (`[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`) and
+//! digest (`sha256:<hex>`, no newline); one empty object per link of a blob or manifest to a
+//! repository, `<prefix>repos/<repository>/links/<algorithm>/<hex>` (as distribution's
+//! `_layers/.../link`), written when a replica links it and removed by a `DELETE` through any
+//! replica (issue 18, item 12: a blob is readable only where it is linked, across replicas too). Tag names (`[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`) and
 //! repository names (lowercase path components) are valid key characters as they are, and S3
 //! lists keys in lexical order, so a tag listing is one `ListObjectsV2` with `start-after`.
 //!
@@ -72,6 +75,62 @@ impl S3Refs {
 
     fn tags_prefix(&self, repository: &str) -> String {
         format!("{}repos/{repository}/tags/", self.store.prefix())
+    }
+
+    /// The object key of the link of `digest` (`<algorithm>:<hex>`) to `repository`.
+    pub fn link_key(&self, repository: &str, digest: &str) -> String {
+        let path = digest.replacen(':', "/", 1);
+        format!("{}repos/{repository}/links/{path}", self.store.prefix())
+    }
+
+    /// Records that `repository` links `digest` (idempotent).
+    pub async fn put_link(&self, repository: &str, digest: &str) -> Result<()> {
+        let key = self.link_key(repository, digest);
+        self.store
+            .client()
+            .put_object()
+            .bucket(self.store.bucket())
+            .key(&key)
+            .body(ByteStream::from_static(b""))
+            .send()
+            .await
+            .map_err(|e| self.store.error("PutObject", &key, e))?;
+        Ok(())
+    }
+
+    /// Whether `repository` links `digest` in the bucket.
+    pub async fn has_link(&self, repository: &str, digest: &str) -> Result<bool> {
+        let key = self.link_key(repository, digest);
+        match self
+            .store
+            .client()
+            .head_object()
+            .bucket(self.store.bucket())
+            .key(&key)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) if matches!(classify(&e), Failure::NotFound) => Ok(false),
+            Err(e) => Err(self.store.error("HeadObject", &key, e)),
+        }
+    }
+
+    /// Removes the link of `digest` to `repository`; returns whether it existed.
+    pub async fn delete_link(&self, repository: &str, digest: &str) -> Result<bool> {
+        if !self.has_link(repository, digest).await? {
+            return Ok(false);
+        }
+        let key = self.link_key(repository, digest);
+        self.store
+            .client()
+            .delete_object()
+            .bucket(self.store.bucket())
+            .key(&key)
+            .send()
+            .await
+            .map_err(|e| self.store.error("DeleteObject", &key, e))?;
+        Ok(true)
     }
 
     /// The tag's target and version, or `None` when there is no such tag.

@@ -13,8 +13,9 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::support::{
-    child_bucket, copy_all as copy, create_bucket, debian, drop_bucket, get_json, local_config,
-    raw_manifest, run_child_with_moto, s3_config, start_server, url,
+    base, bucket_keys, child_bucket, copy_all as copy, create_bucket, debian, drop_bucket,
+    get_json, local_config, push_blob, raw_manifest, run_child_with_moto, s3_config, start_server,
+    url,
 };
 
 /// One replica over the child's bucket (prefix `cache/`), with its own data directory.
@@ -177,4 +178,97 @@ async fn index_config(http: &reqwest::Client, server: &Server, child: &str) -> S
         .await
         .unwrap();
     manifest["config"]["digest"].as_str().unwrap().to_string()
+}
+
+/// Issue 18, item 12 across replicas: links live in the bucket, so a blob or manifest pushed to
+/// `secret/app` through replica A is readable through replica B in `secret/app` and in no other
+/// repository (before, any stored digest was readable in every repository of a shared store);
+/// a mount needs `from` to link it; a DELETE through B removes the bucket's link.
+#[test]
+fn replicas_serve_a_blob_only_where_it_is_linked() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let bucket = runtime.block_on(create_bucket());
+    run_child_with_moto("replicas::links_child", &bucket);
+    runtime.block_on(drop_bucket(&bucket));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "run by replicas_serve_a_blob_only_where_it_is_linked in a child process"]
+async fn links_child() {
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = replica(dir_a.path()).await;
+    let b = replica(dir_b.path()).await;
+    let http = reqwest::Client::new();
+    let status = |method: reqwest::Method, server: &Server, path: String| {
+        let request = http.request(method, url(server, &path));
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+
+    let layer = b"the victim's private layer".to_vec();
+    let config =
+        br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#;
+    for data in [&layer[..], &config[..]] {
+        assert_eq!(
+            push_blob(&http, &base(&a), "secret/app", data)
+                .await
+                .status(),
+            201
+        );
+    }
+    let (layer_d, config_d) = (Digest::of(&layer), Digest::of(config));
+    let manifest = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                   "digest": config_d.as_str(), "size": config.len()},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                    "digest": layer_d.as_str(), "size": layer.len()}],
+    })
+    .to_string();
+    let manifest_d = Digest::of(manifest.as_bytes());
+    let put = http
+        .put(url(&a, &format!("/v2/secret/app/manifests/{manifest_d}")))
+        .header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+        .body(manifest.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 201);
+    let keys = bucket_keys(&child_bucket()).await;
+    let link = format!(
+        "cache/repos/secret/app/links/sha256/{}",
+        &layer_d.as_str()[7..]
+    );
+    assert!(keys.contains(&link), "{keys:?}");
+
+    use reqwest::Method;
+    // B serves them where they were pushed...
+    let blob = |repo: &str| format!("/v2/{repo}/blobs/{layer_d}");
+    let man = |repo: &str| format!("/v2/{repo}/manifests/{manifest_d}");
+    assert_eq!(status(Method::GET, &b, blob("secret/app")).await, 200);
+    assert_eq!(status(Method::GET, &b, man("secret/app")).await, 200);
+    // ...and nowhere else, through either replica.
+    for server in [&a, &b] {
+        assert_eq!(status(Method::GET, server, blob("evil/x")).await, 404);
+        assert_eq!(status(Method::HEAD, server, blob("evil/x")).await, 404);
+        assert_eq!(status(Method::GET, server, man("evil/x")).await, 404);
+    }
+    // A mount from a repository that does not link it is a plain upload session; from one that
+    // does, through the other replica, a mount.
+    let mount = |from: &str| format!("/v2/evil/x/blobs/uploads/?mount={layer_d}&from={from}");
+    assert_eq!(status(Method::POST, &b, mount("evil/y")).await, 202);
+    assert_eq!(status(Method::GET, &b, blob("evil/x")).await, 404);
+    assert_eq!(status(Method::POST, &b, mount("secret/app")).await, 201);
+    assert_eq!(status(Method::GET, &a, blob("evil/x")).await, 200);
+
+    // A DELETE through B removes the bucket's link: a third replica no longer reads it there.
+    assert_eq!(status(Method::DELETE, &b, blob("secret/app")).await, 202);
+    let dir_c = tempfile::tempdir().unwrap();
+    let c = replica(dir_c.path()).await;
+    assert_eq!(status(Method::GET, &c, blob("secret/app")).await, 404);
+    assert_eq!(status(Method::GET, &c, blob("evil/x")).await, 200);
+
+    a.shutdown().await.unwrap();
+    b.shutdown().await.unwrap();
+    c.shutdown().await.unwrap();
 }
