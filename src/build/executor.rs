@@ -55,6 +55,9 @@ pub struct BuildOptions {
     pub pull_meter: Option<Arc<crate::cache::remote::Meter>>,
     /// Remote mount caches (`--cache-from` / `--cache-to` with `mount-caches=true`).
     pub mount_sync: Option<Arc<dyn super::mounts::cache::MountSync>>,
+    /// The cache scope whose cache-mount directories steps use, on CI runners shared by jobs
+    /// of several branches (see [`super::mounts::cache::scoped_dir_name`]).
+    pub mount_scope: Option<String>,
     /// `--label`: labels set on the final image's config (over the Dockerfile's `LABEL`s).
     pub labels: Vec<(String, String)>,
     /// `ADD` URLs the planner fetched (see [`super::copy::url`]): copied, not fetched again.
@@ -79,6 +82,7 @@ impl Default for BuildOptions {
             interrupt: None,
             pull_meter: None,
             mount_sync: None,
+            mount_scope: None,
             labels: Vec::new(),
             prefetched: None,
             keep_blobs: super::layers::KeepBlobs::All,
@@ -289,7 +293,12 @@ impl Builder<'_> {
                                         break;
                                     }
                                     super::mounts::restore_early(
-                                        self.store, sync, *line, op, &warn,
+                                        self.store,
+                                        sync,
+                                        self.options.mount_scope.as_deref(),
+                                        *line,
+                                        op,
+                                        &warn,
                                     );
                                 }
                             });
@@ -790,6 +799,7 @@ impl Run<'_, '_> {
                 runtime: opts.runtime.as_deref(),
                 mount_source: &mount_source,
                 mount_sync: opts.mount_sync.as_deref(),
+                mount_scope: opts.mount_scope.as_deref(),
             };
             return super::run_step::run_step(&cx, line, run, layers, &scratch.0);
         }

@@ -44,6 +44,9 @@ pub struct RunContext<'a> {
     pub mount_source: &'a MountSource<'a>,
     /// Remote mount caches: restores new cache directories, notes the ones used.
     pub mount_sync: Option<&'a dyn super::mounts::cache::MountSync>,
+    /// The scope whose cache-mount directories steps use (see
+    /// [`super::mounts::cache::scoped_dir_name`]); `None`: the unscoped ones.
+    pub mount_scope: Option<&'a str>,
 }
 
 /// Resolves a mount's `from=` to the layers of that stage or image.

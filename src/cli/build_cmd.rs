@@ -306,6 +306,8 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         ));
         scopes
     });
+    // On a CI runner, cache-mount directories are kept per scope as records are.
+    let mount_scope = scopes.as_ref().filter(|_| on_ci).map(|s| s.write.clone());
     let local = super::local_cache(
         &store,
         crate::cache::RecordScope {
@@ -369,6 +371,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             labels: args.labels.clone(),
             prefetched: Some(prefetched.clone()),
             keep_blobs: keep_blobs(&outputs, !cache_to.is_empty()),
+            mount_scope: mount_scope.clone(),
             mount_sync: mount_caches
                 .is_active()
                 .then(|| mount_caches.clone() as Arc<dyn crate::build::mounts::cache::MountSync>),

@@ -511,3 +511,65 @@ fn a_pull_requests_local_records_are_not_served_to_the_default_branch() {
     assert_eq!(cached(&pr), 2, "the pull request reads main's records");
     assert_eq!(cached(&[]), 2, "off CI every record is served");
 }
+
+/// Item 7's sibling for cache mounts: on a runner shared by a pull request's job and the default
+/// branch's, a pull request that plants a file in a `RUN --mount=type=cache` directory (a
+/// poisoned package cache, a `target/` with planted objects) never hands it to the default
+/// branch's build, which would build it into its image and export it to the default branch's
+/// scope. The pull request's own next build still finds it (its cache is kept, per scope).
+#[test]
+fn a_pull_requests_cache_mount_is_not_the_default_branchs() {
+    let ctx = context(
+        &format!(
+            "FROM {}/library/busybox\nARG WHO\n\
+             RUN --mount=type=cache,id=deps,target=/cache \\\n\
+             if [ \"$WHO\" = pr ]; then echo evil > /cache/poison; \\\n\
+             elif [ \"$WHO\" = pr-again ]; then test -e /cache/poison; \\\n\
+             else test ! -e /cache/poison; fi\n",
+            super::support::registry()
+        ),
+        &[],
+    );
+    let home = tempfile::tempdir().unwrap();
+    let build = |who: &str, env: &[(&str, &str)]| {
+        let out = rbuild_build(
+            ctx.path(),
+            home.path(),
+            &["--progress=plain", "--build-arg", &format!("WHO={who}")],
+        )
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out.status.success(), stderr)
+    };
+    let pr = [
+        ("CI", "true"),
+        ("GITHUB_REF", "refs/pull/7/merge"),
+        ("GITHUB_REF_NAME", "7/merge"),
+    ];
+    let main = [("CI", "true"), ("GITHUB_REF_NAME", "main")];
+    let (ok, stderr) = build("pr", &pr);
+    assert!(ok, "the pull request plants its file: {stderr}");
+    let (ok, stderr) = build("main", &main);
+    assert!(
+        ok,
+        "the default branch saw the pull request's file: {stderr}"
+    );
+    let (ok, stderr) = build("pr-again", &pr);
+    assert!(ok, "the pull request lost its own cache: {stderr}");
+    let (ok, stderr) = build("off-ci", &[]);
+    assert!(ok, "a build off CI saw the pull request's file: {stderr}");
+    let mut dirs: Vec<String> = std::fs::read_dir(home.path().join("mounts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("deps") && !n.ends_with(".lock"))
+        .collect();
+    dirs.sort();
+    assert_eq!(
+        dirs.len(),
+        3,
+        "one directory per scope and one off CI: {dirs:?}"
+    );
+    assert_eq!(dirs[0], "deps");
+}

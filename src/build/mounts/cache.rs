@@ -28,8 +28,9 @@ pub trait MountSync: Send + Sync + std::fmt::Debug {
     /// cache; returns whether it did. Never fails the step: a restore that fails leaves `dir`
     /// empty and reports through `warn`.
     fn restore(&self, key: &str, id: &str, dir: &Path, warn: &dyn Fn(&str)) -> bool;
-    /// Notes that a step used the directory of cache `key` (mount `id`): it is exported.
-    fn used(&self, key: &str, id: &str);
+    /// Notes that a step used `dir_name` (under `mounts/`), the directory of cache `key`
+    /// (mount `id`): it is exported.
+    fn used(&self, key: &str, dir_name: &str, id: &str);
 }
 
 /// A cache directory in use; its lock is released on drop.
@@ -38,6 +39,23 @@ pub struct CacheDir {
     /// The directory.
     pub path: PathBuf,
     _lock: File,
+}
+
+/// The directory under `mounts/` of cache `name` (from [`dir_name`]) for a build that keeps
+/// the cache mounts of its scope apart (`scope`: the cache scope it writes, set on CI runners
+/// that jobs of other branches and pull requests share): `<name>@<16 hex of the scope's
+/// SHA-256>`. So a pull request's job that fills a cache mount (a poisoned package cache, a
+/// `target/` with planted objects) never hands it to a default-branch job on the same runner,
+/// which exports it to the default branch's scope (issue 18, item 7). `@` is never in a name
+/// [`dir_name`] makes, so a scoped name cannot be another cache's. Without a scope, `name`.
+pub fn scoped_dir_name(name: &str, scope: Option<&str>) -> String {
+    match scope {
+        None => name.to_string(),
+        Some(scope) => {
+            let hash = crate::digest::Digest::of(scope.as_bytes());
+            format!("{name}@{}", &hash.hex()[..16])
+        }
+    }
 }
 
 /// The directory name of cache `id` whose initial content is described by `base` (empty when

@@ -198,6 +198,7 @@ fn cache_mount(
         Some(from) => Some(from_layers(cx, line, from)?),
     };
     let name = cache_name(m, layers.as_deref());
+    let local = cache::scoped_dir_name(&name, cx.mount_scope);
     let owner_set = m.mode.is_some() || m.uid.is_some() || m.gid.is_some();
     let mounts = cx.store.root().join("mounts");
     let mut init = |tmp: &Path| -> Result<(), BuildError> {
@@ -221,9 +222,9 @@ fn cache_mount(
         }
         set_owner_and_mode(m, tmp, line)
     };
-    let dir = cache::acquire(&mounts, &name, m.sharing, line, &mut init)?;
+    let dir = cache::acquire(&mounts, &local, m.sharing, line, &mut init)?;
     if let Some(sync) = cx.mount_sync {
-        sync.used(&name, &m.id);
+        sync.used(&name, &local, &m.id);
     }
     out.mounts.push(ExecMount {
         target: m.target.clone(),
@@ -271,6 +272,7 @@ fn set_owner_and_mode(m: &RunMount, tmp: &Path, line: usize) -> Result<(), Build
 pub fn restore_early(
     store: &crate::store::Store,
     sync: &dyn cache::MountSync,
+    scope: Option<&str>,
     line: usize,
     op: &RunOp,
     warn: &dyn Fn(&str),
@@ -288,7 +290,8 @@ pub fn restore_early(
             }
             set_owner_and_mode(m, tmp, line)
         };
-        if let Err(e) = cache::acquire(&mounts, &name, m.sharing, line, &mut init) {
+        let local = cache::scoped_dir_name(&name, scope);
+        if let Err(e) = cache::acquire(&mounts, &local, m.sharing, line, &mut init) {
             tracing::debug!("restoring cache mount {} early: {e}", m.id);
         }
     }

@@ -72,6 +72,15 @@ pub struct MountReport {
     pub export_errors: BTreeMap<String, String>,
 }
 
+/// A cache directory a step used.
+#[derive(Debug, Clone)]
+struct Used {
+    /// The mount's id.
+    id: String,
+    /// Its directory under `mounts/` (scoped: `crate::build::mounts::cache::scoped_dir_name`).
+    dir_name: String,
+}
+
 /// The mount caches of one build.
 #[derive(Debug)]
 pub struct MountCaches {
@@ -81,8 +90,8 @@ pub struct MountCaches {
     mounts_dir: PathBuf,
     max_size: Option<u64>,
     handle: tokio::runtime::Handle,
-    /// Cache keys the build's steps used, with their ids.
-    used: Mutex<BTreeMap<String, String>>,
+    /// Cache keys the build's steps used, with their ids and directory names.
+    used: Mutex<BTreeMap<String, Used>>,
     reports: Mutex<BTreeMap<String, MountReport>>,
 }
 
@@ -229,8 +238,8 @@ impl MountCaches {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        for (key, id) in used {
-            let dir = self.mounts_dir.join(&key);
+        for (key, Used { id, dir_name }) in used {
+            let dir = self.mounts_dir.join(&dir_name);
             if !dir.is_dir() || self.targets.is_empty() {
                 continue;
             }
@@ -238,7 +247,7 @@ impl MountCaches {
             // directory is walked once for every target.
             let started = Instant::now();
             let planned = self
-                .lock_shared(&key)
+                .lock_shared(&dir_name)
                 .and_then(|lock| Ok((lock, archive::plan(&dir, self.max_size)?)));
             let (_lock, plan) = match planned {
                 Ok(p) => p,
@@ -275,9 +284,9 @@ impl MountCaches {
         }
     }
 
-    /// A shared lock on cache directory `key` (held while it is archived).
-    fn lock_shared(&self, key: &str) -> Result<File, MountCacheError> {
-        let lock_path = self.mounts_dir.join(format!("{key}.lock"));
+    /// A shared lock on cache directory `dir_name` (held while it is archived).
+    fn lock_shared(&self, dir_name: &str) -> Result<File, MountCacheError> {
+        let lock_path = self.mounts_dir.join(format!("{dir_name}.lock"));
         let lock = File::options()
             .create(true)
             .truncate(false)
@@ -427,12 +436,15 @@ impl MountSync for MountCaches {
         false
     }
 
-    fn used(&self, key: &str, id: &str) {
+    fn used(&self, key: &str, dir_name: &str, id: &str) {
         self.used
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .entry(key.to_string())
-            .or_insert_with(|| id.to_string());
+            .or_insert_with(|| Used {
+                id: id.to_string(),
+                dir_name: dir_name.to_string(),
+            });
     }
 }
 
