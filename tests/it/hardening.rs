@@ -428,6 +428,33 @@ fn hostile_manifest_registry(how: HugeManifest) -> String {
     addr
 }
 
+/// Waits for `child`, polling its peak RSS (VmHWM) until it exits; fails the test after 60 s
+/// (`doing` says what it was still doing). The exit status and the peak in kB.
+fn wait_measuring_peak(
+    child: &mut std::process::Child,
+    started: Instant,
+    doing: &str,
+) -> (std::process::ExitStatus, u64) {
+    let mut peak_kb = 0u64;
+    loop {
+        if let Ok(s) = fs::read_to_string(format!("/proc/{}/status", child.id())) {
+            let hwm = s
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
+            peak_kb = peak_kb.max(hwm.unwrap_or(0));
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status, peak_kb);
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "rbuild still {doing} after 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// Item 5: a registry sending a 1.5 GB manifest (announced, or chunked without end) gets a clear
 /// refusal naming the reference, and rbuild's peak RSS stays far below what was sent.
 #[test]
@@ -442,25 +469,7 @@ fn a_huge_manifest_is_refused_without_being_held() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        // VmHWM: the child's peak RSS so far, read until it exits.
-        let mut peak_kb = 0u64;
-        let status = loop {
-            if let Ok(s) = fs::read_to_string(format!("/proc/{}/status", child.id())) {
-                let hwm = s
-                    .lines()
-                    .find_map(|l| l.strip_prefix("VmHWM:"))
-                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
-                peak_kb = peak_kb.max(hwm.unwrap_or(0));
-            }
-            if let Some(status) = child.try_wait().unwrap() {
-                break status;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "rbuild still reading the manifest after 60 s"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        };
+        let (status, peak_kb) = wait_measuring_peak(&mut child, started, "reading the manifest");
         let out = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!status.success());
@@ -572,4 +581,125 @@ fn a_pull_requests_cache_mount_is_not_the_default_branchs() {
         "one directory per scope and one off CI: {dirs:?}"
     );
     assert_eq!(dirs[0], "deps");
+}
+
+/// `sha256:<hex>` of `bytes`.
+fn sha256_digest(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    format!("sha256:{}", hex::encode(sha2::Sha256::digest(bytes)))
+}
+
+/// As a hostile cache would: rewrites the mount-cache manifest of the `type=local` cache in
+/// `dir`. `bomb`: every chunk is replaced by one blob of `raw_size` zero bytes compressed (a few
+/// kB that decompress to `raw_size`), listed `count` times; else the chunks stay and each
+/// claims `raw_size` bytes. The sizes, the total and the tree hash are made consistent, the
+/// documents re-hashed and index.json pointed at them.
+fn hostile_mount_manifest(dir: &Path, raw_size: u64, bomb: Option<usize>) {
+    let blob = |digest: &str| dir.join("blobs/sha256").join(&digest[7..]);
+    let write_blob = |bytes: &[u8]| {
+        let digest = sha256_digest(bytes);
+        fs::write(blob(&digest), bytes).unwrap();
+        digest
+    };
+    let index_path = dir.join("index.json");
+    let mut index: serde_json::Value =
+        serde_json::from_slice(&fs::read(&index_path).unwrap()).unwrap();
+    let entry = index["manifests"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|m| {
+            m["annotations"]["org.opencontainers.image.ref.name"]
+                .as_str()
+                .is_some_and(|n| n.contains("/mount/"))
+        })
+        .expect("a mount-cache entry in index.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(blob(entry["digest"].as_str().unwrap())).unwrap())
+            .unwrap();
+    let mut config: serde_json::Value = serde_json::from_slice(
+        &fs::read(blob(manifest["config"]["digest"].as_str().unwrap())).unwrap(),
+    )
+    .unwrap();
+    if let Some(count) = bomb {
+        let zeros = vec![0u8; raw_size as usize];
+        let packed = zstd::bulk::compress(&zeros, 19).unwrap();
+        let chunk = serde_json::json!({
+            "digest": write_blob(&packed),
+            "size": packed.len(),
+            "raw": sha256_digest(&zeros),
+            "rawSize": raw_size,
+        });
+        let mut layer = manifest["layers"][0].clone();
+        layer["digest"] = chunk["digest"].clone();
+        layer["size"] = chunk["size"].clone();
+        manifest["layers"] = serde_json::json!([layer]);
+        config["chunks"] = serde_json::Value::Array(vec![chunk; count]);
+    }
+    let chunks = config["chunks"].as_array_mut().unwrap();
+    let mut tree = String::new();
+    for c in chunks.iter_mut() {
+        c["rawSize"] = raw_size.into();
+        tree.push_str(&format!("{} {raw_size}\n", c["raw"].as_str().unwrap()));
+    }
+    let count = chunks.len() as u64;
+    config["archiveBytes"] = (raw_size * count).into();
+    config["tree"] = sha256_digest(tree.as_bytes()).into();
+    let config = serde_json::to_vec(&config).unwrap();
+    manifest["config"]["digest"] = write_blob(&config).into();
+    manifest["config"]["size"] = config.len().into();
+    let manifest = serde_json::to_vec(&manifest).unwrap();
+    entry["digest"] = write_blob(&manifest).into();
+    entry["size"] = manifest.len().into();
+    fs::write(&index_path, serde_json::to_vec(&index).unwrap()).unwrap();
+}
+
+/// Item 4, as a hostile cache: a mount-cache manifest of 64 chunks that are each a zstd bomb
+/// (a few kB decompressing to 64 MiB of zeros: the original attack of this shape drove rbuild
+/// to 6.3 GB RSS, 32 chunks in flight), and one whose real chunks each claim exactly the
+/// chunker's largest size but hold less. Both are a miss with a warning (the step starts from
+/// an empty cache), the build succeeds, and rbuild's peak RSS stays far below what was claimed.
+#[test]
+fn a_mount_cache_manifest_claiming_huge_chunks_is_a_miss_not_an_allocation() {
+    for (claim, bomb, why) in [
+        (64u64 << 20, Some(64), "claims"),
+        (1 << 20, None, "archive bytes"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = super::mount_caches::scenario("one\n");
+        let a = tempfile::tempdir().unwrap();
+        let to = format!("type=local,dest={},mode=max", dir.path().display());
+        let out = rbuild_build(ctx.path(), a.path(), &["--cache-to", &to])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        hostile_mount_manifest(dir.path(), claim, bomb);
+        fs::write(ctx.path().join("src.txt"), "two\n").unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let from = format!("type=local,src={}", dir.path().display());
+        let started = Instant::now();
+        let mut child = rbuild_build(
+            ctx.path(),
+            b.path(),
+            &["--progress=plain", "--cache-from", &from],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+        let (status, peak_kb) = wait_measuring_peak(&mut child, started, "restoring");
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        eprintln!("mount-cache chunks claiming {claim} bytes each: peak RSS {peak_kb} kB");
+        assert!(status.success(), "{stderr}");
+        assert!(
+            stderr.contains("starting empty") && stderr.contains(why) && stderr.contains("FETCHED"),
+            "{stderr}"
+        );
+        assert!(peak_kb < 150 * 1024, "peak RSS {peak_kb} kB");
+    }
 }
