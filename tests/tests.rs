@@ -44,6 +44,8 @@ mod it {
     mod hardening;
     /// Deterministic layers: tar read back, whiteouts, compression checked by system tools.
     mod layer;
+    /// Lazy layers: a cache-only stage's RUN layer made from its snapshot when needed.
+    mod lazy_layers;
     /// Lower layers streamed into snapshots, and what a build killed while doing it leaves.
     mod materialize;
     /// Mount caches that travel: `RUN --mount=type=cache` directories through every backend.

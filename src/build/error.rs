@@ -30,6 +30,14 @@ pub enum BuildError {
     /// The local store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A lazy layer's blob could not be made from its snapshot (`crate::store::lazy`).
+    #[error("layer {digest}: making its blob from its snapshot: {message}")]
+    LazyLayer {
+        /// The lazy layer's digest (its diff_id).
+        digest: crate::digest::Digest,
+        /// What went wrong.
+        message: String,
+    },
     /// Writing a layer failed.
     #[error("line {line}: writing the layer: {source}")]
     Layer {

@@ -410,7 +410,7 @@ impl Run<'_, '_> {
         let local = cache.get(key).filter(|r| {
             r.layer
                 .as_ref()
-                .is_none_or(|l| self.builder.store.blobs().has(&l.digest))
+                .is_none_or(|l| self.builder.store.has_layer(&l.digest))
         });
         if local.is_some() {
             return (local, None);
@@ -800,6 +800,7 @@ impl Run<'_, '_> {
                 mount_source: &mount_source,
                 mount_sync: opts.mount_sync.as_deref(),
                 mount_scope: opts.mount_scope.as_deref(),
+                lazy: !self.image_stages.contains(&stage.index),
             };
             return super::run_step::run_step(&cx, line, run, layers, &scratch.0);
         }

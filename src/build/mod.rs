@@ -25,6 +25,7 @@ pub mod explain;
 pub mod interrupt;
 pub mod layer_stream;
 pub mod layers;
+pub mod lazy;
 pub mod mounts;
 pub mod progress;
 pub mod recompress;

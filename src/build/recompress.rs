@@ -3,6 +3,7 @@
 //! imports them); when such a layer later ends up in an image (another `--target`), it is
 //! recompressed here. The diff_id, and so the chain id and the snapshot, stay the same; only
 //! the blob's digest, size and media type change. Layers of base images are left as they are.
+//! A lazy layer (`crate::store::lazy`) has its blob made here, in the compression wanted.
 
 use std::io::BufReader;
 
@@ -19,6 +20,15 @@ pub fn conform(
 ) -> Result<Vec<LayerRef>, BuildError> {
     let mut out = Vec::with_capacity(layers.len());
     for l in layers {
+        if super::lazy::is_lazy(materializer.store, &l.desc) {
+            let desc = super::lazy::realize(materializer.store, &l.desc, want)?;
+            out.push(LayerRef {
+                desc,
+                chain_id: l.chain_id,
+                origin: None,
+            });
+            continue;
+        }
         let from_base = matches!(l.origin, Some(BlobOrigin::Registry(_)));
         if from_base || l.desc.media_type == want.media_type() {
             out.push(l);

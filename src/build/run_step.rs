@@ -12,7 +12,7 @@ use super::mounts::{self, SecretSource, SshSource};
 use super::progress::Progress;
 use crate::context::BuildContext;
 use crate::exec::{self, Network, RunSpec, Runtime};
-use crate::image::layer::{LayerDescriptor, LayerOptions, OverlaySource, write_layer};
+use crate::image::layer::{LayerDescriptor, LayerOptions, OverlaySource, diff_of, write_layer};
 use crate::plan::FileSource;
 use crate::plan::RunOp;
 use crate::store::{Store, child_chain_id};
@@ -44,6 +44,9 @@ pub struct RunContext<'a> {
     pub mount_source: &'a MountSource<'a>,
     /// Remote mount caches: restores new cache directories, notes the ones used.
     pub mount_sync: Option<&'a dyn super::mounts::cache::MountSync>,
+    /// Whether the step's layer may stay lazy (`crate::store::lazy`): its stage is in no image
+    /// this build outputs, so only caches need the layer's bytes, and later.
+    pub lazy: bool,
     /// The scope whose cache-mount directories steps use (see
     /// [`super::mounts::cache::scoped_dir_name`]); `None`: the unscoped ones.
     pub mount_scope: Option<&'a str>,
@@ -133,6 +136,12 @@ pub fn run_step(
     if upper_is_empty {
         return Ok(None);
     }
+    if cx.lazy
+        && cx.options.source_date_epoch.is_none()
+        && let Some(desc) = lazy_layer(cx, line, layers, &finished.upper)?
+    {
+        return Ok(Some(desc));
+    }
     let entries = OverlaySource::new(&finished.upper)
         .entries()
         .map_err(|source| BuildError::Layer { line, source })?;
@@ -153,6 +162,42 @@ pub fn run_step(
         }
     }
     Ok(Some(desc))
+}
+
+/// The layer of a finished RUN whose upper dir is `upper`, left lazy (`crate::store::lazy`):
+/// the plain tar's diff_id and size are computed (no blob written), the upper dir becomes the
+/// snapshot and the lazy marker names it. `None` when the upper dir could not be adopted (the
+/// caller writes the blob as usual).
+fn lazy_layer(
+    cx: &RunContext<'_>,
+    line: usize,
+    layers: &[LayerRef],
+    upper: &Path,
+) -> Result<Option<LayerDescriptor>, BuildError> {
+    let entries = OverlaySource::new(upper)
+        .entries()
+        .map_err(|source| BuildError::Layer { line, source })?;
+    let (diff_id, size) =
+        diff_of(entries, None).map_err(|source| BuildError::Layer { line, source })?;
+    let chain_id = match layers.last() {
+        Some(parent) => child_chain_id(&parent.chain_id, &diff_id),
+        None => diff_id.clone(),
+    };
+    match cx.store.adopt_snapshot(&chain_id, upper) {
+        Ok(_) if cx.store.has_snapshot(&chain_id) => {}
+        Ok(_) => return Ok(None),
+        Err(e) => {
+            tracing::debug!("line {line}: the upper dir was not kept as the snapshot: {e}");
+            return Ok(None);
+        }
+    }
+    cx.store.record_lazy(&diff_id, &chain_id)?;
+    Ok(Some(LayerDescriptor {
+        digest: diff_id.clone(),
+        diff_id,
+        size,
+        media_type: crate::store::lazy::LAZY_MEDIA_TYPE.into(),
+    }))
 }
 
 /// The process's output split into lines for the progress display, the last ones kept.

@@ -167,12 +167,13 @@ impl LocalCache {
         }
     }
 
-    /// Whether the record can be used: its layer blob (if it made one) is in the store.
+    /// Whether the record can be used: its layer (if it made one) is present, as a blob in the
+    /// store or as a lazy layer whose snapshot is (`crate::store::lazy`).
     pub fn is_usable(&self, record: &CacheRecord) -> bool {
         record
             .layer
             .as_ref()
-            .is_none_or(|layer| self.store.blobs().has(&layer.digest))
+            .is_none_or(|layer| self.store.has_layer(&layer.digest))
     }
 
     /// Stores `record` under its key, replacing any record there, atomically (temp + fsync +

@@ -18,6 +18,7 @@
 //!    go with one `unlink`, snapshots are first renamed out of `snapshots/`, so each removal is
 //!    atomic.
 //!
+//!    Markers of lazy layers (`crate::store::lazy`) that no kept record names go with them.
 //! 3. **Index.** Step index entries (`super::steps`) whose records are gone are dropped; a
 //!    reader skips such entries anyway, so a failure here is only a warning.
 //!
@@ -248,6 +249,19 @@ pub fn prune(cache: &LocalCache, options: &PruneOptions) -> Result<PruneReport, 
             }
         }
     }
+    // Lazy layers (crate::store::lazy) no kept record names, or whose snapshot went: their
+    // markers go too (not those written within the grace: a running build's).
+    let layers: HashSet<&Digest> = kept
+        .iter()
+        .filter_map(|r| r.record.layer.as_ref().map(|l| &l.digest))
+        .collect();
+    for (digest, marker) in store.lazy_layers()? {
+        let named = layers.contains(&digest) && store.lazy_snapshot(&digest).is_some();
+        if named || modified(&marker)?.is_none_or(|t| is_fresh(t, now, options.grace)) {
+            continue;
+        }
+        store.forget_lazy(&digest)?;
+    }
     // The step index names records by key: drop the names of the records removed.
     if let Err(e) = cache.tidy_index() {
         tracing::warn!("the step index was not tidied: {e}");
@@ -378,6 +392,41 @@ mod tests {
             .iter()
             .map(|r| r.record.created_by.as_str())
             .collect()
+    }
+
+    #[test]
+    fn lazy_markers_go_with_the_records_that_name_them_but_not_within_the_grace() {
+        let (_dir, cache, records) = filled(100);
+        let store = cache.store().clone();
+        // The newest record's layer marked lazy, plus a marker no record names (old) and one a
+        // running build just wrote.
+        let named = records[2].layer.as_ref().unwrap().digest.clone();
+        let (orphan, fresh) = (Digest::of(b"orphan"), Digest::of(b"fresh"));
+        for d in [&named, &orphan, &fresh] {
+            store
+                .record_lazy(d, records[2].chain_id.as_ref().unwrap())
+                .unwrap();
+        }
+        for (d, path) in store.lazy_layers().unwrap() {
+            if d != fresh {
+                set_mtime(&path, 24 * HOUR);
+            }
+        }
+        let options = PruneOptions {
+            until: Some(90 * 60 * Duration::from_secs(1)),
+            ..PruneOptions::default()
+        };
+        prune(&cache, &options).unwrap();
+        let mut left: Vec<Digest> = store
+            .lazy_layers()
+            .unwrap()
+            .into_iter()
+            .map(|l| l.0)
+            .collect();
+        left.sort();
+        let mut want = vec![named, fresh];
+        want.sort();
+        assert_eq!(left, want);
     }
 
     #[test]

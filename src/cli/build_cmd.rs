@@ -461,6 +461,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
     }
     let export_failure = export_caches(
         &remote,
+        local.as_ref(),
         &planned.plan,
         &built.steps,
         &store,
@@ -619,6 +620,7 @@ fn needed_blobs(
 /// returned (to fail the build after its outputs) only for `ignore-error=false`.
 fn export_caches(
     remote: &RemoteCaches,
+    local: &dyn crate::build::StepCache,
     plan: &crate::plan::Plan,
     steps: &[crate::build::StepReport],
     store: &Store,
@@ -629,9 +631,23 @@ fn export_caches(
         return None;
     }
     let in_image = plan.image_stages();
+    // Lazy layers (crate::store::lazy) get their blobs now, as zstd; a record whose blob cannot
+    // be made is left out of the export with a warning.
     let records: Vec<(crate::cache::CacheRecord, bool)> = steps
         .iter()
         .filter_map(|s| Some((s.record.clone()?, in_image.contains(&s.stage))))
+        .filter_map(|(record, in_image)| {
+            if !in_image && !remote.exports_every_stage() {
+                return Some((record, in_image));
+            }
+            match crate::build::lazy::realize_record(store, local, record) {
+                Ok(record) => Some((record, in_image)),
+                Err(e) => {
+                    progress.info(&format!("WARNING: cache export: {e}; its step is left out"));
+                    None
+                }
+            }
+        })
         .collect();
     let mut failure = None;
     for (name, ignore_error, result) in remote.export(&records, store, resolver.runtime()) {

@@ -123,6 +123,11 @@ impl Layout {
         self.snapshot_dir().join(chain_id.hex())
     }
 
+    /// `lazy`: the layers made only from a snapshot so far ([`super::lazy`]).
+    pub(crate) fn lazy_dir(&self) -> PathBuf {
+        self.root.join("lazy")
+    }
+
     /// `cache/records`, the local per-step cache's records (created by `crate::cache`).
     pub(crate) fn cache_records_dir(&self) -> PathBuf {
         self.root.join("cache").join("records")

@@ -25,6 +25,7 @@ pub mod durability;
 pub mod error;
 pub mod ingest;
 pub mod layout;
+pub mod lazy;
 pub mod lookup;
 pub mod snapshots;
 pub mod unpack;

@@ -201,7 +201,7 @@ fn layers_stream_into_snapshots_without_keeping_blobs_no_output_needs() {
 }
 
 #[test]
-fn layers_of_cache_only_stages_are_zstd_and_gzip_once_they_make_the_image() {
+fn layers_of_cache_only_stages_are_lazy_zstd_when_exported_and_gzip_once_they_make_the_image() {
     let ctx = context(
         "FROM {REG}/library/busybox:latest AS deps\n\
          RUN echo deps > /deps\n\
@@ -220,21 +220,26 @@ fn layers_of_cache_only_stages_are_zstd_and_gzip_once_they_make_the_image() {
             .collect()
     };
 
-    // The final image: `deps` is a stage only caches hold, its RUN layer is zstd.
+    // The final image: `deps` is a stage only caches hold, its RUN layer is lazy (no blob
+    // yet, rbuild::store::lazy), and zstd once a cache export makes it.
     let out = home.path().join("final");
     let spec = format!("type=oci,dest={},tar=false", out.display());
     build_ok(ctx.path(), home.path(), &["-o", &spec], &[]);
     let (layers, _) = oci_layers(&out);
     assert_eq!(layers.len(), 3);
     assert!(layers.iter().all(|(mt, _)| mt == gzip), "{layers:?}");
-    assert_eq!(
-        blob_heads(home.path())
+    let zstd_blobs = |home: &Path| {
+        blob_heads(home)
             .iter()
             .filter(|h| **h == zstd_magic)
-            .count(),
-        1,
-        "the deps stage's one layer"
-    );
+            .count()
+    };
+    assert_eq!(zstd_blobs(home.path()), 0, "the deps stage's layer is lazy");
+    assert_eq!(fs::read_dir(home.path().join("lazy")).unwrap().count(), 1);
+    let cache = home.path().join("cache-out");
+    let to = format!("type=local,dest={},mode=max", cache.display());
+    build_ok(ctx.path(), home.path(), &["--cache-to", &to], &[]);
+    assert_eq!(zstd_blobs(home.path()), 1, "the deps stage's one layer");
 
     // `--target deps`: the same step, cached, now in the image: recompressed as gzip, the
     // diff_id unchanged.

@@ -336,6 +336,12 @@ impl RemoteCaches {
         !self.targets.is_empty()
     }
 
+    /// Whether any `--cache-to` backend exports the records of every stage (`mode=max`), not
+    /// only of the image's.
+    pub fn exports_every_stage(&self) -> bool {
+        self.targets.iter().any(|t| t.spec.mode == Mode::Max)
+    }
+
     /// The first imported record of `key` whose layer was not poisoned.
     pub fn lookup(&self, key: &Digest) -> Option<RemoteHit> {
         let poisoned = self.poisoned.lock().unwrap_or_else(PoisonError::into_inner);

@@ -31,7 +31,7 @@ use std::path::PathBuf;
 pub use compress::{Compression, LayerDescriptor, recompress};
 pub use entries::{Entry, EntryKind, FileData, Xattrs};
 pub use overlay::OverlaySource;
-pub use pipeline::{LayerOptions, write_layer};
+pub use pipeline::{LayerOptions, diff_of, write_layer};
 pub use tar_writer::TarWriter;
 pub use walk::DirSource;
 

@@ -82,6 +82,40 @@ where
     })
 }
 
+/// The diff_id and size of the plain tar of `entries`, without writing it anywhere: the
+/// descriptor of a lazy layer (`crate::store::lazy`), whose blob is made later from the same
+/// files. One thread; the tar's bytes are hashed as they are produced.
+pub fn diff_of<I>(entries: I, source_date_epoch: Option<i64>) -> Result<(Digest, u64), LayerError>
+where
+    I: IntoIterator<Item = Result<Entry, LayerError>>,
+{
+    let mut tar = TarWriter::new(HashCount::default(), source_date_epoch);
+    for entry in entries {
+        tar.append(&entry?)?;
+    }
+    let sink = tar.finish()?;
+    Ok((Digest::from_sha256(sink.sha.finalize().into()), sink.len))
+}
+
+/// A writer that only hashes and counts.
+#[derive(Default)]
+struct HashCount {
+    sha: Sha256,
+    len: u64,
+}
+
+impl Write for HashCount {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.sha.update(data);
+        self.len += data.len() as u64;
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The tar thread: writes every entry and returns the diff_id.
 fn produce(
     entries: impl Iterator<Item = Result<Entry, LayerError>>,
@@ -209,6 +243,20 @@ mod tests {
             .read_to_end(&mut back)
             .unwrap();
         assert_eq!(back, tar);
+    }
+
+    #[test]
+    fn diff_of_is_the_plain_tars_digest_and_size() {
+        let entries = vec![big_file("a", 3 * CHUNK + 17), big_file("b", 5)];
+        let options = LayerOptions {
+            compression: Compression::None,
+            source_date_epoch: None,
+        };
+        let (desc, blob) =
+            write_layer(entries.clone().into_iter().map(Ok), &options, Vec::new()).unwrap();
+        let (diff_id, size) = diff_of(entries.into_iter().map(Ok), None).unwrap();
+        assert_eq!((diff_id, size), (desc.diff_id, blob.len() as u64));
+        assert_eq!(desc.digest, Digest::of(&blob));
     }
 
     #[test]
