@@ -283,7 +283,7 @@ impl Config {
             self.data_dir = Some(PathBuf::from(v));
         }
         if let Some(v) = get("RBUILD_CACHE_MAX_BYTES") {
-            parse_size(&v).map_err(|e| ConfigError::Env {
+            rbuild_wire::units::parse_size(&v).map_err(|e| ConfigError::Env {
                 name: "RBUILD_CACHE_MAX_BYTES".into(),
                 value: v.clone(),
                 reason: e.to_string(),
@@ -454,9 +454,19 @@ impl Config {
 }
 
 impl Limits {
-    /// `max_bytes` in bytes, parsed with [`parse_size`].
+    /// `max_bytes` in bytes, in the size grammar both binaries share ([`rbuild_wire::units`]:
+    /// Docker's, every unit binary, `10GB` = `10g` = 10 x 2^30 bytes). The evictor enforces
+    /// exactly this ([`crate::evict::Policy::from_limits`]).
     pub fn max_bytes(&self) -> Result<Option<u64>, ConfigError> {
-        self.max_bytes.as_deref().map(parse_size).transpose()
+        self.max_bytes
+            .as_deref()
+            .map(|text| {
+                rbuild_wire::units::parse_size(text).map_err(|e| ConfigError::Size {
+                    value: text.to_string(),
+                    reason: e.to_string(),
+                })
+            })
+            .transpose()
     }
 }
 
@@ -474,71 +484,6 @@ fn parse_bool(v: &str) -> Option<bool> {
         "1" | "true" | "yes" | "on" => Some(true),
         "0" | "false" | "no" | "off" => Some(false),
         _ => None,
-    }
-}
-
-/// Parses a size: plain bytes (`123`), decimal units (`500MB` = 500·10⁶; `kB`/`KB`, `MB`, `GB`,
-/// `TB`), binary units (`10GiB` = 10·2³⁰; `KiB`, `MiB`, `GiB`, `TiB`, and Docker's one-letter
-/// `k`/`m`/`g`/`t`), an optional `B`, optional space and a decimal fraction (`1.5GiB`).
-pub fn parse_size(text: &str) -> Result<u64, ConfigError> {
-    let err = |reason: &str| ConfigError::Size {
-        value: text.to_string(),
-        reason: reason.to_string(),
-    };
-    let t = text.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (number, unit) = t.split_at(split);
-    if number.is_empty() {
-        return Err(err("no number"));
-    }
-    let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "kb" => 1_000,
-        "mb" => 1_000_000,
-        "gb" => 1_000_000_000,
-        "tb" => 1_000_000_000_000,
-        "k" | "kib" => 1 << 10,
-        "m" | "mib" => 1 << 20,
-        "g" | "gib" => 1 << 30,
-        "t" | "tib" => 1 << 40,
-        _ => {
-            return Err(err(
-                "unknown unit (use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)",
-            ));
-        }
-    };
-    match number.split_once('.') {
-        None => number
-            .parse::<u64>()
-            .map_err(|_| err("not a number"))?
-            .checked_mul(multiplier)
-            .ok_or_else(|| err("too large")),
-        Some((whole, frac)) => {
-            if frac.contains('.') || (whole.is_empty() && frac.is_empty()) {
-                return Err(err("not a number"));
-            }
-            let whole: u64 = if whole.is_empty() {
-                0
-            } else {
-                whole.parse().map_err(|_| err("not a number"))?
-            };
-            let digits = frac.len().min(9);
-            let frac_num: u64 = if digits == 0 {
-                0
-            } else {
-                frac[..digits].parse().map_err(|_| err("not a number"))?
-            };
-            let scale = 10u64.pow(digits as u32);
-            let whole_bytes = whole
-                .checked_mul(multiplier)
-                .ok_or_else(|| err("too large"))?;
-            let frac_bytes = (u128::from(frac_num) * u128::from(multiplier)) / u128::from(scale);
-            whole_bytes
-                .checked_add(u64::try_from(frac_bytes).map_err(|_| err("too large"))?)
-                .ok_or_else(|| err("too large"))
-        }
     }
 }
 
@@ -628,7 +573,7 @@ limits:
         .unwrap();
         assert_eq!(c.listen.as_deref(), Some("0.0.0.0:1"));
         assert_eq!(c.data_dir, Some(PathBuf::from("/data")));
-        assert_eq!(c.limits.max_bytes().unwrap(), Some(500_000_000));
+        assert_eq!(c.limits.max_bytes().unwrap(), Some(500 << 20));
         assert!(!c.anonymous_read);
         let s3 = c.storage.s3.unwrap();
         assert_eq!(
@@ -732,24 +677,25 @@ limits:
     }
 
     #[test]
-    fn sizes() {
-        assert_eq!(parse_size("123").unwrap(), 123);
-        assert_eq!(parse_size("10GiB").unwrap(), 10 * (1 << 30));
-        assert_eq!(parse_size("500MB").unwrap(), 500_000_000);
-        assert_eq!(parse_size("500 mb").unwrap(), 500_000_000);
-        assert_eq!(parse_size("1.5KiB").unwrap(), 1536);
-        assert_eq!(parse_size("2g").unwrap(), 2 << 30);
-        assert_eq!(parse_size("7B").unwrap(), 7);
-        for bad in [
-            "",
-            "GiB",
-            "1.2.3",
-            "12 apples",
-            "99999999999999999999",
-            "20000000TiB",
+    fn max_bytes_is_in_the_shared_binary_grammar() {
+        for (text, want) in [
+            ("123", 123),
+            ("500MB", 500 << 20),
+            ("2g", 2 << 30),
+            ("1.5KiB", 1536),
         ] {
-            assert!(parse_size(bad).is_err(), "{bad}");
+            let limits = Limits {
+                max_bytes: Some(text.into()),
+                ..Limits::default()
+            };
+            assert_eq!(limits.max_bytes().unwrap(), Some(want), "{text}");
         }
+        let limits = Limits {
+            max_bytes: Some("12 apples".into()),
+            ..Limits::default()
+        };
+        let e = limits.max_bytes().unwrap_err().to_string();
+        assert!(e.contains("12 apples"), "{e}");
     }
 
     #[test]

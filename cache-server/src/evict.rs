@@ -71,10 +71,8 @@ pub enum EvictError {
     #[error("GitHub Actions cache entries: {0}")]
     Gha(#[from] GhaError),
     /// `limits.max_bytes` is not a size.
-    #[error(
-        "limits.max_bytes {0:?}: expected bytes or a number with KB, MB, GB, TB, KiB, MiB, GiB or TiB"
-    )]
-    Size(String),
+    #[error("limits.max_bytes: {0}")]
+    Size(#[from] crate::config::ConfigError),
 }
 
 /// Result of eviction.
@@ -115,7 +113,8 @@ impl Policy {
     /// The policy of the configuration's `limits` section.
     pub fn from_limits(limits: &Limits) -> Result<Self> {
         Ok(Self {
-            max_bytes: limits.max_bytes.as_deref().map(parse_size).transpose()?,
+            // The configuration's own reading, so what is enforced is what was validated.
+            max_bytes: limits.max_bytes()?,
             grace_secs: limits.grace_minutes.unwrap_or(DEFAULT_GRACE_MINUTES) * 60,
             upload_ttl_secs: limits
                 .upload_ttl_minutes
@@ -127,39 +126,6 @@ impl Policy {
             },
         })
     }
-}
-
-/// Parses a size: bytes (`1048576`) or a number with a unit, decimal (`KB`, `MB`, `GB`, `TB`)
-/// or binary (`KiB`, `MiB`, `GiB`, `TiB`), case-insensitive, optional space, optional `B`.
-pub fn parse_size(text: &str) -> Result<u64> {
-    let bad = || EvictError::Size(text.to_string());
-    let trimmed = text.trim();
-    let split = trimmed
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(trimmed.len());
-    let (number, unit) = trimmed.split_at(split);
-    let unit = unit.trim().to_ascii_lowercase();
-    let factor: u64 = match unit.as_str() {
-        "" | "b" => 1,
-        "k" | "kb" => 1000,
-        "m" | "mb" => 1000_u64.pow(2),
-        "g" | "gb" => 1000_u64.pow(3),
-        "t" | "tb" => 1000_u64.pow(4),
-        "ki" | "kib" => 1 << 10,
-        "mi" | "mib" => 1 << 20,
-        "gi" | "gib" => 1 << 30,
-        "ti" | "tib" => 1 << 40,
-        _ => return Err(bad()),
-    };
-    if let Ok(whole) = number.parse::<u64>() {
-        return whole.checked_mul(factor).ok_or_else(bad);
-    }
-    let value: f64 = number.parse().map_err(|_| bad())?;
-    let bytes = value * factor as f64;
-    if !bytes.is_finite() || bytes < 0.0 || bytes >= u64::MAX as f64 {
-        return Err(bad());
-    }
-    Ok(bytes as u64)
 }
 
 /// What one run removed.
@@ -809,15 +775,24 @@ mod tests {
         )
     }
 
+    /// Issue 19: the configuration validated `limits.max_bytes` with one grammar (`10g` =
+    /// 10 GiB) and the evictor enforced it with another (`10g` = 10^9 bytes). Now the policy is
+    /// the configuration's own reading, for every way of writing a size.
     #[test]
-    fn sizes() {
-        assert_eq!(parse_size("1048576").unwrap(), 1 << 20);
-        assert_eq!(parse_size("10GiB").unwrap(), 10 << 30);
-        assert_eq!(parse_size("500 MB").unwrap(), 500_000_000);
-        assert_eq!(parse_size("1.5k").unwrap(), 1500);
-        assert!(parse_size("lots").is_err());
-        assert!(parse_size("10 parsecs").is_err());
-        assert!(parse_size("99999999999999999999TiB").is_err());
+    fn the_evictor_enforces_what_the_configuration_says() {
+        for text in ["10g", "10GB", "10GiB", "2G", "512m", "1.5k", "1048576"] {
+            let limits = Limits {
+                max_bytes: Some(text.into()),
+                ..Limits::default()
+            };
+            let policy = Policy::from_limits(&limits).unwrap();
+            assert_eq!(policy.max_bytes, limits.max_bytes().unwrap(), "{text}");
+        }
+        let limits = Limits {
+            max_bytes: Some("10 parsecs".into()),
+            ..Limits::default()
+        };
+        assert!(Policy::from_limits(&limits).is_err());
         let limits = Limits {
             max_bytes: Some("2GB".into()),
             grace_minutes: None,
@@ -828,7 +803,7 @@ mod tests {
             ..Limits::default()
         };
         let policy = Policy::from_limits(&limits).unwrap();
-        assert_eq!(policy.max_bytes, Some(2_000_000_000));
+        assert_eq!(policy.max_bytes, Some(2 << 30));
         assert_eq!(policy.grace_secs, 3600);
         assert_eq!(policy.upload_ttl_secs, 300);
     }

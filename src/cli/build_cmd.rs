@@ -91,7 +91,7 @@ pub struct BuildArgs {
     pub pull: bool,
     /// Largest size one RUN --mount=type=cache directory may export (e.g. 2GB): the least
     /// recently used files, largest first, are left out
-    #[arg(long = "mount-cache-max-size", value_name = "SIZE", value_parser = crate::cli::units::parse_size)]
+    #[arg(long = "mount-cache-max-size", value_name = "SIZE", value_parser = rbuild_wire::units::parse_size)]
     pub mount_cache_max_size: Option<u64>,
 }
 

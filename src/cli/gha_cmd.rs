@@ -5,11 +5,12 @@
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::units::{human_size, parse_size};
+use super::units::human_size;
 use crate::cache::remote::gha::GhaBackend;
 use crate::cache::remote::gha::prune::{self, Reason};
 use crate::cache::remote::spec::{CacheSpec, Direction, Kind};
 use crate::github::GitHub;
+use rbuild_wire::units::parse_size;
 
 /// `rbuild gha ...`.
 #[derive(Debug, Args)]

@@ -6,10 +6,11 @@ use serde_json::json;
 use std::time::{Duration, SystemTime};
 
 use super::du_cmd::StateDirArg;
-use super::units::{ago, human_size, parse_size, rfc3339};
+use super::units::{ago, human_size, rfc3339};
 use crate::cache::mounts::MountDir;
 use crate::cache::{self, PruneOptions, PruneReport};
 use crate::dockerfile::instructions::parse_go_duration;
+use rbuild_wire::units::parse_size;
 
 /// Flags of `rbuild prune`.
 ///

@@ -30,41 +30,6 @@ fn significant(value: f64, digits: usize) -> String {
     }
 }
 
-/// Parses a size as `docker buildx prune --keep-storage` does (go-units `RAMInBytes`): a
-/// number, an optional space, and an optional unit `k`, `m`, `g`, `t`, `p` with an optional
-/// `i` and `b` in any case, all binary: `10GB` and `10GiB` are both 10 x 1024^3 bytes, `512m`
-/// is 512 x 1024^2, a bare number is bytes.
-pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
-    let err = || format!("invalid size: {text:?} (want bytes or e.g. 512MB, 10GB, 1.5GiB)");
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    if number.is_empty() || number.starts_with('.') || number.ends_with('.') {
-        return Err(err());
-    }
-    let value: f64 = number.parse().map_err(|_| err())?;
-    let unit = unit.strip_prefix(' ').unwrap_or(unit).to_ascii_lowercase();
-    let mut rest = unit.as_str();
-    let mut shift = 0;
-    if let Some(first) = rest.chars().next()
-        && let Some(i) = "kmgtp".find(first)
-    {
-        shift = 10 * (i as i32 + 1);
-        rest = &rest[1..];
-    }
-    rest = rest.strip_prefix('i').unwrap_or(rest);
-    rest = rest.strip_prefix('b').unwrap_or(rest);
-    if !rest.is_empty() {
-        return Err(err());
-    }
-    let bytes = value * 2f64.powi(shift);
-    if !bytes.is_finite() || bytes >= u64::MAX as f64 {
-        return Err(err());
-    }
-    Ok(bytes as u64)
-}
-
 /// How long ago `t` was, as the docker CLI says it (go-units `HumanDuration` + " ago").
 pub(crate) fn ago(t: SystemTime, now: SystemTime) -> String {
     format!(
@@ -142,32 +107,6 @@ mod tests {
         ];
         for (bytes, want) in cases {
             assert_eq!(human_size(bytes), want, "{bytes}");
-        }
-    }
-
-    #[test]
-    fn sizes_parse_as_docker_parses_them() {
-        let gib = 1u64 << 30;
-        let cases = [
-            ("0", 0),
-            ("1234", 1234),
-            ("10GB", 10 * gib),
-            ("10gb", 10 * gib),
-            ("10G", 10 * gib),
-            ("1.5GiB", gib + gib / 2),
-            ("512MB", 512 << 20),
-            ("512 mb", 512 << 20),
-            ("2k", 2048),
-            ("7b", 7),
-            ("1T", 1 << 40),
-        ];
-        for (text, want) in cases {
-            assert_eq!(parse_size(text), Ok(want), "{text}");
-        }
-        for bad in [
-            "", "GB", "10XB", "-1", "1.", ".5G", "10GBs", "1e3", "10  GB",
-        ] {
-            assert!(parse_size(bad).is_err(), "{bad:?}");
         }
     }
 

@@ -1,5 +1,6 @@
 //! What rbuild and its cache server both speak (DESIGN.md, "Repository layout":
 //! `crates/rbuild-wire/`). One implementation, so the two can never disagree; light dependencies
-//! only. Today: cache scope names ([`scope`]).
+//! only: cache scope names ([`scope`]) and sizes ([`units`]).
 
 pub mod scope;
+pub mod units;

@@ -305,7 +305,7 @@ impl CacheSpec {
                 let prune_max_size = match take("prune-max-size") {
                     None => None,
                     Some(v) => Some(
-                        crate::cli::units::parse_size(&v)
+                        rbuild_wire::units::parse_size(&v)
                             .map_err(|e| err(format!("prune-max-size={v}: {e}")))?,
                     ),
                 };
