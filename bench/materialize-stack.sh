@@ -10,7 +10,10 @@
 # files as the references', the diff_id verified (the blob's digest was, when the store took it).
 # Beside it, on the same machine, from the blobs already on local disk (no network, nothing
 # verified): `tar -xzf` and `zstd -d | tar -x` of the same 8 blobs one after another, and the
-# same 8 at once (`&` + wait).
+# same 8 at once (`&` + wait). And the registry row's like for like: the same work rbuild does
+# there, by the tools, one layer after another: `curl` of the blob from the registry, `tee` into
+# `sha256sum` (the blob digest), decompress, `tee` into `sha256sum` (the diff_id), `tar -x`, both
+# sums compared with the manifest's and the config's.
 # The page cache is dropped before every timed run (an `rm -rf` of many files just before leaves
 # ext4 without a journal slow to allocate inodes for a minute: see side-by-side.sh), then the blobs
 # each side reads are read once, so both start warm: the registry's files for rbuild (found under
@@ -78,6 +81,26 @@ for l in m["layers"]:
     print(f"{root}/blobs/" + l["digest"].replace(":", "/"))
 EOF
 }
+# diff_ids C -- the config's diff_ids of the OCI copy, bottom first
+diff_ids() {
+  python3 - "$work/oci-$1" <<'EOF'
+import json, sys
+root = sys.argv[1]
+blob = lambda d: json.load(open(f"{root}/blobs/" + d.replace(":", "/")))
+m = blob(json.load(open(f"{root}/index.json"))["manifests"][0]["digest"])
+for d in blob(m["config"]["digest"])["rootfs"]["diff_ids"]:
+    print(d)
+EOF
+}
+# fetch_unpack URL DIGEST DIFF_ID DIR DECOMPRESSOR -- the tools doing what rbuild does with a
+# registry layer: download, both digests checked, unpacked into DIR
+fetch_unpack() {
+  curl -sf "$1" | tee >(sha256sum > "$4.blob") | $5 | tee >(sha256sum > "$4.diff") | tar -x -C "$4"
+  # The process substitutions finish after the pipeline: wait for their files.
+  local n; for n in $(seq 100); do [ -s "$4.blob" ] && [ -s "$4.diff" ] && break; sleep 0.01; done
+  [ "sha256:$(cut -d' ' -f1 "$4.blob")" = "$2" ] && [ "sha256:$(cut -d' ' -f1 "$4.diff")" = "$3" ] \
+    || { echo "digest mismatch in $4" >&2; exit 1; }
+}
 registry_data=${RBUILD_PEERS_ROOT:-/var/tmp/rbuild-peers}/registry/data/docker/registry/v2/blobs
 # fresh_start FILE... -- drop the page cache, then read the given files once
 fresh_start() {
@@ -90,7 +113,7 @@ registry_blobs() {
 }
 declare -A R
 for c in gzip zstd; do
-  rb=() rss=() local=() lrss=() seq=() par=()
+  rb=() rss=() local=() lrss=() seq=() par=() net=()
   # A state dir holding the blobs, for the "from the store" runs.
   rm -rf "$work/kept"
   RBUILD_HOME=$work/kept "$RBUILD_BIN" build --progress=quiet -f "$work/Dockerfile.$c" \
@@ -99,6 +122,8 @@ for c in gzip zstd; do
   mapfile -t kept < <(find "$work/kept/blobs" -type f)
   mapfile -t blobs < <(layers "$c")
   if [ "$c" = gzip ]; then unpack='tar -xzf "$1" -C "$2"'; else unpack='zstd -q -d -c "$1" | tar -x -C "$2"'; fi
+  if [ "$c" = gzip ]; then decomp='gzip -dc'; else decomp='zstd -q -d -c'; fi
+  mapfile -t diff_ids < <(diff_ids "$c")
   for _ in $(seq "$repeats"); do
     rm -rf "$work/home"
     mapfile -t served < <(registry_blobs "${blobs[@]}")
@@ -128,6 +153,17 @@ for c in gzip zstd; do
     i=0; for b in "${blobs[@]}"; do i=$((i + 1)); mkdir "$work/ref/$i"; sh -c "$unpack" _ "$b" "$work/ref/$i" & done; wait
     t1=$(date +%s%N)
     par+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')")
+    rm -rf "$work/ref"; mkdir -p "$work/ref"
+    fresh_start "${served[@]}"
+    t0=$(date +%s%N)
+    i=0; for b in "${blobs[@]}"; do
+      mkdir "$work/ref/$i"
+      fetch_unpack "http://$registry/v2/${tag#*/}/blobs/sha256:${b##*/}" "sha256:${b##*/}" \
+        "${diff_ids[$i]}" "$work/ref/$i" "$decomp"
+      i=$((i + 1))
+    done
+    t1=$(date +%s%N)
+    net+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')")
     rm -rf "$work/ref"
   done
   R[$c.rb]=$(printf '%s\n' "${rb[@]}" | median)
@@ -136,7 +172,8 @@ for c in gzip zstd; do
   R[$c.lrss]=$(printf '%s\n' "${lrss[@]}" | median)
   R[$c.seq]=$(printf '%s\n' "${seq[@]}" | median)
   R[$c.par]=$(printf '%s\n' "${par[@]}" | median)
-  R[$c.all]="${rb[*]} | ${local[*]} | ${seq[*]} | ${par[*]}"
+  R[$c.net]=$(printf '%s\n' "${net[@]}" | median)
+  R[$c.all]="${rb[*]} | ${local[*]} | ${seq[*]} | ${par[*]} | ${net[*]}"
   rm -rf "$work/kept"
 done
 
@@ -156,4 +193,12 @@ for c in gzip zstd; do
   done
 done
 echo
-for c in gzip zstd; do echo "runs $c (rbuild from the registry | from the store | sequential | at once): ${R[$c.all]}"; done
+echo "Like for like from the registry (curl | sha256sum | decompress | sha256sum | tar -x, one layer after another):"
+echo
+echo "| compression | rbuild s | reference s | ratio ref/rbuild |"
+echo "|---|---|---|---|"
+for c in gzip zstd; do
+  awk -v c="$c" -v rb="${R[$c.rb]}" -v n="${R[$c.net]}" 'BEGIN { printf "| %s | %.2f | %.2f | %.2f |\n", c, rb, n, n / rb }'
+done
+echo
+for c in gzip zstd; do echo "runs $c (rbuild from the registry | from the store | sequential | at once | like for like): ${R[$c.all]}"; done
