@@ -231,9 +231,18 @@ async fn e2e_buildkit_registry_cache_with_write_and_fork_tokens() {
         serde_json::json!(["latest"])
     );
 
-    // ... and cannot export to main.
+    // ... and cannot export to main. With a build of its own: an export whose every blob and
+    // cache manifest main already holds (the same build) is skipped by BuildKit after HEADs the
+    // fork may make, so nothing would be written to refuse (it passed only while BuildKit's
+    // local cache made the export differ).
     let before = stats(&server).await;
-    let out = build(&fork, &[to(&main)]);
+    let forked = server.scratch("fork-context");
+    std::fs::write(
+        forked.join("Dockerfile"),
+        format!("FROM {}\nRUN echo fork-{marker} > /marker\n", busybox()),
+    )
+    .unwrap();
+    let out = docker.build_cache_only(&fork, &[to(&main)], &forked);
     assert_denied("buildx build --cache-to proj/main as the fork", &out);
     assert_eq!(tags(&server, "proj/main").await, main_tags);
     assert_eq!(stats(&server).await["repositories"], before["repositories"]);
