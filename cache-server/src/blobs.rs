@@ -5,7 +5,6 @@
 //! matches the expected digest is the file fsynced and renamed into place, so a reader never sees
 //! a partial or wrong blob and a crash leaves at most a stray temp file.
 
-use std::fmt;
 use std::future::Future;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -75,46 +74,11 @@ fn io(op: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> BlobError
     move |source| BlobError::Io { op, path, source }
 }
 
-/// A validated `sha256:<hex>` digest.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Digest(String);
+pub use rbuild_wire::digest::Digest;
 
-impl Digest {
-    /// Parses `sha256:<64 lowercase hex digits>`.
-    pub fn parse(s: &str) -> Result<Self> {
-        let hex = s
-            .strip_prefix("sha256:")
-            .ok_or_else(|| BlobError::InvalidDigest(s.to_string()))?;
-        if hex.len() != 64 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-            return Err(BlobError::InvalidDigest(s.to_string()));
-        }
-        Ok(Self(s.to_string()))
-    }
-
-    /// The digest of `data`.
-    pub fn of(data: &[u8]) -> Self {
-        Self::from_hasher(Sha256::new_with_prefix(data))
-    }
-
-    fn from_hasher(hasher: Sha256) -> Self {
-        Self(format!("sha256:{}", hex::encode(hasher.finalize())))
-    }
-
-    /// The hex part, after `sha256:`.
-    pub fn hex(&self) -> &str {
-        self.0.get(7..).unwrap_or_default()
-    }
-
-    /// The whole digest, `sha256:<hex>`.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Digest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// Parses `sha256:<64 lowercase hex digits>` ([`Digest::parse`]) into the blob store's error.
+pub fn parse_digest(s: &str) -> Result<Digest> {
+    Digest::parse(s).ok_or_else(|| BlobError::InvalidDigest(s.to_string()))
 }
 
 /// A store of content-addressed blobs; every blob is held once, whoever pushed it.
@@ -251,7 +215,7 @@ impl LocalBlobStore {
             size += n as u64;
         }
         file.sync_all().await.map_err(io("fsync", path))?;
-        Ok((Digest::from_hasher(hasher), size))
+        Ok((Digest::from_sha256(hasher.finalize().into()), size))
     }
 
     async fn write_temp<R: AsyncRead + Send + Unpin>(
@@ -278,7 +242,7 @@ impl LocalBlobStore {
         }
         file.flush().await.map_err(io("write", temp))?;
         file.sync_all().await.map_err(io("fsync", temp))?;
-        Ok((Digest::from_hasher(hasher), size))
+        Ok((Digest::from_sha256(hasher.finalize().into()), size))
     }
 }
 
@@ -376,7 +340,7 @@ impl BlobStore for LocalBlobStore {
         let mut out = Vec::new();
         while let Some(entry) = entries.next_entry().await.map_err(io("read", &dir))? {
             let name = entry.file_name();
-            let Ok(digest) = Digest::parse(&format!("sha256:{}", name.to_string_lossy())) else {
+            let Some(digest) = Digest::parse(&format!("sha256:{}", name.to_string_lossy())) else {
                 continue;
             };
             let size = entry
@@ -410,10 +374,10 @@ mod tests {
 
     #[test]
     fn digest_parse_rejects_malformed() {
-        assert!(Digest::parse("sha256:abc").is_err());
-        assert!(Digest::parse(&format!("md5:{}", "a".repeat(64))).is_err());
-        assert!(Digest::parse(&format!("sha256:{}", "A".repeat(64))).is_err());
-        let ok = Digest::parse(&format!("sha256:{}", "a".repeat(64))).unwrap();
+        assert!(parse_digest("sha256:abc").is_err());
+        assert!(parse_digest(&format!("md5:{}", "a".repeat(64))).is_err());
+        assert!(parse_digest(&format!("sha256:{}", "A".repeat(64))).is_err());
+        let ok = parse_digest(&format!("sha256:{}", "a".repeat(64))).unwrap();
         assert_eq!(ok.hex(), "a".repeat(64));
     }
 

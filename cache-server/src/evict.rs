@@ -532,7 +532,7 @@ impl Evictor {
         if !blocking(meta, move |m| m.may_delete(&owned)).await? {
             return Ok(false);
         }
-        let Ok(parsed) = Digest::parse(digest) else {
+        let Some(parsed) = Digest::parse(digest) else {
             // Not something the store can hold; just drop it from the queue.
             let owned = digest.to_string();
             blocking(meta, move |m| m.finish_delete(&owned)).await?;

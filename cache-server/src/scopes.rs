@@ -207,10 +207,10 @@ async fn lookup(
     for (scope, repository) in readable {
         let digest = if reference.contains(':') {
             match Digest::parse(reference) {
-                Ok(d) => manifest_record(registry, &repository, &d, None)
+                Some(d) => manifest_record(registry, &repository, &d, None)
                     .await?
                     .map(|_| reference.to_string()),
-                Err(_) => None,
+                None => None,
             }
         } else {
             tag_target(registry, &repository, reference).await?

@@ -208,7 +208,7 @@ async fn write_body(body: Body, path: &FsPath) -> Result<(Digest, u64), GhaError
         tokio::fs::rename(&temp, path)
             .await
             .map_err(io("rename", &temp))?;
-        let digest = Digest::parse(&format!("sha256:{}", hex::encode(hasher.finalize())))?;
+        let digest = Digest::from_sha256(hasher.finalize().into());
         Ok((digest, size))
     }
     .await;
@@ -249,7 +249,7 @@ async fn hash_files(paths: &[PathBuf]) -> Result<(Digest, u64), GhaError> {
             size += n as u64;
         }
     }
-    let digest = Digest::parse(&format!("sha256:{}", hex::encode(hasher.finalize())))?;
+    let digest = Digest::from_sha256(hasher.finalize().into());
     Ok((digest, size))
 }
 
@@ -427,7 +427,7 @@ async fn get_inner(
     state
         .signer
         .verify(name, query, Permission::Read, sign::now())?;
-    let digest = Digest::parse(&format!("sha256:{name}"))?;
+    let digest = crate::blobs::parse_digest(&format!("sha256:{name}"))?;
     let size = state
         .store
         .stat(&digest)

@@ -223,7 +223,8 @@ impl Endpoint {
 
 /// Parses a digest from a path or query, as `DIGEST_INVALID`.
 pub(crate) fn parse_digest(s: &str) -> Result<Digest> {
-    Digest::parse(s).map_err(|e: BlobError| RegistryError::DigestInvalid(e.to_string()))
+    crate::blobs::parse_digest(s)
+        .map_err(|e: BlobError| RegistryError::DigestInvalid(e.to_string()))
 }
 
 /// [`parse_digest`] for a read or delete: a well-formed digest of another algorithm than sha256

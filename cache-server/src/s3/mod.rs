@@ -553,7 +553,7 @@ async fn fill<R: AsyncRead + Unpin>(body: &mut R, buf: &mut Vec<u8>, key: &str) 
 }
 
 fn check(expected: &Digest, hasher: Sha256) -> Result<()> {
-    let actual = Digest::parse(&format!("sha256:{}", hex::encode(hasher.finalize())))?;
+    let actual = Digest::from_sha256(hasher.finalize().into());
     if &actual == expected {
         Ok(())
     } else {
@@ -724,7 +724,7 @@ impl BlobStore for S3BlobStore {
                 let Some(hex) = object.key().and_then(|k| k.strip_prefix(&prefix)) else {
                     continue;
                 };
-                let Ok(digest) = Digest::parse(&format!("sha256:{hex}")) else {
+                let Some(digest) = Digest::parse(&format!("sha256:{hex}")) else {
                     continue;
                 };
                 let size = object

@@ -1,6 +1,7 @@
 //! What rbuild and its cache server both speak (DESIGN.md, "Repository layout":
 //! `crates/rbuild-wire/`). One implementation, so the two can never disagree; light dependencies
-//! only: cache scope names ([`scope`]) and sizes ([`units`]).
+//! only: digests ([`digest`]), cache scope names ([`scope`]) and sizes ([`units`]).
 
+pub mod digest;
 pub mod scope;
 pub mod units;
