@@ -121,16 +121,21 @@ impl S3Refs {
         if !self.has_link(repository, digest).await? {
             return Ok(false);
         }
-        let key = self.link_key(repository, digest);
+        self.delete_key(&self.link_key(repository, digest)).await?;
+        Ok(true)
+    }
+
+    /// Deletes the object `key` of the bucket.
+    async fn delete_key(&self, key: &str) -> Result<()> {
         self.store
             .client()
             .delete_object()
             .bucket(self.store.bucket())
-            .key(&key)
+            .key(key)
             .send()
             .await
-            .map_err(|e| self.store.error("DeleteObject", &key, e))?;
-        Ok(true)
+            .map_err(|e| self.store.error("DeleteObject", key, e))?;
+        Ok(())
     }
 
     /// The tag's target and version, or `None` when there is no such tag.
@@ -236,15 +241,7 @@ impl S3Refs {
         if self.read_tag(repository, tag).await?.is_none() {
             return Ok(false);
         }
-        let key = self.key(repository, tag);
-        self.store
-            .client()
-            .delete_object()
-            .bucket(self.store.bucket())
-            .key(&key)
-            .send()
-            .await
-            .map_err(|e| self.store.error("DeleteObject", &key, e))?;
+        self.delete_key(&self.key(repository, tag)).await?;
         Ok(true)
     }
 
