@@ -16,56 +16,19 @@ use super::sign::{self, Permission};
 use super::{GhaError, GhaState, blocking, scope};
 use crate::blobs::BlobError;
 
-/// Path prefix of the twirp methods.
+/// Path prefix of the twirp methods: `/` and [`rbuild_wire::gha::SERVICE_PATH`].
 pub const PREFIX: &str = "/twirp/github.actions.results.api.v1.CacheService/";
 
 /// Longest key GitHub accepts.
 const MAX_KEY: usize = 512;
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct CreateRequest {
-    key: String,
-    version: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct FinalizeRequest {
-    key: String,
-    version: String,
-    #[serde(alias = "sizeBytes")]
-    size_bytes: Option<serde_json::Value>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct DownloadRequest {
-    key: String,
-    #[serde(alias = "restoreKeys")]
-    restore_keys: Vec<String>,
-    version: String,
-}
-
-#[derive(Debug, Serialize)]
-struct CreateResponse {
-    ok: bool,
-    signed_upload_url: String,
-}
-
-#[derive(Debug, Serialize)]
-struct FinalizeResponse {
-    ok: bool,
-    /// int64 in protobuf JSON is a string.
-    entry_id: String,
-}
-
-#[derive(Debug, Serialize)]
-struct DownloadResponse {
-    ok: bool,
-    signed_download_url: String,
-    matched_key: String,
-}
+use rbuild_wire::gha::{
+    CreateCacheEntryRequest as CreateRequest, CreateCacheEntryResponse as CreateResponse,
+    FinalizeCacheEntryUploadRequest as FinalizeRequest,
+    FinalizeCacheEntryUploadResponse as FinalizeResponse,
+    GetCacheEntryDownloadUrlRequest as DownloadRequest,
+    GetCacheEntryDownloadUrlResponse as DownloadResponse,
+};
 
 /// A twirp error: its code, HTTP status and message.
 fn twirp_error(err: &GhaError) -> Response {
@@ -264,23 +227,6 @@ async fn create(
     }))
 }
 
-fn size_of(value: Option<&serde_json::Value>) -> Result<Option<u64>, GhaError> {
-    match value {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(serde_json::Value::Number(n)) => n
-            .as_u64()
-            .map(Some)
-            .ok_or_else(|| GhaError::InvalidArgument(format!("size_bytes {n} is not a size"))),
-        Some(serde_json::Value::String(s)) => s
-            .parse()
-            .map(Some)
-            .map_err(|_| GhaError::InvalidArgument(format!("size_bytes {s:?} is not a size"))),
-        Some(other) => Err(GhaError::InvalidArgument(format!(
-            "size_bytes {other} is not a size"
-        ))),
-    }
-}
-
 async fn finalize(
     state: &GhaState,
     chain: scope::ScopeChain,
@@ -289,7 +235,7 @@ async fn finalize(
     let req: FinalizeRequest = parse(body)?;
     check_key(&req.key)?;
     check_version(&req.version)?;
-    let size = size_of(req.size_bytes.as_ref())?;
+    let size = req.size_bytes;
     let scope = chain.write.ok_or(GhaError::ReadOnly)?;
     let entries = state.entries.clone();
     let meta = state.meta.clone();
@@ -364,12 +310,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sizes_come_as_strings_or_numbers() {
-        assert_eq!(size_of(None).unwrap(), None);
-        assert_eq!(size_of(Some(&serde_json::json!("12"))).unwrap(), Some(12));
-        assert_eq!(size_of(Some(&serde_json::json!(12))).unwrap(), Some(12));
-        assert!(size_of(Some(&serde_json::json!("-1"))).is_err());
-        assert!(size_of(Some(&serde_json::json!([1]))).is_err());
+    fn the_prefix_is_the_shared_service_path() {
+        assert_eq!(PREFIX, format!("/{}", rbuild_wire::gha::SERVICE_PATH));
     }
 
     #[test]

@@ -2,14 +2,18 @@
 //! `POST {ACTIONS_RESULTS_URL}/twirp/github.actions.results.api.v1.CacheService/<Method>` with
 //! `Authorization: Bearer <ACTIONS_RUNTIME_TOKEN>` and protobuf field names in the bodies.
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+
+use rbuild_wire::gha::{
+    CreateCacheEntryRequest, CreateCacheEntryResponse, FinalizeCacheEntryUploadRequest,
+    FinalizeCacheEntryUploadResponse, GetCacheEntryDownloadUrlRequest,
+    GetCacheEntryDownloadUrlResponse, SERVICE_PATH,
+};
 
 use super::http::{Http, Kind};
 use crate::cache::remote::error::RemoteError;
 
-/// Path of the service's methods under the base URL.
-const SERVICE: &str = "twirp/github.actions.results.api.v1.CacheService/";
 /// Largest answer read (they are a few hundred bytes).
 const MAX_ANSWER: usize = 1 << 20;
 
@@ -35,51 +39,6 @@ pub enum Created {
     Upload(String),
     /// The key+version exists in the job's scope, or another job is saving it (HTTP 409).
     Exists,
-}
-
-#[derive(Serialize)]
-struct CreateRequest<'a> {
-    key: &'a str,
-    version: &'a str,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct CreateResponse {
-    ok: bool,
-    #[serde(alias = "signedUploadUrl")]
-    signed_upload_url: String,
-}
-
-#[derive(Serialize)]
-struct FinalizeRequest<'a> {
-    key: &'a str,
-    version: &'a str,
-    /// int64 in protobuf JSON: a string.
-    size_bytes: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct FinalizeResponse {
-    ok: bool,
-}
-
-#[derive(Serialize)]
-struct LookupRequest<'a> {
-    key: &'a str,
-    restore_keys: &'a [String],
-    version: &'a str,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct LookupResponse {
-    ok: bool,
-    #[serde(alias = "signedDownloadUrl")]
-    signed_download_url: String,
-    #[serde(alias = "matchedKey")]
-    matched_key: String,
 }
 
 /// An entry found by [`Twirp::lookup`].
@@ -108,7 +67,7 @@ impl Twirp {
         subject: &str,
         request: &Req,
     ) -> Result<Option<Resp>, RemoteError> {
-        let url = format!("{}{SERVICE}{method}", self.base);
+        let url = format!("{}{SERVICE_PATH}{method}", self.base);
         let body = serde_json::to_vec(request).unwrap_or_default();
         let what = format!("{method} {subject}");
         let resp = http
@@ -145,8 +104,11 @@ impl Twirp {
         key: &str,
         version: &str,
     ) -> Result<Created, RemoteError> {
-        let request = CreateRequest { key, version };
-        let answer: Option<CreateResponse> = self
+        let request = CreateCacheEntryRequest {
+            key: key.into(),
+            version: version.into(),
+        };
+        let answer: Option<CreateCacheEntryResponse> = self
             .call(http, Kind::Create, "CreateCacheEntry", key, &request)
             .await?;
         match answer {
@@ -168,12 +130,12 @@ impl Twirp {
         version: &str,
         size: u64,
     ) -> Result<(), RemoteError> {
-        let request = FinalizeRequest {
-            key,
-            version,
-            size_bytes: size.to_string(),
+        let request = FinalizeCacheEntryUploadRequest {
+            key: key.into(),
+            version: version.into(),
+            size_bytes: Some(size),
         };
-        let answer: Option<FinalizeResponse> = self
+        let answer: Option<FinalizeCacheEntryUploadResponse> = self
             .call(
                 http,
                 Kind::Finalize,
@@ -199,12 +161,12 @@ impl Twirp {
         restore_keys: &[String],
         version: &str,
     ) -> Result<Option<Found>, RemoteError> {
-        let request = LookupRequest {
-            key,
-            restore_keys,
-            version,
+        let request = GetCacheEntryDownloadUrlRequest {
+            key: key.into(),
+            restore_keys: restore_keys.to_vec(),
+            version: version.into(),
         };
-        let answer: Option<LookupResponse> = self
+        let answer: Option<GetCacheEntryDownloadUrlResponse> = self
             .call(
                 http,
                 Kind::Lookup,
