@@ -16,7 +16,7 @@
 //!   is the step's layer.
 //! * [`cli`] parses flags into requests and renders results; the binary is a thin shell over it.
 
-pub mod build;
+pub mod builder;
 pub mod cache;
 pub mod cli;
 pub mod context;

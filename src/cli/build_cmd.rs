@@ -3,8 +3,8 @@
 //! `--metadata-file`.
 
 use super::plan_cmd::{InputArgs, make_plan};
-use crate::build::mounts::{SecretSource, SshSource};
-use crate::build::{
+use crate::builder::mounts::{SecretSource, SshSource};
+use crate::builder::{
     BuildOptions, Builder, JsonProgress, LayeredCache, PlainProgress, Progress, QuietProgress,
     StepCache, TtyProgress,
 };
@@ -251,25 +251,25 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         .collect::<Result<Vec<_>, _>>()?;
     // GIT_AUTH_TOKEN[.<host>] / GIT_AUTH_HEADER[.<host>]: credentials for ADD's git sources.
     let mut git_secrets = Vec::new();
-    let git_secret = |s: &&SecretSource| crate::build::copy::git::GitAuth::wants(&s.id);
+    let git_secret = |s: &&SecretSource| crate::builder::copy::git::GitAuth::wants(&s.id);
     for s in secrets.iter().filter(git_secret) {
         let value = s.read()?;
         git_secrets.push((s.id.clone(), String::from_utf8_lossy(&value).into_owned()));
     }
     let prefetched = Arc::new(
-        crate::build::copy::url::Prefetch::new(prefetch_dir.clone())
+        crate::builder::copy::url::Prefetch::new(prefetch_dir.clone())
             .with_context(|| format!("{}: cannot create", prefetch_dir.display()))?
-            .with_git_auth(crate::build::copy::git::GitAuth::new(git_secrets)),
+            .with_git_auth(crate::builder::copy::git::GitAuth::new(git_secrets)),
     );
     let planned = make_plan(
         &args.input,
-        &crate::build::copy::url::FetchingResolver {
+        &crate::builder::copy::url::FetchingResolver {
             images: &resolver,
             urls: &prefetched,
         },
     )?;
     let plain = PlainProgress::default();
-    let grouped = crate::build::GroupedProgress::default();
+    let grouped = crate::builder::GroupedProgress::default();
     let in_github_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let json = JsonProgress::default();
     let mode = args.progress.resolve();
@@ -341,7 +341,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
     };
     let pull_meter = Arc::new(Meter::default());
     // Ctrl-C (or SIGTERM) during the build cancels it cleanly instead of killing rbuild.
-    let watch = crate::build::interrupt::Watch::start().map_err(|e| anyhow::anyhow!(e))?;
+    let watch = crate::builder::interrupt::Watch::start().map_err(|e| anyhow::anyhow!(e))?;
     let builder = Builder {
         store: &store,
         cache: &cache as &dyn StepCache,
@@ -374,15 +374,15 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             mount_scope: mount_scope.clone(),
             mount_sync: mount_caches
                 .is_active()
-                .then(|| mount_caches.clone() as Arc<dyn crate::build::mounts::cache::MountSync>),
+                .then(|| mount_caches.clone() as Arc<dyn crate::builder::mounts::cache::MountSync>),
         },
     };
-    let materializer = crate::build::layers::Materializer {
+    let materializer = crate::builder::layers::Materializer {
         store: &store,
         registry: resolver.registry(),
         runtime: resolver.runtime(),
         pulled: Some(&pull_meter),
-        keep: crate::build::layers::KeepBlobs::All,
+        keep: crate::builder::layers::KeepBlobs::All,
         making: Default::default(),
         early: Default::default(),
     };
@@ -396,7 +396,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             Ok(b)
         });
         match result {
-            Err(crate::build::BuildError::CacheBlob {
+            Err(crate::builder::BuildError::CacheBlob {
                 backend,
                 digest,
                 reason,
@@ -433,7 +433,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
                     let reference = Reference::parse(&name.full())
                         .map_err(|e| anyhow::anyhow!("{t:?}: {e}"))?;
                     let opts = PushOptions {
-                        mount_from: crate::build::executor::mount_sources(&built.layers),
+                        mount_from: crate::builder::executor::mount_sources(&built.layers),
                         ..PushOptions::default()
                     };
                     progress.info(&format!("pushing {}", name.full()));
@@ -501,7 +501,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         write_json_atomic(path, &doc)?;
     }
     if matches!(mode, ProgressArg::Tty | ProgressArg::Plain) && !built.steps.is_empty() {
-        for line in crate::build::summary::render(&built.steps).lines() {
+        for line in crate::builder::summary::render(&built.steps).lines() {
             progress.info(line);
         }
         for (name, r) in remote.reports() {
@@ -562,8 +562,8 @@ fn push_repository(target: &str) -> Option<Repository> {
 /// Which blobs of layers streamed into snapshots (from base images or caches) are also kept in
 /// the store: those an output or a cache export will need the bytes of ([`needed_blobs`] after
 /// the build fetches any that are still missing).
-fn keep_blobs(outputs: &[Output], exports: bool) -> crate::build::layers::KeepBlobs {
-    use crate::build::layers::KeepBlobs;
+fn keep_blobs(outputs: &[Output], exports: bool) -> crate::builder::layers::KeepBlobs {
+    use crate::builder::layers::KeepBlobs;
     if exports {
         return KeepBlobs::All;
     }
@@ -592,11 +592,11 @@ fn keep_blobs(outputs: &[Output], exports: bool) -> crate::build::layers::KeepBl
 /// docker archive; for a push, those the target registry cannot mount.
 fn needed_blobs(
     outputs: &[Output],
-    layers: &[crate::build::layers::LayerRef],
+    layers: &[crate::builder::layers::LayerRef],
     store: &Store,
-) -> Vec<crate::build::layers::LayerRef> {
-    let mut needed: Vec<crate::build::layers::LayerRef> = Vec::new();
-    let mut add = |ls: Vec<crate::build::layers::LayerRef>| {
+) -> Vec<crate::builder::layers::LayerRef> {
+    let mut needed: Vec<crate::builder::layers::LayerRef> = Vec::new();
+    let mut add = |ls: Vec<crate::builder::layers::LayerRef>| {
         for l in ls {
             if !needed.iter().any(|n| n.desc.digest == l.desc.digest) {
                 needed.push(l);
@@ -608,7 +608,7 @@ fn needed_blobs(
             Output::Local(_) => add(layers.to_vec()),
             Output::Registry(targets) => {
                 for repo in targets.iter().filter_map(|t| push_repository(t)) {
-                    add(crate::build::executor::unmountable(layers, &repo, store));
+                    add(crate::builder::executor::unmountable(layers, &repo, store));
                 }
             }
         }
@@ -620,9 +620,9 @@ fn needed_blobs(
 /// returned (to fail the build after its outputs) only for `ignore-error=false`.
 fn export_caches(
     remote: &RemoteCaches,
-    local: &dyn crate::build::StepCache,
+    local: &dyn crate::builder::StepCache,
     plan: &crate::plan::Plan,
-    steps: &[crate::build::StepReport],
+    steps: &[crate::builder::StepReport],
     store: &Store,
     resolver: &RegistryResolver,
     progress: &dyn Progress,
@@ -640,7 +640,7 @@ fn export_caches(
             if !in_image && !remote.exports_every_stage() {
                 return Some((record, in_image));
             }
-            match crate::build::lazy::realize_record(store, local, record) {
+            match crate::builder::lazy::realize_record(store, local, record) {
                 Ok(record) => Some((record, in_image)),
                 Err(e) => {
                     progress.info(&format!("WARNING: cache export: {e}; its step is left out"));
@@ -754,8 +754,8 @@ fn mount_line(r: &crate::cache::remote::mounts::MountReport) -> String {
 /// until the last byte; `seconds` until the last snapshot, downloads overlapping the
 /// unpacking); `early`: how many of them were started before a step asked, while the build ran
 /// up to it (those count only the rest of their time).
-fn materialized(plan: &crate::plan::Plan, steps: &[crate::build::StepReport]) -> serde_json::Value {
-    let mut by_stage: std::collections::BTreeMap<usize, crate::build::layers::MaterializeTimes> =
+fn materialized(plan: &crate::plan::Plan, steps: &[crate::builder::StepReport]) -> serde_json::Value {
+    let mut by_stage: std::collections::BTreeMap<usize, crate::builder::layers::MaterializeTimes> =
         std::collections::BTreeMap::new();
     for s in steps.iter().filter(|s| s.materialize.layers > 0) {
         by_stage.entry(s.stage).or_default().add(&s.materialize);
@@ -784,7 +784,7 @@ fn materialized(plan: &crate::plan::Plan, steps: &[crate::build::StepReport]) ->
 
 /// `rbuild.explain`: every step that missed, its line and why (`[{"step": "[2/3] COPY . /app",
 /// "line": 3, "reason": "file changed: app.py"}]`).
-fn explained(steps: &[crate::build::StepReport]) -> serde_json::Value {
+fn explained(steps: &[crate::builder::StepReport]) -> serde_json::Value {
     let misses: Vec<serde_json::Value> = steps
         .iter()
         .filter_map(|s| {

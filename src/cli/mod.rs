@@ -140,7 +140,7 @@ pub(crate) fn load(
 pub(crate) fn local_cache(
     store: &crate::store::Store,
     scope: crate::cache::RecordScope,
-) -> anyhow::Result<Box<dyn crate::build::StepCache>> {
+) -> anyhow::Result<Box<dyn crate::builder::StepCache>> {
     let cache = crate::cache::LocalCache::open(store)
         .map_err(|e| anyhow::anyhow!("opening the local cache: {e}"))?
         .with_scope(scope);

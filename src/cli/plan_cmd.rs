@@ -229,7 +229,7 @@ pub(super) fn run(args: &PlanArgs) -> anyhow::Result<()> {
 }
 
 /// `rbuild plan --explain`: every layer step against the local cache, without building.
-fn explain(plan: &plan::Plan) -> anyhow::Result<Vec<crate::build::explain::PlannedVerdict>> {
+fn explain(plan: &plan::Plan) -> anyhow::Result<Vec<crate::builder::explain::PlannedVerdict>> {
     let state = crate::home::state_dir();
     let store = crate::store::Store::open(&state)
         .with_context(|| format!("{}: cannot open the state directory", state.display()))?;
@@ -242,9 +242,9 @@ fn explain(plan: &plan::Plan) -> anyhow::Result<Vec<crate::build::explain::Plann
             .flatten()
             .is_some_and(|r| cache.is_usable(&r))
     };
-    Ok(crate::build::explain::explain_plan(
+    Ok(crate::builder::explain::explain_plan(
         plan,
-        &cache as &dyn crate::build::StepCache,
+        &cache as &dyn crate::builder::StepCache,
         &usable,
     ))
 }

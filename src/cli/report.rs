@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::build::StepReport;
+use crate::builder::StepReport;
 use crate::cache::remote::MeterReport;
 use crate::cache::remote::mounts::MountReport;
 use crate::cli::units::human_size;
@@ -194,7 +194,7 @@ mod tests {
             step("[3/3] WORKDIR /x", false, None, Some("first build")),
         ];
         let mut steps = steps;
-        steps[1].materialize = crate::build::layers::MaterializeTimes {
+        steps[1].materialize = crate::builder::layers::MaterializeTimes {
             layers: 8,
             download_bytes: 121_500_000,
             download_seconds: 1.25,

@@ -27,7 +27,7 @@ use super::error::RemoteError;
 use super::meter::Meter;
 use super::retry::{Attempt, Backoff};
 use super::spec::CacheSpec;
-use crate::build::layers::Counting;
+use crate::builder::layers::Counting;
 use crate::digest::Digest;
 use crate::image::layer::LayerDescriptor;
 use crate::image::manifest::Descriptor;

@@ -26,7 +26,7 @@ use super::chunking::{self, CUTTING};
 use super::error::MountCacheError;
 use super::manifest::{Chunk, FORMAT_VERSION, MountManifest};
 use super::restore::{self, Restored};
-use crate::build::mounts::cache::MountSync;
+use crate::builder::mounts::cache::MountSync;
 use crate::cache::remote::caches::Target;
 use crate::cache::remote::document::DocName;
 use crate::cache::remote::{Backend, RemoteSource, Scopes};
@@ -77,7 +77,7 @@ pub struct MountReport {
 struct Used {
     /// The mount's id.
     id: String,
-    /// Its directory under `mounts/` (scoped: `crate::build::mounts::cache::scoped_dir_name`).
+    /// Its directory under `mounts/` (scoped: `crate::builder::mounts::cache::scoped_dir_name`).
     dir_name: String,
 }
 

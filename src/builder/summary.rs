@@ -108,7 +108,7 @@ mod tests {
             layer_size: size,
             miss_reason: (!cached).then(|| "file changed: src/app.py".to_string()),
             record: None,
-            materialize: crate::build::layers::MaterializeTimes {
+            materialize: crate::builder::layers::MaterializeTimes {
                 layers: u64::from(!cached) * 3,
                 download_bytes: u64::from(!cached) * 12_000_000,
                 download_seconds: 0.5,

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use rustix::fs::{Mode, OFlags, ResolveFlags, openat2};
 
-use crate::build::BuildError;
+use crate::builder::BuildError;
 use crate::context::BuildContext;
 use crate::exec::overlay::{OverlayDirs, OverlayMount};
 

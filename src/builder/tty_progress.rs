@@ -167,7 +167,7 @@ impl super::Progress for TtyProgress {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::{Progress, StepEnd};
+    use crate::builder::{Progress, StepEnd};
 
     #[test]
     fn finished_lines_name_the_step_and_its_result() {

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use rustix::fs::{FlockOperation, flock};
 
-use crate::build::BuildError;
+use crate::builder::BuildError;
 use crate::plan::Sharing;
 
 /// Carries cache directories between machines (`--cache-to` / `--cache-from`, DESIGN.md

@@ -124,7 +124,7 @@ pub fn copy_entries(
         tree,
         owner,
         chmod,
-        crate::build::time::build_epoch(None),
+        crate::builder::time::build_epoch(None),
         scratch,
     );
     for source in &req.sources {
@@ -183,7 +183,7 @@ pub fn workdir_entries(
                 &real,
                 0o755,
                 owner.unwrap_or((0, 0)),
-                crate::build::time::build_epoch(None),
+                crate::builder::time::build_epoch(None),
             )?;
             Ok(tree.into_entries())
         }
