@@ -3,7 +3,7 @@
 //! stage references.
 
 use super::resolve::{ImageSource, Source};
-use super::scope::{BuildArgs, Vars};
+use super::vars::{BuildArgs, Vars};
 use super::{PlanError, PlanRequest, Platform};
 use crate::dockerfile::instructions::mount;
 use crate::dockerfile::instructions::{Command, CommandKind};

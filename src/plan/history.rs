@@ -9,7 +9,7 @@
 //! `HEALTHCHECK &{["CMD" "true"] "0s" "0s" "0s" "0s" '\x00'}`) and whose wording changed in later
 //! BuildKit releases.
 
-use super::scope::Vars;
+use super::vars::Vars;
 use crate::dockerfile::shell::Env;
 
 /// Go's `%q` of a `[]string`: `["a" "b"]`.

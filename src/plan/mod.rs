@@ -27,7 +27,7 @@ pub mod remote_source;
 mod render;
 pub mod resolve;
 mod run;
-pub mod scope;
+pub mod vars;
 mod steps;
 
 pub use key::{Digest, KeyHasher};
@@ -38,7 +38,7 @@ pub use resolve::{BaseResolver, ImageSource, PinnedOnly, Source};
 use crate::context::{BuildContext, ContextError};
 use crate::dockerfile::instructions::Stages;
 use crate::dockerfile::shell::Lexer;
-use scope::BuildArgs;
+use vars::BuildArgs;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 

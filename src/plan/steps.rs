@@ -25,7 +25,7 @@
 use super::heads::{StageHead, expand};
 use super::history::{go_list, go_quoted_list};
 use super::resolve::{self, ImageSource, Source};
-use super::scope::{BuildArgs, Vars};
+use super::vars::{BuildArgs, Vars};
 use super::{Digest, KeyHasher, PlanError, PlanRequest, PlannedStep, Platform, StepInputs, StepOp};
 use crate::dockerfile::instructions::parse_go_duration;
 use crate::dockerfile::instructions::{Command, CommandKind, Healthcheck, KeyValue};
