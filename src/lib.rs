@@ -27,6 +27,7 @@ pub mod exec;
 pub mod github;
 pub mod home;
 pub mod image;
+pub mod oci;
 pub mod output;
 pub mod plan;
 pub mod registry;

@@ -21,7 +21,7 @@ use crate::digest::Digest;
 use crate::image::config::ImageConfig;
 use crate::image::layer::{Compression, LayerDescriptor, LayerOptions, write_layer};
 use crate::image::manifest::{BuiltImage, assemble};
-use crate::plan::reference::Reference;
+use crate::oci::reference::Reference;
 use crate::plan::{FileOp, FileSource, ImageSource, Plan, PlannedStage, Platform, StepOp};
 use crate::registry::{RegistryResolver, Repository};
 use crate::store::Store;
@@ -54,7 +54,7 @@ pub struct BuildOptions {
     /// Counts base-image layer bytes pulled (`rbuild.pull` in the metadata file).
     pub pull_meter: Option<Arc<crate::cache::remote::Meter>>,
     /// Remote mount caches (`--cache-from` / `--cache-to` with `mount-caches=true`).
-    pub mount_sync: Option<Arc<dyn super::mounts::cache::MountSync>>,
+    pub mount_sync: Option<Arc<dyn crate::cache::mounts::MountSync>>,
     /// The cache scope whose cache-mount directories steps use, on CI runners shared by jobs
     /// of several branches (see [`super::mounts::cache::scoped_dir_name`]).
     pub mount_scope: Option<String>,

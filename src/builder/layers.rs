@@ -11,6 +11,7 @@ use std::time::Instant;
 use super::BuildError;
 use super::copy::RootfsView;
 use super::layer_stream;
+use crate::cache::remote::meter::Counting;
 use crate::cache::remote::{Meter, RemoteSource};
 use crate::digest::Digest;
 use crate::image::layer::LayerDescriptor;
@@ -567,28 +568,5 @@ fn cache_blob(
         backend: source.name(),
         digest: digest.clone(),
         reason: e.to_string(),
-    }
-}
-
-/// Counts the bytes written through it into a [`Meter`], if any (base-image pulls here, cache
-/// downloads in [`crate::cache::remote::registry`]).
-pub(crate) struct Counting<'a, W> {
-    /// Where the bytes go.
-    pub(crate) inner: W,
-    /// What counts them.
-    pub(crate) meter: Option<&'a Meter>,
-}
-
-impl<W: std::io::Write> std::io::Write for Counting<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        if let Some(m) = self.meter {
-            m.downloaded(n as u64);
-        }
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
     }
 }

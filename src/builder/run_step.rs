@@ -43,7 +43,7 @@ pub struct RunContext<'a> {
     /// The layers of the stage or image a mount's `from=` names (`line` for errors).
     pub mount_source: &'a MountSource<'a>,
     /// Remote mount caches: restores new cache directories, notes the ones used.
-    pub mount_sync: Option<&'a dyn super::mounts::cache::MountSync>,
+    pub mount_sync: Option<&'a dyn crate::cache::mounts::MountSync>,
     /// Whether the step's layer may stay lazy (`crate::store::lazy`): its stage is in no image
     /// this build outputs, so only caches need the layer's bytes, and later.
     pub lazy: bool,

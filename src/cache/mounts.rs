@@ -17,6 +17,18 @@ use rustix::fs::{FlockOperation, flock};
 
 use super::error::{CacheError, IoContext};
 
+/// Carries cache directories between machines (`--cache-to` / `--cache-from`, DESIGN.md
+/// "Mount caches"): told which directories the build's steps use, and asked to fill a new one.
+pub trait MountSync: Send + Sync + std::fmt::Debug {
+    /// Fills `dir`, the new and empty directory of cache `key` (mount `id`), from a remote
+    /// cache; returns whether it did. Never fails the step: a restore that fails leaves `dir`
+    /// empty and reports through `warn`.
+    fn restore(&self, key: &str, id: &str, dir: &Path, warn: &dyn Fn(&str)) -> bool;
+    /// Notes that a step used `dir_name` (under `mounts/`), the directory of cache `key`
+    /// (mount `id`): it is exported.
+    fn used(&self, key: &str, dir_name: &str, id: &str);
+}
+
 /// The folder of cache-mount directories under the state directory.
 pub const MOUNTS_DIR: &str = "mounts";
 

@@ -10,8 +10,8 @@ use crate::builder::{
 };
 use crate::cache::remote::{CacheSpec, Direction, Meter, RemoteCaches, Scopes};
 use crate::image::layer::Compression;
+use crate::oci::reference::Reference;
 use crate::output::{ImageName, OutputSpec};
-use crate::plan::reference::Reference;
 use crate::registry::{PushOptions, RegistryResolver, Repository};
 use crate::store::Store;
 use anyhow::Context as _;
@@ -374,7 +374,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             mount_scope: mount_scope.clone(),
             mount_sync: mount_caches
                 .is_active()
-                .then(|| mount_caches.clone() as Arc<dyn crate::builder::mounts::cache::MountSync>),
+                .then(|| mount_caches.clone() as Arc<dyn crate::cache::mounts::MountSync>),
         },
     };
     let materializer = crate::builder::layers::Materializer {
@@ -754,7 +754,10 @@ fn mount_line(r: &crate::cache::remote::mounts::MountReport) -> String {
 /// until the last byte; `seconds` until the last snapshot, downloads overlapping the
 /// unpacking); `early`: how many of them were started before a step asked, while the build ran
 /// up to it (those count only the rest of their time).
-fn materialized(plan: &crate::plan::Plan, steps: &[crate::builder::StepReport]) -> serde_json::Value {
+fn materialized(
+    plan: &crate::plan::Plan,
+    steps: &[crate::builder::StepReport],
+) -> serde_json::Value {
     let mut by_stage: std::collections::BTreeMap<usize, crate::builder::layers::MaterializeTimes> =
         std::collections::BTreeMap::new();
     for s in steps.iter().filter(|s| s.materialize.layers > 0) {

@@ -11,8 +11,8 @@ use super::units::human_size;
 use crate::digest::Digest;
 use crate::image::config::ImageConfig;
 use crate::image::size::{LayerSize, bar, layer_instructions, read_contents};
-use crate::plan::platform::Platform;
-use crate::plan::reference::Reference;
+use crate::oci::platform::Platform;
+use crate::oci::reference::Reference;
 use crate::registry::RegistryResolver;
 
 /// Flags of `rbuild size`.

@@ -6,7 +6,7 @@
 use std::fmt;
 
 use super::error::{OutputError, Result};
-use crate::plan::reference::Reference;
+use crate::oci::reference::Reference;
 
 /// A normalized, tagged image name (`foo` means `docker.io/library/foo:latest`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

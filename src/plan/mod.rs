@@ -21,26 +21,24 @@ mod history;
 pub mod identity;
 pub mod key;
 pub mod op;
-pub mod platform;
-pub mod reference;
 pub mod remote_source;
 mod render;
 pub mod resolve;
 mod run;
-pub mod vars;
 mod steps;
+pub mod vars;
 
+pub use crate::oci::{Platform, platform, reference};
 pub use key::{Digest, KeyHasher};
 pub use op::{FileOp, FileSource, MountType, RunMount, RunOp, Sharing, StepOp};
-pub use platform::Platform;
 pub use resolve::{BaseResolver, ImageSource, PinnedOnly, Source};
 
 use crate::context::{BuildContext, ContextError};
 use crate::dockerfile::instructions::Stages;
 use crate::dockerfile::shell::Lexer;
-use vars::BuildArgs;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
+use vars::BuildArgs;
 
 /// Everything a plan is made from.
 pub struct PlanRequest<'a> {

@@ -1,8 +1,8 @@
 //! Where a stage's base, a `COPY --from` or a `RUN --mount from=` comes from: another stage of
 //! this Dockerfile, `scratch`, or an image whose tag must be resolved to a manifest digest.
 
-use super::platform::Platform;
-use super::reference::Reference;
+use crate::oci::platform::Platform;
+use crate::oci::reference::Reference;
 
 /// Resolves image references to manifest digests (the registry client implements this; until a
 /// registry is consulted only pinned digests resolve).

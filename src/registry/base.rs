@@ -5,8 +5,9 @@
 
 use super::{Registry, RegistryError, RegistryOptions, ResolvedImage};
 use crate::image::config::ImageConfig;
-use crate::plan::reference::Reference;
-use crate::plan::{BaseResolver, Platform};
+use crate::oci::Platform;
+use crate::oci::reference::Reference;
+use crate::plan::BaseResolver;
 use std::collections::HashMap;
 use std::sync::Mutex;
 

@@ -16,7 +16,7 @@
 //!   every digest the registry reports checked against ours;
 //! * [`base`]: the synchronous [`crate::plan::BaseResolver`] `rbuild plan` uses.
 //!
-//! Image references are [`crate::plan::reference::Reference`]s, normalized as Docker does;
+//! Image references are [`crate::oci::reference::Reference`]s, normalized as Docker does;
 //! Docker Hub (`docker.io`) is reached at `registry-1.docker.io`.
 
 pub mod auth;
@@ -36,7 +36,7 @@ pub use insecure::InsecureRegistries;
 pub use push::{BlobPush, PushOptions, PushReport};
 pub use resolve::ResolvedImage;
 
-use crate::plan::reference::Reference;
+use crate::oci::reference::Reference;
 use auth::DockerConfig;
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::secrets::RegistryAuth;

@@ -26,7 +26,7 @@ use super::session::Session;
 use super::{Registry, Repository};
 use crate::digest::Digest;
 use crate::image::manifest::{BuiltImage, Descriptor};
-use crate::plan::reference::Reference;
+use crate::oci::reference::Reference;
 use crate::store::Store;
 use bytes::Bytes;
 use futures_util::{StreamExt as _, TryStreamExt as _};

@@ -9,8 +9,8 @@
 use super::error::{RegistryError, error_chain};
 use super::{Registry, Repository};
 use crate::digest::Digest;
-use crate::plan::Platform;
-use crate::plan::reference::Reference;
+use crate::oci::Platform;
+use crate::oci::reference::Reference;
 use bytes::Bytes;
 use futures_util::StreamExt as _;
 use oci_client::RegistryOperation;

@@ -10,8 +10,8 @@ use rbuild::digest::Digest;
 use rbuild::exec::{self, ExecError, Network, RunSpec, Runtime};
 use rbuild::image::layer::{EntryKind, OverlaySource};
 use rbuild::image::manifest::Manifest;
+use rbuild::oci::reference::Reference;
 use rbuild::plan::Platform;
-use rbuild::plan::reference::Reference;
 use rbuild::registry::{Registry, RegistryOptions};
 use rbuild::store::{Compression, Store, chain_id};
 

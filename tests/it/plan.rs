@@ -434,7 +434,7 @@ struct OneImage {
 impl plan::BaseResolver for OneImage {
     fn resolve(
         &self,
-        _: &rbuild::plan::reference::Reference,
+        _: &rbuild::oci::reference::Reference,
         _: &Platform,
     ) -> Result<Option<String>, String> {
         Ok(Some(self.digest.clone()))
@@ -442,7 +442,7 @@ impl plan::BaseResolver for OneImage {
 
     fn config(
         &self,
-        _: &rbuild::plan::reference::Reference,
+        _: &rbuild::oci::reference::Reference,
         _: &Platform,
     ) -> Result<Option<rbuild::image::config::ImageConfig>, String> {
         Ok(Some(self.config.clone()))

@@ -8,8 +8,8 @@ use rbuild::digest::Digest;
 use rbuild::image::config::ImageConfig;
 use rbuild::image::layer::{Compression, DirSource, LayerOptions, write_layer};
 use rbuild::image::manifest::{BuiltImage, Descriptor, Manifest, PlatformSpec, assemble};
+use rbuild::oci::reference::Reference;
 use rbuild::plan::Platform;
-use rbuild::plan::reference::Reference;
 use rbuild::registry::{
     PushOptions, PushReport, Registry, RegistryError, RegistryOptions, Repository, ResolvedImage,
 };

@@ -269,7 +269,7 @@ pub struct FetchingResolver<'a> {
 impl crate::plan::BaseResolver for FetchingResolver<'_> {
     fn resolve(
         &self,
-        reference: &crate::plan::reference::Reference,
+        reference: &crate::oci::reference::Reference,
         platform: &crate::plan::Platform,
     ) -> Result<Option<String>, String> {
         self.images.resolve(reference, platform)
@@ -277,7 +277,7 @@ impl crate::plan::BaseResolver for FetchingResolver<'_> {
 
     fn config(
         &self,
-        reference: &crate::plan::reference::Reference,
+        reference: &crate::oci::reference::Reference,
         platform: &crate::plan::Platform,
     ) -> Result<Option<crate::image::config::ImageConfig>, String> {
         self.images.config(reference, platform)

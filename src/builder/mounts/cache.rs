@@ -21,18 +21,6 @@ use rustix::fs::{FlockOperation, flock};
 use crate::builder::BuildError;
 use crate::plan::Sharing;
 
-/// Carries cache directories between machines (`--cache-to` / `--cache-from`, DESIGN.md
-/// "Mount caches"): told which directories the build's steps use, and asked to fill a new one.
-pub trait MountSync: Send + Sync + std::fmt::Debug {
-    /// Fills `dir`, the new and empty directory of cache `key` (mount `id`), from a remote
-    /// cache; returns whether it did. Never fails the step: a restore that fails leaves `dir`
-    /// empty and reports through `warn`.
-    fn restore(&self, key: &str, id: &str, dir: &Path, warn: &dyn Fn(&str)) -> bool;
-    /// Notes that a step used `dir_name` (under `mounts/`), the directory of cache `key`
-    /// (mount `id`): it is exported.
-    fn used(&self, key: &str, dir_name: &str, id: &str);
-}
-
 /// A cache directory in use; its lock is released on drop.
 #[derive(Debug)]
 pub struct CacheDir {

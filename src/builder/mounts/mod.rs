@@ -271,7 +271,7 @@ fn set_owner_and_mode(m: &RunMount, tmp: &Path, line: usize) -> Result<(), Build
 /// rather than wait. Failures are left for the step to meet again.
 pub fn restore_early(
     store: &crate::store::Store,
-    sync: &dyn cache::MountSync,
+    sync: &dyn crate::cache::mounts::MountSync,
     scope: Option<&str>,
     line: usize,
     op: &RunOp,

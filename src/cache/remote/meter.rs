@@ -95,3 +95,26 @@ impl Meter {
         }
     }
 }
+
+/// Counts the bytes written through it into a [`Meter`], if any (base-image pulls in
+/// `crate::builder::layers`, cache downloads in [`crate::cache::remote::registry`]).
+pub(crate) struct Counting<'a, W> {
+    /// Where the bytes go.
+    pub(crate) inner: W,
+    /// What counts them.
+    pub(crate) meter: Option<&'a Meter>,
+}
+
+impl<W: std::io::Write> std::io::Write for Counting<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        if let Some(m) = self.meter {
+            m.downloaded(n as u64);
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}

@@ -24,14 +24,14 @@ use super::document::{
     DocKind, DocManifest, DocName, Document, LoadedDoc, MANIFEST_MEDIA_TYPE, registry_tag,
 };
 use super::error::RemoteError;
+use super::meter::Counting;
 use super::meter::Meter;
 use super::retry::{Attempt, Backoff};
 use super::spec::CacheSpec;
-use crate::builder::layers::Counting;
 use crate::digest::Digest;
 use crate::image::layer::LayerDescriptor;
 use crate::image::manifest::Descriptor;
-use crate::plan::reference::Reference;
+use crate::oci::reference::Reference;
 use crate::registry::{PushOptions, Registry, RegistryError, Repository};
 use crate::store::{BlobSink, Store};
 

@@ -26,7 +26,7 @@ use super::chunking::{self, CUTTING};
 use super::error::MountCacheError;
 use super::manifest::{Chunk, FORMAT_VERSION, MountManifest};
 use super::restore::{self, Restored};
-use crate::builder::mounts::cache::MountSync;
+use crate::cache::mounts::MountSync;
 use crate::cache::remote::caches::Target;
 use crate::cache::remote::document::DocName;
 use crate::cache::remote::{Backend, RemoteSource, Scopes};
