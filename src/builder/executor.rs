@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use super::copy::{self, AddOptions, CopyFrom, CopyRequest, RootfsView};
 use super::layers::{BlobOrigin, LayerRef, Materializer, push_layer};
 use super::progress::{Progress, StepEnd};
+use super::resolver::RegistryResolver;
 use super::schedule::{self, Cancel, Failure, Task};
 use super::time::{build_epoch, rfc3339};
 use super::{BuildError, StepCache};
@@ -23,7 +24,7 @@ use crate::image::layer::{Compression, LayerDescriptor, LayerOptions, write_laye
 use crate::image::manifest::{BuiltImage, assemble};
 use crate::oci::reference::Reference;
 use crate::plan::{FileOp, FileSource, ImageSource, Plan, PlannedStage, Platform, StepOp};
-use crate::registry::{RegistryResolver, Repository};
+use crate::registry::Repository;
 use crate::store::Store;
 
 /// How the build behaves.

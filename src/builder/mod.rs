@@ -29,6 +29,7 @@ pub mod lazy;
 pub mod mounts;
 pub mod progress;
 pub mod recompress;
+pub mod resolver;
 pub mod run_step;
 pub mod schedule;
 pub mod summary;

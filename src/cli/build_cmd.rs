@@ -4,6 +4,7 @@
 
 use super::plan_cmd::{InputArgs, make_plan};
 use crate::builder::mounts::{SecretSource, SshSource};
+use crate::builder::resolver::RegistryResolver;
 use crate::builder::{
     BuildOptions, Builder, JsonProgress, LayeredCache, PlainProgress, Progress, QuietProgress,
     StepCache, TtyProgress,
@@ -12,7 +13,7 @@ use crate::cache::remote::{CacheSpec, Direction, Meter, RemoteCaches, Scopes};
 use crate::image::layer::Compression;
 use crate::oci::reference::Reference;
 use crate::output::{ImageName, OutputSpec};
-use crate::registry::{PushOptions, RegistryResolver, Repository};
+use crate::registry::{PushOptions, Repository};
 use crate::store::Store;
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};

@@ -1,9 +1,10 @@
 //! `rbuild plan`: stages, their order and dependencies, skipped stages, and every step's key with
 //! the inputs that made it.
 
+use crate::builder::resolver::RegistryResolver;
 use crate::context::BuildContext;
 use crate::plan::{self, PlanRequest, Platform};
-use crate::registry::{RegistryOptions, RegistryResolver};
+use crate::registry::RegistryOptions;
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 use std::collections::BTreeMap;

@@ -8,12 +8,12 @@ use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 
 use super::units::human_size;
+use crate::builder::resolver::RegistryResolver;
 use crate::digest::Digest;
 use crate::image::config::ImageConfig;
 use crate::image::size::{LayerSize, bar, layer_instructions, read_contents};
 use crate::oci::platform::Platform;
 use crate::oci::reference::Reference;
-use crate::registry::RegistryResolver;
 
 /// Flags of `rbuild size`.
 #[derive(Debug, Args)]

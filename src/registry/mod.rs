@@ -14,13 +14,11 @@
 //! * [`push`]: images (and any blobs) pushed from the store: blobs the repository has are
 //!   skipped, blobs of a sibling repository mounted, the rest streamed from their files, and
 //!   every digest the registry reports checked against ours;
-//! * [`base`]: the synchronous [`crate::plan::BaseResolver`] `rbuild plan` uses.
 //!
 //! Image references are [`crate::oci::reference::Reference`]s, normalized as Docker does;
 //! Docker Hub (`docker.io`) is reached at `registry-1.docker.io`.
 
 pub mod auth;
-pub mod base;
 pub mod ecr;
 pub mod error;
 pub mod insecure;
@@ -30,7 +28,6 @@ pub mod push;
 pub mod resolve;
 mod session;
 
-pub use base::RegistryResolver;
 pub use error::RegistryError;
 pub use insecure::InsecureRegistries;
 pub use push::{BlobPush, PushOptions, PushReport};

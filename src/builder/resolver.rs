@@ -1,13 +1,14 @@
-//! The registry as the planner's [`BaseResolver`]: the planner is synchronous, so this wraps a
+//! The registry as the planner's [`BaseResolver`] (here, above both: `plan` and `registry` know
+//! nothing of each other): the planner is synchronous, so this wraps a
 //! [`Registry`] and a small tokio runtime of its own and blocks on each resolution. Every
 //! (reference, platform) is resolved once per resolver, i.e. once per build, and the answer is
 //! reused for every stage and `COPY --from` that names it; so is each image's config.
 
-use super::{Registry, RegistryError, RegistryOptions, ResolvedImage};
 use crate::image::config::ImageConfig;
 use crate::oci::Platform;
 use crate::oci::reference::Reference;
 use crate::plan::BaseResolver;
+use crate::registry::{Registry, RegistryError, RegistryOptions, ResolvedImage};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
