@@ -1,5 +1,5 @@
 //! The state directory's `RUN --mount=type=cache` directories (`mounts/<name>/`, made and locked
-//! by `crate::builder::mounts::cache`): what they hold (`rbuild du`) and removing the unused ones
+//! by the builder's RUN mounts): what they hold (`rbuild du`) and removing the unused ones
 //! (`rbuild prune`).
 //!
 //! Each directory has a lock file `<name>.lock` beside it, held (shared or exclusive) by every

@@ -7,7 +7,7 @@
 //!   blobs/sha256/<hex>        content store, one file per digest
 //!   snapshots/<chain hex>/    one unpacked layer per chain id, overlayfs "diff" format
 //!   ingest/<hex>.partial      resumable downloads, one per expected digest
-//!   cache/records/<hex>.json  the local per-step cache: one record per step key (`crate::cache`);
+//!   cache/records/<hex>.json  the local per-step cache: one record per step key (the cache module's);
 //!                             made by `LocalCache::open`, its mtime is the record's last use
 //!   tmp/                      temp files and dirs, named <pid>.<start time>.<n>[-what]
 //! ```
@@ -128,7 +128,7 @@ impl Layout {
         self.root.join("lazy")
     }
 
-    /// `cache/records`, the local per-step cache's records (created by `crate::cache`).
+    /// `cache/records`, the local per-step cache's records (created by the cache module).
     pub(crate) fn cache_records_dir(&self) -> PathBuf {
         self.root.join("cache").join("records")
     }

@@ -94,7 +94,7 @@ impl Store {
         self.layout.root()
     }
 
-    /// Paths inside the state directory, for the modules that keep files there (`crate::cache`).
+    /// Paths inside the state directory, for the modules that keep files there (the local cache).
     pub(crate) fn layout(&self) -> &layout::Layout {
         &self.layout
     }

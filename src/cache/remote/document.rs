@@ -11,7 +11,7 @@
 //! | s3       | `index/<scope>/<name>`            | `index/<scope>/<name>.mount/<key>`              |
 //! | gha      | entry `rbuild-v1-<ns>-index-<t>`  | entry `rbuild-v1-<ns>-mount/<key>/<t>`           |
 //!
-//! A mount key is a cache directory name ([`crate::builder::mounts::cache::dir_name`]): at most
+//! A mount key is a cache directory name (the builder's `mounts::cache::dir_name`): at most
 //! 100 bytes of `[A-Za-z0-9._-]`.
 
 use std::collections::BTreeSet;

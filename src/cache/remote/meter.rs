@@ -97,7 +97,7 @@ impl Meter {
 }
 
 /// Counts the bytes written through it into a [`Meter`], if any (base-image pulls in
-/// `crate::builder::layers`, cache downloads in [`crate::cache::remote::registry`]).
+/// the builder's layers, cache downloads in [`crate::cache::remote::registry`]).
 pub(crate) struct Counting<'a, W> {
     /// Where the bytes go.
     pub(crate) inner: W,

@@ -10,7 +10,7 @@
 //! * [`error`] — the module's error type (nothing here fails a build).
 //!
 //! A mount cache's key is its directory name under `<state>/mounts/`
-//! ([`crate::builder::mounts::cache::dir_name`]: the id, or a prefix and a hash when the id is
+//! (the builder's `mounts::cache::dir_name`: the id, or a prefix and a hash when the id is
 //! not a plain name or the mount sets initial content).
 
 pub mod archive;

@@ -77,7 +77,7 @@ pub struct MountReport {
 struct Used {
     /// The mount's id.
     id: String,
-    /// Its directory under `mounts/` (scoped: `crate::builder::mounts::cache::scoped_dir_name`).
+    /// Its directory under `mounts/` (scoped per cache scope on CI by the builder).
     dir_name: String,
 }
 
