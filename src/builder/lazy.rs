@@ -2,7 +2,9 @@
 //! cache export, an image that holds the layer, an output. The layer is written again from its
 //! snapshot, compressed as wanted, and kept only if its diff_id is the one recorded (the snapshot
 //! holds the very files the step's layer was hashed from, so it is, unless the snapshot was
-//! tampered with). Then the lazy marker goes and the caller uses the new descriptor.
+//! tampered with). The caller uses the new descriptor; the lazy marker stays (another record
+//! may name the same layer). An image output made again later makes its blob again: only a cache
+//! export stores the made descriptor in the record.
 
 use super::BuildError;
 use crate::cache::CacheRecord;
