@@ -294,6 +294,8 @@ impl Materializer<'_> {
         if made.is_empty() && early.is_empty() {
             return first_error.map_or(Ok(()), Err);
         }
+        // The step about to run computes while the disk writes the new snapshots back.
+        self.store.flush_ahead();
         for m in &mut early {
             m.early = true;
         }

@@ -12,7 +12,12 @@
 //! * a snapshot with a marker of **another** boot may have lost pages in that crash: it is not
 //!   trusted, and removed the first time anything asks for it (it is unpacked again);
 //! * [`Store::settle`] (once at the end of a build) runs one `syncfs` and then removes the
-//!   markers it saw before the sync: from then on the snapshot is durable like any file.
+//!   markers it saw before the sync: from then on the snapshot is durable like any file;
+//! * [`Store::flush_ahead`] starts that write-back early, on a thread of its own, when a stack of
+//!   lower layers has just been unpacked and a step is about to run on it: the disk writes the
+//!   hundreds of MB while the step computes, and the sync at the end finds little left. It
+//!   clears no marker (only `settle` does, after a sync that began after the marker was
+//!   written).
 //!
 //! Where the boot id cannot be read (no `/proc`), every snapshot is synced before its rename,
 //! as before.
@@ -102,6 +107,31 @@ impl Store {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(e).at(marker),
+        }
+    }
+
+    /// Starts writing the store's dirty pages back on a background thread (one `syncfs`), unless
+    /// one such write-back is still running; returns at once. Only saves [`Self::settle`] time:
+    /// nothing is marked durable by it.
+    pub fn flush_ahead(&self) {
+        use std::sync::atomic::Ordering;
+        if !self.layout.durable || self.flushing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let dir = self.layout.snapshot_dir();
+        let flushing = self.flushing.clone();
+        let spawned = std::thread::Builder::new()
+            .name("rbuild-flush-ahead".into())
+            .spawn(move || {
+                if let Ok(handle) = fs::File::open(&dir)
+                    && let Err(e) = rustix::fs::syncfs(&handle)
+                {
+                    tracing::debug!("writing back {} ahead: {e}", dir.display());
+                }
+                flushing.store(false, Ordering::Release);
+            });
+        if spawned.is_err() {
+            self.flushing.store(false, Ordering::Release);
         }
     }
 

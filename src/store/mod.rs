@@ -50,6 +50,8 @@ pub use usage::{Tally, Usage};
 pub struct Store {
     layout: layout::Layout,
     blobs: Blobs,
+    /// Set while a [`Store::flush_ahead`] write-back runs.
+    flushing: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Store {
@@ -60,7 +62,11 @@ impl Store {
         let layout = layout::Layout::init(root)?;
         layout.clean_stale_temps()?;
         let blobs = Blobs::new(layout.clone());
-        Ok(Self { layout, blobs })
+        Ok(Self {
+            layout,
+            blobs,
+            flushing: Default::default(),
+        })
     }
 
     /// Opens a scratch store at `root`: the same layout, but commits are not fsynced (for
@@ -71,7 +77,11 @@ impl Store {
         layout.durable = false;
         layout.clean_stale_temps()?;
         let blobs = Blobs::new(layout.clone());
-        Ok(Self { layout, blobs })
+        Ok(Self {
+            layout,
+            blobs,
+            flushing: Default::default(),
+        })
     }
 
     /// The content store.
