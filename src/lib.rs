@@ -14,23 +14,29 @@
 //!   (directory or tar) or a `docker load` archive, plus `--iidfile` and `--metadata-file`.
 //! * [`exec`] runs a RUN step in an OCI runtime on an overlayfs of the snapshots; the upper dir
 //!   is the step's layer.
+//! * [`ci`] knows the CI environment (GitHub's REST API) and hands plain values and trait
+//!   objects down.
+//! * [`session`] runs one build from a request in plain values: caches, build, outputs, cache
+//!   export, metadata.
 //! * [`cli`] parses flags into requests and renders results; the binary is a thin shell over it.
 
 pub mod builder;
 pub mod cache;
+pub mod ci;
 pub mod cli;
 pub mod context;
 pub mod csv;
 pub mod digest;
 pub mod dockerfile;
 pub mod exec;
-pub mod github;
+
 pub mod home;
 pub mod image;
 pub mod oci;
 pub mod output;
 pub mod plan;
 pub mod registry;
+pub mod session;
 pub mod store;
 
 #[cfg(test)]

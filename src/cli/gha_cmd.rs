@@ -9,7 +9,7 @@ use super::units::human_size;
 use crate::cache::remote::gha::GhaBackend;
 use crate::cache::remote::gha::prune::{self, Reason};
 use crate::cache::remote::spec::{CacheSpec, Direction, Kind};
-use crate::github::GitHub;
+use crate::ci::github::GitHub;
 use rbuild_wire::units::parse_size;
 
 /// `rbuild gha ...`.
@@ -100,7 +100,7 @@ fn reason(r: Reason) -> &'static str {
 pub(crate) async fn run_prune(
     args: &GhaPruneArgs,
     token: Option<String>,
-) -> anyhow::Result<Vec<(crate::github::CacheEntry, Reason)>> {
+) -> anyhow::Result<Vec<(crate::cache::remote::gha::entries::CacheEntry, Reason)>> {
     let github = GitHub::from_env(token)?;
     let backend = match (
         std::env::var_os("ACTIONS_RESULTS_URL"),

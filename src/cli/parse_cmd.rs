@@ -29,8 +29,8 @@ pub enum ParseFormat {
 }
 
 pub(super) fn run(args: &ParseArgs) -> anyhow::Result<()> {
-    let text = super::read_dockerfile(&args.file)?;
-    let (df, _) = super::load(&args.file, &text)?;
+    let text = crate::session::input::read_dockerfile(&args.file)?;
+    let (df, _) = crate::session::input::load(&args.file, &text)?;
     for w in &df.warnings {
         eprintln!("{}:{}: warning: {}", args.file.display(), w.line, w.message);
     }

@@ -2,12 +2,11 @@
 //! the inputs that made it.
 
 use crate::builder::resolver::RegistryResolver;
-use crate::context::BuildContext;
-use crate::plan::{self, PlanRequest, Platform};
+use crate::plan;
 use crate::registry::RegistryOptions;
+use crate::session::{PlanInput, make_plan};
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// What the Dockerfile, context and platform of a plan or build are (shared by `rbuild plan`
@@ -49,12 +48,30 @@ pub struct RegistryArgs {
 }
 
 impl RegistryArgs {
-    /// A resolver (and registry client) with these flags.
-    pub fn resolver(&self) -> anyhow::Result<RegistryResolver> {
-        Ok(RegistryResolver::new(&RegistryOptions {
+    /// The registry client's options these flags set.
+    pub fn options(&self) -> RegistryOptions {
+        RegistryOptions {
             insecure_registries: self.insecure_registries.clone(),
             ..RegistryOptions::default()
-        })?)
+        }
+    }
+
+    /// A resolver (and registry client) with these flags.
+    pub fn resolver(&self) -> anyhow::Result<RegistryResolver> {
+        Ok(RegistryResolver::new(&self.options())?)
+    }
+}
+
+impl InputArgs {
+    /// The session's plan input these flags name.
+    pub fn plan_input(&self) -> PlanInput {
+        PlanInput {
+            context: self.context.clone(),
+            file: self.file.clone(),
+            target: self.target.clone(),
+            build_args: self.build_args.clone(),
+            platform: self.platform.clone(),
+        }
     }
 }
 
@@ -86,108 +103,6 @@ pub enum PlanFormat {
     Json,
 }
 
-/// `--build-arg` values as Docker reads them: `K=V`, or `K` alone taken from the environment
-/// (and dropped when the environment has no such variable).
-pub fn parse_build_args(raw: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
-    let mut out = BTreeMap::new();
-    for a in raw {
-        match a.split_once('=') {
-            Some(("", _)) => anyhow::bail!("invalid build-arg {a:?}: the name is empty"),
-            Some((k, v)) => {
-                out.insert(k.to_string(), v.to_string());
-            }
-            None => {
-                if let Ok(v) = std::env::var(a) {
-                    out.insert(a.clone(), v);
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// A planned build: the Dockerfile's path, the opened context and the plan.
-pub(super) struct Planned {
-    /// The Dockerfile's path as given.
-    pub file: PathBuf,
-    /// The build context.
-    pub context: BuildContext,
-    /// The plan.
-    pub plan: plan::Plan,
-}
-
-/// Reads the Dockerfile, opens the context and plans, with errors as `FILE:LINE: message`.
-pub(super) fn make_plan(
-    args: &InputArgs,
-    resolver: &dyn plan::BaseResolver,
-) -> anyhow::Result<Planned> {
-    let file = args
-        .file
-        .clone()
-        .unwrap_or_else(|| args.context.join("Dockerfile"));
-    if !args.context.is_dir() {
-        anyhow::bail!(
-            "{}: build context is not a directory",
-            args.context.display()
-        );
-    }
-    let text = super::read_dockerfile(&file)?;
-    let (_, stages) = super::load(&file, &text)?;
-    let state = crate::home::state_dir();
-    let hash_cache = crate::home::hash_cache_file(&state, &args.context);
-    let dockerfile_for_ignore = (file.as_os_str() != "-").then_some(file.as_path());
-    let context = BuildContext::open(&args.context, dockerfile_for_ignore, Some(&hash_cache))
-        .with_context(|| format!("{}: cannot open build context", args.context.display()))?;
-    let target_platform = args
-        .platform
-        .as_deref()
-        .map(Platform::parse)
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("--platform: {e}"))?;
-    let req = PlanRequest {
-        stages: &stages,
-        target: args.target.clone(),
-        build_args: parse_build_args(&args.build_args)?,
-        build_platform: Platform::host(),
-        target_platform,
-        context: &context,
-        resolver,
-    };
-    let mut plan = plan::plan(&req).map_err(|e| match e.line() {
-        Some(line) => {
-            let msg = e.to_string();
-            let msg = msg
-                .strip_prefix(&format!("line {line}: "))
-                .unwrap_or(&msg)
-                .to_string();
-            anyhow::anyhow!("{}:{line}: {msg}", file.display())
-        }
-        None => anyhow::anyhow!("{}: {e}", file.display()),
-    })?;
-    plan.set_dockerfile(&dockerfile_in_context(&file, context.root()));
-    if let Err(e) = context.save_hash_cache() {
-        tracing::debug!("hash cache not saved: {e}");
-    }
-    Ok(Planned {
-        file,
-        context,
-        plan,
-    })
-}
-
-/// How step identities name the Dockerfile: its path relative to the (canonical) context root,
-/// `-` for standard input, its absolute path when it lies outside the context.
-fn dockerfile_in_context(file: &std::path::Path, root: &std::path::Path) -> String {
-    if file.as_os_str() == "-" {
-        return "-".into();
-    }
-    let abs = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
-    match abs.strip_prefix(root) {
-        Ok(rel) => rel.to_string_lossy().into_owned(),
-        Err(_) => abs.to_string_lossy().into_owned(),
-    }
-}
-
 pub(super) fn run(args: &PlanArgs) -> anyhow::Result<()> {
     let registry;
     let resolver: &dyn plan::BaseResolver = if args.offline {
@@ -196,7 +111,7 @@ pub(super) fn run(args: &PlanArgs) -> anyhow::Result<()> {
         registry = args.input.registries.resolver()?;
         &registry
     };
-    let planned = make_plan(&args.input, resolver)?;
+    let planned = make_plan(&args.input.plan_input(), resolver)?;
     let verdicts = if args.explain {
         Some(explain(&planned.plan)?)
     } else {

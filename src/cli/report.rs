@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
-use crate::builder::StepReport;
+use crate::builder::{Progress, StepReport};
 use crate::cache::remote::MeterReport;
 use crate::cache::remote::mounts::MountReport;
 use crate::cli::units::human_size;
@@ -160,6 +161,81 @@ pub(crate) fn markdown(r: &ReportInput<'_>) -> String {
         out.push_str(size);
     }
     out
+}
+
+/// Whether a Markdown report is wanted: `--summary FILE` or `$GITHUB_STEP_SUMMARY`.
+pub(super) fn wants_summary(file: Option<&Path>) -> bool {
+    file.is_some() || std::env::var_os("GITHUB_STEP_SUMMARY").is_some_and(|v| !v.is_empty())
+}
+
+/// Writes the Markdown report to `--summary FILE` and appends it to `$GITHUB_STEP_SUMMARY`; a
+/// file that cannot be written only warns (the image is built).
+pub(super) fn write_summaries(
+    file: Option<&Path>,
+    input: &ReportInput<'_>,
+    progress: &dyn Progress,
+) {
+    let step_summary = std::env::var_os("GITHUB_STEP_SUMMARY")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    if !wants_summary(file) {
+        return;
+    }
+    let markdown = markdown(input);
+    if let Some(path) = file
+        && let Err(e) = std::fs::write(path, &markdown)
+    {
+        progress.info(&format!("WARNING: --summary {}: {e}", path.display()));
+    }
+    if let Some(path) = step_summary {
+        use std::io::Write as _;
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(markdown.as_bytes()));
+        if let Err(e) = appended {
+            progress.info(&format!(
+                "WARNING: $GITHUB_STEP_SUMMARY {}: {e}",
+                path.display()
+            ));
+        }
+    }
+}
+
+/// One mount cache's line in the final report.
+pub(super) fn mount_line(r: &crate::cache::remote::mounts::MountReport) -> String {
+    let restored = if r.restored {
+        format!(
+            "restored {} in {} chunks",
+            human_size(r.bytes_downloaded),
+            r.chunks_downloaded
+        )
+    } else if let Some(e) = &r.restore_error {
+        format!("not restored ({e})")
+    } else {
+        "not restored".to_string()
+    };
+    let exported = if r.unchanged > 0 && r.chunks_uploaded == 0 && r.chunks_reused == 0 {
+        "unchanged, not exported".to_string()
+    } else {
+        format!(
+            "uploaded {} in {} chunks, {} chunks reused",
+            human_size(r.bytes_uploaded),
+            r.chunks_uploaded,
+            r.chunks_reused
+        )
+    };
+    let dropped = if r.dropped_files > 0 {
+        format!(
+            ", {} files ({}) left out by --mount-cache-max-size",
+            r.dropped_files,
+            human_size(r.dropped_bytes)
+        )
+    } else {
+        String::new()
+    };
+    format!("mount cache {}: {restored}; {exported}{dropped}", r.id)
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ use futures_util::StreamExt as _;
 
 use super::backend::Backend;
 use super::error::RemoteError;
+use super::gha::entries::EntriesApi;
 use super::index::CacheIndex;
 use super::meter::{Meter, MeterReport};
 use super::scope::Scopes;
@@ -175,16 +176,21 @@ impl RemoteSource {
     }
 }
 
-/// `prune=true` after a gha export: superseded entries and the budget, through the REST API.
+/// `prune=true` after a gha export: superseded entries and the budget, through the REST API
+/// the build handed down (`api`).
 async fn prune_after_export(
     gha: &super::gha::GhaBackend,
+    api: Option<&EntriesApi>,
     budget: Option<u64>,
 ) -> Result<(), RemoteError> {
     let fail = |reason: String| RemoteError::backend(gha.name(), format!("prune=true: {reason}"));
-    let github = crate::github::GitHub::from_env(None).map_err(|e| fail(e.to_string()))?;
+    let api = api
+        .ok_or_else(|| fail("this build has no access to GitHub's REST API".into()))?
+        .connect()
+        .map_err(fail)?;
     let git_ref = std::env::var("GITHUB_REF").ok();
     let done = super::gha::prune::prune(
-        &github,
+        api.as_ref(),
         Some(gha),
         git_ref.as_deref(),
         gha.namespace(),
@@ -225,6 +231,8 @@ pub struct RemoteCaches {
     meters: BTreeMap<String, Arc<Meter>>,
     scopes: Scopes,
     poisoned: Poisoned,
+    /// GitHub's REST API, for `type=gha,prune=true` (set by the front end).
+    entries_api: Option<EntriesApi>,
 }
 
 /// What exporting did, per backend: its name, its `ignore-error=`, and the result.
@@ -239,7 +247,15 @@ impl RemoteCaches {
             meters: BTreeMap::new(),
             scopes: Scopes::fixed("default"),
             poisoned: Poisoned::default(),
+            entries_api: None,
         }
+    }
+
+    /// These caches with GitHub's REST API for `type=gha,prune=true` (without it, such a prune
+    /// fails with a clear message).
+    pub fn with_entries_api(mut self, api: EntriesApi) -> Self {
+        self.entries_api = Some(api);
+        self
     }
 
     /// Connects to every backend and imports the `--cache-from` indexes (on `runtime`). A
@@ -397,7 +413,11 @@ impl RemoteCaches {
                 && let (Backend::Gha(gha), Kind::Gha(g)) = (&t.backend, &t.spec.kind)
                 && g.prune
             {
-                result = runtime.block_on(prune_after_export(gha, g.prune_max_size));
+                result = runtime.block_on(prune_after_export(
+                    gha,
+                    self.entries_api.as_ref(),
+                    g.prune_max_size,
+                ));
             }
             t.meter.export_time(started.elapsed());
             out.push((t.spec.backend_ref(), t.spec.ignore_error, result));

@@ -21,6 +21,7 @@
 //! 408, 5xx and dropped connections; every request, byte and blob counted in the [`Meter`]).
 
 pub mod azure;
+pub mod entries;
 pub mod entry;
 pub mod http;
 pub mod pack;

@@ -16,8 +16,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::GhaBackend;
+use super::entries::{CacheEntries, CacheEntry};
 use crate::cache::remote::document::DocName;
-use crate::github::{CacheEntry, GitHub};
 
 /// Why an entry goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -156,21 +156,18 @@ pub fn plan(
     out
 }
 
-/// Lists rbuild's entries of namespace `ns`, reads the job's own newest documents through
+/// Lists rbuild's entries of namespace `ns` through `api`, reads the job's own newest documents through
 /// `backend` when there is one (`git_ref` is the job's ref, as GitHub lists entries), plans, and
 /// deletes (unless `dry_run`). Returns what went (or would go).
 pub async fn prune(
-    github: &GitHub,
+    api: &dyn CacheEntries,
     backend: Option<&GhaBackend>,
     git_ref: Option<&str>,
     ns: &str,
     budget: Option<u64>,
     dry_run: bool,
 ) -> Result<Vec<(CacheEntry, Reason)>, String> {
-    let entries = github
-        .caches(&format!("rbuild-v1-{ns}-"))
-        .await
-        .map_err(|e| e.to_string())?;
+    let entries = api.list(&format!("rbuild-v1-{ns}-")).await?;
     let mut live = LivePacks::new();
     if let (Some(backend), Some(git_ref)) = (backend, git_ref) {
         backend
@@ -196,7 +193,7 @@ pub async fn prune(
     let planned = plan(&entries, ns, &live, budget);
     if !dry_run {
         for (e, _) in &planned {
-            github.delete_cache(e.id).await.map_err(|e| e.to_string())?;
+            api.delete(e.id).await?;
         }
     }
     Ok(planned)

@@ -4,6 +4,7 @@
 //! `GITHUB_REPOSITORY`, the token `GITHUB_TOKEN` (the action passes its `github-token` input; the
 //! workflow needs `actions: write` to delete).
 
+use crate::cache::remote::gha::entries::{ApiFuture, CacheEntries, CacheEntry};
 use crate::cache::remote::scope::BranchFacts;
 use octocrab::Octocrab;
 use serde::{Deserialize, Serialize};
@@ -104,26 +105,6 @@ impl BranchFacts for ApiBranchFacts<'_> {
             self.github.pull_request_base(number),
         )
     }
-}
-
-/// One Actions cache entry, as the REST API lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CacheEntry {
-    /// Its id (for deletion).
-    pub id: u64,
-    /// The git ref whose jobs made it (`refs/heads/main`, `refs/pull/7/merge`).
-    #[serde(rename = "ref")]
-    pub git_ref: String,
-    /// Its key.
-    pub key: String,
-    /// Its size.
-    pub size_in_bytes: u64,
-    /// When it was made (RFC 3339).
-    #[serde(default)]
-    pub created_at: String,
-    /// When it was last restored (RFC 3339).
-    #[serde(default)]
-    pub last_accessed_at: String,
 }
 
 /// A page of `GET /repos/{owner}/{repo}/actions/caches`.
@@ -256,5 +237,15 @@ impl GitHub {
         } else {
             Err(fail(format!("HTTP {status}")))
         }
+    }
+}
+
+impl CacheEntries for GitHub {
+    fn list<'a>(&'a self, prefix: &'a str) -> ApiFuture<'a, Vec<CacheEntry>> {
+        Box::pin(async move { self.caches(prefix).await.map_err(|e| e.to_string()) })
+    }
+
+    fn delete(&self, id: u64) -> ApiFuture<'_, ()> {
+        Box::pin(async move { self.delete_cache(id).await.map_err(|e| e.to_string()) })
     }
 }

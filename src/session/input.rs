@@ -1,0 +1,182 @@
+//! What a build starts from: the Dockerfile read and parsed, the context opened, the plan made
+//! (shared by `rbuild build`, `rbuild plan` and `rbuild parse`), every error naming its file and
+//! line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::error::{SessionError, chain};
+use crate::context::BuildContext;
+use crate::dockerfile::Dockerfile;
+use crate::dockerfile::instructions::Stages;
+use crate::plan::{self, BaseResolver, PlanRequest, Platform};
+
+/// The Dockerfile, context, target, build arguments and platform of one build or plan.
+#[derive(Debug, Clone, Default)]
+pub struct PlanInput {
+    /// The build context directory.
+    pub context: PathBuf,
+    /// The Dockerfile (default `CONTEXT/Dockerfile`; `-` is standard input).
+    pub file: Option<PathBuf>,
+    /// The target stage (default: the last).
+    pub target: Option<String>,
+    /// `--build-arg` values as given: `K=V`, or `K` alone taken from the environment.
+    pub build_args: Vec<String>,
+    /// The target platform as given (default: the machine's).
+    pub platform: Option<String>,
+}
+
+/// A planned build: the Dockerfile's path, the opened context and the plan.
+pub struct Planned {
+    /// The Dockerfile's path as given.
+    pub file: PathBuf,
+    /// The build context.
+    pub context: BuildContext,
+    /// The plan.
+    pub plan: plan::Plan,
+}
+
+/// Reads the Dockerfile at `path` (`-`: standard input), invalid UTF-8 replaced.
+pub fn read_dockerfile(path: &Path) -> Result<String, SessionError> {
+    let bytes = if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(|e| {
+            SessionError::Flag {
+                flag: "reading standard input".into(),
+                reason: e.to_string(),
+            }
+        })?;
+        buf
+    } else {
+        std::fs::read(path).map_err(|e| SessionError::Dockerfile {
+            file: path.to_path_buf(),
+            line: None,
+            message: format!("cannot read Dockerfile: {e}"),
+        })?
+    };
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Parses Dockerfile text into raw and typed form, with errors as `FILE:LINE: message`.
+pub fn load(path: &Path, text: &str) -> Result<(Dockerfile, Stages), SessionError> {
+    let file = if path.as_os_str() == "-" {
+        PathBuf::from("<stdin>")
+    } else {
+        path.to_path_buf()
+    };
+    // BuildKit reports some errors on line 0 (an empty file, a bad directive on line 1): a
+    // FILE:LINE reference names line 1 then.
+    let at = |e: crate::dockerfile::ParseError| SessionError::Dockerfile {
+        file: file.clone(),
+        line: Some(e.line.max(1)),
+        message: e.message,
+    };
+    let df = crate::dockerfile::parse(text).map_err(at)?;
+    let stages = crate::dockerfile::instructions::from_dockerfile(&df).map_err(at)?;
+    Ok((df, stages))
+}
+
+/// `--build-arg` values as Docker reads them: `K=V`, or `K` alone taken from the environment
+/// (and dropped when the environment has no such variable).
+pub fn parse_build_args(raw: &[String]) -> Result<BTreeMap<String, String>, SessionError> {
+    let mut out = BTreeMap::new();
+    for a in raw {
+        match a.split_once('=') {
+            Some(("", _)) => {
+                return Err(SessionError::Flag {
+                    flag: format!("invalid build-arg {a:?}"),
+                    reason: "the name is empty".into(),
+                });
+            }
+            Some((k, v)) => {
+                out.insert(k.to_string(), v.to_string());
+            }
+            None => {
+                if let Ok(v) = std::env::var(a) {
+                    out.insert(a.clone(), v);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads the Dockerfile, opens the context and plans, with errors as `FILE:LINE: message`.
+pub fn make_plan(input: &PlanInput, resolver: &dyn BaseResolver) -> Result<Planned, SessionError> {
+    let file = input
+        .file
+        .clone()
+        .unwrap_or_else(|| input.context.join("Dockerfile"));
+    if !input.context.is_dir() {
+        return Err(SessionError::Path {
+            path: input.context.clone(),
+            reason: "build context is not a directory".into(),
+        });
+    }
+    let text = read_dockerfile(&file)?;
+    let (_, stages) = load(&file, &text)?;
+    let state = crate::home::state_dir();
+    let hash_cache = crate::home::hash_cache_file(&state, &input.context);
+    let dockerfile_for_ignore = (file.as_os_str() != "-").then_some(file.as_path());
+    let context = BuildContext::open(&input.context, dockerfile_for_ignore, Some(&hash_cache))
+        .map_err(|e| SessionError::Path {
+            path: input.context.clone(),
+            reason: format!("cannot open build context: {}", chain(&e)),
+        })?;
+    let target_platform = input
+        .platform
+        .as_deref()
+        .map(Platform::parse)
+        .transpose()
+        .map_err(|e| SessionError::Flag {
+            flag: "--platform".into(),
+            reason: e.to_string(),
+        })?;
+    let req = PlanRequest {
+        stages: &stages,
+        target: input.target.clone(),
+        build_args: parse_build_args(&input.build_args)?,
+        build_platform: Platform::host(),
+        target_platform,
+        context: &context,
+        resolver,
+    };
+    let mut plan = plan::plan(&req).map_err(|e| {
+        let line = e.line();
+        let msg = e.to_string();
+        let message = match line {
+            Some(line) => msg
+                .strip_prefix(&format!("line {line}: "))
+                .unwrap_or(&msg)
+                .to_string(),
+            None => msg,
+        };
+        SessionError::Dockerfile {
+            file: file.clone(),
+            line,
+            message,
+        }
+    })?;
+    plan.set_dockerfile(&dockerfile_in_context(&file, context.root()));
+    if let Err(e) = context.save_hash_cache() {
+        tracing::debug!("hash cache not saved: {e}");
+    }
+    Ok(Planned {
+        file,
+        context,
+        plan,
+    })
+}
+
+/// How step identities name the Dockerfile: its path relative to the (canonical) context root,
+/// `-` for standard input, its absolute path when it lies outside the context.
+fn dockerfile_in_context(file: &Path, root: &Path) -> String {
+    if file.as_os_str() == "-" {
+        return "-".into();
+    }
+    let abs = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    match abs.strip_prefix(root) {
+        Ok(rel) => rel.to_string_lossy().into_owned(),
+        Err(_) => abs.to_string_lossy().into_owned(),
+    }
+}

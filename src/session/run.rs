@@ -1,0 +1,402 @@
+//! One build session: `BuildRequest` -> `BuildResult`. Plans, opens the caches (local, remote,
+//! mount caches), builds with the retry after a poisoned cache blob, writes the outputs (exports
+//! and pushes), exports the caches, and writes `--iidfile` and `--metadata-file`. What it prints
+//! goes through the front end's [`Progress`]; the tables and reports are the front end's.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::blobs::{keep_blobs, needed_blobs};
+use super::error::{SessionError, at_file, chain};
+use super::export::export_caches;
+use super::input::{Planned, make_plan};
+use super::metadata::{explained, materialized, write_json_atomic};
+use super::request::{BuildRequest, Output};
+use crate::builder::copy::git::GitAuth;
+use crate::builder::copy::url::{FetchingResolver, Prefetch};
+use crate::builder::layers::Materializer;
+use crate::builder::resolver::RegistryResolver;
+use crate::builder::{
+    BuildError, BuildOptions, BuildOutput, Builder, LayeredCache, Progress, StepCache, StepReport,
+};
+use crate::cache::remote::gha::entries::{CacheEntries, EntriesApi};
+use crate::cache::remote::meter::MeterReport;
+use crate::cache::remote::mounts::MountReport;
+use crate::cache::remote::scope::BranchFacts;
+use crate::cache::remote::{Meter, RemoteCaches, Scopes};
+use crate::cache::{LocalCache, RecordScope};
+use crate::image::manifest::BuiltImage;
+use crate::oci::reference::Reference;
+use crate::output::ImageName;
+use crate::registry::PushOptions;
+use crate::store::Store;
+
+/// What a build session made.
+#[derive(Debug)]
+pub struct BuildResult {
+    /// The image (its manifest and config in the store).
+    pub image: BuiltImage,
+    /// The names it was pushed or exported as.
+    pub names: Vec<ImageName>,
+    /// What happened to each step that makes a layer.
+    pub steps: Vec<StepReport>,
+    /// Per remote cache backend: what moved, and how long import and export took.
+    pub caches: BTreeMap<String, MeterReport>,
+    /// Per mount cache: restored, exported.
+    pub mounts: BTreeMap<String, MountReport>,
+    /// The state directory the build used (for reports that read the image's layers).
+    pub store: Store,
+    /// A `--cache-to` failure with `ignore-error=false`: the image was built and written, and
+    /// the build must still fail.
+    pub export_failure: Option<SessionError>,
+}
+
+/// Whether this process runs as a CI job (GitHub Actions, any `CI=true`, CodeBuild).
+fn on_ci() -> bool {
+    ["GITHUB_ACTIONS", "CI"]
+        .iter()
+        .any(|v| std::env::var(v).is_ok_and(|v| v == "true"))
+        || std::env::var_os("CODEBUILD_BUILD_ID").is_some()
+}
+
+/// Runs the build `req` asks for, reporting through `progress`.
+pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult, SessionError> {
+    let outputs = &req.outputs;
+    let resolver = RegistryResolver::new(&req.registry).map_err(|e| SessionError::Setup {
+        what: "the registry client".into(),
+        reason: chain(&e),
+    })?;
+    let state = crate::home::state_dir();
+    let store = Store::open(&state).map_err(|e| SessionError::Path {
+        path: state.clone(),
+        reason: format!("cannot open the state directory: {}", chain(&e)),
+    })?;
+    // ADD URLs without --checksum are fetched while planning: their content is in the key.
+    let prefetch_dir = store.layout().temp_path("add-url");
+    // GIT_AUTH_TOKEN[.<host>] / GIT_AUTH_HEADER[.<host>]: credentials for ADD's git sources.
+    let mut git_secrets = Vec::new();
+    for s in req.secrets.iter().filter(|s| GitAuth::wants(&s.id)) {
+        let value = s.read().map_err(|e| SessionError::Flag {
+            flag: format!("--secret id={}", s.id),
+            reason: chain(&e),
+        })?;
+        git_secrets.push((s.id.clone(), String::from_utf8_lossy(&value).into_owned()));
+    }
+    let prefetched = Arc::new(
+        Prefetch::new(prefetch_dir.clone())
+            .map_err(|e| SessionError::Path {
+                path: prefetch_dir.clone(),
+                reason: format!("cannot create: {e}"),
+            })?
+            .with_git_auth(GitAuth::new(git_secrets)),
+    );
+    let planned = make_plan(
+        &req.input,
+        &FetchingResolver {
+            images: &resolver,
+            urls: &prefetched,
+        },
+    )?;
+    let remote_caches = !(req.cache_from.is_empty() && req.cache_to.is_empty());
+    // On a CI runner, which jobs of other branches and pull requests share, the local records
+    // are tagged with the build's scope and served only to builds that read it
+    // (cache::local); the scopes are then detected even without a remote cache.
+    let on_ci = on_ci();
+    let scopes = (remote_caches || on_ci).then(|| {
+        let warn = |w: &str| progress.info(w);
+        let api = remote_caches
+            .then(|| {
+                crate::ci::github::ApiBranchFacts::on_github_actions(resolver.runtime(), &warn)
+            })
+            .flatten();
+        let scopes = Scopes::detect(
+            &req.input.context,
+            api.as_ref().map(|a| a as &dyn BranchFacts),
+        );
+        progress.info(&format!(
+            "cache scope {} (reads {})",
+            scopes.write,
+            scopes.reads.join(" -> ")
+        ));
+        scopes
+    });
+    // On a CI runner, cache-mount directories are kept per scope as records are.
+    let mount_scope = scopes.as_ref().filter(|_| on_ci).map(|s| s.write.clone());
+    let local: Box<dyn StepCache> = Box::new(
+        LocalCache::open(&store)
+            .map_err(|e| SessionError::Setup {
+                what: "opening the local cache".into(),
+                reason: chain(&e),
+            })?
+            .with_scope(RecordScope {
+                tag: scopes.as_ref().map(|s| s.write.clone()),
+                readable: scopes.as_ref().filter(|_| on_ci).map(|s| {
+                    let mut readable = s.reads.clone();
+                    readable.push(s.write.clone());
+                    readable
+                }),
+            }),
+    );
+    let remote = match scopes {
+        Some(scopes) if remote_caches => RemoteCaches::open(
+            &req.cache_from,
+            &req.cache_to,
+            scopes,
+            resolver.registry(),
+            resolver.runtime(),
+            &|w| progress.info(w),
+        )
+        .map_err(|e| SessionError::Setup {
+            what: "remote cache".into(),
+            reason: chain(&e),
+        })?
+        .with_entries_api(EntriesApi::new(|| {
+            crate::ci::github::GitHub::from_env(None)
+                .map(|g| Arc::new(g) as Arc<dyn CacheEntries>)
+                .map_err(|e| e.to_string())
+        })),
+        _ => RemoteCaches::none(),
+    };
+    let mount_caches = Arc::new(remote.mount_caches(
+        &store.root().join(crate::cache::mounts::MOUNTS_DIR),
+        req.mount_cache_max_size,
+        resolver.runtime(),
+    ));
+    let cache = LayeredCache {
+        local: local.as_ref(),
+        remote: &remote,
+    };
+    let pull_meter = Arc::new(Meter::default());
+    // Ctrl-C (or SIGTERM) during the build cancels it cleanly instead of killing rbuild.
+    let watch =
+        crate::builder::interrupt::Watch::start().map_err(|reason| SessionError::Setup {
+            what: "watching for Ctrl-C".into(),
+            reason,
+        })?;
+    let builder = Builder {
+        store: &store,
+        cache: &cache as &dyn StepCache,
+        resolver: &resolver,
+        context: &planned.context,
+        progress,
+        options: BuildOptions {
+            compression: req.compression,
+            source_date_epoch: req.source_date_epoch,
+            no_cache: req.no_cache,
+            no_cache_filter: req.no_cache_filter.clone(),
+            explain: req.explain,
+            secrets: req.secrets.clone(),
+            ssh: req.ssh.clone(),
+            runtime: req.runtime.clone(),
+            jobs: req.jobs,
+            interrupt: Some(watch.flag()),
+            pull_meter: Some(pull_meter.clone()),
+            labels: req.labels.clone(),
+            prefetched: Some(prefetched.clone()),
+            keep_blobs: keep_blobs(outputs, !req.cache_to.is_empty()),
+            mount_scope: mount_scope.clone(),
+            mount_sync: mount_caches
+                .is_active()
+                .then(|| mount_caches.clone() as Arc<dyn crate::cache::mounts::MountSync>),
+        },
+    };
+    let materializer = Materializer {
+        store: &store,
+        registry: resolver.registry(),
+        runtime: resolver.runtime(),
+        pulled: Some(&pull_meter),
+        keep: crate::builder::layers::KeepBlobs::All,
+        making: Default::default(),
+        early: Default::default(),
+    };
+    // One plan per target platform: one today (DESIGN.md "Platforms" fills this loop, and
+    // joins the images into an index).
+    let plans: Vec<&Planned> = vec![&planned];
+    let mut built_all: Vec<Result<BuildOutput, BuildError>> = Vec::new();
+    for planned in plans {
+        built_all.push(build_plan(
+            &builder,
+            &materializer,
+            &remote,
+            planned,
+            outputs,
+            &store,
+            progress,
+        ));
+    }
+    drop(watch);
+    // One sync makes the snapshots this build published durable (store::durability).
+    if let Err(e) = store.settle() {
+        progress.info(&format!("WARNING: syncing the new snapshots: {e}"));
+    }
+    let built = match built_all.into_iter().next() {
+        Some(built) => built.map_err(|e| at_file(&planned.file, &chain(&e)))?,
+        None => {
+            return Err(SessionError::Build {
+                message: "nothing to build".into(),
+            });
+        }
+    };
+    let names = write_outputs(outputs, &built, &store, &resolver, progress)?;
+    if outputs.is_empty() {
+        progress.info(
+            "WARNING: No output specified: the build result stays in rbuild's state only (use --push, -o type=oci,dest=... or -o type=docker,dest=...)",
+        );
+    }
+    let export_failure = export_caches(
+        &remote,
+        local.as_ref(),
+        &planned.plan,
+        &built.steps,
+        &store,
+        resolver.runtime(),
+        progress,
+    );
+    mount_caches.export(&|w| progress.info(w));
+    let mounts = mount_caches.reports();
+    let image = &built.image;
+    if let Some(path) = &req.iidfile {
+        crate::output::write_iidfile(path, image).map_err(|e| SessionError::Output {
+            what: format!("--iidfile {}", path.display()),
+            reason: chain(&e),
+        })?;
+    }
+    if let Some(path) = &req.metadata_file {
+        let mut doc = crate::output::metadata::metadata(image, &names);
+        if let Some(map) = doc.as_object_mut() {
+            if req.explain {
+                map.insert("rbuild.explain".into(), explained(&built.steps));
+            }
+            map.insert("rbuild.pull".into(), to_json(path, &pull_meter.report())?);
+            map.insert(
+                "rbuild.materialize".into(),
+                materialized(&planned.plan, &built.steps),
+            );
+            let caches = remote.reports();
+            if !caches.is_empty() {
+                map.insert("rbuild.cache".into(), to_json(path, &caches)?);
+            }
+            if mount_caches.is_active() {
+                map.insert("rbuild.mount-caches".into(), to_json(path, &mounts)?);
+            }
+        }
+        write_json_atomic(path, &doc)?;
+    }
+    Ok(BuildResult {
+        image: built.image,
+        names,
+        steps: built.steps,
+        caches: remote.reports(),
+        mounts,
+        store,
+        export_failure,
+    })
+}
+
+/// `value` as JSON for the metadata file at `path`.
+fn to_json(
+    path: &std::path::Path,
+    value: &impl serde::Serialize,
+) -> Result<serde_json::Value, SessionError> {
+    serde_json::to_value(value).map_err(|e| SessionError::Output {
+        what: format!("--metadata-file {}", path.display()),
+        reason: e.to_string(),
+    })
+}
+
+/// Builds one plan and fetches the blobs the outputs need. A layer a remote cache cannot
+/// deliver intact (missing, corrupt, the backend gone) is poisoned and the build runs again:
+/// the steps that made it run instead (each round poisons at least one more blob).
+fn build_plan(
+    builder: &Builder<'_>,
+    materializer: &Materializer<'_>,
+    remote: &RemoteCaches,
+    planned: &Planned,
+    outputs: &[Output],
+    store: &Store,
+    progress: &dyn Progress,
+) -> Result<BuildOutput, BuildError> {
+    loop {
+        let poisoned = remote.poisoned_count();
+        let result = builder.build(&planned.plan).and_then(|b| {
+            materializer.ensure_blobs(&needed_blobs(outputs, &b.layers, store))?;
+            Ok(b)
+        });
+        match result {
+            Err(BuildError::CacheBlob {
+                backend,
+                digest,
+                reason,
+            }) if remote.poisoned_count() > poisoned => {
+                progress.info(&format!(
+                    "WARNING: cache {backend}: layer {digest} unusable ({reason}); building again without it"
+                ));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Exports and pushes the image as `outputs` say; returns the names it went out as.
+fn write_outputs(
+    outputs: &[Output],
+    built: &BuildOutput,
+    store: &Store,
+    resolver: &RegistryResolver,
+    progress: &dyn Progress,
+) -> Result<Vec<ImageName>, SessionError> {
+    let image = &built.image;
+    let mut names: Vec<ImageName> = Vec::new();
+    for out in outputs {
+        match out {
+            Output::Local(spec) => {
+                progress.info(&format!(
+                    "exporting to {} {}",
+                    spec.kind.as_str(),
+                    spec.dest.display()
+                ));
+                crate::output::export(store, image, spec).map_err(|e| SessionError::Output {
+                    what: format!(
+                        "exporting to {} {}",
+                        spec.kind.as_str(),
+                        spec.dest.display()
+                    ),
+                    reason: chain(&e),
+                })?;
+                names.extend(spec.names.iter().cloned());
+            }
+            Output::Registry(targets) => {
+                for t in targets {
+                    let bad = |e: &dyn std::fmt::Display| SessionError::Flag {
+                        flag: format!("{t:?}"),
+                        reason: e.to_string(),
+                    };
+                    let name = ImageName::parse(t).map_err(|e| bad(&e))?;
+                    let reference = Reference::parse(&name.full()).map_err(|e| bad(&e))?;
+                    let opts = PushOptions {
+                        mount_from: crate::builder::executor::mount_sources(&built.layers),
+                        ..PushOptions::default()
+                    };
+                    progress.info(&format!("pushing {}", name.full()));
+                    let report = resolver
+                        .runtime()
+                        .block_on(resolver.registry().push(store, image, &reference, &opts))
+                        .map_err(|e| SessionError::Output {
+                            what: format!("pushing {}", name.full()),
+                            reason: chain(&e),
+                        })?;
+                    progress.info(&format!(
+                        "pushed {}@{} ({} blobs uploaded, {} mounted, {} already there)",
+                        name.full(),
+                        report.manifest_digest,
+                        report.blobs_uploaded,
+                        report.blobs_mounted,
+                        report.blobs_skipped
+                    ));
+                    names.push(name);
+                }
+            }
+        }
+    }
+    Ok(names)
+}
