@@ -24,4 +24,4 @@ fi
 cargo build --locked -p rbuild-cache-server --bin rbuild-cache-server
 cargo test --locked -p rbuild "$@"
 cargo test --locked -p rbuild-cache-server "$@"
-cargo test --locked -p rbuild-wire "$@"
+cargo test --locked -p rbuild-wire --all-features "$@"

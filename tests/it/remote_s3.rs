@@ -12,7 +12,7 @@ use rbuild::cache::CacheRecord;
 use rbuild::cache::remote::index::CacheIndex;
 use rbuild::cache::remote::s3::{S3Backend, S3Options};
 use rbuild::cache::remote::spec::{CacheSpec, Direction, Kind, S3Spec};
-use rbuild::cache::remote::{Meter, RemoteError};
+use rbuild::cache::remote::{Meter, RemoteBackend as _, RemoteError};
 use rbuild::digest::Digest;
 use rbuild::image::layer::LayerDescriptor;
 use rbuild::store::{Store, StoreError};

@@ -35,12 +35,14 @@ use std::time::{Duration, SystemTime};
 
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::http::HttpResponse;
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use bytes::Bytes;
 use sha2::{Digest as _, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt};
+
+use rbuild_wire::s3::{AbortGuard, Failure, describe};
 
 use crate::blobs::{BlobError, BlobStore, Digest, Result};
 use crate::config::S3Config;
@@ -78,63 +80,13 @@ impl std::fmt::Debug for S3BlobStore {
     }
 }
 
-/// What an S3 error means to a caller.
-enum Failure {
-    /// 404 / `NoSuchKey` / `NotFound`.
-    NotFound,
-    /// 412: a conditional write found the object already there.
-    PreconditionFailed,
-    /// 409: a concurrent conditional write to the same key is in progress.
-    Conflict,
-    /// 501: the backend does not implement a header we sent.
-    NotImplemented,
-    /// 416: the range lies outside the object.
-    InvalidRange,
-    /// Anything else.
-    Other,
-}
-
+/// What an S3 error means to the store ([`rbuild_wire::s3::classify`]); a missing bucket
+/// counts as a missing object here (the bucket is checked once at start-up).
 fn classify<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Failure {
-    let status = err.raw_response().map(|r| r.status().as_u16());
-    let code = err.as_service_error().and_then(|e| e.code());
-    match (status, code) {
-        (Some(404), _) | (_, Some("NoSuchKey" | "NotFound")) => Failure::NotFound,
-        (Some(412), _) | (_, Some("PreconditionFailed")) => Failure::PreconditionFailed,
-        (Some(409), _) | (_, Some("ConditionalRequestConflict")) => Failure::Conflict,
-        (Some(501), _) | (_, Some("NotImplemented")) => Failure::NotImplemented,
-        (Some(416), _) | (_, Some("InvalidRange")) => Failure::InvalidRange,
-        _ => Failure::Other,
+    match rbuild_wire::s3::classify(err) {
+        Failure::NoSuchBucket => Failure::NotFound,
+        other => other,
     }
-}
-
-/// One line for an SDK error: the status and S3 error code of a service error, else the chain of
-/// causes (`dispatch failure: io error: ... Connection refused`).
-fn describe<E>(err: &SdkError<E, HttpResponse>) -> String
-where
-    E: std::error::Error + ProvideErrorMetadata + 'static,
-{
-    if let Some(service) = err.as_service_error() {
-        let status = err
-            .raw_response()
-            .map(|r| format!("HTTP {} ", r.status().as_u16()))
-            .unwrap_or_default();
-        let code = service.code().unwrap_or("error");
-        return match service.message() {
-            Some(message) => format!("{status}{code}: {message}"),
-            None => format!("{status}{code}"),
-        };
-    }
-    let mut out = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        source = cause.source();
-    }
-    out
 }
 
 impl S3BlobStore {
@@ -429,11 +381,7 @@ impl S3BlobStore {
                 message: "the response has no upload id".to_string(),
             });
         };
-        let mut guard = AbortGuard {
-            store: Some(self.clone()),
-            key: key.to_string(),
-            upload_id: upload_id.clone(),
-        };
+        let mut guard = AbortGuard::new(self.client.clone(), &self.bucket, key, &upload_id);
         let mut parts = Vec::new();
         let mut part = Bytes::from(first);
         let mut last = false;
@@ -561,58 +509,6 @@ fn check(expected: &Digest, hasher: Sha256) -> Result<()> {
             expected: expected.clone(),
             actual,
         })
-    }
-}
-
-/// Aborts a multipart upload unless disarmed: explicitly on the error paths, and from a spawned
-/// task when the put's future is dropped mid-way (a client that disconnects).
-struct AbortGuard {
-    store: Option<S3BlobStore>,
-    key: String,
-    upload_id: String,
-}
-
-impl AbortGuard {
-    fn disarm(&mut self) {
-        self.store = None;
-    }
-
-    async fn abort(&mut self) {
-        if let Some(store) = self.store.take() {
-            abort_upload(store, self.key.clone(), self.upload_id.clone()).await;
-        }
-    }
-}
-
-impl Drop for AbortGuard {
-    fn drop(&mut self) {
-        let Some(store) = self.store.take() else {
-            return;
-        };
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let (key, id) = (self.key.clone(), self.upload_id.clone());
-            runtime.spawn(abort_upload(store, key, id));
-        }
-    }
-}
-
-async fn abort_upload(store: S3BlobStore, key: String, upload_id: String) {
-    let result = store
-        .client
-        .abort_multipart_upload()
-        .bucket(&store.bucket)
-        .key(&key)
-        .upload_id(&upload_id)
-        .send()
-        .await;
-    if let Err(e) = result {
-        // The stale-upload sweep clears it later.
-        tracing::warn!(
-            key,
-            upload_id,
-            error = %DisplayErrorContext(&e),
-            "could not abort a multipart upload"
-        );
     }
 }
 

@@ -26,7 +26,7 @@ use super::gha::entries::EntriesApi;
 use super::index::CacheIndex;
 use super::meter::{Meter, MeterReport};
 use super::scope::Scopes;
-use super::spec::{CacheSpec, Kind, Mode};
+use super::spec::{CacheSpec, Mode};
 use crate::cache::CacheRecord;
 use crate::digest::Digest;
 use crate::image::layer::LayerDescriptor;
@@ -174,33 +174,6 @@ impl RemoteSource {
             Err(e) => Err(store_err(e)),
         }
     }
-}
-
-/// `prune=true` after a gha export: superseded entries and the budget, through the REST API
-/// the build handed down (`api`).
-async fn prune_after_export(
-    gha: &super::gha::GhaBackend,
-    api: Option<&EntriesApi>,
-    budget: Option<u64>,
-) -> Result<(), RemoteError> {
-    let fail = |reason: String| RemoteError::backend(gha.name(), format!("prune=true: {reason}"));
-    let api = api
-        .ok_or_else(|| fail("this build has no access to GitHub's REST API".into()))?
-        .connect()
-        .map_err(fail)?;
-    let git_ref = std::env::var("GITHUB_REF").ok();
-    let done = super::gha::prune::prune(
-        api.as_ref(),
-        Some(gha),
-        git_ref.as_deref(),
-        gha.namespace(),
-        budget,
-        false,
-    )
-    .await
-    .map_err(fail)?;
-    tracing::info!(deleted = done.len(), "type=gha prune");
-    Ok(())
 }
 
 /// A remote hit: the record and the backend holding its layer.
@@ -409,15 +382,8 @@ impl RemoteCaches {
                 _ => self.scopes.write.clone(),
             };
             let mut result = self.export_one(t, &scope, &index, store, runtime);
-            if result.is_ok()
-                && let (Backend::Gha(gha), Kind::Gha(g)) = (&t.backend, &t.spec.kind)
-                && g.prune
-            {
-                result = runtime.block_on(prune_after_export(
-                    gha,
-                    self.entries_api.as_ref(),
-                    g.prune_max_size,
-                ));
+            if result.is_ok() {
+                result = runtime.block_on(t.backend.after_export(self.entries_api.as_ref()));
             }
             t.meter.export_time(started.elapsed());
             out.push((t.spec.backend_ref(), t.spec.ignore_error, result));

@@ -19,11 +19,12 @@ use std::sync::Arc;
 use rustix::fs::{FlockOperation, flock};
 use serde_json::{Value, json};
 
+use super::backend::{BackendFuture, RemoteBackend};
 use super::document::{DocKind, DocManifest, DocName, Document, LoadedDoc};
 use super::error::RemoteError;
 use super::index::{MANIFEST_MEDIA_TYPE, MAX_INDEX_BYTES};
 use super::meter::Meter;
-use super::spec::CacheSpec;
+use super::spec::{Attributes, CacheSpec, Direction};
 use crate::digest::Digest;
 use crate::image::layer::LayerDescriptor;
 use crate::store::{BlobSink, Store};
@@ -365,4 +366,77 @@ fn read_capped(path: &Path) -> io::Result<Vec<u8>> {
         return Err(io::Error::other("larger than any index document"));
     }
     Ok(bytes)
+}
+
+/// Reads `type=local`'s one attribute: `src=` for `--cache-from`, `dest=` for `--cache-to`
+/// (the other one is a mistake, named).
+pub fn parse_spec(
+    attrs: &mut Attributes<'_>,
+    direction: Direction,
+) -> Result<PathBuf, RemoteError> {
+    let (want, other) = match direction {
+        Direction::Import => ("src", "dest"),
+        Direction::Export => ("dest", "src"),
+    };
+    if attrs.take(other).is_some() {
+        return Err(attrs.error(format!(
+            "`{other}=` belongs to --cache-{}; use `{want}=`",
+            if other == "src" { "from" } else { "to" }
+        )));
+    }
+    attrs.require(want).map(PathBuf::from)
+}
+
+/// `type=local` as a [`RemoteBackend`]: the methods above.
+impl RemoteBackend for LocalBackend {
+    fn name(&self) -> &str {
+        LocalBackend::name(self)
+    }
+
+    fn load_doc<'a>(
+        &'a self,
+        scopes: &'a [String],
+        name: &'a DocName,
+        kind: DocKind,
+    ) -> BackendFuture<'a, Option<LoadedDoc>> {
+        Box::pin(LocalBackend::load_doc(self, scopes, name, kind))
+    }
+
+    fn fetch<'a>(
+        &'a self,
+        desc: &'a LayerDescriptor,
+        sink: &'a mut dyn BlobSink,
+    ) -> BackendFuture<'a, ()> {
+        Box::pin(LocalBackend::fetch(self, desc, sink))
+    }
+
+    fn fetch_small<'a>(
+        &'a self,
+        desc: &'a LayerDescriptor,
+        _scratch: &'a Store,
+    ) -> BackendFuture<'a, Vec<u8>> {
+        Box::pin(LocalBackend::fetch_bytes(self, desc))
+    }
+
+    fn lacking<'a>(
+        &'a self,
+        scope: &'a str,
+        layers: &'a [LayerDescriptor],
+    ) -> BackendFuture<'a, Vec<LayerDescriptor>> {
+        let _ = scope;
+        Box::pin(LocalBackend::lacking(self, layers))
+    }
+
+    fn export_doc<'a>(
+        &'a self,
+        scope: &'a str,
+        name: &'a DocName,
+        doc: &'a Document,
+        upload: &'a [LayerDescriptor],
+        store: &'a Store,
+    ) -> BackendFuture<'a, ()> {
+        Box::pin(LocalBackend::export_doc(
+            self, scope, name, doc, upload, store,
+        ))
+    }
 }

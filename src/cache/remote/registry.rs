@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use super::backend::{BackendFuture, RemoteBackend};
 use super::document::{
     DocKind, DocManifest, DocName, Document, LoadedDoc, MANIFEST_MEDIA_TYPE, registry_tag,
 };
@@ -27,7 +28,7 @@ use super::error::RemoteError;
 use super::meter::Counting;
 use super::meter::Meter;
 use super::retry::{Attempt, Backoff};
-use super::spec::CacheSpec;
+use super::spec::{Attributes, CacheSpec};
 use crate::digest::Digest;
 use crate::image::layer::LayerDescriptor;
 use crate::image::manifest::Descriptor;
@@ -513,6 +514,69 @@ impl std::io::Write for UpTo<'_> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
+    }
+}
+
+/// Reads `type=registry`'s one attribute: `ref=` (`<registry>/<repository>[:<tag>]`,
+/// required; a bare value is a `ref=` too, as buildx reads `--cache-from user/app:cache`).
+pub fn parse_spec(attrs: &mut Attributes<'_>) -> Result<String, RemoteError> {
+    attrs.require("ref")
+}
+
+/// `type=registry` as a [`RemoteBackend`]: the methods above.
+impl RemoteBackend for RegistryBackend {
+    fn name(&self) -> &str {
+        RegistryBackend::name(self)
+    }
+
+    fn load_doc<'a>(
+        &'a self,
+        scopes: &'a [String],
+        name: &'a DocName,
+        kind: DocKind,
+    ) -> BackendFuture<'a, Option<LoadedDoc>> {
+        Box::pin(RegistryBackend::load_doc(self, scopes, name, kind))
+    }
+
+    fn fetch<'a>(
+        &'a self,
+        desc: &'a LayerDescriptor,
+        sink: &'a mut dyn BlobSink,
+    ) -> BackendFuture<'a, ()> {
+        Box::pin(RegistryBackend::fetch(self, desc, sink))
+    }
+
+    fn fetch_small<'a>(
+        &'a self,
+        desc: &'a LayerDescriptor,
+        _scratch: &'a Store,
+    ) -> BackendFuture<'a, Vec<u8>> {
+        Box::pin(RegistryBackend::fetch_bytes(self, desc))
+    }
+
+    fn lacking<'a>(
+        &'a self,
+        scope: &'a str,
+        layers: &'a [LayerDescriptor],
+    ) -> BackendFuture<'a, Vec<LayerDescriptor>> {
+        Box::pin(RegistryBackend::lacking(self, scope, layers))
+    }
+
+    fn export_doc<'a>(
+        &'a self,
+        scope: &'a str,
+        name: &'a DocName,
+        doc: &'a Document,
+        upload: &'a [LayerDescriptor],
+        store: &'a Store,
+    ) -> BackendFuture<'a, ()> {
+        Box::pin(RegistryBackend::export_doc(
+            self, scope, name, doc, upload, store,
+        ))
+    }
+
+    fn mount_source(&self) -> Option<Repository> {
+        RegistryBackend::mount_source(self)
     }
 }
 

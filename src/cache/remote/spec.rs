@@ -18,17 +18,19 @@
 //! * `oci-mediatypes=`, `image-manifest=`: accepted; rbuild's registry index is always an OCI
 //!   image manifest (DESIGN.md), the shape ECR accepts.
 //!
-//! Per type: `registry`: `ref=` (required); `s3`: `bucket=` (required), `region=` (else
-//! `AWS_REGION`/`AWS_DEFAULT_REGION`), `prefix=`, `name=`, `endpoint_url=`, `use_path_style=`,
-//! `touch_refresh=` (a duration, `24h` by default), `access_key_id=`, `secret_access_key=`,
-//! `session_token=`; `gha`: `url=` (else `ACTIONS_RESULTS_URL`), `token=` (else
-//! `ACTIONS_RUNTIME_TOKEN`), `timeout=`; `local`: `src=` (import) or `dest=` (export).
+//! Per type, each backend's module reads its own attributes from an [`Attributes`]:
+//! `registry`: `ref=` ([`super::registry::parse_spec`]); `local`: `src=` or `dest=`
+//! ([`super::local::parse_spec`]); `s3`: [`S3Spec::parse`]; `gha`: [`GhaSpec::parse`]. A new
+//! backend is its module, its `Kind` variant and one line in [`CacheSpec::parse`] (and one in
+//! `Backend::connect`).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use super::error::RemoteError;
+pub use super::gha::spec::GhaSpec;
+pub use super::s3::spec::{S3Credentials, S3Spec};
 
 /// Which flag a spec came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,70 +89,64 @@ pub enum Kind {
     },
 }
 
-/// Options of `type=s3`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct S3Spec {
-    /// `bucket=`.
-    pub bucket: String,
-    /// `region=`; `None`: from the environment.
-    pub region: Option<String>,
-    /// `prefix=`: put before every object key (`""` by default).
-    pub prefix: String,
-    /// `name=`: the index's name inside its scope (`cache` by default).
-    pub name: String,
-    /// `endpoint_url=`: a non-AWS endpoint (MinIO, moto, R2).
-    pub endpoint_url: Option<String>,
-    /// `use_path_style=`: `http://host/bucket/key` addressing.
-    pub use_path_style: bool,
-    /// `touch_refresh=`: blobs already in the bucket older than this are copied onto
-    /// themselves on export, so lifecycle rules expiring unused objects keep the used ones.
-    pub touch_refresh: Duration,
-    /// Static credentials (`access_key_id=` and `secret_access_key=`, `session_token=`); the
-    /// standard AWS chain otherwise.
-    pub credentials: Option<S3Credentials>,
+/// The attributes of one spec still to be read: each backend's module takes its own
+/// (`registry.rs`, `local.rs`, `s3/spec.rs`, `gha/spec.rs`); whatever is left afterwards is an
+/// unknown key.
+pub struct Attributes<'a> {
+    map: BTreeMap<String, String>,
+    shown: &'a str,
 }
 
-/// Static S3 credentials from a spec.
-#[derive(Clone, PartialEq, Eq)]
-pub struct S3Credentials {
-    /// Access key id.
-    pub access_key_id: String,
-    /// Secret access key.
-    pub secret_access_key: String,
-    /// Session token.
-    pub session_token: Option<String>,
-}
-
-impl std::fmt::Debug for S3Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("S3Credentials")
-            .field("access_key_id", &self.access_key_id)
-            .finish_non_exhaustive()
+impl Attributes<'_> {
+    /// The error for this spec, saying `reason`.
+    pub fn error(&self, reason: impl Into<String>) -> RemoteError {
+        RemoteError::Spec {
+            spec: self.shown.to_string(),
+            reason: reason.into(),
+        }
     }
-}
 
-/// Options of `type=gha`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct GhaSpec {
-    /// `url=`: the cache service's base URL; `None`: `ACTIONS_RESULTS_URL`.
-    pub url: Option<String>,
-    /// `token=`: the runtime token; `None`: `ACTIONS_RUNTIME_TOKEN`.
-    pub token: Option<String>,
-    /// `timeout=`: bound of one request (10 min by default, as buildx).
-    pub timeout: Duration,
-    /// `prune=true` (export): after the export, delete superseded rbuild entries through the
-    /// REST API (`GITHUB_TOKEN`), as `rbuild gha prune` does.
-    pub prune: bool,
-    /// `prune-max-size=SIZE`: with `prune=true`, the budget of rbuild's entries.
-    pub prune_max_size: Option<u64>,
-}
+    /// `key=`'s value, if given and not empty; taken (not seen again).
+    pub fn take(&mut self, key: &str) -> Option<String> {
+        self.map.remove(key).filter(|v| !v.is_empty())
+    }
 
-impl std::fmt::Debug for GhaSpec {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GhaSpec")
-            .field("url", &self.url)
-            .field("timeout", &self.timeout)
-            .finish_non_exhaustive()
+    /// `key=`'s value, which must be given.
+    pub fn require(&mut self, key: &str) -> Result<String, RemoteError> {
+        self.take(key)
+            .ok_or_else(|| self.error(format!("`{key}=` is missing")))
+    }
+
+    /// `key=` as a bool (Go's spellings), `default` when absent.
+    pub fn bool(&mut self, key: &str, default: bool) -> Result<bool, RemoteError> {
+        match self.take(key) {
+            None => Ok(default),
+            Some(v) => parse_bool(&v).ok_or_else(|| self.error(format!("{key}={v}: not a bool"))),
+        }
+    }
+
+    /// `key=` as a Go-style duration (`hint` shows examples), `default` when absent.
+    pub fn duration(
+        &mut self,
+        key: &str,
+        default: Duration,
+        hint: &str,
+    ) -> Result<Duration, RemoteError> {
+        match self.take(key) {
+            None => Ok(default),
+            Some(v) => parse_duration(&v)
+                .ok_or_else(|| self.error(format!("{key}={v}: not a duration ({hint})"))),
+        }
+    }
+
+    /// `key=` as a size (`10g`, `500MB`: rbuild's one unit grammar), if given.
+    pub fn size(&mut self, key: &str) -> Result<Option<u64>, RemoteError> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(v) => rbuild_wire::units::parse_size(&v)
+                .map(Some)
+                .map_err(|e| self.error(format!("{key}={v}: {e}"))),
+        }
     }
 }
 
@@ -218,111 +214,24 @@ impl CacheSpec {
             map.remove(accepted);
         }
         let scope = map.remove("scope").filter(|s| !s.is_empty());
-        let mut take = |key: &str| map.remove(key).filter(|v| !v.is_empty());
+        let mut attrs = Attributes { map, shown: &shown };
+        // One line per backend: each module reads its own attributes.
         let kind = match kind_name.as_str() {
             "registry" => Kind::Registry {
-                reference: take("ref").ok_or_else(|| err("`ref=` is missing".into()))?,
+                reference: super::registry::parse_spec(&mut attrs)?,
             },
-            "local" => {
-                let (want, other) = match direction {
-                    Direction::Import => ("src", "dest"),
-                    Direction::Export => ("dest", "src"),
-                };
-                if take(other).is_some() {
-                    return Err(err(format!(
-                        "`{other}=` belongs to --cache-{}; use `{want}=`",
-                        if other == "src" { "from" } else { "to" }
-                    )));
-                }
-                Kind::Local {
-                    dir: PathBuf::from(
-                        take(want).ok_or_else(|| err(format!("`{want}=` is missing")))?,
-                    ),
-                }
-            }
-            "s3" => {
-                let bool_opt = |v: Option<String>, key: &str| match v {
-                    None => Ok(false),
-                    Some(v) => parse_bool(&v).ok_or_else(|| err(format!("{key}={v}: not a bool"))),
-                };
-                let use_path_style = bool_opt(take("use_path_style"), "use_path_style")?;
-                let touch_refresh = match take("touch_refresh") {
-                    None => Duration::from_secs(24 * 3600),
-                    Some(v) => parse_duration(&v).ok_or_else(|| {
-                        err(format!("touch_refresh={v}: not a duration (24h, 30m)"))
-                    })?,
-                };
-                let access = take("access_key_id");
-                let secret = take("secret_access_key");
-                let session = take("session_token");
-                let credentials = match (access, secret) {
-                    (Some(access_key_id), Some(secret_access_key)) => Some(S3Credentials {
-                        access_key_id,
-                        secret_access_key,
-                        session_token: session,
-                    }),
-                    (None, None) => None,
-                    _ => {
-                        return Err(err(
-                            "give both access_key_id= and secret_access_key=, or neither".into(),
-                        ));
-                    }
-                };
-                let mut prefix = take("prefix").unwrap_or_default();
-                for legacy in ["blobs_prefix", "manifests_prefix"] {
-                    if take(legacy).is_some() {
-                        return Err(err(format!(
-                            "`{legacy}=` is not supported: objects are `<prefix>blobs/...` and `<prefix>index/...`"
-                        )));
-                    }
-                }
-                if prefix.starts_with('/') {
-                    prefix = prefix.trim_start_matches('/').to_string();
-                }
-                Kind::S3(S3Spec {
-                    bucket: take("bucket").ok_or_else(|| err("`bucket=` is missing".into()))?,
-                    region: take("region"),
-                    prefix,
-                    name: take("name").unwrap_or_else(|| "cache".into()),
-                    endpoint_url: take("endpoint_url"),
-                    use_path_style,
-                    touch_refresh,
-                    credentials,
-                })
-            }
-            "gha" => {
-                let timeout = match take("timeout") {
-                    None => Duration::from_secs(600),
-                    Some(v) => parse_duration(&v)
-                        .ok_or_else(|| err(format!("timeout={v}: not a duration (10m, 30s)")))?,
-                };
-                let prune = match take("prune") {
-                    None => false,
-                    Some(v) => {
-                        parse_bool(&v).ok_or_else(|| err(format!("prune={v}: not a bool")))?
-                    }
-                };
-                let prune_max_size = match take("prune-max-size") {
-                    None => None,
-                    Some(v) => Some(
-                        rbuild_wire::units::parse_size(&v)
-                            .map_err(|e| err(format!("prune-max-size={v}: {e}")))?,
-                    ),
-                };
-                Kind::Gha(GhaSpec {
-                    url: take("url"),
-                    token: take("token"),
-                    timeout,
-                    prune,
-                    prune_max_size,
-                })
-            }
+            "local" => Kind::Local {
+                dir: super::local::parse_spec(&mut attrs, direction)?,
+            },
+            "s3" => Kind::S3(S3Spec::parse(&mut attrs)?),
+            "gha" => Kind::Gha(GhaSpec::parse(&mut attrs)?),
             other => {
                 return Err(err(format!(
                     "type={other}: expected registry, s3, gha or local"
                 )));
             }
         };
+        let map = attrs.map;
         if let Some(key) = map.keys().next() {
             return Err(err(format!("unknown key `{key}=` for type={kind_name}")));
         }
@@ -376,7 +285,7 @@ pub fn redacted(text: &str) -> String {
 }
 
 /// `true`/`false` as Go's `strconv.ParseBool` reads them.
-fn parse_bool(v: &str) -> Option<bool> {
+pub fn parse_bool(v: &str) -> Option<bool> {
     match v {
         "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
         "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),

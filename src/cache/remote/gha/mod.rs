@@ -26,6 +26,7 @@ pub mod entry;
 pub mod http;
 pub mod pack;
 pub mod prune;
+pub mod spec;
 pub mod twirp;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -35,12 +36,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use bytes::Bytes;
 
 use self::azure::BlockSource;
+use self::entries::EntriesApi;
 use self::entry::Location;
 use self::http::{Calls, Http, Kind};
 use self::pack::{BLOCK_SIZE, Pack, PackReader};
 use self::twirp::{Created, Twirp};
-use super::backend::Loaded;
-use super::document::{DocName, Document, LoadedDoc};
+use super::backend::{BackendFuture, Loaded, RemoteBackend};
+use super::document::{DocKind, DocName, Document, LoadedDoc};
 use super::error::RemoteError;
 use super::index::{CacheIndex, MAX_INDEX_BYTES};
 use super::meter::Meter;
@@ -60,10 +62,11 @@ const MAX_NAMESPACE: usize = 200;
 pub struct GhaBackend {
     ns: String,
     version: String,
-    // Boxed: the backend is one variant of `Backend`, whose others are small.
     http: Box<Http>,
     twirp: Box<Twirp>,
     state: Box<Mutex<State>>,
+    /// `prune=true`: prune after each export, with `prune-max-size=` as the budget.
+    prune: Option<Option<u64>>,
 }
 
 /// What the backend learned from the service.
@@ -148,6 +151,7 @@ impl GhaBackend {
             http: Box::new(Http::new(spec.backend_ref(), meter, gha.timeout)?),
             twirp: Box::new(Twirp::new(&url, &token)),
             state: Box::default(),
+            prune: gha.prune.then_some(gha.prune_max_size),
         })
     }
 
@@ -716,6 +720,78 @@ impl MemorySource {
 impl BlockSource for MemorySource {
     async fn next_block(&mut self) -> Result<Option<Bytes>, RemoteError> {
         Ok(self.blocks.pop_front())
+    }
+}
+
+/// `type=gha` as a [`RemoteBackend`]: the methods above. The service scopes entries by branch
+/// itself, so `scopes` and `scope` are not used; `after_export` prunes for `prune=true`.
+impl RemoteBackend for GhaBackend {
+    fn name(&self) -> &str {
+        GhaBackend::name(self)
+    }
+
+    fn load<'a>(&'a self, scopes: &'a [String]) -> BackendFuture<'a, Option<Loaded>> {
+        Box::pin(GhaBackend::load(self, scopes))
+    }
+
+    fn load_doc<'a>(
+        &'a self,
+        _scopes: &'a [String],
+        name: &'a DocName,
+        _kind: DocKind,
+    ) -> BackendFuture<'a, Option<LoadedDoc>> {
+        Box::pin(GhaBackend::load_doc(self, name))
+    }
+
+    fn fetch<'a>(
+        &'a self,
+        desc: &'a LayerDescriptor,
+        sink: &'a mut dyn BlobSink,
+    ) -> BackendFuture<'a, ()> {
+        Box::pin(GhaBackend::fetch(self, desc, sink))
+    }
+
+    fn lacking<'a>(
+        &'a self,
+        _scope: &'a str,
+        layers: &'a [LayerDescriptor],
+    ) -> BackendFuture<'a, Vec<LayerDescriptor>> {
+        Box::pin(GhaBackend::lacking(self, layers))
+    }
+
+    fn export<'a>(
+        &'a self,
+        scope: &'a str,
+        index: &'a CacheIndex,
+        upload: &'a [LayerDescriptor],
+        store: &'a Store,
+    ) -> BackendFuture<'a, ()> {
+        Box::pin(GhaBackend::export(self, scope, index, upload, store))
+    }
+
+    fn export_doc<'a>(
+        &'a self,
+        _scope: &'a str,
+        name: &'a DocName,
+        doc: &'a Document,
+        _upload: &'a [LayerDescriptor],
+        store: &'a Store,
+    ) -> BackendFuture<'a, ()> {
+        // gha packs the blobs its packs lack, whatever `upload` says.
+        Box::pin(GhaBackend::export_doc(self, name, doc, store))
+    }
+
+    fn after_export<'a>(&'a self, api: Option<&'a EntriesApi>) -> BackendFuture<'a, ()> {
+        Box::pin(async move {
+            match self.prune {
+                Some(budget) => prune::after_export(self, api, budget).await,
+                None => Ok(()),
+            }
+        })
+    }
+
+    fn scopes_server_side(&self) -> bool {
+        true
     }
 }
 

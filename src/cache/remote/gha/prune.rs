@@ -199,6 +199,34 @@ pub async fn prune(
     Ok(planned)
 }
 
+/// `prune=true` after an export through `gha`: superseded entries and the budget, through
+/// `api` (GitHub's REST API, when the build has it).
+pub(crate) async fn after_export(
+    gha: &GhaBackend,
+    api: Option<&super::entries::EntriesApi>,
+    budget: Option<u64>,
+) -> Result<(), crate::cache::remote::RemoteError> {
+    use crate::cache::remote::RemoteError;
+    let fail = |reason: String| RemoteError::backend(gha.name(), format!("prune=true: {reason}"));
+    let api = api
+        .ok_or_else(|| fail("this build has no access to GitHub's REST API".into()))?
+        .connect()
+        .map_err(fail)?;
+    let git_ref = std::env::var("GITHUB_REF").ok();
+    let done = prune(
+        api.as_ref(),
+        Some(gha),
+        git_ref.as_deref(),
+        gha.namespace(),
+        budget,
+        false,
+    )
+    .await
+    .map_err(fail)?;
+    tracing::info!(deleted = done.len(), "type=gha prune");
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

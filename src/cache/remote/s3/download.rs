@@ -7,7 +7,7 @@ use crate::store::BlobSink;
 
 use super::super::error::RemoteError;
 use super::Inner;
-use super::fail::{Failure, classify};
+use rbuild_wire::s3::{Failure, classify};
 
 /// Attempts at one blob whose body stops mid-way (each resumes where the last stopped).
 const BODY_ATTEMPTS: u32 = 3;
@@ -28,7 +28,7 @@ impl Inner {
             .await
         {
             Ok(out) => out,
-            Err(e) if classify(&e) == Failure::NoSuchKey => return Ok(None),
+            Err(e) if classify(&e) == Failure::NotFound => return Ok(None),
             Err(e) => return Err(self.error("GetObject", key, &e)),
         };
         let too_big = |n: u64| {
@@ -95,7 +95,7 @@ impl Inner {
             let out = match request.send().await {
                 Ok(out) => out,
                 Err(e) => match classify(&e) {
-                    Failure::NoSuchKey => {
+                    Failure::NotFound => {
                         return Err(RemoteError::MissingBlob {
                             backend: self.name.clone(),
                             digest: desc.digest.clone(),

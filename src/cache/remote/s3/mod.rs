@@ -33,8 +33,8 @@
 
 pub mod client;
 pub mod download;
-pub mod fail;
 pub mod keys;
+pub mod spec;
 pub mod upload;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -48,10 +48,10 @@ use aws_sdk_s3::types::MetadataDirective;
 use futures_util::future::Either;
 use futures_util::{StreamExt as _, TryStreamExt as _};
 
-use super::backend::Loaded;
+use super::backend::{BackendFuture, RemoteBackend};
 use super::document::{DocKind, DocManifest, DocName, Document, LoadedDoc};
 use super::error::RemoteError;
-use super::index::{CacheIndex, MAX_INDEX_BYTES};
+use super::index::MAX_INDEX_BYTES;
 use super::meter::Meter;
 use super::spec::{CacheSpec, S3Spec};
 use crate::digest::Digest;
@@ -59,8 +59,8 @@ use crate::image::layer::LayerDescriptor;
 use crate::store::{BlobSink, Store};
 
 pub use client::S3Options;
-use fail::{Failure, classify};
 use keys::Keys;
+use rbuild_wire::s3::{Failure, classify};
 
 /// The largest object one `CopyObject` copies.
 const MAX_COPY_BYTES: u64 = 5 << 30;
@@ -127,29 +127,6 @@ impl S3Backend {
         })
     }
 
-    /// The index of the first scope that has one.
-    pub async fn load(&self, scopes: &[String]) -> Result<Option<Loaded>, RemoteError> {
-        let Some(doc) = self
-            .load_doc(scopes, &DocName::Index, CacheIndex::KIND)
-            .await?
-        else {
-            return Ok(None);
-        };
-        Loaded::from_doc(doc, self.name()).map(Some)
-    }
-
-    /// Uploads `upload` from `store`, then writes `index` as `scope`'s index.
-    pub async fn export(
-        &self,
-        scope: &str,
-        index: &CacheIndex,
-        upload: &[LayerDescriptor],
-        store: &Store,
-    ) -> Result<(), RemoteError> {
-        self.export_doc(scope, &DocName::Index, &index.document(), upload, store)
-            .await
-    }
-
     /// Document `name` of the first scope that has it.
     pub async fn load_doc(
         &self,
@@ -207,7 +184,7 @@ impl Inner {
                 "{op} s3://{}/{key} (endpoint {}): {}",
                 self.bucket,
                 self.endpoint,
-                fail::describe(err)
+                rbuild_wire::s3::describe(err)
             ),
         )
     }
@@ -330,7 +307,7 @@ impl Inner {
                     .last_modified()
                     .and_then(|t| SystemTime::try_from(*t).ok()),
             })),
-            Err(e) if classify(&e) == Failure::NoSuchKey => Ok(None),
+            Err(e) if classify(&e) == Failure::NotFound => Ok(None),
             Err(e) => Err(self.error("HeadObject", &key, &e)),
         }
     }
@@ -417,7 +394,7 @@ impl Inner {
             .await;
         match copied {
             Ok(_) => Ok(()),
-            Err(e) if classify(&e) == Failure::NoSuchKey && store.blobs().has(digest) => {
+            Err(e) if classify(&e) == Failure::NotFound && store.blobs().has(digest) => {
                 self.upload_blob(digest, store).await
             }
             Err(e) => Err(self.error("CopyObject", &key, &e)),
@@ -430,4 +407,48 @@ impl Inner {
 struct Head {
     size: u64,
     modified: Option<SystemTime>,
+}
+
+/// `type=s3` as a [`RemoteBackend`]: the methods above.
+impl RemoteBackend for S3Backend {
+    fn name(&self) -> &str {
+        S3Backend::name(self)
+    }
+
+    fn load_doc<'a>(
+        &'a self,
+        scopes: &'a [String],
+        name: &'a DocName,
+        kind: DocKind,
+    ) -> BackendFuture<'a, Option<LoadedDoc>> {
+        Box::pin(S3Backend::load_doc(self, scopes, name, kind))
+    }
+
+    fn fetch<'a>(
+        &'a self,
+        desc: &'a LayerDescriptor,
+        sink: &'a mut dyn BlobSink,
+    ) -> BackendFuture<'a, ()> {
+        Box::pin(S3Backend::fetch(self, desc, sink))
+    }
+
+    fn lacking<'a>(
+        &'a self,
+        scope: &'a str,
+        layers: &'a [LayerDescriptor],
+    ) -> BackendFuture<'a, Vec<LayerDescriptor>> {
+        let _ = scope;
+        Box::pin(S3Backend::lacking(self, layers))
+    }
+
+    fn export_doc<'a>(
+        &'a self,
+        scope: &'a str,
+        name: &'a DocName,
+        doc: &'a Document,
+        upload: &'a [LayerDescriptor],
+        store: &'a Store,
+    ) -> BackendFuture<'a, ()> {
+        Box::pin(S3Backend::export_doc(self, scope, name, doc, upload, store))
+    }
 }

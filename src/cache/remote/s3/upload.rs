@@ -4,9 +4,9 @@
 //! time, each read from its file range (so the SDK can resend it on a retry). A failed multipart
 //! upload is aborted, also when the export's future is dropped mid-way.
 
+use rbuild_wire::s3::AbortGuard;
 use std::path::Path;
 
-use aws_sdk_s3::Client;
 use aws_sdk_s3::primitives::{ByteStream, Length};
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use futures_util::{StreamExt as _, TryStreamExt as _};
@@ -135,12 +135,7 @@ impl Inner {
                 format!("CreateMultipartUpload {key}: the answer has no upload id"),
             ));
         };
-        let mut guard = AbortGuard {
-            client: Some(self.client.clone()),
-            bucket: self.bucket.clone(),
-            key: key.to_string(),
-            upload_id: upload_id.clone(),
-        };
+        let mut guard = AbortGuard::new(self.client.clone(), &self.bucket, key, &upload_id);
         let uploaded = futures_util::stream::iter(parts(size))
             .map(|part| self.upload_part(key, &upload_id, path, part))
             .buffer_unordered(self.options.part_concurrency.max(1))
@@ -204,66 +199,6 @@ impl Inner {
             .part_number(part.number)
             .set_e_tag(out.e_tag().map(str::to_string))
             .build())
-    }
-}
-
-/// Aborts a multipart upload unless disarmed: explicitly on the error paths, and from a spawned
-/// task when the upload's future is dropped mid-way (a cancelled export). An upload that could
-/// not be aborted is left to the bucket's `AbortIncompleteMultipartUpload` lifecycle rule.
-struct AbortGuard {
-    client: Option<Client>,
-    bucket: String,
-    key: String,
-    upload_id: String,
-}
-
-impl AbortGuard {
-    fn disarm(&mut self) {
-        self.client = None;
-    }
-
-    async fn abort(&mut self) {
-        if let Some(client) = self.client.take() {
-            abort(
-                client,
-                self.bucket.clone(),
-                self.key.clone(),
-                self.upload_id.clone(),
-            )
-            .await;
-        }
-    }
-}
-
-impl Drop for AbortGuard {
-    fn drop(&mut self) {
-        let Some(client) = self.client.take() else {
-            return;
-        };
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(abort(
-                client,
-                self.bucket.clone(),
-                self.key.clone(),
-                self.upload_id.clone(),
-            ));
-        }
-    }
-}
-
-async fn abort(client: Client, bucket: String, key: String, upload_id: String) {
-    if let Err(e) = client
-        .abort_multipart_upload()
-        .bucket(&bucket)
-        .key(&key)
-        .upload_id(&upload_id)
-        .send()
-        .await
-    {
-        tracing::warn!(
-            "could not abort the multipart upload {upload_id} of s3://{bucket}/{key}: {}",
-            super::fail::describe(&e)
-        );
     }
 }
 
