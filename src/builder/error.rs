@@ -91,6 +91,7 @@ impl BuildError {
             BuildError::Step { line, .. }
             | BuildError::Layer { line, .. }
             | BuildError::Exec { line, .. } => Some(*line),
+            BuildError::Copy(e) => Some(e.line()),
             _ => None,
         }
     }

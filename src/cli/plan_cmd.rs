@@ -111,7 +111,11 @@ pub(super) fn run(args: &PlanArgs) -> anyhow::Result<()> {
         registry = args.input.registries.resolver()?;
         &registry
     };
-    let planned = make_plan(&args.input.plan_input(), resolver)?;
+    let planned = make_plan(
+        &args.input.plan_input(),
+        &crate::home::state_dir(),
+        resolver,
+    )?;
     let verdicts = if args.explain {
         Some(explain(&planned.plan)?)
     } else {

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::builder::BuildError;
+
 /// Why a build session failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
@@ -79,22 +81,21 @@ pub fn chain(e: &dyn std::error::Error) -> String {
     msg
 }
 
-/// A build error message that starts with `line N: ` (a step's error) as the Dockerfile's
-/// `FILE:N: ...`; any other message as it is.
-pub(crate) fn at_file(file: &std::path::Path, msg: &str) -> SessionError {
-    let parsed = msg.strip_prefix("line ").and_then(|rest| {
-        let (n, tail) = rest.split_once(": ")?;
-        Some((n.parse::<usize>().ok()?, tail))
-    });
-    match parsed {
-        Some((line, tail)) => SessionError::Dockerfile {
+/// A build error as the session reports it: at its Dockerfile line (`FILE:N: ...`) when it has
+/// one ([`BuildError::line`]), with its causes.
+pub(crate) fn at_line(file: &std::path::Path, e: &BuildError) -> SessionError {
+    let message = chain(e);
+    match e.line() {
+        Some(line) => SessionError::Dockerfile {
             file: file.to_path_buf(),
             line: Some(line),
-            message: tail.to_string(),
+            // The builder's messages name their line for logs; the location is the field here.
+            message: message
+                .strip_prefix(&format!("line {line}: "))
+                .unwrap_or(&message)
+                .to_string(),
         },
-        None => SessionError::Build {
-            message: msg.to_string(),
-        },
+        None => SessionError::Build { message },
     }
 }
 
@@ -104,14 +105,11 @@ mod tests {
 
     #[test]
     fn a_step_error_points_at_its_dockerfile_line() {
-        let e = at_file(
-            std::path::Path::new("app/Dockerfile"),
-            "line 7: RUN exited 2",
-        );
+        let file = std::path::Path::new("app/Dockerfile");
+        let e = at_line(file, &BuildError::at(7, "RUN exited 2"));
         assert_eq!(e.to_string(), "app/Dockerfile:7: RUN exited 2");
-        let e = at_file(std::path::Path::new("Dockerfile"), "the runtime is gone");
-        assert_eq!(e.to_string(), "the runtime is gone");
-        let e = at_file(std::path::Path::new("Dockerfile"), "line x: not a number");
-        assert_eq!(e.to_string(), "line x: not a number");
+        assert!(matches!(e, SessionError::Dockerfile { line: Some(7), .. }));
+        let e = at_line(file, &BuildError::Internal("the runtime is gone".into()));
+        assert_eq!(e.to_string(), "internal: the runtime is gone");
     }
 }

@@ -101,8 +101,13 @@ pub fn parse_build_args(raw: &[String]) -> Result<BTreeMap<String, String>, Sess
     Ok(out)
 }
 
-/// Reads the Dockerfile, opens the context and plans, with errors as `FILE:LINE: message`.
-pub fn make_plan(input: &PlanInput, resolver: &dyn BaseResolver) -> Result<Planned, SessionError> {
+/// Reads the Dockerfile, opens the context (its hash cache in the state directory `state`) and
+/// plans, with errors as `FILE:LINE: message`.
+pub fn make_plan(
+    input: &PlanInput,
+    state: &Path,
+    resolver: &dyn BaseResolver,
+) -> Result<Planned, SessionError> {
     let file = input
         .file
         .clone()
@@ -115,8 +120,7 @@ pub fn make_plan(input: &PlanInput, resolver: &dyn BaseResolver) -> Result<Plann
     }
     let text = read_dockerfile(&file)?;
     let (_, stages) = load(&file, &text)?;
-    let state = crate::home::state_dir();
-    let hash_cache = crate::home::hash_cache_file(&state, &input.context);
+    let hash_cache = crate::home::hash_cache_file(state, &input.context);
     let dockerfile_for_ignore = (file.as_os_str() != "-").then_some(file.as_path());
     let context = BuildContext::open(&input.context, dockerfile_for_ignore, Some(&hash_cache))
         .map_err(|e| SessionError::Path {

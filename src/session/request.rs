@@ -24,6 +24,8 @@ pub enum Output {
 pub struct BuildRequest {
     /// The Dockerfile, context, target, build arguments and platform.
     pub input: PlanInput,
+    /// The state directory (`None`: `$RBUILD_HOME`, else the default, `home::state_dir`).
+    pub state_dir: Option<PathBuf>,
     /// How registries are reached.
     pub registry: RegistryOptions,
     /// Where the image goes; empty keeps it in the state directory only (with a warning).
@@ -65,6 +67,7 @@ impl BuildRequest {
     pub fn new(input: PlanInput) -> Self {
         Self {
             input,
+            state_dir: None,
             registry: RegistryOptions::default(),
             outputs: Vec::new(),
             iidfile: None,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::blobs::{keep_blobs, needed_blobs};
-use super::error::{SessionError, at_file, chain};
+use super::error::{SessionError, at_line, chain};
 use super::export::export_caches;
 use super::input::{Planned, make_plan};
 use super::metadata::{explained, materialized, write_json_atomic};
@@ -66,7 +66,7 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
         what: "the registry client".into(),
         reason: chain(&e),
     })?;
-    let state = crate::home::state_dir();
+    let state = req.state_dir.clone().unwrap_or_else(crate::home::state_dir);
     let store = Store::open(&state).map_err(|e| SessionError::Path {
         path: state.clone(),
         reason: format!("cannot open the state directory: {}", chain(&e)),
@@ -92,6 +92,7 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
     );
     let planned = make_plan(
         &req.input,
+        &state,
         &FetchingResolver {
             images: &resolver,
             urls: &prefetched,
@@ -230,7 +231,7 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
         progress.info(&format!("WARNING: syncing the new snapshots: {e}"));
     }
     let built = match built_all.into_iter().next() {
-        Some(built) => built.map_err(|e| at_file(&planned.file, &chain(&e)))?,
+        Some(built) => built.map_err(|e| at_line(&planned.file, &e))?,
         None => {
             return Err(SessionError::Build {
                 message: "nothing to build".into(),

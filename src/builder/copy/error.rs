@@ -161,3 +161,26 @@ pub enum CopyError {
         reason: String,
     },
 }
+
+impl CopyError {
+    /// The Dockerfile line of the COPY/ADD (every variant has one).
+    pub fn line(&self) -> usize {
+        match self {
+            Self::SourceNotFound { line, .. }
+            | Self::Context { line, .. }
+            | Self::Store { line, .. }
+            | Self::Io { line, .. }
+            | Self::Layer { line, .. }
+            | Self::NotADirectory { line, .. }
+            | Self::IsADirectory { line, .. }
+            | Self::BadChown { line, .. }
+            | Self::UnknownName { line, .. }
+            | Self::BadChmod { line, .. }
+            | Self::BadChecksum { line, .. }
+            | Self::ChecksumMismatch { line, .. }
+            | Self::Download { line, .. }
+            | Self::Unsupported { line, .. }
+            | Self::Archive { line, .. } => *line,
+        }
+    }
+}
