@@ -73,8 +73,12 @@ mod it {
     /// The stage scheduler: overlap, `--jobs`, cancellation on failure and SIGTERM, progress
     /// modes, per-stage RUN caching (needs root and runc).
     mod schedule;
+    /// The build session as a library (`rbuild::session`): no CLI.
+    mod session;
     /// `rbuild size`: layers by size, their instructions, the largest files inside.
     mod size;
+    /// What users read, as reviewed snapshots: plan, progress, tables, summary, errors.
+    mod snapshots;
     /// The local store: blob ingest, chain ids, hostile layers, lookup through snapshot stacks.
     mod store;
     /// What the end-to-end build tests share (registry, contexts, the `rbuild build` command, a

@@ -7,7 +7,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use super::support::{registry, skopeo};
+use super::support::{Rbuild, registry, skopeo};
 
 /// A unique repository name under `test/`.
 fn unique(prefix: &str) -> String {
@@ -24,15 +24,7 @@ fn unique(prefix: &str) -> String {
 
 /// Runs `rbuild build` in `ctx` with the state dir `home`.
 fn build(ctx: &Path, home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rbuild"))
-        .arg("build")
-        .args(args)
-        .arg(ctx)
-        .env("RBUILD_HOME", home)
-        .env("DOCKER_CONFIG", "/nonexistent/rbuild-test")
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .unwrap()
+    Rbuild::build(home, ctx, args).output()
 }
 
 fn ok(out: Output) -> String {

@@ -1,15 +1,13 @@
 //! The `rbuild` binary: exit codes, `FILE:LINE:` errors, and the JSON contracts.
 
 use std::fs;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn rbuild(args: &[&str], dir: &std::path::Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rbuild"))
+    super::support::Rbuild::new(&dir.join(".rbuild-home"))
         .args(args)
         .current_dir(dir)
-        .env("RBUILD_HOME", dir.join(".rbuild-home"))
         .output()
-        .unwrap()
 }
 
 #[test]

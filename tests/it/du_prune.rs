@@ -3,7 +3,7 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, SystemTime};
 
 use rbuild::cache::{CacheRecord, LocalCache};
@@ -14,11 +14,7 @@ use rbuild::store::Store;
 const HOUR: Duration = Duration::from_secs(3600);
 
 fn rbuild(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rbuild"))
-        .args(args)
-        .env("RBUILD_HOME", home)
-        .output()
-        .unwrap()
+    super::support::Rbuild::new(home).args(args).output()
 }
 
 /// Runs `rbuild`, asserts success, returns standard output.

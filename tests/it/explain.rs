@@ -3,7 +3,7 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use super::support::{rbuild_build, registry, skopeo};
 
@@ -245,12 +245,10 @@ fn plan_explain_says_what_a_build_would_miss_without_building() {
     fs::write(root.join("a.txt"), "a\n").unwrap();
     fs::write(root.join("b.txt"), "b\n").unwrap();
     let plan = || {
-        let out = Command::new(env!("CARGO_BIN_EXE_rbuild"))
+        let out = super::support::Rbuild::new(home.path())
             .args(["plan", "--offline", "--explain"])
             .arg(root)
-            .env("RBUILD_HOME", home.path())
-            .output()
-            .unwrap();
+            .output();
         assert!(out.status.success(), "{out:?}");
         let stdout = String::from_utf8(out.stdout).unwrap();
         stdout

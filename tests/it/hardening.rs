@@ -333,11 +333,7 @@ fn builds_du_and_prune_sharing_a_state_dir_leave_each_others_work_alone() {
         std::thread::sleep(Duration::from_millis(20));
     }
     for args in [&["du"][..], &["prune", "-f"][..]] {
-        let out = Command::new(env!("CARGO_BIN_EXE_rbuild"))
-            .args(args)
-            .env("RBUILD_HOME", home.path())
-            .output()
-            .unwrap();
+        let out = super::support::Rbuild::new(home.path()).args(args).output();
         assert!(
             out.status.success(),
             "{args:?}: {}",

@@ -156,12 +156,10 @@ RUN --mount=type=cache,target=/var/cache/m,mode=0700,uid=1234,gid=2345 stat -c '
     // `rbuild du` counts the cache mounts; `rbuild prune` removes them; the next build starts
     // from an empty cache again.
     let state = |sub: &str, extra: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_rbuild"))
+        let out = super::support::Rbuild::new(home.path())
             .arg(sub)
             .args(extra)
-            .env("RBUILD_HOME", home.path())
-            .output()
-            .unwrap();
+            .output();
         ok(&out);
         String::from_utf8_lossy(&out.stdout).into_owned()
     };

@@ -1,10 +1,14 @@
 //! What the end-to-end build tests share: the test registry, throwaway contexts, the
-//! `rbuild build` command with the test environment, and a TCP relay (a registry elsewhere, a
+//! `rbuild` command with a clean environment ([`Rbuild`]), and a TCP relay (a registry elsewhere, a
 //! dying one, an HTTP proxy).
 
 use std::fs;
 use std::path::Path;
 use std::process::Command;
+
+mod rbuild;
+
+pub(crate) use rbuild::Rbuild;
 
 /// `host:port` of the test registry (`scripts/peers.sh`).
 pub(crate) fn registry() -> String {
@@ -30,40 +34,22 @@ pub(crate) fn context(dockerfile: &str, files: &[(&str, &str)]) -> tempfile::Tem
     dir
 }
 
-/// `rbuild build ARGS CTX` with the state dir `home`, no docker credentials, and neither
-/// `SOURCE_DATE_EPOCH` nor `CI` from the caller's environment.
+/// `rbuild build ARGS CTX` with the state dir `home` and a clean environment ([`Rbuild`]).
 pub(crate) fn rbuild_build(ctx: &Path, home: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rbuild"));
-    cmd.arg("build")
-        .args(args)
-        .arg(ctx)
-        .env("RBUILD_HOME", home)
-        .env("DOCKER_CONFIG", "/nonexistent/rbuild-test")
-        .env_remove("SOURCE_DATE_EPOCH")
-        .env_remove("CI")
-        .env_remove("GITHUB_EVENT_PATH")
-        .env_remove("GITHUB_ACTIONS");
-    cmd
+    Rbuild::build(home, ctx, args).command()
 }
 
-/// Runs `rbuild ARGS` with `env` set and `unset` removed; its stdout (fails the test with
-/// rbuild's message unless it succeeds).
+/// Runs `rbuild ARGS` with a clean environment ([`Rbuild`]), `env` set and `unset` removed;
+/// its stdout (fails the test with rbuild's message unless it succeeds).
 pub(crate) fn rbuild_ok(args: &[&str], env: &[(&str, &str)], unset: &[&str]) -> String {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rbuild"));
-    cmd.args(args);
+    let mut cmd = Rbuild::scrubbed().args(args);
     for (k, v) in env {
-        cmd.env(k, v);
+        cmd = cmd.env(k, v);
     }
     for k in unset {
-        cmd.env_remove(k);
+        cmd = cmd.env_remove(k);
     }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "rbuild {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    String::from_utf8(cmd.ok().stdout).unwrap()
 }
 
 /// `umoci unpack`s the image tagged `tag` in the OCI layout `layout` into `bundle`; returns its
