@@ -1,4 +1,4 @@
-//! Fuzz targets (issue 18, item 15): what rbuild reads from outside — layer tars, cache
+//! Fuzz targets: what rbuild reads from outside — layer tars, cache
 //! documents, mount-cache manifests — fed arbitrary and hostile input by proptest. Each target
 //! asserts that the input is refused or taken, never a panic, and for layers that nothing is
 //! written outside the snapshot. The Dockerfile parser's and the shell expansion's targets live

@@ -1,4 +1,4 @@
-//! Fuzz targets (issue 18, item 15): the server's request parsing — how a request is
+//! Fuzz targets: the server's request parsing — how a request is
 //! classified for authorization, its query parameters, byte ranges and repository names — fed
 //! arbitrary input by proptest: an answer, never a panic, and a range inside the blob.
 //! `RBUILD_PROPTEST_CASES` sets the number of cases; `bench/fuzz.sh` runs them longer.

@@ -1,4 +1,4 @@
-//! Branch scopes (issue 5, "Branch scopes"): a cache repository is `<project>/<scope>`, the scope
+//! Branch scopes: a cache repository is `<project>/<scope>`, the scope
 //! being a sanitized branch name ([`sanitize`]). The builder writes to its branch's scope and reads
 //! along a fallback chain it names (branch -> pull request base -> default branch) with one call:
 //!

@@ -5,7 +5,7 @@
 //! it can run, and, when it is a RUN, its cache mounts restored. Both are known as soon as the
 //! cache is imported: walking each stage's steps through the cache lookup, up to its first miss,
 //! names them. The executor makes them present on threads of their own while the stages pull,
-//! take their hits and run other stages' steps (issue 17): a stage that waits for three others
+//! take their hits and run other stages' steps: a stage that waits for three others
 //! no longer starts its downloads only when they are done, and a RUN no longer starts restoring
 //! its mount caches only once its layers are there.
 //!

@@ -13,7 +13,7 @@
 //! * Records are tagged with the cache scope of the build that stored them (ran the step or
 //!   imported it), and a build whose [`RecordScope`] limits what it reads is served only the
 //!   records of its own scopes: a runner shared by pull-request and default-branch jobs never
-//!   serves a pull request's record to a default-branch build (issue 18, item 7). The tag is a
+//!   serves a pull request's record to a default-branch build. The tag is a
 //!   `scope` field beside the record's in its file; a record from another scope is a miss, and
 //!   the build's own import or run stores it again under its own tag.
 

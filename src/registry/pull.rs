@@ -9,7 +9,7 @@
 //! A whole body (a download from the start, or a registry that ignored the Range) is verified
 //! by oci-client's stream, which fails its last item on a mismatch, naming the digest of what
 //! arrived; the bytes are then not hashed a second time here (a layer stack's blobs are as many
-//! bytes as its tars, and hashing them twice cost a quarter of unpacking them: issue 17). Only a
+//! bytes as its tars, and hashing them twice cost a quarter of unpacking them). Only a
 //! resumed range, which oci-client passes unverified, is hashed here, together with the prefix.
 
 use super::error::{RegistryError, classify, error_chain};

@@ -1,4 +1,4 @@
-//! Tokens and rights (issue 5, "Tokens"): who may read and write which repositories.
+//! Tokens and rights: who may read and write which repositories.
 //!
 //! With no tokens configured everything is allowed. Otherwise a request carries
 //! `Authorization: Basic base64(<name>:<secret>)` (docker login, skopeo `--creds`),

@@ -2,7 +2,7 @@
 //!
 //! A link lives in this replica's metadata and, when replicas share an S3 store, in the bucket
 //! too ([`crate::s3::refs::S3Refs::put_link`]), so a blob pushed through one replica is readable
-//! through another in the repository it was pushed to, and in no other (issue 18, item 12).
+//! through another in the repository it was pushed to, and in no other.
 //! Reads look at the local metadata first (no request for what this replica linked itself),
 //! then at the bucket. A `DELETE` removes both; a replica that linked a blob itself keeps its
 //! own link until it is deleted through it or evicted, as it keeps its own copy of a tag.

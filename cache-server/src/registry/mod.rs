@@ -7,7 +7,7 @@
 //! Visibility rules (blobs are stored once, whichever repository pushed them):
 //! - A blob is *linked* to a repository (counted in its logical bytes) when it is uploaded or
 //!   mounted there, and when a manifest pushed there references it.
-//! - `HEAD`/`GET` of a blob succeed only in a repository that links it (issue 18: any tenant
+//! - `HEAD`/`GET` of a blob succeed only in a repository that links it (before, any tenant
 //!   could read any blob by digest); they record the access time and never link.
 //! - Cross-repository mount (`POST .../blobs/uploads/?mount=<digest>&from=<repo>`) answers 201
 //!   only when `from` links the blob (the middleware has dropped a `from` the caller may not

@@ -7,7 +7,7 @@
 //! digest (`sha256:<hex>`, no newline); one empty object per link of a blob or manifest to a
 //! repository, `<prefix>repos/<repository>/links/<algorithm>/<hex>` (as distribution's
 //! `_layers/.../link`), written when a replica links it and removed by a `DELETE` through any
-//! replica (issue 18, item 12: a blob is readable only where it is linked, across replicas too). Tag names (`[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`) and
+//! replica (a blob is readable only where it is linked, across replicas too). Tag names (`[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`) and
 //! repository names (lowercase path components) are valid key characters as they are, and S3
 //! lists keys in lexical order, so a tag listing is one `ListObjectsV2` with `start-after`.
 //!

@@ -140,7 +140,7 @@ mod tests {
         }
     }
 
-    /// Issue 18, item 6: the names that used to collide with `main`'s or a pull request's.
+    /// The names that used to collide with `main`'s or a pull request's.
     #[test]
     fn no_other_branch_gets_mains_or_a_pull_requests_scope() {
         assert_eq!(branch("main"), "main");

@@ -34,7 +34,7 @@ pub struct CacheDir {
 /// that jobs of other branches and pull requests share): `<name>@<16 hex of the scope's
 /// SHA-256>`. So a pull request's job that fills a cache mount (a poisoned package cache, a
 /// `target/` with planted objects) never hands it to a default-branch job on the same runner,
-/// which exports it to the default branch's scope (issue 18, item 7). `@` is never in a name
+/// which exports it to the default branch's scope. `@` is never in a name
 /// [`dir_name`] makes, so a scoped name cannot be another cache's. Without a scope, `name`.
 pub fn scoped_dir_name(name: &str, scope: Option<&str>) -> String {
     match scope {

@@ -174,7 +174,7 @@ impl Scopes {
 
 /// The GitHub events whose jobs may write the default branch's scope: a push, and a run a
 /// maintainer starts by hand. Every other event's job on the default branch writes
-/// `<default>@<event>` (made safe) instead (issue 18, item 7).
+/// `<default>@<event>` (made safe) instead.
 pub const DEFAULT_WRITERS: &[&str] = &["push", "workflow_dispatch"];
 
 /// Answers about the repository when the event payload has none (GitHub's REST API in a build;
@@ -323,7 +323,7 @@ mod tests {
             "a fork's `main` never writes main's scope"
         );
         assert_eq!(pr.reads, ["pr-7", &scope::branch("release/2"), "trunk"]);
-        // Issue 18, item 7: other events on the default branch do not write its scope.
+        // Other events on the default branch do not write its scope.
         for event in [
             "schedule",
             "workflow_run",
@@ -363,7 +363,7 @@ mod tests {
             None,
         );
         assert_eq!(feature.write, "dev", "other branches keep their scope");
-        // Issue 18, item 6: branches named like `main` or like a pull request's scope.
+        // Branches named like `main` or like a pull request's scope.
         for (name, not) in [
             ("Main", "main"),
             ("main-", "main"),
