@@ -2,6 +2,7 @@
 //! errors on input are printed as `FILE:LINE: message`.
 
 mod annotate;
+mod build_args;
 mod build_cmd;
 mod du_cmd;
 mod gha_cmd;
@@ -37,7 +38,7 @@ pub enum Commands {
     /// Print what the parser saw in a Dockerfile (before any variable expansion)
     Parse(parse_cmd::ParseArgs),
     /// Build an image from a Dockerfile
-    Build(Box<build_cmd::BuildArgs>),
+    Build(Box<build_args::BuildArgs>),
     /// Show the build plan: stages, order, skipped stages, and every step's cache key and inputs
     Plan(plan_cmd::PlanArgs),
     /// Show disk usage of the state directory: blobs, snapshots, cache records
