@@ -5,11 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod deploy;
 mod e2e;
 mod evict;
 mod gha;
 mod hardening;
-mod load;
 mod registry;
 mod replicas;
 mod s3;

@@ -430,15 +430,13 @@ async fn wrong_digest_on_put_leaves_no_blob() {
     server.shutdown().await.unwrap();
 }
 
-#[tokio::test]
-async fn ranges_mounts_manifests_tags_and_errors() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = start(dir.path()).await;
+/// A server with one 1000-byte blob pushed to `a/b` by a monolithic upload (its `201` and
+/// `Location` checked): the server, a client, the bytes and their digest.
+async fn server_with_a_blob(dir: &std::path::Path) -> (Server, reqwest::Client, Vec<u8>, Digest) {
+    let server = start(dir).await;
     let client = reqwest::Client::new();
     let data: Vec<u8> = (0..1000u32).map(|i| (i % 256) as u8).collect();
     let digest = Digest::of(&data);
-
-    // Monolithic upload.
     let response = client
         .post(url(
             &server,
@@ -453,8 +451,13 @@ async fn ranges_mounts_manifests_tags_and_errors() {
         response.headers()["location"],
         format!("/v2/a/b/blobs/{digest}").as_str()
     );
+    (server, client, data, digest)
+}
 
-    // Ranges.
+#[tokio::test]
+async fn a_pushed_blob_is_served_whole_and_by_ranges() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, client, data, digest) = server_with_a_blob(dir.path()).await;
     let blob = url(&server, &format!("/v2/a/b/blobs/{digest}"));
     let response = client
         .get(&blob)
@@ -485,8 +488,14 @@ async fn ranges_mounts_manifests_tags_and_errors() {
     assert_eq!(head.status(), StatusCode::OK);
     assert_eq!(head.headers()["content-length"], "1000");
     assert_eq!(head.headers()["docker-content-digest"], digest.as_str());
+    server.shutdown().await.unwrap();
+}
 
-    // A repository that does not link the blob does not serve it (issue 18, item 12).
+#[tokio::test]
+async fn a_blob_is_served_and_mounted_only_where_it_is_linked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, client, data, digest) = server_with_a_blob(dir.path()).await;
+    // A repository that does not link the blob does not serve it.
     let elsewhere = url(&server, &format!("/v2/x/y/blobs/{digest}"));
     let response = client.get(&elsewhere).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
@@ -525,6 +534,23 @@ async fn ranges_mounts_manifests_tags_and_errors() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::ACCEPTED);
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn manifests_tags_the_catalog_and_deletes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, client, _data, digest) = server_with_a_blob(dir.path()).await;
+    // A second repository, for the catalog: the blob mounted into `x/y`.
+    let response = client
+        .post(url(
+            &server,
+            &format!("/v2/x/y/blobs/uploads/?mount={digest}&from=a/b"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
 
     // A manifest that references a missing blob is refused.
     let config =
@@ -671,6 +697,14 @@ async fn ranges_mounts_manifests_tags_and_errors() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(error_code(&body), "MANIFEST_UNKNOWN");
 
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn invalid_names_unknown_repositories_and_the_base_endpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path()).await;
+    let client = reqwest::Client::new();
     // Invalid names, unknown repositories.
     let response = client
         .get(url(&server, "/v2/Bad/Name/tags/list"))
