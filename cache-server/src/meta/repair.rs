@@ -94,6 +94,25 @@ pub(super) fn rebuild_indexes(txn: &WriteTransaction) -> Result<()> {
     Ok(())
 }
 
+/// Every entry of table `def`, mapped by `f` and collected; a storage error fails the read
+/// (through [`Failed`]): an audit never rests on a read that skipped entries.
+fn scan<K, V, T, C>(
+    txn: &ReadTransaction,
+    def: TableDefinition<K, V>,
+    f: impl FnMut((redb::AccessGuard<'_, K>, redb::AccessGuard<'_, V>)) -> T,
+) -> Result<C>
+where
+    K: redb::Key + 'static,
+    V: redb::Value + 'static,
+    C: FromIterator<T>,
+{
+    let table = txn.open_table(def)?;
+    let mut failed = Failed::default();
+    let out = table.iter()?.map_while(failed.ok()).map(f).collect();
+    failed.check()?;
+    Ok(out)
+}
+
 /// See [`Meta::audit`].
 pub(super) fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
     use std::collections::{BTreeMap, BTreeSet};
@@ -103,14 +122,8 @@ pub(super) fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
             problems.push(what);
         }
     };
-    let mut failed = Failed::default();
-    let blobs: BTreeMap<String, u64> = txn
-        .open_table(BLOBS)?
-        .iter()?
-        .map_while(failed.ok())
-        .map(|(k, v)| (k.value().to_string(), v.value()))
-        .collect();
-    failed.check()?;
+    let blobs: BTreeMap<String, u64> =
+        scan(txn, BLOBS, |(k, v)| (k.value().to_string(), v.value()))?;
     let counters = txn.open_table(COUNTERS)?;
     let stored = get_u64(&counters, STORED_BYTES)?.unwrap_or(0);
     let logical = get_u64(&counters, LOGICAL_BYTES)?.unwrap_or(0);
@@ -119,32 +132,18 @@ pub(super) fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
         stored == sum,
         format!("stored_bytes {stored} != sum of blobs {sum}"),
     );
-    let mut failed = Failed::default();
-    let links: BTreeMap<(String, String), u64> = txn
-        .open_table(REPO_BLOBS)?
-        .iter()?
-        .map_while(failed.ok())
-        .map(|(k, v)| {
-            (
-                (k.value().0.to_string(), k.value().1.to_string()),
-                v.value(),
-            )
-        })
-        .collect();
-    failed.check()?;
-    let mut failed = Failed::default();
-    let by_digest: BTreeMap<(String, String), u64> = txn
-        .open_table(BLOB_REPOS)?
-        .iter()?
-        .map_while(failed.ok())
-        .map(|(k, v)| {
-            (
-                (k.value().1.to_string(), k.value().0.to_string()),
-                v.value(),
-            )
-        })
-        .collect();
-    failed.check()?;
+    let links: BTreeMap<(String, String), u64> = scan(txn, REPO_BLOBS, |(k, v)| {
+        (
+            (k.value().0.to_string(), k.value().1.to_string()),
+            v.value(),
+        )
+    })?;
+    let by_digest: BTreeMap<(String, String), u64> = scan(txn, BLOB_REPOS, |(k, v)| {
+        (
+            (k.value().1.to_string(), k.value().0.to_string()),
+            v.value(),
+        )
+    })?;
     check(
         links == by_digest,
         "blob_repos differs from repo_blobs".into(),
@@ -178,44 +177,21 @@ pub(super) fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
         per_repo.is_empty(),
         format!("links of unlisted repositories {per_repo:?}"),
     );
-    let mut failed = Failed::default();
-    let access: BTreeSet<(u64, String)> = txn
-        .open_table(ACCESS)?
-        .iter()?
-        .map_while(failed.ok())
-        .map(|(k, v)| (v.value(), k.value().to_string()))
-        .collect();
-    failed.check()?;
-    let mut failed = Failed::default();
-    let order: BTreeSet<(u64, String)> = txn
-        .open_table(ACCESS_ORDER)?
-        .iter()?
-        .map_while(failed.ok())
-        .map(|(k, _)| (k.value().0, k.value().1.to_string()))
-        .collect();
-    failed.check()?;
+    let access: BTreeSet<(u64, String)> =
+        scan(txn, ACCESS, |(k, v)| (v.value(), k.value().to_string()))?;
+    let order: BTreeSet<(u64, String)> = scan(txn, ACCESS_ORDER, |(k, _)| {
+        (k.value().0, k.value().1.to_string())
+    })?;
     check(access == order, "access_order differs from access".into());
-    let mut failed = Failed::default();
-    let manifest_names: BTreeSet<String> = txn
-        .open_table(MANIFESTS)?
-        .iter()?
-        .map_while(failed.ok())
-        .map(|(k, _)| k.value().to_string())
-        .collect();
-    failed.check()?;
+    let manifest_names: BTreeSet<String> = scan(txn, MANIFESTS, |(k, _)| k.value().to_string())?;
     let want_manifest_order: BTreeSet<(u64, String)> = access
         .iter()
         .filter(|(_, d)| manifest_names.contains(d))
         .cloned()
         .collect();
-    let mut failed = Failed::default();
-    let manifest_order: BTreeSet<(u64, String)> = txn
-        .open_table(MANIFEST_ORDER)?
-        .iter()?
-        .map_while(failed.ok())
-        .map(|(k, _)| (k.value().0, k.value().1.to_string()))
-        .collect();
-    failed.check()?;
+    let manifest_order: BTreeSet<(u64, String)> = scan(txn, MANIFEST_ORDER, |(k, _)| {
+        (k.value().0, k.value().1.to_string())
+    })?;
     check(
         manifest_order == want_manifest_order,
         "manifest_order differs from the access of manifests".into(),
@@ -233,26 +209,14 @@ pub(super) fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
             format!("manifest {} has no push time", k.value()),
         );
     }
-    let mut failed = Failed::default();
-    let refs: BTreeSet<(String, String)> = txn
-        .open_table(REFERRERS)?
-        .iter()?
-        .map_while(failed.ok())
-        .map(|(k, _)| (k.value().0.to_string(), k.value().1.to_string()))
-        .collect();
-    failed.check()?;
+    let refs: BTreeSet<(String, String)> = scan(txn, REFERRERS, |(k, _)| {
+        (k.value().0.to_string(), k.value().1.to_string())
+    })?;
     check(
         refs == want_refs,
         "referrers differs from manifest references".into(),
     );
-    let mut failed = Failed::default();
-    let manifests: BTreeSet<String> = txn
-        .open_table(MANIFESTS)?
-        .iter()?
-        .map_while(failed.ok())
-        .map(|(k, _)| k.value().to_string())
-        .collect();
-    failed.check()?;
+    let manifests: BTreeSet<String> = scan(txn, MANIFESTS, |(k, _)| k.value().to_string())?;
     let referenced: BTreeSet<&String> = refs.iter().map(|(r, _)| r).collect();
     let gha: BTreeSet<&String> = links
         .keys()
@@ -264,34 +228,20 @@ pub(super) fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
         .filter(|d| !manifests.contains(*d) && !referenced.contains(d) && !gha.contains(d))
         .cloned()
         .collect();
-    let mut failed = Failed::default();
-    let unreferenced: BTreeSet<String> = txn
-        .open_table(UNREFERENCED)?
-        .iter()?
-        .map_while(failed.ok())
-        .map(|(k, _)| k.value().to_string())
-        .collect();
-    failed.check()?;
+    let unreferenced: BTreeSet<String> = scan(txn, UNREFERENCED, |(k, _)| k.value().to_string())?;
     check(
         unreferenced == want_unreferenced,
         format!("unreferenced {unreferenced:?} != computed {want_unreferenced:?}"),
     );
     let tags: BTreeSet<(String, String, String)> =
         all_tags(&txn.open_table(TAGS)?)?.into_iter().collect();
-    let mut failed = Failed::default();
-    let index: BTreeSet<(String, String, String)> = txn
-        .open_table(TAG_INDEX)?
-        .iter()?
-        .map_while(failed.ok())
-        .map(|(k, _)| {
-            (
-                k.value().0.to_string(),
-                k.value().1.to_string(),
-                k.value().2.to_string(),
-            )
-        })
-        .collect();
-    failed.check()?;
+    let index: BTreeSet<(String, String, String)> = scan(txn, TAG_INDEX, |(k, _)| {
+        (
+            k.value().0.to_string(),
+            k.value().1.to_string(),
+            k.value().2.to_string(),
+        )
+    })?;
     check(tags == index, "tag_index differs from tags".into());
     Ok(problems)
 }
