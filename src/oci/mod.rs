@@ -5,5 +5,5 @@
 pub mod platform;
 pub mod reference;
 
-pub use platform::Platform;
-pub use reference::Reference;
+pub use platform::{Platform, PlatformError};
+pub use reference::{Reference, ReferenceError};

@@ -13,6 +13,14 @@ pub struct Platform {
     pub variant: String,
 }
 
+/// A platform that does not parse; the message is BuildKit's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{input:?}: invalid platform specifier")]
+pub struct PlatformError {
+    /// The text as given.
+    pub input: String,
+}
+
 impl Platform {
     /// The platform of the machine rbuild runs on.
     pub fn host() -> Self {
@@ -26,7 +34,10 @@ impl Platform {
 
     /// Parses `os[/arch[/variant]]` or a bare architecture (`arm64`), normalizing aliases
     /// (`x86_64` -> `amd64`, `aarch64` -> `arm64`, `arm64/v8` -> `arm64`).
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, PlatformError> {
+        let invalid = || PlatformError {
+            input: s.to_string(),
+        };
         let lower = s.trim().to_lowercase();
         let parts: Vec<&str> = lower.split('/').collect();
         let valid = |p: &str| {
@@ -35,7 +46,7 @@ impl Platform {
                     .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
         };
         if parts.len() > 3 || !parts.iter().all(|p| valid(p)) {
-            return Err(format!("\"{s}\": invalid platform specifier"));
+            return Err(invalid());
         }
         let known_os = |p: &str| {
             matches!(
@@ -62,7 +73,7 @@ impl Platform {
             [one] => ("linux".to_string(), one.to_string(), String::new()),
             [os, arch] => (os.to_string(), arch.to_string(), String::new()),
             [os, arch, variant] => (os.to_string(), arch.to_string(), variant.to_string()),
-            _ => return Err(format!("\"{s}\": invalid platform specifier")),
+            _ => return Err(invalid()),
         };
         let (arch, variant) = normalize_arch(&arch, &variant);
         Ok(Self { os, arch, variant })

@@ -16,10 +16,20 @@ pub struct Reference {
     pub digest: Option<String>,
 }
 
+/// A reference that does not parse; the message is Docker's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid reference format: {input:?}")]
+pub struct ReferenceError {
+    /// The text as given.
+    pub input: String,
+}
+
 impl Reference {
-    /// Parses and normalizes a reference; the message is Docker's for invalid ones.
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let invalid = || format!("invalid reference format: {s:?}");
+    /// Parses and normalizes a reference.
+    pub fn parse(s: &str) -> Result<Self, ReferenceError> {
+        let invalid = || ReferenceError {
+            input: s.to_string(),
+        };
         if s.is_empty() || s.len() > 4096 || s.chars().any(|c| c.is_whitespace()) {
             return Err(invalid());
         }

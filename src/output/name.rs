@@ -23,7 +23,7 @@ impl ImageName {
             name: name.to_string(),
             reason,
         };
-        let reference = Reference::parse(name).map_err(bad)?;
+        let reference = Reference::parse(name).map_err(|e| bad(e.to_string()))?;
         if reference.digest.is_some() {
             return Err(bad(
                 "an exported image is named by tag, not by digest".into()

@@ -76,7 +76,7 @@ pub fn image(
     platform: &Platform,
     resolver: &dyn BaseResolver,
 ) -> Result<ImageSource, String> {
-    let reference = Reference::parse(name)?;
+    let reference = Reference::parse(name).map_err(|e| e.to_string())?;
     let digest = resolver.resolve(&reference, platform)?;
     Ok(ImageSource {
         reference: reference.to_string(),
@@ -90,5 +90,6 @@ pub fn image_config(
     platform: &Platform,
     resolver: &dyn BaseResolver,
 ) -> Result<Option<crate::image::config::ImageConfig>, String> {
-    resolver.config(&Reference::parse(name)?, platform)
+    let reference = Reference::parse(name).map_err(|e| e.to_string())?;
+    resolver.config(&reference, platform)
 }

@@ -76,7 +76,7 @@ impl Repository {
     /// Parses `domain/path` (normalized like a reference: `busybox` is
     /// `docker.io/library/busybox`).
     pub fn parse(s: &str) -> Result<Self, RegistryError> {
-        let r = Reference::parse(s).map_err(RegistryError::Invalid)?;
+        let r = Reference::parse(s).map_err(|e| RegistryError::Invalid(e.to_string()))?;
         if r.digest.is_some() || r.tag.as_deref().is_some_and(|t| t != "latest") {
             return Err(RegistryError::Invalid(format!(
                 "{s:?}: a repository takes no tag or digest"

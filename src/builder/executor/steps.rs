@@ -11,8 +11,10 @@ impl Run<'_, '_> {
         platform: &str,
         line: usize,
     ) -> Result<StageOutput, BuildError> {
-        let reference = Reference::parse(&img.reference).map_err(|e| BuildError::at(line, e))?;
-        let platform = Platform::parse(platform).map_err(|e| BuildError::at(line, e))?;
+        let reference =
+            Reference::parse(&img.reference).map_err(|e| BuildError::at(line, e.to_string()))?;
+        let platform =
+            Platform::parse(platform).map_err(|e| BuildError::at(line, e.to_string()))?;
         let resolver = self.builder.resolver;
         let resolved = resolver
             .resolve_image(&reference, &platform)
