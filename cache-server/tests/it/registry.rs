@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use crate::support::{
     Binary, Docker, Launch, assert_ok, base, busybox, cache_from, cache_to, copy_all as copy,
-    debian, error_code, get_json, patch_chunk as patch, push_blob, raw_manifest,
-    start_local as start, start_upload, streamed_body, url,
+    debian, delete, error_code, get, get_json, head, patch_chunk as patch, post, push_blob,
+    raw_manifest, start_local as start, start_upload, streamed_body, url,
 };
 
 fn raw_manifest_digest(image: &str) -> Digest {
@@ -182,11 +182,7 @@ async fn chunked_upload_checks_order_and_survives_a_restart() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
     assert_eq!(response.headers()["docker-content-digest"], digest.as_str());
-    let got = client
-        .get(url(&server, &format!("/v2/c/r/blobs/{digest}")))
-        .send()
-        .await
-        .unwrap();
+    let got = get(&client, &server, &format!("/v2/c/r/blobs/{digest}")).await;
     assert_eq!(got.status(), StatusCode::OK);
     assert_eq!(got.bytes().await.unwrap().as_ref(), data);
     // The session is gone.
@@ -236,11 +232,7 @@ async fn shutdown_finishes_an_upload_in_flight() {
     // After a restart the session holds every acknowledged byte.
     let server = start(dir.path()).await;
     let location = at.split_once("/v2/").unwrap().1;
-    let status = client
-        .get(url(&server, &format!("/v2/{location}")))
-        .send()
-        .await
-        .unwrap();
+    let status = get(&client, &server, &format!("/v2/{location}")).await;
     assert_eq!(status.headers()["range"], "0-149999");
     server.shutdown().await.unwrap();
 }
@@ -400,11 +392,7 @@ async fn wrong_digest_on_put_leaves_no_blob() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(error_code(&body), "DIGEST_INVALID");
     for digest in [&claimed, &Digest::of(b"other bytes")] {
-        let head = client
-            .head(url(&server, &format!("/v2/w/r/blobs/{digest}")))
-            .send()
-            .await
-            .unwrap();
+        let head = head(&client, &server, &format!("/v2/w/r/blobs/{digest}")).await;
         assert_eq!(head.status(), StatusCode::NOT_FOUND);
     }
     assert!(server.state().store.list().await.unwrap().is_empty());
@@ -416,15 +404,13 @@ async fn wrong_digest_on_put_leaves_no_blob() {
     );
 
     // Monolithic POST with a wrong digest: the same.
-    let response = client
-        .post(url(
-            &server,
-            &format!("/v2/w/r/blobs/uploads/?digest={claimed}"),
-        ))
-        .body(b"still wrong".to_vec())
-        .send()
-        .await
-        .unwrap();
+    let response = post(
+        &client,
+        &server,
+        &format!("/v2/w/r/blobs/uploads/?digest={claimed}"),
+        b"still wrong".to_vec(),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(server.state().store.list().await.unwrap().is_empty());
     server.shutdown().await.unwrap();
@@ -437,15 +423,13 @@ async fn server_with_a_blob(dir: &std::path::Path) -> (Server, reqwest::Client, 
     let client = reqwest::Client::new();
     let data: Vec<u8> = (0..1000u32).map(|i| (i % 256) as u8).collect();
     let digest = Digest::of(&data);
-    let response = client
-        .post(url(
-            &server,
-            &format!("/v2/a/b/blobs/uploads/?digest={digest}"),
-        ))
-        .body(data.clone())
-        .send()
-        .await
-        .unwrap();
+    let response = post(
+        &client,
+        &server,
+        &format!("/v2/a/b/blobs/uploads/?digest={digest}"),
+        data.clone(),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     assert_eq!(
         response.headers()["location"],
@@ -505,34 +489,34 @@ async fn a_blob_is_served_and_mounted_only_where_it_is_linked() {
         format!("mount={digest}&from=nowhere"),
         format!("mount={digest}"),
     ] {
-        let response = client
-            .post(url(&server, &format!("/v2/x/y/blobs/uploads/?{query}")))
-            .send()
-            .await
-            .unwrap();
+        let response = post(
+            &client,
+            &server,
+            &format!("/v2/x/y/blobs/uploads/?{query}"),
+            Vec::new(),
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::ACCEPTED, "{query}");
     }
-    let response = client
-        .post(url(
-            &server,
-            &format!("/v2/x/y/blobs/uploads/?m%6Funt={digest}&fr%6Fm=a%2Fb"),
-        ))
-        .send()
-        .await
-        .unwrap();
+    let response = post(
+        &client,
+        &server,
+        &format!("/v2/x/y/blobs/uploads/?m%6Funt={digest}&fr%6Fm=a%2Fb"),
+        Vec::new(),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let response = client.get(&elsewhere).send().await.unwrap();
     assert_eq!(response.bytes().await.unwrap().as_ref(), &data[..]);
     // Mounting an unknown blob starts a session instead.
     let unknown = Digest::of(b"unknown");
-    let response = client
-        .post(url(
-            &server,
-            &format!("/v2/x/y/blobs/uploads/?mount={unknown}&from=a/b"),
-        ))
-        .send()
-        .await
-        .unwrap();
+    let response = post(
+        &client,
+        &server,
+        &format!("/v2/x/y/blobs/uploads/?mount={unknown}&from=a/b"),
+        Vec::new(),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     server.shutdown().await.unwrap();
 }
@@ -542,14 +526,13 @@ async fn manifests_tags_the_catalog_and_deletes() {
     let dir = tempfile::tempdir().unwrap();
     let (server, client, _data, digest) = server_with_a_blob(dir.path()).await;
     // A second repository, for the catalog: the blob mounted into `x/y`.
-    let response = client
-        .post(url(
-            &server,
-            &format!("/v2/x/y/blobs/uploads/?mount={digest}&from=a/b"),
-        ))
-        .send()
-        .await
-        .unwrap();
+    let response = post(
+        &client,
+        &server,
+        &format!("/v2/x/y/blobs/uploads/?mount={digest}&from=a/b"),
+        Vec::new(),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::CREATED);
 
     // A manifest that references a missing blob is refused.
@@ -577,15 +560,13 @@ async fn manifests_tags_the_catalog_and_deletes() {
     assert_eq!(error_code(&body), "MANIFEST_BLOB_UNKNOWN");
 
     // With the config uploaded it is accepted, under several tags.
-    client
-        .post(url(
-            &server,
-            &format!("/v2/a/b/blobs/uploads/?digest={config_digest}"),
-        ))
-        .body(config.to_vec())
-        .send()
-        .await
-        .unwrap();
+    post(
+        &client,
+        &server,
+        &format!("/v2/a/b/blobs/uploads/?digest={config_digest}"),
+        config.to_vec(),
+    )
+    .await;
     let text = manifest(&config_digest);
     let manifest_digest = Digest::of(text.as_bytes());
     for tag in ["v1", "v2", "v3"] {
@@ -602,11 +583,7 @@ async fn manifests_tags_the_catalog_and_deletes() {
             manifest_digest.as_str()
         );
     }
-    let got = client
-        .get(url(&server, "/v2/a/b/manifests/v2"))
-        .send()
-        .await
-        .unwrap();
+    let got = get(&client, &server, "/v2/a/b/manifests/v2").await;
     assert_eq!(got.status(), StatusCode::OK);
     assert_eq!(
         got.headers()["content-type"],
@@ -623,76 +600,48 @@ async fn manifests_tags_the_catalog_and_deletes() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 
     // Tag pagination with the Link header.
-    let response = client
-        .get(url(&server, "/v2/a/b/tags/list?n=2"))
-        .send()
-        .await
-        .unwrap();
+    let response = get(&client, &server, "/v2/a/b/tags/list?n=2").await;
     assert_eq!(
         response.headers()["link"],
         "</v2/a/b/tags/list?n=2&last=v2>; rel=\"next\""
     );
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["tags"], serde_json::json!(["v1", "v2"]));
-    let body: Value = client
-        .get(url(&server, "/v2/a/b/tags/list?n=2&last=v2"))
-        .send()
+    let body: Value = get(&client, &server, "/v2/a/b/tags/list?n=2&last=v2")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(body["tags"], serde_json::json!(["v3"]));
-    let response = client
-        .get(url(&server, "/v2/a/b/tags/list?n=x"))
-        .send()
-        .await
-        .unwrap();
+    let response = get(&client, &server, "/v2/a/b/tags/list?n=x").await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 
     // The catalog lists repositories, paginated the same way.
-    let response = client
-        .get(url(&server, "/v2/_catalog?n=1"))
-        .send()
-        .await
-        .unwrap();
+    let response = get(&client, &server, "/v2/_catalog?n=1").await;
     assert_eq!(
         response.headers()["link"],
         "</v2/_catalog?n=1&last=a/b>; rel=\"next\""
     );
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["repositories"], serde_json::json!(["a/b"]));
-    let body: Value = client
-        .get(url(&server, "/v2/_catalog?last=a/b"))
-        .send()
+    let body: Value = get(&client, &server, "/v2/_catalog?last=a/b")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(body["repositories"], serde_json::json!(["x/y"]));
 
     // Deleting a tag, then the manifest.
-    let response = client
-        .delete(url(&server, "/v2/a/b/manifests/v3"))
-        .send()
-        .await
-        .unwrap();
+    let response = delete(&client, &server, "/v2/a/b/manifests/v3").await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
-    let response = client
-        .delete(url(
-            &server,
-            &format!("/v2/a/b/manifests/{manifest_digest}"),
-        ))
-        .send()
-        .await
-        .unwrap();
+    let response = delete(
+        &client,
+        &server,
+        &format!("/v2/a/b/manifests/{manifest_digest}"),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::ACCEPTED);
-    let response = client
-        .get(url(&server, "/v2/a/b/manifests/v1"))
-        .send()
-        .await
-        .unwrap();
+    let response = get(&client, &server, "/v2/a/b/manifests/v1").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let body: Value = response.json().await.unwrap();
     assert_eq!(error_code(&body), "MANIFEST_UNKNOWN");
@@ -706,24 +655,16 @@ async fn invalid_names_unknown_repositories_and_the_base_endpoints() {
     let server = start(dir.path()).await;
     let client = reqwest::Client::new();
     // Invalid names, unknown repositories.
-    let response = client
-        .get(url(&server, "/v2/Bad/Name/tags/list"))
-        .send()
-        .await
-        .unwrap();
+    let response = get(&client, &server, "/v2/Bad/Name/tags/list").await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let body: Value = response.json().await.unwrap();
     assert_eq!(error_code(&body), "NAME_INVALID");
-    let response = client
-        .get(url(&server, "/v2/never/pushed/tags/list"))
-        .send()
-        .await
-        .unwrap();
+    let response = get(&client, &server, "/v2/never/pushed/tags/list").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 
-    let health = client.get(url(&server, "/healthz")).send().await.unwrap();
+    let health = get(&client, &server, "/healthz").await;
     assert_eq!(health.status(), StatusCode::OK);
-    let base = client.get(url(&server, "/v2/")).send().await.unwrap();
+    let base = get(&client, &server, "/v2/").await;
     assert_eq!(
         base.headers()["docker-distribution-api-version"],
         "registry/2.0"
@@ -812,15 +753,13 @@ async fn deleting_a_blob_keeps_it_while_another_repository_links_it() {
     let data = b"shared layer";
     let digest = Digest::of(data);
     for repo in ["one/a", "two/b"] {
-        let response = client
-            .post(url(
-                &server,
-                &format!("/v2/{repo}/blobs/uploads/?digest={digest}"),
-            ))
-            .body(data.to_vec())
-            .send()
-            .await
-            .unwrap();
+        let response = post(
+            &client,
+            &server,
+            &format!("/v2/{repo}/blobs/uploads/?digest={digest}"),
+            data.to_vec(),
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::CREATED);
     }
     let blob = |repo: &str| url(&server, &format!("/v2/{repo}/blobs/{digest}"));
@@ -850,15 +789,13 @@ async fn referrers_list_manifests_with_a_subject() {
     let client = reqwest::Client::new();
     let empty = b"{}";
     let empty_digest = Digest::of(empty);
-    client
-        .post(url(
-            &server,
-            &format!("/v2/r/s/blobs/uploads/?digest={empty_digest}"),
-        ))
-        .body(empty.to_vec())
-        .send()
-        .await
-        .unwrap();
+    post(
+        &client,
+        &server,
+        &format!("/v2/r/s/blobs/uploads/?digest={empty_digest}"),
+        empty.to_vec(),
+    )
+    .await;
     let image = serde_json::json!({
         "schemaVersion": 2,
         "mediaType": "application/vnd.oci.image.manifest.v1+json",
@@ -897,30 +834,29 @@ async fn referrers_list_manifests_with_a_subject() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
     assert_eq!(response.headers()["oci-subject"], image_digest.as_str());
-    let index: Value = client
-        .get(url(&server, &format!("/v2/r/s/referrers/{image_digest}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let index: Value = get(
+        &client,
+        &server,
+        &format!("/v2/r/s/referrers/{image_digest}"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(index["manifests"][0]["digest"], signature_digest.as_str());
     assert_eq!(
         index["manifests"][0]["artifactType"],
         "application/vnd.example.sig"
     );
-    let filtered: Value = client
-        .get(url(
-            &server,
-            &format!("/v2/r/s/referrers/{image_digest}?artifactType=other"),
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let filtered: Value = get(
+        &client,
+        &server,
+        &format!("/v2/r/s/referrers/{image_digest}?artifactType=other"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(filtered["manifests"], serde_json::json!([]));
     server.shutdown().await.unwrap();
 }

@@ -278,6 +278,36 @@ pub fn url(server: &Server, path: &str) -> String {
     format!("http://{}{path}", server.addr())
 }
 
+/// `GET path` on `server`: the answer, whatever its status (the test checks it).
+pub async fn get(client: &reqwest::Client, server: &Server, path: &str) -> reqwest::Response {
+    client.get(url(server, path)).send().await.unwrap()
+}
+
+/// `HEAD path` on `server`: the answer, whatever its status.
+pub async fn head(client: &reqwest::Client, server: &Server, path: &str) -> reqwest::Response {
+    client.head(url(server, path)).send().await.unwrap()
+}
+
+/// `DELETE path` on `server`: the answer, whatever its status.
+pub async fn delete(client: &reqwest::Client, server: &Server, path: &str) -> reqwest::Response {
+    client.delete(url(server, path)).send().await.unwrap()
+}
+
+/// `POST path` with `body` on `server`: the answer, whatever its status.
+pub async fn post(
+    client: &reqwest::Client,
+    server: &Server,
+    path: &str,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::Response {
+    client
+        .post(url(server, path))
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Serves `app` on 127.0.0.1, port 0, in the background; its address.
 pub async fn serve(app: axum::Router) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
