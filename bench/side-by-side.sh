@@ -78,7 +78,8 @@
 #        BENCH_REMOTE (1: export, remote and remote-changed too; 0: cold, noop, changed only),
 #        BENCH_BUILDAH_ISOLATION (oci), BENCH_BUILDKIT_OUTPUT (image|cacheonly; only with
 #        BENCH_OUTPUT=local), BENCH_KEEP=1 (keep the work dir with every build's log, time -v
-#        output and rbuild's metadata files), RBUILD_TEST_REGISTRY (127.0.0.1:5000)
+#        output and rbuild's metadata files; BENCH_KEEP=all keeps the state dirs and contexts
+#        too), RBUILD_TEST_REGISTRY (127.0.0.1:5000)
 # Needs root on Debian bookworm: starts the test registry (scripts/peers.sh) and Docker 26
 # (scripts/buildkit.sh) if they are not running (never stops them: they are shared), installs
 # buildah, runc, time and (apt corpora) apt-cacher-ng with apt when missing; starts
@@ -181,7 +182,13 @@ cleanup() {
   local d
   for d in "$work"/buildah-*; do [ -d "$d" ] && buildah_reset "$d"; done
   umount_under "$work"
-  if [ "${BENCH_KEEP:-0}" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
+  case ${BENCH_KEEP:-0} in
+    # The logs, times and metadata only: a run's state dirs and contexts are ~900 MB, and
+    # kept runs filled the disk once.
+    1) rm -rf "$work"/rbuild-home "$work"/ctx-*; log "kept $work (logs, times, metadata)" ;;
+    all) log "kept $work (everything)" ;;
+    *) rm -rf "$work" ;;
+  esac
 }
 trap cleanup EXIT
 
