@@ -11,6 +11,7 @@
 //!   matched as containerd matches platforms;
 //! * [`pull`]: blobs streamed into any `Write` with digest verification, resumable from an
 //!   offset, several at a time with bounded concurrency;
+//! * [`probe`]: can a repository be read, and pushed to (start-up checks of a cache);
 //! * [`push`]: images (and any blobs) pushed from the store: blobs the repository has are
 //!   skipped, blobs of a sibling repository mounted, the rest streamed from their files, and
 //!   every digest the registry reports checked against ours;
@@ -23,6 +24,7 @@ pub mod ecr;
 pub mod error;
 pub mod insecure;
 mod open;
+pub mod probe;
 pub mod pull;
 pub mod push;
 pub mod resolve;

@@ -300,7 +300,7 @@ impl Session<'_> {
     }
 
     /// Opens an upload session; its URL.
-    async fn start_upload(&self, what: &str) -> Result<Url, RegistryError> {
+    pub(super) async fn start_upload(&self, what: &str) -> Result<Url, RegistryError> {
         let url = self.url("blobs/uploads/")?;
         let req = self
             .request(Method::POST, url)
@@ -313,7 +313,7 @@ impl Session<'_> {
     }
 
     /// Best effort: ends an upload session that will not be used.
-    async fn cancel(&self, url: Url) {
+    pub(super) async fn cancel(&self, url: Url) {
         let res = self.request(Method::DELETE, url).send().await;
         if let Err(e) = res {
             debug!("{}: cancelling an unused upload: {e}", self.repo);

@@ -190,3 +190,65 @@ fn a_scope_per_repository_on_the_cache_server() {
         assert_eq!(m["artifactType"], "application/vnd.rbuild.cache.v1");
     }
 }
+
+#[test]
+fn a_read_only_or_unreachable_cache_to_is_reported_before_the_build() {
+    let config = r#"
+anonymous_read: true
+tokens:
+  - name: ci
+    secret: ci-secret
+    grants:
+      - repositories: ["**"]
+        access: write
+"#;
+    let server = CacheServer::start(Some(config), &[]);
+    let addr = server
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let ctx = super::remote_cache::scenario("checked caches\n");
+    let home = tempfile::tempdir().unwrap();
+    let local = home.path().join("local-cache");
+    let read_only = format!("{addr}/proj/cache:main");
+    let unreachable = format!("{closed}/proj/cache:main");
+    let built = build(
+        ctx.path(),
+        home.path(),
+        &[
+            "--cache-to",
+            &format!("type=registry,ref={read_only},ignore-error=true"),
+            "--cache-to",
+            &format!("type=registry,ref={unreachable},ignore-error=true"),
+            "--cache-to",
+            &format!("type=local,dest={}", local.display()),
+        ],
+        &[],
+    );
+    let err = &built.stderr;
+    let first_step = err.find("#1 [").expect("a step");
+    let line_of = |needle: &str| {
+        let at = err
+            .find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in:\n{err}"));
+        assert!(
+            at < first_step,
+            "{needle:?} came after the build began:\n{err}"
+        );
+        err[at..].lines().next().unwrap().to_string()
+    };
+    let ro = line_of(&format!("WARNING: cache-to {read_only} is read-only ("));
+    assert!(ro.contains("its export will be skipped"), "{ro}");
+    line_of(&format!("WARNING: cache-to {unreachable} is unreachable ("));
+    assert!(
+        !err.contains(&format!("cache-to {}", local.display())),
+        "a writable directory is not reported:\n{err}"
+    );
+    // The anonymous export was refused at the end as the check said (and skipped).
+    assert!(local.join("index.json").exists());
+}

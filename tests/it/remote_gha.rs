@@ -18,7 +18,7 @@ use rbuild::cache::CacheRecord;
 use rbuild::cache::remote::gha::GhaBackend;
 use rbuild::cache::remote::retry::Backoff;
 use rbuild::cache::remote::spec::{CacheSpec, Direction, Kind};
-use rbuild::cache::remote::{CacheIndex, Meter, RemoteError};
+use rbuild::cache::remote::{Access, CacheIndex, Meter, RemoteBackend as _, RemoteError};
 use rbuild::digest::Digest;
 use rbuild::image::layer::LayerDescriptor;
 use rbuild::store::{Store, StoreError};
@@ -515,4 +515,30 @@ tokens:
     export(&ci, &index, &store).await;
     let (ci2, _) = backend(&server, "ci-secret", "rbuild");
     assert_eq!(ci2.load(&[]).await.unwrap().unwrap().index, index);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gha_the_start_up_check_reads_without_writing() {
+    let config = r#"
+tokens:
+  - name: ci
+    secret: ci-secret
+    grants:
+      - repositories: ["_gha/main"]
+        access: write
+"#;
+    let server = CacheServer::start(Some(config), &[]);
+    let (ci, _) = backend(&server, "ci-secret", "rbuild");
+    assert_eq!(ci.check("main").await.unwrap(), Access::ReadWrite);
+    let calls = ci.calls();
+    assert_eq!(
+        (calls.lookups, calls.creates, calls.puts),
+        (1, 0, 0),
+        "{calls:?}"
+    );
+    let (stranger, _) = backend(&server, "not-a-known-token", "rbuild");
+    match stranger.check("main").await.unwrap() {
+        Access::Unreachable(why) => assert!(why.contains("401"), "{why}"),
+        other => panic!("an unknown token checked as {other}"),
+    }
 }

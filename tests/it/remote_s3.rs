@@ -12,7 +12,7 @@ use rbuild::cache::CacheRecord;
 use rbuild::cache::remote::index::CacheIndex;
 use rbuild::cache::remote::s3::{S3Backend, S3Options};
 use rbuild::cache::remote::spec::{CacheSpec, Direction, Kind, S3Spec};
-use rbuild::cache::remote::{Meter, RemoteBackend as _, RemoteError};
+use rbuild::cache::remote::{Access, Meter, RemoteBackend as _, RemoteError};
 use rbuild::digest::Digest;
 use rbuild::image::layer::LayerDescriptor;
 use rbuild::store::{Store, StoreError};
@@ -678,4 +678,28 @@ async fn a_wrong_bucket_is_an_error_not_an_empty_cache() {
         .await
         .unwrap_err();
     assert!(e.to_string().contains("NoSuchBucket"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_start_up_check_tells_a_writable_bucket_from_a_missing_one() {
+    let name = bucket("check").await;
+    let (writable, _) = backend(&name, "").await;
+    assert_eq!(writable.check("main").await.unwrap(), Access::ReadWrite);
+    // Nothing was left behind: no object, no pending multipart upload.
+    let client = raw_client();
+    let objects = client.list_objects_v2().bucket(&name).send().await.unwrap();
+    assert_eq!(objects.key_count(), Some(0), "{objects:?}");
+    let uploads = client
+        .list_multipart_uploads()
+        .bucket(&name)
+        .send()
+        .await
+        .unwrap();
+    assert!(uploads.uploads().is_empty(), "{uploads:?}");
+
+    let (missing, _) = backend(&format!("{name}-missing"), "").await;
+    match missing.check("main").await.unwrap() {
+        Access::Unreachable(why) => assert!(why.contains("NoSuchBucket"), "{why}"),
+        other => panic!("a missing bucket checked as {other}"),
+    }
 }

@@ -12,6 +12,9 @@
 //! * `load_doc` / `export_doc`: the same for any document ([`super::document`]): the index or
 //!   a mount cache's manifest;
 //! * `after_export`: what the backend does once an export is written (gha: `prune=true`);
+//! * `check(scope)`: the start-up probe of a `--cache-to` backend, before the build: whether it
+//!   is [`Access::ReadWrite`], [`Access::ReadOnly`] or [`Access::Unreachable`], found with
+//!   requests that change nothing a build would see;
 //! * and counts what it moves in its [`Meter`].
 //!
 //! The trait's futures are boxed (the trait is used as `dyn RemoteBackend`) and not `Send`: they
@@ -57,6 +60,27 @@ impl Loaded {
             index,
             location: doc.location,
         })
+    }
+}
+
+/// What a backend's start-up probe found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// Reads and writes are allowed.
+    ReadWrite,
+    /// Reads are allowed, writes refused (the backend's answer).
+    ReadOnly(String),
+    /// Nothing answered, or reads were refused (the backend's answer).
+    Unreachable(String),
+}
+
+impl std::fmt::Display for Access {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ReadWrite => f.write_str("read-write"),
+            Self::ReadOnly(why) => write!(f, "read-only ({why})"),
+            Self::Unreachable(why) => write!(f, "unreachable ({why})"),
+        }
     }
 }
 
@@ -171,6 +195,10 @@ pub trait RemoteBackend: std::fmt::Debug + Send + Sync {
         upload: &'a [LayerDescriptor],
         store: &'a Store,
     ) -> BackendFuture<'a, ()>;
+
+    /// The start-up probe: whether `scope` (the scope an export writes) can be read and
+    /// written. An error is reported as [`Access::Unreachable`].
+    fn check<'a>(&'a self, scope: &'a str) -> BackendFuture<'a, Access>;
 
     /// Runs once an export is written (gha: `prune=true` through `api`, GitHub's REST API
     /// when the build has it). Nothing by default.

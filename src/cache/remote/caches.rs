@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use futures_util::StreamExt as _;
 
-use super::backend::Backend;
+use super::backend::{Access, Backend};
 use super::error::RemoteError;
 use super::gha::entries::EntriesApi;
 use super::index::CacheIndex;
@@ -308,7 +308,43 @@ impl RemoteCaches {
                 Err(e) => return Err(e),
             }
         }
+        caches.check_targets(runtime, warn);
         Ok(caches)
+    }
+
+    /// Probes every `--cache-to` backend at once, before the build: one that is read-only or
+    /// unreachable is reported now (its export, attempted anyway, would fail only at the end).
+    fn check_targets(&self, runtime: &tokio::runtime::Runtime, warn: &dyn Fn(&str)) {
+        let probes = self.targets.iter().map(|t| async move {
+            let scope = self.write_scope(t);
+            let access = t
+                .backend
+                .check(&scope)
+                .await
+                .unwrap_or_else(|e| Access::Unreachable(e.to_string()));
+            (t, access)
+        });
+        for (t, access) in runtime.block_on(futures_util::future::join_all(probes)) {
+            let name = t.spec.backend_ref();
+            if access == Access::ReadWrite {
+                tracing::info!("cache-to {name}: {access}");
+                continue;
+            }
+            let then = if t.spec.ignore_error {
+                "its export will be skipped (ignore-error=true)"
+            } else {
+                "its export will fail the build (add ignore-error=true to go on without it)"
+            };
+            warn(&format!("WARNING: cache-to {name} is {access}: {then}"));
+        }
+    }
+
+    /// The scope `t` writes.
+    fn write_scope(&self, t: &Target) -> String {
+        match &t.spec.scope {
+            Some(s) if !t.backend.scopes_server_side() => Scopes::fixed(s).write,
+            _ => self.scopes.write.clone(),
+        }
     }
 
     fn meter(&mut self, spec: &CacheSpec) -> Arc<Meter> {
@@ -377,10 +413,7 @@ impl RemoteCaches {
                 .map(|(r, _)| r.clone())
                 .collect();
             let index = CacheIndex::new(chosen);
-            let scope = match &t.spec.scope {
-                Some(s) if !t.backend.scopes_server_side() => Scopes::fixed(s).write,
-                _ => self.scopes.write.clone(),
-            };
+            let scope = self.write_scope(t);
             let mut result = self.export_one(t, &scope, &index, store, runtime);
             if result.is_ok() {
                 result = runtime.block_on(t.backend.after_export(self.entries_api.as_ref()));

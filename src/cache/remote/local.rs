@@ -19,7 +19,7 @@ use std::sync::Arc;
 use rustix::fs::{FlockOperation, flock};
 use serde_json::{Value, json};
 
-use super::backend::{BackendFuture, RemoteBackend};
+use super::backend::{Access, BackendFuture, RemoteBackend};
 use super::document::{DocKind, DocManifest, DocName, Document, LoadedDoc};
 use super::error::RemoteError;
 use super::index::{MANIFEST_MEDIA_TYPE, MAX_INDEX_BYTES};
@@ -53,6 +53,33 @@ impl LocalBackend {
     /// The backend's name in messages.
     pub fn name(&self) -> &str {
         self.name.as_str()
+    }
+
+    /// The start-up probe: the directory is created (as an export would create it) and a file
+    /// is made in it and removed.
+    fn access(&self) -> Access {
+        match fs::metadata(&self.dir) {
+            Ok(m) if !m.is_dir() => {
+                return Access::Unreachable(format!("{} is not a directory", self.dir.display()));
+            }
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                return Access::Unreachable(format!("{}: {e}", self.dir.display()));
+            }
+            _ => {}
+        }
+        if let Err(e) = fs::create_dir_all(&self.dir) {
+            return Access::ReadOnly(format!("creating {}: {e}", self.dir.display()));
+        }
+        let probe = self
+            .dir
+            .join(format!(".rbuild-probe-{}", std::process::id()));
+        match File::create(&probe) {
+            Ok(_) => {
+                let _ = fs::remove_file(&probe);
+                Access::ReadWrite
+            }
+            Err(e) => Access::ReadOnly(format!("writing in {}: {e}", self.dir.display())),
+        }
     }
 
     fn io(&self, what: &str, path: &Path, e: &io::Error) -> RemoteError {
@@ -438,5 +465,9 @@ impl RemoteBackend for LocalBackend {
         Box::pin(LocalBackend::export_doc(
             self, scope, name, doc, upload, store,
         ))
+    }
+
+    fn check<'a>(&'a self, _scope: &'a str) -> BackendFuture<'a, Access> {
+        Box::pin(async move { Ok(self.access()) })
     }
 }

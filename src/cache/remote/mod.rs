@@ -26,7 +26,7 @@ pub mod s3;
 pub mod scope;
 pub mod spec;
 
-pub use backend::{Backend, BackendFuture, Loaded, RemoteBackend};
+pub use backend::{Access, Backend, BackendFuture, Loaded, RemoteBackend};
 pub use caches::{FetchError, RemoteCaches, RemoteHit, RemoteSource};
 pub use error::RemoteError;
 pub use index::CacheIndex;

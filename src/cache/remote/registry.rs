@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use super::backend::{BackendFuture, RemoteBackend};
+use super::backend::{Access, BackendFuture, RemoteBackend};
 use super::document::{
     DocKind, DocManifest, DocName, Document, LoadedDoc, MANIFEST_MEDIA_TYPE, registry_tag,
 };
@@ -573,6 +573,20 @@ impl RemoteBackend for RegistryBackend {
         Box::pin(RegistryBackend::export_doc(
             self, scope, name, doc, upload, store,
         ))
+    }
+
+    fn check<'a>(&'a self, scope: &'a str) -> BackendFuture<'a, Access> {
+        Box::pin(async move {
+            let (repo, tag) = self.location(scope)?;
+            if let Err(e) = self.registry.probe_pull(&repo, &tag).await {
+                return Ok(Access::Unreachable(e.to_string()));
+            }
+            Ok(match self.registry.probe_push(&repo).await {
+                Ok(()) => Access::ReadWrite,
+                Err(e @ RegistryError::Unreachable { .. }) => Access::Unreachable(e.to_string()),
+                Err(e) => Access::ReadOnly(e.to_string()),
+            })
+        })
     }
 
     fn mount_source(&self) -> Option<Repository> {

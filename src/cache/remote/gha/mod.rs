@@ -41,7 +41,7 @@ use self::entry::Location;
 use self::http::{Calls, Http, Kind};
 use self::pack::{BLOCK_SIZE, Pack, PackReader};
 use self::twirp::{Created, Twirp};
-use super::backend::{BackendFuture, Loaded, RemoteBackend};
+use super::backend::{Access, BackendFuture, Loaded, RemoteBackend};
 use super::document::{DocKind, DocName, Document, LoadedDoc};
 use super::error::RemoteError;
 use super::index::{CacheIndex, MAX_INDEX_BYTES};
@@ -787,6 +787,28 @@ impl RemoteBackend for GhaBackend {
                 Some(budget) => prune::after_export(self, api, budget).await,
                 None => Ok(()),
             }
+        })
+    }
+
+    /// Reads are probed with a lookup of the index entry (no download). Writes are not: the
+    /// only write the service offers reserves an entry, which cannot be undone, and every job
+    /// with a runtime token may write its own branch's entries.
+    fn check<'a>(&'a self, _scope: &'a str) -> BackendFuture<'a, Access> {
+        Box::pin(async move {
+            let prefix = entry::index_prefix(&self.ns);
+            let found = self
+                .twirp
+                .lookup(
+                    &self.http,
+                    &prefix,
+                    std::slice::from_ref(&prefix),
+                    &self.version,
+                )
+                .await;
+            Ok(match found {
+                Ok(_) => Access::ReadWrite,
+                Err(e) => Access::Unreachable(e.to_string()),
+            })
         })
     }
 

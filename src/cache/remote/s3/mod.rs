@@ -48,7 +48,7 @@ use aws_sdk_s3::types::MetadataDirective;
 use futures_util::future::Either;
 use futures_util::{StreamExt as _, TryStreamExt as _};
 
-use super::backend::{BackendFuture, RemoteBackend};
+use super::backend::{Access, BackendFuture, RemoteBackend};
 use super::document::{DocKind, DocManifest, DocName, Document, LoadedDoc};
 use super::error::RemoteError;
 use super::index::MAX_INDEX_BYTES;
@@ -60,7 +60,7 @@ use crate::store::{BlobSink, Store};
 
 pub use client::S3Options;
 use keys::Keys;
-use rbuild_wire::s3::{Failure, classify};
+use rbuild_wire::s3::{AbortGuard, Failure, classify, describe};
 
 /// The largest object one `CopyObject` copies.
 const MAX_COPY_BYTES: u64 = 5 << 30;
@@ -402,6 +402,45 @@ impl Inner {
     }
 }
 
+impl Inner {
+    /// The start-up probe: a `HeadObject` of `scope`'s index (found or not: reads answer), then
+    /// a multipart upload of the same key opened and aborted (nothing is written).
+    async fn access(&self, scope: &str) -> Result<Access, RemoteError> {
+        let key = self.keys.index(scope).ok_or_else(|| {
+            RemoteError::backend(&self.name, format!("scope {scope:?} names no index key"))
+        })?;
+        let unreachable = |op: &str, why: String| {
+            Access::Unreachable(format!("{op} s3://{}/{key}: {why}", self.bucket))
+        };
+        let head = self.client.head_object().bucket(&self.bucket).key(&key);
+        match head.send().await {
+            Ok(_) => {}
+            Err(e) if classify(&e) == Failure::NotFound => {}
+            Err(e) => return Ok(unreachable("HeadObject", describe(&e))),
+        }
+        let create = self.client.create_multipart_upload();
+        match create.bucket(&self.bucket).key(&key).send().await {
+            Ok(created) => {
+                if let Some(id) = created.upload_id() {
+                    AbortGuard::new(self.client.clone(), &self.bucket, &key, id)
+                        .abort()
+                        .await;
+                }
+                Ok(Access::ReadWrite)
+            }
+            // A missing bucket answers `HeadObject` with a bare 404, like a missing key.
+            Err(e) if classify(&e) == Failure::NoSuchBucket => {
+                Ok(unreachable("CreateMultipartUpload", describe(&e)))
+            }
+            Err(e) => Ok(Access::ReadOnly(format!(
+                "CreateMultipartUpload s3://{}/{key}: {}",
+                self.bucket,
+                describe(&e)
+            ))),
+        }
+    }
+}
+
 /// What `HeadObject` says about a blob.
 #[derive(Debug, Clone, Copy)]
 struct Head {
@@ -450,5 +489,9 @@ impl RemoteBackend for S3Backend {
         store: &'a Store,
     ) -> BackendFuture<'a, ()> {
         Box::pin(S3Backend::export_doc(self, scope, name, doc, upload, store))
+    }
+
+    fn check<'a>(&'a self, scope: &'a str) -> BackendFuture<'a, Access> {
+        Box::pin(self.inner.access(scope))
     }
 }
