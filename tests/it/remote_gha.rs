@@ -488,9 +488,8 @@ async fn gha_a_corrupted_pack_byte_fails_the_digest_check() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn gha_an_unknown_token_is_a_clear_error() {
-    let config = r#"
+/// A cache server configuration with one token, `ci-secret`, that writes `_gha/main`.
+const CI_TOKEN_CONFIG: &str = r#"
 tokens:
   - name: ci
     secret: ci-secret
@@ -498,7 +497,10 @@ tokens:
       - repositories: ["_gha/main"]
         access: write
 "#;
-    let server = CacheServer::start(Some(config), &[]);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gha_an_unknown_token_is_a_clear_error() {
+    let server = CacheServer::start(Some(CI_TOKEN_CONFIG), &[]);
     let (stranger, _) = backend(&server, "not-a-known-token", "rbuild");
     let err = stranger.load(&[]).await.unwrap_err().to_string();
     assert!(
@@ -519,15 +521,7 @@ tokens:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gha_the_start_up_check_reads_without_writing() {
-    let config = r#"
-tokens:
-  - name: ci
-    secret: ci-secret
-    grants:
-      - repositories: ["_gha/main"]
-        access: write
-"#;
-    let server = CacheServer::start(Some(config), &[]);
+    let server = CacheServer::start(Some(CI_TOKEN_CONFIG), &[]);
     let (ci, _) = backend(&server, "ci-secret", "rbuild");
     assert_eq!(ci.check("main").await.unwrap(), Access::ReadWrite);
     let calls = ci.calls();

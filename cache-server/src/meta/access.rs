@@ -131,7 +131,7 @@ impl Meta {
             let referrers = txn.open_table(REFERRERS)?;
             let mut i = 0;
             while let Some(current) = closure.get(i).cloned() {
-                for manifest in referrers_in(&referrers, &current)? {
+                for manifest in seconds_of(&referrers, &current)? {
                     if seen.insert(manifest.clone()) {
                         closure.push(manifest);
                     }
@@ -197,29 +197,15 @@ impl Meta {
     /// Manifests one of whose references was forgotten ([`Meta::forget_blob`]).
     pub fn broken_manifests(&self) -> Result<Vec<String>> {
         let txn = self.db.begin_read()?;
-        let mut failed = Failed::default();
-        let out = txn
-            .open_table(BROKEN)?
-            .iter()?
-            .map_while(failed.ok())
-            .map(|(k, _)| k.value().to_string())
-            .collect();
-        failed.check()?;
-        Ok(out)
+        scan(&txn.open_table(BROKEN)?, |(k, _)| k.value().to_string())
     }
 
     /// Digests removed from the metadata whose bytes the blob store may still hold.
     pub fn pending_deletes(&self) -> Result<Vec<String>> {
         let txn = self.db.begin_read()?;
-        let mut failed = Failed::default();
-        let out = txn
-            .open_table(PENDING_DELETES)?
-            .iter()?
-            .map_while(failed.ok())
-            .map(|(k, _)| k.value().to_string())
-            .collect();
-        failed.check()?;
-        Ok(out)
+        scan(&txn.open_table(PENDING_DELETES)?, |(k, _)| {
+            k.value().to_string()
+        })
     }
 
     /// Whether the bytes of `digest` may be deleted now: it is queued and nothing linked it

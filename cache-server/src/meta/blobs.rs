@@ -25,16 +25,7 @@ impl Meta {
     /// Repositories that link `digest`, in lexical order.
     pub fn repositories_of(&self, digest: &str) -> Result<Vec<String>> {
         let txn = self.db.begin_read()?;
-        let table = txn.open_table(BLOB_REPOS)?;
-        let mut failed = Failed::default();
-        let out = table
-            .range((digest, "")..)?
-            .map_while(failed.ok())
-            .take_while(|(k, _)| k.value().0 == digest)
-            .map(|(k, _)| k.value().1.to_string())
-            .collect();
-        failed.check()?;
-        Ok(out)
+        seconds_of(&txn.open_table(BLOB_REPOS)?, digest)
     }
 
     /// Removes the link of `digest` to `repository` (its size leaves the repository's logical
@@ -57,7 +48,7 @@ impl Meta {
         let txn = self.db.begin_write()?;
         forget(&txn, digest)?;
         drop_record(&txn, digest)?;
-        let referrers = referrers_in(&txn.open_table(REFERRERS)?, digest)?;
+        let referrers = seconds_of(&txn.open_table(REFERRERS)?, digest)?;
         {
             let mut broken = txn.open_table(BROKEN)?;
             for manifest in referrers {

@@ -155,7 +155,7 @@ impl Meta {
     /// Manifests referencing `digest` (a blob or a child manifest), in lexical order.
     pub fn referrers(&self, digest: &str) -> Result<Vec<String>> {
         let txn = self.db.begin_read()?;
-        referrers_in(&txn.open_table(REFERRERS)?, digest)
+        seconds_of(&txn.open_table(REFERRERS)?, digest)
     }
 
     /// Records that the manifest `digest` in `repository` refers to `subject`, with the

@@ -80,37 +80,11 @@ pub(super) fn rebuild_indexes(txn: &WriteTransaction) -> Result<()> {
             index.insert((digest.as_str(), repository.as_str(), tag.as_str()), ())?;
         }
     }
-    let mut failed = Failed::default();
-    let stored: Vec<String> = txn
-        .open_table(BLOBS)?
-        .iter()?
-        .map_while(failed.ok())
-        .map(|(k, _)| k.value().to_string())
-        .collect();
-    failed.check()?;
+    let stored: Vec<String> = scan(&txn.open_table(BLOBS)?, |(k, _)| k.value().to_string())?;
     for digest in &stored {
         refresh_unreferenced(txn, digest)?;
     }
     Ok(())
-}
-
-/// Every entry of table `def`, mapped by `f` and collected; a storage error fails the read
-/// (through [`Failed`]): an audit never rests on a read that skipped entries.
-fn scan<K, V, T, C>(
-    txn: &ReadTransaction,
-    def: TableDefinition<K, V>,
-    f: impl FnMut((redb::AccessGuard<'_, K>, redb::AccessGuard<'_, V>)) -> T,
-) -> Result<C>
-where
-    K: redb::Key + 'static,
-    V: redb::Value + 'static,
-    C: FromIterator<T>,
-{
-    let table = txn.open_table(def)?;
-    let mut failed = Failed::default();
-    let out = table.iter()?.map_while(failed.ok()).map(f).collect();
-    failed.check()?;
-    Ok(out)
 }
 
 /// See [`Meta::audit`].
@@ -122,8 +96,9 @@ pub(super) fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
             problems.push(what);
         }
     };
-    let blobs: BTreeMap<String, u64> =
-        scan(txn, BLOBS, |(k, v)| (k.value().to_string(), v.value()))?;
+    let blobs: BTreeMap<String, u64> = scan(&txn.open_table(BLOBS)?, |(k, v)| {
+        (k.value().to_string(), v.value())
+    })?;
     let counters = txn.open_table(COUNTERS)?;
     let stored = get_u64(&counters, STORED_BYTES)?.unwrap_or(0);
     let logical = get_u64(&counters, LOGICAL_BYTES)?.unwrap_or(0);
@@ -132,18 +107,19 @@ pub(super) fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
         stored == sum,
         format!("stored_bytes {stored} != sum of blobs {sum}"),
     );
-    let links: BTreeMap<(String, String), u64> = scan(txn, REPO_BLOBS, |(k, v)| {
+    let links: BTreeMap<(String, String), u64> = scan(&txn.open_table(REPO_BLOBS)?, |(k, v)| {
         (
             (k.value().0.to_string(), k.value().1.to_string()),
             v.value(),
         )
     })?;
-    let by_digest: BTreeMap<(String, String), u64> = scan(txn, BLOB_REPOS, |(k, v)| {
-        (
-            (k.value().1.to_string(), k.value().0.to_string()),
-            v.value(),
-        )
-    })?;
+    let by_digest: BTreeMap<(String, String), u64> =
+        scan(&txn.open_table(BLOB_REPOS)?, |(k, v)| {
+            (
+                (k.value().1.to_string(), k.value().0.to_string()),
+                v.value(),
+            )
+        })?;
     check(
         links == by_digest,
         "blob_repos differs from repo_blobs".into(),
@@ -177,21 +153,24 @@ pub(super) fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
         per_repo.is_empty(),
         format!("links of unlisted repositories {per_repo:?}"),
     );
-    let access: BTreeSet<(u64, String)> =
-        scan(txn, ACCESS, |(k, v)| (v.value(), k.value().to_string()))?;
-    let order: BTreeSet<(u64, String)> = scan(txn, ACCESS_ORDER, |(k, _)| {
+    let access: BTreeSet<(u64, String)> = scan(&txn.open_table(ACCESS)?, |(k, v)| {
+        (v.value(), k.value().to_string())
+    })?;
+    let order: BTreeSet<(u64, String)> = scan(&txn.open_table(ACCESS_ORDER)?, |(k, _)| {
         (k.value().0, k.value().1.to_string())
     })?;
     check(access == order, "access_order differs from access".into());
-    let manifest_names: BTreeSet<String> = scan(txn, MANIFESTS, |(k, _)| k.value().to_string())?;
+    let manifest_names: BTreeSet<String> =
+        scan(&txn.open_table(MANIFESTS)?, |(k, _)| k.value().to_string())?;
     let want_manifest_order: BTreeSet<(u64, String)> = access
         .iter()
         .filter(|(_, d)| manifest_names.contains(d))
         .cloned()
         .collect();
-    let manifest_order: BTreeSet<(u64, String)> = scan(txn, MANIFEST_ORDER, |(k, _)| {
-        (k.value().0, k.value().1.to_string())
-    })?;
+    let manifest_order: BTreeSet<(u64, String)> =
+        scan(&txn.open_table(MANIFEST_ORDER)?, |(k, _)| {
+            (k.value().0, k.value().1.to_string())
+        })?;
     check(
         manifest_order == want_manifest_order,
         "manifest_order differs from the access of manifests".into(),
@@ -209,14 +188,15 @@ pub(super) fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
             format!("manifest {} has no push time", k.value()),
         );
     }
-    let refs: BTreeSet<(String, String)> = scan(txn, REFERRERS, |(k, _)| {
+    let refs: BTreeSet<(String, String)> = scan(&txn.open_table(REFERRERS)?, |(k, _)| {
         (k.value().0.to_string(), k.value().1.to_string())
     })?;
     check(
         refs == want_refs,
         "referrers differs from manifest references".into(),
     );
-    let manifests: BTreeSet<String> = scan(txn, MANIFESTS, |(k, _)| k.value().to_string())?;
+    let manifests: BTreeSet<String> =
+        scan(&txn.open_table(MANIFESTS)?, |(k, _)| k.value().to_string())?;
     let referenced: BTreeSet<&String> = refs.iter().map(|(r, _)| r).collect();
     let gha: BTreeSet<&String> = links
         .keys()
@@ -228,14 +208,16 @@ pub(super) fn audit(txn: &ReadTransaction) -> Result<Vec<String>> {
         .filter(|d| !manifests.contains(*d) && !referenced.contains(d) && !gha.contains(d))
         .cloned()
         .collect();
-    let unreferenced: BTreeSet<String> = scan(txn, UNREFERENCED, |(k, _)| k.value().to_string())?;
+    let unreferenced: BTreeSet<String> = scan(&txn.open_table(UNREFERENCED)?, |(k, _)| {
+        k.value().to_string()
+    })?;
     check(
         unreferenced == want_unreferenced,
         format!("unreferenced {unreferenced:?} != computed {want_unreferenced:?}"),
     );
     let tags: BTreeSet<(String, String, String)> =
         all_tags(&txn.open_table(TAGS)?)?.into_iter().collect();
-    let index: BTreeSet<(String, String, String)> = scan(txn, TAG_INDEX, |(k, _)| {
+    let index: BTreeSet<(String, String, String)> = scan(&txn.open_table(TAG_INDEX)?, |(k, _)| {
         (
             k.value().0.to_string(),
             k.value().1.to_string(),

@@ -204,15 +204,18 @@ pub(super) fn has_links(txn: &WriteTransaction, digest: &str) -> Result<bool> {
         .is_some_and(|(k, _)| k.value().0 == digest))
 }
 
-pub(super) fn referrers_in(
-    table: &impl ReadableTable<(&'static str, &'static str), ()>,
-    digest: &str,
+/// The second parts, in order, of the keys of `table` whose first part is `first`: the
+/// manifests referring to a digest (`REFERRERS`), the repositories linking a blob
+/// (`BLOB_REPOS`).
+pub(super) fn seconds_of<V: redb::Value + 'static>(
+    table: &impl ReadableTable<(&'static str, &'static str), V>,
+    first: &str,
 ) -> Result<Vec<String>> {
     let mut failed = Failed::default();
     let out = table
-        .range((digest, "")..)?
+        .range((first, "")..)?
         .map_while(failed.ok())
-        .take_while(|(k, _)| k.value().0 == digest)
+        .take_while(|(k, _)| k.value().0 == first)
         .map(|(k, _)| k.value().1.to_string())
         .collect();
     failed.check()?;
@@ -334,15 +337,7 @@ pub(super) fn forget(txn: &WriteTransaction, digest: &str) -> Result<Option<u64>
     if let Some(size) = size {
         bump(txn, STORED_BYTES, 0, size)?;
     }
-    let mut failed = Failed::default();
-    let repos: Vec<String> = txn
-        .open_table(BLOB_REPOS)?
-        .range((digest, "")..)?
-        .map_while(failed.ok())
-        .take_while(|(k, _)| k.value().0 == digest)
-        .map(|(k, _)| k.value().1.to_string())
-        .collect();
-    failed.check()?;
+    let repos = seconds_of(&txn.open_table(BLOB_REPOS)?, digest)?;
     for repository in &repos {
         unlink(txn, repository, digest)?;
         drop_repo_if_empty(txn, repository)?;
@@ -350,4 +345,21 @@ pub(super) fn forget(txn: &WriteTransaction, digest: &str) -> Result<Option<u64>
     clear_access(txn, digest)?;
     txn.open_table(UNREFERENCED)?.remove(digest)?;
     Ok(size)
+}
+
+/// Every entry of `table`, mapped by `f` and collected; a storage error fails the read (through
+/// [`Failed`]): an audit or a listing never rests on a read that skipped entries.
+pub(super) fn scan<K, V, T, C>(
+    table: &impl ReadableTable<K, V>,
+    f: impl FnMut((redb::AccessGuard<'_, K>, redb::AccessGuard<'_, V>)) -> T,
+) -> Result<C>
+where
+    K: redb::Key + 'static,
+    V: redb::Value + 'static,
+    C: FromIterator<T>,
+{
+    let mut failed = Failed::default();
+    let out = table.iter()?.map_while(failed.ok()).map(f).collect();
+    failed.check()?;
+    Ok(out)
 }
