@@ -603,7 +603,8 @@ fn onbuild_trigger(trigger: &str, line: usize) -> Result<Command, PlanError> {
     let [inst] = df.instructions.as_slice() else {
         return Err(bad("onbuild trigger should be a single expression".into()));
     };
-    let mut cmd = crate::dockerfile::instructions::parse_command(inst).map_err(bad)?;
+    let mut cmd =
+        crate::dockerfile::instructions::parse_command(inst).map_err(|e| bad(e.message))?;
     cmd.line = line;
     cmd.end_line = line;
     Ok(cmd)

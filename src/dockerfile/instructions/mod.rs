@@ -33,7 +33,7 @@ pub fn from_dockerfile(df: &Dockerfile) -> Result<Stages, ParseError> {
             out.stages.push(parse_from(inst).map_err(err)?);
             continue;
         }
-        let cmd = parse_command(inst).map_err(err)?;
+        let cmd = parse_command(inst)?;
         match out.stages.last_mut() {
             Some(stage) => stage.commands.push(cmd),
             None if matches!(cmd.kind, CommandKind::Arg(_)) => out.meta_args.push(cmd),
@@ -87,9 +87,10 @@ fn valid_stage_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))
 }
 
-/// Parses one non-FROM instruction (also used for ONBUILD triggers).
-pub fn parse_command(inst: &Instruction) -> Result<Command, String> {
-    let kind = parse_kind(inst)?;
+/// Parses one non-FROM instruction (also used for ONBUILD triggers); an error is at the
+/// instruction's line.
+pub fn parse_command(inst: &Instruction) -> Result<Command, ParseError> {
+    let kind = parse_kind(inst).map_err(|m| ParseError::new(inst.line, m))?;
     Ok(Command {
         line: inst.line,
         end_line: inst.end_line,
