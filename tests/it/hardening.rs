@@ -302,8 +302,10 @@ fn builds_du_and_prune_sharing_a_state_dir_leave_each_others_work_alone() {
     let home = tempfile::tempdir().unwrap();
     let outs = tempfile::tempdir().unwrap();
     let dockerfiles = [
-        "FROM {REG}/library/busybox:latest\nRUN sleep 2 && echo a > /a\n",
-        "FROM {REG}/library/busybox:latest\nRUN sleep 2 && echo b > /b\n",
+        // Long enough that the two RUNs overlap even when the machine is busy (under the
+        // full suite one build can reach its RUN seconds after the other).
+        "FROM {REG}/library/busybox:latest\nRUN sleep 6 && echo a > /a\n",
+        "FROM {REG}/library/busybox:latest\nRUN sleep 6 && echo b > /b\n",
     ];
     let contexts: Vec<_> = dockerfiles.iter().map(|d| context(d, &[])).collect();
     let mut builds: Vec<_> = contexts
