@@ -15,6 +15,7 @@ use proptest::prelude::*;
 use crate::cache::remote::document::{DocManifest, LoadedDoc};
 use crate::cache::remote::index::CacheIndex;
 use crate::cache::remote::mounts::manifest::MountManifest;
+use crate::store::snapshots::SnapshotFormat;
 use crate::store::unpack::unpack_tar;
 
 fn cases() -> u32 {
@@ -130,7 +131,7 @@ proptest! {
         let root = tempfile::tempdir().unwrap();
         let dest = root.path().join("snapshot");
         std::fs::create_dir(&dest).unwrap();
-        let _ = unpack_tar(&dest, &bytes[..]);
+        let _ = unpack_tar(&dest, &bytes[..], SnapshotFormat::Overlay);
     }
 
     /// Hostile entries (`..`, absolute paths, links out and through links, whiteouts, devices,
@@ -145,7 +146,7 @@ proptest! {
         std::fs::create_dir(&dest).unwrap();
         std::fs::create_dir(&beside).unwrap();
         std::fs::write(beside.join("passwd"), b"unchanged").unwrap();
-        let taken = unpack_tar(&dest, &tar_of(&entries)[..]);
+        let taken = unpack_tar(&dest, &tar_of(&entries)[..], SnapshotFormat::Overlay);
         if std::env::var_os("RBUILD_FUZZ_TRACE").is_some() {
             eprintln!("taken={:?} files={}", taken.as_ref().map_err(|e| e.to_string().chars().take(60).collect::<String>()), listing(&dest).len());
         }

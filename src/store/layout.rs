@@ -6,6 +6,8 @@
 //!   VERSION                   "rbuild-state-v1"
 //!   blobs/sha256/<hex>        content store, one file per digest
 //!   snapshots/<chain hex>/    one unpacked layer per chain id, overlayfs "diff" format
+//!   snapshots-files/<chain hex>/  the same with whiteouts as files (`SnapshotFormat::Files`,
+//!                             for unprivileged containers; the two never mix)
 //!   ingest/<hex>.partial      resumable downloads, one per expected digest
 //!   cache/records/<hex>.json  the local per-step cache: one record per step key (the cache module's);
 //!                             made by `LocalCache::open`, its mtime is the record's last use
@@ -27,6 +29,8 @@ use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::snapshots::SnapshotFormat;
 
 use super::error::{IoContext, Result, StoreError};
 use crate::digest::Digest;
@@ -55,6 +59,8 @@ pub(crate) struct Layout {
     root: PathBuf,
     /// Whether commits are fsynced (a scratch store's blobs need not survive a crash).
     pub(crate) durable: bool,
+    /// How snapshots hold whiteouts (each format has its own folder).
+    pub(crate) format: SnapshotFormat,
 }
 
 impl Layout {
@@ -63,6 +69,7 @@ impl Layout {
         let layout = Self {
             root: root.to_path_buf(),
             durable: true,
+            format: SnapshotFormat::Overlay,
         };
         fs::create_dir_all(root).at(root)?;
         make_private(root)?;
@@ -115,7 +122,10 @@ impl Layout {
 
     /// `snapshots`.
     pub(crate) fn snapshot_dir(&self) -> PathBuf {
-        self.root.join("snapshots")
+        match self.format {
+            SnapshotFormat::Overlay => self.root.join("snapshots"),
+            SnapshotFormat::Files => self.root.join("snapshots-files"),
+        }
     }
 
     /// Where the snapshot of `chain_id` lives.

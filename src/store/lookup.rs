@@ -1,7 +1,8 @@
 //! Reading the merged view of a stack of snapshots without mounting it, as overlayfs would show
-//! it: the topmost layer holding a path wins; a whiteout (0:0 character device) hides the path
-//! below; an opaque directory (`trusted.overlay.opaque=y`, or `user.overlay.opaque=y`) hides the
-//! directory's content below; a non-directory hides everything below it.
+//! it: the topmost layer holding a path wins; a whiteout (0:0 character device, or an empty file
+//! `.wh.<name>` in [`super::SnapshotFormat::Files`]) hides the path below; an opaque directory
+//! (`trusted.overlay.opaque=y`, `user.overlay.opaque=y`, or a `.wh..wh..opq` file in it) hides
+//! the directory's content below; a non-directory hides everything below it.
 //!
 //! Symlinks are resolved inside the merged root, as a chroot would (`..` stops at `/`, absolute
 //! targets start at the merged root), with a limit of 40 links. Each layer is walked one
@@ -58,6 +59,13 @@ pub fn read_dir_merged(stack: &[PathBuf], dir: &Path) -> Result<Option<Vec<Merge
                 for entry in fs::read_dir(&path).at(&path)? {
                     let entry = entry.at(&path)?;
                     let name = entry.file_name();
+                    if let Some(hidden) = whiteout_file_target(&name) {
+                        // A whiteout kept as a file: it hides `hidden`, and is no entry itself.
+                        if let Some(hidden) = hidden {
+                            seen.entry(hidden).or_insert(None);
+                        }
+                        continue;
+                    }
                     if seen.contains_key(&name) {
                         continue;
                     }
@@ -177,7 +185,10 @@ fn probe(layer: &Path, comps: &[OsString]) -> Result<Probe> {
         let meta = match fs::symlink_metadata(&path) {
             Ok(meta) => meta,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Ok(if opaque_parent {
+                let mut whiteout = OsString::from(".wh.");
+                whiteout.push(comp);
+                let marker = path.with_file_name(whiteout);
+                return Ok(if opaque_parent || fs::symlink_metadata(marker).is_ok() {
                     Probe::Hidden
                 } else {
                     Probe::Absent
@@ -206,8 +217,19 @@ pub fn is_whiteout(meta: &Metadata) -> bool {
     meta.file_type().is_char_device() && meta.rdev() == 0
 }
 
+/// For a name starting with `.wh.` (a whiteout or opaque marker kept as a file): `Some(Some(x))`
+/// for the whiteout of `x`, `Some(None)` for the opaque marker; `None` for any other name.
+fn whiteout_file_target(name: &std::ffi::OsStr) -> Option<Option<OsString>> {
+    use std::os::unix::ffi::OsStrExt;
+    let hidden = name.as_bytes().strip_prefix(b".wh.")?;
+    Some((hidden != b".wh..opq").then(|| std::ffi::OsStr::from_bytes(hidden).to_os_string()))
+}
+
 /// Whether a directory hides the content of the layers below.
 pub fn is_opaque(dir: &Path) -> bool {
+    if fs::symlink_metadata(dir.join(".wh..wh..opq")).is_ok() {
+        return true;
+    }
     ["trusted.overlay.opaque", "user.overlay.opaque"]
         .iter()
         .any(|name| {

@@ -42,7 +42,7 @@ pub use error::{Result, StoreError};
 pub use ingest::{BlobSink, BlobWriter};
 pub use layout::LAYOUT_VERSION;
 pub use lookup::{MergedEntry, read_dir_merged, resolve, resolve_nofollow};
-pub use snapshots::StagedSnapshot;
+pub use snapshots::{SnapshotFormat, StagedSnapshot};
 pub use usage::{Tally, Usage};
 
 /// The local state directory.

@@ -16,7 +16,34 @@ use super::error::{IoContext, Result, StoreError};
 use super::unpack::unpack_tar;
 use crate::digest::Digest;
 
+/// How a snapshot holds the layer's whiteouts and opaque-directory markers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SnapshotFormat {
+    /// As overlayfs wants them (0:0 character devices, `trusted.overlay.opaque`): the stack
+    /// mounts as overlay lowerdirs. Needs CAP_MKNOD and CAP_SYS_ADMIN.
+    #[default]
+    Overlay,
+    /// As the layer has them (empty files `.wh.<name>`, `.wh..wh..opq`): what uid 0 of an
+    /// unprivileged container can write, read by [`super::lookup`] and by the in-container
+    /// isolation, never mounted.
+    Files,
+}
+
 impl Store {
+    /// This store with its snapshots in `format` (in a folder of their own: a state dir can
+    /// hold both, and a stack never mixes them).
+    pub fn with_snapshot_format(mut self, format: SnapshotFormat) -> Result<Self> {
+        self.layout.format = format;
+        let dir = self.layout.snapshot_dir();
+        fs::create_dir_all(&dir).at(&dir)?;
+        Ok(self)
+    }
+
+    /// How this store's snapshots hold whiteouts.
+    pub fn snapshot_format(&self) -> SnapshotFormat {
+        self.layout.format
+    }
+
     /// Where the snapshot of `chain_id` is (or would be).
     pub fn snapshot_path(&self, chain_id: &Digest) -> PathBuf {
         self.layout.snapshot(chain_id)
@@ -143,7 +170,8 @@ impl Store {
             tmp,
             published: false,
         };
-        unpack_checked(&staged.tmp, chain_id, layer, compression, diff_id)?;
+        let format = self.layout.format;
+        unpack_checked(&staged.tmp, chain_id, layer, compression, diff_id, format)?;
         Ok(staged)
     }
 }
@@ -195,13 +223,15 @@ fn unpack_checked(
     layer: impl Read + Send,
     compression: Compression,
     diff_id: Option<&Digest>,
+    format: SnapshotFormat,
 ) -> Result<()> {
     let tar_err = |source| StoreError::Tar {
         entry: None,
         source,
     };
     let ((), actual) =
-        super::decode::decoded(layer, compression, |tar| unpack_tar(tmp, tar))?.map_err(tar_err)?;
+        super::decode::decoded(layer, compression, |tar| unpack_tar(tmp, tar, format))?
+            .map_err(tar_err)?;
     if let Some(expected) = diff_id
         && *expected != actual
     {

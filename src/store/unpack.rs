@@ -1,7 +1,10 @@
 //! One layer's tar stream written into an empty directory in overlayfs "diff" format.
 //!
-//! * `.wh.<name>` becomes a 0:0 character device `<name>`; `.wh..wh..opq` becomes the xattr
-//!   `trusted.overlay.opaque=y` on its directory (both need root);
+//! * in [`SnapshotFormat::Overlay`], `.wh.<name>` becomes a 0:0 character device `<name>`;
+//!   `.wh..wh..opq` becomes the xattr `trusted.overlay.opaque=y` on its directory (both need
+//!   root with CAP_MKNOD and CAP_SYS_ADMIN, and a filesystem that is not itself an overlay);
+//! * in [`SnapshotFormat::Files`], both stay as the layer has them: empty regular files
+//!   `.wh.<name>` and `.wh..wh..opq` (what an unprivileged container can write);
 //! * modes, owners (as root), mtimes, symlinks, hard links within the layer, fifos and device nodes
 //!   (as root) and `SCHILY.xattr.*` extended attributes are kept;
 //! * every path goes through the private `confined` module: `..` is refused, absolute paths are
@@ -28,14 +31,16 @@ use tar::EntryType;
 
 use super::confined::{self, Refusal, join, kind, normalize, open_dir};
 use super::error::{Result, StoreError};
+use super::snapshots::SnapshotFormat;
 
 /// The xattr overlayfs reads to make a directory hide the layers below it.
 pub const OPAQUE_XATTR: &str = "trusted.overlay.opaque";
 const WHITEOUT_PREFIX: &[u8] = b".wh.";
 const OPAQUE_MARKER: &[u8] = b".wh..wh..opq";
 
-/// Unpacks the tar stream `tar` into the existing, empty directory `dest`.
-pub(crate) fn unpack_tar(dest: &Path, tar: impl Read) -> Result<()> {
+/// Unpacks the tar stream `tar` into the existing, empty directory `dest`, whiteouts as
+/// `format` writes them.
+pub(crate) fn unpack_tar(dest: &Path, tar: impl Read, format: SnapshotFormat) -> Result<()> {
     let root = rustix::fs::open(
         dest,
         OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
@@ -49,6 +54,7 @@ pub(crate) fn unpack_tar(dest: &Path, tar: impl Read) -> Result<()> {
         root,
         dest,
         is_root: rustix::process::geteuid().is_root(),
+        format,
         dirs: Vec::new(),
         buf: vec![0; COPY_BUFFER],
     };
@@ -91,6 +97,7 @@ struct Unpacker<'a> {
     root: OwnedFd,
     dest: &'a Path,
     is_root: bool,
+    format: SnapshotFormat,
     /// Directories whose mode and mtime are applied at the end.
     dirs: Vec<(Vec<OsString>, Meta)>,
     /// File contents pass through this: big reads and writes, not `io::copy`'s 8 KiB ones
@@ -121,6 +128,9 @@ impl Unpacker<'_> {
         };
         let parent = open_dir(&self.root, parents, true).map_err(|r| refused(&name, r))?;
 
+        if self.format == SnapshotFormat::Files && last.as_bytes().starts_with(WHITEOUT_PREFIX) {
+            return self.marker_file(&parent, parents, last, &name);
+        }
         if last.as_bytes() == OPAQUE_MARKER {
             return fsetxattr(&parent, OPAQUE_XATTR, b"y", XattrFlags::empty())
                 .map_err(|e| privileged(&name, "an opaque directory", e));
@@ -257,6 +267,35 @@ impl Unpacker<'_> {
             }
             Some(_) => unlinkat(parent, name, AtFlags::empty()).map_err(|e| io(e.into())),
         }
+    }
+
+    /// A whiteout or opaque marker kept as the layer has it: an empty file, owner-only.
+    fn marker_file(
+        &self,
+        parent: &OwnedFd,
+        parents: &[OsString],
+        last: &OsStr,
+        name: &str,
+    ) -> Result<()> {
+        let hidden = &last.as_bytes()[WHITEOUT_PREFIX.len()..];
+        if matches!(hidden, b"" | b"." | b"..") {
+            return Err(unsafe_entry(name, "a whiteout must name a file"));
+        }
+        if last.as_bytes() != OPAQUE_MARKER {
+            self.clear(parent, parents, OsStr::from_bytes(hidden), false, name)?;
+        }
+        self.clear(parent, parents, last, false, name)?;
+        openat(
+            parent,
+            last,
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o600),
+        )
+        .map(drop)
+        .map_err(|e| StoreError::Entry {
+            entry: name.to_string(),
+            source: e.into(),
+        })
     }
 
     /// A hard link to an earlier entry of this layer, never through a symlink.

@@ -7,7 +7,9 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use rbuild::digest::Digest;
-use rbuild::store::{Compression, Store, StoreError, chain_id, read_dir_merged, resolve};
+use rbuild::store::{
+    Compression, SnapshotFormat, Store, StoreError, chain_id, read_dir_merged, resolve,
+};
 use sha2::Digest as _;
 use tar::EntryType;
 
@@ -700,4 +702,79 @@ fn usage_counts_blobs_and_snapshots() {
     assert_eq!((usage.blobs.count, usage.blobs.bytes), (2, 7));
     assert_eq!(usage.snapshots.count, 3);
     assert!(usage.snapshots.bytes > 0);
+}
+
+/// The merged view of `stack` as `(path, kind)` lines, every directory listed recursively.
+fn merged_view(stack: &[PathBuf]) -> Vec<String> {
+    fn walk(stack: &[PathBuf], dir: &Path, out: &mut Vec<String>) {
+        for e in read_dir_merged(stack, dir).unwrap().unwrap() {
+            let path = dir.join(&e.name);
+            let kind = if e.metadata.is_dir() { "dir" } else { "file" };
+            out.push(format!("{} {kind}", path.display()));
+            if e.metadata.is_dir() {
+                walk(stack, &path, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(stack, Path::new("/"), &mut out);
+    out
+}
+
+#[test]
+fn whiteouts_kept_as_files_give_the_same_merged_view_as_overlay_whiteouts() {
+    let lower = Layer::new()
+        .dir("etc/")
+        .file("etc/keep", "k")
+        .file("etc/gone", "g")
+        .dir("opt/")
+        .file("opt/old", "o")
+        .dir("opt/sub/")
+        .file("opt/sub/deep", "d")
+        .tar();
+    let upper = Layer::new()
+        .dir("etc/")
+        .file("etc/.wh.gone", "")
+        .dir("opt/")
+        .file("opt/.wh..wh..opq", "")
+        .file("opt/new", "n")
+        .tar();
+    let views: Vec<Vec<String>> = [SnapshotFormat::Overlay, SnapshotFormat::Files]
+        .into_iter()
+        .map(|format| {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open(dir.path())
+                .unwrap()
+                .with_snapshot_format(format)
+                .unwrap();
+            let bottom = Digest::of(b"lower");
+            let top = Digest::of(b"upper");
+            store
+                .unpack(&bottom, &lower[..], Compression::Auto, None)
+                .unwrap();
+            store
+                .unpack(&top, &upper[..], Compression::Auto, None)
+                .unwrap();
+            if format == SnapshotFormat::Files {
+                // Kept as the layer has them, in a folder of their own.
+                let top_dir = store.snapshot_path(&top);
+                assert!(top_dir.starts_with(dir.path().join("snapshots-files")));
+                assert!(top_dir.join("etc/.wh.gone").is_file());
+                assert!(top_dir.join("opt/.wh..wh..opq").is_file());
+            }
+            let stack = store.stack(&[top, bottom]);
+            assert!(resolve(&stack, Path::new("/etc/gone")).unwrap().is_none());
+            assert!(
+                resolve(&stack, Path::new("/opt/sub/deep"))
+                    .unwrap()
+                    .is_none()
+            );
+            merged_view(&stack)
+        })
+        .collect();
+    assert_eq!(
+        views[0],
+        ["/etc dir", "/etc/keep file", "/opt dir", "/opt/new file"]
+    );
+    assert_eq!(views[1], views[0]);
 }

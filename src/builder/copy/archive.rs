@@ -73,7 +73,12 @@ pub fn extract(path: &Path, compression: Compression, into: &Path) -> Result<(),
         ));
     }
     let reader = decoder(path, compression).map_err(|e| e.to_string())?;
-    crate::store::unpack::unpack_tar(into, reader).map_err(|e| {
+    crate::store::unpack::unpack_tar(
+        into,
+        reader,
+        crate::store::snapshots::SnapshotFormat::Overlay,
+    )
+    .map_err(|e| {
         let mut text = e.to_string();
         let mut source = std::error::Error::source(&e);
         while let Some(s) = source {
