@@ -16,7 +16,9 @@
 //! `bundle/`), removed when the [`Finished`] value drops; the runtime's state is in
 //! `<scratch>/runc/`. Needs root (mounts, namespaces).
 
+pub mod container;
 pub mod error;
+pub mod isolation;
 pub mod mountpoints;
 pub mod overlay;
 pub mod runtime;
@@ -26,6 +28,7 @@ pub mod user;
 use std::path::{Path, PathBuf};
 
 pub use error::ExecError;
+pub use isolation::{Isolation, IsolationChoice, Privileges};
 pub use runtime::Runtime;
 
 use error::IoContext;

@@ -59,6 +59,20 @@ pub fn mount_targets() -> Vec<PathBuf> {
     targets
 }
 
+/// The process environment of `spec`: its variables, the secret ones (`env=` secrets) in place
+/// of any of the same name, and BuildKit's default `PATH` when it has none.
+pub fn process_env(spec: &RunSpec) -> Vec<String> {
+    let mut env = spec.env.clone();
+    for (name, value) in &spec.secret_env {
+        env.retain(|e| e.split_once('=').map_or(e.as_str(), |(k, _)| k) != name);
+        env.push(format!("{name}={}", value.0));
+    }
+    if !env.iter().any(|e| e.starts_with("PATH=")) {
+        env.push(format!("PATH={DEFAULT_PATH}"));
+    }
+    env
+}
+
 /// The spec for `spec` with root `merged` and ids `ids`; `host_files`: bind-mount
 /// [`HOST_FILES`] (only when the root's `/etc` is a directory or absent).
 pub fn build(
@@ -79,14 +93,7 @@ fn build_inner(
     ids: &Ids,
     host_files: bool,
 ) -> Result<Spec, oci_spec::OciSpecError> {
-    let mut env = spec.env.clone();
-    for (name, value) in &spec.secret_env {
-        env.retain(|e| e.split_once('=').map_or(e.as_str(), |(k, _)| k) != name);
-        env.push(format!("{name}={}", value.0));
-    }
-    if !env.iter().any(|e| e.starts_with("PATH=")) {
-        env.push(format!("PATH={DEFAULT_PATH}"));
-    }
+    let env = process_env(spec);
     let caps: oci_spec::runtime::Capabilities = DEFAULT_CAPS.into_iter().collect();
     let capabilities = LinuxCapabilitiesBuilder::default()
         .bounding(caps.clone())

@@ -6,7 +6,8 @@
 //! 1. A source yields [`Entry`] values in layer order: [`DirSource`] for a plain directory tree
 //!    (COPY results, with a target prefix and `--chown`/`--chmod` overrides) and
 //!    [`OverlaySource`] for an overlayfs upper dir (RUN results: whiteouts and opaque dirs become
-//!    OCI `.wh.` entries).
+//!    OCI `.wh.` entries); [`ChangesSource`] for a root and the changes two stat walks found (RUN
+//!    results of the in-container isolation, in the same shape).
 //! 2. [`TarWriter`] writes each entry with normalized headers (see [`tar_writer`]).
 //! 3. [`write_layer`] runs the tar on a second thread and compresses on the caller's thread, like
 //!    `tar | gzip`, computing the diff_id (sha256 of the tar), the blob digest and its size on the
@@ -18,6 +19,7 @@
 //! entries. Hard links to a file already in the layer (same device and inode) become tar link
 //! entries to the first path in that order.
 
+pub mod changes;
 pub mod compress;
 pub mod entries;
 pub mod overlay;
@@ -28,6 +30,7 @@ pub mod walk;
 use std::io;
 use std::path::PathBuf;
 
+pub use changes::{Change, ChangesSource};
 pub use compress::{Compression, LayerDescriptor, recompress};
 pub use entries::{Entry, EntryKind, FileData, Xattrs};
 pub use overlay::OverlaySource;

@@ -1,0 +1,187 @@
+//! The in-container isolation (DESIGN.md "Layers and execution"; Kaniko's model): uid 0 in an
+//! unprivileged container, no mounts, no namespaces. The container is the sandbox:
+//!
+//! 1. the root (`/`) is made to hold the stage's filesystem: everything that is not kept
+//!    ([`keep`]: the container's mount points, rbuild's own folder, the state dir, the context)
+//!    is removed and the stage's snapshots are laid over it ([`materialize`]); when the root
+//!    already holds the lower part of the stack (the step before in the same stage), only the
+//!    layers above it are laid;
+//! 2. a stat walk records the root ([`walk`]);
+//! 3. the step's mounts are placed at their targets ([`place`]) and its command runs directly,
+//!    as the step's user, in its working directory ([`process`]);
+//! 4. the mounts are taken away, a second walk records the root, and their difference is the
+//!    step's layer ([`crate::image::layer::ChangesSource`]): the same changes runc's overlay
+//!    upper dir records for the step.
+//!
+//! One step runs at a time ([`ContainerRoot::lease`]): the root is one. Snapshots are in
+//! [`crate::store::SnapshotFormat::Files`]. Only for trusted Dockerfiles, as with Kaniko: a step
+//! can change anything rbuild's container can.
+
+pub mod keep;
+pub mod materialize;
+pub mod place;
+pub mod process;
+pub mod walk;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use super::ExecError;
+use super::RunSpec;
+use crate::digest::Digest;
+use crate::image::layer::ChangesSource;
+use keep::Keep;
+
+/// Where rbuild's own files live in its image: never touched by a build.
+pub const RBUILD_DIR: &str = "/rbuild";
+
+/// The root steps run at, and the layers it holds now.
+#[derive(Debug)]
+pub struct ContainerRoot {
+    root: PathBuf,
+    keep: Keep,
+    /// The chain ids (bottom first) of the layers the root holds; `None`: unknown (before the
+    /// first step, or after a step that did not finish).
+    holds: Mutex<Option<Vec<Digest>>>,
+}
+
+impl ContainerRoot {
+    /// `/` of the container rbuild runs in, keeping its mount points, the kernel's file
+    /// systems, [`RBUILD_DIR`] and `extra` (the state dir, the context, the output paths).
+    pub fn slash(extra: &[PathBuf]) -> Result<Self, ExecError> {
+        let mountinfo = Path::new("/proc/self/mountinfo");
+        let text = std::fs::read_to_string(mountinfo).map_err(|source| ExecError::Io {
+            what: "reading",
+            path: mountinfo.to_path_buf(),
+            source,
+        })?;
+        let mut keep = Keep::default();
+        keep.add_mount_points(&text, Path::new("/"));
+        for p in ["/proc", "/sys", "/dev", RBUILD_DIR] {
+            keep.add(Path::new(p));
+        }
+        for p in extra {
+            keep.add(p);
+        }
+        Ok(Self::new("/", keep))
+    }
+
+    /// A root at `root` keeping `keep` (tests use a directory).
+    pub fn new(root: impl Into<PathBuf>, keep: Keep) -> Self {
+        Self {
+            root: root.into(),
+            keep,
+            holds: Mutex::new(None),
+        }
+    }
+
+    /// The root directory.
+    pub fn path(&self) -> &Path {
+        &self.root
+    }
+
+    /// The root for one step: other steps wait until the lease drops.
+    pub fn lease(&self) -> Lease<'_> {
+        Lease {
+            root: self,
+            holds: self.holds.lock().unwrap_or_else(PoisonError::into_inner),
+        }
+    }
+}
+
+/// The root, leased to one step.
+#[derive(Debug)]
+pub struct Lease<'a> {
+    root: &'a ContainerRoot,
+    holds: MutexGuard<'a, Option<Vec<Digest>>>,
+}
+
+/// A finished step: what it changed and how it exited. Its layer is read from the root, so the
+/// root stays leased until [`StepRun::commit`] or drop.
+#[derive(Debug)]
+pub struct StepRun<'a> {
+    lease: Lease<'a>,
+    stack: Vec<Digest>,
+    /// What the step changed.
+    pub changes: ChangesSource,
+    /// The process's exit code (128 + signal number when a signal killed it).
+    pub exit_code: i32,
+}
+
+impl<'a> Lease<'a> {
+    /// How many layers of `stack` (chain ids, bottom first) the root holds already: those need
+    /// no snapshot for [`Lease::run`].
+    pub fn holds_prefix(&self, stack: &[Digest]) -> usize {
+        match self.holds.as_ref() {
+            Some(held) if stack.starts_with(held) => held.len(),
+            _ => 0,
+        }
+    }
+
+    /// Runs `spec` with the root holding `stack` (chain id and snapshot dir per layer, bottom
+    /// first; the snapshots of the layers [`Lease::holds_prefix`] counted may be absent).
+    pub fn run(
+        mut self,
+        stack: &[(Digest, PathBuf)],
+        spec: &RunSpec,
+        output: &mut dyn FnMut(&[u8]),
+    ) -> Result<StepRun<'a>, ExecError> {
+        let chain: Vec<Digest> = stack.iter().map(|(c, _)| c.clone()).collect();
+        let held = self.holds_prefix(&chain);
+        let root = self.root.root.clone();
+        let keep = self.root.keep.clone();
+        // From here the root changes: unknown until the step commits.
+        *self.holds = None;
+        let fail = |source: materialize::MaterializeError| ExecError::Io {
+            what: source.what,
+            path: source.path,
+            source: source.source,
+        };
+        if held == 0 {
+            materialize::clear(&root, &keep).map_err(fail)?;
+        }
+        for (_, snapshot) in &stack[held..] {
+            materialize::apply(&root, snapshot, &keep).map_err(fail)?;
+        }
+        let ids = super::user::resolve_user(&spec.user, std::slice::from_ref(&root))?;
+
+        let mut step_keep = keep.clone();
+        step_keep.add(&place::aside_dir(Path::new("/")));
+        for m in &spec.mounts {
+            step_keep.add(Path::new(&m.target));
+        }
+        let walk_err = |e: walk::WalkError| ExecError::Io {
+            what: "walking",
+            path: e.path,
+            source: e.source,
+        };
+        let before = walk::walk(&root, &step_keep).map_err(walk_err)?;
+        let workdir = if spec.workdir.is_empty() {
+            "/"
+        } else {
+            &spec.workdir
+        };
+        super::mountpoints::create_workdir(&root, workdir)?;
+        let placed = place::place(&root, &spec.mounts, &mut step_keep).map_err(fail)?;
+        let exit_code = process::run(&root, spec, &ids, output)?;
+        placed.remove().map_err(fail)?;
+        let after = walk::walk(&root, &step_keep).map_err(walk_err)?;
+        let changes = ChangesSource::new(&root, walk::diff(&before, &after));
+        Ok(StepRun {
+            lease: self,
+            stack: chain,
+            changes,
+            exit_code,
+        })
+    }
+}
+
+impl StepRun<'_> {
+    /// The step's layer is made (`layer`: its chain id; `None` when the step changed
+    /// nothing): the root holds the stack and that layer, for the next step to start from.
+    pub fn commit(mut self, layer: Option<Digest>) {
+        let mut held = std::mem::take(&mut self.stack);
+        held.extend(layer);
+        *self.lease.holds = Some(held);
+    }
+}
