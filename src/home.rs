@@ -1,5 +1,7 @@
 //! Where rbuild keeps its local state (DESIGN.md, "Layers and execution"): `$RBUILD_HOME`, else
-//! `/var/lib/rbuild` for root, else `$XDG_CACHE_HOME/rbuild` or `~/.cache/rbuild`.
+//! `/rbuild/state` when rbuild runs from its own image (its binary under `/rbuild`, the folder
+//! the container isolation never touches), else `/var/lib/rbuild` for root, else
+//! `$XDG_CACHE_HOME/rbuild` or `~/.cache/rbuild`.
 
 use sha2::{Digest as _, Sha256};
 use std::path::{Path, PathBuf};
@@ -8,6 +10,11 @@ use std::path::{Path, PathBuf};
 pub fn state_dir() -> PathBuf {
     if let Some(home) = std::env::var_os("RBUILD_HOME").filter(|v| !v.is_empty()) {
         return PathBuf::from(home);
+    }
+    let in_own_image = std::env::current_exe()
+        .is_ok_and(|exe| exe.starts_with(crate::exec::container::RBUILD_DIR));
+    if is_root() && in_own_image {
+        return Path::new(crate::exec::container::RBUILD_DIR).join("state");
     }
     if is_root() {
         return PathBuf::from("/var/lib/rbuild");

@@ -11,7 +11,8 @@ use super::layers::{LayerRef, Materializer};
 use super::mounts::{self, SecretSource, SshSource};
 use super::progress::Progress;
 use crate::context::BuildContext;
-use crate::exec::{self, Network, RunSpec, Runtime};
+use crate::exec::container::ContainerRoot;
+use crate::exec::{self, Isolation, Network, RunSpec, Runtime};
 use crate::image::layer::{LayerDescriptor, LayerOptions, OverlaySource, diff_of, write_layer};
 use crate::plan::FileSource;
 use crate::plan::RunOp;
@@ -40,6 +41,10 @@ pub struct RunContext<'a> {
     pub ssh: &'a [SshSource],
     /// `--runtime`: the OCI runtime's name or path (`None`: runc, else crun).
     pub runtime: Option<&'a str>,
+    /// How the step is isolated.
+    pub isolation: &'a Isolation,
+    /// The root the container isolation runs steps at.
+    pub container_root: Option<&'a ContainerRoot>,
     /// The layers of the stage or image a mount's `from=` names (`line` for errors).
     pub mount_source: &'a MountSource<'a>,
     /// Remote mount caches: restores new cache directories, notes the ones used.
@@ -75,6 +80,21 @@ pub fn run_step(
         }
     };
     let exec_err = |source| BuildError::Exec { line, source };
+    match (cx.isolation, cx.container_root) {
+        (Isolation::Unavailable(why), _) => return Err(BuildError::at(line, why.clone())),
+        (Isolation::Container, Some(root)) => {
+            if network == Network::None {
+                return Err(BuildError::at(
+                    line,
+                    "RUN --network=none cannot be enforced by the container isolation (a \
+                     network namespace needs CAP_SYS_ADMIN): remove it, or build where rbuild \
+                     may mount (--isolation=runc)",
+                ));
+            }
+            return run_in_container(cx, root, line, op, layers, scratch);
+        }
+        _ => {}
+    }
     let runtime = Runtime::find(cx.runtime).map_err(exec_err)?;
     // The lower layers and the mounts (a remote mount cache's restore, above all) are made
     // present at once: on a fresh runner both are downloads.
@@ -87,19 +107,10 @@ pub fn run_step(
         (stack, prepared)
     });
     let (stack, prepared) = (stack?.stack, prepared?);
-    let mut env = op.env.clone();
-    for (k, v) in &prepared.env {
-        if !env
-            .iter()
-            .any(|e| e.split_once('=').is_some_and(|(n, _)| n == k))
-        {
-            env.push(format!("{k}={v}"));
-        }
-    }
     let spec = RunSpec {
         lower: stack,
         args: op.args.clone(),
-        env,
+        env: step_env(op, &prepared),
         user: op.user.clone(),
         workdir: op.workdir.clone(),
         network,
@@ -115,20 +126,7 @@ pub fn run_step(
     drop(prepared);
     lines.flush(cx.progress, cx.id);
     if finished.exit_code != 0 {
-        let tail: Vec<String> = lines.tail.into_iter().collect();
-        return Err(BuildError::at(
-            line,
-            format!(
-                "RUN {:?} exited with code {}{}",
-                op.args.last().cloned().unwrap_or_default(),
-                finished.exit_code,
-                if tail.is_empty() {
-                    String::new()
-                } else {
-                    format!("; last output:\n{}", tail.join("\n"))
-                }
-            ),
-        ));
+        return Err(exit_error(line, op, finished.exit_code, lines));
     }
     let upper_is_empty = std::fs::read_dir(&finished.upper)
         .map(|mut d| d.next().is_none())
@@ -162,6 +160,96 @@ pub fn run_step(
         }
     }
     Ok(Some(desc))
+}
+
+/// [`run_step`] in the container isolation ([`crate::exec::container`]): the root is leased for
+/// the step, made to hold `layers` (only the snapshots of the layers it lacks are made), and
+/// the step's layer is written from the difference of the stat walks around it.
+fn run_in_container(
+    cx: &RunContext<'_>,
+    root: &ContainerRoot,
+    line: usize,
+    op: &RunOp,
+    layers: &[LayerRef],
+    scratch: &Path,
+) -> Result<Option<LayerDescriptor>, BuildError> {
+    let exec_err = |source| BuildError::Exec { line, source };
+    let prepared = mounts::prepare(cx, line, op, scratch)?;
+    let lease = root.lease();
+    let chain: Vec<_> = layers.iter().map(|l| l.chain_id.clone()).collect();
+    let held = lease.holds_prefix(&chain);
+    cx.materializer.materialize(&layers[held..])?;
+    let stack: Vec<_> = layers
+        .iter()
+        .map(|l| (l.chain_id.clone(), cx.store.snapshot_path(&l.chain_id)))
+        .collect();
+    let spec = RunSpec {
+        lower: Vec::new(),
+        args: op.args.clone(),
+        env: step_env(op, &prepared),
+        user: op.user.clone(),
+        workdir: op.workdir.clone(),
+        network: Network::Host,
+        hostname: "buildkitsandbox".into(),
+        mounts: prepared.mounts.clone(),
+        secret_env: prepared.secret_env.clone(),
+    };
+    let mut lines = OutputLines::default();
+    let run = lease
+        .run(&stack, &spec, &mut |bytes| {
+            lines.push(bytes, cx.progress, cx.id)
+        })
+        .map_err(exec_err)?;
+    drop(prepared);
+    lines.flush(cx.progress, cx.id);
+    if run.exit_code != 0 {
+        return Err(exit_error(line, op, run.exit_code, lines));
+    }
+    if run.changes.is_empty() {
+        run.commit(None);
+        return Ok(None);
+    }
+    let writer = cx.store.writer(None)?;
+    let (desc, writer) = write_layer(run.changes.entries(), &cx.options, writer)
+        .map_err(|source| BuildError::Layer { line, source })?;
+    writer.commit()?;
+    let chain_id = match layers.last() {
+        Some(parent) => child_chain_id(&parent.chain_id, &desc.diff_id),
+        None => desc.diff_id.clone(),
+    };
+    run.commit(Some(chain_id));
+    Ok(Some(desc))
+}
+
+/// The step's environment: its own, then what its mounts add (`SSH_AUTH_SOCK`) unless set.
+fn step_env(op: &RunOp, prepared: &mounts::Prepared) -> Vec<String> {
+    let mut env = op.env.clone();
+    for (k, v) in &prepared.env {
+        if !env
+            .iter()
+            .any(|e| e.split_once('=').is_some_and(|(n, _)| n == k))
+        {
+            env.push(format!("{k}={v}"));
+        }
+    }
+    env
+}
+
+/// The error of a step that exited with `code`, with the last lines of its output.
+fn exit_error(line: usize, op: &RunOp, code: i32, lines: OutputLines) -> BuildError {
+    let tail: Vec<String> = lines.tail.into_iter().collect();
+    BuildError::at(
+        line,
+        format!(
+            "RUN {:?} exited with code {code}{}",
+            op.args.last().cloned().unwrap_or_default(),
+            if tail.is_empty() {
+                String::new()
+            } else {
+                format!("; last output:\n{}", tail.join("\n"))
+            }
+        ),
+    )
 }
 
 /// The layer of a finished RUN whose upper dir is `upper`, left lazy (`crate::store::lazy`):

@@ -54,6 +54,11 @@ pub struct BuildArgs {
     /// OCI runtime for RUN steps: "runc", "crun" or a path (default: runc, else crun)
     #[arg(long, value_name = "RUNTIME")]
     pub runtime: Option<String>,
+    /// How RUN steps are isolated: "runc" (overlayfs and an OCI runtime: root with
+    /// CAP_SYS_ADMIN), "container" (directly in the container rbuild runs in, replacing its
+    /// files: an unprivileged container, as Kaniko) or "auto" (runc where possible)
+    #[arg(long, value_name = "MODE", default_value = "auto")]
+    pub isolation: crate::exec::IsolationChoice,
     /// Run at most N stages at once (default: the number of cores)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,

@@ -57,6 +57,7 @@ fn request(args: &BuildArgs) -> anyhow::Result<BuildRequest> {
         secrets,
         ssh,
         runtime: args.runtime.clone(),
+        isolation: args.isolation,
         jobs: args.jobs.map_or(0, usize::from),
         labels: args.labels.clone(),
         cache_from,

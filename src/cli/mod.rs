@@ -59,6 +59,21 @@ pub enum Commands {
     Gha(gha_cmd::GhaArgs),
 }
 
+/// Where the system has no trust store, points `SSL_CERT_FILE` at rbuild's fallback roots
+/// ([`crate::registry::trust`]) before any TLS client is made: without it, no HTTP client can
+/// be made at all, not even for a plain-HTTP registry.
+fn trust_something() {
+    if crate::registry::trust::system_has_roots() {
+        return;
+    }
+    match crate::registry::trust::write_fallback_bundle(&std::env::temp_dir()) {
+        // SAFETY: called first thing in `main`, before any other thread exists.
+        #[allow(unsafe_code)]
+        Ok(path) => unsafe { std::env::set_var("SSL_CERT_FILE", path) },
+        Err(e) => tracing::warn!("no trust store, and rbuild cannot write its own: {e}"),
+    }
+}
+
 /// Runs the CLI with the process arguments and returns the exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -73,6 +88,7 @@ pub fn main() -> ExitCode {
         .without_time()
         .with_target(false)
         .try_init();
+    trust_something();
     let result = match cli.command {
         Commands::Parse(args) => parse_cmd::run(&args),
         Commands::Plan(args) => plan_cmd::run(&args),

@@ -29,6 +29,7 @@ pub mod pull;
 pub mod push;
 pub mod resolve;
 mod session;
+pub mod trust;
 
 pub use error::RegistryError;
 pub use insecure::InsecureRegistries;

@@ -20,6 +20,7 @@ pub mod run;
 
 mod blobs;
 mod export;
+mod isolation;
 mod metadata;
 
 pub use error::SessionError;

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use super::input::PlanInput;
 use crate::builder::mounts::{SecretSource, SshSource};
 use crate::cache::remote::CacheSpec;
+use crate::exec::IsolationChoice;
 use crate::image::layer::Compression;
 use crate::output::OutputSpec;
 use crate::registry::RegistryOptions;
@@ -50,6 +51,9 @@ pub struct BuildRequest {
     pub ssh: Vec<SshSource>,
     /// The OCI runtime (`None`: runc, else crun).
     pub runtime: Option<String>,
+    /// `--isolation`: how RUN steps are isolated (auto: runc where rbuild may mount, else the
+    /// container rbuild runs in).
+    pub isolation: IsolationChoice,
     /// At most this many stages at once (0: the number of cores).
     pub jobs: usize,
     /// `--label`s of the image.
@@ -80,6 +84,7 @@ impl BuildRequest {
             secrets: Vec::new(),
             ssh: Vec::new(),
             runtime: None,
+            isolation: IsolationChoice::Auto,
             jobs: 0,
             labels: Vec::new(),
             cache_from: Vec::new(),

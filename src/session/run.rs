@@ -67,10 +67,13 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
         reason: chain(&e),
     })?;
     let state = req.state_dir.clone().unwrap_or_else(crate::home::state_dir);
-    let store = Store::open(&state).map_err(|e| SessionError::Path {
-        path: state.clone(),
-        reason: format!("cannot open the state directory: {}", chain(&e)),
-    })?;
+    let isolation = super::isolation::setup(req, &state)?;
+    let store = Store::open(&state)
+        .and_then(|s| s.with_snapshot_format(isolation.format))
+        .map_err(|e| SessionError::Path {
+            path: state.clone(),
+            reason: format!("cannot open the state directory: {}", chain(&e)),
+        })?;
     // ADD URLs without --checksum are fetched while planning: their content is in the key.
     let prefetch_dir = store.layout().temp_path("add-url");
     // GIT_AUTH_TOKEN[.<host>] / GIT_AUTH_HEADER[.<host>]: credentials for ADD's git sources.
@@ -189,6 +192,8 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
             secrets: req.secrets.clone(),
             ssh: req.ssh.clone(),
             runtime: req.runtime.clone(),
+            isolation: isolation.isolation.clone(),
+            container_root: isolation.root.clone(),
             jobs: req.jobs,
             interrupt: Some(watch.flag()),
             pull_meter: Some(pull_meter.clone()),

@@ -52,6 +52,11 @@ pub struct BuildOptions {
     pub ssh: Vec<super::mounts::SshSource>,
     /// `--runtime`: the OCI runtime's name or path (`None`: runc, else crun).
     pub runtime: Option<String>,
+    /// How RUN steps run: [`Isolation::Runc`], or directly in the container rbuild runs in
+    /// (then with `container_root`); [`Isolation::Unavailable`] fails a RUN with its reason.
+    pub isolation: crate::exec::Isolation,
+    /// The root the container isolation runs steps at.
+    pub container_root: Option<Arc<crate::exec::container::ContainerRoot>>,
     /// `--jobs`: at most this many stages at once; 0 means as many as the machine has cores.
     pub jobs: usize,
     /// A flag that, once set (a signal handler: [`super::interrupt::Watch`]), cancels the
@@ -84,6 +89,8 @@ impl Default for BuildOptions {
             secrets: Vec::new(),
             ssh: Vec::new(),
             runtime: None,
+            isolation: crate::exec::Isolation::Runc,
+            container_root: None,
             jobs: 0,
             interrupt: None,
             pull_meter: None,
@@ -315,6 +322,7 @@ impl Builder<'_> {
             }
             scheduled = Some(schedule::run(&tasks, self.jobs(), &cancel, work, || {
                 crate::exec::runtime::kill_running();
+                crate::exec::container::process::kill_running();
             }));
             finished.store(true, Ordering::Relaxed);
         });

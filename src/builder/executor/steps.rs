@@ -92,6 +92,8 @@ impl Run<'_, '_> {
                 secrets: &opts.secrets,
                 ssh: &opts.ssh,
                 runtime: opts.runtime.as_deref(),
+                isolation: &opts.isolation,
+                container_root: opts.container_root.as_deref(),
                 mount_source: &mount_source,
                 mount_sync: opts.mount_sync.as_deref(),
                 mount_scope: opts.mount_scope.as_deref(),

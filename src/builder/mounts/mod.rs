@@ -148,6 +148,8 @@ fn bind(
     out: &mut Prepared,
 ) -> Result<(), BuildError> {
     let writable = !m.readonly;
+    // The container isolation cannot mount: its views are copies.
+    let copies = cx.container_root.is_some();
     fs::create_dir_all(here).map_err(|e| io(line, "creating", here, e))?;
     let source = match &m.from {
         None | Some(FileSource::Context) => {
@@ -159,7 +161,7 @@ fn bind(
                 line,
             )?;
             if copy.is_dir() && writable {
-                let v = view::stack_view(&[copy], true, here, line)?;
+                let v = view::stack_view(&[copy], true, here, line, copies)?;
                 let root = v.root.clone();
                 out.guards.push(Guard::View(v));
                 root
@@ -170,7 +172,7 @@ fn bind(
         Some(from) => {
             let layers = from_layers(cx, line, from)?;
             let stack = cx.materializer.rootfs(&layers)?.stack;
-            let v = view::stack_view(&stack, writable, here, line)?;
+            let v = view::stack_view(&stack, writable, here, line, copies)?;
             let path = view::resolve_in_root(&v.root, &m.source, line)?;
             out.guards.push(Guard::View(v));
             path
@@ -215,7 +217,13 @@ fn cache_mount(
             && copies
         {
             let stack = cx.materializer.rootfs(layers)?.stack;
-            let v = view::stack_view(&stack, false, &here.join("init"), line)?;
+            let v = view::stack_view(
+                &stack,
+                false,
+                &here.join("init"),
+                line,
+                cx.container_root.is_some() && stack.len() > 1,
+            )?;
             let src = view::resolve_in_root(&v.root, &m.source, line)?;
             view::copy_tree(&src, tmp, line)?;
             return Ok(());

@@ -25,12 +25,27 @@ pub struct View {
 
 /// A view of `lower` (snapshot dirs, top first) under `dir`: the dir itself when there is one
 /// and the view is read-only, else an overlay whose writes go to a throwaway upper dir.
+///
+/// With `copy` (the container isolation, which cannot mount and places a view by renaming it),
+/// the view is always a private copy of the merged layers under `dir`.
 pub fn stack_view(
     lower: &[PathBuf],
     writable: bool,
     dir: &Path,
     line: usize,
+    copy: bool,
 ) -> Result<View, BuildError> {
+    if copy {
+        let root = dir.join("merged");
+        fs::create_dir_all(&root)
+            .map_err(|e| BuildError::at(line, format!("creating {}: {e}", root.display())))?;
+        let keep = crate::exec::container::keep::Keep::default();
+        for layer in lower.iter().rev() {
+            crate::exec::container::materialize::apply(&root, layer, &keep)
+                .map_err(|e| BuildError::at(line, format!("copying a mount's files: {e}")))?;
+        }
+        return Ok(View { root, _mount: None });
+    }
     if let ([only], false) = (lower, writable) {
         return Ok(View {
             root: only.clone(),
