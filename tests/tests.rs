@@ -17,6 +17,9 @@ mod it {
     /// offer; the buildspec runs end to end against an ECR stand-in (moto's token, a basic-auth
     /// registry behind an HTTP proxy).
     mod codebuild;
+    /// `--isolation container`: rbuild in an unprivileged container, RUN steps run in it
+    /// directly, against BuildKit.
+    mod container_isolation;
     /// Context walking, `.dockerignore` and content hashes against real directories.
     mod context;
     /// Whole builds against BuildKit (Docker 26 + buildx 0.13, `scripts/buildkit.sh`): the

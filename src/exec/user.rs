@@ -116,6 +116,19 @@ pub fn resolve_user(user: &str, stack: &[PathBuf]) -> Result<Ids, ExecError> {
     })
 }
 
+/// The home directory of `uid` in the root filesystem of `stack` (`/` when `/etc/passwd` has no
+/// entry for it), for the `HOME` a step gets when it sets none, as runc sets it.
+pub fn home_of(uid: u32, stack: &[PathBuf]) -> Result<String, ExecError> {
+    let passwd = read_db(stack, "/etc/passwd")?;
+    Ok(passwd
+        .iter()
+        .find(|f| parse_id(f.get(2)) == Some(uid))
+        .and_then(|f| f.get(5))
+        .filter(|h| !h.is_empty())
+        .cloned()
+        .unwrap_or_else(|| "/".to_string()))
+}
+
 /// The `:`-separated fields of each non-comment line of `file`; empty when it is absent.
 fn read_db(stack: &[PathBuf], file: &'static str) -> Result<Vec<Vec<String>>, ExecError> {
     let err = |source| ExecError::Store {

@@ -137,6 +137,9 @@ pub(crate) struct Opts<'a> {
     /// Known differences, each the start of one or more lines of the report: tolerated (and
     /// printed), but each must still occur, so that a fix makes the test say to drop it.
     pub(crate) known: &'a [&'a str],
+    /// rbuild runs in an unprivileged container (`support::container`), RUN steps in the
+    /// container isolation.
+    pub(crate) in_container: bool,
 }
 
 /// Builds case `name` with both builders and asserts that the images agree.
@@ -195,13 +198,27 @@ pub(crate) fn check(name: &str, opts: &Opts<'_>) {
     ))
     .env("SOURCE_DATE_EPOCH", EPOCH.to_string());
     let rb_tar = tmp.path().join("rbuild.tar");
-    let mut rb = Command::new(env!("CARGO_BIN_EXE_rbuild"));
-    rb.args(["build", "--progress=plain", "-f"])
+    let mut rb = if opts.in_container {
+        let epoch = EPOCH.to_string();
+        let mut c = super::support::container::rbuild(
+            &peer,
+            &[tmp.path()],
+            &[("SOURCE_DATE_EPOCH", &epoch)],
+            &[],
+        );
+        c.args(["build", "--isolation", "container"]);
+        c
+    } else {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_rbuild"));
+        c.arg("build")
+            .env("RBUILD_HOME", tmp.path().join("rbuild-home"))
+            .env("SOURCE_DATE_EPOCH", EPOCH.to_string());
+        c
+    };
+    rb.args(["--progress=plain", "-f"])
         .arg(&dockerfile)
         .arg("--output")
-        .arg(format!("type=oci,dest={}", rb_tar.display()))
-        .env("RBUILD_HOME", tmp.path().join("rbuild-home"))
-        .env("SOURCE_DATE_EPOCH", EPOCH.to_string());
+        .arg(format!("type=oci,dest={}", rb_tar.display()));
     for cmd in [&mut bk, &mut rb] {
         for a in &args {
             cmd.arg("--build-arg").arg(a);

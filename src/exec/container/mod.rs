@@ -144,6 +144,13 @@ impl<'a> Lease<'a> {
             materialize::apply(&root, snapshot, &keep).map_err(fail)?;
         }
         let ids = super::user::resolve_user(&spec.user, std::slice::from_ref(&root))?;
+        // runc gives a step without `HOME` its user's home directory.
+        let mut spec = spec.clone();
+        if !spec.env.iter().any(|e| e.starts_with("HOME=")) {
+            let home = super::user::home_of(ids.uid, std::slice::from_ref(&root))?;
+            spec.env.push(format!("HOME={home}"));
+        }
+        let spec = &spec;
 
         let mut step_keep = keep.clone();
         step_keep.add(&place::aside_dir(Path::new("/")));

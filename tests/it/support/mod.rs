@@ -6,6 +6,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+pub(crate) mod container;
 mod rbuild;
 
 pub(crate) use rbuild::Rbuild;
