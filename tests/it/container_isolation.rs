@@ -4,7 +4,11 @@
 //! [`super::differential_run`] built there must give what BuildKit gives, with the known
 //! differences of the runc isolation (the same overlay-shaped layers) and no others.
 
-use super::differential_harness::{Opts, check};
+use std::fs;
+use std::io::Read as _;
+use std::path::Path;
+
+use super::differential_harness::{Opts, check, image_files, peer};
 
 fn in_container(known: &'static [&'static str]) -> Opts<'static> {
     Opts {
@@ -72,4 +76,217 @@ fn run_debian_in_a_container() {
     // it for writing without changing it, which overlayfs copies up but a stat walk does not
     // see, as BuildKit's differ does not.
     check("run-debian", &in_container(&[]));
+}
+
+/// Symlinks and hard links (within the step, to a lower layer's file).
+#[test]
+fn run_links_in_a_container() {
+    check(
+        "run-links",
+        &in_container(&[
+            // `ln lower-file hard-to-lower` changes lower-file's link count (and ctime): both
+            // names are in the layer, one inode, as in the runc isolation (differential_run's
+            // run_links). Kept.
+            "/l/hard-to-lower: ",
+            "/l/lower-file: ",
+        ]),
+    );
+}
+
+/// SHELL for shell-form RUN, CMD and ENTRYPOINT.
+#[test]
+fn run_shell_in_a_container() {
+    check("run-shell", &in_container(&[]));
+}
+
+/// WORKDIR that does not exist before a RUN.
+#[test]
+fn run_workdir_in_a_container() {
+    check(
+        "run-workdir",
+        &in_container(&["history[6]: \"WORKDIR /tmp\"", "layers: 7 vs 6"]),
+    );
+}
+
+/// RUN steps that change nothing: no layer (BuildKit 0.13 makes empty ones).
+#[test]
+fn run_empty_in_a_container() {
+    check(
+        "run-empty",
+        &in_container(&["layers: 7 vs 3", "history[*]: \"RUN /bin/sh -c "]),
+    );
+}
+
+/// xattrs a RUN sets (only `security.capability` reaches a layer).
+#[test]
+fn run_xattr_in_a_container() {
+    // As in the runc isolation (differential_run's run_xattr): a file whose xattr a step set
+    // (to a value no layer keeps) is in the layer. Kept.
+    check("run-xattr", &in_container(&["/etc/debian_version: "]));
+}
+
+/// Every blob of the OCI tar at `tar` (layers gunzipped) that holds `needle`.
+fn blobs_holding(tar: &Path, needle: &[u8]) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut archive = tar::Archive::new(fs::File::open(tar).unwrap());
+    for e in archive.entries().unwrap() {
+        let mut e = e.unwrap();
+        let name = e.path().unwrap().to_string_lossy().into_owned();
+        let mut data = Vec::new();
+        e.read_to_end(&mut data).unwrap();
+        let mut plain = Vec::new();
+        if flate2::read::GzDecoder::new(&data[..])
+            .read_to_end(&mut plain)
+            .is_err()
+        {
+            plain = data;
+        }
+        if plain.windows(needle.len()).any(|w| w == needle) {
+            found.push(name);
+        }
+    }
+    found
+}
+
+/// Runs `cmd`; its stderr, failing the test unless it succeeds.
+fn ok(cmd: &mut std::process::Command, what: &str) -> String {
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{what} failed:\n{stderr}");
+    stderr
+}
+
+/// Two builds in one container, different Dockerfiles: nothing of the first reaches the
+/// second (its files are gone from `/` before the second's first RUN), and rbuild's own
+/// folder, the state and the shared directory survive both.
+#[test]
+fn a_second_build_in_the_same_container_sees_nothing_of_the_first() {
+    let Some(peer) = peer() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let base = format!("{}/library/busybox:latest", peer.registry);
+    for (name, dockerfile) in [
+        (
+            "a",
+            format!("FROM {base}\nRUN echo first > /from-a && mkdir -p /usr/a-dir\n"),
+        ),
+        (
+            "b",
+            format!("FROM {base}\nRUN ls / /usr > /listing; cat /listing\n"),
+        ),
+    ] {
+        let ctx = tmp.path().join(name);
+        fs::create_dir_all(&ctx).unwrap();
+        fs::write(ctx.join("Dockerfile"), dockerfile).unwrap();
+    }
+    let t = tmp.path().display();
+    let script = format!(
+        "$RBUILD build --progress plain -o type=oci,dest={t}/a.tar {t}/a && \
+         $RBUILD build --progress plain -o type=oci,dest={t}/b.tar {t}/b"
+    );
+    let log = ok(
+        &mut super::support::container::shell(&peer, &[tmp.path()], &[], &script),
+        "two builds in one container",
+    );
+    let b = image_files(&tmp.path().join("b.tar"));
+    let listing = String::from_utf8(b["listing"].clone().unwrap()).unwrap();
+    assert!(listing.contains("bin"), "{listing}");
+    for leaked in ["from-a", "a-dir"] {
+        assert!(
+            !listing.contains(leaked),
+            "`{leaked}` leaked into the second build:\n{listing}\n{log}"
+        );
+    }
+    // rbuild's folder and its state are visible to steps (as `/kaniko` is to Kaniko's) but
+    // never part of an image.
+    assert!(
+        b.keys()
+            .all(|k| !k.starts_with("rbuild") && !k.starts_with("state")),
+        "{:?}",
+        b.keys().collect::<Vec<_>>()
+    );
+    assert!(!b.contains_key("from-a"));
+    assert!(image_files(&tmp.path().join("a.tar")).contains_key("from-a"));
+}
+
+/// A secret is readable by its step only: in no layer, no record, no later step, and gone
+/// from `/` after the step; `auto` picks the container isolation in a default-profile
+/// container, and `no-new-privileges` changes nothing.
+#[test]
+fn a_secret_is_in_no_layer_and_gone_after_its_step() {
+    let Some(peer) = peer() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let ctx = tmp.path().join("ctx");
+    fs::create_dir_all(&ctx).unwrap();
+    let value = "s3cr3t-value-7f1c";
+    fs::write(tmp.path().join("token"), value).unwrap();
+    fs::write(
+        ctx.join("Dockerfile"),
+        format!(
+            "FROM {}/library/busybox:latest\n\
+             RUN --mount=type=secret,id=token stat -c '%a %u' /run/secrets/token > /mode \
+                 && cat /run/secrets/token | wc -c > /length\n\
+             RUN ls /run/secrets > /after 2>&1; ls /run >> /after 2>&1; true\n",
+            peer.registry
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("image.tar");
+    let home = tmp.path().join("state");
+    let mut cmd = super::support::container::rbuild(
+        &peer,
+        &[tmp.path()],
+        &[("RBUILD_HOME", &home.display().to_string())],
+        &["--security-opt", "no-new-privileges"],
+    );
+    cmd.args(["build", "--progress", "plain", "--secret"])
+        .arg(format!(
+            "id=token,src={}",
+            tmp.path().join("token").display()
+        ))
+        .arg("-o")
+        .arg(format!("type=oci,dest={}", out.display()))
+        .arg(&ctx);
+    ok(&mut cmd, "a build with a secret");
+    let files = image_files(&out);
+    let text = |p: &str| String::from_utf8(files[p].clone().unwrap()).unwrap();
+    assert_eq!(text("mode").trim(), "400 0", "the secret is 0400, root's");
+    assert_eq!(text("length").trim(), value.len().to_string());
+    let after = text("after");
+    assert!(!after.contains("token"), "{after}");
+    assert!(blobs_holding(&out, value.as_bytes()).is_empty());
+    // Nor in the state: records, snapshots, blobs.
+    let grep = std::process::Command::new("grep")
+        .args(["-r", "-l", value])
+        .arg(&home)
+        .output()
+        .unwrap();
+    assert!(
+        grep.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&grep.stdout)
+    );
+}
+
+/// `RUN --network=none` cannot be enforced without a network namespace: refused at its line.
+#[test]
+fn network_none_is_refused_with_the_reason() {
+    let Some(peer) = peer() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(
+        tmp.path().join("Dockerfile"),
+        format!(
+            "FROM {}/library/busybox:latest\nRUN --network=none true\n",
+            peer.registry
+        ),
+    )
+    .unwrap();
+    let mut cmd = super::support::container::rbuild(&peer, &[tmp.path()], &[], &[]);
+    cmd.args(["build", "--progress", "plain"]).arg(tmp.path());
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains(":2:") && stderr.contains("--network=none cannot be enforced"),
+        "{stderr}"
+    );
 }

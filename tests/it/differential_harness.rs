@@ -429,6 +429,17 @@ struct Image {
     layers: usize,
 }
 
+/// The regular files of the image in the OCI tar at `tar_path` (all layers applied), with the
+/// bytes of the small ones.
+pub(crate) fn image_files(tar_path: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
+    Image::read(tar_path)
+        .files
+        .into_iter()
+        .filter(|(_, n)| n.kind == "file")
+        .map(|(p, n)| (p, n.data))
+        .collect()
+}
+
 impl Image {
     /// Reads an OCI layout tar: the (only) image's config and its layers applied in order.
     fn read(tar_path: &Path) -> Self {

@@ -47,7 +47,8 @@ pub struct ContainerRoot {
 
 impl ContainerRoot {
     /// `/` of the container rbuild runs in, keeping its mount points, the kernel's file
-    /// systems, [`RBUILD_DIR`] and `extra` (the state dir, the context, the output paths).
+    /// systems, [`RBUILD_DIR`], the container markers (`/.dockerenv`, `/run/.containerenv`)
+    /// and `extra` (the state dir, the context, the output paths).
     pub fn slash(extra: &[PathBuf]) -> Result<Self, ExecError> {
         let mountinfo = Path::new("/proc/self/mountinfo");
         let text = std::fs::read_to_string(mountinfo).map_err(|source| ExecError::Io {
@@ -57,7 +58,16 @@ impl ContainerRoot {
         })?;
         let mut keep = Keep::default();
         keep.add_mount_points(&text, Path::new("/"));
-        for p in ["/proc", "/sys", "/dev", RBUILD_DIR] {
+        // The container markers too: the next build in this container must still know it is
+        // in one (`super::isolation`).
+        for p in [
+            "/proc",
+            "/sys",
+            "/dev",
+            RBUILD_DIR,
+            "/.dockerenv",
+            "/run/.containerenv",
+        ] {
             keep.add(Path::new(p));
         }
         for p in extra {

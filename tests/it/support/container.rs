@@ -31,7 +31,11 @@ fn libraries() -> &'static Path {
             .arg(env!("CARGO_BIN_EXE_rbuild"))
             .output()
             .expect("ldd");
-        assert!(out.status.success(), "ldd: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "ldd: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         for line in String::from_utf8_lossy(&out.stdout).lines() {
             // `libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)` or `/lib64/ld-linux... (0x...)`
             let path = line
@@ -40,7 +44,11 @@ fn libraries() -> &'static Path {
                 .map(PathBuf::from);
             let Some(path) = path else { continue };
             let name = path.file_name().unwrap().to_owned();
-            let tmp = dir.join(format!("{}.tmp-{}", name.to_string_lossy(), std::process::id()));
+            let tmp = dir.join(format!(
+                "{}.tmp-{}",
+                name.to_string_lossy(),
+                std::process::id()
+            ));
             std::fs::copy(&path, &tmp).unwrap();
             std::fs::rename(&tmp, dir.join(&name)).unwrap();
         }
@@ -61,8 +69,12 @@ pub(crate) fn rbuild(
     let lib = libraries();
     let mut cmd = peer.docker();
     cmd.args(["run", "--rm", "--network", "host"]);
-    cmd.arg("-v").arg(format!("{}:/rbuild/rbuild:ro", env!("CARGO_BIN_EXE_rbuild")));
-    cmd.arg("-v").arg(format!("{}:/rbuild/lib:ro", lib.display()));
+    cmd.arg("-v").arg(format!(
+        "{}:/rbuild/rbuild:ro",
+        env!("CARGO_BIN_EXE_rbuild")
+    ));
+    cmd.arg("-v")
+        .arg(format!("{}:/rbuild/lib:ro", lib.display()));
     for dir in shared {
         cmd.arg("-v").arg(format!("{0}:{0}", dir.display()));
     }
@@ -76,5 +88,34 @@ pub(crate) fn rbuild(
     cmd.arg("--entrypoint").arg(format!("/rbuild/lib/{LOADER}"));
     cmd.arg(format!("{}/library/busybox:latest", peer.registry));
     cmd.args(["--library-path", "/rbuild/lib", "/rbuild/rbuild"]);
+    cmd
+}
+
+/// `docker run` of busybox's `sh -c script` in a default-profile container set up as
+/// [`rbuild`]'s, with `$RBUILD` in the script starting rbuild (for several builds in one
+/// container).
+pub(crate) fn shell(peer: &Peer, shared: &[&Path], env: &[(&str, &str)], script: &str) -> Command {
+    let lib = libraries();
+    let mut cmd = peer.docker();
+    cmd.args(["run", "--rm", "--network", "host"]);
+    cmd.arg("-v").arg(format!(
+        "{}:/rbuild/rbuild:ro",
+        env!("CARGO_BIN_EXE_rbuild")
+    ));
+    cmd.arg("-v")
+        .arg(format!("{}:/rbuild/lib:ro", lib.display()));
+    for dir in shared {
+        cmd.arg("-v").arg(format!("{0}:{0}", dir.display()));
+    }
+    cmd.args(["-e", "RBUILD_HOME=/state"]);
+    cmd.arg("-e").arg(format!(
+        "RBUILD=/rbuild/lib/{LOADER} --library-path /rbuild/lib /rbuild/rbuild"
+    ));
+    for (k, v) in env {
+        cmd.arg("-e").arg(format!("{k}={v}"));
+    }
+    cmd.arg("--entrypoint").arg("/bin/sh");
+    cmd.arg(format!("{}/library/busybox:latest", peer.registry));
+    cmd.args(["-c", script]);
     cmd
 }
