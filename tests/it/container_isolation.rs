@@ -290,3 +290,81 @@ fn network_none_is_refused_with_the_reason() {
         "{stderr}"
     );
 }
+
+/// The ids (`#N`) of the plain-progress steps whose title contains `needle`, and whether each
+/// was `CACHED`.
+fn step_results(stderr: &str, needle: &str) -> Vec<bool> {
+    let ids: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix('#')?.split_once(' '))
+        .filter(|(_, text)| text.starts_with('[') && text.contains(needle))
+        .map(|(id, _)| id)
+        .collect();
+    ids.iter()
+        .map(|id| stderr.lines().any(|l| l == format!("#{id} CACHED")))
+        .collect()
+}
+
+/// Remote caches from inside: a fresh container importing the registry cache of an earlier
+/// one runs no step of the unchanged build, and for a changed one its RUN finds the cache
+/// mount the first container filled (exported with `mount-caches=true`).
+#[test]
+fn a_fresh_container_runs_nothing_cached_and_restores_mount_caches() {
+    let Some(peer) = peer() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let ctx = tmp.path().join("ctx");
+    fs::create_dir_all(&ctx).unwrap();
+    fs::write(ctx.join("app.txt"), "v1").unwrap();
+    fs::write(
+        ctx.join("Dockerfile"),
+        format!(
+            "FROM {}/library/busybox:latest\n\
+             COPY app.txt /app.txt\n\
+             RUN --mount=type=cache,target=/var/cache/apt,id=apt \
+                 if [ -f /var/cache/apt/marker ]; then echo HIT > /cache-state; \
+                 else echo MISS > /cache-state; echo x > /var/cache/apt/marker; fi\n",
+            peer.registry
+        ),
+    )
+    .unwrap();
+    let cache = format!(
+        "{}/container-isolation/cache-{}:main",
+        peer.registry,
+        std::process::id()
+    );
+    let build = |extra: &[&str], out: &str| {
+        let mut cmd = super::support::container::rbuild(&peer, &[tmp.path()], &[], &[]);
+        cmd.args(["build", "--progress", "plain"])
+            .args(extra)
+            .arg("-o")
+            .arg(format!("type=oci,dest={}", tmp.path().join(out).display()))
+            .arg(&ctx);
+        ok(&mut cmd, out)
+    };
+    let to = format!("type=registry,ref={cache},mode=max,mount-caches=true");
+    let from = format!("type=registry,ref={cache},mount-caches=true");
+    let first = build(&["--cache-to", &to], "first.tar");
+    assert_eq!(step_results(&first, "RUN --mount"), [false], "{first}");
+
+    let unchanged = build(&["--cache-from", &from], "unchanged.tar");
+    assert_eq!(
+        step_results(&unchanged, "COPY app.txt"),
+        [true],
+        "{unchanged}"
+    );
+    assert_eq!(
+        step_results(&unchanged, "RUN --mount"),
+        [true],
+        "{unchanged}"
+    );
+
+    fs::write(ctx.join("app.txt"), "v2").unwrap();
+    let changed = build(&["--cache-from", &from], "changed.tar");
+    assert_eq!(step_results(&changed, "RUN --mount"), [false], "{changed}");
+    let files = image_files(&tmp.path().join("changed.tar"));
+    assert_eq!(
+        files["cache-state"].as_deref(),
+        Some(&b"HIT\n"[..]),
+        "the restored mount cache: {changed}"
+    );
+}
