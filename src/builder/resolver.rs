@@ -15,6 +15,8 @@ use std::sync::Mutex;
 /// Resolves base images against their registries, blocking.
 pub struct RegistryResolver {
     registry: Registry,
+    /// Docker Hub mirrors, tried first for `docker.io` images.
+    mirrors: Vec<String>,
     runtime: tokio::runtime::Runtime,
     resolved: Mutex<HashMap<(Reference, Platform), ResolvedImage>>,
     configs: Mutex<HashMap<(Reference, Platform), ImageConfig>>,
@@ -32,6 +34,7 @@ impl RegistryResolver {
             .map_err(RegistryError::Runtime)?;
         Ok(Self {
             registry: Registry::new(options)?,
+            mirrors: options.mirrors.clone(),
             runtime,
             resolved: Mutex::new(HashMap::new()),
             configs: Mutex::new(HashMap::new()),
@@ -59,11 +62,38 @@ impl RegistryResolver {
         if let Some(r) = self.lock().get(&key) {
             return Ok(r.clone());
         }
-        let resolved = self
-            .runtime
-            .block_on(self.registry.resolve(reference, platform))?;
+        let resolved = self.resolve_mirrored(reference, platform)?;
         self.lock().insert(key, resolved.clone());
         Ok(resolved)
+    }
+
+    /// A `docker.io` image from the first mirror that has it (its layers are then pulled from
+    /// that mirror), else from Docker Hub; any other image from its registry.
+    fn resolve_mirrored(
+        &self,
+        reference: &Reference,
+        platform: &Platform,
+    ) -> Result<ResolvedImage, RegistryError> {
+        if reference.domain == "docker.io" {
+            for mirror in &self.mirrors {
+                let mut at_mirror = reference.clone();
+                let mirror = mirror.trim_end_matches('/');
+                let (domain, prefix) = mirror.split_once('/').unwrap_or((mirror, ""));
+                at_mirror.domain = domain.to_string();
+                if !prefix.is_empty() {
+                    at_mirror.path = format!("{prefix}/{}", reference.path);
+                }
+                match self
+                    .runtime
+                    .block_on(self.registry.resolve(&at_mirror, platform))
+                {
+                    Ok(found) => return Ok(found),
+                    Err(e) => tracing::warn!("mirror {mirror}: {reference}: {e}; trying the next"),
+                }
+            }
+        }
+        self.runtime
+            .block_on(self.registry.resolve(reference, platform))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Reference, Platform), ResolvedImage>> {

@@ -59,6 +59,10 @@ pub struct BuildArgs {
     /// files: an unprivileged container, as Kaniko) or "auto" (runc where possible)
     #[arg(long, value_name = "MODE", default_value = "auto")]
     pub isolation: crate::exec::IsolationChoice,
+    /// With the container isolation, clear `/` after the build (but rbuild's own files and the
+    /// container's mounts), for what the job runs next (Kaniko's `--cleanup`)
+    #[arg(long)]
+    pub cleanup: bool,
     /// Run at most N stages at once (default: the number of cores)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,

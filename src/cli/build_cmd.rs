@@ -58,6 +58,7 @@ fn request(args: &BuildArgs) -> anyhow::Result<BuildRequest> {
         ssh,
         runtime: args.runtime.clone(),
         isolation: args.isolation,
+        cleanup: args.cleanup,
         jobs: args.jobs.map_or(0, usize::from),
         labels: args.labels.clone(),
         cache_from,

@@ -5,6 +5,7 @@ mod annotate;
 mod build_args;
 mod build_cmd;
 mod du_cmd;
+mod executor_cmd;
 mod gha_cmd;
 mod parse_cmd;
 mod plan_cmd;
@@ -57,6 +58,14 @@ pub enum Commands {
     Size(size_cmd::SizeArgs),
     /// The GitHub Actions cache: `rbuild gha prune`
     Gha(gha_cmd::GhaArgs),
+    /// Build with Kaniko's executor flags (`--context`, `--destination`, `--cache-repo`...);
+    /// rbuild's image answers at `/kaniko/executor` too
+    #[command(disable_help_flag = true)]
+    Executor {
+        /// Kaniko's flags
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 /// Where the system has no trust store, points `SSL_CERT_FILE` at rbuild's fallback roots
@@ -76,7 +85,22 @@ fn trust_something() {
 
 /// Runs the CLI with the process arguments and returns the exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Started as Kaniko's `/kaniko/executor` (a link to rbuild in rbuild's image).
+    let argv: Vec<String> = std::env::args().collect();
+    let as_executor = argv.first().is_some_and(|a0| {
+        std::path::Path::new(a0)
+            .file_name()
+            .is_some_and(|n| n == "executor")
+    });
+    let cli = if as_executor {
+        Cli {
+            command: Commands::Executor {
+                args: argv[1..].to_vec(),
+            },
+        }
+    } else {
+        Cli::parse()
+    };
     // Warnings (a damaged cache record, a cache record not saved) go to standard error;
     // RUST_LOG=debug shows more.
     let _ = tracing_subscriber::fmt()
@@ -97,6 +121,7 @@ pub fn main() -> ExitCode {
         Commands::Prune(args) => prune_cmd::run(&args),
         Commands::Size(args) => size_cmd::run(&args),
         Commands::Gha(args) => gha_cmd::run(&args),
+        Commands::Executor { args } => executor_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

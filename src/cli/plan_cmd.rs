@@ -45,6 +45,14 @@ pub struct RegistryArgs {
         value_delimiter = ','
     )]
     pub insecure_registries: Vec<String>,
+    /// Accept any TLS certificate of a registry (self-signed ones; a man in the middle goes
+    /// unnoticed)
+    #[arg(long = "skip-tls-verify")]
+    pub skip_tls_verify: bool,
+    /// Pull Docker Hub images from this mirror first (`host[:port][/prefix]`; repeatable,
+    /// tried in order, Docker Hub last)
+    #[arg(long = "registry-mirror", value_name = "HOST")]
+    pub mirrors: Vec<String>,
 }
 
 impl RegistryArgs {
@@ -52,6 +60,8 @@ impl RegistryArgs {
     pub fn options(&self) -> RegistryOptions {
         RegistryOptions {
             insecure_registries: self.insecure_registries.clone(),
+            skip_tls_verify: self.skip_tls_verify,
+            mirrors: self.mirrors.clone(),
             ..RegistryOptions::default()
         }
     }

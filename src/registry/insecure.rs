@@ -10,7 +10,8 @@ pub struct InsecureRegistries {
 
 impl InsecureRegistries {
     /// Loopback plus `extra` (`host` or `host:port`; a host without a port matches every port,
-    /// a `http://` or `https://` prefix and a trailing `/` are ignored).
+    /// a `http://` or `https://` prefix and a trailing `/` are ignored; `*` is every host, as
+    /// Kaniko's `--insecure-pull` asks).
     pub fn new<I, S>(extra: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -39,7 +40,7 @@ impl InsecureRegistries {
             || self
                 .hosts
                 .iter()
-                .any(|h| *h == host || (!has_port(h) && h == name))
+                .any(|h| h == "*" || *h == host || (!has_port(h) && h == name))
     }
 }
 

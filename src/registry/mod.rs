@@ -56,6 +56,12 @@ pub struct RegistryOptions {
     pub docker_config: Option<PathBuf>,
     /// Connection timeout (default 10 s).
     pub connect_timeout: Option<Duration>,
+    /// Accept any TLS certificate (Kaniko's `--skip-tls-verify`): for registries with a
+    /// self-signed certificate; a man in the middle goes unnoticed.
+    pub skip_tls_verify: bool,
+    /// Pull-through mirrors of Docker Hub (`host[:port][/prefix]`, Kaniko's
+    /// `--registry-mirror`), tried in order before `docker.io` for its images.
+    pub mirrors: Vec<String>,
 }
 
 /// A repository in a registry: `domain/path` of a reference, without tag or digest.
@@ -174,6 +180,7 @@ impl Registry {
                 .map_err(|e| RegistryError::Invalid(format!("cannot set up the HTTP client: {e}")))
         };
         let plain = reqwest::Client::builder()
+            .danger_accept_invalid_certs(options.skip_tls_verify)
             .connect_timeout(connect)
             .read_timeout(Duration::from_secs(120))
             .user_agent(concat!("rbuild/", env!("CARGO_PKG_VERSION")))

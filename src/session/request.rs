@@ -54,6 +54,8 @@ pub struct BuildRequest {
     /// `--isolation`: how RUN steps are isolated (auto: runc where rbuild may mount, else the
     /// container rbuild runs in).
     pub isolation: IsolationChoice,
+    /// With the container isolation, `/` is cleared after the build (Kaniko's `--cleanup`).
+    pub cleanup: bool,
     /// At most this many stages at once (0: the number of cores).
     pub jobs: usize,
     /// `--label`s of the image.
@@ -85,6 +87,7 @@ impl BuildRequest {
             ssh: Vec::new(),
             runtime: None,
             isolation: IsolationChoice::Auto,
+            cleanup: false,
             jobs: 0,
             labels: Vec::new(),
             cache_from: Vec::new(),

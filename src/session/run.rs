@@ -288,6 +288,14 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
         }
         write_json_atomic(path, &doc)?;
     }
+    if req.cleanup
+        && let Some(root) = &isolation.root
+    {
+        root.clear().map_err(|e| SessionError::Setup {
+            what: "--cleanup".into(),
+            reason: chain(&e),
+        })?;
+    }
     Ok(BuildResult {
         image: built.image,
         names,

@@ -6,6 +6,8 @@
 
 use std::fs;
 use std::io::Read as _;
+
+use sha2::Digest as _;
 use std::path::Path;
 
 use super::differential_harness::{Opts, check, image_files, peer};
@@ -366,5 +368,104 @@ fn a_fresh_container_runs_nothing_cached_and_restores_mount_caches() {
         files["cache-state"].as_deref(),
         Some(&b"HIT\n"[..]),
         "the restored mount cache: {changed}"
+    );
+}
+
+/// A Kaniko command line with only the executable changed (`/kaniko/executor` is rbuild):
+/// the image is pushed to every destination, the digest files are written, the layers are
+/// cached in `--cache-repo`, and a fresh container's same build runs no step.
+#[test]
+fn kanikos_command_line_pushes_and_caches_in_the_cache_repo() {
+    let Some(peer) = peer() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("workspace");
+    fs::create_dir_all(&ws).unwrap();
+    fs::write(ws.join("main.sh"), "echo hi\n").unwrap();
+    fs::write(
+        ws.join("Dockerfile"),
+        format!(
+            "FROM {}/library/busybox:latest\nCOPY main.sh /app/\nRUN chmod +x /app/main.sh && \
+             echo built > /app/stamp\nLABEL from=kaniko-flags\n",
+            peer.registry
+        ),
+    )
+    .unwrap();
+    let repo = format!("{}/kaniko-flags/app-{}", peer.registry, std::process::id());
+    let cache_repo = format!("{repo}-cache");
+    let w = ws.display();
+    let kaniko = |extra: &[&str]| {
+        let mut cmd = super::support::container::rbuild_at(
+            &peer,
+            &[tmp.path()],
+            &[],
+            &[],
+            "/kaniko/executor",
+        );
+        cmd.args([
+            &format!("--context=dir://{w}"),
+            "--dockerfile",
+            &format!("{w}/Dockerfile"),
+            "--destination",
+            &format!("{repo}:1.0"),
+            "--destination",
+            &format!("{repo}:latest"),
+            "--cache=true",
+            &format!("--cache-repo={cache_repo}"),
+            "--snapshot-mode=redo",
+            "--use-new-run",
+            "--digest-file",
+            &format!("{w}/digest"),
+            "--image-name-with-digest-file",
+            &format!("{w}/names"),
+        ]);
+        cmd.args(extra);
+        cmd
+    };
+    ok(&mut kaniko(&[]), "the Kaniko command line");
+    let digest = fs::read_to_string(ws.join("digest")).unwrap();
+    assert!(digest.starts_with("sha256:"), "{digest}");
+    let names = fs::read_to_string(ws.join("names")).unwrap();
+    assert_eq!(names, format!("{repo}@{digest}\n{repo}@{digest}\n"));
+    for tag in ["1.0", "latest"] {
+        let raw = super::support::skopeo(&[
+            "inspect",
+            "--raw",
+            "--tls-verify=false",
+            &format!("docker://{repo}:{tag}"),
+        ]);
+        let pushed = format!("sha256:{}", hex::encode(sha2::Sha256::digest(&raw)));
+        assert_eq!(pushed, digest, "{tag}");
+    }
+    let tags = super::support::skopeo(&[
+        "list-tags",
+        "--tls-verify=false",
+        &format!("docker://{cache_repo}"),
+    ]);
+    let tags: serde_json::Value = serde_json::from_slice(&tags).unwrap();
+    assert!(
+        !tags["Tags"].as_array().unwrap().is_empty(),
+        "nothing cached in {cache_repo}: {tags}"
+    );
+    // A fresh container, the same command line: every step from the cache repo.
+    let again = ok(&mut kaniko(&[]), "the same command line again");
+    assert_eq!(step_results(&again, "RUN chmod"), [true], "{again}");
+    assert_eq!(fs::read_to_string(ws.join("digest")).unwrap(), digest);
+}
+
+/// A flag Kaniko has and rbuild does not is refused, naming what is supported.
+#[test]
+fn an_unsupported_kaniko_flag_is_refused_with_the_list() {
+    let Some(peer) = peer() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let out =
+        super::support::container::rbuild_at(&peer, &[tmp.path()], &[], &[], "/kaniko/executor")
+            .args(["--no-push", "--cache-dir=/cache"])
+            .output()
+            .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("`--cache-dir") && stderr.contains("--cache-repo"),
+        "{stderr}"
     );
 }

@@ -35,6 +35,10 @@ use keep::Keep;
 /// Where rbuild's own files live in its image: never touched by a build.
 pub const RBUILD_DIR: &str = "/rbuild";
 
+/// Kaniko's folder (`/kaniko/executor`, `/kaniko/.docker`, `/kaniko/ssl`), which pipelines
+/// moving from Kaniko mount or fill: never touched by a build either.
+pub const KANIKO_DIR: &str = "/kaniko";
+
 /// The root steps run at, and the layers it holds now.
 #[derive(Debug)]
 pub struct ContainerRoot {
@@ -47,7 +51,7 @@ pub struct ContainerRoot {
 
 impl ContainerRoot {
     /// `/` of the container rbuild runs in, keeping its mount points, the kernel's file
-    /// systems, [`RBUILD_DIR`], the container markers (`/.dockerenv`, `/run/.containerenv`)
+    /// systems, [`RBUILD_DIR`], [`KANIKO_DIR`], the container markers (`/.dockerenv`, `/run/.containerenv`)
     /// and `extra` (the state dir, the context, the output paths).
     pub fn slash(extra: &[PathBuf]) -> Result<Self, ExecError> {
         let mountinfo = Path::new("/proc/self/mountinfo");
@@ -88,6 +92,17 @@ impl ContainerRoot {
     /// The root directory.
     pub fn path(&self) -> &Path {
         &self.root
+    }
+
+    /// Removes everything at the root that is not kept (after a build, for what runs next).
+    pub fn clear(&self) -> Result<(), ExecError> {
+        let mut held = self.lease();
+        *held.holds = None;
+        materialize::clear(&self.root, &self.keep).map_err(|e| ExecError::Io {
+            what: e.what,
+            path: e.path,
+            source: e.source,
+        })
     }
 
     /// The root for one step: other steps wait until the lease drops.

@@ -66,13 +66,23 @@ pub(crate) fn rbuild(
     env: &[(&str, &str)],
     docker_args: &[&str],
 ) -> Command {
+    rbuild_at(peer, shared, env, docker_args, "/rbuild/rbuild")
+}
+
+/// [`rbuild`] with the binary at `program` in the container (`/kaniko/executor`: started as
+/// Kaniko's executor).
+pub(crate) fn rbuild_at(
+    peer: &Peer,
+    shared: &[&Path],
+    env: &[(&str, &str)],
+    docker_args: &[&str],
+    program: &str,
+) -> Command {
     let lib = libraries();
     let mut cmd = peer.docker();
     cmd.args(["run", "--rm", "--network", "host"]);
-    cmd.arg("-v").arg(format!(
-        "{}:/rbuild/rbuild:ro",
-        env!("CARGO_BIN_EXE_rbuild")
-    ));
+    cmd.arg("-v")
+        .arg(format!("{}:{program}:ro", env!("CARGO_BIN_EXE_rbuild")));
     cmd.arg("-v")
         .arg(format!("{}:/rbuild/lib:ro", lib.display()));
     for dir in shared {
@@ -87,7 +97,7 @@ pub(crate) fn rbuild(
     cmd.args(docker_args);
     cmd.arg("--entrypoint").arg(format!("/rbuild/lib/{LOADER}"));
     cmd.arg(format!("{}/library/busybox:latest", peer.registry));
-    cmd.args(["--library-path", "/rbuild/lib", "/rbuild/rbuild"]);
+    cmd.args(["--library-path", "/rbuild/lib", program]);
     cmd
 }
 
