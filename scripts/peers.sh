@@ -427,7 +427,7 @@ start() {
   local t0; t0=$(date +%s.%N)
   need_root
   mkdir -p "$RUN" "$LOGS"
-  apt_install docker-registry apache2-utils skopeo umoci debootstrap python3 python3-venv curl ca-certificates iproute2 runc openssh-client git
+  apt_install docker-registry apache2-utils skopeo umoci debootstrap python3 python3-venv curl ca-certificates iproute2 runc openssh-client git patchelf
   # node + npm run the real @actions/cache against the cache server (cache-server/tests/it/gha.rs);
   # a NodeSource nodejs already ships npm, so only a machine without npm gets Debian's.
   command -v npm >/dev/null || apt_install nodejs npm

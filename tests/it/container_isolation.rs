@@ -469,3 +469,122 @@ fn an_unsupported_kaniko_flag_is_refused_with_the_list() {
         "{stderr}"
     );
 }
+
+/// rbuild's own images (`deploy/image.sh`, built by rbuild): the plain one builds and pushes in
+/// a default-profile container as the issue's user runs it (`docker run --rm --network host
+/// -v ctx:/workspace rbuild build ...`), also with `no-new-privileges` and with every
+/// capability Docker does not grant by default dropped; the debug one runs `script:` lines
+/// (two builds, then Kaniko's executor path) in its busybox shell.
+#[test]
+fn rbuilds_own_images_build_in_unprivileged_containers() {
+    let Some(peer) = peer() else { return };
+    let repo = format!("{}/rbuild-image-{}", peer.registry, std::process::id());
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/image.sh");
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .args([
+            env!("CARGO_BIN_EXE_rbuild"),
+            &repo,
+            "test",
+            "--progress",
+            "plain",
+        ])
+        .env("RBUILD_HOME", tempfile::tempdir().unwrap().path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "deploy/image.sh: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ctx = tempfile::tempdir().unwrap();
+    fs::write(
+        ctx.path().join("Dockerfile"),
+        format!(
+            "FROM {}/library/busybox:latest\nRUN echo from-rbuilds-image > /stamp\n",
+            peer.registry
+        ),
+    )
+    .unwrap();
+    // Docker's default set, each added back after dropping all.
+    let mut only_defaults = vec!["--cap-drop".to_string(), "ALL".to_string()];
+    for cap in [
+        "CHOWN",
+        "DAC_OVERRIDE",
+        "FOWNER",
+        "FSETID",
+        "KILL",
+        "SETGID",
+        "SETUID",
+        "SETPCAP",
+        "NET_BIND_SERVICE",
+        "NET_RAW",
+        "SYS_CHROOT",
+        "MKNOD",
+        "AUDIT_WRITE",
+        "SETFCAP",
+    ] {
+        only_defaults.extend(["--cap-add".to_string(), cap.to_string()]);
+    }
+    let no_new_privileges = vec![
+        "--security-opt".to_string(),
+        "no-new-privileges".to_string(),
+    ];
+    for (n, profile) in [vec![], no_new_privileges, only_defaults]
+        .into_iter()
+        .enumerate()
+    {
+        let app = format!("{repo}-app:{n}");
+        let mut cmd = peer.docker();
+        cmd.args(["run", "--rm", "--pull", "always", "--network", "host", "-v"])
+            .arg(format!("{}:/workspace", ctx.path().display()))
+            .args(&profile)
+            .arg(format!("{repo}:test"))
+            .args([
+                "build",
+                "--progress",
+                "plain",
+                "--push",
+                "-t",
+                &app,
+                "/workspace",
+            ]);
+        ok(&mut cmd, &format!("rbuild's image, profile {profile:?}"));
+        let config = super::support::skopeo(&[
+            "inspect",
+            "--config",
+            "--tls-verify=false",
+            &format!("docker://{app}"),
+        ]);
+        let config: serde_json::Value = serde_json::from_slice(&config).unwrap();
+        assert_eq!(
+            config["rootfs"]["diff_ids"].as_array().unwrap().len(),
+            2,
+            "{config}"
+        );
+    }
+    let mut debug = peer.docker();
+    debug
+        .args(["run", "--rm", "--pull", "always", "--network", "host", "-v"])
+        .arg(format!("{}:/workspace", ctx.path().display()))
+        .args(["--entrypoint", "/rbuild/bin/sh"])
+        .arg(format!("{repo}:test-debug"))
+        .args([
+            "-c",
+            "rbuild build --progress plain /workspace && \
+             /kaniko/executor --context /workspace --no-push --tar-path /workspace/out.tar && \
+             echo script-done",
+        ]);
+    let log = {
+        let out = debug.output().unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "the debug image's script:\n{all}");
+        all
+    };
+    assert!(log.contains("script-done"), "{log}");
+    assert!(ctx.path().join("out.tar").exists());
+}

@@ -69,6 +69,7 @@ impl ContainerRoot {
             "/sys",
             "/dev",
             RBUILD_DIR,
+            KANIKO_DIR,
             "/.dockerenv",
             "/run/.containerenv",
         ] {
