@@ -87,4 +87,7 @@ mod it {
     /// What the end-to-end build tests share (registry, contexts, the `rbuild build` command, a
     /// TCP relay).
     mod support;
+    /// The unprivileged-container recipes (`docs/unprivileged.md`, `examples/unprivileged/`):
+    /// they parse and use only rbuild's flags.
+    mod unprivileged_recipes;
 }
