@@ -118,16 +118,12 @@ pub fn run_step(
         mounts: prepared.mounts.clone(),
         secret_env: prepared.secret_env.clone(),
     };
-    let mut lines = OutputLines::default();
-    let finished = exec::run(&spec, &runtime, scratch, &mut |bytes| {
-        lines.push(bytes, cx.progress, cx.id)
-    })
-    .map_err(exec_err)?;
+    let finished = shown(cx, line, op, |output| {
+        let f = exec::run(&spec, &runtime, scratch, output)?;
+        let code = f.exit_code;
+        Ok((f, code))
+    })?;
     drop(prepared);
-    lines.flush(cx.progress, cx.id);
-    if finished.exit_code != 0 {
-        return Err(exit_error(line, op, finished.exit_code, lines));
-    }
     let upper_is_empty = std::fs::read_dir(&finished.upper)
         .map(|mut d| d.next().is_none())
         .unwrap_or(false);
@@ -173,7 +169,6 @@ fn run_in_container(
     layers: &[LayerRef],
     scratch: &Path,
 ) -> Result<Option<LayerDescriptor>, BuildError> {
-    let exec_err = |source| BuildError::Exec { line, source };
     let prepared = mounts::prepare(cx, line, op, scratch)?;
     let lease = root.lease();
     let chain: Vec<_> = layers.iter().map(|l| l.chain_id.clone()).collect();
@@ -194,17 +189,12 @@ fn run_in_container(
         mounts: prepared.mounts.clone(),
         secret_env: prepared.secret_env.clone(),
     };
-    let mut lines = OutputLines::default();
-    let run = lease
-        .run(&stack, &spec, &mut |bytes| {
-            lines.push(bytes, cx.progress, cx.id)
-        })
-        .map_err(exec_err)?;
+    let run = shown(cx, line, op, |output| {
+        let run = lease.run(&stack, &spec, output)?;
+        let code = run.exit_code;
+        Ok((run, code))
+    })?;
     drop(prepared);
-    lines.flush(cx.progress, cx.id);
-    if run.exit_code != 0 {
-        return Err(exit_error(line, op, run.exit_code, lines));
-    }
     if run.changes.is_empty() {
         run.commit(None);
         return Ok(None);
@@ -233,6 +223,25 @@ fn step_env(op: &RunOp, prepared: &mounts::Prepared) -> Vec<String> {
         }
     }
     env
+}
+
+/// Runs a step through `run` (given where its output goes; returning what it made and the
+/// exit code) with the output shown line by line as it arrives; a non-zero exit is the step's
+/// error, with the last lines of its output.
+fn shown<T>(
+    cx: &RunContext<'_>,
+    line: usize,
+    op: &RunOp,
+    run: impl FnOnce(&mut dyn FnMut(&[u8])) -> Result<(T, i32), exec::ExecError>,
+) -> Result<T, BuildError> {
+    let mut lines = OutputLines::default();
+    let (made, code) = run(&mut |bytes| lines.push(bytes, cx.progress, cx.id))
+        .map_err(|source| BuildError::Exec { line, source })?;
+    lines.flush(cx.progress, cx.id);
+    if code != 0 {
+        return Err(exit_error(line, op, code, lines));
+    }
+    Ok(made)
 }
 
 /// The error of a step that exited with `code`, with the last lines of its output.

@@ -6,9 +6,10 @@
 //! * `container`: uid 0 in an unprivileged container (Docker's default profile, Kubernetes,
 //!   CodeBuild without privileged mode): the container is the sandbox and the step runs in it
 //!   directly, at `/` ([`super::container`]);
-//! * `auto` picks `runc` when rbuild may mount and a runtime is installed, else `container` when
-//!   it is uid 0 without CAP_SYS_ADMIN inside a container, else says what is missing (at the
-//!   first RUN step: a build without one needs neither).
+//! * `auto` picks `runc` when rbuild may mount (a missing runtime is then the step's error,
+//!   naming the package to install), else `container` when it is uid 0 without CAP_SYS_ADMIN
+//!   inside a container, else says what is missing (at the first RUN step: a build without
+//!   one needs neither).
 //!
 //! The container isolation replaces `/`: it is refused outside a container, which rbuild tells
 //! by `/.dockerenv` (Docker), `/run/.containerenv` (Podman, Buildah), `KUBERNETES_SERVICE_HOST`
@@ -63,22 +64,19 @@ pub struct Privileges {
     pub sys_admin: bool,
     /// Inside a container (see the module docs).
     pub in_container: bool,
-    /// An OCI runtime (runc or crun) is installed.
-    pub has_runtime: bool,
 }
 
 /// The bit of CAP_SYS_ADMIN in `/proc/self/status`'s capability masks.
 const CAP_SYS_ADMIN: u32 = 21;
 
 impl Privileges {
-    /// Finds out about this process (`runtime`: `--runtime`, if given).
-    pub fn of_this_process(runtime: Option<&str>) -> Self {
+    /// Finds out about this process.
+    pub fn of_this_process() -> Self {
         let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
         Self {
             root: rustix::process::geteuid().is_root(),
             sys_admin: effective_caps(&status).is_some_and(|c| c & (1 << CAP_SYS_ADMIN) != 0),
             in_container: in_container(Path::new("/"), |k| std::env::var_os(k).is_some()),
-            has_runtime: super::Runtime::find(runtime).is_ok(),
         }
     }
 
@@ -91,9 +89,6 @@ impl Privileges {
             }
             if !self.sys_admin {
                 missing.push("CAP_SYS_ADMIN (to mount overlayfs)");
-            }
-            if !self.has_runtime {
-                missing.push("an OCI runtime (runc or crun on PATH)");
             }
             missing
         };
@@ -135,13 +130,8 @@ impl Privileges {
                 Isolation::Unavailable(format!(
                     "RUN steps cannot run here: the runc isolation needs {}; the container \
                      isolation needs {}",
-                    runc.join(", "),
-                    if container.is_empty() {
-                        "no CAP_SYS_ADMIN to be chosen by auto (pass --isolation=container)"
-                            .to_string()
-                    } else {
-                        container.join(" and ")
-                    }
+                    runc.join(" and "),
+                    container.join(" and ")
                 ))
             }
         }
@@ -167,39 +157,33 @@ fn in_container(root: &Path, has_var: impl Fn(&str) -> bool) -> bool {
 mod tests {
     use super::*;
 
-    fn with(root: bool, sys_admin: bool, in_container: bool, has_runtime: bool) -> Privileges {
+    fn with(root: bool, sys_admin: bool, in_container: bool) -> Privileges {
         Privileges {
             root,
             sys_admin,
             in_container,
-            has_runtime,
         }
     }
 
     #[test]
     fn auto_picks_runc_where_it_can_mount_and_the_container_in_an_unprivileged_one() {
-        let vm_root = with(true, true, false, true);
+        let vm_root = with(true, true, false);
         assert_eq!(vm_root.isolation(IsolationChoice::Auto), Isolation::Runc);
-        let privileged_container = with(true, true, true, true);
+        let privileged_container = with(true, true, true);
         assert_eq!(
             privileged_container.isolation(IsolationChoice::Auto),
             Isolation::Runc
         );
-        let docker_default = with(true, false, true, false);
+        let docker_default = with(true, false, true);
         assert_eq!(
             docker_default.isolation(IsolationChoice::Auto),
-            Isolation::Container
-        );
-        let with_runc_but_no_mounts = with(true, false, true, true);
-        assert_eq!(
-            with_runc_but_no_mounts.isolation(IsolationChoice::Auto),
             Isolation::Container
         );
     }
 
     #[test]
     fn what_is_missing_is_said() {
-        let user = with(false, false, false, true);
+        let user = with(false, false, false);
         let Isolation::Unavailable(why) = user.isolation(IsolationChoice::Auto) else {
             panic!("a plain user cannot run steps");
         };
@@ -207,16 +191,16 @@ mod tests {
             why.contains("uid 0") && why.contains("CAP_SYS_ADMIN"),
             "{why}"
         );
-        let vm = with(true, true, false, true);
+        let vm = with(true, true, false);
         let Isolation::Unavailable(why) = vm.isolation(IsolationChoice::Container) else {
             panic!("the container isolation is refused outside a container");
         };
         assert!(why.contains("RBUILD_IN_CONTAINER=1"), "{why}");
-        let no_runtime = with(true, true, false, false);
-        let Isolation::Unavailable(why) = no_runtime.isolation(IsolationChoice::Runc) else {
-            panic!("runc needs a runtime");
+        let unprivileged = with(true, false, true);
+        let Isolation::Unavailable(why) = unprivileged.isolation(IsolationChoice::Runc) else {
+            panic!("runc needs CAP_SYS_ADMIN");
         };
-        assert!(why.contains("OCI runtime"), "{why}");
+        assert!(why.contains("CAP_SYS_ADMIN"), "{why}");
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub(super) struct IsolationSetup {
 
 /// Decides the isolation of `req` (state directory `state`).
 pub(super) fn setup(req: &BuildRequest, state: &Path) -> Result<IsolationSetup, SessionError> {
-    let privileges = Privileges::of_this_process(req.runtime.as_deref());
+    let privileges = Privileges::of_this_process();
     let isolation = privileges.isolation(req.isolation);
     let format = match isolation {
         Isolation::Runc => SnapshotFormat::Overlay,

@@ -19,7 +19,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use super::LayerError;
-use super::entries::{DiskEntry, Entry, HardLinks, entry_from_disk, read_err};
+use super::entries::{DiskEntry, Entry, HardLinks, Steps, entry_from_disk, next_step, read_err};
 use super::overlay::{OPAQUE_MARKER, WHITEOUT_PREFIX};
 
 /// What happened to one path during a step.
@@ -151,18 +151,21 @@ impl ChangesEntries<'_> {
     }
 }
 
+impl Steps for ChangesEntries<'_> {
+    fn step(&mut self) -> Result<Option<Entry>, LayerError> {
+        ChangesEntries::step(self)
+    }
+
+    fn done(&mut self) -> &mut bool {
+        &mut self.done
+    }
+}
+
 impl Iterator for ChangesEntries<'_> {
     type Item = Result<Entry, LayerError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        let step = self.step();
-        if !matches!(step, Ok(Some(_))) {
-            self.done = true;
-        }
-        step.transpose()
+        next_step(self)
     }
 }
 

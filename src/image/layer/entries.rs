@@ -224,6 +224,28 @@ pub(crate) fn device_numbers(rdev: u64) -> (u64, u64) {
     (major, minor)
 }
 
+/// An entry source walked one step at a time ([`DirSource`](super::DirSource)'s,
+/// [`OverlaySource`](super::OverlaySource)'s and [`ChangesSource`](super::ChangesSource)'s
+/// entries); as an iterator ([`next_step`]) it stops after the first error.
+pub(crate) trait Steps {
+    /// The next entry, `None` at the end.
+    fn step(&mut self) -> Result<Option<Entry>, LayerError>;
+    /// Whether the iteration ended (set by [`next_step`]).
+    fn done(&mut self) -> &mut bool;
+}
+
+/// `Iterator::next` of a [`Steps`] source: its steps until the end or the first error.
+pub(crate) fn next_step(source: &mut impl Steps) -> Option<Result<Entry, LayerError>> {
+    if *source.done() {
+        return None;
+    }
+    let step = source.step();
+    if !matches!(step, Ok(Some(_))) {
+        *source.done() = true;
+    }
+    step.transpose()
+}
+
 /// Remembers the first layer path of every multiply-linked file, so later links to the same
 /// (device, inode) become tar link entries.
 #[derive(Debug, Default)]

@@ -21,7 +21,7 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::PathBuf;
 
 use super::LayerError;
-use super::entries::{DiskEntry, Entry, HardLinks, entry_from_disk};
+use super::entries::{DiskEntry, Entry, HardLinks, Steps, entry_from_disk, next_step};
 use super::walk::{Child, join, list_dir};
 
 /// Prefix of a whiteout entry's name.
@@ -133,18 +133,21 @@ impl OverlayEntries {
     }
 }
 
+impl Steps for OverlayEntries {
+    fn step(&mut self) -> Result<Option<Entry>, LayerError> {
+        OverlayEntries::step(self)
+    }
+
+    fn done(&mut self) -> &mut bool {
+        &mut self.done
+    }
+}
+
 impl Iterator for OverlayEntries {
     type Item = Result<Entry, LayerError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        let step = self.step();
-        if !matches!(step, Ok(Some(_))) {
-            self.done = true;
-        }
-        step.transpose()
+        next_step(self)
     }
 }
 

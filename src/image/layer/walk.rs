@@ -22,7 +22,9 @@ use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 
 use super::LayerError;
-use super::entries::{DiskEntry, Entry, EntryKind, HardLinks, entry_from_disk, read_err};
+use super::entries::{
+    DiskEntry, Entry, EntryKind, HardLinks, Steps, entry_from_disk, next_step, read_err,
+};
 
 /// A directory tree to turn into layer entries (see the module docs).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,18 +210,21 @@ impl DirEntries {
     }
 }
 
+impl Steps for DirEntries {
+    fn step(&mut self) -> Result<Option<Entry>, LayerError> {
+        DirEntries::step(self)
+    }
+
+    fn done(&mut self) -> &mut bool {
+        &mut self.done
+    }
+}
+
 impl Iterator for DirEntries {
     type Item = Result<Entry, LayerError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        let step = self.step();
-        if !matches!(step, Ok(Some(_))) {
-            self.done = true;
-        }
-        step.transpose()
+        next_step(self)
     }
 }
 
