@@ -39,7 +39,9 @@ impl StateDirArg {
             .state_dir
             .clone()
             .unwrap_or_else(crate::home::state_dir);
+        let format = crate::exec::Privileges::of_this_process().snapshot_format();
         let store = crate::store::Store::open(&dir)
+            .and_then(|s| s.with_snapshot_format(format))
             .with_context(|| format!("{}: cannot open the state directory", dir.display()))?;
         Ok(cache::LocalCache::open(&store)?)
     }

@@ -80,6 +80,16 @@ impl Privileges {
         }
     }
 
+    /// The snapshot format a build here uses with `--isolation auto` (what `du` and `prune`
+    /// read): overlayfs' where rbuild may mount, whiteouts as files elsewhere.
+    pub fn snapshot_format(&self) -> crate::store::SnapshotFormat {
+        if self.root && self.sys_admin {
+            crate::store::SnapshotFormat::Overlay
+        } else {
+            crate::store::SnapshotFormat::Files
+        }
+    }
+
     /// The isolation `choice` resolves to with these privileges.
     pub fn isolation(&self, choice: IsolationChoice) -> Isolation {
         let runc_missing = || {

@@ -1,9 +1,10 @@
 //! The stat walks before and after a step, and their difference: what the step changed, as
 //! [`Change`]s for [`crate::image::layer::ChangesSource`].
 //!
-//! A walk records, per path, what any change to it moves: inode, type and mode, owner, size,
-//! mtime and ctime (a write, chmod, chown, rename or xattr change always moves ctime, which no
-//! process can set back), link count and device number. No file is read: a path's content is
+//! A walk records, per path, what any change to it moves: inode and birth time (an inode
+//! number can be reused at once by a file made anew; its birth time is new), type and mode,
+//! owner, size, mtime and ctime (a write, chmod, chown, rename or xattr change always moves
+//! ctime, which no process can set back), link count and device number. No file is read: a path's content is
 //! read only when the layer is written, and only for the paths whose metadata changed. Kept
 //! paths ([`super::keep`]) and other file systems (anything mounted below the root) are not
 //! entered.
@@ -22,6 +23,8 @@ use crate::image::layer::Change;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stat {
     ino: u64,
+    /// Birth time (`statx`), where the file system keeps one.
+    born: Option<std::time::SystemTime>,
     /// Type and permission bits.
     mode: u32,
     uid: u32,
@@ -37,6 +40,7 @@ impl Stat {
     fn of(meta: &std::fs::Metadata) -> Self {
         Self {
             ino: meta.ino(),
+            born: meta.created().ok(),
             mode: meta.mode(),
             uid: meta.uid(),
             gid: meta.gid(),
@@ -168,7 +172,8 @@ pub fn diff(before: &Tree, after: &Tree) -> Vec<(Vec<u8>, Change)> {
                 let (Some((path, old)), Some((_, new))) = (b.next(), a.next()) else {
                     break;
                 };
-                if old.is_dir() && new.is_dir() && old.ino != new.ino {
+                let made_anew = old.ino != new.ino || old.born != new.born;
+                if old.is_dir() && new.is_dir() && made_anew {
                     out.push((path.join(&b'/'), Change::Replaced));
                     gone = Some(path);
                 } else if old != new {
