@@ -39,6 +39,7 @@ for r in $(seq "$repeats"); do
   first=$(echo "$out" | awk '/^#3 DONE/ {print $3}')
   second=$(echo "$out" | awk '/^#4 DONE/ {print $3}')
   echo "run $r: first RUN (lays $n files at /) ${first}, second RUN (two walks) ${second}"
+  echo "$out" | grep -E "lower layer|^\[" | head -8
   times+=("${second%s}")
 done
 median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (repeats + 1) / 2 ))p")

@@ -12,6 +12,9 @@
 //! nothing of a build runs in `/dev` of its own.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
 use std::ffi::OsStr;
 use std::fs;
 use std::io;
@@ -83,24 +86,37 @@ fn remove(path: &Path) -> Result<()> {
 
 /// Lays the snapshot directory `snapshot` over `root` (see the module docs).
 pub fn apply(root: &Path, snapshot: &Path, keep: &Keep) -> Result<()> {
+    let work = Work::default();
+    apply_dir(root, snapshot, Path::new(""), keep, &work)?;
+    // Files with several names, one by one: the first name placed is what the others link to.
     let mut links = HashMap::new();
-    let mut dirs = Vec::new();
-    apply_dir(root, snapshot, Path::new(""), keep, &mut links, &mut dirs)?;
+    let linked = std::mem::take(&mut *lock(&work.linked));
+    for (src, target, meta) in &linked {
+        place(src, target, meta, &mut links)?;
+    }
     // Directory metadata last, deepest first: adding children moves a directory's mtime.
-    for (target, meta) in dirs.iter().rev() {
+    let mut dirs = std::mem::take(&mut *lock(&work.dirs));
+    dirs.sort_by_key(|(target, _)| std::cmp::Reverse(target.components().count()));
+    for (target, meta) in &dirs {
         set_meta(target, meta)?;
     }
     Ok(())
 }
 
-fn apply_dir(
-    root: &Path,
-    snapshot: &Path,
-    rel: &Path,
-    keep: &Keep,
-    links: &mut HashMap<(u64, u64), PathBuf>,
-    dirs: &mut Vec<(PathBuf, fs::Metadata)>,
-) -> Result<()> {
+/// What [`apply_dir`] leaves for after the walk (the subtrees run in parallel).
+#[derive(Default)]
+struct Work {
+    /// Directories whose metadata is set at the end.
+    dirs: Mutex<Vec<(PathBuf, fs::Metadata)>>,
+    /// Multiply-linked files, placed at the end in order.
+    linked: Mutex<Vec<(PathBuf, PathBuf, fs::Metadata)>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn apply_dir(root: &Path, snapshot: &Path, rel: &Path, keep: &Keep, work: &Work) -> Result<()> {
     let src_dir = snapshot.join(rel);
     let mut children: Vec<fs::DirEntry> = fs::read_dir(&src_dir)
         .map_err(at("listing", &src_dir))?
@@ -111,6 +127,7 @@ fn apply_dir(
     if children.iter().any(|c| c.file_name() == ".wh..wh..opq") {
         clear_dir(root, rel, keep)?;
     }
+    let mut subdirs = Vec::new();
     for child in children {
         let name = child.file_name();
         let child_rel = rel.join(&name);
@@ -145,8 +162,8 @@ fn apply_dir(
                 remove(&target)?;
                 fs::create_dir(&target).map_err(at("creating", &target))?;
             }
-            apply_dir(root, snapshot, &child_rel, keep, links, dirs)?;
-            dirs.push((target, meta));
+            subdirs.push(child_rel);
+            lock(&work.dirs).push((target, meta));
             continue;
         }
         if status == Kept::Parent {
@@ -159,9 +176,16 @@ fn apply_dir(
         if existing.is_some() {
             remove(&target)?;
         }
-        place(&src, &target, &meta, links)?;
+        if meta.nlink() > 1 && !meta.is_dir() {
+            lock(&work.linked).push((src, target, meta));
+            continue;
+        }
+        place(&src, &target, &meta, &mut HashMap::new())?;
     }
-    Ok(())
+    // The subtrees are disjoint: laid in parallel (file creation is syscall-bound).
+    subdirs
+        .par_iter()
+        .try_for_each(|child_rel| apply_dir(root, snapshot, child_rel, keep, work))
 }
 
 /// Removes what a whiteout hides (a kept path stays; a kept path's parent is emptied).
