@@ -4,7 +4,9 @@
 # profile). The first RUN lays the stage's files at `/`; the second finds them there, so its
 # time is the two stat walks around the step (goal: under 1 s for 100k files) plus starting
 # `true`. Needs Docker (scripts/buildkit.sh) and the test registry (scripts/peers.sh).
-# Usage: bench/container-walk.sh [N] [REPEATS]   (builds rbuild in release mode first)
+# Usage: [PAUSE=S] bench/container-walk.sh [N] [REPEATS]   (builds rbuild in release mode first;
+# PAUSE: seconds to wait between runs, after a sync. On this cloud disk the first RUN's time grows
+# run after run, 6 s to 40 s, pause or not: compare builders alternating, never across sessions.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
@@ -32,6 +34,9 @@ printf 'FROM %s/library/busybox:latest\nCOPY tree/ /tree/\nRUN true\nRUN true\n'
   "$RBUILD_TEST_REGISTRY" > "$work/ctx/Dockerfile"
 times=()
 for r in $(seq "$repeats"); do
+  # The previous run's container (200k+ files written) is written back first: its writeback
+  # would otherwise land on this run.
+  sync; sleep "${PAUSE:-0}"
   out=$("${docker[@]}" run --rm --network host -v "$PWD/target/release/rbuild:/rbuild/rbuild:ro" \
     -v "$lib:/rbuild/lib:ro" -v "$work:$work" -e RBUILD_HOME=/state \
     --entrypoint /rbuild/lib/ld-linux-x86-64.so.2 "$RBUILD_TEST_REGISTRY/library/busybox:latest" \

@@ -571,9 +571,9 @@ fn rbuilds_own_images_build_in_unprivileged_containers() {
         .arg(format!("{repo}:test-debug"))
         .args([
             "-c",
-            "rbuild build --progress plain /workspace && \
-             /kaniko/executor --context /workspace --no-push --tar-path /workspace/out.tar && \
-             echo script-done",
+            "rbuild build --progress plain /workspace && ls / > /workspace/after-build && \
+             /kaniko/executor --context /workspace --no-push --tar-path /workspace/out.tar \
+               --cleanup && ls / > /workspace/after-cleanup && echo script-done",
         ]);
     let log = {
         let out = debug.output().unwrap();
@@ -587,4 +587,23 @@ fn rbuilds_own_images_build_in_unprivileged_containers() {
     };
     assert!(log.contains("script-done"), "{log}");
     assert!(ctx.path().join("out.tar").exists());
+    // The build left its last stage at `/`; `--cleanup` cleared it, but rbuild's folder and
+    // the container's mounts.
+    let listing = |f: &str| fs::read_to_string(ctx.path().join(f)).unwrap();
+    assert!(
+        listing("after-build").contains("stamp"),
+        "{}",
+        listing("after-build")
+    );
+    let after = listing("after-cleanup");
+    assert!(
+        !after.contains("stamp") && !after.contains("bin\n"),
+        "{after}"
+    );
+    for kept in ["rbuild", "workspace", "proc", "kaniko"] {
+        assert!(
+            after.lines().any(|l| l == kept),
+            "{kept} missing after --cleanup: {after}"
+        );
+    }
 }
