@@ -607,3 +607,42 @@ fn rbuilds_own_images_build_in_unprivileged_containers() {
         );
     }
 }
+
+/// A mount whose target lies under a symlink (`/var/run` -> `/run` on Debian) lands where runc
+/// puts it, and stays out of the layer.
+#[test]
+fn a_mount_under_a_symlinked_parent_stays_out_of_the_layer() {
+    let Some(peer) = peer() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let ctx = tmp.path().join("ctx");
+    fs::create_dir_all(&ctx).unwrap();
+    fs::write(
+        ctx.join("Dockerfile"),
+        format!(
+            "FROM {}/library/busybox:latest\n\
+             RUN mkdir -p /opt/real && ln -s /opt/real /link\n\
+             RUN --mount=type=cache,target=/link/cache,id=c \
+                 echo cached > /link/cache/f && ls /opt/real > /seen\n",
+            peer.registry
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("image.tar");
+    let mut cmd = super::support::container::rbuild(&peer, &[tmp.path()], &[], &[]);
+    cmd.args(["build", "--progress", "plain", "-o"])
+        .arg(format!("type=oci,dest={}", out.display()))
+        .arg(&ctx);
+    ok(&mut cmd, "a cache mount under a symlink");
+    let files = image_files(&out);
+    assert_eq!(
+        files["seen"].as_deref(),
+        Some(&b"cache\n"[..]),
+        "{:?}",
+        files.keys()
+    );
+    assert!(
+        files.keys().all(|k| !k.starts_with("opt/real/cache")),
+        "{:?}",
+        files.keys()
+    );
+}

@@ -181,7 +181,8 @@ impl<'a> Lease<'a> {
         let mut step_keep = keep.clone();
         step_keep.add(&place::aside_dir(Path::new("/")));
         for m in &spec.mounts {
-            step_keep.add(Path::new(&m.target));
+            let target = place::target_in_root(&root, &m.target).map_err(fail)?;
+            step_keep.extend(target.as_deref());
         }
         let walk_err = |e: walk::WalkError| ExecError::Io {
             what: "walking",

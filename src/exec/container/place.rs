@@ -72,13 +72,9 @@ pub fn place(root: &Path, mounts: &[ExecMount], keep: &mut Keep) -> Result<Place
         aside_dir,
     };
     for (n, m) in mounts.iter().enumerate() {
-        let rel: PathBuf = Path::new(&m.target)
-            .components()
-            .filter(|c| matches!(c, Component::Normal(_)))
-            .collect();
-        if rel.as_os_str().is_empty() {
+        let Some(rel) = target_in_root(root, &m.target)? else {
             continue; // a mount at `/` is refused by the plan; nothing to place
-        }
+        };
         keep.add(&rel);
         let target = root.join(&rel);
         let made_parents = make_parents(root, &rel)?;
@@ -143,6 +139,67 @@ fn put(kind: &ExecMountKind, target: &Path) -> Result<How> {
             Ok(How::Made)
         }
     }
+}
+
+/// The most symlinks one target's resolution follows (Linux's `MAXSYMLINKS`).
+const MAX_SYMLINKS: usize = 40;
+
+/// Where a mount at `target` lands under `root`, relative to it: the symlinks among its parents
+/// resolved inside the root, as runc resolves a mount's destination in the container's root
+/// (`RUN --mount=type=cache,target=/var/run/x` on Debian lands in `/run/x`); `..` stops at the
+/// root; missing parents are taken as written; the last component is not followed. `None` for
+/// the root itself. Changes nothing, so the walks can keep the target out before the mount is
+/// placed.
+pub fn target_in_root(root: &Path, target: &str) -> Result<Option<PathBuf>> {
+    let mut todo: Vec<std::ffi::OsString> = components(Path::new(target));
+    let Some(last) = todo.pop() else {
+        return Ok(None);
+    };
+    todo.reverse();
+    let mut cur: Vec<std::ffi::OsString> = Vec::new();
+    let mut hops = 0;
+    while let Some(c) = todo.pop() {
+        if c == ".." {
+            cur.pop();
+            continue;
+        }
+        let mut here = root.to_path_buf();
+        here.extend(&cur);
+        here.push(&c);
+        match fs::symlink_metadata(&here) {
+            Ok(m) if m.file_type().is_symlink() => {
+                hops += 1;
+                if hops > MAX_SYMLINKS {
+                    return Err(MaterializeError {
+                        what: "resolving the mount target",
+                        path: PathBuf::from(target),
+                        source: io::Error::other("too many levels of symbolic links"),
+                    });
+                }
+                let link = fs::read_link(&here).map_err(at("reading", &here))?;
+                if link.is_absolute() {
+                    cur.clear();
+                }
+                let mut next = components(&link);
+                next.reverse();
+                todo.extend(next);
+            }
+            _ => cur.push(c),
+        }
+    }
+    cur.push(last);
+    Ok(Some(cur.iter().collect()))
+}
+
+/// The normal and `..` components of `p` (`/` and `.` dropped).
+fn components(p: &Path) -> Vec<std::ffi::OsString> {
+    p.components()
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n.to_os_string()),
+            Component::ParentDir => Some("..".into()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Makes the missing parents of `rel` under `root`; the ones made, outermost first.
@@ -232,6 +289,40 @@ impl Drop for Placed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn targets_under_symlinked_parents_land_where_runc_would_put_them() {
+        let work = tempfile::tempdir().unwrap();
+        let root = work.path();
+        fs::create_dir_all(root.join("run")).unwrap();
+        fs::create_dir_all(root.join("usr/lib")).unwrap();
+        std::os::unix::fs::symlink("/run", root.join("run-abs")).unwrap();
+        fs::create_dir_all(root.join("var")).unwrap();
+        std::os::unix::fs::symlink("../run", root.join("var/run")).unwrap();
+        std::os::unix::fs::symlink("usr/lib", root.join("lib")).unwrap();
+        std::os::unix::fs::symlink("loop", root.join("loop")).unwrap();
+        let at = |t: &str| {
+            target_in_root(root, t)
+                .unwrap()
+                .map(|p| p.display().to_string())
+        };
+        assert_eq!(at("/var/run/x").as_deref(), Some("run/x"));
+        assert_eq!(at("/run-abs/y").as_deref(), Some("run/y"));
+        assert_eq!(at("/lib/cache").as_deref(), Some("usr/lib/cache"));
+        assert_eq!(
+            at("/../../etc/z").as_deref(),
+            Some("etc/z"),
+            "`..` stops at the root"
+        );
+        assert_eq!(at("/new/dir/t").as_deref(), Some("new/dir/t"));
+        assert_eq!(
+            at("/lib").as_deref(),
+            Some("lib"),
+            "the last component is not followed"
+        );
+        assert_eq!(at("/"), None);
+        assert!(target_in_root(root, "/loop/x").is_err());
+    }
 
     #[test]
     fn mounts_are_placed_and_taken_away_leaving_the_root_as_it_was() {
