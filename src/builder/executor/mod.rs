@@ -52,8 +52,9 @@ pub struct BuildOptions {
     pub ssh: Vec<super::mounts::SshSource>,
     /// `--runtime`: the OCI runtime's name or path (`None`: runc, else crun).
     pub runtime: Option<String>,
-    /// How RUN steps run: [`Isolation::Runc`], or directly in the container rbuild runs in
-    /// (then with `container_root`); [`Isolation::Unavailable`] fails a RUN with its reason.
+    /// How RUN steps run: [`crate::exec::Isolation::Runc`], or directly in the container rbuild
+    /// runs in (then with `container_root`); [`crate::exec::Isolation::Unavailable`] fails a RUN
+    /// with its reason.
     pub isolation: crate::exec::Isolation,
     /// The root the container isolation runs steps at.
     pub container_root: Option<Arc<crate::exec::container::ContainerRoot>>,
