@@ -31,13 +31,7 @@ impl Keep {
     /// Keeps `path` (absolute, or relative to the root; `..` and `.` are dropped as a
     /// normalized path would); the root itself cannot be kept.
     pub fn add(&mut self, path: &Path) {
-        let comps: Vec<OsString> = path
-            .components()
-            .filter_map(|c| match c {
-                Component::Normal(n) => Some(n.to_os_string()),
-                _ => None,
-            })
-            .collect();
+        let comps = normal_components(path);
         if !comps.is_empty() {
             self.paths.insert(comps);
         }
@@ -68,13 +62,7 @@ impl Keep {
 
     /// Whether `rel` (relative to the root) is kept, a parent of a kept path, or neither.
     pub fn status(&self, rel: &Path) -> Kept {
-        let comps: Vec<OsString> = rel
-            .components()
-            .filter_map(|c| match c {
-                Component::Normal(n) => Some(n.to_os_string()),
-                _ => None,
-            })
-            .collect();
+        let comps = normal_components(rel);
         // A kept path that is `rel` or above it comes at or before `rel` in order; a kept path
         // below it comes right after.
         if let Some(prev) = self.paths.range(..=comps.clone()).next_back()
@@ -92,6 +80,16 @@ impl Keep {
     pub fn paths(&self) -> impl Iterator<Item = PathBuf> + '_ {
         self.paths.iter().map(|c| c.iter().collect())
     }
+}
+
+/// The normal components of `p` (`/`, `.` and `..` dropped).
+fn normal_components(p: &Path) -> Vec<OsString> {
+    p.components()
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n.to_os_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A mountinfo field with its octal escapes (`\040` for a space) decoded.
