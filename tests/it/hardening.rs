@@ -301,11 +301,21 @@ fn top_layer_files(dir: &Path) -> Vec<String> {
 fn builds_du_and_prune_sharing_a_state_dir_leave_each_others_work_alone() {
     let home = tempfile::tempdir().unwrap();
     let outs = tempfile::tempdir().unwrap();
+    // The two RUNs wait for each other: each polls a loopback port (its network is the
+    // host's) that the test opens only once both are running, however late a busy machine
+    // starts the second (a sleep was not enough under the full suite in CI).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let wait = format!(
+        "i=0; until nc -w 2 127.0.0.1 {port} </dev/null; do i=$((i+1)); \
+         [ $i -lt 1200 ] || exit 9; sleep 0.1; done"
+    );
     let dockerfiles = [
-        // Long enough that the two RUNs overlap even when the machine is busy (under the
-        // full suite one build can reach its RUN seconds after the other).
-        "FROM {REG}/library/busybox:latest\nRUN sleep 6 && echo a > /a\n",
-        "FROM {REG}/library/busybox:latest\nRUN sleep 6 && echo b > /b\n",
+        format!("FROM {{REG}}/library/busybox:latest\nRUN {wait}; echo a > /a\n"),
+        format!("FROM {{REG}}/library/busybox:latest\nRUN {wait}; echo b > /b\n"),
     ];
     let contexts: Vec<_> = dockerfiles.iter().map(|d| context(d, &[])).collect();
     let mut builds: Vec<_> = contexts
@@ -331,7 +341,25 @@ fn builds_du_and_prune_sharing_a_state_dir_leave_each_others_work_alone() {
         if bundles(&home.path().join("tmp")).len() >= 2 {
             break;
         }
-        assert!(Instant::now() < deadline, "the steps did not start");
+        if Instant::now() >= deadline
+            || builds
+                .iter_mut()
+                .any(|b| b.try_wait().is_ok_and(|s| s.is_some()))
+        {
+            // Say why: the builds' own words.
+            let said: Vec<String> = builds
+                .drain(..)
+                .map(|mut b| {
+                    let _ = b.kill();
+                    let out = b.wait_with_output().unwrap();
+                    format!("{}: {}", out.status, String::from_utf8_lossy(&out.stderr))
+                })
+                .collect();
+            panic!(
+                "the two RUN steps were never running at once:\n{}",
+                said.join("\n---\n")
+            );
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
     for args in [&["du"][..], &["prune", "-f"][..]] {
@@ -342,6 +370,13 @@ fn builds_du_and_prune_sharing_a_state_dir_leave_each_others_work_alone() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+    // Now the steps may finish: the port answers (and hangs up at once).
+    let release = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    std::thread::spawn(move || {
+        for conn in release.incoming() {
+            drop(conn);
+        }
+    });
     for (i, build) in builds.drain(..).enumerate() {
         let out = build.wait_with_output().unwrap();
         assert!(
