@@ -1,7 +1,7 @@
 //! Entries from a root directory and the list of what changed under it: the result of a RUN step
-//! in the in-container isolation (`crate::exec::container`), which has no overlay upper dir but
-//! the difference between two stat walks. The layer has the shape [`super::OverlaySource`] gives
-//! the same step under runc:
+//! in the in-container isolation (DESIGN.md, "Layers and execution"), which has no overlay upper
+//! dir but the difference between two stat walks. The layer has the shape
+//! [`super::OverlaySource`] gives the same step under runc:
 //!
 //! * a changed or new path is read from the root as it is now (a [`super::DirSource`] entry);
 //! * every ancestor of a changed, deleted or replaced path is an entry too, as overlayfs copies
