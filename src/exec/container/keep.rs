@@ -37,13 +37,6 @@ impl Keep {
         }
     }
 
-    /// Keeps `path` when there is one.
-    pub fn extend(&mut self, path: Option<&Path>) {
-        if let Some(p) = path {
-            self.add(p);
-        }
-    }
-
     /// Keeps the mount points listed in a `/proc/self/mountinfo` text that lie under `root`
     /// (the root's own mount excluded).
     pub fn add_mount_points(&mut self, mountinfo: &str, root: &Path) {

@@ -99,11 +99,7 @@ impl ContainerRoot {
     pub fn clear(&self) -> Result<(), ExecError> {
         let mut held = self.lease();
         *held.holds = None;
-        materialize::clear(&self.root, &self.keep).map_err(|e| ExecError::Io {
-            what: e.what,
-            path: e.path,
-            source: e.source,
-        })
+        Ok(materialize::clear(&self.root, &self.keep)?)
     }
 
     /// The root for one step: other steps wait until the lease drops.
@@ -158,16 +154,11 @@ impl<'a> Lease<'a> {
         let keep = self.root.keep.clone();
         // From here the root changes: unknown until the step commits.
         *self.holds = None;
-        let fail = |source: materialize::MaterializeError| ExecError::Io {
-            what: source.what,
-            path: source.path,
-            source: source.source,
-        };
         if held == 0 {
-            materialize::clear(&root, &keep).map_err(fail)?;
+            materialize::clear(&root, &keep)?;
         }
         for (_, snapshot) in &stack[held..] {
-            materialize::apply(&root, snapshot, &keep).map_err(fail)?;
+            materialize::apply(&root, snapshot, &keep)?;
         }
         let ids = super::user::resolve_user(&spec.user, std::slice::from_ref(&root))?;
         // runc gives a step without `HOME` its user's home directory.
@@ -181,25 +172,21 @@ impl<'a> Lease<'a> {
         let mut step_keep = keep.clone();
         step_keep.add(&place::aside_dir(Path::new("/")));
         for m in &spec.mounts {
-            let target = place::target_in_root(&root, &m.target).map_err(fail)?;
-            step_keep.extend(target.as_deref());
+            if let Some(target) = place::target_in_root(&root, &m.target)? {
+                step_keep.add(&target);
+            }
         }
-        let walk_err = |e: walk::WalkError| ExecError::Io {
-            what: "walking",
-            path: e.path,
-            source: e.source,
-        };
-        let before = walk::walk(&root, &step_keep).map_err(walk_err)?;
+        let before = walk::walk(&root, &step_keep)?;
         let workdir = if spec.workdir.is_empty() {
             "/"
         } else {
             &spec.workdir
         };
         super::mountpoints::create_workdir(&root, workdir)?;
-        let placed = place::place(&root, &spec.mounts, &mut step_keep).map_err(fail)?;
+        let placed = place::place(&root, &spec.mounts, &mut step_keep)?;
         let exit_code = process::run(&root, spec, &ids, output)?;
-        placed.remove().map_err(fail)?;
-        let after = walk::walk(&root, &step_keep).map_err(walk_err)?;
+        placed.remove()?;
+        let after = walk::walk(&root, &step_keep)?;
         let changes = ChangesSource::new(&root, walk::diff(&before, &after));
         Ok(StepRun {
             lease: self,
@@ -217,5 +204,25 @@ impl StepRun<'_> {
         let mut held = std::mem::take(&mut self.stack);
         held.extend(layer);
         *self.lease.holds = Some(held);
+    }
+}
+
+impl From<materialize::MaterializeError> for ExecError {
+    fn from(e: materialize::MaterializeError) -> Self {
+        ExecError::Io {
+            what: e.what,
+            path: e.path,
+            source: e.source,
+        }
+    }
+}
+
+impl From<walk::WalkError> for ExecError {
+    fn from(e: walk::WalkError) -> Self {
+        ExecError::Io {
+            what: "walking",
+            path: e.path,
+            source: e.source,
+        }
     }
 }
