@@ -12,12 +12,14 @@
 # (chainguard-dev/kaniko, which vendors its Go modules) found in a local git mirror
 # (KANIKO_GIT, default /work/.mirror/chainguard-dev+kaniko/repo: the `fetch` tool's copy), with
 # Go 1.24 unpacked from Debian trixie's .debs (checked against the signed InRelease) under
-# /var/tmp/rbuild-bench/kaniko/go; the executor is cached there per commit. Its image is laid
+# $KANIKO_BENCH_DIR/go (default /var/tmp/rbuild-bench/kaniko); the executor is cached there per commit. Its image is laid
 # out as the fork's deploy/Dockerfile (FROM scratch, /kaniko/executor, CA bundle,
 # /etc/nsswitch.conf) and built by rbuild. rbuild's image is deploy/image.sh's, from the release
 # binary. The corpus (default bench/corpus/python) runs apt through apt-cacher-ng on
 # 127.0.0.1:3142 (bench/side-by-side.sh starts it).
 # Usage: bench/kaniko.sh [REPEATS] [CORPUS_DIR]   (root; peers and buildkit started)
+#   RBUILD_BIN=path   rbuild's release binary (default: cargo build --release here)
+#   KANIKO_BENCH_DIR  where Go, the executor and its sources are kept
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo_root=$PWD
@@ -36,7 +38,7 @@ apt_proxy=${BENCH_APT_PROXY:-http://127.0.0.1:3142}
 curl -s -o /dev/null --max-time 5 "$apt_proxy/acng-report.html" \
   || die "no apt-cacher-ng at $apt_proxy (bench/side-by-side.sh starts one)"
 
-top=/var/tmp/rbuild-bench/kaniko
+top=${KANIKO_BENCH_DIR:-/var/tmp/rbuild-bench/kaniko}
 git_dir=${KANIKO_GIT:-/work/.mirror/chainguard-dev+kaniko/repo}
 [ -d "$git_dir" ] || die "no kaniko mirror at $git_dir (fetch github:chainguard-dev/kaniko)"
 g=(git -c safe.directory='*' --git-dir="$git_dir")
@@ -79,8 +81,14 @@ if [ ! -x "$executor" ]; then
   mv "$executor.tmp" "$executor"
 fi
 
-cargo build --release --quiet --bin rbuild
-rbuild=$repo_root/target/release/rbuild
+# RBUILD_BIN: a release binary built beforehand (e.g. from a worktree at a commit), so that
+# edits in this tree during the run change nothing.
+if [ -n "${RBUILD_BIN:-}" ]; then
+  rbuild=$RBUILD_BIN
+else
+  cargo build --release --quiet --bin rbuild
+  rbuild=$repo_root/target/release/rbuild
+fi
 work=$(mktemp -d /var/tmp/rbuild-bench/kaniko-run.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export RBUILD_HOME=$work/state

@@ -26,7 +26,7 @@ const TICK: Duration = Duration::from_millis(100);
 #[derive(Debug, Default)]
 pub struct Cancel {
     tripped: AtomicBool,
-    external: Option<Arc<AtomicBool>>,
+    external: Vec<Arc<AtomicBool>>,
 }
 
 impl Cancel {
@@ -34,8 +34,14 @@ impl Cancel {
     pub fn new(external: Option<Arc<AtomicBool>>) -> Self {
         Self {
             tripped: AtomicBool::new(false),
-            external,
+            external: external.into_iter().collect(),
         }
+    }
+
+    /// Also interrupted by `flag` (another platform's build of the same session failed).
+    pub fn watching(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.external.push(flag);
+        self
     }
 
     /// Whether no new work should start.
@@ -45,9 +51,7 @@ impl Cancel {
 
     /// Whether the external flag is set.
     pub fn interrupted(&self) -> bool {
-        self.external
-            .as_ref()
-            .is_some_and(|f| f.load(Ordering::SeqCst))
+        self.external.iter().any(|f| f.load(Ordering::SeqCst))
     }
 
     /// Cancels; true when this call is the first failure (not tripped before, not interrupted).

@@ -85,7 +85,8 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         _ => &plain,
     };
     let result = crate::session::build(&request, progress)?;
-    let image = &result.image;
+    let top = result.built.top();
+    let images = result.built.images();
     if matches!(mode, ProgressArg::Tty | ProgressArg::Plain) && !result.steps.is_empty() {
         for line in crate::builder::summary::render(&result.steps).lines() {
             progress.info(line);
@@ -108,26 +109,37 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
     super::report::write_summaries(
         args.summary.as_deref(),
         &super::report::ReportInput {
-            digest: image.manifest.digest.as_str(),
+            digest: top.digest.as_str(),
             seconds: started.elapsed().as_secs_f64(),
             steps: &result.steps,
             caches: &result.caches,
             mounts: &result.mounts,
             // Reading the largest layers costs a pass over them: only for a report.
             size: super::report::wants_summary(args.summary.as_deref())
-                .then(|| super::size_cmd::local_sizes(&result.store, image, 3, 5))
-                .and_then(|r| {
-                    r.map_err(|e| tracing::warn!("image size report: {e:#}"))
-                        .ok()
-                })
-                .map(|layers| super::size_cmd::render(&layers, true)),
+                .then(|| size_report(&result.store, images)),
         },
         progress,
     );
     let cached = result.steps.iter().filter(|s| s.cached).count();
+    if images.len() > 1 {
+        for image in images {
+            progress.info(&format!(
+                "image {}/{}{}: {}",
+                image.platform.os,
+                image.platform.architecture,
+                if image.platform.variant.is_empty() {
+                    String::new()
+                } else {
+                    format!("/{}", image.platform.variant)
+                },
+                image.manifest.digest
+            ));
+        }
+    }
     progress.info(&format!(
-        "built {} ({} steps, {} cached) in {:.1}s",
-        image.manifest.digest,
+        "built {}{} ({} steps, {} cached) in {:.1}s",
+        if images.len() > 1 { "index " } else { "" },
+        top.digest,
         result.steps.len(),
         cached,
         started.elapsed().as_secs_f64()
@@ -136,4 +148,30 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         Some(e) => Err(e.into()),
         None => Ok(()),
     }
+}
+
+/// The size section of the report: the largest layers and files of each platform's image
+/// (headed by its platform when there are several).
+fn size_report(
+    store: &crate::store::Store,
+    images: &[crate::image::manifest::BuiltImage],
+) -> String {
+    let mut out = String::new();
+    for image in images {
+        let layers = match super::size_cmd::local_sizes(store, image, 3, 5) {
+            Ok(layers) => layers,
+            Err(e) => {
+                tracing::warn!("image size report: {e:#}");
+                continue;
+            }
+        };
+        if images.len() > 1 {
+            out.push_str(&format!(
+                "{}/{}:\n",
+                image.platform.os, image.platform.architecture
+            ));
+        }
+        out.push_str(&super::size_cmd::render(&layers, true));
+    }
+    out
 }

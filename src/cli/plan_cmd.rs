@@ -25,9 +25,10 @@ pub struct InputArgs {
     /// Set build-time variables (`KEY=VALUE`; a bare `KEY` takes its value from the environment)
     #[arg(long = "build-arg", value_name = "KEY=VALUE")]
     pub build_args: Vec<String>,
-    /// Set target platform for build
+    /// Set target platform for build (a comma-separated list, or repeated, builds an image
+    /// per platform joined by an index)
     #[arg(long, value_name = "PLATFORM")]
-    pub platform: Option<String>,
+    pub platform: Vec<String>,
     /// How registries are reached.
     #[command(flatten)]
     pub registries: RegistryArgs,
@@ -80,7 +81,7 @@ impl InputArgs {
             file: self.file.clone(),
             target: self.target.clone(),
             build_args: self.build_args.clone(),
-            platform: self.platform.clone(),
+            platforms: self.platform.clone(),
         }
     }
 }
@@ -126,34 +127,59 @@ pub(super) fn run(args: &PlanArgs) -> anyhow::Result<()> {
         &crate::home::state_dir(),
         resolver,
     )?;
-    let verdicts = if args.explain {
-        Some(explain(&planned.plan)?)
-    } else {
-        None
-    };
-    match args.format {
-        PlanFormat::Text => {
-            print!("{}", plan::render_text(&planned.plan));
-            if let Some(verdicts) = &verdicts {
-                println!("\ncache (local):");
-                for v in verdicts {
-                    match &v.miss_reason {
-                        None => println!("  line {}: {}: CACHED", v.line, v.step),
-                        Some(r) => println!("  line {}: {}: MISS: {r}", v.line, v.step),
+    let several = planned.plans.len() > 1;
+    let shared = plan::shared_stages(&planned.plans);
+    let mut docs = Vec::new();
+    for (n, p) in planned.plans.iter().enumerate() {
+        let verdicts = if args.explain {
+            Some(explain(p)?)
+        } else {
+            None
+        };
+        match args.format {
+            PlanFormat::Text => {
+                if several {
+                    if n > 0 {
+                        println!();
+                    }
+                    println!("== platform {} ==", p.platform);
+                }
+                print!("{}", plan::render_text(p));
+                if let Some(verdicts) = &verdicts {
+                    println!("\ncache (local):");
+                    for v in verdicts {
+                        match &v.miss_reason {
+                            None => println!("  line {}: {}: CACHED", v.line, v.step),
+                            Some(r) => println!("  line {}: {}: MISS: {r}", v.line, v.step),
+                        }
                     }
                 }
             }
-        }
-        PlanFormat::Json => match &verdicts {
-            None => println!("{}", plan::render_json(&planned.plan)),
-            Some(verdicts) => {
-                let mut doc = serde_json::to_value(&planned.plan)?;
-                if let Some(map) = doc.as_object_mut() {
+            PlanFormat::Json => {
+                let mut doc = serde_json::to_value(p)?;
+                if let (Some(map), Some(verdicts)) = (doc.as_object_mut(), &verdicts) {
                     map.insert("explain".into(), serde_json::to_value(verdicts)?);
                 }
+                docs.push(doc);
+            }
+        }
+    }
+    match args.format {
+        PlanFormat::Text if several => {
+            println!();
+            println!("{}", plan::render_shared(&planned.plans, &shared));
+        }
+        PlanFormat::Text => {}
+        // One platform: the plan itself, as before; several: every plan and the shared stages.
+        PlanFormat::Json if !several => {
+            if let Some(doc) = docs.pop() {
                 println!("{}", serde_json::to_string_pretty(&doc)?);
             }
-        },
+        }
+        PlanFormat::Json => {
+            let doc = serde_json::json!({ "plans": docs, "shared_stages": shared });
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        }
     }
     Ok(())
 }

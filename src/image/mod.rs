@@ -6,9 +6,11 @@
 //!   diff_id and size computed in the same streaming pass.
 //! * [`config`] is the image config document and how each Dockerfile instruction changes it.
 //! * [`manifest`] writes a finished image (config + manifest over its layers) into the store.
+//! * [`index`] joins the images of several platforms into an OCI image index.
 //! * [`size`] says why an image is as big as it is (layers by size, their largest files).
 
 pub mod config;
+pub mod index;
 pub mod layer;
 pub mod manifest;
 pub mod size;

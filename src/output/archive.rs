@@ -13,15 +13,14 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use super::documents::{
-    self, OCI_LAYOUT, blob_path, docker_manifest_json, docker_repositories, index_entries,
-    index_json,
+    OCI_LAYOUT, blob_path, docker_manifest_json, docker_repositories, index_entries, index_json,
 };
 use super::error::{IoContext, OutputError, Result};
 use super::files::{StoreBlob, TempFile};
 use super::name::ImageName;
 use super::spec::OutputKind;
 use crate::digest::Digest;
-use crate::image::manifest::BuiltImage;
+use crate::image::index::Built;
 use crate::store::Store;
 
 /// What one archive entry holds.
@@ -31,11 +30,11 @@ enum Content {
     Blob { digest: Digest, size: u64 },
 }
 
-/// Writes the archive for `image` to `out` and returns `out`. `label` names the destination
+/// Writes the archive for `built` to `out` and returns `out`. `label` names the destination
 /// in errors.
 pub(crate) fn write_archive<W: Write>(
     store: &Store,
-    image: &BuiltImage,
+    built: &Built,
     kind: OutputKind,
     names: &[ImageName],
     out: W,
@@ -52,10 +51,10 @@ pub(crate) fn write_archive<W: Write>(
         (
             "index.json".into(),
             0o644,
-            Content::Bytes(index_json(None, index_entries(image, names))),
+            Content::Bytes(index_json(None, index_entries(&built.top(), names))),
         ),
     ];
-    for desc in documents::blobs(image) {
+    for desc in built.blobs() {
         entries.push((
             blob_path(&desc.digest),
             0o444,
@@ -66,6 +65,11 @@ pub(crate) fn write_archive<W: Write>(
         ));
     }
     if kind == OutputKind::Docker {
+        let Built::Image(image) = built else {
+            return Err(OutputError::DockerManifestList {
+                dest: label.to_path_buf(),
+            });
+        };
         let manifest = docker_manifest_json(image, names);
         entries.push(("manifest.json".into(), 0o644, Content::Bytes(manifest)));
         if let Some(repos) = docker_repositories(image, names) {
@@ -111,7 +115,7 @@ pub(crate) fn write_archive<W: Write>(
 /// Writes the archive to the file `dest` through a temp file beside it and a rename.
 pub(crate) fn export_tar_file(
     store: &Store,
-    image: &BuiltImage,
+    built: &Built,
     kind: OutputKind,
     names: &[ImageName],
     dest: &Path,
@@ -131,7 +135,7 @@ pub(crate) fn export_tar_file(
     let mut tmp = TempFile::beside(dest)?;
     let tmp_path = tmp.path().to_path_buf();
     let file = tmp.file()?;
-    let out = write_archive(store, image, kind, names, io::BufWriter::new(file), dest)?;
+    let out = write_archive(store, built, kind, names, io::BufWriter::new(file), dest)?;
     out.into_inner().map_err(|e| e.into_error()).at(&tmp_path)?;
     tmp.persist(dest)
 }
@@ -139,12 +143,12 @@ pub(crate) fn export_tar_file(
 /// Writes the archive to standard output.
 pub(crate) fn export_stdout(
     store: &Store,
-    image: &BuiltImage,
+    built: &Built,
     kind: OutputKind,
     names: &[ImageName],
 ) -> Result<()> {
     let stdout = io::stdout().lock();
     let label = Path::new("-");
-    let mut out = write_archive(store, image, kind, names, io::BufWriter::new(stdout), label)?;
+    let mut out = write_archive(store, built, kind, names, io::BufWriter::new(stdout), label)?;
     out.flush().at(label)
 }

@@ -27,24 +27,11 @@ pub(crate) fn blob_path(digest: &Digest) -> String {
     format!("blobs/sha256/{}", digest.hex())
 }
 
-/// The image's blobs, each once: layers bottom first, then the config, then the manifest.
-pub(crate) fn blobs(image: &BuiltImage) -> Vec<&Descriptor> {
-    let mut seen = std::collections::BTreeSet::new();
-    image
-        .layers
-        .iter()
-        .chain([&image.config, &image.manifest])
-        .filter(|d| seen.insert(&d.digest))
-        .collect()
-}
-
-/// The index entries for `image`: one per name (annotated with the full name and the tag, as
-/// containerd's exporter does), or one without annotations when it has no name.
-pub(crate) fn index_entries(image: &BuiltImage, names: &[ImageName]) -> Vec<Value> {
-    let base = Descriptor {
-        platform: Some(image.platform.clone()),
-        ..image.manifest.clone()
-    };
+/// The index entries for `top` (an image manifest with its platform, or an image index): one
+/// per name (annotated with the full name and the tag, as containerd's exporter does), or one
+/// without annotations when it has no name.
+pub(crate) fn index_entries(top: &Descriptor, names: &[ImageName]) -> Vec<Value> {
+    let base = top.clone();
     let entry = |annotations: BTreeMap<String, String>| {
         serde_json::to_value(Descriptor {
             annotations,

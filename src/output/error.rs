@@ -48,6 +48,16 @@ pub enum OutputError {
         /// The unknown type.
         kind: String,
     },
+    /// A docker archive of a multi-platform build (it holds one image); BuildKit's message.
+    #[error(
+        "{}: docker exporter does not currently support exporting manifest lists \
+         (build one --platform for type=docker, or use type=oci or --push)",
+        dest.display()
+    )]
+    DockerManifestList {
+        /// The archive's destination.
+        dest: PathBuf,
+    },
     /// An output type buildx has and rbuild does not have yet.
     #[error("--output `{spec}`: type={kind} is not supported yet{hint}")]
     Unsupported {

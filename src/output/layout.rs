@@ -14,18 +14,19 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::documents::{
-    self, LAYOUT_VERSION, OCI_LAYOUT, blob_path, index_entries, index_json, is_replaced_by,
+    LAYOUT_VERSION, OCI_LAYOUT, blob_path, index_entries, index_json, is_replaced_by,
 };
 use super::error::{IoContext, OutputError, Result};
 use super::files::{StoreBlob, TempFile, sync_dir, temp_beside, write_atomic};
 use super::name::ImageName;
-use crate::image::manifest::{BuiltImage, Descriptor};
+use crate::image::index::Built;
+use crate::image::manifest::Descriptor;
 use crate::store::Store;
 
-/// Writes `image` into the OCI layout directory `dir`, creating it if needed.
+/// Writes `built` (an image, or an index and its images) into the OCI layout directory `dir`, creating it if needed.
 pub(crate) fn export_dir(
     store: &Store,
-    image: &BuiltImage,
+    built: &Built,
     names: &[ImageName],
     dir: &Path,
 ) -> Result<()> {
@@ -36,7 +37,7 @@ pub(crate) fn export_dir(
     let index_file = dir.join("index.json");
     let existing = read_index(&index_file)?;
 
-    for desc in documents::blobs(image) {
+    for desc in built.blobs() {
         place_blob(store, desc, &dir.join(blob_path(&desc.digest)))?;
     }
     sync_dir(&blob_dir)?;
@@ -44,7 +45,7 @@ pub(crate) fn export_dir(
     if !has_layout_file {
         write_atomic(&layout_file, OCI_LAYOUT)?;
     }
-    let new_entries = index_entries(image, names);
+    let new_entries = index_entries(&built.top(), names);
     let mut manifests: Vec<Value> = match &existing {
         Some(index) => index
             .get("manifests")

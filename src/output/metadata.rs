@@ -8,19 +8,48 @@ use serde_json::{Value, json};
 use super::error::Result;
 use super::files::write_atomic;
 use super::name::ImageName;
-use crate::image::manifest::BuiltImage;
+use crate::image::index::Built;
 
 /// Writes the image id (the config digest, `sha256:<hex>`, no newline) to `path`, as
-/// `docker build --iidfile` does.
-pub fn write_iidfile(path: &Path, image: &BuiltImage) -> Result<()> {
-    write_atomic(path, image.config.digest.as_str().as_bytes())
+/// `docker build --iidfile` does; for a multi-platform build the index digest, as buildx
+/// writes it when there is no single config.
+pub fn write_iidfile(path: &Path, built: &Built) -> Result<()> {
+    let id = match built {
+        Built::Image(image) => &image.config.digest,
+        Built::Index(index) => &index.index.digest,
+    };
+    write_atomic(path, id.as_str().as_bytes())
 }
 
 /// The `--metadata-file` document: buildx's keys `containerimage.digest` (the manifest
 /// digest), `containerimage.config.digest`, `containerimage.descriptor` (the manifest
 /// descriptor, with buildkit's `config.digest` annotation) and, when the image is named,
-/// `image.name` (the full names, comma-separated).
-pub fn metadata(image: &BuiltImage, names: &[ImageName]) -> Value {
+/// `image.name` (the full names, comma-separated). For an index, as buildx writes it: the
+/// index's digest and descriptor, no config digest.
+pub fn metadata(built: &Built, names: &[ImageName]) -> Value {
+    let image = match built {
+        Built::Image(image) => image,
+        Built::Index(index) => {
+            let mut doc = BTreeMap::new();
+            doc.insert(
+                "containerimage.digest".to_string(),
+                json!(index.index.digest),
+            );
+            doc.insert(
+                "containerimage.descriptor".to_string(),
+                json!({
+                    "mediaType": index.index.media_type,
+                    "digest": index.index.digest,
+                    "size": index.index.size,
+                }),
+            );
+            if !names.is_empty() {
+                let names: Vec<String> = names.iter().map(ImageName::full).collect();
+                doc.insert("image.name".to_string(), json!(names.join(",")));
+            }
+            return json!(doc);
+        }
+    };
     let mut doc = BTreeMap::new();
     doc.insert(
         "containerimage.digest".to_string(),
@@ -47,7 +76,7 @@ pub fn metadata(image: &BuiltImage, names: &[ImageName]) -> Value {
 }
 
 /// Writes [`metadata`] to `path` as buildx does (two-space indented JSON, sorted keys).
-pub fn write_metadata_file(path: &Path, image: &BuiltImage, names: &[ImageName]) -> Result<()> {
-    let bytes = serde_json::to_vec_pretty(&metadata(image, names)).unwrap_or_default();
+pub fn write_metadata_file(path: &Path, built: &Built, names: &[ImageName]) -> Result<()> {
+    let bytes = serde_json::to_vec_pretty(&metadata(built, names)).unwrap_or_default();
     write_atomic(path, &bytes)
 }

@@ -27,16 +27,18 @@ pub use metadata::{write_iidfile, write_metadata_file};
 pub use name::ImageName;
 pub use spec::{Destination, OutputKind, OutputSpec};
 
-use crate::image::manifest::BuiltImage;
+use crate::image::index::Built;
 use crate::store::Store;
 
-/// Exports `image`, whose blobs are all in `store`, as `spec` says.
-pub fn export(store: &Store, image: &BuiltImage, spec: &OutputSpec) -> Result<()> {
+/// Exports `built` (an image, or the index of a multi-platform build), whose blobs are all in
+/// `store`, as `spec` says. A docker archive holds one platform: an index is refused with
+/// BuildKit's message.
+pub fn export(store: &Store, built: &Built, spec: &OutputSpec) -> Result<()> {
     match spec.destination() {
-        Destination::Dir(dir) => layout::export_dir(store, image, &spec.names, &dir),
+        Destination::Dir(dir) => layout::export_dir(store, built, &spec.names, &dir),
         Destination::Tar(file) => {
-            archive::export_tar_file(store, image, spec.kind, &spec.names, &file)
+            archive::export_tar_file(store, built, spec.kind, &spec.names, &file)
         }
-        Destination::Stdout => archive::export_stdout(store, image, spec.kind, &spec.names),
+        Destination::Stdout => archive::export_stdout(store, built, spec.kind, &spec.names),
     }
 }

@@ -150,6 +150,27 @@ impl Plan {
     }
 }
 
+/// The stages that plans of several target platforms share: needed by every plan with the same
+/// key in each (a `FROM --platform=$BUILDPLATFORM` stage that does not read the target's
+/// args). A build runs each once; `rbuild plan` lists them.
+pub fn shared_stages(plans: &[Plan]) -> Vec<usize> {
+    let Some((first, rest)) = plans.split_first() else {
+        return Vec::new();
+    };
+    first
+        .order
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let key = first.stages.get(i).and_then(|s| s.key.as_ref());
+            key.is_some()
+                && rest.iter().all(|p| {
+                    p.order.contains(&i) && p.stages.get(i).and_then(|s| s.key.as_ref()) == key
+                })
+        })
+        .collect()
+}
+
 /// One stage of the plan.
 #[derive(Debug, Clone, Serialize)]
 pub struct PlannedStage {
@@ -377,7 +398,7 @@ fn waves(needed: &BTreeSet<usize>, deps: &[BTreeSet<usize>]) -> Vec<Vec<usize>> 
     waves
 }
 
-pub use render::{render_json, render_text};
+pub use render::{render_json, render_shared, render_text};
 
 #[cfg(test)]
 mod tests;

@@ -15,6 +15,37 @@ fn stage_label(s: &PlannedStage) -> String {
     }
 }
 
+/// For the plans of several platforms: which stages they share (built once) and which each
+/// builds for itself.
+pub fn render_shared(plans: &[Plan], shared: &[usize]) -> String {
+    let Some(first) = plans.first() else {
+        return String::new();
+    };
+    let label = |i: usize| first.stages.get(i).map(stage_label).unwrap_or_default();
+    let platforms: Vec<&str> = plans.iter().map(|p| p.platform.as_str()).collect();
+    let mut out = format!("platforms: {}\n", platforms.join(", "));
+    let names: Vec<String> = shared.iter().map(|&i| label(i)).collect();
+    let _ = write!(
+        out,
+        "shared by every platform (built once): {}",
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
+    );
+    let own: Vec<String> = first
+        .order
+        .iter()
+        .filter(|i| !shared.contains(i))
+        .map(|&i| label(i))
+        .collect();
+    if !own.is_empty() {
+        let _ = write!(out, "\nbuilt per platform: {}", own.join(", "));
+    }
+    out
+}
+
 /// The plan as text: the build order, then every stage with each step's key and inputs.
 pub fn render_text(plan: &Plan) -> String {
     let mut out = String::new();

@@ -25,6 +25,7 @@ use super::resolve::MAX_MANIFEST_SIZE;
 use super::session::Session;
 use super::{Registry, Repository};
 use crate::digest::Digest;
+use crate::image::index::{Built, BuiltIndex};
 use crate::image::manifest::{BuiltImage, Descriptor};
 use crate::oci::reference::Reference;
 use crate::store::Store;
@@ -124,6 +125,59 @@ impl Registry {
             .put_manifest(target, &image.manifest.media_type, manifest)
             .await?;
         Ok(report)
+    }
+
+    /// Pushes the images of `index` by digest (each as [`Registry::push`] does), then the
+    /// index itself to `target`: a name never points at an index whose manifests the
+    /// repository lacks. The report sums the images' blobs; its digest is the index's.
+    pub async fn push_index(
+        &self,
+        store: &Store,
+        index: &BuiltIndex,
+        target: &Reference,
+        opts: &PushOptions,
+    ) -> Result<PushReport, RegistryError> {
+        let bytes = read_manifest(store, &index.index)?;
+        let mut report = PushReport {
+            manifest_digest: index.index.digest.clone(),
+            blobs_uploaded: 0,
+            blobs_skipped: 0,
+            blobs_mounted: 0,
+            bytes_uploaded: 0,
+        };
+        for image in &index.images {
+            let by_digest = Reference {
+                tag: None,
+                digest: Some(image.manifest.digest.to_string()),
+                ..target.clone()
+            };
+            let one = self.push(store, image, &by_digest, opts).await?;
+            report.blobs_uploaded += one.blobs_uploaded;
+            report.blobs_skipped += one.blobs_skipped;
+            report.blobs_mounted += one.blobs_mounted;
+            report.bytes_uploaded += one.bytes_uploaded;
+        }
+        let session = self
+            .session(&Repository::of(target), RegistryOperation::Push)
+            .await?;
+        report.manifest_digest = session
+            .put_manifest(target, &index.index.media_type, bytes)
+            .await?;
+        Ok(report)
+    }
+
+    /// Pushes what a build made: the image, or the index and its images.
+    pub async fn push_built(
+        &self,
+        store: &Store,
+        built: &Built,
+        target: &Reference,
+        opts: &PushOptions,
+    ) -> Result<PushReport, RegistryError> {
+        match built {
+            Built::Image(image) => self.push(store, image, target, opts).await,
+            Built::Index(index) => self.push_index(store, index, target, opts).await,
+        }
     }
 
     /// Pushes blobs of `store` to `repo` (skipped when there, mounted when possible, uploaded

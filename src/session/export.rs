@@ -8,7 +8,8 @@ use crate::cache::remote::RemoteCaches;
 use crate::plan::Plan;
 use crate::store::Store;
 
-/// Exports the build's records to every `--cache-to` backend; a failure warns, and is
+/// Exports the build's records (of every platform's plan: `plan` is one of them, the stages
+/// that make the image are the same in each) to every `--cache-to` backend; a failure warns, and is
 /// returned (to fail the build after its outputs) only for `ignore-error=false`.
 pub(crate) fn export_caches(
     remote: &RemoteCaches,
@@ -23,11 +24,14 @@ pub(crate) fn export_caches(
         return None;
     }
     let in_image = plan.image_stages();
+    // The plans of several platforms share stages: each record goes once.
+    let mut seen = std::collections::BTreeSet::new();
     // Lazy layers (crate::store::lazy) get their blobs now, as zstd; a record whose blob cannot
     // be made is left out of the export with a warning.
     let records: Vec<(CacheRecord, bool)> = steps
         .iter()
         .filter_map(|s| Some((s.record.clone()?, in_image.contains(&s.stage))))
+        .filter(|(record, _)| seen.insert(record.key.clone()))
         .filter_map(|(record, in_image)| {
             if !in_image && !remote.exports_every_stage() {
                 return Some((record, in_image));

@@ -22,18 +22,47 @@ pub struct PlanInput {
     pub target: Option<String>,
     /// `--build-arg` values as given: `K=V`, or `K` alone taken from the environment.
     pub build_args: Vec<String>,
-    /// The target platform as given (default: the machine's).
-    pub platform: Option<String>,
+    /// `--platform` values as given, each a platform or a comma-separated list (none: the
+    /// machine's).
+    pub platforms: Vec<String>,
 }
 
-/// A planned build: the Dockerfile's path, the opened context and the plan.
+/// A planned build: the Dockerfile's path, the opened context and one plan per target
+/// platform.
 pub struct Planned {
     /// The Dockerfile's path as given.
     pub file: PathBuf,
     /// The build context.
     pub context: BuildContext,
-    /// The plan.
-    pub plan: plan::Plan,
+    /// One plan per target platform, in the order `--platform` named them (at least one).
+    pub plans: Vec<plan::Plan>,
+}
+
+impl Planned {
+    /// The first platform's plan (the only one of a single-platform build).
+    pub fn first(&self) -> &plan::Plan {
+        &self.plans[0]
+    }
+}
+
+/// The target platforms `--platform` values name, normalized, each once, in order; empty when
+/// none is given (the build platform). buildx's message for one that does not parse.
+pub fn target_platforms(values: &[String]) -> Result<Vec<Platform>, SessionError> {
+    let mut out: Vec<Platform> = Vec::new();
+    for item in values.iter().flat_map(|v| v.split(',')) {
+        let item = item.trim();
+        if item.is_empty() {
+            continue;
+        }
+        let platform = Platform::parse(item).map_err(|e| SessionError::Flag {
+            flag: "--platform".into(),
+            reason: e.to_string(),
+        })?;
+        if !out.contains(&platform) {
+            out.push(platform);
+        }
+    }
+    Ok(out)
 }
 
 /// Reads the Dockerfile at `path` (`-`: standard input), invalid UTF-8 replaced.
@@ -127,48 +156,49 @@ pub fn make_plan(
             path: input.context.clone(),
             reason: format!("cannot open build context: {}", chain(&e)),
         })?;
-    let target_platform = input
-        .platform
-        .as_deref()
-        .map(Platform::parse)
-        .transpose()
-        .map_err(|e| SessionError::Flag {
-            flag: "--platform".into(),
-            reason: e.to_string(),
-        })?;
-    let req = PlanRequest {
-        stages: &stages,
-        target: input.target.clone(),
-        build_args: parse_build_args(&input.build_args)?,
-        build_platform: Platform::host(),
-        target_platform,
-        context: &context,
-        resolver,
+    let targets: Vec<Option<Platform>> = match target_platforms(&input.platforms)? {
+        list if list.is_empty() => vec![None],
+        list => list.into_iter().map(Some).collect(),
     };
-    let mut plan = plan::plan(&req).map_err(|e| {
-        let line = e.line();
-        let msg = e.to_string();
-        let message = match line {
-            Some(line) => msg
-                .strip_prefix(&format!("line {line}: "))
-                .unwrap_or(&msg)
-                .to_string(),
-            None => msg,
+    let build_args = parse_build_args(&input.build_args)?;
+    let dockerfile = dockerfile_in_context(&file, context.root());
+    let mut plans = Vec::with_capacity(targets.len());
+    for target_platform in targets {
+        let req = PlanRequest {
+            stages: &stages,
+            target: input.target.clone(),
+            build_args: build_args.clone(),
+            build_platform: Platform::host(),
+            target_platform,
+            context: &context,
+            resolver,
         };
-        SessionError::Dockerfile {
-            file: file.clone(),
-            line,
-            message,
-        }
-    })?;
-    plan.set_dockerfile(&dockerfile_in_context(&file, context.root()));
+        let mut plan = plan::plan(&req).map_err(|e| {
+            let line = e.line();
+            let msg = e.to_string();
+            let message = match line {
+                Some(line) => msg
+                    .strip_prefix(&format!("line {line}: "))
+                    .unwrap_or(&msg)
+                    .to_string(),
+                None => msg,
+            };
+            SessionError::Dockerfile {
+                file: file.clone(),
+                line,
+                message,
+            }
+        })?;
+        plan.set_dockerfile(&dockerfile);
+        plans.push(plan);
+    }
     if let Err(e) = context.save_hash_cache() {
         tracing::debug!("hash cache not saved: {e}");
     }
     Ok(Planned {
         file,
         context,
-        plan,
+        plans,
     })
 }
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::blobs::{keep_blobs, needed_blobs};
 use super::error::{SessionError, at_line, chain};
 use super::export::export_caches;
-use super::input::{Planned, make_plan};
+use super::input::make_plan;
 use super::metadata::{explained, materialized, write_json_atomic};
 use super::request::{BuildRequest, Output};
 use crate::builder::copy::git::GitAuth;
@@ -25,17 +25,19 @@ use crate::cache::remote::mounts::MountReport;
 use crate::cache::remote::scope::BranchFacts;
 use crate::cache::remote::{Meter, RemoteCaches, Scopes};
 use crate::cache::{LocalCache, RecordScope};
-use crate::image::manifest::BuiltImage;
+use crate::image::index::{Built, assemble_index};
 use crate::oci::reference::Reference;
 use crate::output::ImageName;
+use crate::plan::Plan;
 use crate::registry::PushOptions;
 use crate::store::Store;
 
 /// What a build session made.
 #[derive(Debug)]
 pub struct BuildResult {
-    /// The image (its manifest and config in the store).
-    pub image: BuiltImage,
+    /// The image (its manifest and config in the store), or the index over one image per
+    /// target platform.
+    pub built: Built,
     /// The names it was pushed or exported as.
     pub names: Vec<ImageName>,
     /// What happened to each step that makes a layer.
@@ -101,6 +103,9 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
             urls: &prefetched,
         },
     )?;
+    if planned.plans.len() > 1 {
+        refuse_single_platform_outputs(outputs)?;
+    }
     let remote_caches = !(req.cache_from.is_empty() && req.cache_to.is_empty());
     // On a CI runner, which jobs of other branches and pull requests share, the local records
     // are tagged with the build's scope and served only to builds that read it
@@ -215,35 +220,36 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
         making: Default::default(),
         early: Default::default(),
     };
-    // One plan per target platform: one today (DESIGN.md "Platforms" fills this loop, and
-    // joins the images into an index).
-    let plans: Vec<&Planned> = vec![&planned];
-    let mut built_all: Vec<Result<BuildOutput, BuildError>> = Vec::new();
-    for planned in plans {
-        built_all.push(build_plan(
-            &builder,
-            &materializer,
-            &remote,
-            planned,
-            outputs,
-            &store,
-            progress,
-        ));
-    }
+    // One plan per target platform, built side by side; the images join into an index.
+    let built = build_plans(
+        &builder,
+        &materializer,
+        &remote,
+        &planned.plans,
+        outputs,
+        &store,
+        progress,
+    );
     drop(watch);
     // One sync makes the snapshots this build published durable (store::durability).
     if let Err(e) = store.settle() {
         progress.info(&format!("WARNING: syncing the new snapshots: {e}"));
     }
-    let built = match built_all.into_iter().next() {
-        Some(built) => built.map_err(|e| at_line(&planned.file, &e))?,
-        None => {
-            return Err(SessionError::Build {
-                message: "nothing to build".into(),
-            });
-        }
+    let built = built.map_err(|e| at_line(&planned.file, &e))?;
+    let steps: Vec<StepReport> = built.iter().flat_map(|b| b.steps.clone()).collect();
+    let image_layers: Vec<_> = built.iter().flat_map(|b| b.layers.clone()).collect();
+    let result = match built.as_slice() {
+        [one] => Built::Image(one.image.clone()),
+        several => Built::Index(
+            assemble_index(&store, several.iter().map(|b| b.image.clone()).collect()).map_err(
+                |e| SessionError::Output {
+                    what: "the image index".into(),
+                    reason: chain(&e),
+                },
+            )?,
+        ),
     };
-    let names = write_outputs(outputs, &built, &store, &resolver, progress)?;
+    let names = write_outputs(outputs, &result, &image_layers, &store, &resolver, progress)?;
     if outputs.is_empty() {
         progress.info(
             "WARNING: No output specified: the build result stays in rbuild's state only (use --push, -o type=oci,dest=... or -o type=docker,dest=...)",
@@ -252,31 +258,30 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
     let export_failure = export_caches(
         &remote,
         local.as_ref(),
-        &planned.plan,
-        &built.steps,
+        planned.first(),
+        &steps,
         &store,
         resolver.runtime(),
         progress,
     );
     mount_caches.export(&|w| progress.info(w));
     let mounts = mount_caches.reports();
-    let image = &built.image;
     if let Some(path) = &req.iidfile {
-        crate::output::write_iidfile(path, image).map_err(|e| SessionError::Output {
+        crate::output::write_iidfile(path, &result).map_err(|e| SessionError::Output {
             what: format!("--iidfile {}", path.display()),
             reason: chain(&e),
         })?;
     }
     if let Some(path) = &req.metadata_file {
-        let mut doc = crate::output::metadata::metadata(image, &names);
+        let mut doc = crate::output::metadata::metadata(&result, &names);
         if let Some(map) = doc.as_object_mut() {
             if req.explain {
-                map.insert("rbuild.explain".into(), explained(&built.steps));
+                map.insert("rbuild.explain".into(), explained(&steps));
             }
             map.insert("rbuild.pull".into(), to_json(path, &pull_meter.report())?);
             map.insert(
                 "rbuild.materialize".into(),
-                materialized(&planned.plan, &built.steps),
+                materialized(planned.first(), &steps),
             );
             let caches = remote.reports();
             if !caches.is_empty() {
@@ -297,9 +302,9 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
         })?;
     }
     Ok(BuildResult {
-        image: built.image,
+        built: result,
         names,
-        steps: built.steps,
+        steps,
         caches: remote.reports(),
         mounts,
         store,
@@ -318,23 +323,25 @@ fn to_json(
     })
 }
 
-/// Builds one plan and fetches the blobs the outputs need. A layer a remote cache cannot
-/// deliver intact (missing, corrupt, the backend gone) is poisoned and the build runs again:
-/// the steps that made it run instead (each round poisons at least one more blob).
-fn build_plan(
+/// Builds the plans (one per target platform) and fetches the blobs the outputs need. A layer a
+/// remote cache cannot deliver intact (missing, corrupt, the backend gone) is poisoned and the
+/// build runs again: the steps that made it run instead (each round poisons at least one more
+/// blob).
+fn build_plans(
     builder: &Builder<'_>,
     materializer: &Materializer<'_>,
     remote: &RemoteCaches,
-    planned: &Planned,
+    plans: &[Plan],
     outputs: &[Output],
     store: &Store,
     progress: &dyn Progress,
-) -> Result<BuildOutput, BuildError> {
+) -> Result<Vec<BuildOutput>, BuildError> {
     loop {
         let poisoned = remote.poisoned_count();
-        let result = builder.build(&planned.plan).and_then(|b| {
-            materializer.ensure_blobs(&needed_blobs(outputs, &b.layers, store))?;
-            Ok(b)
+        let result = builder.build_platforms(plans).and_then(|built| {
+            let layers: Vec<_> = built.iter().flat_map(|b| b.layers.clone()).collect();
+            materializer.ensure_blobs(&needed_blobs(outputs, &layers, store))?;
+            Ok(built)
         });
         match result {
             Err(BuildError::CacheBlob {
@@ -351,15 +358,33 @@ fn build_plan(
     }
 }
 
+/// Outputs that hold one image refuse a multi-platform build before it starts, with
+/// BuildKit's message (which buildx gives only after the build).
+fn refuse_single_platform_outputs(outputs: &[Output]) -> Result<(), SessionError> {
+    for out in outputs {
+        if let Output::Local(spec) = out
+            && spec.kind == crate::output::OutputKind::Docker
+        {
+            return Err(SessionError::Flag {
+                flag: format!("--output type=docker,dest={}", spec.dest.display()),
+                reason: "docker exporter does not currently support exporting manifest lists \
+                         (build one --platform for type=docker, or use type=oci or --push)"
+                    .into(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Exports and pushes the image as `outputs` say; returns the names it went out as.
 fn write_outputs(
     outputs: &[Output],
-    built: &BuildOutput,
+    built: &Built,
+    layers: &[crate::builder::layers::LayerRef],
     store: &Store,
     resolver: &RegistryResolver,
     progress: &dyn Progress,
 ) -> Result<Vec<ImageName>, SessionError> {
-    let image = &built.image;
     let mut names: Vec<ImageName> = Vec::new();
     for out in outputs {
         match out {
@@ -369,7 +394,7 @@ fn write_outputs(
                     spec.kind.as_str(),
                     spec.dest.display()
                 ));
-                crate::output::export(store, image, spec).map_err(|e| SessionError::Output {
+                crate::output::export(store, built, spec).map_err(|e| SessionError::Output {
                     what: format!(
                         "exporting to {} {}",
                         spec.kind.as_str(),
@@ -388,13 +413,17 @@ fn write_outputs(
                     let name = ImageName::parse(t).map_err(|e| bad(&e))?;
                     let reference = Reference::parse(&name.full()).map_err(|e| bad(&e))?;
                     let opts = PushOptions {
-                        mount_from: crate::builder::executor::mount_sources(&built.layers),
+                        mount_from: crate::builder::executor::mount_sources(layers),
                         ..PushOptions::default()
                     };
                     progress.info(&format!("pushing {}", name.full()));
                     let report = resolver
                         .runtime()
-                        .block_on(resolver.registry().push(store, image, &reference, &opts))
+                        .block_on(
+                            resolver
+                                .registry()
+                                .push_built(store, built, &reference, &opts),
+                        )
                         .map_err(|e| SessionError::Output {
                             what: format!("pushing {}", name.full()),
                             reason: chain(&e),

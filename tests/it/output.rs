@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use rbuild::image::config::ImageConfig;
+use rbuild::image::index::Built;
 use rbuild::image::layer::{Compression, DirSource, LayerOptions, write_layer};
 use rbuild::image::manifest::{BuiltImage, assemble};
 use rbuild::output::{self, OutputSpec};
@@ -120,7 +121,7 @@ fn oci_directory_is_a_layout_skopeo_reads_and_updates_in_place() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("layout");
     let dest = format!("type=oci,dest={},tar=false,name=foo:v1", dir.display());
-    output::export(&store, &img, &spec(&dest)).unwrap();
+    output::export(&store, &Built::Image(img.clone()), &spec(&dest)).unwrap();
 
     let raw = skopeo(&["inspect", "--raw", &format!("oci:{}:v1", dir.display())]);
     assert_eq!(raw, blob(&store, &img.manifest.digest));
@@ -154,8 +155,8 @@ fn oci_directory_is_a_layout_skopeo_reads_and_updates_in_place() {
 
     // Another tag is added beside the first; the same tag again replaces its entry.
     let second = format!("type=oci,dest={}/,name=foo:v2", dir.display());
-    output::export(&store, &img, &spec(&second)).unwrap();
-    output::export(&store, &img, &spec(&dest)).unwrap();
+    output::export(&store, &Built::Image(img.clone()), &spec(&second)).unwrap();
+    output::export(&store, &Built::Image(img.clone()), &spec(&dest)).unwrap();
     let index: Value =
         serde_json::from_slice(&std::fs::read(dir.join("index.json")).unwrap()).unwrap();
     let refs: Vec<&str> = index["manifests"]
@@ -189,7 +190,7 @@ fn oci_tar_holds_exactly_the_layout_and_is_deterministic() {
     let tar = out.path().join("sub/out.tar");
     output::export(
         &store,
-        &img,
+        &Built::Image(img.clone()),
         &spec(&format!("type=oci,dest={},name=foo:v1", tar.display())),
     )
     .unwrap();
@@ -198,7 +199,7 @@ fn oci_tar_holds_exactly_the_layout_and_is_deterministic() {
     let dir = out.path().join("dir");
     output::export(
         &store,
-        &img,
+        &Built::Image(img.clone()),
         &spec(&format!("type=oci,dest={}/,name=foo:v1", dir.display())),
     )
     .unwrap();
@@ -219,7 +220,7 @@ fn oci_tar_holds_exactly_the_layout_and_is_deterministic() {
     let again = out.path().join("again.tar");
     output::export(
         &store,
-        &img,
+        &Built::Image(img.clone()),
         &spec(&format!("type=oci,dest={},name=foo:v1", again.display())),
     )
     .unwrap();
@@ -230,7 +231,7 @@ fn oci_tar_holds_exactly_the_layout_and_is_deterministic() {
     let third = out.path().join("third.tar");
     output::export(
         &store2,
-        &img2,
+        &Built::Image(img2.clone()),
         &spec(&format!("type=oci,dest={},name=foo:v1", third.display())),
     )
     .unwrap();
@@ -244,7 +245,7 @@ fn docker_archive_is_loadable_and_deterministic() {
     let out = tempfile::tempdir().unwrap();
     let tar = out.path().join("img.tar");
     let s = format!("type=docker,dest={},\"name=foo:v1,bar\"", tar.display());
-    output::export(&store, &img, &spec(&s)).unwrap();
+    output::export(&store, &Built::Image(img.clone()), &spec(&s)).unwrap();
 
     let mut expected = layout_names(&img);
     expected.extend(["manifest.json".into(), "repositories".into()]);
@@ -295,7 +296,7 @@ fn docker_archive_is_loadable_and_deterministic() {
 
     let again = out.path().join("again.tar");
     let s = format!("type=docker,dest={},\"name=foo:v1,bar\"", again.display());
-    output::export(&store, &img, &spec(&s)).unwrap();
+    output::export(&store, &Built::Image(img.clone()), &spec(&s)).unwrap();
     assert_eq!(std::fs::read(&tar).unwrap(), std::fs::read(&again).unwrap());
 }
 
@@ -305,7 +306,7 @@ fn iidfile_and_metadata_file() {
     let (_store, img) = image(state.path());
     let out = tempfile::tempdir().unwrap();
     let iid = out.path().join("iid");
-    output::write_iidfile(&iid, &img).unwrap();
+    output::write_iidfile(&iid, &Built::Image(img.clone())).unwrap();
     assert_eq!(
         std::fs::read_to_string(&iid).unwrap(),
         img.config.digest.as_str()
@@ -313,7 +314,7 @@ fn iidfile_and_metadata_file() {
 
     let meta = out.path().join("meta.json");
     let s = spec("type=docker,dest=x.tar,\"name=foo:v1,ghcr.io/o/r\"");
-    output::write_metadata_file(&meta, &img, &s.names).unwrap();
+    output::write_metadata_file(&meta, &Built::Image(img.clone()), &s.names).unwrap();
     let m: Value = serde_json::from_slice(&std::fs::read(&meta).unwrap()).unwrap();
     assert_eq!(m["containerimage.digest"], img.manifest.digest.as_str());
     assert_eq!(
@@ -329,7 +330,7 @@ fn iidfile_and_metadata_file() {
         "docker.io/library/foo:v1,ghcr.io/o/r:latest"
     );
 
-    output::write_metadata_file(&meta, &img, &[]).unwrap();
+    output::write_metadata_file(&meta, &Built::Image(img.clone()), &[]).unwrap();
     let m: Value = serde_json::from_slice(&std::fs::read(&meta).unwrap()).unwrap();
     assert!(m.get("image.name").is_none());
 }
@@ -356,7 +357,7 @@ fn bad_output_specs_and_destinations_are_clear_errors() {
     std::fs::write(dir.path().join("index.json"), "not json").unwrap();
     let e = output::export(
         &store,
-        &img,
+        &Built::Image(img.clone()),
         &spec(&format!("type=oci,dest={}", dir.path().display())),
     )
     .unwrap_err();
@@ -378,7 +379,7 @@ fn blobs_are_hard_linked_on_one_file_system_and_copied_across() {
     let same = tempfile::tempdir_in(state.path()).unwrap();
     output::export(
         &store,
-        &img,
+        &Built::Image(img.clone()),
         &spec(&format!("type=oci,dest={}/", same.path().display())),
     )
     .unwrap();
@@ -395,7 +396,7 @@ fn blobs_are_hard_linked_on_one_file_system_and_copied_across() {
     }
     output::export(
         &store,
-        &img,
+        &Built::Image(img.clone()),
         &spec(&format!(
             "type=oci,dest={}/,name=a:b",
             other.path().display()
@@ -426,7 +427,7 @@ fn a_corrupt_store_blob_fails_the_export_and_leaves_nothing() {
     let tar = out.path().join("img.tar");
     let e = output::export(
         &store,
-        &img,
+        &Built::Image(img.clone()),
         &spec(&format!("type=docker,dest={}", tar.display())),
     )
     .unwrap_err();

@@ -86,7 +86,7 @@ fn a_session_builds_an_oci_layout_and_a_second_one_is_cached() {
 
     let second = session::build(&req, &Lines::default()).unwrap();
     assert!(second.steps.iter().all(|s| s.cached), "{:?}", second.steps);
-    assert_eq!(second.image.manifest.digest, first.image.manifest.digest);
+    assert_eq!(second.built.top().digest, first.built.top().digest);
 }
 
 #[test]
@@ -122,7 +122,7 @@ fn bad_input_is_refused_before_anything_is_built() {
     let out = tempfile::tempdir().unwrap();
 
     let mut req = request(ctx.path(), home.path(), &out.path().join("image"));
-    req.input.platform = Some("linux/not/a/platform/at/all".into());
+    req.input.platforms = vec!["linux/not/a/platform/at/all".into()];
     match session::build(&req, &Lines::default()) {
         Err(SessionError::Flag { flag, .. }) => assert_eq!(flag, "--platform"),
         other => panic!("expected a --platform error, got {other:?}"),

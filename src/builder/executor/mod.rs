@@ -3,8 +3,11 @@
 //! each stage, every step's key is looked up in the cache and the step runs only on a miss. Layers of base images are fetched only when a step needs
 //! their files; the final image is assembled from the target stage's layers and config.
 
+mod gate;
 mod run;
 mod steps;
+
+use gate::StageGate;
 
 use run::Run;
 
@@ -225,6 +228,73 @@ impl Builder<'_> {
     /// overlays unmounted, scratch dirs removed as every step's are), and that first error is
     /// returned.
     pub fn build(&self, plan: &Plan) -> Result<BuildOutput, BuildError> {
+        let shared = Shared {
+            ids: AtomicUsize::new(0),
+            gate: StageGate::default(),
+            label: false,
+            failed: Arc::new(AtomicBool::new(false)),
+            jobs: self.jobs(),
+        };
+        self.build_one(plan, &shared)
+    }
+
+    /// Builds the plans of several target platforms of one Dockerfile side by side, one image
+    /// each (in the order of `plans`). `--jobs` is shared among them; a stage they share (same
+    /// key) runs once, the others wait for it and find its steps cached ([`gate`]); step names
+    /// carry the platform (`[linux/arm64 build 2/4] RUN ...`). The first failure cancels every
+    /// platform and is returned.
+    pub fn build_platforms(&self, plans: &[Plan]) -> Result<Vec<BuildOutput>, BuildError> {
+        if let [plan] = plans {
+            return self.build(plan).map(|b| vec![b]);
+        }
+        let shared = Shared {
+            ids: AtomicUsize::new(0),
+            gate: StageGate::default(),
+            label: true,
+            failed: Arc::new(AtomicBool::new(false)),
+            jobs: (self.jobs() / plans.len().max(1)).max(1),
+        };
+        let results: Vec<Result<BuildOutput, BuildError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = plans
+                .iter()
+                .map(|plan| {
+                    let shared = &shared;
+                    s.spawn(move || {
+                        let result = self.build_one(plan, shared);
+                        if result.is_err() {
+                            shared.failed.store(true, Ordering::SeqCst);
+                        }
+                        result
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(BuildError::Internal("a platform's build panicked".into()))
+                    })
+                })
+                .collect()
+        });
+        let mut built = Vec::with_capacity(results.len());
+        let mut interrupted = None;
+        for result in results {
+            match result {
+                Ok(b) => built.push(b),
+                // Stopped because another platform failed: that one's error is the answer.
+                Err(BuildError::Interrupted) => interrupted = Some(BuildError::Interrupted),
+                Err(e) => return Err(e),
+            }
+        }
+        match interrupted {
+            Some(e) => Err(e),
+            None => Ok(built),
+        }
+    }
+
+    /// One plan's build, with what the plans of one session share.
+    fn build_one(&self, plan: &Plan, shared: &Shared) -> Result<BuildOutput, BuildError> {
         let materializer = Materializer {
             store: self.store,
             registry: self.resolver.registry(),
@@ -235,7 +305,7 @@ impl Builder<'_> {
             early: Default::default(),
         };
         let epoch = build_epoch(self.options.source_date_epoch);
-        let cancel = Cancel::new(self.options.interrupt.clone());
+        let cancel = Cancel::new(self.options.interrupt.clone()).watching(shared.failed.clone());
         // Steps that fail because the build was cancelled show as CANCELED, not as errors.
         let progress = CancelAware {
             inner: self.progress,
@@ -253,8 +323,9 @@ impl Builder<'_> {
             builder: &builder,
             materializer,
             created: rfc3339(epoch),
-            ids: AtomicUsize::new(0),
+            ids: &shared.ids,
             single_stage: plan.stages.len() == 1,
+            platform: shared.label.then(|| plan.platform.clone()),
             stages: &plan.stages,
             cancel: &cancel,
             image_stages: plan.image_stages(),
@@ -279,6 +350,16 @@ impl Builder<'_> {
                 .stages
                 .get(i)
                 .ok_or_else(|| BuildError::Internal(format!("stage {i} not in plan")))?;
+            // A stage another platform's plan is building with the same key: wait for it.
+            let _held = match &stage.key {
+                Some(key) => Some(
+                    shared
+                        .gate
+                        .enter(key, &cancel)
+                        .ok_or(BuildError::Interrupted)?,
+                ),
+                None => None,
+            };
             let (out, steps) = run.stage(stage, &inputs)?;
             reports
                 .lock()
@@ -321,7 +402,7 @@ impl Builder<'_> {
                     });
                 });
             }
-            scheduled = Some(schedule::run(&tasks, self.jobs(), &cancel, work, || {
+            scheduled = Some(schedule::run(&tasks, shared.jobs, &cancel, work, || {
                 crate::exec::runtime::kill_running();
                 crate::exec::container::process::kill_running();
             }));
@@ -372,6 +453,20 @@ impl Builder<'_> {
             steps: reports,
         })
     }
+}
+
+/// What the plans of one build share.
+struct Shared {
+    /// Step ids for progress lines.
+    ids: AtomicUsize,
+    /// Stage keys being built.
+    gate: StageGate,
+    /// Whether step names carry the plan's platform.
+    label: bool,
+    /// Set when a plan's build failed: the others stop.
+    failed: Arc<AtomicBool>,
+    /// Stages at once, per plan.
+    jobs: usize,
 }
 
 /// Repositories of the layers' origins, for cross-repository mounts when pushing.

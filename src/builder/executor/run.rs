@@ -8,8 +8,12 @@ pub(super) struct Run<'b, 'a> {
     pub(super) builder: &'b Builder<'a>,
     pub(super) materializer: Materializer<'b>,
     pub(super) created: String,
-    pub(super) ids: AtomicUsize,
+    /// Step ids, shared by the plans of one multi-platform build (progress lines never clash).
+    pub(super) ids: &'b AtomicUsize,
     pub(super) single_stage: bool,
+    /// The target platform, in step names, when a build makes several (`[linux/arm64 build 2/4]`,
+    /// as buildx names them).
+    pub(super) platform: Option<String>,
     /// The plan's stages (their names, for explanations).
     pub(super) stages: &'b [PlannedStage],
     /// Set by the first failure or a signal: no new step starts.
@@ -39,10 +43,14 @@ impl Run<'_, '_> {
     }
 
     pub(super) fn stage_label(&self, stage: &PlannedStage) -> String {
-        match &stage.name {
+        let name = match &stage.name {
             Some(n) => format!("{n} "),
             None if self.single_stage => String::new(),
             None => format!("stage-{} ", stage.index),
+        };
+        match &self.platform {
+            Some(p) => format!("{p} {name}"),
+            None => name,
         }
     }
 
