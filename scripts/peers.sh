@@ -184,13 +184,66 @@ for m in json.load(open(sys.argv[1]+"/index.json"))["manifests"]:
     if m.get("annotations",{}).get("org.opencontainers.image.ref.name")==sys.argv[2]: print(m["digest"])' "$1" "$2"
 }
 
-build_busybox() {
-  local deb layout=$ROOT/oci/busybox rfs=$ROOT/rootfs/busybox x a
-  deb=$(busybox_deb)
-  if [ -n "$(layout_digest "$layout" latest)" ] && [ "$(cat "$layout/.source" 2>/dev/null)" = "$(basename "$deb")" ]; then
-    return 0
+# foreign_deb pkg arch -- path of bookworm's .deb of pkg for a foreign arch, fetched from the mirror's
+# signed InRelease and Packages.xz (checksums checked; no dpkg --add-architecture on this machine)
+foreign_deb() {
+  local pkg=$1 arch=$2 d=$ROOT/cache/$2 m want fn sha b
+  mkdir -p "$d"
+  m=$(find_mirror)
+  if [ ! -s "$d/Packages.xz" ] || [ -n "$(find "$d/Packages.xz" -mmin +1440 2>/dev/null)" ]; then
+    apt_install gpgv debian-archive-keyring xz-utils
+    curl -sSf --retry 3 -o "$d/InRelease" "$m/dists/bookworm/InRelease" || die "cannot fetch $m/dists/bookworm/InRelease"
+    gpgv --keyring /usr/share/keyrings/debian-archive-keyring.gpg "$d/InRelease" 2>"$d/gpgv.log" \
+      || { cat "$d/gpgv.log" >&2; die "bookworm InRelease signature check failed"; }
+    want=$(awk -v f="main/binary-$arch/Packages.xz" '/^SHA256:/{s=1;next} /^[A-Za-z]/{s=0} s && $3==f{print $1}' "$d/InRelease")
+    curl -sSf --retry 3 -o "$d/Packages.xz.part" "$m/dists/bookworm/main/binary-$arch/Packages.xz" \
+      || die "cannot fetch bookworm $arch Packages.xz"
+    [ "$(sha256sum "$d/Packages.xz.part" | cut -d' ' -f1)" = "$want" ] || die "bookworm $arch Packages.xz checksum mismatch"
+    mv "$d/Packages.xz.part" "$d/Packages.xz"
   fi
-  log "building busybox rootfs from $(basename "$deb")"
+  read -r fn sha < <(xz -dc "$d/Packages.xz" | awk -v RS= -v p="$pkg" 'index($0, "Package: " p "\n") == 1' \
+    | awk '/^Filename:/{f=$2} /^SHA256:/{s=$2} END{print f, s}')
+  [ -n "$fn" ] || die "$pkg not in bookworm $arch"
+  b=$d/$(basename "$fn")
+  if ! { [ -s "$b" ] && [ "$(sha256sum "$b" | cut -d' ' -f1)" = "$sha" ]; }; then
+    log "download $fn ($arch)"
+    curl -sSf --retry 3 -o "$b.part" "$m/$fn" || die "cannot download $m/$fn"
+    [ "$(sha256sum "$b.part" | cut -d' ' -f1)" = "$sha" ] || die "checksum mismatch for $fn"
+    mv "$b.part" "$b"
+  fi
+  echo "$b"
+}
+
+# ---- QEMU user emulation: RUN steps for linux/arm64 (rbuild's multi-platform tests, BuildKit's) ----
+BM=/proc/sys/fs/binfmt_misc
+# ensure_binfmt -- qemu-user-static installed and its aarch64 and arm handlers registered with the F
+# flag (the kernel opens the interpreter at registration, so a step's root needs no QEMU, as with
+# tonistiigi/binfmt). Kernel state: a reboot drops it, the next start registers it again.
+ensure_binfmt() {
+  local a n conf line
+  apt_install qemu-user-static
+  [ -e "$BM/register" ] || mount -t binfmt_misc binfmt_misc "$BM" 2>/dev/null || true
+  [ -e "$BM/register" ] || die "binfmt_misc is not available (no $BM/register): no arm64 emulation"
+  for a in aarch64 arm; do
+    n=qemu-$a conf=/usr/lib/binfmt.d/qemu-$a.conf
+    [ -f "$conf" ] || die "$conf is missing (qemu-user-static)"
+    if [ -e "$BM/$n" ] && [ "$(head -n1 "$BM/$n")" = enabled ] && grep -q '^flags:.*F' "$BM/$n"; then
+      continue
+    fi
+    [ -e "$BM/$n" ] && echo -1 > "$BM/$n"
+    line=$(grep -m1 "^:$n:" "$conf") || die "no :$n: line in $conf"
+    case "${line##*:}" in *F*) ;; *) line="${line}F" ;; esac
+    printf '%s' "$line" > "$BM/register" || die "registering $n in $BM failed"
+    log "binfmt: registered $n from $conf"
+  done
+}
+
+# busybox_arch_image arch deb layout -- busybox-static's rootfs for one arch (applet links from
+# that busybox --list, run under QEMU for arm64) as the image manifest tag latest-<arch>
+busybox_arch_image() {
+  local arch=$1 deb=$2 layout=$3 rfs=$ROOT/rootfs/busybox-$1 x a plat=(--arch "$1")
+  [ "$arch" = arm64 ] && plat+=(--variant v8) # Docker Hub's arm64 entries say v8
+  log "building busybox rootfs ($arch) from $(basename "$deb")"
   x=$(mktemp -d); rm -rf "$rfs"; mkdir -p "$rfs"
   dpkg-deb -x "$deb" "$x"
   (
@@ -206,11 +259,28 @@ build_busybox() {
     printf 'root:x:0:\ndaemon:x:1:\nnogroup:x:65534:\n' > etc/group
     printf 'root:*:19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n' > etc/shadow; chmod 600 etc/shadow
   )
-  rm -rf "$x" "$layout"
-  "$PY" "$HERE/rootfs2oci.py" --rootfs "$rfs" --layout "$layout" --tag latest --cmd '["sh"]' \
-    --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+  rm -rf "$x"
+  [ -L "$rfs/bin/sh" ] || die "busybox ($arch): 'busybox --list' gave no applets"
+  "$PY" "$HERE/rootfs2oci.py" --rootfs "$rfs" --layout "$layout" --tag "latest-$arch" --no-index \
+    "${plat[@]}" --cmd '["sh"]' --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     --created-by "rbuild scripts/peers.sh: $(basename "$deb")" >/dev/null
-  basename "$deb" > "$layout/.source"
+}
+
+# build_busybox -- library/busybox:latest as Docker Hub has it: an OCI index over linux/amd64 and
+# linux/arm64/v8 (the amd64 manifest is the one the amd64-only index of earlier versions named)
+build_busybox() {
+  local layout=$ROOT/oci/busybox amd arm source
+  amd=$(busybox_deb)
+  arm=$(foreign_deb busybox-static arm64)
+  source="$(basename "$amd") $(basename "$arm")"
+  if [ -n "$(layout_digest "$layout" latest)" ] && [ "$(cat "$layout/.source" 2>/dev/null)" = "$source" ]; then
+    return 0
+  fi
+  rm -rf "$layout"
+  busybox_arch_image amd64 "$amd" "$layout"
+  busybox_arch_image arm64 "$arm" "$layout"
+  "$PY" "$HERE/rootfs2oci.py" --layout "$layout" --tag latest --merge latest-amd64 --merge latest-arm64 >/dev/null
+  echo "$source" > "$layout/.source"
 }
 
 # registry_digest repo tag -- the digest the registry serves for repo:tag ("" if none)
@@ -433,6 +503,7 @@ start() {
   command -v npm >/dev/null || apt_install nodejs npm
   start_registry "${PLAIN[@]}"
   start_registry "${AUTH[@]}"
+  ensure_binfmt
   build_busybox
   push_layout "$ROOT/oci/busybox" latest library/busybox
   build_debian

@@ -59,6 +59,9 @@ mod it {
     mod parse_conformance;
     /// Cache keys of whole Dockerfiles: what changes a key and what must not.
     mod plan;
+    /// `--platform a,b`: per-platform plans, the shared stage once, one index pushed and
+    /// exported, a fresh-runner rebuild from the remote cache.
+    mod platforms;
     /// The registry client against the test registry (`scripts/peers.sh`) and a hostile one.
     mod registry;
     /// The remote-cache round trip through S3, the Actions cache and the cache server.

@@ -2,6 +2,7 @@
 //! errors on input are printed as `FILE:LINE: message`.
 
 mod annotate;
+mod binfmt_cmd;
 mod build_args;
 mod build_cmd;
 mod du_cmd;
@@ -53,6 +54,9 @@ pub enum Commands {
     /// while over budget). Then every blob and snapshot no remaining record references is
     /// removed, except those written in the last ten minutes (a build may be running).
     Prune(prune_cmd::PruneArgs),
+    /// Show which architectures RUN steps can run for here (QEMU's binfmt_misc handlers);
+    /// `--install` registers Debian's qemu-user-static handlers
+    Binfmt(binfmt_cmd::BinfmtArgs),
     /// Show why an image is as big as it is: layers by size, the instruction that made each,
     /// and the largest files and directories of the largest layers
     Size(size_cmd::SizeArgs),
@@ -120,6 +124,7 @@ pub fn main() -> ExitCode {
         Commands::Du(args) => du_cmd::run(&args),
         Commands::Prune(args) => prune_cmd::run(&args),
         Commands::Size(args) => size_cmd::run(&args),
+        Commands::Binfmt(args) => binfmt_cmd::run(&args),
         Commands::Gha(args) => gha_cmd::run(&args),
         Commands::Executor { args } => executor_cmd::run(&args),
     };

@@ -10,12 +10,14 @@
 //! * [`mountpoints`] creates the working directory and removes the empty mount points the runtime
 //!   had to create (the defaults' and those of [`RunSpec::mounts`]), so that a step that changes
 //!   nothing leaves an empty upper dir and a mount's contents never reach the layer;
-//! * [`runtime`] finds and drives the runtime, and deletes containers left by a killed rbuild.
+//! * [`runtime`] finds and drives the runtime, and deletes containers left by a killed rbuild;
+//! * [`binfmt`] checks (and registers) the QEMU handlers a RUN of another architecture needs.
 //!
 //! Everything of a run lives in `<scratch>/run-<pid>-<n>/` (`upper/`, `work/`, `merged/`,
 //! `bundle/`), removed when the [`Finished`] value drops; the runtime's state is in
 //! `<scratch>/runc/`. Needs root (mounts, namespaces).
 
+pub mod binfmt;
 pub mod container;
 pub mod error;
 pub mod isolation;

@@ -7,6 +7,7 @@
 //! |---|---|
 //! | `dockerfile` | the Dockerfile's path relative to the context (`-` for standard input; an absolute path when it lies outside the context) |
 //! | `stage` | the stage's name, or `#<index>` for an unnamed stage |
+//! | `platform` | the stage's platform (`linux/arm64`): the steps of a multi-platform build are compared with their own platform's records |
 //! | `instruction` | the keyword (`RUN`, `COPY`, ...), `ONBUILD <keyword>` for a base's trigger |
 //! | `ordinal` | how many steps with the same `instruction` come before it in the stage |
 //!
@@ -24,10 +25,17 @@ use super::{Digest, KeyHasher, Plan, StepInputs};
 use std::collections::BTreeMap;
 
 /// The identity of one step (see the module docs).
-pub fn step_identity(dockerfile: &str, stage: &str, instruction: &str, ordinal: usize) -> Digest {
+pub fn step_identity(
+    dockerfile: &str,
+    stage: &str,
+    platform: &str,
+    instruction: &str,
+    ordinal: usize,
+) -> Digest {
     let mut h = KeyHasher::new("step-identity");
     h.str("dockerfile", dockerfile)
         .str("stage", stage)
+        .str("platform", platform)
         .str("instruction", instruction)
         .str("ordinal", &ordinal.to_string());
     h.finish()
@@ -41,6 +49,7 @@ pub(super) fn assign(plan: &mut Plan, dockerfile: &str) {
             Some(n) => n.clone(),
             None => format!("#{}", stage.index),
         };
+        let platform = stage.platform.clone();
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         for step in &mut stage.steps {
             let keyword = if step.onbuild {
@@ -49,7 +58,7 @@ pub(super) fn assign(plan: &mut Plan, dockerfile: &str) {
                 step.instruction.clone()
             };
             let ordinal = seen.entry(keyword.clone()).or_default();
-            let id = |n: usize| step_identity(dockerfile, &label, &keyword, n);
+            let id = |n: usize| step_identity(dockerfile, &label, &platform, &keyword, n);
             let inputs: &mut StepInputs = &mut step.inputs;
             inputs.identity = step.key.as_ref().map(|_| id(*ordinal));
             inputs.near = if step.key.is_some() {
@@ -73,13 +82,15 @@ mod tests {
 
     #[test]
     fn identities_differ_by_every_field_and_are_stable() {
-        let base = step_identity("Dockerfile", "build", "RUN", 0);
-        assert_eq!(base, step_identity("Dockerfile", "build", "RUN", 0));
+        let p = "linux/amd64";
+        let base = step_identity("Dockerfile", "build", p, "RUN", 0);
+        assert_eq!(base, step_identity("Dockerfile", "build", p, "RUN", 0));
         for other in [
-            step_identity("other.Dockerfile", "build", "RUN", 0),
-            step_identity("Dockerfile", "#0", "RUN", 0),
-            step_identity("Dockerfile", "build", "COPY", 0),
-            step_identity("Dockerfile", "build", "RUN", 1),
+            step_identity("other.Dockerfile", "build", p, "RUN", 0),
+            step_identity("Dockerfile", "#0", p, "RUN", 0),
+            step_identity("Dockerfile", "build", "linux/arm64", "RUN", 0),
+            step_identity("Dockerfile", "build", p, "COPY", 0),
+            step_identity("Dockerfile", "build", p, "RUN", 1),
         ] {
             assert_ne!(base, other);
         }

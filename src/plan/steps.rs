@@ -119,7 +119,7 @@ pub(super) fn plan_stage(
             inputs.images.push(resolved.clone());
             base_image = Some(resolved);
             let state = match base_config {
-                Some(config) => StageState::from_image(config),
+                Some(config) => StageState::from_image(config, &head.platform),
                 None => StageState::fresh(&head.platform),
             };
             (h.finish(), state)
@@ -202,8 +202,12 @@ impl StageState {
 
     /// The state on top of a base image whose config is known: its ENV is the environment
     /// (with Docker's default PATH added when it has none, as BuildKit does), and its config and
-    /// history carry on.
-    fn from_image(mut config: ImageConfig) -> Self {
+    /// history carry on. The platform is the stage's (BuildKit's "ensure platform is set"): an
+    /// `arm64/v8` base built for `linux/arm64` gives an image without the variant.
+    fn from_image(mut config: ImageConfig, platform: &Platform) -> Self {
+        config.architecture = platform.arch.clone();
+        config.os = platform.os.clone();
+        config.variant = platform.variant.clone();
         if !config.config.env.iter().any(|e| e.starts_with("PATH=")) {
             config.config.env.push(format!("PATH={DEFAULT_PATH}"));
         }

@@ -140,6 +140,10 @@ pub(crate) struct Opts<'a> {
     /// rbuild runs in an unprivileged container (`support::container`), RUN steps in the
     /// container isolation.
     pub(crate) in_container: bool,
+    /// Target platforms (`linux/amd64`, `linux/arm64`): both builders make one index over an
+    /// image per platform; the indexes must name the same platforms, and each platform's images
+    /// must agree. Foreign RUN steps need QEMU (`scripts/peers.sh` registers it).
+    pub(crate) platforms: &'a [&'a str],
 }
 
 /// Builds case `name` with both builders and asserts that the images agree.
@@ -189,7 +193,13 @@ pub(crate) fn check(name: &str, opts: &Opts<'_>) {
         "default",
         "--progress=plain",
     ])
-    .args(["--no-cache", "--provenance=false", "--sbom=false", "-f"])
+    .args([
+        "--no-cache",
+        "--pull",
+        "--provenance=false",
+        "--sbom=false",
+        "-f",
+    ])
     .arg(&dockerfile)
     .arg("--output")
     .arg(format!(
@@ -220,6 +230,9 @@ pub(crate) fn check(name: &str, opts: &Opts<'_>) {
         .arg("--output")
         .arg(format!("type=oci,dest={}", rb_tar.display()));
     for cmd in [&mut bk, &mut rb] {
+        if !opts.platforms.is_empty() {
+            cmd.arg("--platform").arg(opts.platforms.join(","));
+        }
         for a in &args {
             cmd.arg("--build-arg").arg(a);
         }
@@ -231,12 +244,28 @@ pub(crate) fn check(name: &str, opts: &Opts<'_>) {
     run(&mut bk, &format!("{name}: docker buildx build (BuildKit)"));
     run(&mut rb, &format!("{name}: rbuild build"));
 
-    let theirs = Image::read(&bk_tar);
-    let ours = Image::read(&rb_tar);
     let mut diffs = Vec::new();
-    compare_files(&theirs.files, &ours.files, &mut diffs);
-    compare_config(&theirs.config, &ours.config, &mut diffs);
-    compare_history(&theirs, &ours, &mut diffs);
+    let platforms: Vec<Option<&str>> = if opts.platforms.is_empty() {
+        vec![None]
+    } else {
+        let (theirs, ours) = (Image::platforms(&bk_tar), Image::platforms(&rb_tar));
+        if theirs != ours {
+            diffs.push(format!("index platforms: {theirs:?} vs {ours:?}"));
+        }
+        opts.platforms.iter().map(|p| Some(*p)).collect()
+    };
+    for platform in platforms {
+        let theirs = Image::read(&bk_tar, platform);
+        let ours = Image::read(&rb_tar, platform);
+        let mut found = Vec::new();
+        compare_files(&theirs.files, &ours.files, &mut found);
+        compare_config(&theirs.config, &ours.config, &mut found);
+        compare_history(&theirs, &ours, &mut found);
+        diffs.extend(found.into_iter().map(|d| match platform {
+            Some(p) => format!("{p}: {d}"),
+            None => d,
+        }));
+    }
     for k in opts.known {
         let before = diffs.len();
         diffs.retain(|d| !is_known(d, k));
@@ -432,7 +461,15 @@ struct Image {
 /// The regular files of the image in the OCI tar at `tar_path` (all layers applied), with the
 /// bytes of the small ones.
 pub(crate) fn image_files(tar_path: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
-    Image::read(tar_path)
+    platform_files(tar_path, None)
+}
+
+/// [`image_files`] of the image of `platform` (`linux/arm64`) in a multi-platform tar.
+pub(crate) fn platform_files(
+    tar_path: &Path,
+    platform: Option<&str>,
+) -> BTreeMap<String, Option<Vec<u8>>> {
+    Image::read(tar_path, platform)
         .files
         .into_iter()
         .filter(|(_, n)| n.kind == "file")
@@ -440,9 +477,50 @@ pub(crate) fn image_files(tar_path: &Path) -> BTreeMap<String, Option<Vec<u8>>> 
         .collect()
 }
 
+/// An index entry's platform as `os/arch[/variant]`.
+fn platform_of(desc: &Value) -> String {
+    let p = &desc["platform"];
+    let mut s = format!(
+        "{}/{}",
+        p["os"].as_str().unwrap_or("?"),
+        p["architecture"].as_str().unwrap_or("?")
+    );
+    if let Some(v) = p["variant"].as_str().filter(|v| !v.is_empty()) {
+        s.push('/');
+        s.push_str(v);
+    }
+    s
+}
+
 impl Image {
-    /// Reads an OCI layout tar: the (only) image's config and its layers applied in order.
-    fn read(tar_path: &Path) -> Self {
+    /// The platforms of the images of an OCI layout tar's index (attestations left out),
+    /// sorted.
+    fn platforms(tar_path: &Path) -> Vec<String> {
+        let blobs = Self::blobs(tar_path);
+        let json = |name: &str| -> Value { serde_json::from_slice(&blobs[name]).unwrap() };
+        let top = json("index.json");
+        let index = json(&format!(
+            "blobs/{}",
+            top["manifests"][0]["digest"]
+                .as_str()
+                .unwrap()
+                .replacen(':', "/", 1)
+        ));
+        let mut out: Vec<String> = index["manifests"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}: the top entry is no index", tar_path.display()))
+            .iter()
+            .filter(|m| {
+                m["annotations"]["vnd.docker.reference.type"].as_str()
+                    != Some("attestation-manifest")
+            })
+            .map(platform_of)
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn blobs(tar_path: &Path) -> BTreeMap<String, Vec<u8>> {
         let mut blobs = BTreeMap::new();
         let mut archive = tar::Archive::new(std::fs::File::open(tar_path).unwrap());
         for e in archive.entries().unwrap() {
@@ -452,6 +530,13 @@ impl Image {
             e.read_to_end(&mut data).unwrap();
             blobs.insert(name.trim_start_matches("./").to_string(), data);
         }
+        blobs
+    }
+
+    /// Reads an OCI layout tar: the image's config and its layers applied in order (the
+    /// image of `platform` when the tar holds an index of several).
+    fn read(tar_path: &Path, platform: Option<&str>) -> Self {
+        let blobs = Self::blobs(tar_path);
         let json = |name: &str| -> Value {
             let data = blobs
                 .get(name)
@@ -474,6 +559,9 @@ impl Image {
                 .filter(|m| {
                     m["annotations"]["vnd.docker.reference.type"].as_str()
                         != Some("attestation-manifest")
+                })
+                .filter(|m| {
+                    m.get("platform").is_none() || platform.is_none_or(|p| platform_of(m) == p)
                 })
                 .collect();
             assert_eq!(

@@ -158,3 +158,16 @@ fn run_xattr() {
 fn run_cache_mount() {
     check("run-cache-mount", &Opts::default());
 }
+
+/// `--platform linux/amd64,linux/arm64`: the same platforms in the index, and per platform the
+/// same filesystem, config and history (the arm64 RUN through QEMU, as BuildKit's).
+#[test]
+fn multi_platform_cross_compile() {
+    check(
+        "multi-platform",
+        &Opts {
+            platforms: &["linux/amd64", "linux/arm64"],
+            ..Opts::default()
+        },
+    );
+}

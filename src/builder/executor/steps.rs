@@ -72,6 +72,13 @@ impl Run<'_, '_> {
         outputs: &BTreeMap<usize, StageOutput>,
         stage: &PlannedStage,
     ) -> Result<Option<LayerDescriptor>, BuildError> {
+        if matches!(op, StepOp::Run(_))
+            && let Ok(platform) = Platform::parse(&stage.platform)
+        {
+            // A foreign RUN needs a QEMU handler: say so at its line, with how to get one.
+            crate::exec::binfmt::check(&platform, Path::new(crate::exec::binfmt::BINFMT_MISC))
+                .map_err(|why| BuildError::at(line, why))?;
+        }
         let scratch = self.scratch_dir()?;
         if let StepOp::Run(run) = op {
             let mount_source = |from: &FileSource, line: usize| match from {
