@@ -181,10 +181,7 @@ function buildArgs(metadata) {
   }
   for (const s of listInput('ssh', true)) args.push('--ssh', s);
   const platforms = listInput('platforms', false);
-  if (platforms.length > 1) {
-    throw new Error(`input platforms: rbuild builds one platform per run, got ${platforms.join(', ')}`);
-  }
-  for (const p of platforms) args.push('--platform', p);
+  if (platforms.length > 0) args.push('--platform', platforms.join(','));
   for (const o of listInput('outputs', true)) args.push('--output', o);
   if (boolInput('no-cache')) args.push('--no-cache');
   if (boolInput('pull')) args.push('--pull');
@@ -205,6 +202,38 @@ function buildArgs(metadata) {
   return args;
 }
 
+// The platforms of the input that this runner cannot run natively (their RUN steps need QEMU).
+function foreignPlatforms() {
+  const native = { x64: 'amd64', arm64: 'arm64' }[process.arch];
+  return listInput('platforms', false)
+    .map((p) => p.trim())
+    .filter((p) => {
+      const arch = (p.split('/')[1] || p).toLowerCase().replace(/^x86_64$/, 'amd64').replace(/^aarch64$/, 'arm64');
+      return arch !== native && !(native === 'amd64' && arch === '386');
+    });
+}
+
+// Registers QEMU's binfmt_misc handlers (F flag) for foreign platforms, as
+// docker/setup-qemu-action would: Debian/Ubuntu's qemu-user-static provides them,
+// `rbuild binfmt --install` registers them. No extra action is needed in the workflow.
+function ensureEmulation(bin, needsSudo) {
+  const foreign = foreignPlatforms();
+  if (foreign.length === 0) return;
+  const run = (cmd, args) => {
+    const [c, a] = needsSudo ? ['sudo', [cmd, ...args]] : [cmd, args];
+    const r = childProcess.spawnSync(c, a, { stdio: 'inherit' });
+    if (r.error || r.status !== 0) {
+      throw new Error(`${cmd} ${args.join(' ')} failed: RUN steps for ${foreign.join(', ')} need QEMU`);
+    }
+  };
+  console.log(`registering QEMU for ${foreign.join(', ')}`);
+  if (!fs.existsSync('/usr/lib/binfmt.d/qemu-aarch64.conf')) {
+    run('apt-get', ['update', '-q']);
+    run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'qemu-user-static']);
+  }
+  run(bin, ['binfmt', '--install']);
+}
+
 async function main() {
   const version = input('version') || 'latest';
   const token = input('github-token');
@@ -222,6 +251,7 @@ async function main() {
   // password-less sudo, so rbuild runs under sudo there, keeping the environment (the
   // ACTIONS_* variables, GITHUB_STEP_SUMMARY, DOCKER_CONFIG).
   const needsSudo = typeof process.getuid === 'function' && process.getuid() !== 0;
+  ensureEmulation(bin, needsSudo);
   const [command, commandArgs] = needsSudo ? ['sudo', ['--preserve-env', bin, ...args]] : [bin, args];
   const run = childProcess.spawnSync(command, commandArgs, { stdio: 'inherit', env });
   if (run.error) throw new Error(`running ${bin}: ${run.error.message}`);
@@ -230,7 +260,9 @@ async function main() {
     const text = fs.readFileSync(metadata, 'utf8');
     doc = JSON.parse(text);
     fileCommand('GITHUB_OUTPUT', 'metadata', text.trim());
-    fileCommand('GITHUB_OUTPUT', 'imageid', doc['containerimage.config.digest'] || '');
+    // As build-push-action's (buildx's iidfile): the config digest, the index's for several
+    // platforms.
+    fileCommand('GITHUB_OUTPUT', 'imageid', doc['containerimage.config.digest'] || doc['containerimage.digest'] || '');
     fileCommand('GITHUB_OUTPUT', 'digest', doc['containerimage.digest'] || '');
   }
   if (run.status !== 0) {

@@ -8,6 +8,7 @@ mod build_cmd;
 mod du_cmd;
 mod executor_cmd;
 mod gha_cmd;
+mod imagetools_cmd;
 mod parse_cmd;
 mod plan_cmd;
 mod prune_cmd;
@@ -54,6 +55,9 @@ pub enum Commands {
     /// while over budget). Then every blob and snapshot no remaining record references is
     /// removed, except those written in the last ten minutes (a build may be running).
     Prune(prune_cmd::PruneArgs),
+    /// Work with images in registries: `create` joins images (one per platform, from native
+    /// runners) into one index
+    Imagetools(imagetools_cmd::ImagetoolsArgs),
     /// Show which architectures RUN steps can run for here (QEMU's binfmt_misc handlers);
     /// `--install` registers Debian's qemu-user-static handlers
     Binfmt(binfmt_cmd::BinfmtArgs),
@@ -125,6 +129,7 @@ pub fn main() -> ExitCode {
         Commands::Prune(args) => prune_cmd::run(&args),
         Commands::Size(args) => size_cmd::run(&args),
         Commands::Binfmt(args) => binfmt_cmd::run(&args),
+        Commands::Imagetools(args) => imagetools_cmd::run(&args),
         Commands::Gha(args) => gha_cmd::run(&args),
         Commands::Executor { args } => executor_cmd::run(&args),
     };

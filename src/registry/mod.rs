@@ -14,7 +14,10 @@
 //! * [`probe`]: can a repository be read, and pushed to (start-up checks of a cache);
 //! * [`push`]: images (and any blobs) pushed from the store: blobs the repository has are
 //!   skipped, blobs of a sibling repository mounted, the rest streamed from their files, and
-//!   every digest the registry reports checked against ours;
+//!   every digest the registry reports checked against ours; an image index pushed after its
+//!   images;
+//! * [`join`]: images (of native runners) joined into one index, manifests copied byte for
+//!   byte and blobs mounted (`rbuild imagetools create`);
 //!
 //! Image references are [`crate::oci::reference::Reference`]s, normalized as Docker does;
 //! Docker Hub (`docker.io`) is reached at `registry-1.docker.io`.
@@ -23,6 +26,7 @@ pub mod auth;
 pub mod ecr;
 pub mod error;
 pub mod insecure;
+pub mod join;
 mod open;
 pub mod probe;
 pub mod pull;

@@ -306,6 +306,51 @@ fn a_job_on_a_fake_runner_builds_twice_with_the_actions_cache() {
     );
 }
 
+/// `platforms: linux/amd64,linux/arm64` on an amd64 runner: the action registers QEMU for the
+/// foreign one (no setup-qemu step in the workflow), rbuild builds both, and the outputs name
+/// the index.
+#[test]
+fn a_job_with_two_platforms_registers_qemu_and_outputs_the_index() {
+    if std::env::consts::ARCH != "x86_64" {
+        eprintln!("SKIPPED: the foreign platform of this test is arm64, for an amd64 runner");
+        return;
+    }
+    let project = context(
+        "FROM {REG}/library/busybox:latest\nRUN uname -m > /arch\n",
+        &[],
+    );
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let dest = format!("type=oci,dest={}", out.path().join("image.tar").display());
+    let job = run_action(
+        project.path(),
+        home.path(),
+        &[],
+        &[
+            ("context", "."),
+            ("platforms", "linux/amd64,linux/arm64"),
+            ("outputs", dest.as_str()),
+        ],
+    );
+    assert!(
+        job.stdout.contains("registering QEMU for linux/arm64"),
+        "{}",
+        job.stdout
+    );
+    assert!(
+        job.stdout.contains("[linux/arm64 2/2] RUN uname -m"),
+        "{}",
+        job.stdout
+    );
+    let metadata: serde_json::Value = serde_json::from_str(&job.outputs["metadata"]).unwrap();
+    assert_eq!(
+        metadata["containerimage.descriptor"]["mediaType"],
+        "application/vnd.oci.image.index.v1+json"
+    );
+    assert_eq!(job.outputs["digest"], job.outputs["imageid"]);
+    assert!(job.outputs["digest"].starts_with("sha256:"));
+}
+
 #[test]
 fn the_workflows_parse_and_release_what_the_action_downloads() {
     let dir = root().join(".github/workflows");

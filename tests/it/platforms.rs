@@ -281,3 +281,109 @@ fn an_oci_archive_holds_the_index_and_every_platform() {
         );
     }
 }
+
+/// The native fan-out: an amd64 and an arm64 image pushed by two "runners" to two
+/// repositories join into one index whose manifests are the inputs byte for byte, with every
+/// blob mounted (none uploaded); an image of a platform already there is refused.
+#[test]
+fn imagetools_create_joins_native_builds_without_uploading_a_blob() {
+    let reg = registry();
+    let id = std::process::id();
+    let ctx = context(
+        "FROM {REG}/library/busybox:latest\nARG TARGETARCH\nRUN echo $TARGETARCH > /arch\n",
+        &[],
+    );
+    let mut sources = Vec::new();
+    for arch in ["amd64", "arm64"] {
+        let home = tempfile::tempdir().unwrap();
+        let image = format!("{reg}/rbuild-test/native-{arch}-{id}:v1");
+        build(
+            ctx.path(),
+            home.path(),
+            &[
+                "--platform",
+                &format!("linux/{arch}"),
+                "--push",
+                "-t",
+                &image,
+            ],
+            &[],
+        );
+        sources.push(image);
+    }
+    let raw = |r: &str| {
+        skopeo(&[
+            "inspect",
+            "--raw",
+            "--tls-verify=false",
+            &format!("docker://{r}"),
+        ])
+    };
+    let target = format!("{reg}/rbuild-test/joined-{id}:v1");
+    let home = tempfile::tempdir().unwrap();
+    let out = super::support::Rbuild::new(home.path())
+        .args(["imagetools", "create", "-t", &target])
+        .args(&sources)
+        .ok();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("0 uploaded"), "{stderr}");
+    let index: serde_json::Value = serde_json::from_slice(&raw(&target)).unwrap();
+    let entries = index["manifests"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{index}");
+    for (entry, (source, arch)) in entries.iter().zip(sources.iter().zip(["amd64", "arm64"])) {
+        assert_eq!(entry["platform"]["architecture"], arch);
+        let input = raw(source);
+        let digest = entry["digest"].as_str().unwrap();
+        assert_eq!(
+            digest,
+            format!(
+                "sha256:{:x}",
+                sha2::Sha256::new_with_prefix(&input).finalize()
+            )
+        );
+        let copied = raw(&format!("{reg}/rbuild-test/joined-{id}@{digest}"));
+        assert_eq!(copied, input, "{arch}: byte-identical");
+    }
+    // The printed name carries the index digest.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let pushed = format!(
+        "sha256:{:x}",
+        sha2::Sha256::new_with_prefix(raw(&target)).finalize()
+    );
+    assert!(stdout.contains(&pushed), "{stdout}");
+
+    // --dry-run prints the same index and pushes nothing.
+    let dry = super::support::Rbuild::new(home.path())
+        .args(["imagetools", "create", "--dry-run"])
+        .args(&sources)
+        .ok();
+    assert_eq!(
+        format!(
+            "sha256:{:x}",
+            sha2::Sha256::new_with_prefix(dry.stdout.trim_ascii_end()).finalize()
+        ),
+        pushed
+    );
+    // Another amd64 image next to the index's is refused.
+    let other_ctx = context("FROM scratch\nCOPY a /\n", &[("a", "a")]);
+    let other = format!("{reg}/rbuild-test/native-other-{id}:v1");
+    build(
+        other_ctx.path(),
+        tempfile::tempdir().unwrap().path(),
+        &["--platform", "linux/amd64", "--push", "-t", &other],
+        &[],
+    );
+    let twice = super::support::Rbuild::new(home.path())
+        .args(["imagetools", "create", "-t", &format!("{target}-twice")])
+        .arg(&target)
+        .arg(&other)
+        .command()
+        .output()
+        .unwrap();
+    assert!(!twice.status.success());
+    assert!(
+        String::from_utf8_lossy(&twice.stderr).contains("two images for the platform"),
+        "{}",
+        String::from_utf8_lossy(&twice.stderr)
+    );
+}
