@@ -32,6 +32,43 @@ pub struct SizeArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = SizeFormat::Text)]
     pub format: SizeFormat,
+    /// The platform's image of a multi-platform image (default: the machine's)
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+}
+
+/// The entry of `platform` in an image index document; the platforms there when none is.
+fn platform_entry(index: &serde_json::Value, platform: &Platform) -> anyhow::Result<Digest> {
+    let mut seen = Vec::new();
+    for m in index["manifests"].as_array().into_iter().flatten() {
+        let p = &m["platform"];
+        let mut text = format!(
+            "{}/{}",
+            p["os"].as_str().unwrap_or_default(),
+            p["architecture"].as_str().unwrap_or_default()
+        );
+        if let Some(v) = p["variant"].as_str().filter(|v| !v.is_empty()) {
+            text = format!("{text}/{v}");
+        }
+        match Platform::parse(&text) {
+            Ok(found) if found == *platform => {
+                return m["digest"]
+                    .as_str()
+                    .and_then(Digest::parse)
+                    .context("an index entry without a sha256 digest");
+            }
+            Ok(found) => seen.push(found.to_string()),
+            Err(_) => {}
+        }
+    }
+    anyhow::bail!(
+        "no image for {platform} in the index (it has {}): pick one with --platform",
+        if seen.is_empty() {
+            "none".to_string()
+        } else {
+            seen.join(", ")
+        }
+    )
 }
 
 /// Output formats of `rbuild size`.
@@ -128,6 +165,10 @@ type Found = (Source, Vec<(Digest, u64)>, ImageConfig);
 
 /// The manifest's layers (digest, size) and config, read from `source`.
 fn image_of(args: &SizeArgs) -> anyhow::Result<Found> {
+    let platform = match &args.platform {
+        Some(p) => Platform::parse(p).map_err(|e| anyhow::anyhow!("--platform: {e}"))?,
+        None => Platform::host(),
+    };
     let (source, manifest_bytes) = if let Some((dir, tag)) = layout_of(&args.image) {
         let index: serde_json::Value = serde_json::from_slice(
             &std::fs::read(dir.join("index.json"))
@@ -152,13 +193,18 @@ fn image_of(args: &SizeArgs) -> anyhow::Result<Found> {
             .and_then(Digest::parse)
             .context("index.json entry without a digest")?;
         let source = Source::Layout(dir);
-        let bytes = source.blob(&digest)?;
+        let mut bytes = source.blob(&digest)?;
+        // A multi-platform build's entry is an index: its platform's image.
+        let doc: serde_json::Value = serde_json::from_slice(&bytes)?;
+        if doc["manifests"].is_array() {
+            bytes = source.blob(&platform_entry(&doc, &platform)?)?;
+        }
         (source, bytes)
     } else {
         let reference =
             Reference::parse(&args.image).map_err(|e| anyhow::anyhow!("{}: {e}", args.image))?;
         let resolver = args.registries.resolver()?;
-        let resolved = resolver.resolve_image(&reference, &Platform::host())?;
+        let resolved = resolver.resolve_image(&reference, &platform)?;
         let bytes = resolved.manifest_bytes.to_vec();
         (
             Source::Registry(Box::new(resolver), resolved.repository),

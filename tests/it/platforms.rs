@@ -387,3 +387,53 @@ fn imagetools_create_joins_native_builds_without_uploading_a_blob() {
         String::from_utf8_lossy(&twice.stderr)
     );
 }
+
+/// `rbuild size` of a multi-platform layout: the machine's image by default, another with
+/// `--platform`, and a clear error for a platform the index lacks.
+#[test]
+fn size_reads_one_platform_of_an_index() {
+    let ctx = context(
+        "FROM scratch\nARG TARGETARCH\nCOPY $TARGETARCH /\n",
+        &[("amd64", "a"), ("arm64", "a much longer file for arm64\n")],
+    );
+    let home = tempfile::tempdir().unwrap();
+    let layout = home.path().join("layout");
+    build(
+        ctx.path(),
+        home.path(),
+        &[
+            "--platform",
+            "linux/amd64,linux/arm64",
+            "-o",
+            &format!("type=oci,dest={},tar=false", layout.display()),
+        ],
+        &[],
+    );
+    let size = |platform: Option<&str>| {
+        let mut cmd = super::support::Rbuild::new(home.path())
+            .args(["size", "--format", "json"])
+            .arg(&layout);
+        if let Some(p) = platform {
+            cmd = cmd.args(["--platform", p]);
+        }
+        cmd.command().output().unwrap()
+    };
+    let arm = size(Some("linux/arm64"));
+    assert!(
+        arm.status.success(),
+        "{}",
+        String::from_utf8_lossy(&arm.stderr)
+    );
+    assert!(String::from_utf8_lossy(&arm.stdout).contains("/arm64"));
+    if std::env::consts::ARCH == "x86_64" {
+        let native = size(None);
+        assert!(String::from_utf8_lossy(&native.stdout).contains("/amd64"));
+    }
+    let none = size(Some("linux/s390x"));
+    assert!(!none.status.success());
+    assert!(
+        String::from_utf8_lossy(&none.stderr).contains("no image for linux/s390x in the index"),
+        "{}",
+        String::from_utf8_lossy(&none.stderr)
+    );
+}
