@@ -67,6 +67,13 @@
 # BuildKit's content store may still hold the base image's layer blobs before a cold build when
 # another image of the shared daemon uses them.
 #
+# Multi-platform (issue 21): BENCH_PLATFORMS=linux/amd64,linux/arm64 passes --platform to rbuild
+# and BuildKit (Buildah is left out: it needs --manifest for several); both push one index.
+# BENCH_DOCKERFILE names the corpus's Dockerfile to build (default Dockerfile), e.g.
+# Dockerfile.cross of corpus/multistage: its compile stages run on $BUILDPLATFORM (the shared
+# deps stage once for both platforms), the test and final stages on the target (QEMU for arm64).
+# RBUILD_BIN: a release binary built beforehand (default: cargo build --release here).
+#
 # Usage: bench/side-by-side.sh [REPEATS]
 #   BENCH_CORPUS=bench/corpus/python bench/side-by-side.sh 3
 #   BENCH_CORPUS=bench/corpus/rust bench/side-by-side.sh 3
@@ -97,6 +104,8 @@ output=${BENCH_OUTPUT:-push}
 corpus=${BENCH_CORPUS:-bench/corpus/multistage}
 corpus=${corpus%/}
 corpus_name=$(basename "$corpus")
+dockerfile=${BENCH_DOCKERFILE:-Dockerfile}
+platforms=${BENCH_PLATFORMS:-}
 case $corpus_name in
   python) default_change=src/app/core.py ;;
   rust) default_change=src/main.rs ;;
@@ -110,22 +119,28 @@ remote=${BENCH_REMOTE:-1}
 case $output in local | push) ;; *) echo "BENCH_OUTPUT must be local or push" >&2; exit 2 ;; esac
 case $bk_output in image | cacheonly) ;; *) echo "BENCH_BUILDKIT_OUTPUT must be image or cacheonly" >&2; exit 2 ;; esac
 [ "$output" = push ] && bk_output=image
-[ -f "$corpus/Dockerfile" ] || { echo "no $corpus/Dockerfile" >&2; exit 2; }
+[ -f "$corpus/$dockerfile" ] || { echo "no $corpus/$dockerfile" >&2; exit 2; }
+if [ -n "$platforms" ] && [[ " $builders " == *" buildah "* ]]; then
+  echo "BENCH_PLATFORMS: set BENCH_BUILDERS='rbuild buildkit' (Buildah needs --manifest for several platforms)" >&2; exit 2
+fi
 [ -f "$corpus/$change" ] || { echo "no $corpus/$change to change" >&2; exit 2; }
 
 # What the corpus's Dockerfile asks for
-base_default=$(sed -n 's/^ARG BASE=//p' "$corpus/Dockerfile" | head -n 1)
+base_default=$(sed -n 's/^ARG BASE=//p' "$corpus/$dockerfile" | head -n 1)
 base=${BENCH_BASE:-}
 [ -z "$base" ] && [ -n "$base_default" ] && base=$registry/${base_default#*/}
 uses_apt=0 mount_caches=0 needs_ca=0
-grep -q '^ARG APT_PROXY' "$corpus/Dockerfile" && uses_apt=1
-grep -q -- '--mount=type=cache' "$corpus/Dockerfile" && mount_caches=1
-grep -q 'host-ca\.crt' "$corpus/Dockerfile" && needs_ca=1
+grep -q '^ARG APT_PROXY' "$corpus/$dockerfile" && uses_apt=1
+grep -q -- '--mount=type=cache' "$corpus/$dockerfile" && mount_caches=1
+grep -q 'host-ca\.crt' "$corpus/$dockerfile" && needs_ca=1
 apt_proxy=${BENCH_APT_PROXY:-http://127.0.0.1:3142}
 # build args every builder gets, and the network BuildKit's and Buildah's RUN steps use
 build_args=()
 [ -n "$base" ] && build_args+=(--build-arg "BASE=$base")
 [ $uses_apt = 1 ] && build_args+=(--build-arg "APT_PROXY=$apt_proxy")
+# the Dockerfile (relative to each context copy) and the platforms, for rbuild and BuildKit
+[ "$dockerfile" != Dockerfile ] && build_args+=(--file "@CTX@/$dockerfile")
+[ -n "$platforms" ] && build_args+=(--platform "$platforms")
 net_args=()
 [ $uses_apt = 1 ] && net_args=(--network host)
 
@@ -173,9 +188,13 @@ apt_proxy_start() {
 }
 if [ $uses_apt = 1 ] && [ -z "${BENCH_APT_PROXY:-}" ]; then apt_proxy_start; fi
 
-log "cargo build --release"
-cargo build --release --quiet --bin rbuild
-rbuild=$repo_root/target/release/rbuild
+if [ -n "${RBUILD_BIN:-}" ]; then
+  rbuild=$RBUILD_BIN
+else
+  log "cargo build --release"
+  cargo build --release --quiet --bin rbuild
+  rbuild=$repo_root/target/release/rbuild
+fi
 
 work=$(mktemp -d /var/tmp/rbuild-bench/side-by-side.XXXXXX)
 cleanup() {
@@ -254,7 +273,7 @@ edit() {
 # build_cmd BUILDER REP CONTEXT [to|from] SCENARIO -- the command line a CI step would run,
 # with a registry cache export (to) or import (from) when asked
 build_cmd() {
-  local name cache_ref cache=()
+  local name cache_ref cache=() build_args=("${build_args[@]//@CTX@/$3}")
   name=$(name_of "$1")
   cache_ref=$registry/bench/cache-$1-$2
   case $1 in
