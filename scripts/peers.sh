@@ -3,12 +3,16 @@
 # - a plain-HTTP OCI registry (Debian docker-registry = distribution 2.8, deletes enabled) at
 #   127.0.0.1:${RBUILD_TEST_REGISTRY_PORT:-5000}, holding two deterministic base images built by
 #   scripts/rootfs2oci.py (same packages -> same digests):
-#   - library/busybox:latest: OCI image index, linux/amd64 -> OCI manifest -> one gzip layer, from
-#     Debian's busybox-static .deb;
+#   - library/busybox:latest: OCI image index (Docker Hub's shape), linux/amd64 and linux/arm64/v8
+#     -> OCI manifest -> one gzip layer each, from Debian's busybox-static .debs (arm64's fetched
+#     from the mirror's signed Packages index, no foreign dpkg architecture added);
 #   - library/debian:bookworm-slim: Docker manifest list, linux/amd64 -> Docker v2 schema 2
 #     manifest -> three gzip layers (everything but /usr, /usr but /usr/share, /usr/share), from
 #     `debootstrap --variant=minbase bookworm` slimmed like the official -slim images.
 #   Tools the tests drive: skopeo, umoci, git (`git daemon` serves ADD's git sources).
+# - QEMU user emulation for linux/arm64 and linux/arm RUN steps (multi-platform tests, rbuild's
+#   and BuildKit's): Debian's qemu-user-static, its binfmt_misc handlers registered with the F
+#   flag (kernel state: a reboot drops it, the next start registers it again).
 # - moto_server (PyPI moto[server], in a venv under $RBUILD_PEERS_ROOT) on
 #   127.0.0.1:${RBUILD_TEST_MOTO_PORT:-5001}: the AWS APIs, for ECR GetAuthorizationToken (its
 #   token is fixed: user AWS, password 123456789012-auth-token; moto serves no registry API).
