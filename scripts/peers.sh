@@ -6,9 +6,10 @@
 #   - library/busybox:latest: OCI image index (Docker Hub's shape), linux/amd64 and linux/arm64/v8
 #     -> OCI manifest -> one gzip layer each, from Debian's busybox-static .debs (arm64's fetched
 #     from the mirror's signed Packages index, no foreign dpkg architecture added);
-#   - library/debian:bookworm-slim: Docker manifest list, linux/amd64 -> Docker v2 schema 2
-#     manifest -> three gzip layers (everything but /usr, /usr but /usr/share, /usr/share), from
-#     `debootstrap --variant=minbase bookworm` slimmed like the official -slim images.
+#   - library/debian:bookworm-slim: Docker manifest list, linux/amd64 and linux/arm64/v8 -> Docker
+#     v2 schema 2 manifest -> three gzip layers (everything but /usr, /usr but /usr/share,
+#     /usr/share), from `debootstrap --variant=minbase bookworm` slimmed like the official -slim
+#     images (arm64: `debootstrap --foreign`, the second stage under QEMU).
 #   Tools the tests drive: skopeo, umoci, git (`git daemon` serves ADD's git sources).
 # - QEMU user emulation for linux/arm64 and linux/arm RUN steps (multi-platform tests, rbuild's
 #   and BuildKit's): Debian's qemu-user-static, its binfmt_misc handlers registered with the F
@@ -407,20 +408,64 @@ slimify() {
     > "$r/etc/apt/sources.list.d/debian.sources"
 }
 
-# debian_source -- what the debian layout is a function of: the debootstrap tarball and the recipe
+DEBOOTSTRAP_ARM64_TGZ=debootstrap-bookworm-minbase-arm64.tgz
+
+# debian_arm64_rootfs rfs -- minbase bookworm for arm64 in rfs: debootstrap --foreign from the
+# cached `--make-tarball` of its .debs, then the second stage run in a chroot under QEMU (the F
+# flag: the rootfs holds no qemu binary); about 2-3 minutes on 2 cores
+debian_arm64_rootfs() {
+  local rfs=$1 t=$ROOT/cache/$DEBOOTSTRAP_ARM64_TGZ mirror tmp
+  mirror=$(find_mirror)
+  if [ ! -s "$t" ]; then
+    log "debian arm64: debootstrap --make-tarball from $mirror (log $LOGS/debootstrap.log)"
+    tmp=$(mktemp -d "$ROOT/debootstrap.XXXXXX")
+    debootstrap --variant=minbase --arch=arm64 --make-tarball="$t.part" bookworm "$tmp" "$mirror" \
+      >>"$LOGS/debootstrap.log" 2>&1 \
+      || { tail -n 20 "$LOGS/debootstrap.log" >&2; rm -rf "$tmp" "$t.part"; die "debootstrap --make-tarball (arm64) failed"; }
+    mv "$t.part" "$t"; rm -rf "$tmp"
+  fi
+  log "debian arm64: debootstrap --foreign, then --second-stage under QEMU -> $rfs"
+  umount_under "$rfs"
+  rm -rf "$rfs"; mkdir -p "$rfs"
+  debootstrap --variant=minbase --arch=arm64 --foreign --unpack-tarball="$t" bookworm "$rfs" "$mirror" \
+    >>"$LOGS/debootstrap.log" 2>&1 \
+    || { umount_under "$rfs"; tail -n 20 "$LOGS/debootstrap.log" >&2; die "debootstrap --foreign (arm64) failed"; }
+  timeout "${RBUILD_STAGE2_TIMEOUT:-1800}" chroot "$rfs" /debootstrap/debootstrap --second-stage \
+    >>"$LOGS/debootstrap.log" 2>&1 \
+    || { umount_under "$rfs"; tail -n 20 "$LOGS/debootstrap.log" >&2; die "debootstrap --second-stage (arm64, QEMU) failed"; }
+  umount_under "$rfs"
+}
+
+# debian_source -- what the debian layout is a function of: the debootstrap tarballs and the recipe
 debian_source() {
   {
     sha256sum < "$ROOT/cache/$DEBOOTSTRAP_TGZ"
+    [ -s "$ROOT/cache/$DEBOOTSTRAP_ARM64_TGZ" ] && sha256sum < "$ROOT/cache/$DEBOOTSTRAP_ARM64_TGZ"
     sha256sum < "$HERE/rootfs2oci.py"
-    declare -f slimify build_debian | sha256sum
+    declare -f slimify build_debian debian_image debian_arm64_rootfs | sha256sum
   } | sha256sum | cut -d' ' -f1
 }
 
-# build_debian -- the debian OCI layout (Docker media types, 3 layers) in $ROOT/cache/oci-debian,
-# rebuilt only when the debootstrap tarball or this recipe changed
+# debian_image rfs layout tag arch... -- rfs slimmed and converted to a 3-layer Docker image
+# manifest tagged tag in layout (rootfs2oci.py --arch/--variant arguments after tag)
+debian_image() {
+  local rfs=$1 layout=$2 tag=$3
+  shift 3
+  slimify "$rfs"
+  log "debian: rootfs $(du -sh "$rfs" | cut -f1) ($*); converting to a 3-layer Docker image"
+  "$PY" "$HERE/rootfs2oci.py" --rootfs "$rfs" --layout "$layout" --tag "$tag" --no-index "$@" \
+    --cmd '["bash"]' --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    --layers . usr usr/share --media-types docker \
+    --created-by "rbuild scripts/peers.sh: debootstrap --variant=minbase bookworm" >/dev/null
+}
+
+# build_debian -- the debian layout in $ROOT/cache/oci-debian: bookworm-slim is a Docker manifest
+# list over linux/amd64 (the manifest earlier versions pushed alone) and linux/arm64/v8, each
+# three layers; rebuilt only when a debootstrap tarball or this recipe changed
 build_debian() {
   local layout=$ROOT/cache/oci-debian rfs=$ROOT/rootfs/debian-bookworm tarball mirror source
   tarball=$(debootstrap_tarball)
+  [ -s "$ROOT/cache/$DEBOOTSTRAP_ARM64_TGZ" ] || rm -f "$layout/.source"
   source=$(debian_source)
   if [ -n "$(layout_digest "$layout" bookworm-slim)" ] && [ "$(cat "$layout/.source" 2>/dev/null)" = "$source" ]; then
     return 0
@@ -433,14 +478,13 @@ build_debian() {
     >>"$LOGS/debootstrap.log" 2>&1 \
     || { umount_under "$rfs"; tail -n 20 "$LOGS/debootstrap.log" >&2; die "debootstrap failed"; }
   umount_under "$rfs"
-  slimify "$rfs"
-  log "debian: rootfs $(du -sh "$rfs" | cut -f1); converting to a 3-layer Docker image"
   rm -rf "$layout"
-  "$PY" "$HERE/rootfs2oci.py" --rootfs "$rfs" --layout "$layout" --tag bookworm-slim --cmd '["bash"]' \
-    --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    --layers . usr usr/share --media-types docker \
-    --created-by "rbuild scripts/peers.sh: debootstrap --variant=minbase bookworm" >/dev/null
-  echo "$source" > "$layout/.source"
+  debian_image "$rfs" "$layout" bookworm-slim-amd64
+  debian_arm64_rootfs "$ROOT/rootfs/debian-bookworm-arm64"
+  debian_image "$ROOT/rootfs/debian-bookworm-arm64" "$layout" bookworm-slim-arm64 --arch arm64 --variant v8
+  "$PY" "$HERE/rootfs2oci.py" --layout "$layout" --tag bookworm-slim \
+    --merge bookworm-slim-amd64 --merge bookworm-slim-arm64 >/dev/null
+  debian_source > "$layout/.source"
 }
 
 # ---- moto: AWS API mock for ECR GetAuthorizationToken (no registry API; tests of the auth code) ----

@@ -171,3 +171,17 @@ fn multi_platform_cross_compile() {
         },
     );
 }
+
+/// Debian bookworm-slim for linux/amd64 and linux/arm64 (the arm64 image built by
+/// `scripts/peers.sh` with debootstrap's second stage under QEMU): per platform the same
+/// filesystem and config as BuildKit's.
+#[test]
+fn multi_platform_debian() {
+    check(
+        "multi-platform-debian",
+        &Opts {
+            platforms: &["linux/amd64", "linux/arm64"],
+            ..Opts::default()
+        },
+    );
+}
