@@ -71,31 +71,14 @@ unpacked() {
 fetch() {
   unpacked && return 0
   apt_install runc iptables iproute2 xz-utils gpgv debian-archive-keyring curl ca-certificates
-  local m=${RBUILD_DEBIAN_MIRROR:-http://deb.debian.org/debian} p fn sha b want t0
+  local m=${RBUILD_DEBIAN_MIRROR:-http://deb.debian.org/debian} p b t0
   t0=$(date +%s)
   mkdir -p "$DEBS"
   rm -rf "$ROOT"; mkdir -p "$ROOT"
   log "fetching trixie InRelease + Packages.xz from $m"
-  curl -sSf --retry 3 -o "$DEBS/InRelease" "$m/dists/trixie/InRelease" || die "cannot fetch $m/dists/trixie/InRelease"
-  gpgv --keyring /usr/share/keyrings/debian-archive-keyring.gpg "$DEBS/InRelease" 2>"$DEBS/gpgv.log" \
-    || { cat "$DEBS/gpgv.log" >&2; die "trixie InRelease signature check failed"; }
-  want=$(awk '/^SHA256:/{f=1;next} /^[A-Za-z]/{f=0} f && $3=="main/binary-amd64/Packages.xz"{print $1}' "$DEBS/InRelease")
-  if [ ! -s "$DEBS/Packages.xz" ] || [ "$(sha256sum "$DEBS/Packages.xz" | cut -d' ' -f1)" != "$want" ]; then
-    curl -sSf --retry 3 -o "$DEBS/Packages.xz" "$m/dists/trixie/main/binary-amd64/Packages.xz" \
-      || die "cannot fetch trixie Packages.xz"
-  fi
-  [ "$(sha256sum "$DEBS/Packages.xz" | cut -d' ' -f1)" = "$want" ] || die "Packages.xz checksum mismatch"
+  debian_index "$m" trixie amd64 "$DEBS"
   for p in "${PKGS[@]}"; do
-    read -r fn sha < <(xz -dc "$DEBS/Packages.xz" | awk -v RS= -v p="$p" 'index($0, "Package: " p "\n") == 1' \
-      | awk '/^Filename:/{f=$2} /^SHA256:/{s=$2} END{print f, s}')
-    [ -n "$fn" ] || die "package $p not found in trixie"
-    b=$DEBS/$(basename "$fn")
-    if ! { [ -s "$b" ] && [ "$(sha256sum "$b" | cut -d' ' -f1)" = "$sha" ]; }; then
-      log "download $fn"
-      curl -sSf --retry 3 -o "$b.part" "$m/$fn" || die "cannot download $m/$fn"
-      mv "$b.part" "$b"
-    fi
-    [ "$(sha256sum "$b" | cut -d' ' -f1)" = "$sha" ] || die "checksum mismatch for $b"
+    b=$(debian_deb "$m" "$DEBS" "$p")
     dpkg-deb -x "$b" "$ROOT"
     log "unpacked $(basename "$b")"
   done

@@ -57,3 +57,37 @@ umount_under() {
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
   done
 }
+
+# debian_index mirror suite arch dir -- the suite's main Packages.xz of arch in dir, checked
+# against the suite's InRelease, whose signature gpgv checks with debian-archive-keyring (kept
+# while its checksum still matches a fresh InRelease)
+debian_index() {
+  local m=$1 suite=$2 arch=$3 d=$4 want
+  mkdir -p "$d"
+  curl -sSf --retry 3 -o "$d/InRelease" "$m/dists/$suite/InRelease" || die "cannot fetch $m/dists/$suite/InRelease"
+  gpgv --keyring /usr/share/keyrings/debian-archive-keyring.gpg "$d/InRelease" 2>"$d/gpgv.log" \
+    || { cat "$d/gpgv.log" >&2; die "$suite InRelease signature check failed"; }
+  want=$(awk -v f="main/binary-$arch/Packages.xz" '/^SHA256:/{s=1;next} /^[A-Za-z]/{s=0} s && $3==f{print $1}' "$d/InRelease")
+  if [ ! -s "$d/Packages.xz" ] || [ "$(sha256sum "$d/Packages.xz" | cut -d' ' -f1)" != "$want" ]; then
+    curl -sSf --retry 3 -o "$d/Packages.xz" "$m/dists/$suite/main/binary-$arch/Packages.xz" \
+      || die "cannot fetch $suite $arch Packages.xz"
+  fi
+  [ "$(sha256sum "$d/Packages.xz" | cut -d' ' -f1)" = "$want" ] || die "$suite $arch Packages.xz checksum mismatch"
+}
+
+# debian_deb mirror dir pkg -- path of pkg's .deb named by dir/Packages.xz (debian_index),
+# downloaded into dir once and checked against the index's SHA256
+debian_deb() {
+  local m=$1 d=$2 pkg=$3 fn sha b
+  read -r fn sha < <(xz -dc "$d/Packages.xz" | awk -v RS= -v p="$pkg" 'index($0, "Package: " p "\n") == 1' \
+    | awk '/^Filename:/{f=$2} /^SHA256:/{s=$2} END{print f, s}')
+  [ -n "$fn" ] || die "package $pkg not in $d/Packages.xz"
+  b=$d/$(basename "$fn")
+  if ! { [ -s "$b" ] && [ "$(sha256sum "$b" | cut -d' ' -f1)" = "$sha" ]; }; then
+    log "download $fn"
+    curl -sSf --retry 3 -o "$b.part" "$m/$fn" || die "cannot download $m/$fn"
+    mv "$b.part" "$b"
+  fi
+  [ "$(sha256sum "$b" | cut -d' ' -f1)" = "$sha" ] || die "checksum mismatch for $b"
+  echo "$b"
+}

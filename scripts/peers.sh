@@ -25,8 +25,9 @@
 # Usage: scripts/peers.sh start|stop|status|env
 #   start   installs what is missing with apt, starts the registries and moto, builds and pushes
 #           the images; idempotent (a running registry is re-checked, an image already there is
-#           not re-pushed). A fresh machine downloads ~30 MB of .debs for debootstrap (about 1-2
-#           minutes); reruns take seconds (the debootstrap tarball and the OCI layouts are cached).
+#           not re-pushed). A fresh machine downloads ~60 MB of .debs for debootstrap (amd64 and
+#           arm64) and runs arm64's second stage under QEMU (about 3-4 minutes in all); reruns take
+#           seconds (the debootstrap tarballs and the OCI layouts are cached).
 #   stop    stops moto and the registries by their recorded PIDs
 #   status  exit 0 when the registries and moto run and answer
 #   env     prints the variables the tests read (eval "$(scripts/peers.sh env)")
@@ -192,31 +193,13 @@ for m in json.load(open(sys.argv[1]+"/index.json"))["manifests"]:
 # foreign_deb pkg arch -- path of bookworm's .deb of pkg for a foreign arch, fetched from the mirror's
 # signed InRelease and Packages.xz (checksums checked; no dpkg --add-architecture on this machine)
 foreign_deb() {
-  local pkg=$1 arch=$2 d=$ROOT/cache/$2 m want fn sha b
-  mkdir -p "$d"
+  local m d=$ROOT/cache/$2
   m=$(find_mirror)
+  apt_install gpgv debian-archive-keyring xz-utils
   if [ ! -s "$d/Packages.xz" ] || [ -n "$(find "$d/Packages.xz" -mmin +1440 2>/dev/null)" ]; then
-    apt_install gpgv debian-archive-keyring xz-utils
-    curl -sSf --retry 3 -o "$d/InRelease" "$m/dists/bookworm/InRelease" || die "cannot fetch $m/dists/bookworm/InRelease"
-    gpgv --keyring /usr/share/keyrings/debian-archive-keyring.gpg "$d/InRelease" 2>"$d/gpgv.log" \
-      || { cat "$d/gpgv.log" >&2; die "bookworm InRelease signature check failed"; }
-    want=$(awk -v f="main/binary-$arch/Packages.xz" '/^SHA256:/{s=1;next} /^[A-Za-z]/{s=0} s && $3==f{print $1}' "$d/InRelease")
-    curl -sSf --retry 3 -o "$d/Packages.xz.part" "$m/dists/bookworm/main/binary-$arch/Packages.xz" \
-      || die "cannot fetch bookworm $arch Packages.xz"
-    [ "$(sha256sum "$d/Packages.xz.part" | cut -d' ' -f1)" = "$want" ] || die "bookworm $arch Packages.xz checksum mismatch"
-    mv "$d/Packages.xz.part" "$d/Packages.xz"
+    debian_index "$m" bookworm "$2" "$d"
   fi
-  read -r fn sha < <(xz -dc "$d/Packages.xz" | awk -v RS= -v p="$pkg" 'index($0, "Package: " p "\n") == 1' \
-    | awk '/^Filename:/{f=$2} /^SHA256:/{s=$2} END{print f, s}')
-  [ -n "$fn" ] || die "$pkg not in bookworm $arch"
-  b=$d/$(basename "$fn")
-  if ! { [ -s "$b" ] && [ "$(sha256sum "$b" | cut -d' ' -f1)" = "$sha" ]; }; then
-    log "download $fn ($arch)"
-    curl -sSf --retry 3 -o "$b.part" "$m/$fn" || die "cannot download $m/$fn"
-    [ "$(sha256sum "$b.part" | cut -d' ' -f1)" = "$sha" ] || die "checksum mismatch for $fn"
-    mv "$b.part" "$b"
-  fi
-  echo "$b"
+  debian_deb "$m" "$d" "$1"
 }
 
 # ---- QEMU user emulation: RUN steps for linux/arm64 (rbuild's multi-platform tests, BuildKit's) ----

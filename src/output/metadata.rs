@@ -27,47 +27,22 @@ pub fn write_iidfile(path: &Path, built: &Built) -> Result<()> {
 /// `image.name` (the full names, comma-separated). For an index, as buildx writes it: the
 /// index's digest and descriptor, no config digest.
 pub fn metadata(built: &Built, names: &[ImageName]) -> Value {
-    let image = match built {
-        Built::Image(image) => image,
-        Built::Index(index) => {
-            let mut doc = BTreeMap::new();
-            doc.insert(
-                "containerimage.digest".to_string(),
-                json!(index.index.digest),
-            );
-            doc.insert(
-                "containerimage.descriptor".to_string(),
-                json!({
-                    "mediaType": index.index.media_type,
-                    "digest": index.index.digest,
-                    "size": index.index.size,
-                }),
-            );
-            if !names.is_empty() {
-                let names: Vec<String> = names.iter().map(ImageName::full).collect();
-                doc.insert("image.name".to_string(), json!(names.join(",")));
-            }
-            return json!(doc);
-        }
-    };
     let mut doc = BTreeMap::new();
-    doc.insert(
-        "containerimage.digest".to_string(),
-        json!(image.manifest.digest),
-    );
-    doc.insert(
-        "containerimage.config.digest".to_string(),
-        json!(image.config.digest),
-    );
-    doc.insert(
-        "containerimage.descriptor".to_string(),
-        json!({
-            "mediaType": image.manifest.media_type,
-            "digest": image.manifest.digest,
-            "size": image.manifest.size,
-            "annotations": {"config.digest": image.config.digest},
-        }),
-    );
+    let top = built.top();
+    doc.insert("containerimage.digest".to_string(), json!(top.digest));
+    let mut descriptor = json!({
+        "mediaType": top.media_type,
+        "digest": top.digest,
+        "size": top.size,
+    });
+    if let Built::Image(image) = built {
+        doc.insert(
+            "containerimage.config.digest".to_string(),
+            json!(image.config.digest),
+        );
+        descriptor["annotations"] = json!({"config.digest": image.config.digest});
+    }
+    doc.insert("containerimage.descriptor".to_string(), descriptor);
     if !names.is_empty() {
         let names: Vec<String> = names.iter().map(ImageName::full).collect();
         doc.insert("image.name".to_string(), json!(names.join(",")));

@@ -437,3 +437,45 @@ fn size_reads_one_platform_of_an_index() {
         String::from_utf8_lossy(&none.stderr)
     );
 }
+
+/// `mode=min` exports the final stage of every platform: a fresh runner finds the final steps
+/// of both platforms in the one export.
+#[test]
+fn a_min_cache_export_holds_the_final_stage_of_every_platform() {
+    let reg = registry();
+    let cache = format!("{reg}/rbuild-test/multi-min-{}", std::process::id());
+    let ctx = context(DOCKERFILE, &[]);
+    let home = tempfile::tempdir().unwrap();
+    build(
+        ctx.path(),
+        home.path(),
+        &[
+            "--platform",
+            "linux/amd64,linux/arm64",
+            "--cache-to",
+            &format!("type=registry,ref={cache},mode=min"),
+        ],
+        &[],
+    );
+    let fresh = tempfile::tempdir().unwrap();
+    let again = build(
+        ctx.path(),
+        fresh.path(),
+        &[
+            "--platform",
+            "linux/amd64,linux/arm64",
+            "--cache-from",
+            &format!("type=registry,ref={cache}"),
+        ],
+        &[],
+    );
+    for platform in ["linux/amd64", "linux/arm64"] {
+        let finals: Vec<&(String, bool)> = again
+            .steps
+            .iter()
+            .filter(|(n, _)| n.starts_with(&format!("[{platform} stage-2 ")))
+            .collect();
+        assert_eq!(finals.len(), 2, "{:?}", again.steps);
+        assert!(finals.iter().all(|(_, cached)| *cached), "{finals:?}");
+    }
+}
