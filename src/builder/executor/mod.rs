@@ -240,9 +240,9 @@ impl Builder<'_> {
 
     /// Builds the plans of several target platforms of one Dockerfile side by side, one image
     /// each (in the order of `plans`). `--jobs` is shared among them; a stage they share (same
-    /// key) runs once, the others wait for it and find its steps cached (the `gate` module); step names
-    /// carry the platform (`[linux/arm64 build 2/4] RUN ...`). The first failure cancels every
-    /// platform and is returned.
+    /// key) runs once, the others wait for it and find its steps cached (the `gate` module);
+    /// step names carry the platform (`[linux/arm64 build 2/4] RUN ...`). The first failure
+    /// cancels every platform and is returned.
     pub fn build_platforms(&self, plans: &[Plan]) -> Result<Vec<BuildOutput>, BuildError> {
         if let [plan] = plans {
             return self.build(plan).map(|b| vec![b]);
