@@ -14,6 +14,7 @@
 //!   (directory or tar) or a `docker load` archive, plus `--iidfile` and `--metadata-file`.
 //! * [`exec`] runs a RUN step in an OCI runtime on an overlayfs of the snapshots; the upper dir
 //!   is the step's layer.
+//! * [`lint`] checks Dockerfiles: BuildKit's rules by their names and messages, `# check=`.
 //! * [`ci`] knows the CI environment (GitHub's REST API) and hands plain values and trait
 //!   objects down.
 //! * [`session`] runs one build from a request in plain values: caches, build, outputs, cache
@@ -32,6 +33,7 @@ pub mod exec;
 
 pub mod home;
 pub mod image;
+pub mod lint;
 pub mod oci;
 pub mod output;
 pub mod plan;

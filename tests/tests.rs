@@ -49,6 +49,8 @@ mod it {
     mod layer;
     /// Lazy layers: a cache-only stage's RUN layer made from its snapshot when needed.
     mod lazy_layers;
+    /// The Dockerfile checks against BuildKit's lint test cases (`tests/data/lint/buildkit`).
+    mod lint;
     /// Lower layers streamed into snapshots, and what a build killed while doing it leaves.
     mod materialize;
     /// Mount caches that travel: `RUN --mount=type=cache` directories through every backend.

@@ -40,6 +40,12 @@ pub struct BuildArgs {
     /// Set type of progress output ("auto", "tty", "plain", "json", "quiet")
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
     pub progress: ProgressArg,
+    /// Check the Dockerfile without building (shorthand for "--call=check")
+    #[arg(long)]
+    pub check: bool,
+    /// Set method for evaluating build ("build", "check"; "check,format=json" prints JSON)
+    #[arg(long, value_name = "METHOD", default_value = "build")]
+    pub call: String,
     /// Say why each step that misses the cache missed, as it starts, and in the metadata file
     /// (`rbuild.explain`); the final table always does
     #[arg(long)]

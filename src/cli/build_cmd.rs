@@ -68,8 +68,42 @@ fn request(args: &BuildArgs) -> anyhow::Result<BuildRequest> {
     })
 }
 
+/// What `--call` (or `--check`) asks for: a build, or the checks alone in a format.
+fn call(args: &BuildArgs) -> anyhow::Result<Option<super::check_cmd::CheckFormat>> {
+    use super::check_cmd::CheckFormat;
+    let mut parts = args.call.split(',');
+    let method = parts.next().unwrap_or("build").trim();
+    let mut format = CheckFormat::Text;
+    for p in parts {
+        match p.trim().split_once('=') {
+            Some(("format", "json")) => format = CheckFormat::Json,
+            Some(("format", "text")) => format = CheckFormat::Text,
+            _ => anyhow::bail!(
+                "--call {:?}: unknown option {p:?} (format=text|json)",
+                args.call
+            ),
+        }
+    }
+    match method {
+        "build" if args.check => Ok(Some(format)),
+        "build" => Ok(None),
+        "check" => Ok(Some(format)),
+        other => anyhow::bail!(
+            "--call {other:?} is not supported: rbuild answers \"build\" and \"check\""
+        ),
+    }
+}
+
 pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
     let started = Instant::now();
+    if let Some(format) = call(args)? {
+        let checked = crate::session::checks::check_input(&args.input.plan_input())?;
+        super::check_cmd::print_checked(&checked, format)?;
+        return match checked.failure() {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        };
+    }
     let request = request(args)?;
     let plain = PlainProgress::default();
     let grouped = crate::builder::GroupedProgress::default();

@@ -5,6 +5,7 @@ mod annotate;
 mod binfmt_cmd;
 mod build_args;
 mod build_cmd;
+mod check_cmd;
 mod du_cmd;
 mod executor_cmd;
 mod gha_cmd;
@@ -42,6 +43,10 @@ pub enum Commands {
     Parse(parse_cmd::ParseArgs),
     /// Build an image from a Dockerfile
     Build(Box<build_args::BuildArgs>),
+    /// Check a Dockerfile without building (as `docker build --check`): BuildKit's rules, by
+    /// their names and messages; `# check=skip=...;error=true` and BUILDKIT_DOCKERFILE_CHECK
+    /// honoured; exit 1 when error=true and something is found
+    Check(check_cmd::CheckArgs),
     /// Show the build plan: stages, order, skipped stages, and every step's cache key and inputs
     Plan(plan_cmd::PlanArgs),
     /// Show disk usage of the state directory: blobs, snapshots, cache records
@@ -124,6 +129,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Commands::Parse(args) => parse_cmd::run(&args),
         Commands::Plan(args) => plan_cmd::run(&args),
+        Commands::Check(args) => check_cmd::run(&args),
         Commands::Build(args) => build_cmd::run(&args),
         Commands::Du(args) => du_cmd::run(&args),
         Commands::Prune(args) => prune_cmd::run(&args),

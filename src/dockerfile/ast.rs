@@ -53,6 +53,11 @@ pub struct Instruction {
     /// The logical line after continuations were joined, as Docker keeps it in `Node.Original`.
     #[serde(skip)]
     pub original: String,
+    /// The comment lines just above it (BuildKit's `PrevComment`: text after `#`, trimmed; an
+    /// empty `#` line starts over, parser directives are left out): where a per-instruction
+    /// `# check=skip=...` is read.
+    #[serde(skip)]
+    pub comments: Vec<String>,
 }
 
 /// The arguments of an instruction, in one of three shapes.

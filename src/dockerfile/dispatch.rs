@@ -72,6 +72,7 @@ fn nested_instruction(line: &str, escape: char, depth: usize) -> Result<Instruct
         body,
         heredocs: Vec::new(),
         original: line.to_string(),
+        comments: Vec::new(),
     })
 }
 

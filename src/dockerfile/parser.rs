@@ -23,20 +23,35 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
         escape: '\\',
         directive_parser: DirectiveParser::default(),
         directives: BTreeMap::new(),
+        directive_count: 0,
     };
     let mut lines = Lines::new(text);
     let mut current = 0usize;
     let mut instructions = Vec::new();
     let mut warnings = Vec::new();
+    let mut comments: Vec<String> = Vec::new();
 
     while let Some(raw) = lines.next() {
         let raw = match current {
             0 => raw.strip_prefix('\u{feff}').unwrap_or(raw),
             _ => raw,
         };
+        if is_comment(raw) {
+            // BuildKit takes the text after the line's first byte, trimmed.
+            let text = raw.get(1..).unwrap_or_default().trim();
+            if text.is_empty() {
+                comments.clear();
+            } else {
+                comments.push(text.to_string());
+            }
+        }
+        let directives = state.directive_count;
         let token = state
             .process_line(raw, true)
             .map_err(|m| ParseError::new(current, m))?;
+        if state.directive_count > directives {
+            comments.pop();
+        }
         current += 1;
         let start = current;
         let (first, mut end_of_line) = trim_continuation(token, state.escape);
@@ -101,6 +116,7 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
             }
         }
         set_lines(&mut instruction, start, current);
+        instruction.comments = std::mem::take(&mut comments);
         instructions.push(instruction);
     }
 
@@ -123,6 +139,8 @@ struct State {
     escape: char,
     directive_parser: DirectiveParser,
     directives: BTreeMap<String, String>,
+    /// How many directive lines were read (a comment that is a directive is no comment).
+    directive_count: usize,
 }
 
 impl State {
@@ -138,6 +156,7 @@ impl State {
                 self.escape = escape_token(&directive.value)?;
             }
             self.directives.insert(directive.name, directive.value);
+            self.directive_count += 1;
         }
         Ok(if is_comment(token) { "" } else { token })
     }

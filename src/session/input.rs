@@ -36,6 +36,19 @@ pub struct Planned {
     pub context: BuildContext,
     /// One plan per target platform, in the order `--platform` named them (at least one).
     pub plans: Vec<plan::Plan>,
+    /// The Dockerfile's text and raw syntax (what the checks read).
+    pub source: Source,
+}
+
+/// A Dockerfile read and parsed.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Its path as given.
+    pub file: PathBuf,
+    /// Its text.
+    pub text: String,
+    /// Its raw syntax tree.
+    pub syntax: Dockerfile,
 }
 
 impl Planned {
@@ -148,7 +161,7 @@ pub fn make_plan(
         });
     }
     let text = read_dockerfile(&file)?;
-    let (_, stages) = load(&file, &text)?;
+    let (syntax, stages) = load(&file, &text)?;
     let hash_cache = crate::home::hash_cache_file(state, &input.context);
     let dockerfile_for_ignore = (file.as_os_str() != "-").then_some(file.as_path());
     let context = BuildContext::open(&input.context, dockerfile_for_ignore, Some(&hash_cache))
@@ -196,6 +209,11 @@ pub fn make_plan(
         tracing::debug!("hash cache not saved: {e}");
     }
     Ok(Planned {
+        source: Source {
+            file: file.clone(),
+            text,
+            syntax,
+        },
         file,
         context,
         plans,

@@ -6,6 +6,7 @@
 //! * [`request`] — the request in plain values;
 //! * [`input`] — the Dockerfile read and parsed, the context opened, the plan made (also used
 //!   by `rbuild plan` and `rbuild parse`);
+//! * [`checks`] — the Dockerfile checks of a build and of `rbuild check`;
 //! * [`run`] — the session: caches opened, the build (one plan per target platform), the retry
 //!   after a poisoned cache blob, outputs, cache export, `--iidfile`, `--metadata-file`;
 //! * `blobs` — which layer blobs the outputs and exports need in the store;
@@ -13,6 +14,7 @@
 //! * `metadata` — rbuild's keys of the metadata file;
 //! * [`error`] — why a session failed, with the flag, file, line or path.
 
+pub mod checks;
 pub mod error;
 pub mod input;
 pub mod request;

@@ -42,6 +42,8 @@ pub struct BuildResult {
     pub names: Vec<ImageName>,
     /// What happened to each step that makes a layer.
     pub steps: Vec<StepReport>,
+    /// What the Dockerfile checks found (printed at the start).
+    pub findings: Vec<crate::lint::Finding>,
     /// Per remote cache backend: what moved, and how long import and export took.
     pub caches: BTreeMap<String, MeterReport>,
     /// Per mount cache: restored, exported.
@@ -105,6 +107,17 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
     )?;
     if planned.plans.len() > 1 {
         refuse_single_platform_outputs(outputs)?;
+    }
+    // The checks, as BuildKit runs them in every build: warnings first, an error stops here.
+    let checked = super::checks::check_source(
+        planned.source.clone(),
+        &super::input::parse_build_args(&req.input.build_args)?,
+    )?;
+    for f in &checked.findings {
+        progress.info(&crate::lint::render::line(f));
+    }
+    if let Some(e) = checked.failure() {
+        return Err(e);
     }
     let remote_caches = !(req.cache_from.is_empty() && req.cache_to.is_empty());
     // On a CI runner, which jobs of other branches and pull requests share, the local records
@@ -305,6 +318,7 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
         built: result,
         names,
         steps,
+        findings: checked.findings,
         caches: remote.reports(),
         mounts,
         store,

@@ -15,6 +15,7 @@ fn inst(line: usize, cmd: &str, flags: &[&str], args: &[&str], json: bool) -> In
         },
         heredocs: Vec::new(),
         original: format!("{} {}", cmd.to_uppercase(), args.join(" ")),
+        comments: Vec::new(),
     }
 }
 

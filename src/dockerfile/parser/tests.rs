@@ -420,3 +420,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn comments_above_an_instruction_are_kept_as_buildkit_keeps_them() {
+    let df = parse(
+        "# check=skip=all\n# about the base\n\n# more\nFROM scratch\n# gone\n#\n# kept\nRUN a \\\n# inside\n  b\nCOPY a b\n",
+    )
+    .unwrap();
+    // The directive is no comment; a blank line does not start over, an empty `#` does.
+    assert_eq!(df.instructions[0].comments, ["about the base", "more"]);
+    assert_eq!(df.instructions[1].comments, ["kept"]);
+    assert!(
+        df.instructions[2].comments.is_empty(),
+        "a comment inside a continuation"
+    );
+}

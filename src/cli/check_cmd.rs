@@ -1,0 +1,54 @@
+//! `rbuild check`: the Dockerfile checks without building (`docker build --check`): BuildKit's
+//! rules by their names and messages, `# check=` and `BUILDKIT_DOCKERFILE_CHECK` honoured; exits
+//! 1 when `error=true` makes a finding an error.
+
+use clap::{Args, ValueEnum};
+
+use super::plan_cmd::InputArgs;
+use crate::lint::render;
+use crate::session::checks::{Checked, check_input};
+
+/// Flags of `rbuild check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The Dockerfile, context and build args.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+}
+
+/// Output formats of `rbuild check`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CheckFormat {
+    /// `docker build --check`'s report
+    Text,
+    /// buildx's `--call=check,format=json` shape
+    Json,
+}
+
+pub(super) fn run(args: &CheckArgs) -> anyhow::Result<()> {
+    let checked = check_input(&args.input.plan_input())?;
+    print_checked(&checked, args.format)?;
+    match checked.failure() {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
+}
+
+/// Prints `checked` in `format` (also for `rbuild build --check`).
+pub(super) fn print_checked(checked: &Checked, format: CheckFormat) -> anyhow::Result<()> {
+    let file = checked.source.file.display().to_string();
+    match format {
+        CheckFormat::Text => print!(
+            "{}",
+            render::report(&checked.findings, &file, &checked.source.text)
+        ),
+        CheckFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&render::json(&checked.findings, &file))?
+        ),
+    }
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! Dockerfile checks (DESIGN.md "Checks"): `rbuild check`, and the warnings every build prints
+//! at its start.
+//!
+//! * [`rule`] — the rules as data: names, descriptions and links, BuildKit's for its rules;
+//! * [`config`] — which rules run and whether a finding is an error: `# check=` and the
+//!   `BUILDKIT_DOCKERFILE_CHECK` build arg, as BuildKit reads them;
+//! * `buildkit` — BuildKit's rules over the parsed Dockerfile, with its messages and lines;
+//! * [`finding`] — what a check found;
+//! * [`render`] — findings for people (BuildKit's shapes) and for tools (JSON).
+
+mod buildkit;
+pub mod config;
+pub mod finding;
+pub mod render;
+pub mod rule;
+
+pub use config::{CHECK_BUILD_ARG, CheckConfig, ConfigError};
+pub use finding::{Finding, Level};
+pub use rule::Rule;
+
+use crate::dockerfile::ast::{Dockerfile, Instruction};
+
+/// Runs every rule `config` lets run over `dockerfile`; findings in line order (a rule's
+/// findings for one instruction in the order they were made), at the level `config` gives.
+pub fn check(dockerfile: &Dockerfile, config: &CheckConfig) -> Vec<Finding> {
+    let level = if config.error {
+        Level::Error
+    } else {
+        Level::Warning
+    };
+    let mut out: Vec<Finding> = Vec::new();
+    let mut emit = |rule: &'static Rule,
+                    message: String,
+                    line: usize,
+                    end_line: usize,
+                    at: Option<&Instruction>| {
+        // A `# check=` comment just above the instruction adds to the file's configuration
+        // for that instruction alone.
+        let local = at.and_then(|i| config.with_comments(&i.comments));
+        if local.as_ref().unwrap_or(config).runs(rule) {
+            out.push(Finding {
+                rule,
+                message,
+                line,
+                end_line,
+                level,
+            });
+        }
+    };
+    buildkit::check(dockerfile, &mut emit);
+    out.sort_by_key(|f| f.line);
+    out
+}
+
+/// Whether the findings fail a check (`error=true` and at least one).
+pub fn fails(findings: &[Finding]) -> bool {
+    findings.iter().any(|f| f.level == Level::Error)
+}

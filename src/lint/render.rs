@@ -1,0 +1,129 @@
+//! Findings as people and tools read them: `docker build --check`'s report (each warning with
+//! its rule, link, message and the Dockerfile lines around it), the one-line form builds print
+//! (`WARN: RuleName: message (line N)`), and JSON in the shape of buildx's
+//! `--call=check,format=json` (`warnings` with `ruleName`, `description`, `url`, `detail`,
+//! `location`).
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use super::finding::{Finding, Level};
+
+/// How many lines of the Dockerfile are shown on each side of a finding.
+const CONTEXT_LINES: usize = 2;
+
+/// The report of `rbuild check` for `file` (its name as shown) whose text is `text`.
+pub fn report(findings: &[Finding], file: &str, text: &str) -> String {
+    let mut out = String::new();
+    let n = findings.len();
+    match n {
+        0 => out.push_str("Check complete, no warnings found.\n"),
+        1 => out.push_str("Check complete, 1 warning has been found!\n"),
+        _ => {
+            let _ = writeln!(out, "Check complete, {n} warnings have been found!");
+        }
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    for f in findings {
+        let tag = match f.level {
+            Level::Warning => "WARN",
+            Level::Error => "ERROR",
+        };
+        let _ = writeln!(out, "\n{tag}: {} - {}", f.rule.name, f.rule.url);
+        let _ = writeln!(out, "{}", f.message);
+        let _ = writeln!(out, "{file}:{}", f.line);
+        out.push_str("--------------------\n");
+        let first = f.line.saturating_sub(CONTEXT_LINES).max(1);
+        let last = (f.end_line + CONTEXT_LINES).min(lines.len());
+        for n in first..=last {
+            let marker = if (f.line..=f.end_line).contains(&n) {
+                ">>>"
+            } else {
+                "   "
+            };
+            let line = lines.get(n - 1).copied().unwrap_or_default();
+            let _ = writeln!(out, " {n:>3} | {marker} {line}");
+        }
+        out.push_str("--------------------\n");
+    }
+    out
+}
+
+/// The one-line form a build prints: `WARN: RuleName: message (line N)`.
+pub fn line(f: &Finding) -> String {
+    let tag = match f.level {
+        Level::Warning => "WARN",
+        Level::Error => "ERROR",
+    };
+    format!("{tag}: {}", f.short())
+}
+
+/// The findings as JSON, in the shape of buildx's check output.
+pub fn json(findings: &[Finding], file: &str) -> Value {
+    let warnings: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            json!({
+                "ruleName": f.rule.name,
+                "description": f.rule.description,
+                "url": f.rule.url,
+                "detail": f.message,
+                "level": f.level,
+                "location": {
+                    "file": file,
+                    "ranges": [{"start": {"line": f.line}, "end": {"line": f.end_line}}],
+                },
+            })
+        })
+        .collect();
+    json!({ "warnings": warnings })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::rule;
+
+    fn finding(line: usize) -> Finding {
+        Finding {
+            rule: &rule::STAGE_NAME_CASING,
+            message: "Stage name 'Build' should be lowercase".into(),
+            line,
+            end_line: line,
+            level: Level::Warning,
+        }
+    }
+
+    #[test]
+    fn the_report_shows_rule_link_message_and_lines() {
+        let text = "FROM scratch\nFROM scratch AS Build\nCOPY a b\n";
+        let r = report(&[finding(2)], "Dockerfile", text);
+        insta::assert_snapshot!(r, @r"
+        Check complete, 1 warning has been found!
+
+        WARN: StageNameCasing - https://docs.docker.com/go/dockerfile/rule/stage-name-casing/
+        Stage name 'Build' should be lowercase
+        Dockerfile:2
+        --------------------
+           1 |     FROM scratch
+           2 | >>> FROM scratch AS Build
+           3 |     COPY a b
+        --------------------
+        ");
+        assert_eq!(
+            line(&finding(2)),
+            "WARN: StageNameCasing: Stage name 'Build' should be lowercase (line 2)"
+        );
+        let j = json(&[finding(2)], "Dockerfile");
+        assert_eq!(j["warnings"][0]["ruleName"], "StageNameCasing");
+        assert_eq!(
+            j["warnings"][0]["location"]["ranges"][0]["start"]["line"],
+            2
+        );
+        assert_eq!(
+            report(&[], "Dockerfile", text),
+            "Check complete, no warnings found.\n"
+        );
+    }
+}

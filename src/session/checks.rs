@@ -1,0 +1,66 @@
+//! The Dockerfile checks of a build or of `rbuild check` ([`crate::lint`]): configured by the
+//! Dockerfile's `# check=` directive or the `BUILDKIT_DOCKERFILE_CHECK` build arg; with
+//! `error=true` a finding fails, with BuildKit's message, at the Dockerfile.
+
+use std::collections::BTreeMap;
+
+use super::error::SessionError;
+use super::input::{PlanInput, Source, load, parse_build_args, read_dockerfile};
+use crate::lint::{CHECK_BUILD_ARG, CheckConfig, Finding};
+
+/// What the checks found in one Dockerfile.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The Dockerfile.
+    pub source: Source,
+    /// The findings, in line order.
+    pub findings: Vec<Finding>,
+}
+
+impl Checked {
+    /// With `error=true` and a finding: BuildKit's error, at the Dockerfile and the first
+    /// finding's line.
+    pub fn failure(&self) -> Option<SessionError> {
+        if !crate::lint::fails(&self.findings) {
+            return None;
+        }
+        let mut rules: Vec<&str> = self.findings.iter().map(|f| f.rule.name).collect();
+        rules.sort_unstable();
+        rules.dedup();
+        Some(SessionError::Dockerfile {
+            file: self.source.file.clone(),
+            line: self.findings.first().map(|f| f.line),
+            message: format!("lint violation found for rules: {}", rules.join(", ")),
+        })
+    }
+}
+
+/// Runs the checks over `source` with the build's `build_args`.
+pub fn check_source(
+    source: Source,
+    build_args: &BTreeMap<String, String>,
+) -> Result<Checked, SessionError> {
+    let config = CheckConfig::of(
+        source.syntax.directives.get("check").map(String::as_str),
+        build_args.get(CHECK_BUILD_ARG).map(String::as_str),
+    )
+    .map_err(|e| SessionError::Dockerfile {
+        file: source.file.clone(),
+        line: None,
+        message: e.to_string(),
+    })?;
+    let findings = crate::lint::check(&source.syntax, &config);
+    Ok(Checked { source, findings })
+}
+
+/// Reads and parses the Dockerfile of `input` and checks it (no context, no registry).
+pub fn check_input(input: &PlanInput) -> Result<Checked, SessionError> {
+    let file = input
+        .file
+        .clone()
+        .unwrap_or_else(|| input.context.join("Dockerfile"));
+    let text = read_dockerfile(&file)?;
+    let (syntax, _) = load(&file, &text)?;
+    let build_args = parse_build_args(&input.build_args)?;
+    check_source(Source { file, text, syntax }, &build_args)
+}
