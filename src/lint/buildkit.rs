@@ -176,6 +176,7 @@ fn from(
                 None,
             );
         }
+        definition_description("FROM", std::slice::from_ref(&lower), i, emit);
         state.name = Some(lower);
     }
     // Built on an earlier stage: its WORKDIR and SHELL carry over.
@@ -321,13 +322,46 @@ fn instruction(i: &Instruction, stage: &mut StageState, emit: &mut Emit<'_>) {
     }
 }
 
-/// SecretsUsedInArgOrEnv for each ARG name.
+/// SecretsUsedInArgOrEnv for each ARG name, and the ARG's description comment.
 fn arg_secrets(i: &Instruction, emit: &mut Emit<'_>) {
     let (a, _) = args(i);
-    for decl in a {
-        let key = decl.split_once('=').map_or(decl.as_str(), |(k, _)| k);
+    let keys: Vec<String> = a
+        .iter()
+        .map(|decl| {
+            decl.split_once('=')
+                .map_or(decl.as_str(), |(k, _)| k)
+                .to_string()
+        })
+        .collect();
+    for key in &keys {
         secret("ARG", key, i, emit);
     }
+    definition_description("ARG", &keys, i, emit);
+}
+
+/// InvalidDefinitionDescription (experimental): the comment just above a named stage or an
+/// ARG should start with its name (`# name description`).
+fn definition_description(
+    instruction: &str,
+    keys: &[String],
+    i: &Instruction,
+    emit: &mut Emit<'_>,
+) {
+    let (Some(last), Some(first)) = (i.comments.last(), keys.first()) else {
+        return;
+    };
+    let word = last.split(' ').next().unwrap_or_default();
+    if keys.iter().any(|k| k == word) {
+        return;
+    }
+    let example = if keys.len() > 1 { "<arg_key>" } else { first };
+    emit(
+        &rule::INVALID_DEFINITION_DESCRIPTION,
+        format!("Comment for {instruction} should follow the format: `# {example} <description>`"),
+        i.line,
+        i.end_line,
+        Some(i),
+    );
 }
 
 /// Whether a name looks like it holds a secret, as BuildKit's `getSecretsRegex` decides: one of

@@ -5,12 +5,14 @@
 //! * [`config`] — which rules run and whether a finding is an error: `# check=` and the
 //!   `BUILDKIT_DOCKERFILE_CHECK` build arg, as BuildKit reads them;
 //! * `buildkit` — BuildKit's rules over the parsed Dockerfile, with its messages and lines;
+//!   `from_args` — those about FROM's variables (undeclared, or defaults that make no image);
 //! * [`finding`] — what a check found;
 //! * [`render`] — findings for people (BuildKit's shapes) and for tools (JSON).
 
 mod buildkit;
 pub mod config;
 pub mod finding;
+mod from_args;
 pub mod render;
 pub mod rule;
 
@@ -20,9 +22,13 @@ pub use rule::Rule;
 
 use crate::dockerfile::ast::{Dockerfile, Instruction};
 
-/// Runs every rule `config` lets run over `dockerfile`; findings in line order (a rule's
+/// Runs every rule `config` lets run over `dockerfile` (built with `build_args`); findings in line order (a rule's
 /// findings for one instruction in the order they were made), at the level `config` gives.
-pub fn check(dockerfile: &Dockerfile, config: &CheckConfig) -> Vec<Finding> {
+pub fn check(
+    dockerfile: &Dockerfile,
+    build_args: &std::collections::BTreeMap<String, String>,
+    config: &CheckConfig,
+) -> Vec<Finding> {
     let level = if config.error {
         Level::Error
     } else {
@@ -48,6 +54,7 @@ pub fn check(dockerfile: &Dockerfile, config: &CheckConfig) -> Vec<Finding> {
         }
     };
     buildkit::check(dockerfile, &mut emit);
+    from_args::check(dockerfile, build_args, &mut emit);
     out.sort_by_key(|f| f.line);
     out
 }

@@ -49,7 +49,7 @@ pub fn check_source(
         line: None,
         message: e.to_string(),
     })?;
-    let findings = crate::lint::check(&source.syntax, &config);
+    let findings = crate::lint::check(&source.syntax, build_args, &config);
     Ok(Checked { source, findings })
 }
 
