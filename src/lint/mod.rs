@@ -6,6 +6,7 @@
 //!   `BUILDKIT_DOCKERFILE_CHECK` build arg, as BuildKit reads them;
 //! * `buildkit` — BuildKit's rules over the parsed Dockerfile, with its messages and lines;
 //!   `from_args` — those about FROM's variables (undeclared, or defaults that make no image);
+//!   `ignored` — COPY and ADD of what `.dockerignore` excludes;
 //! * [`finding`] — what a check found;
 //! * [`render`] — findings for people (BuildKit's shapes) and for tools (JSON).
 
@@ -13,6 +14,7 @@ mod buildkit;
 pub mod config;
 pub mod finding;
 mod from_args;
+mod ignored;
 pub mod render;
 pub mod rule;
 
@@ -22,13 +24,21 @@ pub use rule::Rule;
 
 use crate::dockerfile::ast::{Dockerfile, Instruction};
 
-/// Runs every rule `config` lets run over `dockerfile` (built with `build_args`); findings in line order (a rule's
+/// What the checks read.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// The parsed Dockerfile.
+    pub dockerfile: &'a Dockerfile,
+    /// The build's `--build-arg`s.
+    pub build_args: &'a std::collections::BTreeMap<String, String>,
+    /// The context's `.dockerignore` (`None`: no context, the rule about it does not run).
+    pub dockerignore: Option<&'a crate::context::dockerignore::PatternMatcher>,
+}
+
+/// Runs every rule `config` lets run over `input`; findings in line order (a rule's
 /// findings for one instruction in the order they were made), at the level `config` gives.
-pub fn check(
-    dockerfile: &Dockerfile,
-    build_args: &std::collections::BTreeMap<String, String>,
-    config: &CheckConfig,
-) -> Vec<Finding> {
+pub fn check(input: &Input<'_>, config: &CheckConfig) -> Vec<Finding> {
+    let dockerfile = input.dockerfile;
     let level = if config.error {
         Level::Error
     } else {
@@ -54,7 +64,10 @@ pub fn check(
         }
     };
     buildkit::check(dockerfile, &mut emit);
-    from_args::check(dockerfile, build_args, &mut emit);
+    from_args::check(dockerfile, input.build_args, &mut emit);
+    if let Some(matcher) = input.dockerignore {
+        ignored::check(dockerfile, matcher, &mut emit);
+    }
     out.sort_by_key(|f| f.line);
     out
 }

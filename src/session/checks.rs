@@ -3,10 +3,12 @@
 //! `error=true` a finding fails, with BuildKit's message, at the Dockerfile.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use super::error::SessionError;
 use super::input::{PlanInput, Source, load, parse_build_args, read_dockerfile};
-use crate::lint::{CHECK_BUILD_ARG, CheckConfig, Finding};
+use crate::context::ignore_file::IgnoreFile;
+use crate::lint::{CHECK_BUILD_ARG, CheckConfig, Finding, Input};
 
 /// What the checks found in one Dockerfile.
 #[derive(Debug, Clone)]
@@ -35,10 +37,12 @@ impl Checked {
     }
 }
 
-/// Runs the checks over `source` with the build's `build_args`.
+/// Runs the checks over `source` with the build's `build_args` and the `.dockerignore` of
+/// `context`.
 pub fn check_source(
     source: Source,
     build_args: &BTreeMap<String, String>,
+    context: &Path,
 ) -> Result<Checked, SessionError> {
     let config = CheckConfig::of(
         source.syntax.directives.get("check").map(String::as_str),
@@ -49,7 +53,21 @@ pub fn check_source(
         line: None,
         message: e.to_string(),
     })?;
-    let findings = crate::lint::check(&source.syntax, build_args, &config);
+    let dockerfile = (source.file.as_os_str() != "-").then_some(source.file.as_path());
+    let matcher = IgnoreFile::locate(context, dockerfile)
+        .and_then(|f| f.matcher())
+        .map_err(|e| SessionError::Path {
+            path: context.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+    let findings = crate::lint::check(
+        &Input {
+            dockerfile: &source.syntax,
+            build_args,
+            dockerignore: Some(&matcher),
+        },
+        &config,
+    );
     Ok(Checked { source, findings })
 }
 
@@ -62,5 +80,5 @@ pub fn check_input(input: &PlanInput) -> Result<Checked, SessionError> {
     let text = read_dockerfile(&file)?;
     let (syntax, _) = load(&file, &text)?;
     let build_args = parse_build_args(&input.build_args)?;
-    check_source(Source { file, text, syntax }, &build_args)
+    check_source(Source { file, text, syntax }, &build_args, &input.context)
 }

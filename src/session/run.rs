@@ -112,6 +112,7 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
     let checked = super::checks::check_source(
         planned.source.clone(),
         &super::input::parse_build_args(&req.input.build_args)?,
+        &req.input.context,
     )?;
     for f in &checked.findings {
         progress.info(&crate::lint::render::line(f));

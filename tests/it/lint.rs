@@ -8,17 +8,20 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rbuild::lint::{CheckConfig, check};
+use rbuild::context::dockerignore::PatternMatcher;
+use rbuild::context::ignore_file::parse as parse_ignore;
+use rbuild::lint::{CheckConfig, Input, check};
 
-/// BuildKit rules the checks do not have yet (UndefinedVar needs every stage's variable scope,
-/// CopyIgnoredFile the context's .dockerignore).
-const NOT_YET: &[&str] = &["UndefinedVar", "CopyIgnoredFile"];
+/// BuildKit rules the checks do not have yet (UndefinedVar needs every stage's variable scope).
+const NOT_YET: &[&str] = &["UndefinedVar"];
 
 struct Case {
     name: String,
     expect: Vec<(String, usize, String)>,
     build_args: BTreeMap<String, String>,
     build_error: Option<String>,
+    /// The patterns of the case's `.dockerignore`.
+    dockerignore: Vec<String>,
     dockerfile: String,
 }
 
@@ -45,6 +48,7 @@ fn cases() -> Vec<Case> {
         let (mut expect, mut check_expect) = (Vec::new(), Vec::new());
         let mut build_args = BTreeMap::new();
         let mut build_error = None;
+        let mut dockerignore = Vec::new();
         for line in head.lines() {
             let (k, v) = line.split_once(": ").unwrap_or((line, ""));
             match k {
@@ -55,6 +59,14 @@ fn cases() -> Vec<Case> {
                     build_args.insert(k.to_string(), v.to_string());
                 }
                 "build-error" => build_error = Some(v.to_string()),
+                "file" => {
+                    let (path, content) = v.split_once(" = ").unwrap();
+                    assert_eq!(path, ".dockerignore", "{}", path);
+                    dockerignore = parse_ignore(&content.replace("\\n", "\n"))
+                        .into_iter()
+                        .map(|(_, p)| p)
+                        .collect();
+                }
                 _ => {}
             }
         }
@@ -68,6 +80,7 @@ fn cases() -> Vec<Case> {
             },
             build_args,
             build_error,
+            dockerignore,
             dockerfile: dockerfile.to_string(),
         });
     }
@@ -91,7 +104,15 @@ fn buildkits_lint_cases_give_buildkits_warnings() {
                 .map(String::as_str),
         )
         .unwrap_or_else(|e| panic!("{}: {e}", case.name));
-        let found = check(&df, &case.build_args, &config);
+        let matcher = PatternMatcher::new(&case.dockerignore).unwrap();
+        let found = check(
+            &Input {
+                dockerfile: &df,
+                build_args: &case.build_args,
+                dockerignore: Some(&matcher),
+            },
+            &config,
+        );
         let mut got: Vec<(String, usize, String)> = found
             .iter()
             .map(|f| (f.rule.name.to_string(), f.line, f.message.clone()))
