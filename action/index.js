@@ -27,9 +27,10 @@ function input(name) {
 }
 
 /** A boolean input (`true`/`false`, as YAML 1.2 core schema spells them). */
-function boolInput(name) {
+function boolInput(name, fallback = false) {
   const v = input(name).toLowerCase();
-  if (v === '' || v === 'false') return false;
+  if (v === '') return fallback;
+  if (v === 'false') return false;
   if (v === 'true') return true;
   throw new Error(`input ${name}: ${JSON.stringify(v)} is not a boolean (true or false)`);
 }
@@ -184,6 +185,10 @@ function buildArgs(metadata) {
   if (platforms.length > 0) args.push('--platform', platforms.join(','));
   for (const o of listInput('outputs', true)) args.push('--output', o);
   if (boolInput('no-cache')) args.push('--no-cache');
+  const call = input('call');
+  if (call && call !== 'build') args.push('--call', call);
+  // checks: false skips every rule, as BUILDKIT_DOCKERFILE_CHECK=skip=all does for buildx.
+  if (!boolInput('checks', true)) args.push('--build-arg', 'BUILDKIT_DOCKERFILE_CHECK=skip=all');
   if (boolInput('pull')) args.push('--pull');
   let from = listInput('cache-from', true);
   let to = listInput('cache-to', true);

@@ -77,6 +77,8 @@ fn call(args: &BuildArgs) -> anyhow::Result<Option<super::check_cmd::CheckFormat
     for p in parts {
         match p.trim().split_once('=') {
             Some(("format", "json")) => format = CheckFormat::Json,
+            Some(("format", "sarif")) => format = CheckFormat::Sarif,
+            Some(("format", "github")) => format = CheckFormat::Github,
             Some(("format", "text")) => format = CheckFormat::Text,
             _ => anyhow::bail!(
                 "--call {:?}: unknown option {p:?} (format=text|json)",
@@ -151,9 +153,30 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             // Reading the largest layers costs a pass over them: only for a report.
             size: super::report::wants_summary(args.summary.as_deref())
                 .then(|| size_report(&result.store, images)),
+            findings: &result.findings,
         },
         progress,
     );
+    // In GitHub Actions the checks' findings are annotations on their Dockerfile lines.
+    if in_github_actions && !result.findings.is_empty() {
+        let file = args
+            .input
+            .file
+            .clone()
+            .unwrap_or_else(|| args.input.context.join("Dockerfile"));
+        let workspace = std::env::var_os("GITHUB_WORKSPACE").map(std::path::PathBuf::from);
+        let shown: std::path::PathBuf = workspace
+            .as_deref()
+            .and_then(|w| file.strip_prefix(w).ok())
+            .unwrap_or(&file)
+            .components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect();
+        print!(
+            "{}",
+            crate::lint::render::github(&result.findings, &shown.display().to_string())
+        );
+    }
     let cached = result.steps.iter().filter(|s| s.cached).count();
     if images.len() > 1 {
         for image in images {

@@ -26,6 +26,10 @@ pub enum CheckFormat {
     Text,
     /// buildx's `--call=check,format=json` shape
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning)
+    Sarif,
+    /// GitHub Actions annotations (`::warning file=...,line=...::...`)
+    Github,
 }
 
 pub(super) fn run(args: &CheckArgs) -> anyhow::Result<()> {
@@ -39,7 +43,13 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<()> {
 
 /// Prints `checked` in `format` (also for `rbuild build --check`).
 pub(super) fn print_checked(checked: &Checked, format: CheckFormat) -> anyhow::Result<()> {
-    let file = checked.source.file.display().to_string();
+    let file: std::path::PathBuf = checked
+        .source
+        .file
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    let file = file.display().to_string();
     match format {
         CheckFormat::Text => print!(
             "{}",
@@ -49,6 +59,11 @@ pub(super) fn print_checked(checked: &Checked, format: CheckFormat) -> anyhow::R
             "{}",
             serde_json::to_string_pretty(&render::json(&checked.findings, &file))?
         ),
+        CheckFormat::Sarif => println!(
+            "{}",
+            serde_json::to_string_pretty(&render::sarif(&checked.findings, &file))?
+        ),
+        CheckFormat::Github => print!("{}", render::github(&checked.findings, &file)),
     }
     Ok(())
 }

@@ -31,6 +31,8 @@ pub(crate) struct ReportInput<'a> {
     pub mounts: &'a BTreeMap<String, MountReport>,
     /// The image's size report (`None` when it could not be made).
     pub size: Option<String>,
+    /// What the Dockerfile checks found.
+    pub findings: &'a [crate::lint::Finding],
 }
 
 /// Text safe inside a Markdown table cell.
@@ -50,6 +52,20 @@ pub(crate) fn markdown(r: &ReportInput<'_>) -> String {
         r.steps.len() - cached,
         r.seconds
     );
+    if !r.findings.is_empty() {
+        out.push_str("### Checks\n\n| line | rule | finding |\n|---|---|---|\n");
+        for f in r.findings {
+            let _ = writeln!(
+                out,
+                "| {} | [{}]({}) | {} |",
+                f.line,
+                f.rule.name,
+                f.rule.url,
+                cell(&f.message)
+            );
+        }
+        out.push('\n');
+    }
     out.push_str(
         "### Steps\n\n| step | result | time | layer | why it ran |\n|---|---|---|---|---|\n",
     );
@@ -294,7 +310,18 @@ mod tests {
             caches: &caches,
             mounts: &mounts,
             size: Some("### Image size: 1MB in 2 layers\n".into()),
+            findings: &[crate::lint::Finding {
+                rule: &crate::lint::rule::MAINTAINER_DEPRECATED,
+                message: "Maintainer instruction is deprecated in favor of using label".into(),
+                line: 2,
+                end_line: 2,
+                level: crate::lint::Level::Warning,
+            }],
         });
+        assert!(
+            md.contains("| 2 | [MaintainerDeprecated](https://docs.docker.com/go/dockerfile/rule/maintainer-deprecated/) | Maintainer instruction"),
+            "{md}"
+        );
         assert!(md.contains("3 steps, 1 cached, 2 ran"), "{md}");
         assert!(md.contains("| `[1/3] COPY a\\|b /x` | cached |"), "{md}");
         assert!(md.contains("file changed: src/main.c"), "{md}");

@@ -1,8 +1,8 @@
 //! Findings as people and tools read them: `docker build --check`'s report (each warning with
 //! its rule, link, message and the Dockerfile lines around it), the one-line form builds print
-//! (`WARN: RuleName: message (line N)`), and JSON in the shape of buildx's
+//! (`WARN: RuleName: message (line N)`), JSON in the shape of buildx's
 //! `--call=check,format=json` (`warnings` with `ruleName`, `description`, `url`, `detail`,
-//! `location`).
+//! `location`), SARIF 2.1.0 for code scanning, and GitHub Actions annotations.
 
 use std::fmt::Write as _;
 
@@ -80,6 +80,96 @@ pub fn json(findings: &[Finding], file: &str) -> Value {
     json!({ "warnings": warnings })
 }
 
+/// The findings as a SARIF 2.1.0 log, as GitHub code scanning takes it: one run of the tool
+/// `rbuild` whose driver lists every rule that found something (id, description, help link),
+/// and one result per finding with its level and its region in `file` (lines; column 1, as
+/// BuildKit's locations have no column).
+pub fn sarif(findings: &[Finding], file: &str) -> Value {
+    let mut rules: Vec<&'static super::rule::Rule> = Vec::new();
+    for f in findings {
+        if !rules.iter().any(|r| r.name == f.rule.name) {
+            rules.push(f.rule);
+        }
+    }
+    let rule_json: Vec<Value> = rules
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.name,
+                "name": r.name,
+                "shortDescription": {"text": r.description},
+                "fullDescription": {"text": r.description},
+                "helpUri": r.url,
+                "help": {"text": format!("{} ({})", r.description, r.url)},
+                "defaultConfiguration": {"level": "warning"},
+            })
+        })
+        .collect();
+    let results: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            json!({
+                "ruleId": f.rule.name,
+                "ruleIndex": rules.iter().position(|r| r.name == f.rule.name).unwrap_or(0),
+                "level": match f.level { Level::Warning => "warning", Level::Error => "error" },
+                "message": {"text": f.message},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": file},
+                        "region": {
+                            "startLine": f.line,
+                            "endLine": f.end_line,
+                            "startColumn": 1,
+                        },
+                    },
+                }],
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "rbuild",
+                "informationUri": "https://github.com/rbuild/rbuild",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rule_json,
+            }},
+            "results": results,
+        }],
+    })
+}
+
+/// The findings as GitHub Actions workflow commands (`::warning file=F,line=N,endLine=M,
+/// title=Rule::message`), which the runner shows as annotations on those lines.
+pub fn github(findings: &[Finding], file: &str) -> String {
+    let escape = |t: &str| {
+        t.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let property = |t: &str| escape(t).replace(':', "%3A").replace(',', "%2C");
+    let mut out = String::new();
+    for f in findings {
+        let kind = match f.level {
+            Level::Warning => "warning",
+            Level::Error => "error",
+        };
+        let _ = writeln!(
+            out,
+            "::{kind} file={},line={},endLine={},title={}::{} ({})",
+            property(file),
+            f.line,
+            f.end_line,
+            property(f.rule.name),
+            escape(&f.message),
+            f.rule.url
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +214,24 @@ mod tests {
         assert_eq!(
             report(&[], "Dockerfile", text),
             "Check complete, no warnings found.\n"
+        );
+    }
+
+    #[test]
+    fn sarif_and_github_name_the_rule_and_the_lines() {
+        let s = sarif(&[finding(2), finding(5)], "app/Dockerfile");
+        assert_eq!(s["version"], "2.1.0");
+        let run = &s["runs"][0];
+        assert_eq!(run["tool"]["driver"]["rules"].as_array().unwrap().len(), 1);
+        assert_eq!(run["results"][1]["ruleId"], "StageNameCasing");
+        assert_eq!(run["results"][1]["ruleIndex"], 0);
+        let region = &run["results"][1]["locations"][0]["physicalLocation"];
+        assert_eq!(region["artifactLocation"]["uri"], "app/Dockerfile");
+        assert_eq!(region["region"]["startLine"], 5);
+        assert_eq!(
+            github(&[finding(2)], "app/Dockerfile"),
+            "::warning file=app/Dockerfile,line=2,endLine=2,title=StageNameCasing::Stage name 'Build' \
+             should be lowercase (https://docs.docker.com/go/dockerfile/rule/stage-name-casing/)\n"
         );
     }
 }

@@ -66,6 +66,7 @@ const BUILD_PUSH_INPUTS: &[&str] = &[
     "outputs",
     "no-cache",
     "pull",
+    "call",
     "github-token",
 ];
 
@@ -84,6 +85,7 @@ fn action_yml_takes_build_push_action_inputs_documents_and_uses_every_one() {
         "cache-server",
         "cache-server-token",
         "summary",
+        "checks",
     ] {
         assert!(inputs.contains_key(own), "rbuild's `{own}` is missing");
     }
@@ -349,6 +351,63 @@ fn a_job_with_two_platforms_registers_qemu_and_outputs_the_index() {
     );
     assert_eq!(job.outputs["digest"], job.outputs["imageid"]);
     assert!(job.outputs["digest"].starts_with("sha256:"));
+}
+
+/// The checks in a job: each finding is an annotation on its Dockerfile line; `checks: false`
+/// turns them off; `call: check` checks without building.
+#[test]
+fn the_checks_are_annotations_and_call_check_builds_nothing() {
+    let project = context(
+        "FROM {REG}/library/busybox:latest AS Build\nMAINTAINER me\nRUN true\n",
+        &[],
+    );
+    let home = tempfile::tempdir().unwrap();
+    let job = run_action(project.path(), home.path(), &[], &[("context", ".")]);
+    assert!(
+        job.stdout.contains(
+            "::warning file=Dockerfile,line=1,endLine=1,title=StageNameCasing::Stage name 'Build' should be lowercase"
+        ),
+        "{}",
+        job.stdout
+    );
+    assert!(
+        job.stdout.contains("title=MaintainerDeprecated::"),
+        "{}",
+        job.stdout
+    );
+    assert!(job.summary.contains("### Checks"), "{}", job.summary);
+
+    let quiet = run_action(
+        project.path(),
+        home.path(),
+        &[],
+        &[("context", "."), ("checks", "false")],
+    );
+    assert!(!quiet.stdout.contains("::warning"), "{}", quiet.stdout);
+
+    let check = run_action(
+        project.path(),
+        home.path(),
+        &[],
+        &[("context", "."), ("call", "check")],
+    );
+    assert!(
+        check
+            .stdout
+            .contains("Check complete, 2 warnings have been found!"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        !check.stdout.contains("#1 ["),
+        "nothing built: {}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.contains("\nDockerfile:1\n"),
+        "{}",
+        check.stdout
+    );
 }
 
 #[test]
