@@ -7,9 +7,11 @@ use super::rule::Rule;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
+    /// A suggestion (a rule marked `info`): reported, never an error.
+    Info,
     /// Reported; the build goes on.
     Warning,
-    /// `# check=error=true`: the check (and a build) fails.
+    /// `# check=error=true` on one of BuildKit's rules: the check (and a build) fails.
     Error,
 }
 

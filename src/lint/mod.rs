@@ -7,6 +7,7 @@
 //! * `buildkit` — BuildKit's rules over the parsed Dockerfile, with its messages and lines;
 //!   `from_args` — those about FROM's variables (undeclared, or defaults that make no image);
 //!   `ignored` — COPY and ADD of what `.dockerignore` excludes;
+//! * `own` — rbuild's rules from Dockerfile best practice (`docs/checks.md`);
 //! * [`finding`] — what a check found;
 //! * [`render`] — findings for people (BuildKit's shapes) and for tools (JSON).
 
@@ -15,6 +16,7 @@ pub mod config;
 pub mod finding;
 mod from_args;
 mod ignored;
+mod own;
 pub mod render;
 pub mod rule;
 
@@ -33,6 +35,8 @@ pub struct Input<'a> {
     pub build_args: &'a std::collections::BTreeMap<String, String>,
     /// The context's `.dockerignore` (`None`: no context, the rule about it does not run).
     pub dockerignore: Option<&'a crate::context::dockerignore::PatternMatcher>,
+    /// The context directory (what NoDockerignore looks at), when there is one.
+    pub context: Option<&'a std::path::Path>,
 }
 
 /// Runs every rule `config` lets run over `input`; findings in line order (a rule's
@@ -59,7 +63,15 @@ pub fn check(input: &Input<'_>, config: &CheckConfig) -> Vec<Finding> {
                 message,
                 line,
                 end_line,
-                level,
+                // rbuild's own rules advise: BuildKit's `error=true` (which a Dockerfile moving
+                // from BuildKit may carry) makes only BuildKit's rules errors.
+                level: if rule.info {
+                    Level::Info
+                } else if rule::OWN_RULES.contains(rule) {
+                    Level::Warning
+                } else {
+                    level
+                },
             });
         }
     };
@@ -68,6 +80,7 @@ pub fn check(input: &Input<'_>, config: &CheckConfig) -> Vec<Finding> {
     if let Some(matcher) = input.dockerignore {
         ignored::check(dockerfile, matcher, &mut emit);
     }
+    own::check(dockerfile, input.context, &mut emit);
     out.sort_by_key(|f| f.line);
     out
 }

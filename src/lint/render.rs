@@ -27,6 +27,7 @@ pub fn report(findings: &[Finding], file: &str, text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     for f in findings {
         let tag = match f.level {
+            Level::Info => "INFO",
             Level::Warning => "WARN",
             Level::Error => "ERROR",
         };
@@ -53,6 +54,7 @@ pub fn report(findings: &[Finding], file: &str, text: &str) -> String {
 /// The one-line form a build prints: `WARN: RuleName: message (line N)`.
 pub fn line(f: &Finding) -> String {
     let tag = match f.level {
+        Level::Info => "INFO",
         Level::Warning => "WARN",
         Level::Error => "ERROR",
     };
@@ -111,7 +113,11 @@ pub fn sarif(findings: &[Finding], file: &str) -> Value {
             json!({
                 "ruleId": f.rule.name,
                 "ruleIndex": rules.iter().position(|r| r.name == f.rule.name).unwrap_or(0),
-                "level": match f.level { Level::Warning => "warning", Level::Error => "error" },
+                "level": match f.level {
+                    Level::Info => "note",
+                    Level::Warning => "warning",
+                    Level::Error => "error",
+                },
                 "message": {"text": f.message},
                 "locations": [{
                     "physicalLocation": {
@@ -153,6 +159,7 @@ pub fn github(findings: &[Finding], file: &str) -> String {
     let mut out = String::new();
     for f in findings {
         let kind = match f.level {
+            Level::Info => "notice",
             Level::Warning => "warning",
             Level::Error => "error",
         };

@@ -13,6 +13,8 @@ pub struct Rule {
     pub url: &'static str,
     /// Experimental rules run only when `# check=experimental=` names them (or `all`).
     pub experimental: bool,
+    /// A suggestion rather than a problem: shown as info, never an error under `error=true`.
+    pub info: bool,
 }
 
 const fn rule(name: &'static str, description: &'static str, url: &'static str) -> Rule {
@@ -21,7 +23,18 @@ const fn rule(name: &'static str, description: &'static str, url: &'static str) 
         description,
         url,
         experimental: false,
+        info: false,
     }
+}
+
+/// Where rbuild's own rules are documented (`docs/checks.md`, one section per rule).
+macro_rules! own_doc {
+    ($anchor:literal) => {
+        concat!(
+            "https://github.com/rbuild/rbuild/blob/main/docs/checks.md#",
+            $anchor
+        )
+    };
 }
 
 /// Stage names should be lowercase.
@@ -150,7 +163,85 @@ pub const INVALID_DEFINITION_DESCRIPTION: Rule = Rule {
     description: "Comment for build stage or argument should follow the format: `# <arg/stage name> <description>`. If this is not intended to be a description comment, add an empty line or comment between the instruction and the comment.",
     url: "https://docs.docker.com/go/dockerfile/rule/invalid-definition-description/",
     experimental: true,
+    info: false,
 };
+
+/// rbuild's: the whole context copied before a dependency install.
+pub const COPY_ALL_BEFORE_INSTALL: Rule = rule(
+    "CopyAllBeforeInstall",
+    "Copying the whole context before installing dependencies reruns the install on any change",
+    own_doc!("copyallbeforeinstall"),
+);
+/// rbuild's: a base image without a tag or with `:latest`.
+pub const BASE_IMAGE_LATEST: Rule = rule(
+    "BaseImageLatest",
+    "Base images should name a version, not latest",
+    own_doc!("baseimagelatest"),
+);
+/// rbuild's: a base image not pinned by digest (info).
+pub const BASE_IMAGE_UNPINNED: Rule = Rule {
+    name: "BaseImageUnpinned",
+    description: "Base images pinned by digest make builds reproducible",
+    url: own_doc!("baseimageunpinned"),
+    experimental: false,
+    info: true,
+};
+/// rbuild's: the final stage runs as root.
+pub const ROOT_USER: Rule = rule(
+    "RootUser",
+    "The image should not run as root",
+    own_doc!("rootuser"),
+);
+/// rbuild's: `apt-get update` without `install` in the same RUN.
+pub const APT_UPDATE_ALONE: Rule = rule(
+    "AptUpdateAlone",
+    "apt-get update should be in the same RUN as apt-get install",
+    own_doc!("aptupdatealone"),
+);
+/// rbuild's: apt lists left in a layer.
+pub const APT_LISTS_LEFT: Rule = rule(
+    "AptListsLeft",
+    "apt lists should be removed in the RUN that installs, or kept in a cache mount",
+    own_doc!("aptlistsleft"),
+);
+/// rbuild's: `apt-get install` without `--no-install-recommends`.
+pub const APT_RECOMMENDS: Rule = rule(
+    "AptRecommends",
+    "apt-get install should use --no-install-recommends",
+    own_doc!("aptrecommends"),
+);
+/// rbuild's: pip or npm downloads kept in a layer.
+pub const PACKAGE_CACHE_IN_LAYER: Rule = rule(
+    "PackageCacheInLayer",
+    "A package manager's download cache should be in a cache mount, not in a layer",
+    own_doc!("packagecacheinlayer"),
+);
+/// rbuild's: an end-of-life base release.
+pub const END_OF_LIFE_BASE: Rule = rule(
+    "EndOfLifeBase",
+    "Base images should be a supported release",
+    own_doc!("endoflifebase"),
+);
+/// rbuild's: no `.dockerignore` while the context holds what builds never need.
+pub const NO_DOCKERIGNORE: Rule = rule(
+    "NoDockerignore",
+    "A context with .git, node_modules, target or __pycache__ should have a .dockerignore",
+    own_doc!("nodockerignore"),
+);
+
+/// rbuild's own rules.
+pub const OWN_RULES: &[Rule] = &[
+    COPY_ALL_BEFORE_INSTALL,
+    BASE_IMAGE_LATEST,
+    BASE_IMAGE_UNPINNED,
+    ROOT_USER,
+    APT_UPDATE_ALONE,
+    APT_LISTS_LEFT,
+    APT_RECOMMENDS,
+    PACKAGE_CACHE_IN_LAYER,
+    END_OF_LIFE_BASE,
+    NO_DOCKERIGNORE,
+];
 
 /// BuildKit's rules, in its order.
 pub const BUILDKIT_RULES: &[Rule] = &[
@@ -179,5 +270,8 @@ pub const BUILDKIT_RULES: &[Rule] = &[
 
 /// The rule named `name`, if there is one.
 pub fn by_name(name: &str) -> Option<&'static Rule> {
-    BUILDKIT_RULES.iter().find(|r| r.name == name)
+    BUILDKIT_RULES
+        .iter()
+        .chain(OWN_RULES)
+        .find(|r| r.name == name)
 }

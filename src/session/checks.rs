@@ -8,7 +8,7 @@ use std::path::Path;
 use super::error::SessionError;
 use super::input::{PlanInput, Source, load, parse_build_args, read_dockerfile};
 use crate::context::ignore_file::IgnoreFile;
-use crate::lint::{CHECK_BUILD_ARG, CheckConfig, Finding, Input};
+use crate::lint::{CHECK_BUILD_ARG, CheckConfig, Finding, Input, Level};
 
 /// What the checks found in one Dockerfile.
 #[derive(Debug, Clone)]
@@ -26,12 +26,13 @@ impl Checked {
         if !crate::lint::fails(&self.findings) {
             return None;
         }
-        let mut rules: Vec<&str> = self.findings.iter().map(|f| f.rule.name).collect();
+        let errors = self.findings.iter().filter(|f| f.level == Level::Error);
+        let mut rules: Vec<&str> = errors.clone().map(|f| f.rule.name).collect();
         rules.sort_unstable();
         rules.dedup();
         Some(SessionError::Dockerfile {
             file: self.source.file.clone(),
-            line: self.findings.first().map(|f| f.line),
+            line: errors.map(|f| f.line).next(),
             message: format!("lint violation found for rules: {}", rules.join(", ")),
         })
     }
@@ -65,6 +66,7 @@ pub fn check_source(
             dockerfile: &source.syntax,
             build_args,
             dockerignore: Some(&matcher),
+            context: Some(context),
         },
         &config,
     );

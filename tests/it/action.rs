@@ -358,7 +358,7 @@ fn a_job_with_two_platforms_registers_qemu_and_outputs_the_index() {
 #[test]
 fn the_checks_are_annotations_and_call_check_builds_nothing() {
     let project = context(
-        "FROM {REG}/library/busybox:latest AS Build\nMAINTAINER me\nRUN true\n",
+        "FROM {REG}/library/busybox:latest AS Build\nMAINTAINER me\nRUN true\nUSER 1000\n",
         &[],
     );
     let home = tempfile::tempdir().unwrap();
@@ -372,6 +372,11 @@ fn the_checks_are_annotations_and_call_check_builds_nothing() {
     );
     assert!(
         job.stdout.contains("title=MaintainerDeprecated::"),
+        "{}",
+        job.stdout
+    );
+    assert!(
+        job.stdout.contains("title=BaseImageLatest::"),
         "{}",
         job.stdout
     );
@@ -394,7 +399,7 @@ fn the_checks_are_annotations_and_call_check_builds_nothing() {
     assert!(
         check
             .stdout
-            .contains("Check complete, 2 warnings have been found!"),
+            .contains("Check complete, 3 warnings have been found!"),
         "{}",
         check.stdout
     );

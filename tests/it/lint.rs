@@ -110,11 +110,13 @@ fn buildkits_lint_cases_give_buildkits_warnings() {
                 dockerfile: &df,
                 build_args: &case.build_args,
                 dockerignore: Some(&matcher),
+                context: None,
             },
             &config,
         );
         let mut got: Vec<(String, usize, String)> = found
             .iter()
+            .filter(|f| rbuild::lint::rule::BUILDKIT_RULES.contains(f.rule))
             .map(|f| (f.rule.name.to_string(), f.line, f.message.clone()))
             .collect();
         let mut want: Vec<(String, usize, String)> = case
@@ -142,7 +144,11 @@ fn buildkits_lint_cases_give_buildkits_warnings() {
             .as_deref()
             .filter(|e| e.starts_with("lint violation found for rules"))
         {
-            let mut rules: Vec<&str> = found.iter().map(|f| f.rule.name).collect();
+            let mut rules: Vec<&str> = found
+                .iter()
+                .filter(|f| f.level == rbuild::lint::Level::Error)
+                .map(|f| f.rule.name)
+                .collect();
             rules.sort_unstable();
             rules.dedup();
             let ours = format!("lint violation found for rules: {}", rules.join(", "));
@@ -184,7 +190,7 @@ fn rbuild(args: &[&str], home: &Path) -> std::process::Output {
 #[test]
 fn rbuild_check_reports_and_fails_only_under_error_true() {
     let home = tempfile::tempdir().unwrap();
-    let ctx = dir_with("FROM scratch AS Build\nMAINTAINER me\nCOPY a /a\n");
+    let ctx = dir_with("FROM scratch AS Build\nMAINTAINER me\nCOPY a /a\nUSER 1000\n");
     let c = ctx.path().to_str().unwrap();
     let out = rbuild(&["check", c], home.path());
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -218,7 +224,7 @@ fn rbuild_check_reports_and_fails_only_under_error_true() {
         "nothing built"
     );
 
-    let strict = dir_with("# check=error=true\nFROM scratch AS Build\nCOPY a /a\n");
+    let strict = dir_with("# check=error=true\nFROM scratch AS Build\nCOPY a /a\nUSER 1\n");
     let failed = rbuild(&["check", strict.path().to_str().unwrap()], home.path());
     assert_eq!(failed.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&failed.stderr);
@@ -277,4 +283,125 @@ fn a_build_prints_the_warnings_first_and_stops_under_error_true() {
         "{stderr}"
     );
     assert!(!stderr.contains("COPY a /a"), "no step ran: {stderr}");
+}
+
+/// rbuild's own rules (`docs/checks.md`): for each, a Dockerfile that has the mistake (the
+/// rule's finding, at its line) and the same Dockerfile fixed (no finding of that rule).
+#[test]
+fn own_rules_find_the_mistake_and_not_its_fix() {
+    let cases: &[(&str, &str, usize, &str)] = &[
+        (
+            "CopyAllBeforeInstall",
+            "FROM python:3.12-slim@sha256:0\nWORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir -r requirements.txt\nUSER 1000\n",
+            4,
+            "FROM python:3.12-slim@sha256:0\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nUSER 1000\n",
+        ),
+        (
+            "BaseImageLatest",
+            "FROM alpine\nUSER 1000\n",
+            1,
+            "FROM alpine:3.20@sha256:0\nUSER 1000\n",
+        ),
+        (
+            "BaseImageUnpinned",
+            "FROM alpine:3.20\nUSER 1000\n",
+            1,
+            "FROM alpine:3.20@sha256:0\nUSER 1000\n",
+        ),
+        (
+            "RootUser",
+            "FROM scratch\nCOPY a /a\n",
+            1,
+            "FROM scratch\nCOPY a /a\nUSER 65534\n",
+        ),
+        (
+            "AptUpdateAlone",
+            "FROM debian:12@sha256:0\nRUN apt-get update\nRUN apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\nUSER 1000\n",
+            2,
+            "FROM debian:12@sha256:0\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\nUSER 1000\n",
+        ),
+        (
+            "AptListsLeft",
+            "FROM debian:12@sha256:0\nRUN apt-get update && apt-get install -y --no-install-recommends curl\nUSER 1000\n",
+            2,
+            "FROM debian:12@sha256:0\nRUN --mount=type=cache,target=/var/lib/apt apt-get update && apt-get install -y --no-install-recommends curl\nUSER 1000\n",
+        ),
+        (
+            "AptRecommends",
+            "FROM debian:12@sha256:0\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\nUSER 1000\n",
+            2,
+            "FROM debian:12@sha256:0\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\nUSER 1000\n",
+        ),
+        (
+            "PackageCacheInLayer",
+            "FROM node:22@sha256:0\nCOPY package.json package-lock.json ./\nRUN npm ci\nUSER 1000\n",
+            3,
+            "FROM node:22@sha256:0\nCOPY package.json package-lock.json ./\nRUN --mount=type=cache,target=/root/.npm npm ci\nUSER 1000\n",
+        ),
+        (
+            "EndOfLifeBase",
+            "FROM python:3.8-slim@sha256:0\nUSER 1000\n",
+            1,
+            "FROM python:3.12-slim@sha256:0\nUSER 1000\n",
+        ),
+    ];
+    let run = |text: &str| {
+        let df = rbuild::dockerfile::parse(text).unwrap();
+        check(
+            &Input {
+                dockerfile: &df,
+                build_args: &BTreeMap::new(),
+                dockerignore: None,
+                context: None,
+            },
+            &CheckConfig::default(),
+        )
+    };
+    for (rule, bad, line, good) in cases {
+        let found = run(bad);
+        let hit: Vec<_> = found.iter().filter(|f| f.rule.name == *rule).collect();
+        assert_eq!(hit.len(), 1, "{rule} in:\n{bad}\nfound {found:?}");
+        assert_eq!(hit[0].line, *line, "{rule}");
+        assert!(
+            !hit[0].rule.url.is_empty() && hit[0].message.len() > 20,
+            "{rule}: {:?}",
+            hit[0]
+        );
+        let fixed = run(good);
+        assert!(
+            fixed.iter().all(|f| f.rule.name != *rule),
+            "{rule} still found in the fix:\n{good}\n{fixed:?}"
+        );
+    }
+    // Every own rule is documented in docs/checks.md under its name.
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/checks.md"))
+            .unwrap();
+    for rule in rbuild::lint::rule::OWN_RULES {
+        assert!(
+            docs.contains(&format!("## {}", rule.name)),
+            "{} undocumented",
+            rule.name
+        );
+        let anchor = rule.url.rsplit('#').next().unwrap();
+        assert_eq!(anchor, rule.name.to_lowercase(), "{}", rule.name);
+    }
+}
+
+/// NoDockerignore looks at the context: `.git` and `node_modules` without a `.dockerignore`.
+#[test]
+fn no_dockerignore_names_what_the_context_holds() {
+    let home = tempfile::tempdir().unwrap();
+    let ctx = dir_with("FROM scratch\nCOPY . /\nUSER 1000\n");
+    std::fs::create_dir(ctx.path().join(".git")).unwrap();
+    std::fs::create_dir(ctx.path().join("node_modules")).unwrap();
+    let out = rbuild(&["check", ctx.path().to_str().unwrap()], home.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("The context has .git, node_modules and no .dockerignore"),
+        "{stdout}"
+    );
+    std::fs::write(ctx.path().join(".dockerignore"), ".git\nnode_modules\n").unwrap();
+    let out = rbuild(&["check", ctx.path().to_str().unwrap()], home.path());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("NoDockerignore"));
 }
