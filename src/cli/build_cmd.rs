@@ -99,7 +99,10 @@ fn call(args: &BuildArgs) -> anyhow::Result<Option<super::check_cmd::CheckFormat
 pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     if let Some(format) = call(args)? {
-        let checked = crate::session::checks::check_input(&args.input.plan_input())?;
+        let resolver = args.input.registries.resolver()?;
+        let base_env = crate::session::checks::base_env_from(&resolver);
+        let checked =
+            crate::session::checks::check_input(&args.input.plan_input(), Some(&base_env))?;
         super::check_cmd::print_checked(&checked, format)?;
         return match checked.failure() {
             Some(e) => Err(e.into()),

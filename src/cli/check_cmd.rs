@@ -17,6 +17,10 @@ pub struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
+    /// Do not contact registries (base images' ENV then unknown: UndefinedVar skips their
+    /// stages)
+    #[arg(long)]
+    pub offline: bool,
 }
 
 /// Output formats of `rbuild check`.
@@ -33,7 +37,18 @@ pub enum CheckFormat {
 }
 
 pub(super) fn run(args: &CheckArgs) -> anyhow::Result<()> {
-    let checked = check_input(&args.input.plan_input())?;
+    let resolver = if args.offline {
+        None
+    } else {
+        Some(args.input.registries.resolver()?)
+    };
+    let base_env = resolver
+        .as_ref()
+        .map(|r| crate::session::checks::base_env_from(r));
+    let checked = check_input(
+        &args.input.plan_input(),
+        base_env.as_ref().map(|f| f as &crate::lint::BaseEnv<'_>),
+    )?;
     print_checked(&checked, args.format)?;
     match checked.failure() {
         Some(e) => Err(e.into()),

@@ -68,7 +68,10 @@ fn scope(
 
 /// BuildKit's `suggest.Search`: the closest option at edit distance under 3 (an exact match
 /// suggests nothing).
-fn suggest<'a>(value: &str, options: impl Iterator<Item = &'a String>) -> Option<&'a str> {
+pub(super) fn suggest<'a>(
+    value: &str,
+    options: impl Iterator<Item = &'a String>,
+) -> Option<&'a str> {
     let mut best: Option<&str> = None;
     let mut min = 3;
     for opt in options {
@@ -82,6 +85,14 @@ fn suggest<'a>(value: &str, options: impl Iterator<Item = &'a String>) -> Option
         }
     }
     best
+}
+
+/// The global scope FROM lines (and stages' bare `ARG NAME`) see, with the build's args.
+pub(super) fn global_scope(
+    df: &Dockerfile,
+    build_args: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    scope(&Lexer::new(df.escape), &global_args(df), Some(build_args))
 }
 
 /// Runs both rules over every FROM of `df`.

@@ -7,6 +7,7 @@
 //! * `buildkit` — BuildKit's rules over the parsed Dockerfile, with its messages and lines;
 //!   `from_args` — those about FROM's variables (undeclared, or defaults that make no image);
 //!   `ignored` — COPY and ADD of what `.dockerignore` excludes;
+//!   `undefined` — UndefinedVar, in each stage's environment;
 //! * `own` — rbuild's rules from Dockerfile best practice (`docs/checks.md`);
 //! * [`finding`] — what a check found;
 //! * [`render`] — findings for people (BuildKit's shapes) and for tools (JSON).
@@ -19,15 +20,17 @@ mod ignored;
 mod own;
 pub mod render;
 pub mod rule;
+mod undefined;
 
 pub use config::{CHECK_BUILD_ARG, CheckConfig, ConfigError};
 pub use finding::{Finding, Level};
 pub use rule::Rule;
+pub use undefined::BaseEnv;
 
 use crate::dockerfile::ast::{Dockerfile, Instruction};
 
 /// What the checks read.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Input<'a> {
     /// The parsed Dockerfile.
     pub dockerfile: &'a Dockerfile,
@@ -37,6 +40,9 @@ pub struct Input<'a> {
     pub dockerignore: Option<&'a crate::context::dockerignore::PatternMatcher>,
     /// The context directory (what NoDockerignore looks at), when there is one.
     pub context: Option<&'a std::path::Path>,
+    /// The environment of base images (UndefinedVar starts each stage from it); `None`: not
+    /// known, stages on images are not checked for undefined variables.
+    pub base_env: Option<&'a undefined::BaseEnv<'a>>,
 }
 
 /// Runs every rule `config` lets run over `input`; findings in line order (a rule's
@@ -80,6 +86,7 @@ pub fn check(input: &Input<'_>, config: &CheckConfig) -> Vec<Finding> {
     if let Some(matcher) = input.dockerignore {
         ignored::check(dockerfile, matcher, &mut emit);
     }
+    undefined::check(dockerfile, input.build_args, input.base_env, &mut emit);
     own::check(dockerfile, input.context, &mut emit);
     out.sort_by_key(|f| f.line);
     out

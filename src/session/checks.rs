@@ -8,7 +8,10 @@ use std::path::Path;
 use super::error::SessionError;
 use super::input::{PlanInput, Source, load, parse_build_args, read_dockerfile};
 use crate::context::ignore_file::IgnoreFile;
-use crate::lint::{CHECK_BUILD_ARG, CheckConfig, Finding, Input, Level};
+use crate::lint::{BaseEnv, CHECK_BUILD_ARG, CheckConfig, Finding, Input, Level};
+use crate::oci::platform::Platform;
+use crate::oci::reference::Reference;
+use crate::plan::BaseResolver;
 
 /// What the checks found in one Dockerfile.
 #[derive(Debug, Clone)]
@@ -38,12 +41,26 @@ impl Checked {
     }
 }
 
-/// Runs the checks over `source` with the build's `build_args` and the `.dockerignore` of
-/// `context`.
+/// The environment of base images as `resolver` knows their configs (for the machine's
+/// platform), for UndefinedVar.
+pub fn base_env_from(resolver: &dyn BaseResolver) -> impl Fn(&str) -> Option<Vec<String>> + '_ {
+    move |base: &str| {
+        let reference = Reference::parse(base).ok()?;
+        resolver
+            .config(&reference, &Platform::host())
+            .ok()
+            .flatten()
+            .map(|c| c.config.env)
+    }
+}
+
+/// Runs the checks over `source` with the build's `build_args`, the `.dockerignore` of
+/// `context` and, when given, the environment of base images.
 pub fn check_source(
     source: Source,
     build_args: &BTreeMap<String, String>,
     context: &Path,
+    base_env: Option<&BaseEnv<'_>>,
 ) -> Result<Checked, SessionError> {
     let config = CheckConfig::of(
         source.syntax.directives.get("check").map(String::as_str),
@@ -67,14 +84,19 @@ pub fn check_source(
             build_args,
             dockerignore: Some(&matcher),
             context: Some(context),
+            base_env,
         },
         &config,
     );
     Ok(Checked { source, findings })
 }
 
-/// Reads and parses the Dockerfile of `input` and checks it (no context, no registry).
-pub fn check_input(input: &PlanInput) -> Result<Checked, SessionError> {
+/// Reads and parses the Dockerfile of `input` and checks it (bases' environments from
+/// `base_env` when given; the context only for its `.dockerignore` and top-level names).
+pub fn check_input(
+    input: &PlanInput,
+    base_env: Option<&BaseEnv<'_>>,
+) -> Result<Checked, SessionError> {
     let file = input
         .file
         .clone()
@@ -82,5 +104,10 @@ pub fn check_input(input: &PlanInput) -> Result<Checked, SessionError> {
     let text = read_dockerfile(&file)?;
     let (syntax, _) = load(&file, &text)?;
     let build_args = parse_build_args(&input.build_args)?;
-    check_source(Source { file, text, syntax }, &build_args, &input.context)
+    check_source(
+        Source { file, text, syntax },
+        &build_args,
+        &input.context,
+        base_env,
+    )
 }

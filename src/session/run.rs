@@ -113,6 +113,7 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
         planned.source.clone(),
         &super::input::parse_build_args(&req.input.build_args)?,
         &req.input.context,
+        Some(&super::checks::base_env_from(&resolver)),
     )?;
     for f in &checked.findings {
         progress.info(&crate::lint::render::line(f));
