@@ -101,8 +101,14 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
     if let Some(format) = call(args)? {
         let resolver = args.input.registries.resolver()?;
         let base_env = crate::session::checks::base_env_from(&resolver);
-        let checked =
-            crate::session::checks::check_input(&args.input.plan_input(), Some(&base_env))?;
+        let history = crate::session::checks::history_in(&crate::home::state_dir());
+        let checked = crate::session::checks::check_input(
+            &args.input.plan_input(),
+            Some(&base_env),
+            history
+                .as_ref()
+                .map(|h| h as &dyn crate::lint::history::History),
+        )?;
         super::check_cmd::print_checked(&checked, format)?;
         return match checked.failure() {
             Some(e) => Err(e.into()),

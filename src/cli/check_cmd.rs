@@ -45,9 +45,13 @@ pub(super) fn run(args: &CheckArgs) -> anyhow::Result<()> {
     let base_env = resolver
         .as_ref()
         .map(|r| crate::session::checks::base_env_from(r));
+    let history = crate::session::checks::history_in(&crate::home::state_dir());
     let checked = check_input(
         &args.input.plan_input(),
         base_env.as_ref().map(|f| f as &crate::lint::BaseEnv<'_>),
+        history
+            .as_ref()
+            .map(|h| h as &dyn crate::lint::history::History),
     )?;
     print_checked(&checked, args.format)?;
     match checked.failure() {

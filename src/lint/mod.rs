@@ -9,13 +9,14 @@
 //!   `ignored` — COPY and ADD of what `.dockerignore` excludes;
 //!   `undefined` — UndefinedVar, in each stage's environment;
 //! * `own` — rbuild's rules from Dockerfile best practice (`docs/checks.md`);
-//! * [`finding`] — what a check found;
+//! * [`finding`] — what a check found; [`history`] — what a mistake cost, from the cache;
 //! * [`render`] — findings for people (BuildKit's shapes) and for tools (JSON).
 
 mod buildkit;
 pub mod config;
 pub mod finding;
 mod from_args;
+pub mod history;
 mod ignored;
 mod own;
 pub mod render;
@@ -43,6 +44,9 @@ pub struct Input<'a> {
     /// The environment of base images (UndefinedVar starts each stage from it); `None`: not
     /// known, stages on images are not checked for undefined variables.
     pub base_env: Option<&'a undefined::BaseEnv<'a>>,
+    /// The local cache's history of the steps, and the Dockerfile's name as step identities
+    /// give it (relative to the context): findings about a step say what it cost.
+    pub history: Option<(&'a dyn history::History, &'a str)>,
 }
 
 /// Runs every rule `config` lets run over `input`; findings in line order (a rule's
@@ -87,7 +91,7 @@ pub fn check(input: &Input<'_>, config: &CheckConfig) -> Vec<Finding> {
         ignored::check(dockerfile, matcher, &mut emit);
     }
     undefined::check(dockerfile, input.build_args, input.base_env, &mut emit);
-    own::check(dockerfile, input.context, &mut emit);
+    own::check(dockerfile, input.context, input.history, &mut emit);
     out.sort_by_key(|f| f.line);
     out
 }

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use super::buildkit::Emit;
+use super::history::{History, cost, identity_of};
 use super::rule;
 use crate::dockerfile::ast::{Body, Dockerfile, Instruction};
 
@@ -69,8 +70,17 @@ struct Stage {
     user: Option<String>,
 }
 
-/// Runs rbuild's rules over `df` (and NoDockerignore over `context`).
-pub(super) fn check(df: &Dockerfile, context: Option<&Path>, emit: &mut Emit<'_>) {
+/// The cache's history and the Dockerfile's name in step identities.
+type Costs<'a> = Option<(&'a dyn History, &'a str)>;
+
+/// Runs rbuild's rules over `df` (and NoDockerignore over `context`); `history` adds what a
+/// mistake cost.
+pub(super) fn check(
+    df: &Dockerfile,
+    context: Option<&Path>,
+    history: Costs<'_>,
+    emit: &mut Emit<'_>,
+) {
     let mut stages: Vec<Stage> = Vec::new();
     for i in &df.instructions {
         match i.cmd.as_str() {
@@ -93,7 +103,11 @@ pub(super) fn check(df: &Dockerfile, context: Option<&Path>, emit: &mut Emit<'_>
             }
             _ => {
                 if let Some(stage) = stages.last_mut() {
-                    instruction(i, stage, emit);
+                    let cost = || {
+                        let (h, name) = history?;
+                        cost(h, &identity_of(df, name, i)?)
+                    };
+                    instruction(i, stage, &cost, emit);
                 }
             }
         }
@@ -126,7 +140,12 @@ pub(super) fn check(df: &Dockerfile, context: Option<&Path>, emit: &mut Emit<'_>
     }
 }
 
-fn instruction(i: &Instruction, stage: &mut Stage, emit: &mut Emit<'_>) {
+fn instruction(
+    i: &Instruction,
+    stage: &mut Stage,
+    cost: &dyn Fn() -> Option<String>,
+    emit: &mut Emit<'_>,
+) {
     match i.cmd.as_str() {
         "user" => {
             if let Body::Args { args, .. } = &i.body {
@@ -143,12 +162,12 @@ fn instruction(i: &Instruction, stage: &mut Stage, emit: &mut Emit<'_>) {
                 stage.copy_all = Some((i.line, i.original.clone()));
             }
         }
-        "run" => run(i, stage, emit),
+        "run" => run(i, stage, cost, emit),
         _ => {}
     }
 }
 
-fn run(i: &Instruction, stage: &Stage, emit: &mut Emit<'_>) {
+fn run(i: &Instruction, stage: &Stage, cost: &dyn Fn() -> Option<String>, emit: &mut Emit<'_>) {
     let text = run_text(i);
     let at = |rule, message: String, emit: &mut Emit<'_>| {
         emit(rule, message, i.line, i.end_line, Some(i));
@@ -160,8 +179,9 @@ fn run(i: &Instruction, stage: &Stage, emit: &mut Emit<'_>) {
             &rule::COPY_ALL_BEFORE_INSTALL,
             format!(
                 "`{}` runs after `{copy}` (line {line}) copied the whole context: any file change \
-                 reruns it; copy its manifests first, install, then copy the rest",
-                install.trim()
+                 reruns it{}; copy its manifests first, install, then copy the rest",
+                install.trim(),
+                cost().unwrap_or_default()
             ),
             emit,
         );

@@ -7,7 +7,9 @@ use std::path::Path;
 
 use super::error::SessionError;
 use super::input::{PlanInput, Source, load, parse_build_args, read_dockerfile};
+use crate::cache::LocalCache;
 use crate::context::ignore_file::IgnoreFile;
+use crate::lint::history::{History, PastRun};
 use crate::lint::{BaseEnv, CHECK_BUILD_ARG, CheckConfig, Finding, Input, Level};
 use crate::oci::platform::Platform;
 use crate::oci::reference::Reference;
@@ -54,13 +56,39 @@ pub fn base_env_from(resolver: &dyn BaseResolver) -> impl Fn(&str) -> Option<Vec
     }
 }
 
+/// The local cache's step history, for what a finding cost.
+pub struct CacheHistory(pub LocalCache);
+
+impl History for CacheHistory {
+    fn runs(&self, identity: &crate::digest::Digest) -> Vec<PastRun> {
+        self.0
+            .recent_keys(identity)
+            .iter()
+            .filter_map(|k| self.0.peek(k).ok().flatten())
+            .map(|r| PastRun {
+                duration_ms: r.duration_ms,
+            })
+            .collect()
+    }
+}
+
+/// The history of the local cache in `state`, when there is one.
+pub fn history_in(state: &Path) -> Option<CacheHistory> {
+    if !state.exists() {
+        return None;
+    }
+    let store = crate::store::Store::open(state).ok()?;
+    LocalCache::open(&store).ok().map(CacheHistory)
+}
+
 /// Runs the checks over `source` with the build's `build_args`, the `.dockerignore` of
-/// `context` and, when given, the environment of base images.
+/// `context` and, when given, the environment of base images and the cache's history.
 pub fn check_source(
     source: Source,
     build_args: &BTreeMap<String, String>,
     context: &Path,
     base_env: Option<&BaseEnv<'_>>,
+    history: Option<&dyn History>,
 ) -> Result<Checked, SessionError> {
     let config = CheckConfig::of(
         source.syntax.directives.get("check").map(String::as_str),
@@ -72,6 +100,8 @@ pub fn check_source(
         message: e.to_string(),
     })?;
     let dockerfile = (source.file.as_os_str() != "-").then_some(source.file.as_path());
+    let root = std::fs::canonicalize(context).unwrap_or_else(|_| context.to_path_buf());
+    let name = super::input::dockerfile_in_context(&source.file, &root);
     let matcher = IgnoreFile::locate(context, dockerfile)
         .and_then(|f| f.matcher())
         .map_err(|e| SessionError::Path {
@@ -85,6 +115,7 @@ pub fn check_source(
             dockerignore: Some(&matcher),
             context: Some(context),
             base_env,
+            history: history.map(|h| (h, name.as_str())),
         },
         &config,
     );
@@ -96,6 +127,7 @@ pub fn check_source(
 pub fn check_input(
     input: &PlanInput,
     base_env: Option<&BaseEnv<'_>>,
+    history: Option<&dyn History>,
 ) -> Result<Checked, SessionError> {
     let file = input
         .file
@@ -109,5 +141,6 @@ pub fn check_input(
         &build_args,
         &input.context,
         base_env,
+        history,
     )
 }

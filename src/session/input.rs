@@ -222,7 +222,7 @@ pub fn make_plan(
 
 /// How step identities name the Dockerfile: its path relative to the (canonical) context root,
 /// `-` for standard input, its absolute path when it lies outside the context.
-fn dockerfile_in_context(file: &Path, root: &Path) -> String {
+pub(super) fn dockerfile_in_context(file: &Path, root: &Path) -> String {
     if file.as_os_str() == "-" {
         return "-".into();
     }

@@ -114,6 +114,11 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
         &super::input::parse_build_args(&req.input.build_args)?,
         &req.input.context,
         Some(&super::checks::base_env_from(&resolver)),
+        LocalCache::open(&store)
+            .ok()
+            .map(super::checks::CacheHistory)
+            .as_ref()
+            .map(|h| h as &dyn crate::lint::history::History),
     )?;
     for f in &checked.findings {
         progress.info(&crate::lint::render::line(f));

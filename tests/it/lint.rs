@@ -119,6 +119,7 @@ fn buildkits_lint_cases_give_buildkits_warnings() {
                 dockerignore: Some(&matcher),
                 context: None,
                 base_env: Some(&base_env),
+                history: None,
             },
             &config,
         );
@@ -362,6 +363,7 @@ fn own_rules_find_the_mistake_and_not_its_fix() {
                 dockerignore: None,
                 context: None,
                 base_env: None,
+                history: None,
             },
             &CheckConfig::default(),
         )
@@ -413,4 +415,43 @@ fn no_dockerignore_names_what_the_context_holds() {
     std::fs::write(ctx.path().join(".dockerignore"), ".git\nnode_modules\n").unwrap();
     let out = rbuild(&["check", ctx.path().to_str().unwrap()], home.path());
     assert!(!String::from_utf8_lossy(&out.stdout).contains("NoDockerignore"));
+}
+
+/// What CopyAllBeforeInstall cost, from a real sequence of builds: three builds with one source
+/// file edited each time re-run the install each time; the check then says so.
+#[test]
+fn the_cost_of_copying_everything_before_the_install_comes_from_the_builds() {
+    let home = tempfile::tempdir().unwrap();
+    let reg = super::support::registry();
+    let ctx = dir_with(&format!(
+        "FROM {reg}/library/busybox:latest\nWORKDIR /app\nCOPY . .\n\
+         RUN echo pip install -r requirements.txt > /log && sleep 0.3\nUSER 1000\n"
+    ));
+    std::fs::write(ctx.path().join("requirements.txt"), "flask\n").unwrap();
+    for n in 0..3 {
+        std::fs::write(ctx.path().join("app.py"), format!("print({n})\n")).unwrap();
+        let out = rbuild(
+            &["build", "--progress", "plain", ctx.path().to_str().unwrap()],
+            home.path(),
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = rbuild(&["check", ctx.path().to_str().unwrap()], home.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("`pip install` runs after `COPY . .` (line 3) copied the whole context"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("it ran 3 times in the builds this cache recorded ("),
+        "{stdout}"
+    );
+    // A fresh state knows no history: the advice alone.
+    let fresh = tempfile::tempdir().unwrap();
+    let out = rbuild(&["check", ctx.path().to_str().unwrap()], fresh.path());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("times in the builds"));
 }
