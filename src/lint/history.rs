@@ -20,6 +20,12 @@ pub struct PastRun {
 pub trait History {
     /// The runs of the step `identity` this machine's cache remembers.
     fn runs(&self, identity: &Digest) -> Vec<PastRun>;
+    /// Bytes of the files under `dir` (`/var/lib/apt`) in the layer the step's latest run
+    /// made, when the cache has that layer; none by default.
+    fn layer_bytes_under(&self, identity: &Digest, dir: &str) -> Option<u64> {
+        let _ = (identity, dir);
+        None
+    }
 }
 
 /// The identity of instruction `target` of `df` (named `dockerfile` in the context), as plans
@@ -73,6 +79,17 @@ pub(super) fn cost(history: &dyn History, identity: &Digest) -> Option<String> {
         runs.len(),
         human_duration(ms)
     ))
+}
+
+/// `" (N MB of them in this step's last layer)"`, when the layer is in the cache.
+pub(super) fn bytes_under(history: &dyn History, identity: &Digest, dir: &str) -> Option<String> {
+    let n = history.layer_bytes_under(identity, dir)?;
+    (n > 0).then(|| {
+        format!(
+            " ({:.1} MB under {dir} in the layer its last run made)",
+            n as f64 / 1e6
+        )
+    })
 }
 
 fn human_duration(ms: u64) -> String {

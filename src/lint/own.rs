@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::buildkit::Emit;
-use super::history::{History, cost, identity_of};
+use super::history::{History, bytes_under, cost, identity_of};
 use super::rule;
 use crate::dockerfile::ast::{Body, Dockerfile, Instruction};
 
@@ -60,6 +60,14 @@ fn caches(i: &Instruction, dir: &str) -> bool {
     })
 }
 
+/// What a finding about the instruction at hand cost (empty without a history).
+struct StepCosts<'a> {
+    /// How often the step re-ran and for how long.
+    run: &'a dyn Fn() -> Option<String>,
+    /// How much its last layer holds under /var/lib/apt.
+    apt: &'a dyn Fn() -> Option<String>,
+}
+
 /// A stage as these rules follow it.
 #[derive(Default)]
 struct Stage {
@@ -103,11 +111,17 @@ pub(super) fn check(
             }
             _ => {
                 if let Some(stage) = stages.last_mut() {
-                    let cost = || {
-                        let (h, name) = history?;
-                        cost(h, &identity_of(df, name, i)?)
+                    let costs = StepCosts {
+                        run: &|| {
+                            let (h, name) = history?;
+                            cost(h, &identity_of(df, name, i)?)
+                        },
+                        apt: &|| {
+                            let (h, name) = history?;
+                            bytes_under(h, &identity_of(df, name, i)?, "/var/lib/apt")
+                        },
                     };
-                    instruction(i, stage, &cost, emit);
+                    instruction(i, stage, &costs, emit);
                 }
             }
         }
@@ -140,12 +154,7 @@ pub(super) fn check(
     }
 }
 
-fn instruction(
-    i: &Instruction,
-    stage: &mut Stage,
-    cost: &dyn Fn() -> Option<String>,
-    emit: &mut Emit<'_>,
-) {
+fn instruction(i: &Instruction, stage: &mut Stage, cost: &StepCosts<'_>, emit: &mut Emit<'_>) {
     match i.cmd.as_str() {
         "user" => {
             if let Body::Args { args, .. } = &i.body {
@@ -167,7 +176,7 @@ fn instruction(
     }
 }
 
-fn run(i: &Instruction, stage: &Stage, cost: &dyn Fn() -> Option<String>, emit: &mut Emit<'_>) {
+fn run(i: &Instruction, stage: &Stage, cost: &StepCosts<'_>, emit: &mut Emit<'_>) {
     let text = run_text(i);
     let at = |rule, message: String, emit: &mut Emit<'_>| {
         emit(rule, message, i.line, i.end_line, Some(i));
@@ -181,7 +190,7 @@ fn run(i: &Instruction, stage: &Stage, cost: &dyn Fn() -> Option<String>, emit: 
                 "`{}` runs after `{copy}` (line {line}) copied the whole context: any file change \
                  reruns it{}; copy its manifests first, install, then copy the rest",
                 install.trim(),
-                cost().unwrap_or_default()
+                (cost.run)().unwrap_or_default()
             ),
             emit,
         );
@@ -198,12 +207,18 @@ fn run(i: &Instruction, stage: &Stage, cost: &dyn Fn() -> Option<String>, emit: 
         );
     }
     if apt_install {
-        if !text.contains("/var/lib/apt/lists") && !caches(i, "/var/lib/apt") {
+        // Removed when a command of the RUN is an `rm` of the lists.
+        let removed = text
+            .split(['&', ';', '|', '\n'])
+            .any(|cmd| cmd.trim().starts_with("rm ") && cmd.contains("/var/lib/apt/lists"));
+        if !removed && !caches(i, "/var/lib/apt") {
             at(
                 &rule::APT_LISTS_LEFT,
-                "apt lists stay in this layer: end the RUN with `rm -rf /var/lib/apt/lists/*`, \
-                 or mount a cache at /var/lib/apt"
-                    .into(),
+                format!(
+                    "apt lists stay in this layer{}: end the RUN with \
+                     `rm -rf /var/lib/apt/lists/*`, or mount a cache at /var/lib/apt",
+                    (cost.apt)().unwrap_or_default()
+                ),
                 emit,
             );
         }

@@ -70,6 +70,22 @@ impl History for CacheHistory {
             })
             .collect()
     }
+
+    fn layer_bytes_under(&self, identity: &crate::digest::Digest, dir: &str) -> Option<u64> {
+        let record = self
+            .0
+            .recent_keys(identity)
+            .iter()
+            .find_map(|k| self.0.peek(k).ok().flatten())?;
+        let layer = record.layer?;
+        let blob = self.0.store().blobs().open(&layer.digest).ok()?;
+        let contents = crate::image::size::read_contents(blob, usize::MAX).ok()?;
+        contents
+            .largest_dirs
+            .iter()
+            .find(|(path, _)| path == dir)
+            .map(|(_, n)| *n)
+    }
 }
 
 /// The history of the local cache in `state`, when there is one.

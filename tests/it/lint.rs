@@ -455,3 +455,39 @@ fn the_cost_of_copying_everything_before_the_install_comes_from_the_builds() {
     let out = rbuild(&["check", ctx.path().to_str().unwrap()], fresh.path());
     assert!(!String::from_utf8_lossy(&out.stdout).contains("times in the builds"));
 }
+
+/// What AptListsLeft cost: the bytes under /var/lib/apt in the layer the step's last build made
+/// (here a RUN that writes 2 MB of "lists", as `apt-get update` would).
+#[test]
+fn the_cost_of_apt_lists_is_their_size_in_the_last_layer() {
+    let home = tempfile::tempdir().unwrap();
+    let reg = super::support::registry();
+    let ctx = dir_with(&format!(
+        "FROM {reg}/library/busybox:latest\n\
+         RUN mkdir -p /var/lib/apt/lists && head -c 2000000 /dev/zero > /var/lib/apt/lists/main \
+         && echo apt-get install --no-install-recommends x > /log\nUSER 1000\n"
+    ));
+    let out_dir = home.path().join("out");
+    let out = rbuild(
+        &[
+            "build",
+            "--progress",
+            "plain",
+            "-o",
+            &format!("type=oci,dest={},tar=false", out_dir.display()),
+            ctx.path().to_str().unwrap(),
+        ],
+        home.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = rbuild(&["check", ctx.path().to_str().unwrap()], home.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("apt lists stay in this layer (2.0 MB under /var/lib/apt in the layer its last run made)"),
+        "{stdout}"
+    );
+}
