@@ -8,7 +8,8 @@
 //!   `from_args` — those about FROM's variables (undeclared, or defaults that make no image);
 //!   `ignored` — COPY and ADD of what `.dockerignore` excludes;
 //!   `undefined` — UndefinedVar, in each stage's environment;
-//! * `own` — rbuild's rules from Dockerfile best practice (`docs/checks.md`);
+//! * `own` — rbuild's rules from Dockerfile best practice (`docs/checks.md`); `secrets` —
+//!   secret-looking files of the context that a COPY takes into a layer;
 //! * [`finding`] — what a check found; [`history`] — what a mistake cost, from the cache;
 //! * [`render`] — findings for people (BuildKit's shapes) and for tools (JSON).
 
@@ -21,6 +22,7 @@ mod ignored;
 mod own;
 pub mod render;
 pub mod rule;
+mod secrets;
 mod undefined;
 
 pub use config::{CHECK_BUILD_ARG, CheckConfig, ConfigError};
@@ -92,6 +94,9 @@ pub fn check(input: &Input<'_>, config: &CheckConfig) -> Vec<Finding> {
     }
     undefined::check(dockerfile, input.build_args, input.base_env, &mut emit);
     own::check(dockerfile, input.context, input.history, &mut emit);
+    if let Some(root) = input.context {
+        secrets::check(dockerfile, root, input.dockerignore, &mut emit);
+    }
     out.sort_by_key(|f| f.line);
     out
 }

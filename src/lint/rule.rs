@@ -229,6 +229,13 @@ pub const NO_DOCKERIGNORE: Rule = rule(
     own_doc!("nodockerignore"),
 );
 
+/// rbuild's: a secret-looking file copied into a layer.
+pub const SECRET_FILE_COPIED: Rule = rule(
+    "SecretFileCopied",
+    "Secret files (.env, private keys, tokens) should not be copied into a layer",
+    own_doc!("secretfilecopied"),
+);
+
 /// rbuild's own rules.
 pub const OWN_RULES: &[Rule] = &[
     COPY_ALL_BEFORE_INSTALL,
@@ -241,6 +248,7 @@ pub const OWN_RULES: &[Rule] = &[
     PACKAGE_CACHE_IN_LAYER,
     END_OF_LIFE_BASE,
     NO_DOCKERIGNORE,
+    SECRET_FILE_COPIED,
 ];
 
 /// BuildKit's rules, in its order.

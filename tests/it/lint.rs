@@ -491,3 +491,33 @@ fn the_cost_of_apt_lists_is_their_size_in_the_last_layer() {
         "{stdout}"
     );
 }
+
+/// SecretFileCopied: `COPY . .` of a context holding `.env` and a private key names them and the
+/// COPY; excluding them in `.dockerignore` ends it.
+#[test]
+fn secret_files_copied_into_a_layer_are_named_with_the_copy() {
+    let home = tempfile::tempdir().unwrap();
+    let ctx = dir_with("FROM scratch\nCOPY a /a\nCOPY . /app\nUSER 1000\n");
+    std::fs::write(ctx.path().join(".env"), "TOKEN=1\n").unwrap();
+    std::fs::create_dir(ctx.path().join("tls")).unwrap();
+    std::fs::write(
+        ctx.path().join("tls/server.key"),
+        "-----BEGIN PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    let out = rbuild(&["check", ctx.path().to_str().unwrap()], home.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("`COPY . /app` (line 3) puts secret-looking files into its layer"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(".env, tls/server.key"), "{stdout}");
+    assert_eq!(
+        stdout.matches("SecretFileCopied").count(),
+        1,
+        "not COPY a: {stdout}"
+    );
+    std::fs::write(ctx.path().join(".dockerignore"), ".env\ntls\n").unwrap();
+    let out = rbuild(&["check", ctx.path().to_str().unwrap()], home.path());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("SecretFileCopied"));
+}
