@@ -194,6 +194,25 @@ fn rbuild(args: &[&str], home: &Path) -> std::process::Output {
         .unwrap()
 }
 
+/// `rbuild check CTX`'s report, with the state in `home`.
+fn check_report(ctx: &Path, home: &Path) -> String {
+    let out = rbuild(&["check", ctx.to_str().unwrap()], home);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `rbuild build ARGS CTX`, which must succeed.
+fn build_ok(args: &[&str], ctx: &Path, home: &Path) {
+    let mut all = vec!["build", "--progress", "plain"];
+    all.extend_from_slice(args);
+    all.push(ctx.to_str().unwrap());
+    let out = rbuild(&all, home);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// `rbuild check`, `rbuild build --check` and `--call=check,format=json`: the report, exit 0
 /// with warnings, exit 1 with BuildKit's error under `error=true`; nothing is built.
 #[test]
@@ -406,15 +425,13 @@ fn no_dockerignore_names_what_the_context_holds() {
     let ctx = dir_with("FROM scratch\nCOPY . /\nUSER 1000\n");
     std::fs::create_dir(ctx.path().join(".git")).unwrap();
     std::fs::create_dir(ctx.path().join("node_modules")).unwrap();
-    let out = rbuild(&["check", ctx.path().to_str().unwrap()], home.path());
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = check_report(ctx.path(), home.path());
     assert!(
         stdout.contains("The context has .git, node_modules and no .dockerignore"),
         "{stdout}"
     );
     std::fs::write(ctx.path().join(".dockerignore"), ".git\nnode_modules\n").unwrap();
-    let out = rbuild(&["check", ctx.path().to_str().unwrap()], home.path());
-    assert!(!String::from_utf8_lossy(&out.stdout).contains("NoDockerignore"));
+    assert!(!check_report(ctx.path(), home.path()).contains("NoDockerignore"));
 }
 
 /// What CopyAllBeforeInstall cost, from a real sequence of builds: three builds with one source
@@ -430,18 +447,9 @@ fn the_cost_of_copying_everything_before_the_install_comes_from_the_builds() {
     std::fs::write(ctx.path().join("requirements.txt"), "flask\n").unwrap();
     for n in 0..3 {
         std::fs::write(ctx.path().join("app.py"), format!("print({n})\n")).unwrap();
-        let out = rbuild(
-            &["build", "--progress", "plain", ctx.path().to_str().unwrap()],
-            home.path(),
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        build_ok(&[], ctx.path(), home.path());
     }
-    let out = rbuild(&["check", ctx.path().to_str().unwrap()], home.path());
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = check_report(ctx.path(), home.path());
     assert!(
         stdout.contains("`pip install` runs after `COPY . .` (line 3) copied the whole context"),
         "{stdout}"
@@ -452,8 +460,7 @@ fn the_cost_of_copying_everything_before_the_install_comes_from_the_builds() {
     );
     // A fresh state knows no history: the advice alone.
     let fresh = tempfile::tempdir().unwrap();
-    let out = rbuild(&["check", ctx.path().to_str().unwrap()], fresh.path());
-    assert!(!String::from_utf8_lossy(&out.stdout).contains("times in the builds"));
+    assert!(!check_report(ctx.path(), fresh.path()).contains("times in the builds"));
 }
 
 /// What AptListsLeft cost: the bytes under /var/lib/apt in the layer the step's last build made
@@ -468,24 +475,9 @@ fn the_cost_of_apt_lists_is_their_size_in_the_last_layer() {
          && echo apt-get install --no-install-recommends x > /log\nUSER 1000\n"
     ));
     let out_dir = home.path().join("out");
-    let out = rbuild(
-        &[
-            "build",
-            "--progress",
-            "plain",
-            "-o",
-            &format!("type=oci,dest={},tar=false", out_dir.display()),
-            ctx.path().to_str().unwrap(),
-        ],
-        home.path(),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = rbuild(&["check", ctx.path().to_str().unwrap()], home.path());
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let dest = format!("type=oci,dest={},tar=false", out_dir.display());
+    build_ok(&["-o", &dest], ctx.path(), home.path());
+    let stdout = check_report(ctx.path(), home.path());
     assert!(
         stdout.contains("apt lists stay in this layer (2.0 MB under /var/lib/apt in the layer its last run made)"),
         "{stdout}"
@@ -505,8 +497,7 @@ fn secret_files_copied_into_a_layer_are_named_with_the_copy() {
         "-----BEGIN PRIVATE KEY-----\n",
     )
     .unwrap();
-    let out = rbuild(&["check", ctx.path().to_str().unwrap()], home.path());
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = check_report(ctx.path(), home.path());
     assert!(
         stdout.contains("`COPY . /app` (line 3) puts secret-looking files into its layer"),
         "{stdout}"
@@ -518,6 +509,5 @@ fn secret_files_copied_into_a_layer_are_named_with_the_copy() {
         "not COPY a: {stdout}"
     );
     std::fs::write(ctx.path().join(".dockerignore"), ".env\ntls\n").unwrap();
-    let out = rbuild(&["check", ctx.path().to_str().unwrap()], home.path());
-    assert!(!String::from_utf8_lossy(&out.stdout).contains("SecretFileCopied"));
+    assert!(!check_report(ctx.path(), home.path()).contains("SecretFileCopied"));
 }
