@@ -26,6 +26,74 @@ pub trait History {
         let _ = (identity, dir);
         None
     }
+    /// The context files that differed between the step's recorded runs (a COPY's), and the
+    /// ones that never did; `None` without two runs that listed their files.
+    fn context_changes(&self, identity: &Digest) -> Option<ContextChanges> {
+        let _ = identity;
+        None
+    }
+}
+
+/// Which context files a COPY's recorded runs saw change.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContextChanges {
+    /// Paths that differed between consecutive runs (added, removed or changed).
+    pub changed: Vec<String>,
+    /// Paths every run saw the same.
+    pub unchanged: Vec<String>,
+}
+
+/// Dependency manifests, whose change is what should rerun an install.
+const MANIFESTS: &[&str] = &[
+    "requirements.txt",
+    "pyproject.toml",
+    "poetry.lock",
+    "Pipfile",
+    "Pipfile.lock",
+    "uv.lock",
+    "package.json",
+    "package-lock.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "Cargo.toml",
+    "Cargo.lock",
+    "go.mod",
+    "go.sum",
+    "Gemfile",
+    "Gemfile.lock",
+    "composer.json",
+    "composer.lock",
+    "pom.xml",
+    "build.gradle",
+];
+
+/// `", each time after COPY copied changed files (a, b); requirements.txt did not change"`.
+pub(super) fn because(history: &dyn History, copy: &Digest, what: &str) -> Option<String> {
+    let changes = history.context_changes(copy)?;
+    if changes.changed.is_empty() {
+        return None;
+    }
+    let shown: Vec<&str> = changes.changed.iter().take(3).map(String::as_str).collect();
+    let more = changes.changed.len().saturating_sub(shown.len());
+    let mut out = format!(
+        ", after `{what}` copied changed files ({}{})",
+        shown.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    );
+    let steady: Vec<&str> = changes
+        .unchanged
+        .iter()
+        .filter(|p| MANIFESTS.contains(&p.rsplit('/').next().unwrap_or(p)))
+        .map(String::as_str)
+        .collect();
+    if !steady.is_empty() {
+        out.push_str(&format!("; {} did not change", steady.join(", ")));
+    }
+    Some(out)
 }
 
 /// The identity of instruction `target` of `df` (named `dockerfile` in the context), as plans
@@ -110,6 +178,22 @@ mod tests {
         fn runs(&self, _: &Digest) -> Vec<PastRun> {
             self.0.clone()
         }
+        fn context_changes(&self, _: &Digest) -> Option<ContextChanges> {
+            Some(ContextChanges {
+                changed: vec!["a.py".into(), "b.py".into(), "c.py".into(), "d.py".into()],
+                unchanged: vec!["README".into(), "requirements.txt".into()],
+            })
+        }
+    }
+
+    #[test]
+    fn the_reason_names_changed_files_and_the_steady_manifests() {
+        let why = because(&Fixed(Vec::new()), &Digest::of(b"c"), "COPY . .").unwrap();
+        assert_eq!(
+            why,
+            ", after `COPY . .` copied changed files (a.py, b.py, c.py and 1 more); \
+             requirements.txt did not change"
+        );
     }
 
     #[test]

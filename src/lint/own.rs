@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::buildkit::Emit;
-use super::history::{History, bytes_under, cost, identity_of};
+use super::history::{History, because, bytes_under, cost, identity_of};
 use super::rule;
 use crate::dockerfile::ast::{Body, Dockerfile, Instruction};
 
@@ -70,10 +70,10 @@ struct StepCosts<'a> {
 
 /// A stage as these rules follow it.
 #[derive(Default)]
-struct Stage {
+struct Stage<'d> {
     name: Option<String>,
-    /// The `COPY .` of the stage, if any: line and text.
-    copy_all: Option<(usize, String)>,
+    /// The `COPY .` of the stage, if any.
+    copy_all: Option<&'d Instruction>,
     /// The user the stage's processes run as (`None`: not set in this Dockerfile).
     user: Option<String>,
 }
@@ -111,10 +111,18 @@ pub(super) fn check(
             }
             _ => {
                 if let Some(stage) = stages.last_mut() {
+                    let copy_all = stage.copy_all;
                     let costs = StepCosts {
                         run: &|| {
                             let (h, name) = history?;
-                            cost(h, &identity_of(df, name, i)?)
+                            let mut text = cost(h, &identity_of(df, name, i)?)?;
+                            if let Some(copy) = copy_all
+                                && let Some(why) = identity_of(df, name, copy)
+                                    .and_then(|id| because(h, &id, &copy.original))
+                            {
+                                text.push_str(&why);
+                            }
+                            Some(text)
                         },
                         apt: &|| {
                             let (h, name) = history?;
@@ -154,7 +162,12 @@ pub(super) fn check(
     }
 }
 
-fn instruction(i: &Instruction, stage: &mut Stage, cost: &StepCosts<'_>, emit: &mut Emit<'_>) {
+fn instruction<'d>(
+    i: &'d Instruction,
+    stage: &mut Stage<'d>,
+    cost: &StepCosts<'_>,
+    emit: &mut Emit<'_>,
+) {
     match i.cmd.as_str() {
         "user" => {
             if let Body::Args { args, .. } = &i.body {
@@ -168,7 +181,7 @@ fn instruction(i: &Instruction, stage: &mut Stage, cost: &StepCosts<'_>, emit: &
                     .iter()
                     .any(|s| matches!(s.as_str(), "." | "./" | "/"))
             {
-                stage.copy_all = Some((i.line, i.original.clone()));
+                stage.copy_all = Some(i);
             }
         }
         "run" => run(i, stage, cost, emit),
@@ -182,8 +195,9 @@ fn run(i: &Instruction, stage: &Stage, cost: &StepCosts<'_>, emit: &mut Emit<'_>
         emit(rule, message, i.line, i.end_line, Some(i));
     };
     if let Some(install) = INSTALLS.iter().find(|c| text.contains(*c))
-        && let Some((line, copy)) = &stage.copy_all
+        && let Some(copy) = stage.copy_all
     {
+        let (line, copy) = (copy.line, &copy.original);
         at(
             &rule::COPY_ALL_BEFORE_INSTALL,
             format!(

@@ -9,7 +9,7 @@ use super::error::SessionError;
 use super::input::{PlanInput, Source, load, parse_build_args, read_dockerfile};
 use crate::cache::LocalCache;
 use crate::context::ignore_file::IgnoreFile;
-use crate::lint::history::{History, PastRun};
+use crate::lint::history::{ContextChanges, History, PastRun};
 use crate::lint::{BaseEnv, CHECK_BUILD_ARG, CheckConfig, Finding, Input, Level};
 use crate::oci::platform::Platform;
 use crate::oci::reference::Reference;
@@ -69,6 +69,37 @@ impl History for CacheHistory {
                 duration_ms: r.duration_ms,
             })
             .collect()
+    }
+
+    fn context_changes(&self, identity: &crate::digest::Digest) -> Option<ContextChanges> {
+        let listings: Vec<BTreeMap<String, String>> = self
+            .0
+            .recent_keys(identity)
+            .iter()
+            .filter_map(|k| self.0.peek(k).ok().flatten())
+            .filter_map(|r| r.snapshot?.context.map(|c| c.entries))
+            .collect();
+        if listings.len() < 2 {
+            return None;
+        }
+        let mut changed = std::collections::BTreeSet::new();
+        for pair in listings.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            for path in a.keys().chain(b.keys()) {
+                if a.get(path) != b.get(path) {
+                    changed.insert(path.clone());
+                }
+            }
+        }
+        let unchanged = listings[0]
+            .keys()
+            .filter(|p| !changed.contains(*p))
+            .cloned()
+            .collect();
+        Some(ContextChanges {
+            changed: changed.into_iter().collect(),
+            unchanged,
+        })
     }
 
     fn layer_bytes_under(&self, identity: &crate::digest::Digest, dir: &str) -> Option<u64> {

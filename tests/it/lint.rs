@@ -458,6 +458,12 @@ fn the_cost_of_copying_everything_before_the_install_comes_from_the_builds() {
         stdout.contains("it ran 3 times in the builds this cache recorded ("),
         "{stdout}"
     );
+    assert!(
+        stdout.contains(
+            "after `COPY . .` copied changed files (app.py); requirements.txt did not change"
+        ),
+        "{stdout}"
+    );
     // A fresh state knows no history: the advice alone.
     let fresh = tempfile::tempdir().unwrap();
     assert!(!check_report(ctx.path(), fresh.path()).contains("times in the builds"));
