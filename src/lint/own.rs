@@ -64,8 +64,8 @@ fn caches(i: &Instruction, dir: &str) -> bool {
 struct StepCosts<'a> {
     /// How often the step re-ran and for how long.
     run: &'a dyn Fn() -> Option<String>,
-    /// How much its last layer holds under /var/lib/apt.
-    apt: &'a dyn Fn() -> Option<String>,
+    /// How much its last layer holds under a directory.
+    under: &'a dyn Fn(&str) -> Option<String>,
 }
 
 /// A stage as these rules follow it.
@@ -124,9 +124,9 @@ pub(super) fn check(
                             }
                             Some(text)
                         },
-                        apt: &|| {
+                        under: &|dir: &str| {
                             let (h, name) = history?;
-                            bytes_under(h, &identity_of(df, name, i)?, "/var/lib/apt")
+                            bytes_under(h, &identity_of(df, name, i)?, dir)
                         },
                     };
                     instruction(i, stage, &costs, emit);
@@ -231,7 +231,7 @@ fn run(i: &Instruction, stage: &Stage, cost: &StepCosts<'_>, emit: &mut Emit<'_>
                 format!(
                     "apt lists stay in this layer{}: end the RUN with \
                      `rm -rf /var/lib/apt/lists/*`, or mount a cache at /var/lib/apt",
-                    (cost.apt)().unwrap_or_default()
+                    (cost.under)("/var/lib/apt").unwrap_or_default()
                 ),
                 emit,
             );
@@ -258,8 +258,9 @@ fn run(i: &Instruction, stage: &Stage, cost: &StepCosts<'_>, emit: &mut Emit<'_>
             at(
                 &rule::PACKAGE_CACHE_IN_LAYER,
                 format!(
-                    "{tool}'s download cache goes into this layer: add \
-                     `--mount=type=cache,target={dir}` to the RUN"
+                    "{tool}'s download cache goes into this layer{}: add \
+                     `--mount=type=cache,target={dir}` to the RUN",
+                    (cost.under)(dir).unwrap_or_default()
                 ),
                 emit,
             );

@@ -469,8 +469,9 @@ fn the_cost_of_copying_everything_before_the_install_comes_from_the_builds() {
     assert!(!check_report(ctx.path(), fresh.path()).contains("times in the builds"));
 }
 
-/// What AptListsLeft cost: the bytes under /var/lib/apt in the layer the step's last build made
-/// (here a RUN that writes 2 MB of "lists", as `apt-get update` would).
+/// What AptListsLeft and PackageCacheInLayer cost: the bytes under /var/lib/apt (and
+/// /root/.npm) in the layer the step's last build made (RUNs that write 2 MB of "lists" and 1 MB
+/// of "npm cache", as `apt-get update` and `npm ci` would).
 #[test]
 fn the_cost_of_apt_lists_is_their_size_in_the_last_layer() {
     let home = tempfile::tempdir().unwrap();
@@ -478,7 +479,9 @@ fn the_cost_of_apt_lists_is_their_size_in_the_last_layer() {
     let ctx = dir_with(&format!(
         "FROM {reg}/library/busybox:latest\n\
          RUN mkdir -p /var/lib/apt/lists && head -c 2000000 /dev/zero > /var/lib/apt/lists/main \
-         && echo apt-get install --no-install-recommends x > /log\nUSER 1000\n"
+         && echo apt-get install --no-install-recommends x > /log\n\
+         RUN mkdir -p /root/.npm && head -c 1000000 /dev/zero > /root/.npm/blob \
+         && echo npm ci > /log2\nUSER 1000\n"
     ));
     let out_dir = home.path().join("out");
     let dest = format!("type=oci,dest={},tar=false", out_dir.display());
@@ -486,6 +489,10 @@ fn the_cost_of_apt_lists_is_their_size_in_the_last_layer() {
     let stdout = check_report(ctx.path(), home.path());
     assert!(
         stdout.contains("apt lists stay in this layer (2.0 MB under /var/lib/apt in the layer its last run made)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("npm's download cache goes into this layer (1.0 MB under /root/.npm in the layer its last run made)"),
         "{stdout}"
     );
 }
