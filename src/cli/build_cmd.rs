@@ -172,7 +172,7 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
             .input
             .file
             .clone()
-            .unwrap_or_else(|| args.input.context.join("Dockerfile"));
+            .unwrap_or_else(|| crate::session::input::default_dockerfile(&args.input.context));
         let workspace = std::env::var_os("GITHUB_WORKSPACE").map(std::path::PathBuf::from);
         let shown: std::path::PathBuf = workspace
             .as_deref()

@@ -301,7 +301,7 @@ impl Walker<'_, '_> {
         let mut op = StepOp::Config;
         let mut run_history = None;
         let (instruction, text, layer) = match &cmd.kind {
-            CommandKind::Arg(decls) => return Ok(self.arg(cmd, decls)),
+            CommandKind::Arg(decls) => return self.arg(cmd, decls),
             CommandKind::Env(kvs) | CommandKind::Label(kvs) => {
                 let is_env = matches!(cmd.kind, CommandKind::Env(_));
                 let pairs = self.pairs(kvs, line, &mut inputs.args)?;
@@ -530,7 +530,7 @@ impl Walker<'_, '_> {
         &mut self,
         cmd: &Command,
         decls: &[crate::dockerfile::instructions::ArgDecl],
-    ) -> PlannedStep {
+    ) -> Result<PlannedStep, PlanError> {
         let mut shown = Vec::new();
         let mut recorded = Vec::new();
         let mut inputs = StepInputs::default();
@@ -538,11 +538,14 @@ impl Walker<'_, '_> {
             let value = if let Some(v) = self.build_args.take(&d.name) {
                 Some(v)
             } else if let Some(def) = &d.default {
-                // An expansion error in a default is reported by the step that uses the value.
-                self.lexer
-                    .process_word(def, &self.state.run_env)
-                    .ok()
-                    .map(|e| e.value)
+                // As BuildKit's dispatchArg: a default that does not expand (`${FOO:?msg}` with
+                // FOO unset) fails the ARG at its line.
+                Some(
+                    self.lexer
+                        .process_word(def, &self.state.run_env)
+                        .map_err(|e| PlanError::at(cmd.line, e.message))?
+                        .value,
+                )
             } else {
                 self.global.get(&d.name).map(str::to_string)
             };
@@ -571,7 +574,7 @@ impl Walker<'_, '_> {
         self.state
             .config
             .record(format!("ARG {}", recorded.join(" ")), true, None);
-        PlannedStep {
+        Ok(PlannedStep {
             line: cmd.line,
             instruction: "ARG".into(),
             text: shown.join(" "),
@@ -580,7 +583,7 @@ impl Walker<'_, '_> {
             inputs,
             op: StepOp::Config,
             onbuild: false,
-        }
+        })
     }
 
     fn pairs(

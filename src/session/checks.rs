@@ -179,7 +179,7 @@ pub fn check_input(
     let file = input
         .file
         .clone()
-        .unwrap_or_else(|| input.context.join("Dockerfile"));
+        .unwrap_or_else(|| super::input::default_dockerfile(&input.context));
     let text = read_dockerfile(&file)?;
     let (syntax, _) = load(&file, &text)?;
     let build_args = parse_build_args(&input.build_args)?;

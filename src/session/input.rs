@@ -78,6 +78,18 @@ pub fn target_platforms(values: &[String]) -> Result<Vec<Platform>, SessionError
     Ok(out)
 }
 
+/// The Dockerfile of a context when `-f` names none: `Dockerfile`, else `dockerfile`, as
+/// BuildKit's dockerui looks for it.
+pub fn default_dockerfile(context: &Path) -> PathBuf {
+    let upper = context.join("Dockerfile");
+    let lower = context.join("dockerfile");
+    if !upper.exists() && lower.exists() {
+        lower
+    } else {
+        upper
+    }
+}
+
 /// Reads the Dockerfile at `path` (`-`: standard input), invalid UTF-8 replaced.
 pub fn read_dockerfile(path: &Path) -> Result<String, SessionError> {
     let bytes = if path.as_os_str() == "-" {
@@ -153,7 +165,7 @@ pub fn make_plan(
     let file = input
         .file
         .clone()
-        .unwrap_or_else(|| input.context.join("Dockerfile"));
+        .unwrap_or_else(|| default_dockerfile(&input.context));
     if !input.context.is_dir() {
         return Err(SessionError::Path {
             path: input.context.clone(),

@@ -206,3 +206,57 @@ fn build_progress_json_and_the_final_table() {
             .as_str()
     );
 }
+
+/// Without `-f`, a context whose Dockerfile is named `dockerfile` is found, as BuildKit finds
+/// it (issue 23); `Dockerfile` wins when both exist.
+#[test]
+fn a_lowercase_dockerfile_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("dockerfile"),
+        "FROM scratch\nCOPY a /lower\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("a"), "a").unwrap();
+    let out = rbuild(&["plan", "--offline", "--format", "json", "."], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("/lower"));
+    fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM scratch\nCOPY a /upper\n",
+    )
+    .unwrap();
+    let out = rbuild(&["plan", "--offline", "--format", "json", "."], dir.path());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("/upper"));
+}
+
+/// `ARG BAR=${FOO:?required}` in a stage with FOO unset fails at its line with the message, as
+/// BuildKit's dispatch does (issue 23); a build arg for BAR skips the default.
+#[test]
+fn an_arg_default_that_does_not_expand_fails_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM scratch\nARG FOO\nARG BAR=${FOO:?required}\nCOPY a /a\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("a"), "a").unwrap();
+    let out = rbuild(&["plan", "--offline", "."], dir.path());
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Dockerfile:3: "), "{stderr}");
+    assert!(stderr.contains("FOO: required"), "{stderr}");
+    let given = rbuild(
+        &["plan", "--offline", "--build-arg", "BAR=x", "."],
+        dir.path(),
+    );
+    assert!(
+        given.status.success(),
+        "{}",
+        String::from_utf8_lossy(&given.stderr)
+    );
+}
