@@ -214,6 +214,17 @@ fn run_in_container(
 /// The step's environment: its own, then what its mounts add (`SSH_AUTH_SOCK`) unless set.
 fn step_env(op: &RunOp, prepared: &mounts::Prepared) -> Vec<String> {
     let mut env = op.env.clone();
+    let named = |env: &[String], k: &str| {
+        env.iter()
+            .any(|e| e.split_once('=').is_some_and(|(n, _)| n == k))
+    };
+    for p in &op.proxy_env {
+        if let Some((k, _)) = p.split_once('=')
+            && !named(&env, k)
+        {
+            env.push(p.clone());
+        }
+    }
     for (k, v) in &prepared.env {
         if !env
             .iter()

@@ -44,6 +44,10 @@ pub struct RunOp {
     pub files: Vec<(String, String)>,
     /// `--mount` flags, parsed and expanded.
     pub mounts: Vec<RunMount>,
+    /// Proxy build args (`HTTP_PROXY=...`): in the step's environment when it runs (unless an
+    /// ARG put them in [`RunOp::env`]), but not in its key, its record or the image, as
+    /// BuildKit's `llb.ProxyEnv`.
+    pub proxy_env: Vec<String>,
 }
 
 impl RunOp {

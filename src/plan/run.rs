@@ -93,6 +93,7 @@ impl Walker<'_, '_> {
             network: r.network.clone(),
             files,
             mounts,
+            proxy_env: self.build_args.proxies(),
         };
         Ok((text, op))
     }

@@ -63,6 +63,28 @@ pub const PREDEFINED_ARGS: &[&str] = &[
 ];
 
 impl BuildArgs {
+    /// The proxy build args given (`HTTP_PROXY` or `http_proxy`, `no_proxy`, ...), each in
+    /// both casings as BuildKit's `llb.ProxyEnv` sets them: BuildKit passes them to every RUN
+    /// without an ARG, and keeps them out of the cache key and the image.
+    pub fn proxies(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for name in [
+            "http_proxy",
+            "https_proxy",
+            "ftp_proxy",
+            "no_proxy",
+            "all_proxy",
+        ] {
+            let upper = name.to_ascii_uppercase();
+            let value = self.values.get(&upper).or_else(|| self.values.get(name));
+            if let Some(v) = value {
+                out.push(format!("{upper}={v}"));
+                out.push(format!("{name}={v}"));
+            }
+        }
+        out
+    }
+
     /// Wraps `--build-arg` values.
     pub fn new(values: BTreeMap<String, String>) -> Self {
         Self {

@@ -260,3 +260,33 @@ fn an_arg_default_that_does_not_expand_fails_at_its_line() {
         String::from_utf8_lossy(&given.stderr)
     );
 }
+
+/// A proxy build arg is not part of any key: another proxy address rebuilds nothing (issue 23).
+#[test]
+fn a_proxy_build_arg_changes_no_key() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM scratch\nCOPY a /a\nRUN true\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("a"), "a").unwrap();
+    let key = |proxy: &str| {
+        let out = rbuild(
+            &[
+                "plan",
+                "--offline",
+                "--format",
+                "json",
+                "--build-arg",
+                &format!("HTTP_PROXY={proxy}"),
+                ".",
+            ],
+            dir.path(),
+        );
+        let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        plan["stages"][0]["key"].clone()
+    };
+    assert_eq!(key("http://a:1"), key("http://b:2"));
+    assert!(key("http://a:1").is_string());
+}

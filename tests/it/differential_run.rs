@@ -185,3 +185,20 @@ fn multi_platform_debian() {
         },
     );
 }
+
+/// Proxy build args reach RUN's environment without an ARG, and stay out of the image (issue
+/// 23: behind a corporate proxy nothing installed).
+#[test]
+fn run_proxy() {
+    check(
+        "run-proxy",
+        &Opts {
+            build_args: &[
+                ("http_proxy", "http://proxy.invalid:3128"),
+                ("HTTPS_PROXY", "http://proxy.invalid:3129"),
+                ("no_proxy", "localhost,127.0.0.1"),
+            ],
+            ..Opts::default()
+        },
+    );
+}
