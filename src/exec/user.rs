@@ -35,11 +35,13 @@ pub struct Ids {
 pub fn resolve_user(user: &str, stack: &[PathBuf]) -> Result<Ids, ExecError> {
     let user = user.trim();
     if user.is_empty() {
-        return Ok(Ids {
+        // No USER: root, with root's groups as BuildKit gives them (`id` prints
+        // `groups=0(root)`, and any group listing root as a member).
+        return Ok(resolve_user("root", stack).unwrap_or(Ids {
             uid: 0,
             gid: 0,
-            additional_gids: Vec::new(),
-        });
+            additional_gids: vec![0],
+        }));
     }
     let (name, group) = match user.split_once(':') {
         Some((u, g)) => (u, Some(g)),
@@ -190,7 +192,8 @@ mod tests {
 
     #[test]
     fn empty_is_root_and_numbers_need_no_files() {
-        assert_eq!(resolve_user("", &[]).unwrap(), ids(0, 0, &[]));
+        // Root's own group is among its groups, as BuildKit gives them (issue 23).
+        assert_eq!(resolve_user("", &[]).unwrap(), ids(0, 0, &[0]));
         assert_eq!(resolve_user("5:6", &[]).unwrap(), ids(5, 6, &[6]));
         assert_eq!(resolve_user("5", &[]).unwrap(), ids(5, 0, &[0]));
     }
