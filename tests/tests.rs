@@ -8,6 +8,9 @@ mod it {
     /// docker/build-push-action, and a job played on a fake runner.
     mod action;
     mod add_git;
+    /// Provenance and SBOM attestations read back by `buildx imagetools`, annotations, `-q`,
+    /// `--load`, `--allow`.
+    mod attest;
     /// `rbuild build` end to end: pushed images read back by skopeo and umoci, the cache.
     mod build;
     /// The `rbuild` binary: exit codes, errors, JSON output.

@@ -91,6 +91,15 @@ pub fn run_step(
                      may mount (--isolation=runc)",
                 ));
             }
+            if let Some(what) = op.sandbox.unenforceable_in_container(op.insecure) {
+                return Err(BuildError::at(
+                    line,
+                    format!(
+                        "{what} cannot be applied by the container isolation (it needs runc): \
+                         remove it, or build where rbuild may mount (--isolation=runc)"
+                    ),
+                ));
+            }
             return run_in_container(cx, root, line, op, layers, scratch);
         }
         _ => {}
@@ -117,6 +126,8 @@ pub fn run_step(
         hostname: "buildkitsandbox".into(),
         mounts: prepared.mounts.clone(),
         secret_env: prepared.secret_env.clone(),
+        sandbox: op.sandbox.clone(),
+        privileged: op.insecure,
     };
     let finished = shown(cx, line, op, |output| {
         let f = exec::run(&spec, &runtime, scratch, output)?;
@@ -188,6 +199,7 @@ fn run_in_container(
         hostname: "buildkitsandbox".into(),
         mounts: prepared.mounts.clone(),
         secret_env: prepared.secret_env.clone(),
+        ..RunSpec::default()
     };
     let run = shown(cx, line, op, |output| {
         let run = lease.run(&stack, &spec, output)?;

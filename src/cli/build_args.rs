@@ -95,6 +95,48 @@ pub struct BuildArgs {
     /// recently used files, largest first, are left out
     #[arg(long = "mount-cache-max-size", value_name = "SIZE", value_parser = rbuild_wire::units::parse_size)]
     pub mount_cache_max_size: Option<u64>,
+    /// Shorthand for "--attest=type=provenance" ("true", "false" or attributes such as
+    /// "mode=max,builder-id=URL")
+    #[arg(long, value_name = "VALUE")]
+    pub provenance: Option<String>,
+    /// Shorthand for "--attest=type=sbom" ("true", "false")
+    #[arg(long, value_name = "VALUE")]
+    pub sbom: Option<String>,
+    /// Attestation parameters (format: "type=sbom", "type=provenance,mode=max"); several
+    /// allowed
+    #[arg(long = "attest", value_name = "SPEC")]
+    pub attest: Vec<String>,
+    /// Add annotation to the image ("[manifest:|index:|manifest-descriptor:|index-descriptor:]
+    /// KEY=VALUE"); several allowed
+    #[arg(long = "annotation", value_name = "SPEC")]
+    pub annotations: Vec<String>,
+    /// Suppress the build output and print the image ID (the config digest) on success
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Add a custom host-to-IP mapping to RUN's /etc/hosts (format: "host:ip"); several
+    /// allowed
+    #[arg(long = "add-host", value_name = "HOST:IP")]
+    pub add_hosts: Vec<String>,
+    /// Size of /dev/shm in RUN steps (e.g. 128m)
+    #[arg(long = "shm-size", value_name = "SIZE", value_parser = parse_shm_size)]
+    pub shm_size: Option<u64>,
+    /// Ulimit options for RUN steps (format: "nofile=1024:2048"); several allowed
+    #[arg(long = "ulimit", value_name = "NAME=SOFT[:HARD]")]
+    pub ulimits: Vec<String>,
+    /// Set the parent cgroup for RUN steps' cgroups (runc isolation)
+    #[arg(long = "cgroup-parent", value_name = "CGROUP")]
+    pub cgroup_parent: Option<String>,
+    /// Set the networking mode for RUN steps that name none ("default", "none", "host")
+    #[arg(long, value_name = "MODE", default_value = "default")]
+    pub network: String,
+    /// Allow extra privileged entitlement ("network.host", "security.insecure"); several
+    /// allowed
+    #[arg(long = "allow", value_name = "ENTITLEMENT")]
+    pub allow: Vec<String>,
+    /// Shorthand for "--output=type=docker": load the single-platform result into the local
+    /// Docker daemon (DOCKER_HOST, else /var/run/docker.sock)
+    #[arg(long)]
+    pub load: bool,
 }
 
 /// `--compression` values.
@@ -187,6 +229,11 @@ pub(super) fn outputs(args: &BuildArgs) -> anyhow::Result<Vec<Output>> {
             }
         }
     }
+    if args.load {
+        out.push(Output::Local(
+            OutputSpec::load(&args.tags).map_err(|e| anyhow::anyhow!("--load: {e}"))?,
+        ));
+    }
     if args.push {
         if args.tags.is_empty() {
             anyhow::bail!("--push needs at least one -t/--tag");
@@ -211,6 +258,29 @@ pub(super) fn source_date_epoch(args: &BuildArgs) -> anyhow::Result<Option<i64>>
             .map(Some)
             .map_err(|_| anyhow::anyhow!("SOURCE_DATE_EPOCH={v:?} is not a number of seconds")),
     }
+}
+
+/// A `--shm-size` value as Docker reads it: bytes, or a number with b, k, m or g (binary
+/// units, `128m` is 128 MiB).
+fn parse_shm_size(text: &str) -> Result<u64, String> {
+    let lower = text.trim().to_ascii_lowercase();
+    let (digits, unit) = match lower.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => lower.split_at(i),
+        None => (lower.as_str(), ""),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?}: want a size such as 64m or 1g"))?;
+    let mult: u64 = match unit.trim_end_matches('b').trim_end_matches('i') {
+        "" => 1,
+        "k" => 1 << 10,
+        "m" => 1 << 20,
+        "g" => 1 << 30,
+        _ => return Err(format!("{text:?}: unknown unit (b, k, m or g)")),
+    };
+    n.checked_mul(mult)
+        .filter(|v| *v > 0)
+        .ok_or_else(|| format!("{text:?}: must be more than 0 and fit in 64 bits"))
 }
 
 /// A `--label` value: `KEY=VALUE` (the value may be empty).

@@ -40,7 +40,33 @@ fn request(args: &BuildArgs) -> anyhow::Result<BuildRequest> {
         .iter()
         .map(|s| SshSource::parse(s))
         .collect::<Result<Vec<_>, _>>()?;
+    let mut attestations = crate::session::attest::Attestations::default();
+    for a in &args.attest {
+        attestations.attest(a)?;
+    }
+    if let Some(p) = &args.provenance {
+        attestations.provenance(p)?;
+    }
+    if let Some(s) = &args.sbom {
+        attestations.sbom(s)?;
+    }
+    let mut input = args.input.plan_input();
+    for h in &args.add_hosts {
+        input.sandbox.add_host(h).map_err(anyhow::Error::msg)?;
+    }
+    for u in &args.ulimits {
+        input.sandbox.ulimit(u).map_err(anyhow::Error::msg)?;
+    }
+    input.sandbox.shm_size = args.shm_size;
+    input.sandbox.cgroup_parent = args.cgroup_parent.clone().filter(|c| !c.is_empty());
+    input
+        .sandbox
+        .network(&args.network)
+        .map_err(anyhow::Error::msg)?;
     Ok(BuildRequest {
+        entitlements: crate::session::entitlements::Entitlements::parse(&args.allow)?,
+        attestations,
+        annotations: crate::session::annotations::Annotations::parse(&args.annotations)?,
         registry: args.input.registries.options(),
         outputs,
         iidfile: args.iidfile.clone(),
@@ -64,7 +90,7 @@ fn request(args: &BuildArgs) -> anyhow::Result<BuildRequest> {
         cache_from,
         cache_to,
         mount_cache_max_size: args.mount_cache_max_size,
-        ..BuildRequest::new(args.input.plan_input())
+        ..BuildRequest::new(input)
     })
 }
 
@@ -120,7 +146,12 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
     let grouped = crate::builder::GroupedProgress::default();
     let in_github_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let json = JsonProgress::default();
-    let mode = args.progress.resolve();
+    // -q: nothing but errors, and the image id on standard output at the end.
+    let mode = if args.quiet {
+        ProgressArg::Quiet
+    } else {
+        args.progress.resolve()
+    };
     let tty = matches!(mode, ProgressArg::Tty).then(TtyProgress::new);
     let progress: &dyn Progress = match (mode, &tty) {
         (ProgressArg::Quiet, _) => &QuietProgress,
@@ -210,6 +241,13 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         cached,
         started.elapsed().as_secs_f64()
     ));
+    if args.quiet {
+        let id = match images {
+            [image] => image.config.digest.to_string(),
+            _ => top.digest.to_string(),
+        };
+        println!("{id}");
+    }
     match result.export_failure {
         Some(e) => Err(e.into()),
         None => Ok(()),

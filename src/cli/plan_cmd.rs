@@ -82,6 +82,7 @@ impl InputArgs {
             target: self.target.clone(),
             build_args: self.build_args.clone(),
             platforms: self.platform.clone(),
+            sandbox: Default::default(),
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod isolation;
 pub mod mountpoints;
 pub mod overlay;
 pub mod runtime;
+pub mod sandbox;
 pub mod spec;
 pub mod user;
 
@@ -67,6 +68,11 @@ pub struct RunSpec {
     /// Environment variables whose values are secrets (`RUN --mount=type=secret,env=...`): in
     /// the process's environment, never in debug output.
     pub secret_env: Vec<(String, Redacted)>,
+    /// `--add-host`, `--shm-size`, `--ulimit`, `--cgroup-parent`.
+    pub sandbox: sandbox::RunSandbox,
+    /// `RUN --security=insecure` (allowed by `--allow security.insecure`): every capability,
+    /// every device, no masked paths, as BuildKit's insecure mode.
+    pub privileged: bool,
 }
 
 /// A mount of a step (`RUN --mount`), prepared on the host by the builder.
@@ -188,8 +194,22 @@ pub fn run(
         &spec.workdir
     };
     mountpoints::create_workdir(mount.merged(), workdir)?;
+    // `--add-host`: the step's /etc/hosts is the host's with the extra lines.
+    let hosts = (!spec.sandbox.extra_hosts.is_empty()).then(|| bundle.join("hosts"));
+    if let Some(path) = &hosts {
+        let mut text = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        for (host, ip) in &spec.sandbox.extra_hosts {
+            text.push_str(&format!("{ip}\t{host}\n"));
+        }
+        std::fs::write(path, text).at("writing", path)?;
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).at("chmod", path)?;
+    }
     let config = bundle.join("config.json");
-    let generated = spec::build(spec, mount.merged(), &ids, host_files)?;
+    let generated = spec::build(spec, mount.merged(), &ids, host_files, hosts.as_deref())?;
     save_private(&config, &generated)?;
     let exit = runtime.run(&state, &bundle, &id, output)?;
     mount.unmount()?;

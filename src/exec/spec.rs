@@ -74,14 +74,16 @@ pub fn process_env(spec: &RunSpec) -> Vec<String> {
 }
 
 /// The spec for `spec` with root `merged` and ids `ids`; `host_files`: bind-mount
-/// [`HOST_FILES`] (only when the root's `/etc` is a directory or absent).
+/// [`HOST_FILES`] (only when the root's `/etc` is a directory or absent), `/etc/hosts` from
+/// `hosts` when given (`--add-host`).
 pub fn build(
     spec: &RunSpec,
     merged: &Path,
     ids: &Ids,
     host_files: bool,
+    hosts: Option<&Path>,
 ) -> Result<Spec, ExecError> {
-    build_inner(spec, merged, ids, host_files).map_err(|source| ExecError::Spec {
+    build_inner(spec, merged, ids, host_files, hosts).map_err(|source| ExecError::Spec {
         path: merged.to_path_buf(),
         source,
     })
@@ -92,9 +94,14 @@ fn build_inner(
     merged: &Path,
     ids: &Ids,
     host_files: bool,
+    hosts: Option<&Path>,
 ) -> Result<Spec, oci_spec::OciSpecError> {
     let env = process_env(spec);
-    let caps: oci_spec::runtime::Capabilities = DEFAULT_CAPS.into_iter().collect();
+    let caps: oci_spec::runtime::Capabilities = if spec.privileged {
+        all_capabilities()
+    } else {
+        DEFAULT_CAPS.into_iter().collect()
+    };
     let capabilities = LinuxCapabilitiesBuilder::default()
         .bounding(caps.clone())
         .effective(caps.clone())
@@ -117,22 +124,47 @@ fn build_inner(
         .user(user)
         .capabilities(capabilities)
         .no_new_privileges(false)
-        .rlimits(vec![
-            oci_spec::runtime::PosixRlimitBuilder::default()
-                .typ(oci_spec::runtime::PosixRlimitType::RlimitNofile)
-                .soft(1024u64)
-                .hard(1024u64)
-                .build()?,
-        ])
+        .rlimits(rlimits(&spec.sandbox.ulimits)?)
         .build()?;
     let mut mounts: Vec<Mount> = get_default_mounts();
+    for m in &mut mounts {
+        if m.destination() == Path::new("/dev/shm")
+            && let Some(size) = spec.sandbox.shm_size
+        {
+            // `--shm-size`: the size of /dev/shm (runc's default is 64 MiB).
+            let options: Vec<String> = m
+                .options()
+                .iter()
+                .flatten()
+                .filter(|o| !o.starts_with("size="))
+                .cloned()
+                .chain([format!("size={size}")])
+                .collect();
+            m.set_options(Some(options));
+        }
+        if spec.privileged && m.destination() == Path::new("/sys") {
+            // Insecure mode: sysfs writable, as BuildKit's privileged steps get it.
+            let options: Vec<String> = m
+                .options()
+                .iter()
+                .flatten()
+                .filter(|o| *o != "ro")
+                .cloned()
+                .collect();
+            m.set_options(Some(options));
+        }
+    }
     for file in HOST_FILES {
-        if host_files && Path::new(file).is_file() {
+        let source = match hosts {
+            Some(generated) if file == "/etc/hosts" => generated,
+            _ => Path::new(file),
+        };
+        if host_files && source.is_file() {
             mounts.push(
                 MountBuilder::default()
                     .destination(file)
                     .typ("bind")
-                    .source(file)
+                    .source(source)
                     .options(vec!["rbind".into(), "ro".into()])
                     .build()?,
             );
@@ -179,16 +211,34 @@ fn build_inner(
         .into_iter()
         .map(|typ| LinuxNamespaceBuilder::default().typ(typ).build())
         .collect::<Result<Vec<_>, _>>()?;
-    let linux = LinuxBuilder::default()
-        .namespaces(namespaces)
-        .resources(
-            LinuxResourcesBuilder::default()
-                .devices(device_rules()?)
+    let devices = if spec.privileged {
+        vec![
+            LinuxDeviceCgroupBuilder::default()
+                .allow(true)
+                .typ(LinuxDeviceType::A)
+                .access("rwm")
                 .build()?,
-        )
-        .masked_paths(get_default_maskedpaths())
-        .readonly_paths(get_default_readonly_paths())
-        .build()?;
+        ]
+    } else {
+        device_rules()?
+    };
+    let mut linux = LinuxBuilder::default()
+        .namespaces(namespaces)
+        .resources(LinuxResourcesBuilder::default().devices(devices).build()?);
+    if !spec.privileged {
+        linux = linux
+            .masked_paths(get_default_maskedpaths())
+            .readonly_paths(get_default_readonly_paths());
+    }
+    if let Some(parent) = &spec.sandbox.cgroup_parent {
+        // `--cgroup-parent`: the step's cgroup is made under it (runc takes `parent/name`).
+        linux = linux.cgroups_path(PathBuf::from(format!(
+            "{}/rbuild-{}",
+            parent.trim_end_matches('/'),
+            unique_name()
+        )));
+    }
+    let linux = linux.build()?;
     let mut out = Spec::default();
     out.set_process(Some(process))
         .set_root(Some(
@@ -201,6 +251,129 @@ fn build_inner(
         .set_mounts(Some(mounts))
         .set_linux(Some(linux));
     Ok(out)
+}
+
+/// Every capability rbuild's own bounding set holds (what it can grant: the kernel's, less
+/// any its own container dropped), for `RUN --security=insecure`, as containerd's privileged
+/// spec takes the current process's.
+fn all_capabilities() -> oci_spec::runtime::Capabilities {
+    use std::str::FromStr;
+    let bounding = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("CapBnd:"))
+                .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
+        })
+        .unwrap_or(0);
+    // The kernel's capabilities in bit order (capability.h, 0 to 40).
+    [
+        "CAP_CHOWN",
+        "CAP_DAC_OVERRIDE",
+        "CAP_DAC_READ_SEARCH",
+        "CAP_FOWNER",
+        "CAP_FSETID",
+        "CAP_KILL",
+        "CAP_SETGID",
+        "CAP_SETUID",
+        "CAP_SETPCAP",
+        "CAP_LINUX_IMMUTABLE",
+        "CAP_NET_BIND_SERVICE",
+        "CAP_NET_BROADCAST",
+        "CAP_NET_ADMIN",
+        "CAP_NET_RAW",
+        "CAP_IPC_LOCK",
+        "CAP_IPC_OWNER",
+        "CAP_SYS_MODULE",
+        "CAP_SYS_RAWIO",
+        "CAP_SYS_CHROOT",
+        "CAP_SYS_PTRACE",
+        "CAP_SYS_PACCT",
+        "CAP_SYS_ADMIN",
+        "CAP_SYS_BOOT",
+        "CAP_SYS_NICE",
+        "CAP_SYS_RESOURCE",
+        "CAP_SYS_TIME",
+        "CAP_SYS_TTY_CONFIG",
+        "CAP_MKNOD",
+        "CAP_LEASE",
+        "CAP_AUDIT_WRITE",
+        "CAP_AUDIT_CONTROL",
+        "CAP_SETFCAP",
+        "CAP_MAC_OVERRIDE",
+        "CAP_MAC_ADMIN",
+        "CAP_SYSLOG",
+        "CAP_WAKE_ALARM",
+        "CAP_BLOCK_SUSPEND",
+        "CAP_AUDIT_READ",
+        "CAP_PERFMON",
+        "CAP_BPF",
+        "CAP_CHECKPOINT_RESTORE",
+    ]
+    .iter()
+    .enumerate()
+    .filter(|(bit, _)| bounding & (1u64 << bit) != 0)
+    // oci-spec spells them without the prefix.
+    .filter_map(|(_, c)| Capability::from_str(c.trim_start_matches("CAP_")).ok())
+    .collect()
+}
+
+/// The process's resource limits: runc's default `RLIMIT_NOFILE` 1024:1024, then the
+/// `--ulimit`s (`-1`: unlimited).
+fn rlimits(
+    ulimits: &[super::sandbox::Ulimit],
+) -> Result<Vec<oci_spec::runtime::PosixRlimit>, oci_spec::OciSpecError> {
+    use oci_spec::runtime::{PosixRlimitBuilder, PosixRlimitType as T};
+    let typ = |name: &str| match name {
+        "as" => Some(T::RlimitAs),
+        "core" => Some(T::RlimitCore),
+        "cpu" => Some(T::RlimitCpu),
+        "data" => Some(T::RlimitData),
+        "fsize" => Some(T::RlimitFsize),
+        "locks" => Some(T::RlimitLocks),
+        "memlock" => Some(T::RlimitMemlock),
+        "msgqueue" => Some(T::RlimitMsgqueue),
+        "nice" => Some(T::RlimitNice),
+        "nofile" => Some(T::RlimitNofile),
+        "nproc" => Some(T::RlimitNproc),
+        "rss" => Some(T::RlimitRss),
+        "rtprio" => Some(T::RlimitRtprio),
+        "rttime" => Some(T::RlimitRttime),
+        "sigpending" => Some(T::RlimitSigpending),
+        _ => None,
+    };
+    let value = |v: i64| if v < 0 { u64::MAX } else { v as u64 };
+    let mut out = Vec::new();
+    if !ulimits.iter().any(|u| u.name == "nofile") {
+        out.push(
+            PosixRlimitBuilder::default()
+                .typ(T::RlimitNofile)
+                .soft(1024u64)
+                .hard(1024u64)
+                .build()?,
+        );
+    }
+    for u in ulimits {
+        if let Some(t) = typ(&u.name) {
+            out.push(
+                PosixRlimitBuilder::default()
+                    .typ(t)
+                    .soft(value(u.soft))
+                    .hard(value(u.hard))
+                    .build()?,
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// A name no other step of this machine has at the same time (pid and nanoseconds).
+fn unique_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!("{}-{nanos}", std::process::id())
 }
 
 /// The device cgroup rules of a step: every device denied, then the standard allow-list that
@@ -275,5 +448,15 @@ mod tests {
             .find(|r| r.major() == Some(1) && r.minor() == Some(3))
             .unwrap();
         assert!(null.allow() && null.access().as_deref() == Some("rwm"));
+    }
+
+    #[test]
+    fn insecure_steps_get_every_capability_rbuild_holds() {
+        let caps = all_capabilities();
+        // Root's bounding set holds these wherever the tests run; Docker's default set has
+        // neither.
+        assert!(caps.contains(&Capability::SysAdmin), "{caps:?}");
+        assert!(caps.contains(&Capability::NetAdmin), "{caps:?}");
+        assert!(caps.len() > DEFAULT_CAPS.len());
     }
 }

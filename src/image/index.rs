@@ -15,6 +15,9 @@ pub struct BuiltIndex {
     pub index: Descriptor,
     /// The images, in the order the index lists them.
     pub images: Vec<BuiltImage>,
+    /// Attestation manifests ([`super::attestation`]), listed after the images, each
+    /// descriptor with its `vnd.docker.reference.*` annotations.
+    pub attestations: Vec<BuiltImage>,
 }
 
 /// A build's result: what outputs write, push and name. (One per build, built once and
@@ -35,17 +38,30 @@ struct IndexDocument<'a> {
     schema_version: u32,
     media_type: &'a str,
     manifests: Vec<Descriptor>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    annotations: BTreeMap<String, String>,
 }
 
 /// Writes an OCI image index over `images` (each entry the manifest's descriptor with its
-/// platform) into the store. Deterministic: the same images in the same order give the same
-/// digest.
-pub fn assemble_index(store: &Store, images: Vec<BuiltImage>) -> Result<BuiltIndex, StoreError> {
-    let manifests = images.iter().map(BuiltImage::platform_descriptor).collect();
+/// platform), then `attestations` (as BuildKit lists them: after the images, platform
+/// `unknown/unknown`), with `annotations` on the index itself (`--annotation index:...`).
+/// Deterministic: the same inputs give the same digest.
+pub fn assemble_index(
+    store: &Store,
+    images: Vec<BuiltImage>,
+    attestations: Vec<BuiltImage>,
+    annotations: BTreeMap<String, String>,
+) -> Result<BuiltIndex, StoreError> {
+    let manifests = images
+        .iter()
+        .chain(&attestations)
+        .map(BuiltImage::platform_descriptor)
+        .collect();
     let bytes = serde_json::to_vec(&IndexDocument {
         schema_version: 2,
         media_type: OCI_INDEX,
         manifests,
+        annotations,
     })
     .unwrap_or_default();
     let digest = store.put_bytes(&bytes)?;
@@ -58,6 +74,7 @@ pub fn assemble_index(store: &Store, images: Vec<BuiltImage>) -> Result<BuiltInd
             platform: None,
         },
         images,
+        attestations,
     })
 }
 
@@ -88,11 +105,20 @@ impl Built {
         }
     }
 
-    /// Every blob, each once: each image's layers, config and manifest, then the index.
+    /// The attestation manifests (none for a single image).
+    pub fn attestations(&self) -> &[BuiltImage] {
+        match self {
+            Built::Image(_) => &[],
+            Built::Index(index) => &index.attestations,
+        }
+    }
+
+    /// Every blob, each once: each image's (then each attestation manifest's) layers, config
+    /// and manifest, then the index.
     pub fn blobs(&self) -> Vec<&Descriptor> {
         let mut seen = std::collections::BTreeSet::new();
         let mut out: Vec<&Descriptor> = Vec::new();
-        for image in self.images() {
+        for image in self.images().iter().chain(self.attestations()) {
             for d in image.layers.iter().chain([&image.config, &image.manifest]) {
                 if seen.insert(&d.digest) {
                     out.push(d);
@@ -127,7 +153,13 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         let amd = image(&store, "amd64");
         let arm = image(&store, "arm64");
-        let built = assemble_index(&store, vec![amd.clone(), arm.clone()]).unwrap();
+        let built = assemble_index(
+            &store,
+            vec![amd.clone(), arm.clone()],
+            vec![],
+            BTreeMap::new(),
+        )
+        .unwrap();
         let bytes = std::fs::read(store.blobs().path(&built.index.digest)).unwrap();
         let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(doc["mediaType"], OCI_INDEX);
@@ -138,7 +170,7 @@ mod tests {
         assert_eq!(m[0]["platform"]["architecture"], "amd64");
         assert_eq!(m[1]["platform"]["architecture"], "arm64");
         assert!(m[1]["platform"].get("variant").is_none());
-        let again = assemble_index(&store, vec![amd, arm]).unwrap();
+        let again = assemble_index(&store, vec![amd, arm], vec![], BTreeMap::new()).unwrap();
         assert_eq!(again.index, built.index, "deterministic");
         let all = Built::Index(built);
         assert_eq!(all.blobs().last().unwrap().digest, all.top().digest);

@@ -65,7 +65,9 @@ pub(crate) fn write_archive<W: Write>(
         ));
     }
     if kind == OutputKind::Docker {
-        let Built::Image(image) = built else {
+        // One image, with or without attestations (`docker load` reads `manifest.json`; the
+        // index keeps the attestation manifests, as BuildKit's docker exporter does).
+        let [image] = built.images() else {
             return Err(OutputError::DockerManifestList {
                 dest: label.to_path_buf(),
             });

@@ -32,7 +32,10 @@ pub(crate) fn blob_path(digest: &Digest) -> String {
 /// without annotations when it has no name.
 pub(crate) fn index_entries(top: &Descriptor, names: &[ImageName]) -> Vec<Value> {
     let base = top.clone();
-    let entry = |annotations: BTreeMap<String, String>| {
+    // The descriptor's own annotations (`--annotation index-descriptor:...`), then the name.
+    let entry = |names: BTreeMap<String, String>| {
+        let mut annotations = base.annotations.clone();
+        annotations.extend(names);
         serde_json::to_value(Descriptor {
             annotations,
             ..base.clone()

@@ -68,6 +68,14 @@ pub enum OutputError {
         /// What to use instead, starting with `; `, or empty.
         hint: String,
     },
+    /// The Docker daemon could not load the image (`--load`).
+    #[error("loading into the Docker daemon at {}: {reason}", socket.display())]
+    Daemon {
+        /// The daemon's socket.
+        socket: PathBuf,
+        /// What failed, and what to do instead.
+        reason: String,
+    },
     /// `dest=` is missing or empty.
     #[error("invalid --output `{spec}`: type={kind} needs `dest=<path>`{hint}")]
     MissingDest {

@@ -11,12 +11,12 @@ use super::name::ImageName;
 use crate::image::index::Built;
 
 /// Writes the image id (the config digest, `sha256:<hex>`, no newline) to `path`, as
-/// `docker build --iidfile` does; for a multi-platform build the index digest, as buildx
-/// writes it when there is no single config.
+/// `docker build --iidfile` does (also when attestations make one platform an index); for a
+/// multi-platform build the index digest, as buildx writes it when there is no single config.
 pub fn write_iidfile(path: &Path, built: &Built) -> Result<()> {
-    let id = match built {
-        Built::Image(image) => &image.config.digest,
-        Built::Index(index) => &index.index.digest,
+    let id = match built.images() {
+        [image] => image.config.digest.clone(),
+        _ => built.top().digest,
     };
     write_atomic(path, id.as_str().as_bytes())
 }
@@ -35,12 +35,15 @@ pub fn metadata(built: &Built, names: &[ImageName]) -> Value {
         "digest": top.digest,
         "size": top.size,
     });
-    if let Built::Image(image) = built {
+    // One platform (attestations or not): its config is the image id.
+    if let [image] = built.images() {
         doc.insert(
             "containerimage.config.digest".to_string(),
             json!(image.config.digest),
         );
-        descriptor["annotations"] = json!({"config.digest": image.config.digest});
+        if let Built::Image(_) = built {
+            descriptor["annotations"] = json!({"config.digest": image.config.digest});
+        }
     }
     doc.insert("containerimage.descriptor".to_string(), descriptor);
     if !names.is_empty() {

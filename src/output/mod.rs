@@ -14,6 +14,7 @@
 //! export leaves the previous output (or none), never a half one.
 
 mod archive;
+mod daemon;
 mod documents;
 pub mod error;
 mod files;
@@ -40,5 +41,6 @@ pub fn export(store: &Store, built: &Built, spec: &OutputSpec) -> Result<()> {
             archive::export_tar_file(store, built, spec.kind, &spec.names, &file)
         }
         Destination::Stdout => archive::export_stdout(store, built, spec.kind, &spec.names),
+        Destination::Daemon => daemon::load(store, built, &spec.names),
     }
 }

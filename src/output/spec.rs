@@ -47,6 +47,8 @@ pub enum Destination {
     Tar(PathBuf),
     /// A tar archive on standard output (`dest=-`).
     Stdout,
+    /// The local Docker daemon (`type=docker` without `dest`, `--load`).
+    Daemon,
 }
 
 /// A parsed `--output`.
@@ -139,18 +141,13 @@ impl OutputSpec {
         };
         let dest = match dest {
             Some(d) if !d.is_empty() => PathBuf::from(d),
+            // Without dest, buildx's docker exporter loads into the Docker daemon.
+            _ if kind == OutputKind::Docker => PathBuf::new(),
             _ => {
-                let hint = match kind {
-                    OutputKind::Docker => {
-                        " (without it buildx loads into a Docker daemon, which rbuild does not \
-                         talk to)"
-                    }
-                    OutputKind::Oci => "",
-                };
                 return Err(OutputError::MissingDest {
                     spec: spec.into(),
                     kind: kind.as_str().into(),
-                    hint: hint.into(),
+                    hint: String::new(),
                 });
             }
         };
@@ -192,6 +189,18 @@ impl OutputSpec {
         })
     }
 
+    /// `--load`: a docker archive loaded into the local Docker daemon, named by `tags`.
+    pub fn load(tags: &[String]) -> Result<Self> {
+        let mut spec = Self {
+            kind: OutputKind::Docker,
+            dest: PathBuf::new(),
+            tar: None,
+            names: Vec::new(),
+        };
+        spec.default_names(tags)?;
+        Ok(spec)
+    }
+
     /// Sets the names from `-t` tags when the spec has no `name=`, as buildx does for its
     /// image-producing exporters.
     pub fn default_names(&mut self, tags: &[String]) -> Result<()> {
@@ -209,6 +218,9 @@ impl OutputSpec {
     pub fn destination(&self) -> Destination {
         if self.dest == Path::new("-") {
             return Destination::Stdout;
+        }
+        if self.kind == OutputKind::Docker && self.dest.as_os_str().is_empty() {
+            return Destination::Daemon;
         }
         let dir = match self.tar {
             Some(tar) => !tar,
@@ -313,7 +325,11 @@ mod tests {
         assert!(err("type=foo,dest=x").contains("unknown type `foo`"));
         assert!(err("type=oci").contains("needs `dest=<path>`"));
         assert!(err("type=oci,dest=").contains("needs `dest=<path>`"));
-        assert!(err("type=docker").contains("Docker daemon"));
+        // Without dest, buildx's docker exporter loads into the daemon; so does rbuild's.
+        assert_eq!(
+            OutputSpec::parse("type=docker").unwrap().destination(),
+            Destination::Daemon
+        );
         assert!(err("type=oci,dest=x,colour=red").contains("unknown key `colour`"));
         assert!(err("type=oci,dest=x,dest=y").contains("key `dest` is given twice"));
         assert!(err("type=oci,dest=x,tar=maybe").contains("`tar=maybe`"));

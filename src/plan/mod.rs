@@ -30,7 +30,7 @@ pub mod vars;
 
 pub use crate::oci::{Platform, platform, reference};
 pub use key::{Digest, KeyHasher};
-pub use op::{FileOp, FileSource, MountType, RunMount, RunOp, Sharing, StepOp};
+pub use op::{FileOp, FileSource, MountType, RunMount, RunOp, RunSandbox, Sharing, StepOp, Ulimit};
 pub use resolve::{BaseResolver, ImageSource, PinnedOnly, Source};
 
 use crate::context::{BuildContext, ContextError};
@@ -56,6 +56,8 @@ pub struct PlanRequest<'a> {
     pub context: &'a BuildContext,
     /// Resolves base image tags to digests.
     pub resolver: &'a dyn BaseResolver,
+    /// What every RUN step gets besides its instruction (`--add-host`, `--ulimit`, ...).
+    pub sandbox: RunSandbox,
 }
 
 /// Why a plan could not be made. Every variant that comes from an instruction names its line.

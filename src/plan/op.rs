@@ -3,6 +3,7 @@
 
 use super::resolve::{ImageSource, Source};
 pub use crate::dockerfile::instructions::mount::{MountType, Sharing};
+pub use crate::exec::sandbox::{RunSandbox, Ulimit};
 
 /// The work of one planned step.
 #[derive(Debug, Clone, Default)]
@@ -48,6 +49,11 @@ pub struct RunOp {
     /// ARG put them in [`RunOp::env`]), but not in its key, its record or the image, as
     /// BuildKit's `llb.ProxyEnv`.
     pub proxy_env: Vec<String>,
+    /// `RUN --security=insecure`: the step runs privileged (needs `--allow security.insecure`).
+    pub insecure: bool,
+    /// The build-wide sandbox options (`--add-host`, `--shm-size`, `--ulimit`,
+    /// `--cgroup-parent`).
+    pub sandbox: RunSandbox,
 }
 
 impl RunOp {

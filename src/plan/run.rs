@@ -37,11 +37,37 @@ impl Walker<'_, '_> {
                 inputs.args.insert(n.clone(), v.to_string());
             }
         }
+        // `--network` is the mode of steps that name none (BuildKit's force-network-mode).
+        let network = match (r.network.as_str(), &self.req.sandbox.network) {
+            ("default", Some(forced)) => forced.clone(),
+            _ => r.network.clone(),
+        };
         h.str("user", self.state.user())
             .str("workdir", self.state.workdir())
-            .str("network", &r.network)
+            .str("network", &network)
             .str("security", &r.security)
             .list("devices", &r.devices);
+        // The build-wide sandbox options, only when set: keys without them stay as they were.
+        let sandbox = &self.req.sandbox;
+        if !sandbox.extra_hosts.is_empty() {
+            let hosts: Vec<String> = sandbox
+                .extra_hosts
+                .iter()
+                .map(|(h, ip)| format!("{h}={ip}"))
+                .collect();
+            h.list("extra-hosts", &hosts);
+        }
+        if let Some(size) = sandbox.shm_size {
+            h.bytes("shm-size", &size.to_be_bytes());
+        }
+        if !sandbox.ulimits.is_empty() {
+            let limits: Vec<String> = sandbox
+                .ulimits
+                .iter()
+                .map(|u| format!("{}={}:{}", u.name, u.soft, u.hard))
+                .collect();
+            h.list("ulimits", &limits);
+        }
         h.bytes("mounts", &(r.mounts.len() as u64).to_be_bytes());
         let mut shown_flags = Vec::new();
         let mut mounts = Vec::new();
@@ -90,10 +116,12 @@ impl Walker<'_, '_> {
                 .collect(),
             user: self.state.user().to_string(),
             workdir: self.state.workdir().to_string(),
-            network: r.network.clone(),
+            network,
             files,
             mounts,
             proxy_env: self.build_args.proxies(),
+            insecure: r.security == "insecure",
+            sandbox: sandbox.clone(),
         };
         Ok((text, op))
     }

@@ -127,8 +127,8 @@ impl Registry {
         Ok(report)
     }
 
-    /// Pushes the images of `index` by digest (each as [`Registry::push`] does), then the
-    /// index itself to `target`: a name never points at an index whose manifests the
+    /// Pushes the images and attestation manifests of `index` by digest (each as
+    /// [`Registry::push`] does), then the index itself to `target`: a name never points at an index whose manifests the
     /// repository lacks. The report sums the images' blobs; its digest is the index's.
     pub async fn push_index(
         &self,
@@ -145,7 +145,7 @@ impl Registry {
             blobs_mounted: 0,
             bytes_uploaded: 0,
         };
-        for image in &index.images {
+        for image in index.images.iter().chain(&index.attestations) {
             let by_digest = Reference {
                 tag: None,
                 digest: Some(image.manifest.digest.to_string()),

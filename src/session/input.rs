@@ -25,6 +25,8 @@ pub struct PlanInput {
     /// `--platform` values as given, each a platform or a comma-separated list (none: the
     /// machine's).
     pub platforms: Vec<String>,
+    /// What every RUN step gets besides its instruction (`--add-host`, `--ulimit`, ...).
+    pub sandbox: crate::plan::RunSandbox,
 }
 
 /// A planned build: the Dockerfile's path, the opened context and one plan per target
@@ -197,6 +199,7 @@ pub fn make_plan(
             target_platform,
             context: &context,
             resolver,
+            sandbox: input.sandbox.clone(),
         };
         let mut plan = plan::plan(&req).map_err(|e| {
             let line = e.line();

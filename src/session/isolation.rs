@@ -65,6 +65,7 @@ fn kept_paths(req: &BuildRequest, state: &Path) -> Vec<PathBuf> {
     for o in &req.outputs {
         if let Output::Local(spec) = o
             && spec.dest.as_os_str() != "-"
+            && !spec.dest.as_os_str().is_empty()
         {
             paths.push(spec.dest.clone());
         }

@@ -14,7 +14,10 @@
 //! * `metadata` — rbuild's keys of the metadata file;
 //! * [`error`] — why a session failed, with the flag, file, line or path.
 
+pub mod annotations;
+pub mod attest;
 pub mod checks;
+pub mod entitlements;
 pub mod error;
 pub mod input;
 pub mod request;

@@ -66,6 +66,12 @@ pub struct BuildRequest {
     pub cache_to: Vec<CacheSpec>,
     /// The largest size one mount cache may export.
     pub mount_cache_max_size: Option<u64>,
+    /// `--provenance`, `--sbom`, `--attest`: what is attached to each image.
+    pub attestations: super::attest::Attestations,
+    /// `--annotation`s.
+    pub annotations: super::annotations::Annotations,
+    /// `--allow`: the entitlements RUN steps may use.
+    pub entitlements: super::entitlements::Entitlements,
 }
 
 impl BuildRequest {
@@ -93,6 +99,9 @@ impl BuildRequest {
             cache_from: Vec::new(),
             cache_to: Vec::new(),
             mount_cache_max_size: None,
+            attestations: Default::default(),
+            annotations: Default::default(),
+            entitlements: Default::default(),
         }
     }
 }

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::annotations::{AnnotationTarget, Annotations};
 use super::blobs::{keep_blobs, needed_blobs};
 use super::error::{SessionError, at_line, chain};
 use super::export::export_caches;
@@ -14,7 +15,7 @@ use super::metadata::{explained, materialized, write_json_atomic};
 use super::request::{BuildRequest, Output};
 use crate::builder::copy::git::GitAuth;
 use crate::builder::copy::url::{FetchingResolver, Prefetch};
-use crate::builder::layers::Materializer;
+use crate::builder::layers::{LayerRef, Materializer};
 use crate::builder::resolver::RegistryResolver;
 use crate::builder::{
     BuildError, BuildOptions, BuildOutput, Builder, LayeredCache, Progress, StepCache, StepReport,
@@ -65,6 +66,7 @@ fn on_ci() -> bool {
 
 /// Runs the build `req` asks for, reporting through `progress`.
 pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult, SessionError> {
+    let started = now();
     let outputs = &req.outputs;
     let resolver = RegistryResolver::new(&req.registry).map_err(|e| SessionError::Setup {
         what: "the registry client".into(),
@@ -105,8 +107,19 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
             urls: &prefetched,
         },
     )?;
+    for plan in &planned.plans {
+        req.entitlements.check(plan, &planned.file)?;
+    }
     if planned.plans.len() > 1 {
         refuse_single_platform_outputs(outputs)?;
+    } else if !req.attestations.any()
+        && (req.annotations.has(AnnotationTarget::Index)
+            || req.annotations.has(AnnotationTarget::IndexDescriptor))
+    {
+        return Err(SessionError::Flag {
+            flag: "--annotation index:...".into(),
+            reason: "one platform without attestations makes an image, not an index: build several --platform values or add --provenance/--sbom, or annotate the manifest".into(),
+        });
     }
     // The checks, as BuildKit runs them in every build: warnings first, an error stops here.
     let checked = super::checks::check_source(
@@ -224,7 +237,7 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
             pull_meter: Some(pull_meter.clone()),
             labels: req.labels.clone(),
             prefetched: Some(prefetched.clone()),
-            keep_blobs: keep_blobs(outputs, !req.cache_to.is_empty()),
+            keep_blobs: keep_blobs(outputs, !req.cache_to.is_empty() || req.attestations.sbom),
             mount_scope: mount_scope.clone(),
             mount_sync: mount_caches
                 .is_active()
@@ -246,8 +259,14 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
         &materializer,
         &remote,
         &planned.plans,
-        outputs,
-        &store,
+        // The SBOM reads every layer of the images; outputs need those they write or push.
+        &|layers| {
+            if req.attestations.sbom {
+                layers
+            } else {
+                needed_blobs(outputs, &layers, &store)
+            }
+        },
         progress,
     );
     drop(watch);
@@ -255,18 +274,32 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
     if let Err(e) = store.settle() {
         progress.info(&format!("WARNING: syncing the new snapshots: {e}"));
     }
-    let built = built.map_err(|e| at_line(&planned.file, &e))?;
+    let mut built = built.map_err(|e| at_line(&planned.file, &e))?;
+    for (b, plan) in built.iter_mut().zip(&planned.plans) {
+        annotate_image(&mut b.image, &req.annotations, &plan.platform, &store)?;
+    }
     let steps: Vec<StepReport> = built.iter().flat_map(|b| b.steps.clone()).collect();
     let image_layers: Vec<_> = built.iter().flat_map(|b| b.layers.clone()).collect();
+    let attestations = attest_images(req, &planned, &built, &store, started, progress)?;
     let result = match built.as_slice() {
-        [one] => Built::Image(one.image.clone()),
+        [one] if attestations.is_empty() => Built::Image(one.image.clone()),
         several => Built::Index(
-            assemble_index(&store, several.iter().map(|b| b.image.clone()).collect()).map_err(
-                |e| SessionError::Output {
-                    what: "the image index".into(),
-                    reason: chain(&e),
-                },
-            )?,
+            assemble_index(
+                &store,
+                several.iter().map(|b| b.image.clone()).collect(),
+                attestations,
+                req.annotations.for_target(AnnotationTarget::Index, ""),
+            )
+            .map(|mut index| {
+                index.index.annotations = req
+                    .annotations
+                    .for_target(AnnotationTarget::IndexDescriptor, "");
+                index
+            })
+            .map_err(|e| SessionError::Output {
+                what: "the image index".into(),
+                reason: chain(&e),
+            })?,
         ),
     };
     let names = write_outputs(outputs, &result, &image_layers, &store, &resolver, progress)?;
@@ -333,6 +366,111 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
     })
 }
 
+/// Puts `--annotation`s for `platform`'s image in its manifest (a new manifest digest) and on
+/// its descriptor in the index.
+fn annotate_image(
+    image: &mut crate::image::manifest::BuiltImage,
+    annotations: &Annotations,
+    platform: &str,
+    store: &Store,
+) -> Result<(), SessionError> {
+    *image = crate::image::manifest::annotate(
+        store,
+        image,
+        annotations.for_target(AnnotationTarget::Manifest, platform),
+    )
+    .map_err(|e| SessionError::Output {
+        what: "the annotated manifest".into(),
+        reason: chain(&e),
+    })?;
+    image
+        .manifest
+        .annotations
+        .extend(annotations.for_target(AnnotationTarget::ManifestDescriptor, platform));
+    Ok(())
+}
+
+/// Seconds since the epoch, now.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The full names the outputs give the image (the subjects of its attestations).
+fn output_names(outputs: &[Output]) -> Vec<String> {
+    let mut names = Vec::new();
+    for out in outputs {
+        match out {
+            Output::Local(spec) => names.extend(spec.names.iter().map(ImageName::full)),
+            Output::Registry(targets) => names.extend(
+                targets
+                    .iter()
+                    .filter_map(|t| ImageName::parse(t).ok())
+                    .map(|n| n.full()),
+            ),
+        }
+    }
+    names
+}
+
+/// The attestation manifests of the built images (one per image, in their order), with the
+/// provenance and SBOM the request asks for; none when it asks for neither.
+fn attest_images(
+    req: &BuildRequest,
+    planned: &super::input::Planned,
+    built: &[BuildOutput],
+    store: &Store,
+    started: i64,
+    progress: &dyn Progress,
+) -> Result<Vec<crate::image::manifest::BuiltImage>, SessionError> {
+    use super::attest::{BuildFacts, invocation_id, provenance, sbom, vcs_facts};
+    use crate::image::attestation::{attach, subjects};
+    let wanted = &req.attestations;
+    if !wanted.any() {
+        return Ok(Vec::new());
+    }
+    let names = output_names(&req.outputs);
+    let finished = now();
+    let id = invocation_id();
+    let failed = |what: &str, e: &dyn std::error::Error| SessionError::Output {
+        what: what.to_string(),
+        reason: chain(e),
+    };
+    let mut out = Vec::new();
+    for (b, plan) in built.iter().zip(&planned.plans) {
+        let mut predicates = Vec::new();
+        if let Some(opts) = &wanted.provenance {
+            let facts = BuildFacts {
+                request: req,
+                dockerfile: &plan.dockerfile,
+                started,
+                finished,
+                invocation_id: &id,
+                vcs: vcs_facts(&req.input.context),
+            };
+            predicates.push(provenance(plan, &facts, opts));
+        }
+        if wanted.sbom {
+            progress.info(&format!("scanning {} for the SBOM", plan.platform));
+            let name = names.first().cloned().unwrap_or_else(|| "image".into());
+            let doc = crate::image::sbom::spdx(
+                store,
+                &b.image,
+                &name,
+                &crate::builder::time::rfc3339(finished),
+            )
+            .map_err(|e| failed("the SBOM", &e))?;
+            predicates.push(sbom(doc));
+        }
+        out.push(
+            attach(store, &b.image, &subjects(&b.image, &names), &predicates)
+                .map_err(|e| failed("the attestation manifest", &e))?,
+        );
+    }
+    Ok(out)
+}
+
 /// `value` as JSON for the metadata file at `path`.
 fn to_json(
     path: &std::path::Path,
@@ -344,7 +482,8 @@ fn to_json(
     })
 }
 
-/// Builds the plans (one per target platform) and fetches the blobs the outputs need. A layer a
+/// Builds the plans (one per target platform) and fetches the blobs `needed` picks of their
+/// layers. A layer a
 /// remote cache cannot deliver intact (missing, corrupt, the backend gone) is poisoned and the
 /// build runs again: the steps that made it run instead (each round poisons at least one more
 /// blob).
@@ -353,15 +492,14 @@ fn build_plans(
     materializer: &Materializer<'_>,
     remote: &RemoteCaches,
     plans: &[Plan],
-    outputs: &[Output],
-    store: &Store,
+    needed: &dyn Fn(Vec<LayerRef>) -> Vec<LayerRef>,
     progress: &dyn Progress,
 ) -> Result<Vec<BuildOutput>, BuildError> {
     loop {
         let poisoned = remote.poisoned_count();
         let result = builder.build_platforms(plans).and_then(|built| {
             let layers: Vec<_> = built.iter().flat_map(|b| b.layers.clone()).collect();
-            materializer.ensure_blobs(&needed_blobs(outputs, &layers, store))?;
+            materializer.ensure_blobs(&needed(layers))?;
             Ok(built)
         });
         match result {

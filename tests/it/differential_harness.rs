@@ -56,7 +56,7 @@ pub(crate) const EPOCH: i64 = 1_500_000_000;
 /// The BuildKit peer, from the environment `scripts/buildkit.sh env` prints.
 pub(crate) struct Peer {
     docker: PathBuf,
-    host: String,
+    pub(crate) host: String,
     config: PathBuf,
     pub(crate) registry: String,
 }
@@ -144,6 +144,8 @@ pub(crate) struct Opts<'a> {
     /// image per platform; the indexes must name the same platforms, and each platform's images
     /// must agree. Foreign RUN steps need QEMU (`scripts/peers.sh` registers it).
     pub(crate) platforms: &'a [&'a str],
+    /// Flags both builders get as they are (`--add-host`, `--ulimit`, ...).
+    pub(crate) flags: &'a [&'a str],
 }
 
 /// Builds case `name` with both builders and asserts that the images agree.
@@ -239,6 +241,7 @@ pub(crate) fn check(name: &str, opts: &Opts<'_>) {
         if let Some(t) = opts.target {
             cmd.args(["--target", t]);
         }
+        cmd.args(opts.flags);
         cmd.arg(&ctx);
     }
     run(&mut bk, &format!("{name}: docker buildx build (BuildKit)"));

@@ -202,3 +202,27 @@ fn run_proxy() {
         },
     );
 }
+
+/// `--add-host`, `--shm-size` and `--ulimit` reach every RUN step as BuildKit gives them
+/// (issue 23: build-push-action's add-hosts, shm-size and ulimit inputs).
+#[test]
+fn run_sandbox_flags() {
+    check(
+        "run-sandbox",
+        &Opts {
+            flags: &[
+                "--add-host",
+                "db.internal:10.1.2.3",
+                "--add-host",
+                "cache.internal=10.1.2.4",
+                "--shm-size",
+                "128m",
+                "--ulimit",
+                "nofile=2048:4096",
+                "--ulimit",
+                "nproc=512",
+            ],
+            ..Opts::default()
+        },
+    );
+}

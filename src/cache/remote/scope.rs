@@ -223,7 +223,8 @@ fn strip_heads(r: &str) -> String {
     r.strip_prefix("refs/heads/").unwrap_or(r).to_string()
 }
 
-fn git(dir: &Path, args: &[&str]) -> Option<String> {
+/// The trimmed output of `git -C dir ARGS`, `None` when git fails or prints nothing.
+pub fn git(dir: &Path, args: &[&str]) -> Option<String> {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
