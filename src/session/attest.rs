@@ -264,9 +264,13 @@ fn redact_credentials(url: &str) -> String {
     }
 }
 
+/// The digest an image reference resolved to (the index a tag names, or the manifest), for a
+/// platform: `None` when unknown.
+pub type TopDigest<'a> = dyn Fn(&str, &str) -> Option<String> + 'a;
+
 /// The images a plan read (bases, `COPY --from`, mounts from images), each once, as package
 /// URLs with their digests: provenance's materials.
-fn materials(plan: &Plan) -> Vec<Value> {
+fn materials(plan: &Plan, top_digest: &TopDigest<'_>) -> Vec<Value> {
     let mut seen = std::collections::BTreeSet::new();
     let mut out = Vec::new();
     for &i in &plan.order {
@@ -283,11 +287,10 @@ fn materials(plan: &Plan) -> Vec<Value> {
                 continue;
             }
             let mut m = json!({ "uri": uri });
-            if let Some(d) = src
-                .digest
-                .as_deref()
-                .and_then(|d| d.strip_prefix("sha256:"))
-            {
+            // What the name resolved to (an index for a multi-platform tag), as BuildKit
+            // records it; the platform's manifest when that is all that is known.
+            let digest = top_digest(&src.reference, &stage.platform).or(src.digest.clone());
+            if let Some(d) = digest.as_deref().and_then(|d| d.strip_prefix("sha256:")) {
                 m["digest"] = json!({ "sha256": d });
             }
             out.push(m);
@@ -299,7 +302,12 @@ fn materials(plan: &Plan) -> Vec<Value> {
 /// The SLSA v0.2 provenance predicate of the image `plan` built, in BuildKit's shape
 /// (`solver/llbsolver/provenance`): builder, build type, materials, the invocation (the
 /// Dockerfile, the frontend's args, the locals) and metadata (times, completeness, VCS).
-pub fn provenance(plan: &Plan, facts: &BuildFacts<'_>, opts: &ProvenanceOptions) -> Predicate {
+pub fn provenance(
+    plan: &Plan,
+    facts: &BuildFacts<'_>,
+    opts: &ProvenanceOptions,
+    top_digest: &TopDigest<'_>,
+) -> Predicate {
     let req = facts.request;
     let max = opts.mode == ProvenanceMode::Max;
     let mut args = BTreeMap::new();
@@ -356,7 +364,7 @@ pub fn provenance(plan: &Plan, facts: &BuildFacts<'_>, opts: &ProvenanceOptions)
     let predicate = json!({
         "builder": { "id": opts.builder_id },
         "buildType": "https://mobyproject.org/buildkit@v1",
-        "materials": materials(plan),
+        "materials": materials(plan, top_digest),
         "invocation": {
             "configSource": { "entryPoint": facts.dockerfile },
             "parameters": parameters,

@@ -280,7 +280,17 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
     }
     let steps: Vec<StepReport> = built.iter().flat_map(|b| b.steps.clone()).collect();
     let image_layers: Vec<_> = built.iter().flat_map(|b| b.layers.clone()).collect();
-    let attestations = attest_images(req, &planned, &built, &store, started, progress)?;
+    let attestations = attest_images(
+        req,
+        &planned,
+        &built,
+        &AttestInputs {
+            store: &store,
+            resolver: &resolver,
+            started,
+        },
+        progress,
+    )?;
     let result = match built.as_slice() {
         [one] if attestations.is_empty() => Built::Image(one.image.clone()),
         several => Built::Index(
@@ -416,14 +426,25 @@ fn output_names(outputs: &[Output]) -> Vec<String> {
 
 /// The attestation manifests of the built images (one per image, in their order), with the
 /// provenance and SBOM the request asks for; none when it asks for neither.
+/// What [`attest_images`] reads besides the request and the build.
+struct AttestInputs<'a> {
+    store: &'a Store,
+    resolver: &'a RegistryResolver,
+    started: i64,
+}
+
 fn attest_images(
     req: &BuildRequest,
     planned: &super::input::Planned,
     built: &[BuildOutput],
-    store: &Store,
-    started: i64,
+    inputs: &AttestInputs<'_>,
     progress: &dyn Progress,
 ) -> Result<Vec<crate::image::manifest::BuiltImage>, SessionError> {
+    let AttestInputs {
+        store,
+        resolver,
+        started,
+    } = *inputs;
     use super::attest::{BuildFacts, invocation_id, provenance, sbom, vcs_facts};
     use crate::image::attestation::{attach, subjects};
     let wanted = &req.attestations;
@@ -449,7 +470,18 @@ fn attest_images(
                 invocation_id: &id,
                 vcs: vcs_facts(&req.input.context),
             };
-            predicates.push(provenance(plan, &facts, opts));
+            let top_digest = |reference: &str, platform: &str| {
+                let r = Reference::parse(reference).ok()?;
+                let p = crate::oci::platform::Platform::parse(platform).ok()?;
+                let resolved = resolver.resolve_image(&r, &p).ok()?;
+                Some(
+                    resolved
+                        .index_digest
+                        .unwrap_or(resolved.manifest_digest)
+                        .to_string(),
+                )
+            };
+            predicates.push(provenance(plan, &facts, opts, &top_digest));
         }
         if wanted.sbom {
             progress.info(&format!("scanning {} for the SBOM", plan.platform));

@@ -142,6 +142,59 @@ fn provenance_is_read_by_buildx_imagetools() {
     );
     assert_eq!(slsa["metadata"]["completeness"]["parameters"], true);
 
+    // The same build by BuildKit: the same materials (the busybox tag's index by digest), the
+    // same invocation.
+    let peer = peer().unwrap();
+    let ctx = context(DOCKERFILE, &[("app.txt", "app\n")]);
+    let theirs_ref = format!("{}/attest/provenance:buildkit", registry());
+    let out = peer
+        .docker()
+        .args([
+            "buildx",
+            "build",
+            "--builder",
+            "default",
+            "--progress=plain",
+        ])
+        .args([
+            "--provenance=mode=max",
+            "--sbom=false",
+            "--push",
+            "-t",
+            &theirs_ref,
+        ])
+        .args(["--build-arg", "FLAVOR=vanilla"])
+        .arg(ctx.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let theirs = imagetools(&theirs_ref, "{{json .Provenance}}");
+    let theirs = &theirs["SLSA"];
+    assert_eq!(
+        slsa["materials"], theirs["materials"],
+        "materials: rbuild vs BuildKit"
+    );
+    for field in ["configSource", "environment"] {
+        assert_eq!(
+            slsa["invocation"][field], theirs["invocation"][field],
+            "{field}"
+        );
+    }
+    for field in ["frontend", "args", "locals"] {
+        assert_eq!(
+            params[field], theirs["invocation"]["parameters"][field],
+            "{field}"
+        );
+    }
+    assert_eq!(
+        slsa["metadata"]["completeness"],
+        theirs["metadata"]["completeness"]
+    );
+
     // mode=min leaves the build args out and says the parameters are incomplete.
     let min = format!("{}/attest/provenance:min", registry());
     push(
