@@ -197,8 +197,11 @@ pub(super) fn run(args: &BuildArgs) -> anyhow::Result<()> {
         },
         progress,
     );
-    // In GitHub Actions the checks' findings are annotations on their Dockerfile lines.
-    if in_github_actions && !result.findings.is_empty() {
+    // In GitHub Actions the checks' findings are annotations on their Dockerfile lines, unless
+    // DOCKER_BUILD_CHECKS_ANNOTATIONS=false (build-push-action's switch).
+    let annotations_wanted = !std::env::var("DOCKER_BUILD_CHECKS_ANNOTATIONS")
+        .is_ok_and(|v| v.eq_ignore_ascii_case("false") || v == "0");
+    if in_github_actions && annotations_wanted && !result.findings.is_empty() {
         let file = args
             .input
             .file

@@ -416,3 +416,29 @@ fn entitlements_are_needed_and_grant_what_they_name() {
     let out = Rbuild::build(home.path(), insecure.path(), &["--allow", "device"]).output_fails();
     assert!(out.contains("invalid entitlement: device"), "{out}");
 }
+
+/// In GitHub Actions the checks' findings are annotations, unless
+/// `DOCKER_BUILD_CHECKS_ANNOTATIONS=false` (build-push-action's switch) says no.
+#[test]
+fn checks_annotations_follow_build_push_actions_switch() {
+    let ctx = context(
+        "FROM {REG}/library/busybox:latest AS Build\nRUN true\n",
+        &[],
+    );
+    let home = tempfile::tempdir().unwrap();
+    let run = |switch: Option<&str>| {
+        let mut r = Rbuild::build(home.path(), ctx.path(), &[]).env("GITHUB_ACTIONS", "true");
+        if let Some(v) = switch {
+            r = r.env("DOCKER_BUILD_CHECKS_ANNOTATIONS", v);
+        }
+        String::from_utf8(r.ok().stdout).unwrap()
+    };
+    let on = run(None);
+    assert!(
+        on.contains("::warning file=") && on.contains("StageNameCasing"),
+        "{on}"
+    );
+    assert!(run(Some("true")).contains("::warning"));
+    let off = run(Some("false"));
+    assert!(!off.contains("::warning"), "{off}");
+}
