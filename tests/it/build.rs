@@ -820,9 +820,15 @@ fn run_steps_build_push_unpack_and_rebuild_cached() {
         .iter()
         .map(|h| h["empty_layer"] == serde_json::json!(true))
         .collect();
-    // busybox's own layer, WORKDIR, three RUNs that change files; `RUN true` makes no layer.
-    assert_eq!(config["rootfs"]["diff_ids"].as_array().unwrap().len(), 5);
-    assert_eq!(empty.last(), Some(&true), "{empty:?}");
+    // busybox's own layer, WORKDIR, three RUNs that change files, and `RUN true`'s empty
+    // layer (BuildKit's: an empty tar, its diff_id that of 1024 zero bytes).
+    let diff_ids = config["rootfs"]["diff_ids"].as_array().unwrap();
+    assert_eq!(diff_ids.len(), 6);
+    assert_eq!(
+        diff_ids[5],
+        "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef"
+    );
+    assert_eq!(empty.last(), Some(&false), "{empty:?}");
 
     let work = tempfile::tempdir().unwrap();
     let rootfs = umoci_unpack(&name, work.path());

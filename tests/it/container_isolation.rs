@@ -110,13 +110,10 @@ fn run_workdir_in_a_container() {
     );
 }
 
-/// RUN steps that change nothing: no layer (BuildKit 0.13 makes empty ones).
+/// RUN steps that change nothing: an empty layer each, as BuildKit commits them.
 #[test]
 fn run_empty_in_a_container() {
-    check(
-        "run-empty",
-        &in_container(&["layers: 7 vs 3", "history[*]: \"RUN /bin/sh -c "]),
-    );
+    check("run-empty", &in_container(&[]));
 }
 
 /// xattrs a RUN sets (only `security.capability` reaches a layer).

@@ -26,6 +26,15 @@ impl Run<'_, '_> {
     /// How `stage`'s new layers are compressed: as asked for when they make the image, else
     /// zstd, which the runner that imports them from a cache decompresses several times faster
     /// ([`crate::builder::recompress`] converts one that later lands in an image).
+    /// The empty layer in the stage's compression, its blob put in the store.
+    fn empty_layer(&self, stage: &PlannedStage) -> Result<LayerDescriptor, BuildError> {
+        let (bytes, desc) = crate::image::layer::empty_layer(self.layer_options(stage).compression);
+        if !self.builder.store.blobs().has(&desc.digest) {
+            self.builder.store.put_bytes(&bytes)?;
+        }
+        Ok(desc)
+    }
+
     pub(super) fn layer_options(&self, stage: &PlannedStage) -> LayerOptions {
         let opts = &self.builder.options;
         LayerOptions {
@@ -236,6 +245,12 @@ impl Run<'_, '_> {
                             own_created.push(Some(self.created.clone()));
                             (made, false)
                         }
+                    };
+                    // BuildKit commits a RUN that changed nothing as an empty layer (and so
+                    // does rbuild; records made before it did say "no layer").
+                    let layer = match (layer, &step.op) {
+                        (None, StepOp::Run(_)) => Some(self.empty_layer(stage)?),
+                        (layer, _) => layer,
                     };
                     let duration = started.elapsed();
                     let layer_size = layer.as_ref().map(|l| l.size);

@@ -21,6 +21,7 @@
 
 pub mod changes;
 pub mod compress;
+pub mod empty;
 pub mod entries;
 pub mod overlay;
 pub mod pipeline;
@@ -32,6 +33,7 @@ use std::path::PathBuf;
 
 pub use changes::{Change, ChangesSource};
 pub use compress::{Compression, LayerDescriptor, recompress};
+pub use empty::empty_layer;
 pub use entries::{Entry, EntryKind, FileData, Xattrs};
 pub use overlay::OverlaySource;
 pub use pipeline::{LayerOptions, diff_of, write_layer};
