@@ -1,15 +1,20 @@
-// The rbuild GitHub Action's entry (action.yml: `runs.using: node20`). No dependencies: node's
-// standard library only, so the action runs from a checkout without `npm install`.
+// The rbuild GitHub Action's entry (action.yml: `runs.using: node24`, as
+// docker/build-push-action v7). No dependencies: node's standard library only, so the action
+// runs from a checkout without `npm install`.
 //
 // Why a JavaScript action and not a composite one: GitHub gives ACTIONS_RESULTS_URL and
 // ACTIONS_RUNTIME_TOKEN (the GitHub cache's service URL and the job's token) to JavaScript
 // actions only; a composite action's `run:` steps do not see them. rbuild inherits this process's
 // environment, so `type=gha` works without crazy-max/ghaction-github-runtime.
 //
-// Steps: read the inputs (docker/build-push-action's names and list syntax), install rbuild (a
-// release for the runner's OS and architecture, sha256-checked and kept in the tool cache, or
-// `version: source`: cargo build of this checkout), run `rbuild build`, and set the outputs
-// imageid, digest and metadata from its --metadata-file.
+// Steps: turn the inputs into `rbuild build` flags (inputs.js: build-push-action's inputs as it
+// gives them to buildx), install rbuild (a release for the runner's OS and architecture,
+// sha256-checked and kept in the tool cache, or `version: source`: cargo build of this
+// checkout), run `rbuild build`, and set the outputs imageid (its --iidfile), digest and
+// metadata (its --metadata-file). build-push-action's environment switches: DOCKER_BUILD_SUMMARY
+// (false: no job summary), DOCKER_BUILD_CHECKS_ANNOTATIONS (read by rbuild itself),
+// DOCKER_BUILD_RECORD_UPLOAD (rbuild makes no build record: a notice says where the report is),
+// BUILDX_NO_DEFAULT_ATTESTATIONS (inputs.js).
 'use strict';
 
 const childProcess = require('node:child_process');
@@ -18,40 +23,10 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+const { input, boolInput, listInput, envBool, buildArgs } = require('./inputs.js');
+
 /** The repository whose releases hold the binaries. */
 const RELEASES = 'rbuild/rbuild';
-
-/** An input's value as GitHub passes it (`INPUT_<NAME>`, upper case, spaces as `_`). */
-function input(name) {
-  return (process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '').trim();
-}
-
-/** A boolean input (`true`/`false`, as YAML 1.2 core schema spells them). */
-function boolInput(name, fallback = false) {
-  const v = input(name).toLowerCase();
-  if (v === '') return fallback;
-  if (v === 'false') return false;
-  if (v === 'true') return true;
-  throw new Error(`input ${name}: ${JSON.stringify(v)} is not a boolean (true or false)`);
-}
-
-/**
- * A list input as build-push-action reads one: one item per line, and also split at commas
- * unless `ignoreComma` (cache specs, outputs and key=value lists hold commas of their own);
- * empty items and `#` comment lines dropped.
- */
-function listInput(name, ignoreComma) {
-  const items = [];
-  for (const line of input(name).split(/\r?\n/)) {
-    const trimmed = line.trim();
-    if (trimmed === '' || trimmed.startsWith('#')) continue;
-    for (const part of ignoreComma ? [trimmed] : trimmed.split(',')) {
-      const p = part.trim();
-      if (p !== '') items.push(p);
-    }
-  }
-  return items;
-}
 
 /** Appends `name=value` to a GitHub file command (GITHUB_OUTPUT, GITHUB_ENV). */
 function fileCommand(variable, name, value) {
@@ -158,60 +133,10 @@ function cacheServerCredentials(server, token) {
   return { DOCKER_CONFIG: dir };
 }
 
-/** The `rbuild build` arguments for the inputs; `metadata` is the metadata file's path. */
-function buildArgs(metadata) {
-  const args = ['build', '--progress', 'plain', '--metadata-file', metadata];
-  if (input('file')) args.push('--file', input('file'));
-  for (const t of listInput('tags', false)) args.push('--tag', t);
-  for (const l of listInput('labels', true)) args.push('--label', l);
-  if (boolInput('push')) args.push('--push');
-  if (input('target')) args.push('--target', input('target'));
-  for (const a of listInput('build-args', true)) args.push('--build-arg', a);
-  for (const s of listInput('secrets', true)) {
-    const eq = s.indexOf('=');
-    if (eq < 1) throw new Error(`input secrets: ${JSON.stringify(s)} is not id=VALUE`);
-    // The value goes through the environment, never the command line.
-    const env = `RBUILD_SECRET_${crypto.randomBytes(6).toString('hex').toUpperCase()}`;
-    process.env[env] = s.slice(eq + 1);
-    args.push('--secret', `id=${s.slice(0, eq)},env=${env}`);
-  }
-  for (const s of listInput('secret-files', true)) {
-    const eq = s.indexOf('=');
-    if (eq < 1) throw new Error(`input secret-files: ${JSON.stringify(s)} is not id=PATH`);
-    args.push('--secret', `id=${s.slice(0, eq)},src=${s.slice(eq + 1)}`);
-  }
-  for (const s of listInput('ssh', true)) args.push('--ssh', s);
-  const platforms = listInput('platforms', false);
-  if (platforms.length > 0) args.push('--platform', platforms.join(','));
-  for (const o of listInput('outputs', true)) args.push('--output', o);
-  if (boolInput('no-cache')) args.push('--no-cache');
-  const call = input('call');
-  if (call && call !== 'build') args.push('--call', call);
-  // checks: false skips every rule, as BUILDKIT_DOCKERFILE_CHECK=skip=all does for buildx.
-  if (!boolInput('checks', true)) args.push('--build-arg', 'BUILDKIT_DOCKERFILE_CHECK=skip=all');
-  if (boolInput('pull')) args.push('--pull');
-  let from = listInput('cache-from', true);
-  let to = listInput('cache-to', true);
-  const server = input('cache-server');
-  if (server && from.length === 0 && to.length === 0) {
-    const host = server.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
-    const repo = (process.env.GITHUB_REPOSITORY || 'rbuild').toLowerCase();
-    from = [`type=registry,ref=${host}/${repo}/{scope}`];
-    to = [`type=registry,ref=${host}/${repo}/{scope},mode=max`];
-  }
-  const mounts = boolInput('mount-caches');
-  const withMounts = (spec) => (mounts || /(^|,)mount-caches=/.test(spec) ? spec : `${spec},mount-caches=false`);
-  for (const c of from) args.push('--cache-from', withMounts(c));
-  for (const c of to) args.push('--cache-to', withMounts(c));
-  args.push(input('context') || '.');
-  return args;
-}
-
 // The platforms of the input that this runner cannot run natively (their RUN steps need QEMU).
 function foreignPlatforms() {
   const native = { x64: 'amd64', arm64: 'arm64' }[process.arch];
-  return listInput('platforms', false)
-    .map((p) => p.trim())
+  return listInput('platforms')
     .filter((p) => {
       const arch = (p.split('/')[1] || p).toLowerCase().replace(/^x86_64$/, 'amd64').replace(/^aarch64$/, 'arm64');
       return arch !== native && !(native === 'amd64' && arch === '386');
@@ -242,15 +167,33 @@ function ensureEmulation(bin, needsSudo) {
 async function main() {
   const version = input('version') || 'latest';
   const token = input('github-token');
+  const temp = fs.mkdtempSync(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'rbuild-'));
+  const metadata = path.join(temp, 'metadata.json');
+  const iidfile = path.join(temp, 'iidfile.txt');
+  // The inputs first: one rbuild cannot honour fails the step before anything is installed.
+  const { args, env: secrets } = buildArgs({ metadata, iidfile });
+  const summary = boolInput('summary', true) && envBool('DOCKER_BUILD_SUMMARY', true);
+  const call = input('call');
+  let recordUpload = true;
+  try {
+    recordUpload = envBool('DOCKER_BUILD_RECORD_UPLOAD', true);
+  } catch {
+    // As build-push-action: a word that is not a boolean leaves the upload on.
+  }
+  if (envBool('DOCKER_BUILD_SUMMARY', true) && recordUpload && (!call || call === 'build')) {
+    const where = summary ? 'the job summary and the `metadata` output' : 'the `metadata` output';
+    console.log(`::notice::rbuild makes no buildx build record to upload (DOCKER_BUILD_RECORD_UPLOAD); its build report is in ${where}`);
+  }
   const bin =
     process.env.RBUILD_ACTION_BIN ||
     (version === 'source' ? installFromSource() : await installRelease(version, token));
-  const temp = fs.mkdtempSync(path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'rbuild-'));
-  const metadata = path.join(temp, 'metadata.json');
-  const args = buildArgs(metadata);
-  const env = { ...process.env, ...cacheServerCredentials(input('cache-server'), input('cache-server-token')) };
+  const env = {
+    ...process.env,
+    ...cacheServerCredentials(input('cache-server'), input('cache-server-token')),
+    ...secrets,
+  };
   if (token) env.GITHUB_TOKEN = token;
-  if (!boolInput('summary')) delete env.GITHUB_STEP_SUMMARY;
+  if (!summary) delete env.GITHUB_STEP_SUMMARY;
   console.log(`rbuild ${args.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
   // RUN steps need root (runc, overlayfs): GitHub-hosted runners run jobs as `runner` with
   // password-less sudo, so rbuild runs under sudo there, keeping the environment (the
@@ -265,11 +208,11 @@ async function main() {
     const text = fs.readFileSync(metadata, 'utf8');
     doc = JSON.parse(text);
     fileCommand('GITHUB_OUTPUT', 'metadata', text.trim());
-    // As build-push-action's (buildx's iidfile): the config digest, the index's for several
-    // platforms.
-    fileCommand('GITHUB_OUTPUT', 'imageid', doc['containerimage.config.digest'] || doc['containerimage.digest'] || '');
     fileCommand('GITHUB_OUTPUT', 'digest', doc['containerimage.digest'] || '');
   }
+  // As build-push-action: the --iidfile (the config digest, the index's for several platforms;
+  // none with a local or tar output).
+  if (fs.existsSync(iidfile)) fileCommand('GITHUB_OUTPUT', 'imageid', fs.readFileSync(iidfile, 'utf8').trim());
   if (run.status !== 0) {
     throw new Error(`rbuild build failed (exit ${run.status === null ? run.signal : run.status})`);
   }

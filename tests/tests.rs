@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod it {
-    /// The GitHub Action (`action.yml` and its entry): inputs documented and used, the names of
-    /// docker/build-push-action, and a job played on a fake runner.
+    /// The GitHub Action (`action.yml` and its entry): docker/build-push-action v7's inputs,
+    /// each recorded as the `rbuild build` flag it becomes, and jobs played on a fake runner.
     mod action;
     mod add_git;
     /// Provenance and SBOM attestations read back by `buildx imagetools`, annotations, `-q`,

@@ -1,8 +1,8 @@
-//! The GitHub Action: `action.yml` at the repository root and its entry `action/index.js`.
+//! The GitHub Action: `action.yml` at the repository root, its entry `action/index.js` and
+//! `action/inputs.js` (the inputs as `rbuild build` flags).
 //!
-//! * `action.yml` is checked as a user of docker/build-push-action would: every one of its input
-//!   names is there, every input is documented and read by the entry, defaults are what the
-//!   descriptions say.
+//! * `inputs`: `action.yml` declares docker/build-push-action v7's inputs exactly, then
+//!   rbuild's own, and each reaches rbuild as the flag build-push-action gives buildx.
 //! * A job is played on a fake runner: the `GITHUB_*`/`ACTIONS_*`/`RUNNER_*` variables and
 //!   `INPUT_*` values GitHub would set, the Actions cache served by the cache server, temporary
 //!   `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY` files; `node action/index.js` builds a demo
@@ -19,6 +19,9 @@ use std::process::Command;
 use super::remote_backends::{cache_server, main_token};
 use super::support::context;
 
+/// The inputs and the flags they become, recorded.
+mod inputs;
+
 /// The repository root.
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -30,8 +33,8 @@ fn action() -> serde_yaml::Value {
     serde_yaml::from_str(&text).unwrap()
 }
 
-/// The inputs of `action.yml`: name -> (description, default).
-fn declared_inputs() -> BTreeMap<String, (String, String)> {
+/// The inputs of `action.yml` in their order: (name, default, description).
+fn declared_inputs() -> Vec<(String, String, String)> {
     let action = action();
     let map = action["inputs"].as_mapping().expect("inputs");
     map.iter()
@@ -43,83 +46,9 @@ fn declared_inputs() -> BTreeMap<String, (String, String)> {
                 serde_yaml::Value::Null => String::new(),
                 other => panic!("input {name}: default {other:?} is not a string"),
             };
-            (name, (description, default))
+            (name, default, description)
         })
         .collect()
-}
-
-/// docker/build-push-action v5's inputs that rbuild's action takes with the same meaning.
-const BUILD_PUSH_INPUTS: &[&str] = &[
-    "context",
-    "file",
-    "tags",
-    "labels",
-    "push",
-    "target",
-    "build-args",
-    "secrets",
-    "secret-files",
-    "ssh",
-    "cache-from",
-    "cache-to",
-    "platforms",
-    "outputs",
-    "no-cache",
-    "pull",
-    "call",
-    "github-token",
-];
-
-#[test]
-fn action_yml_takes_build_push_action_inputs_documents_and_uses_every_one() {
-    let inputs = declared_inputs();
-    for name in BUILD_PUSH_INPUTS {
-        assert!(
-            inputs.contains_key(*name),
-            "build-push-action's `{name}` is missing"
-        );
-    }
-    for own in [
-        "version",
-        "mount-caches",
-        "cache-server",
-        "cache-server-token",
-        "summary",
-        "checks",
-    ] {
-        assert!(inputs.contains_key(own), "rbuild's `{own}` is missing");
-    }
-    let entry = fs::read_to_string(root().join("action/index.js")).unwrap();
-    for (name, (description, default)) in &inputs {
-        assert!(
-            description.len() >= 10,
-            "input {name} needs a description: {description:?}"
-        );
-        let read = ["input", "boolInput", "listInput"]
-            .iter()
-            .any(|f| entry.contains(&format!("{f}('{name}'")));
-        assert!(read, "input {name} is never read by action/index.js");
-        // Booleans default to the words their description promises.
-        if description.contains("(`true`/`false`)") {
-            assert!(
-                default == "true" || default == "false",
-                "input {name}: boolean default {default:?}"
-            );
-        }
-    }
-    assert_eq!(inputs["version"].1, "latest");
-    assert_eq!(inputs["mount-caches"].1, "true");
-    assert_eq!(inputs["push"].1, "false");
-    assert_eq!(inputs["context"].1, ".");
-    let action = action();
-    assert_eq!(action["runs"]["using"], "node20");
-    assert_eq!(action["runs"]["main"], "action/index.js");
-    for output in ["imageid", "digest", "metadata"] {
-        assert!(
-            action["outputs"][output]["description"].is_string(),
-            "output {output}"
-        );
-    }
 }
 
 /// What one run of the action left.
@@ -151,32 +80,55 @@ fn read_outputs(path: &Path) -> BTreeMap<String, String> {
     out
 }
 
-/// Runs the action's entry as the runner would, with `inputs`, state in `home`.
-fn run_action(workspace: &Path, home: &Path, env: &[(&str, &str)], inputs: &[(&str, &str)]) -> Job {
-    let runner = tempfile::tempdir().unwrap();
-    let output = runner.path().join("output");
-    let summary = runner.path().join("summary.md");
+/// The command that runs the action's entry as the runner would, with `inputs` (the others at
+/// their defaults), state in `home`, the runner's files (`output`, `summary.md`, temp) in
+/// `runner`.
+fn action_command(
+    workspace: &Path,
+    home: &Path,
+    runner: &Path,
+    env: &[(&str, &str)],
+    inputs: &[(&str, &str)],
+) -> Command {
     let mut cmd = Command::new("node");
     cmd.arg(root().join("action/index.js"))
         .current_dir(workspace)
         .env("RBUILD_HOME", home)
-        .env("GITHUB_OUTPUT", &output)
-        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_OUTPUT", runner.join("output"))
+        .env("GITHUB_STEP_SUMMARY", runner.join("summary.md"))
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_REPOSITORY", "acme/demo")
         .env("GITHUB_REF", "refs/heads/main")
         .env("GITHUB_REF_NAME", "main")
+        .env("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567")
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_RUN_ID", "123456789")
+        .env("GITHUB_RUN_ATTEMPT", "1")
         .env("GITHUB_WORKSPACE", workspace)
-        .env("RUNNER_TEMP", runner.path())
-        .env("RUNNER_TOOL_CACHE", runner.path().join("tools"))
+        .env("RUNNER_TEMP", runner)
+        .env("RUNNER_TOOL_CACHE", runner.join("tools"))
         .env("DOCKER_CONFIG", "/nonexistent/rbuild-test")
         .env_remove("GITHUB_EVENT_PATH")
         .env_remove("SOURCE_DATE_EPOCH");
+    for key in [
+        "DOCKER_BUILD_SUMMARY",
+        "DOCKER_BUILD_CHECKS_ANNOTATIONS",
+        "DOCKER_BUILD_RECORD_UPLOAD",
+        "BUILDX_NO_DEFAULT_ATTESTATIONS",
+    ] {
+        cmd.env_remove(key);
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }
     // GitHub fills every input, with its default when the workflow gives none.
     let given: BTreeMap<&str, &str> = inputs.iter().copied().collect();
+    for name in given.keys() {
+        assert!(
+            declared_inputs().iter().any(|(n, _, _)| n == name),
+            "{name} is no input"
+        );
+    }
     let bin = Path::new(env!("CARGO_BIN_EXE_rbuild"));
     if given.get("version") == Some(&"source") {
         // The action's own cargo build, in the profile and target directory `cargo test` built
@@ -196,7 +148,7 @@ fn run_action(workspace: &Path, home: &Path, env: &[(&str, &str)], inputs: &[(&s
     } else {
         cmd.env("RBUILD_ACTION_BIN", bin);
     }
-    for (name, (_, default)) in declared_inputs() {
+    for (name, default, _) in declared_inputs() {
         let value = given
             .get(name.as_str())
             .map_or(default.clone(), |v| v.to_string());
@@ -207,7 +159,15 @@ fn run_action(workspace: &Path, home: &Path, env: &[(&str, &str)], inputs: &[(&s
         };
         cmd.env(format!("INPUT_{}", name.to_uppercase()), value);
     }
-    let out = cmd.output().unwrap();
+    cmd
+}
+
+/// Runs the action's entry as the runner would, with `inputs`, state in `home`.
+fn run_action(workspace: &Path, home: &Path, env: &[(&str, &str)], inputs: &[(&str, &str)]) -> Job {
+    let runner = tempfile::tempdir().unwrap();
+    let out = action_command(workspace, home, runner.path(), env, inputs)
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -215,11 +175,16 @@ fn run_action(workspace: &Path, home: &Path, env: &[(&str, &str)], inputs: &[(&s
         "the action failed:\n{stdout}\n{stderr}"
     );
     Job {
-        outputs: read_outputs(&output),
+        outputs: read_outputs(&runner.path().join("output")),
         stdout: format!("{stdout}\n{stderr}"),
-        summary: fs::read_to_string(&summary).unwrap_or_default(),
+        summary: fs::read_to_string(runner.path().join("summary.md")).unwrap_or_default(),
     }
 }
+
+/// The end-to-end jobs' environment: no default provenance attestation (`rbuild build` gets
+/// `--attest` with the Rust side of build-push-action's flags; until then the default
+/// `--attest type=provenance,...` would stop these builds at the flag).
+const NO_DEFAULT_ATTESTATIONS: (&str, &str) = ("BUILDX_NO_DEFAULT_ATTESTATIONS", "true");
 
 #[test]
 fn a_job_on_a_fake_runner_builds_twice_with_the_actions_cache() {
@@ -228,6 +193,7 @@ fn a_job_on_a_fake_runner_builds_twice_with_the_actions_cache() {
     let env = [
         ("ACTIONS_RESULTS_URL", url.as_str()),
         ("ACTIONS_RUNTIME_TOKEN", token.as_str()),
+        NO_DEFAULT_ATTESTATIONS,
     ];
     let project = context(
         "FROM {REG}/library/busybox:latest\n\
@@ -327,7 +293,7 @@ fn a_job_with_two_platforms_registers_qemu_and_outputs_the_index() {
     let job = run_action(
         project.path(),
         home.path(),
-        &[],
+        &[NO_DEFAULT_ATTESTATIONS],
         &[
             ("context", "."),
             ("platforms", "linux/amd64,linux/arm64"),
@@ -362,7 +328,12 @@ fn the_checks_are_annotations_and_call_check_builds_nothing() {
         &[],
     );
     let home = tempfile::tempdir().unwrap();
-    let job = run_action(project.path(), home.path(), &[], &[("context", ".")]);
+    let job = run_action(
+        project.path(),
+        home.path(),
+        &[NO_DEFAULT_ATTESTATIONS],
+        &[("context", ".")],
+    );
     assert!(
         job.stdout.contains(
             "::warning file=Dockerfile,line=1,endLine=1,title=StageNameCasing::Stage name 'Build' should be lowercase"
@@ -385,7 +356,7 @@ fn the_checks_are_annotations_and_call_check_builds_nothing() {
     let quiet = run_action(
         project.path(),
         home.path(),
-        &[],
+        &[NO_DEFAULT_ATTESTATIONS],
         &[("context", "."), ("checks", "false")],
     );
     assert!(!quiet.stdout.contains("::warning"), "{}", quiet.stdout);
@@ -393,7 +364,7 @@ fn the_checks_are_annotations_and_call_check_builds_nothing() {
     let check = run_action(
         project.path(),
         home.path(),
-        &[],
+        &[NO_DEFAULT_ATTESTATIONS],
         &[("context", "."), ("call", "check")],
     );
     assert!(
