@@ -97,6 +97,9 @@ pub enum FileSource {
     Stage(usize),
     /// An image's filesystem.
     Image(ImageSource),
+    /// The files of a `--build-context` (by its index in
+    /// [`NamedContexts`](super::named::NamedContexts)), read as the build context is.
+    Local(usize),
 }
 
 /// A COPY or ADD after variable expansion.

@@ -25,6 +25,8 @@ pub struct PlanInput {
     /// `--platform` values as given, each a platform or a comma-separated list (none: the
     /// machine's).
     pub platforms: Vec<String>,
+    /// `--build-context` values: name and value (a directory, `docker-image://REF`, a URL).
+    pub build_contexts: Vec<(String, String)>,
 }
 
 /// A planned build: the Dockerfile's path, the opened context and one plan per target
@@ -38,6 +40,10 @@ pub struct Planned {
     pub plans: Vec<plan::Plan>,
     /// The Dockerfile's text and raw syntax (what the checks read).
     pub source: Source,
+    /// The `--build-context` names.
+    pub named: plan::NamedContexts,
+    /// Where fetched named contexts are (removed with the plan, after `named`).
+    pub fetched: super::named::FetchedDirs,
 }
 
 /// A Dockerfile read and parsed.
@@ -186,6 +192,7 @@ pub fn make_plan(
         list => list.into_iter().map(Some).collect(),
     };
     let build_args = parse_build_args(&input.build_args)?;
+    let (named, fetched) = super::named::open(&input.build_contexts, state)?;
     let dockerfile = dockerfile_in_context(&file, context.root());
     let mut plans = Vec::with_capacity(targets.len());
     for target_platform in targets {
@@ -197,6 +204,7 @@ pub fn make_plan(
             target_platform,
             context: &context,
             resolver,
+            named: &named,
         };
         let mut plan = plan::plan(&req).map_err(|e| {
             let line = e.line();
@@ -220,6 +228,7 @@ pub fn make_plan(
     if let Err(e) = context.save_hash_cache() {
         tracing::debug!("hash cache not saved: {e}");
     }
+    named.save_hash_caches();
     Ok(Planned {
         source: Source {
             file: file.clone(),
@@ -229,6 +238,8 @@ pub fn make_plan(
         file,
         context,
         plans,
+        named,
+        fetched,
     })
 }
 

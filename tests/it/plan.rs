@@ -39,6 +39,7 @@ fn try_plan(
         target_platform: None,
         context: &ctx,
         resolver: &PinnedOnly,
+        named: &plan::NamedContexts::default(),
     };
     plan::plan(&req).map_err(|e| e.to_string())
 }
@@ -475,6 +476,7 @@ fn a_stage_starts_from_its_base_image_config() {
         target_platform: None,
         context: &ctx,
         resolver: &resolver,
+        named: &plan::NamedContexts::default(),
     };
     let p = plan::plan(&req).unwrap();
     let steps = &p.stages[0].steps;
@@ -527,6 +529,7 @@ fn base_onbuild_triggers_run_first_and_do_not_carry_over() {
         target_platform: None,
         context: &ctx,
         resolver: &resolver,
+        named: &plan::NamedContexts::default(),
     };
     let p = plan::plan(&req).unwrap();
     let one: Vec<(&str, &str, bool)> = p.stages[0]

@@ -62,6 +62,61 @@ impl Run<'_, '_> {
         })
     }
 
+    /// A stage's base made of the `--build-context` directory `n`: one layer of its files
+    /// (owned by root, as BuildKit's local source sends them), no image config, and the history
+    /// entry BuildKit's exporter gives a layer that has none.
+    pub(super) fn local_base(
+        &self,
+        n: usize,
+        stage: &PlannedStage,
+        line: usize,
+    ) -> Result<StageOutput, BuildError> {
+        let named =
+            self.builder.named.get(n).ok_or_else(|| {
+                BuildError::Internal(format!("line {line}: no build context {n}"))
+            })?;
+        let context = self.builder.named.local(n).ok_or_else(|| {
+            BuildError::Internal(format!("line {line}: {} is not a directory", named.name))
+        })?;
+        let scratch = self.scratch_dir()?;
+        let req = CopyRequest {
+            line,
+            sources: vec![".".into()],
+            inline: Vec::new(),
+            dest: "/".into(),
+            workdir: "/".into(),
+            from: CopyFrom::Context(context),
+            chown: None,
+            chmod: None,
+            excludes: Vec::new(),
+            parents: false,
+            link: false,
+            add: None,
+        };
+        let entries = copy::copy_entries(&req, &RootfsView::default(), &scratch.0)?;
+        let mut out = StageOutput {
+            layers: Vec::new(),
+            config: ImageConfig::default(),
+            provisional: false,
+        };
+        if entries.is_empty() {
+            return Ok(out);
+        }
+        let options = self.layer_options(stage);
+        let writer = self.builder.store.writer(None)?;
+        let (desc, writer) = write_layer(entries.into_iter().map(Ok), &options, writer)
+            .map_err(|source| BuildError::Layer { line, source })?;
+        writer.commit()?;
+        push_layer(&mut out.layers, desc, None);
+        out.config.history.push(crate::image::config::History {
+            created: Some(self.created.clone()),
+            created_by: format!("local source for {}", named.name),
+            comment: "buildkit.exporter.image.v0".into(),
+            empty_layer: false,
+        });
+        Ok(out)
+    }
+
     /// Runs a WORKDIR, COPY/ADD or RUN step: the layer it made, `None` when it changed nothing.
     pub(super) fn layer_step(
         &self,
@@ -86,6 +141,7 @@ impl Run<'_, '_> {
                     BuildError::Internal(format!("line {line}: stage {j} not built"))
                 }),
                 FileSource::Image(img) => Ok(self.pull(img, &stage.platform, line)?.layers),
+                FileSource::Local(n) => Ok(self.local_base(*n, stage, line)?.layers),
                 FileSource::Context => Ok(Vec::new()),
             };
             let opts = &self.builder.options;
@@ -96,6 +152,7 @@ impl Run<'_, '_> {
                 id,
                 options: self.layer_options(stage),
                 context: self.builder.context,
+                named: self.builder.named,
                 secrets: &opts.secrets,
                 ssh: &opts.ssh,
                 runtime: opts.runtime.as_deref(),
@@ -168,6 +225,11 @@ impl Run<'_, '_> {
         let source_view;
         let from = match &f.from {
             FileSource::Context => CopyFrom::Context(self.builder.context),
+            FileSource::Local(n) => {
+                CopyFrom::Context(self.builder.named.local(*n).ok_or_else(|| {
+                    BuildError::Internal(format!("line {line}: no build context directory {n}"))
+                })?)
+            }
             FileSource::Stage(j) => {
                 let out = outputs.get(j).ok_or_else(|| {
                     BuildError::Internal(format!("line {line}: stage {j} not built"))
