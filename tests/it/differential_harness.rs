@@ -144,6 +144,10 @@ pub(crate) struct Opts<'a> {
     /// image per platform; the indexes must name the same platforms, and each platform's images
     /// must agree. Foreign RUN steps need QEMU (`scripts/peers.sh` registers it).
     pub(crate) platforms: &'a [&'a str],
+    /// `--build-context NAME=VALUE` for both builders: a VALUE without `://` is a directory of
+    /// the case (copied and normalized as the context is); others are given as written, a
+    /// literal `127.0.0.1:5000` naming the test registry.
+    pub(crate) build_contexts: &'a [(&'a str, &'a str)],
 }
 
 /// Builds case `name` with both builders and asserts that the images agree.
@@ -153,6 +157,7 @@ pub(crate) fn check(name: &str, opts: &Opts<'_>) {
     let (dockerfile, ctx) = prepare(name, tmp.path(), &peer.registry, opts);
     let mut args = vec![format!("REGISTRY={}", peer.registry)];
     args.extend(opts.build_args.iter().map(|(k, v)| format!("{k}={v}")));
+    let contexts = build_contexts(name, tmp.path(), &peer.registry, opts);
 
     if let Some(repo) = opts.push_base {
         let case = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -238,6 +243,9 @@ pub(crate) fn check(name: &str, opts: &Opts<'_>) {
         }
         if let Some(t) = opts.target {
             cmd.args(["--target", t]);
+        }
+        for c in &contexts {
+            cmd.arg("--build-context").arg(c);
         }
         cmd.arg(&ctx);
     }
@@ -346,6 +354,26 @@ fn prepare(name: &str, dir: &Path, registry: &str, opts: &Opts<'_>) -> (PathBuf,
     }
     normalize(&ctx);
     (dockerfile, ctx)
+}
+
+/// The `--build-context` values of `opts`: case directories copied to `dir` and normalized.
+fn build_contexts(name: &str, dir: &Path, registry: &str, opts: &Opts<'_>) -> Vec<String> {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/differential")
+        .join(name);
+    let mut out = Vec::new();
+    for (n, value) in opts.build_contexts {
+        if value.contains("://") {
+            out.push(format!("{n}={}", value.replace("127.0.0.1:5000", registry)));
+            continue;
+        }
+        let to = dir.join(format!("named-{n}"));
+        std::fs::create_dir(&to).unwrap();
+        copy_tree(&case.join(value), &to);
+        normalize(&to);
+        out.push(format!("{n}={}", to.display()));
+    }
+    out
 }
 
 fn copy_tree(from: &Path, to: &Path) {
