@@ -30,7 +30,8 @@ fn flag(name: &str, value: &str) -> String {
 }
 
 /// Opens every `(name, value)` (hash caches of local directories under `state`); fetched
-/// contexts live in directories that `FetchedDirs` removes.
+/// contexts live in directories under `state` (which the container isolation keeps) that
+/// `FetchedDirs` removes.
 pub fn open(
     values: &[(String, String)],
     state: &Path,
@@ -73,7 +74,7 @@ fn open_one(value: &str, state: &Path, fetched: &mut FetchedDirs) -> Result<Name
             .map_err(|e| chain(&e))
     };
     if is_git(value) {
-        let dir = fetch_dir(fetched)?;
+        let dir = fetch_dir(state, fetched)?;
         let source = git::GitSource::parse(value);
         let auth = git::GitAuth::default();
         let commit = git::resolve(&source, &auth)?;
@@ -81,7 +82,7 @@ fn open_one(value: &str, state: &Path, fetched: &mut FetchedDirs) -> Result<Name
         return local(&checkout, None);
     }
     if is_http(value) {
-        let dir = fetch_dir(fetched)?;
+        let dir = fetch_dir(state, fetched)?;
         let download = url::download(value, &dir, None, 0).map_err(|e| {
             let msg = e.to_string();
             msg.strip_prefix("line 0: ").unwrap_or(&msg).to_string()
@@ -102,13 +103,22 @@ fn open_one(value: &str, state: &Path, fetched: &mut FetchedDirs) -> Result<Name
     }
 }
 
-/// A new directory for one fetched context.
-fn fetch_dir(fetched: &mut FetchedDirs) -> Result<PathBuf, String> {
+/// A new directory for one fetched context: `<state>/fetched/<pid>-<n>` (the system's
+/// temporary directory when the state directory cannot take it).
+fn fetch_dir(state: &Path, fetched: &mut FetchedDirs) -> Result<PathBuf, String> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("rbuild-context-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let name = format!("{}-{n}", std::process::id());
+    let in_state = state.join("fetched").join(&name);
+    let dir = match std::fs::create_dir_all(&in_state) {
+        Ok(()) => in_state,
+        Err(_) => {
+            let tmp = std::env::temp_dir().join(format!("rbuild-context-{name}"));
+            std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+            tmp
+        }
+    };
     fetched.0.push(dir.clone());
     Ok(dir)
 }
