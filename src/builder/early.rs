@@ -119,7 +119,7 @@ fn walk(
                 None => return Walk::Unknown,
             },
             // A `--build-context` directory's layer is made when the stage runs.
-            StepOp::From(Source::Local(_)) => return Walk::Unknown,
+            StepOp::From(Source::Local(_) | Source::Layout(_)) => return Walk::Unknown,
             StepOp::Config => {}
             StepOp::Workdir { .. } | StepOp::Copy(_) | StepOp::Run(_) => {
                 let Some(key) = &step.key else {
@@ -153,7 +153,7 @@ fn needed_by(
     };
     let mut needed = if f.needs_lower() { lower } else { Vec::new() };
     match &f.from {
-        FileSource::Context | FileSource::Local(_) => {}
+        FileSource::Context | FileSource::Local(_) | FileSource::Layout(_) => {}
         FileSource::Stage(j) => needed.extend(known.get(j).cloned().unwrap_or_default()),
         FileSource::Image(img) => {
             needed.extend(

@@ -30,8 +30,8 @@ pub struct InputArgs {
     #[arg(long, value_name = "PLATFORM")]
     pub platform: Vec<String>,
     /// Additional build context, which FROM, `COPY --from` and `RUN --mount from=` name
-    /// (`NAME=VALUE`, repeatable; VALUE a directory, `docker-image://REF`, or an http(s) or git
-    /// URL)
+    /// (`NAME=VALUE`, repeatable; VALUE a directory, `docker-image://REF`,
+    /// `oci-layout://DIR[:TAG|@DIGEST]`, or an http(s) or git URL)
     #[arg(long = "build-context", value_name = "NAME=VALUE", value_parser = parse_build_context)]
     pub build_contexts: Vec<(String, String)>,
     /// How registries are reached.

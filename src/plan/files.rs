@@ -64,6 +64,19 @@ impl Walker<'_, '_> {
                 Ok(FileSource::Local(n))
             }
             NamedValue::Image(reference) => self.image_key(reference, line, h, inputs),
+            NamedValue::Layout(layout) => {
+                let image = layout
+                    .resolve(self.platform)
+                    .map_err(|e| PlanError::at(line, e))?;
+                let digest = image.digest.to_string();
+                h.str("from.image", "oci-layout")
+                    .opt("from.digest", Some(&digest));
+                inputs.images.push(resolve::ImageSource {
+                    reference: format!("oci-layout ({})", named.name),
+                    digest: Some(digest),
+                });
+                Ok(FileSource::Layout(n))
+            }
             NamedValue::Scratch => Err(PlanError::at(
                 line,
                 format!(

@@ -3,8 +3,8 @@
 //! name is one is replaced by it, as BuildKit's dockerfile2llb does.
 //!
 //! A named context is files (a directory, a fetched URL or git checkout: hashed and keyed as the
-//! build context is), an image (`docker-image://REF`, keyed by its resolved digest as any FROM)
-//! or `scratch`. The session turns the flag's values into these (`session::named`).
+//! build context is), an image (`docker-image://REF`, keyed by its resolved digest as any FROM;
+//! `oci-layout://`, an image of a local OCI layout, by its manifest digest) or `scratch`. The session turns the flag's values into these (`session::named`).
 
 use crate::context::BuildContext;
 use crate::oci::reference::Reference;
@@ -24,6 +24,9 @@ pub enum NamedValue {
     Image(String),
     /// `docker-image://scratch`: an empty filesystem.
     Scratch,
+    /// `oci-layout://DIR[:TAG|@DIGEST]`: an image of an OCI layout on this machine, keyed by
+    /// its manifest digest as an image is.
+    Layout(crate::registry::oci_layout::LayoutImage),
 }
 
 /// One `--build-context`.

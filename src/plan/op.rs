@@ -100,6 +100,8 @@ pub enum FileSource {
     /// The files of a `--build-context` (by its index in
     /// [`NamedContexts`](super::named::NamedContexts)), read as the build context is.
     Local(usize),
+    /// The filesystem of an `oci-layout://` `--build-context`'s image (by its index).
+    Layout(usize),
 }
 
 /// A COPY or ADD after variable expansion.

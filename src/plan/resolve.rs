@@ -71,6 +71,9 @@ pub enum Source {
     /// The files of a `--build-context` (by its index in
     /// [`NamedContexts`](super::named::NamedContexts)): a stage on them has no image config.
     Local(usize),
+    /// The image of an `oci-layout://` `--build-context` (by its index in
+    /// [`NamedContexts`](super::named::NamedContexts)).
+    Layout(usize),
 }
 
 /// What the named context `index` makes of a name in FROM: its files, its image or scratch.
@@ -82,6 +85,7 @@ pub fn named_source(index: usize, context: &super::named::NamedContext) -> Sourc
             digest: None,
         }),
         super::named::NamedValue::Scratch => Source::Scratch,
+        super::named::NamedValue::Layout(_) => Source::Layout(index),
     }
 }
 

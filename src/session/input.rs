@@ -25,7 +25,8 @@ pub struct PlanInput {
     /// `--platform` values as given, each a platform or a comma-separated list (none: the
     /// machine's).
     pub platforms: Vec<String>,
-    /// `--build-context` values: name and value (a directory, `docker-image://REF`, a URL).
+    /// `--build-context` values: name and value (a directory, `docker-image://REF`,
+    /// `oci-layout://DIR[:TAG|@DIGEST]`, a URL).
     pub build_contexts: Vec<(String, String)>,
 }
 

@@ -2,7 +2,8 @@
 //! them: `docker-image://REF` (an image; `scratch` an empty one), an http(s) or git URL
 //! (fetched: a git checkout without `.git`, or the one file `context` that BuildKit's http
 //! source makes, mode 0600), or else a local directory (its own `.dockerignore` applies).
-//! `oci-layout://` and bake's `target:` are refused by name.
+//! `oci-layout://DIR[:TAG|@DIGEST]` is an image of a local OCI layout; bake's `target:` is
+//! refused by name.
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +12,7 @@ use crate::builder::copy::{git, url};
 use crate::context::BuildContext;
 use crate::plan::remote_source::{is_git, is_http};
 use crate::plan::{NamedContexts, NamedValue};
+use crate::registry::oci_layout::LayoutImage;
 
 /// Directories holding fetched contexts, removed when this drops.
 #[derive(Debug, Default)]
@@ -57,10 +59,8 @@ fn open_one(value: &str, state: &Path, fetched: &mut FetchedDirs) -> Result<Name
         crate::oci::reference::Reference::parse(reference).map_err(|e| e.to_string())?;
         return Ok(NamedValue::Image(reference.to_string()));
     }
-    if value.starts_with("oci-layout://") {
-        return Err("oci-layout:// contexts are not supported by rbuild yet \
-                    (push the image to a registry and use docker-image://REF)"
-            .into());
+    if let Some(spec) = value.strip_prefix("oci-layout://") {
+        return Ok(NamedValue::Layout(LayoutImage::open(spec)?));
     }
     if value.starts_with("target:") {
         return Err("target: contexts name a bake target; rbuild build has none".into());
@@ -165,8 +165,8 @@ mod tests {
             Ok(NamedValue::Scratch)
         ));
         assert!(one("docker-image://Bad Ref").is_err());
-        let oci = one("oci-layout:///tmp/layout:v1").unwrap_err();
-        assert!(oci.contains("oci-layout://"), "{oci}");
+        let oci = one("oci-layout:///nonexistent/layout:v1").unwrap_err();
+        assert!(oci.contains("/nonexistent/layout/index.json"), "{oci}");
         let s3 = one("s3://bucket/key").unwrap_err();
         assert!(s3.contains("unsupported context source s3://"), "{s3}");
         let missing = one("/nonexistent/dir").unwrap_err();

@@ -190,7 +190,7 @@ fn bad_build_context_values_fail_naming_the_flag() {
     fails("files=ctx/Dockerfile", "is not a directory");
     fails("Files=files", "invalid context name");
     fails("img=docker-image://Not A Ref", "invalid reference format");
-    fails("img=oci-layout://layout:v1", "oci-layout://");
+    fails("img=oci-layout://layout:v1", "layout/index.json");
     fails("img=s3://bucket/key", "unsupported context source s3://");
     fails("img=target:other", "bake target");
 }

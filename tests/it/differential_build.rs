@@ -61,6 +61,29 @@ fn build_context_as_a_stage_target() {
     );
 }
 
+/// `oci-layout://DIR:TAG`: the image of a local OCI layout (skopeo's copy of the test
+/// registry's busybox), as a FROM base and as `COPY --from`.
+#[test]
+fn build_context_oci_layout() {
+    let Some(peer) = peer() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let layout = dir.path().join("layout");
+    super::support::skopeo(&[
+        "copy".to_string(),
+        "--src-tls-verify=false".to_string(),
+        format!("docker://{}/library/busybox:latest", peer.registry),
+        format!("oci:{}:v1", layout.display()),
+    ]);
+    let value = format!("oci-layout://{}:v1", layout.display());
+    check(
+        "build-context-oci",
+        &Opts {
+            build_contexts: &[("base", &value)],
+            ..Opts::default()
+        },
+    );
+}
+
 // ---- config-only cases (pass on rbuild without COPY) ----
 
 /// Every config instruction in the default (last) stage.

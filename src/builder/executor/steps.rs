@@ -2,6 +2,7 @@
 //! scratch directory of its own.
 
 use super::*;
+use crate::plan::NamedValue;
 
 impl Run<'_, '_> {
     /// Resolves and describes a base image (no blob is fetched until a step needs its files).
@@ -117,6 +118,66 @@ impl Run<'_, '_> {
         Ok(out)
     }
 
+    /// The image of the `oci-layout://` `--build-context` `n` for the stage's platform: its
+    /// layer blobs copied into the store (each verified), its config.
+    pub(super) fn layout_base(
+        &self,
+        n: usize,
+        stage: &PlannedStage,
+        line: usize,
+    ) -> Result<StageOutput, BuildError> {
+        let Some(NamedValue::Layout(layout)) = self.builder.named.get(n).map(|c| &c.value) else {
+            return Err(BuildError::Internal(format!(
+                "line {line}: build context {n} is no OCI layout"
+            )));
+        };
+        let platform =
+            Platform::parse(&stage.platform).map_err(|e| BuildError::at(line, e.to_string()))?;
+        let image = layout
+            .resolve(&platform)
+            .map_err(|e| BuildError::at(line, e))?;
+        let diff_ids = &image.config.rootfs.diff_ids;
+        if diff_ids.len() != image.manifest.layers.len() {
+            return Err(BuildError::at(
+                line,
+                format!(
+                    "oci-layout image {}: the manifest has {} layers but the config lists {} diff_ids",
+                    image.digest,
+                    image.manifest.layers.len(),
+                    diff_ids.len()
+                ),
+            ));
+        }
+        let mut layers = Vec::new();
+        for (l, diff_id) in image.manifest.layers.iter().zip(diff_ids) {
+            let parse = |s: &str| {
+                Digest::parse(s)
+                    .ok_or_else(|| BuildError::at(line, format!("invalid digest {s:?}")))
+            };
+            let digest = parse(&l.digest)?;
+            if !self.builder.store.blobs().has(&digest) {
+                let path = layout.blob_path(&digest);
+                let mut writer = self.builder.store.writer(Some(&digest))?;
+                std::fs::File::open(&path)
+                    .and_then(|mut f| std::io::copy(&mut f, &mut writer))
+                    .map_err(|e| BuildError::at(line, format!("{}: {e}", path.display())))?;
+                writer.commit()?;
+            }
+            let desc = LayerDescriptor {
+                digest,
+                diff_id: parse(diff_id)?,
+                size: u64::try_from(l.size).unwrap_or(0),
+                media_type: oci_media_type(&l.media_type),
+            };
+            push_layer(&mut layers, desc, None);
+        }
+        Ok(StageOutput {
+            layers,
+            config: image.config,
+            provisional: false,
+        })
+    }
+
     /// Runs a WORKDIR, COPY/ADD or RUN step: the layer it made, `None` when it changed nothing.
     pub(super) fn layer_step(
         &self,
@@ -142,6 +203,7 @@ impl Run<'_, '_> {
                 }),
                 FileSource::Image(img) => Ok(self.pull(img, &stage.platform, line)?.layers),
                 FileSource::Local(n) => Ok(self.local_base(*n, stage, line)?.layers),
+                FileSource::Layout(n) => Ok(self.layout_base(*n, stage, line)?.layers),
                 FileSource::Context => Ok(Vec::new()),
             };
             let opts = &self.builder.options;
@@ -239,6 +301,11 @@ impl Run<'_, '_> {
             }
             FileSource::Image(img) => {
                 let out = self.pull(img, &stage.platform, line)?;
+                source_view = self.materializer.rootfs(&out.layers)?;
+                CopyFrom::Rootfs(&source_view)
+            }
+            FileSource::Layout(n) => {
+                let out = self.layout_base(*n, stage, line)?;
                 source_view = self.materializer.rootfs(&out.layers)?;
                 CopyFrom::Rootfs(&source_view)
             }
