@@ -13,6 +13,8 @@ mod it {
     mod attest;
     /// `rbuild build` end to end: pushed images read back by skopeo and umoci, the cache.
     mod build;
+    /// `--build-context NAME=VALUE`: keys of named directories, images, bad values.
+    mod build_context;
     /// The `rbuild` binary: exit codes, errors, JSON output.
     mod cli;
     /// The CodeBuild recipe (`docs/codebuild.md`, `examples/codebuild/`) and the example

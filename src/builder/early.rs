@@ -118,6 +118,8 @@ fn walk(
                 Some(l) => layers = l,
                 None => return Walk::Unknown,
             },
+            // A `--build-context` directory's layer is made when the stage runs.
+            StepOp::From(Source::Local(_) | Source::Layout(_)) => return Walk::Unknown,
             StepOp::Config => {}
             StepOp::Workdir { .. } | StepOp::Copy(_) | StepOp::Run(_) => {
                 let Some(key) = &step.key else {
@@ -151,7 +153,7 @@ fn needed_by(
     };
     let mut needed = if f.needs_lower() { lower } else { Vec::new() };
     match &f.from {
-        FileSource::Context => {}
+        FileSource::Context | FileSource::Local(_) | FileSource::Layout(_) => {}
         FileSource::Stage(j) => needed.extend(known.get(j).cloned().unwrap_or_default()),
         FileSource::Image(img) => {
             needed.extend(

@@ -96,6 +96,8 @@ fn mount_summary(m: &crate::plan::RunMount) -> String {
         Some(crate::plan::FileSource::Context) => ",from=context".into(),
         Some(crate::plan::FileSource::Stage(i)) => format!(",from=stage {i}"),
         Some(crate::plan::FileSource::Image(img)) => format!(",from={}", img.reference),
+        Some(crate::plan::FileSource::Local(n)) => format!(",from=build context {n}"),
+        Some(crate::plan::FileSource::Layout(n)) => format!(",from=oci-layout build context {n}"),
     };
     format!(
         "type={},id={},target={}{from},source={},readonly={},sharing={}",

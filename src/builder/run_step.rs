@@ -35,6 +35,8 @@ pub struct RunContext<'a> {
     pub options: LayerOptions,
     /// The build context (bind mounts without `from=`).
     pub context: &'a BuildContext,
+    /// The `--build-context` names (bind mounts `from=` one of their directories).
+    pub named: &'a crate::plan::NamedContexts,
     /// `--secret` sources.
     pub secrets: &'a [SecretSource],
     /// `--ssh` agents.

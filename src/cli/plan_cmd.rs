@@ -29,6 +29,11 @@ pub struct InputArgs {
     /// per platform joined by an index)
     #[arg(long, value_name = "PLATFORM")]
     pub platform: Vec<String>,
+    /// Additional build context, which FROM, `COPY --from` and `RUN --mount from=` name
+    /// (`NAME=VALUE`, repeatable; VALUE a directory, `docker-image://REF`,
+    /// `oci-layout://DIR[:TAG|@DIGEST]`, or an http(s) or git URL)
+    #[arg(long = "build-context", value_name = "NAME=VALUE", value_parser = parse_build_context)]
+    pub build_contexts: Vec<(String, String)>,
     /// How registries are reached.
     #[command(flatten)]
     pub registries: RegistryArgs,
@@ -83,7 +88,24 @@ impl InputArgs {
             build_args: self.build_args.clone(),
             platforms: self.platform.clone(),
             sandbox: Default::default(),
+            build_contexts: self.build_contexts.clone(),
         }
+    }
+}
+
+/// A `--build-context` value: `NAME=VALUE`, both non-empty (buildx's "expected key=value").
+fn parse_build_context(value: &str) -> Result<(String, String), String> {
+    match value.split_once('=') {
+        None => Err(format!(
+            "invalid context value {value:?}, expected NAME=VALUE"
+        )),
+        Some(("", _)) => Err(format!(
+            "invalid context value {value:?}: the name is empty"
+        )),
+        Some((_, "")) => Err(format!(
+            "invalid context value {value:?}: the value is empty"
+        )),
+        Some((name, v)) => Ok((name.to_string(), v.to_string())),
     }
 }
 

@@ -49,6 +49,9 @@ pub struct Input<'a> {
     /// The local cache's history of the steps, and the Dockerfile's name as step identities
     /// give it (relative to the context): findings about a step say what it cost.
     pub history: Option<(&'a dyn history::History, &'a str)>,
+    /// The `--build-context` names: a FROM naming one names no image (the base-image rules
+    /// skip it).
+    pub named_contexts: &'a [String],
 }
 
 /// Runs every rule `config` lets run over `input`; findings in line order (a rule's
@@ -93,7 +96,13 @@ pub fn check(input: &Input<'_>, config: &CheckConfig) -> Vec<Finding> {
         ignored::check(dockerfile, matcher, &mut emit);
     }
     undefined::check(dockerfile, input.build_args, input.base_env, &mut emit);
-    own::check(dockerfile, input.context, input.history, &mut emit);
+    own::check(
+        dockerfile,
+        input.context,
+        input.history,
+        input.named_contexts,
+        &mut emit,
+    );
     if let Some(root) = input.context {
         secrets::check(dockerfile, root, input.dockerignore, &mut emit);
     }

@@ -82,11 +82,12 @@ struct Stage<'d> {
 type Costs<'a> = Option<(&'a dyn History, &'a str)>;
 
 /// Runs rbuild's rules over `df` (and NoDockerignore over `context`); `history` adds what a
-/// mistake cost.
+/// mistake cost; a base that is one of the `named` contexts is no image.
 pub(super) fn check(
     df: &Dockerfile,
     context: Option<&Path>,
     history: Costs<'_>,
+    named: &[String],
     emit: &mut Emit<'_>,
 ) {
     let mut stages: Vec<Stage> = Vec::new();
@@ -104,6 +105,7 @@ pub(super) fn check(
                     let lower = base.to_lowercase();
                     match stages.iter().find(|s| s.name.as_deref() == Some(&lower)) {
                         Some(parent) => stage.user = parent.user.clone(),
+                        None if named.iter().any(|n| crate::plan::named::same_name(n, base)) => {}
                         None => base_image(base, i, emit),
                     }
                 }

@@ -2,6 +2,7 @@
 //! Merkle digest, another stage by its key, an image by its digest.
 
 use super::heads::{StageRef, stage_ref};
+use super::named::NamedValue;
 use super::op::{FileOp, FileSource};
 use super::remote_source::{is_git, is_remote};
 use super::resolve;
@@ -21,7 +22,7 @@ impl Walker<'_, '_> {
         inputs: &mut StepInputs,
     ) -> Result<FileSource, PlanError> {
         h.list("from.paths", paths);
-        match stage_ref(from, self.index, self.names, line)? {
+        match stage_ref(from, self.index, self.names, self.req.named, line)? {
             StageRef::Stage(j) => {
                 let key = &self
                     .done
@@ -32,21 +33,80 @@ impl Walker<'_, '_> {
                 inputs.stages.push((j, key.clone()));
                 Ok(FileSource::Stage(j))
             }
-            StageRef::Image(name) => {
-                let img = resolve::image(&name, self.platform, self.req.resolver)
-                    .map_err(|e| PlanError::at(line, e))?;
-                h.str("from.image", &img.reference)
-                    .opt("from.digest", img.digest.as_deref());
-                if img.digest.is_none() {
-                    inputs.unresolved.push(format!(
-                        "{}: tag not resolved to a digest yet",
-                        img.reference
-                    ));
-                }
-                inputs.images.push(img.clone());
-                Ok(FileSource::Image(img))
-            }
+            StageRef::Named(n) => self.named_key(n, from, paths, line, h, inputs),
+            StageRef::Image(name) => self.image_key(&name, line, h, inputs),
         }
+    }
+
+    /// Adds the key of the `--build-context` `n` that `from` named: the content digest of
+    /// `paths` in its files, or its image's digest.
+    fn named_key(
+        &self,
+        n: usize,
+        from: &str,
+        paths: &[String],
+        line: usize,
+        h: &mut KeyHasher,
+        inputs: &mut StepInputs,
+    ) -> Result<FileSource, PlanError> {
+        let named = self
+            .req
+            .named
+            .get(n)
+            .ok_or_else(|| PlanError::at(line, "internal: unknown named context"))?;
+        match &named.value {
+            NamedValue::Local { context, .. } => {
+                let d = context
+                    .hash_sources(paths)
+                    .map_err(|source| PlanError::Context { line, source })?;
+                h.str("from.context", &d.digest);
+                inputs.named.push((named.name.clone(), d.digest));
+                Ok(FileSource::Local(n))
+            }
+            NamedValue::Image(reference) => self.image_key(reference, line, h, inputs),
+            NamedValue::Layout(layout) => {
+                let image = layout
+                    .resolve(self.platform)
+                    .map_err(|e| PlanError::at(line, e))?;
+                let digest = image.digest.to_string();
+                h.str("from.image", "oci-layout")
+                    .opt("from.digest", Some(&digest));
+                inputs.images.push(resolve::ImageSource {
+                    reference: format!("oci-layout ({})", named.name),
+                    digest: Some(digest),
+                });
+                Ok(FileSource::Layout(n))
+            }
+            NamedValue::Scratch => Err(PlanError::at(
+                line,
+                format!(
+                    "{from}: the build context {} is scratch, it has no files",
+                    named.name
+                ),
+            )),
+        }
+    }
+
+    /// Adds the key of the image `name` (`COPY --from=<image>`).
+    fn image_key(
+        &self,
+        name: &str,
+        line: usize,
+        h: &mut KeyHasher,
+        inputs: &mut StepInputs,
+    ) -> Result<FileSource, PlanError> {
+        let img = resolve::image(name, self.platform, self.req.resolver)
+            .map_err(|e| PlanError::at(line, e))?;
+        h.str("from.image", &img.reference)
+            .opt("from.digest", img.digest.as_deref());
+        if img.digest.is_none() {
+            inputs.unresolved.push(format!(
+                "{}: tag not resolved to a digest yet",
+                img.reference
+            ));
+        }
+        inputs.images.push(img.clone());
+        Ok(FileSource::Image(img))
     }
 
     /// Adds the content digest of context sources.

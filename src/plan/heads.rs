@@ -2,7 +2,8 @@
 //! depends on (`FROM <stage>`, `COPY --from`, `RUN --mount from=`), with BuildKit's rules for
 //! stage references.
 
-use super::resolve::{ImageSource, Source};
+use super::named::NamedContexts;
+use super::resolve::{self, ImageSource, Source};
 use super::vars::{BuildArgs, Vars};
 use super::{PlanError, PlanRequest, Platform};
 use crate::dockerfile::instructions::mount;
@@ -16,6 +17,8 @@ pub(super) struct StageHead {
     pub source: Source,
     pub platform: Platform,
     pub depends_on: BTreeSet<usize>,
+    /// A `--build-context` of the stage's name replaces it: its instructions are not run.
+    pub replaced: Option<usize>,
 }
 
 /// The global scope: platform args, then the ARGs before the first FROM.
@@ -110,11 +113,24 @@ pub(super) fn stage_heads(
             }
         };
         let mut depends_on = BTreeSet::new();
+        // BuildKit's dockerfile2llb: a named context of the stage's name replaces the stage.
+        if let Some((n, named)) = stage.name.as_deref().and_then(|s| req.named.lookup(s)) {
+            heads.push(StageHead {
+                base,
+                source: resolve::named_source(n, named),
+                platform,
+                depends_on,
+                replaced: Some(n),
+            });
+            continue;
+        }
         let source = if base == "scratch" {
             Source::Scratch
         } else if let Some(j) = names[..i].iter().position(|n| *n == Some(base.as_str())) {
             depends_on.insert(j);
             Source::Stage(j)
+        } else if let Some((n, named)) = req.named.lookup(&base) {
+            resolve::named_source(n, named)
         } else {
             Source::Image(ImageSource {
                 reference: base.clone(),
@@ -123,7 +139,7 @@ pub(super) fn stage_heads(
         };
         for cmd in &stage.commands {
             for from in command_sources(cmd) {
-                if let StageRef::Stage(j) = stage_ref(&from, i, &names, cmd.line)? {
+                if let StageRef::Stage(j) = stage_ref(&from, i, &names, req.named, cmd.line)? {
                     depends_on.insert(j);
                 }
             }
@@ -133,6 +149,7 @@ pub(super) fn stage_heads(
             source,
             platform,
             depends_on,
+            replaced: None,
         });
     }
     Ok(heads)
@@ -159,15 +176,19 @@ fn command_sources(cmd: &Command) -> Vec<String> {
 
 pub(super) enum StageRef {
     Stage(usize),
+    /// A `--build-context`, by index.
+    Named(usize),
     Image(String),
 }
 
-/// Resolves a `--from` value of stage `current`: a stage index, an earlier stage's name, or else
-/// an image reference, with BuildKit's messages.
+/// Resolves a `--from` value of stage `current`: a stage index, an earlier stage's name (unless
+/// a named context replaces that stage), a named context, or else an image reference, with
+/// BuildKit's messages.
 pub(super) fn stage_ref(
     from: &str,
     current: usize,
     names: &[Option<&str>],
+    named: &NamedContexts,
     line: usize,
 ) -> Result<StageRef, PlanError> {
     if from.contains('$') && !from.ends_with('$') {
@@ -205,6 +226,9 @@ pub(super) fn stage_ref(
     match names.iter().position(|n| *n == Some(lower.as_str())) {
         Some(j) if j < current => Ok(StageRef::Stage(j)),
         Some(_) => Err(later()),
-        None => Ok(StageRef::Image(from.to_string())),
+        None => match named.lookup(from) {
+            Some((n, _)) => Ok(StageRef::Named(n)),
+            None => Ok(StageRef::Image(from.to_string())),
+        },
     }
 }

@@ -20,6 +20,7 @@ mod heads;
 mod history;
 pub mod identity;
 pub mod key;
+pub mod named;
 pub mod op;
 pub mod remote_source;
 mod render;
@@ -30,6 +31,7 @@ pub mod vars;
 
 pub use crate::oci::{Platform, platform, reference};
 pub use key::{Digest, KeyHasher};
+pub use named::{NamedContext, NamedContexts, NamedValue};
 pub use op::{FileOp, FileSource, MountType, RunMount, RunOp, RunSandbox, Sharing, StepOp, Ulimit};
 pub use resolve::{BaseResolver, ImageSource, PinnedOnly, Source};
 
@@ -58,6 +60,9 @@ pub struct PlanRequest<'a> {
     pub resolver: &'a dyn BaseResolver,
     /// What every RUN step gets besides its instruction (`--add-host`, `--ulimit`, ...).
     pub sandbox: RunSandbox,
+    /// `--build-context` names, which FROM, `COPY --from` and `RUN --mount from=` resolve to
+    /// before stages and images.
+    pub named: &'a NamedContexts,
 }
 
 /// Why a plan could not be made. Every variant that comes from an instruction names its line.
@@ -244,6 +249,10 @@ pub struct StepInputs {
     /// Images the step reads from.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<ImageSource>,
+    /// `--build-context` directories the step reads from: the name and the digest of what the
+    /// step selected in it (the key's `from.context` field, `context.local` for a FROM).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub named: Vec<(String, String)>,
     /// `ADD` URLs without `--checksum` and the sha256 of what they served when the build
     /// planned (`sha256:<hex>`, the key's `url.sha256` fields); `ADD` git sources and the
     /// commit their ref named (`commit:<id>`, the key's `git.commit`).

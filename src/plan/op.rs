@@ -103,6 +103,11 @@ pub enum FileSource {
     Stage(usize),
     /// An image's filesystem.
     Image(ImageSource),
+    /// The files of a `--build-context` (by its index in
+    /// [`NamedContexts`](super::named::NamedContexts)), read as the build context is.
+    Local(usize),
+    /// The filesystem of an `oci-layout://` `--build-context`'s image (by its index).
+    Layout(usize),
 }
 
 /// A COPY or ADD after variable expansion.

@@ -146,6 +146,9 @@ pub fn render_text(plan: &Plan) -> String {
                     k.short()
                 );
             }
+            for (name, d) in &i.named {
+                let _ = writeln!(out, "                      build context: {name} {d}");
+            }
             for img in &i.images {
                 let _ = writeln!(
                     out,

@@ -68,6 +68,25 @@ pub enum Source {
     Stage(usize),
     /// An image.
     Image(ImageSource),
+    /// The files of a `--build-context` (by its index in
+    /// [`NamedContexts`](super::named::NamedContexts)): a stage on them has no image config.
+    Local(usize),
+    /// The image of an `oci-layout://` `--build-context` (by its index in
+    /// [`NamedContexts`](super::named::NamedContexts)).
+    Layout(usize),
+}
+
+/// What the named context `index` makes of a name in FROM: its files, its image or scratch.
+pub fn named_source(index: usize, context: &super::named::NamedContext) -> Source {
+    match &context.value {
+        super::named::NamedValue::Local { .. } => Source::Local(index),
+        super::named::NamedValue::Image(reference) => Source::Image(ImageSource {
+            reference: reference.clone(),
+            digest: None,
+        }),
+        super::named::NamedValue::Scratch => Source::Scratch,
+        super::named::NamedValue::Layout(_) => Source::Layout(index),
+    }
 }
 
 /// Resolves an image name to an [`ImageSource`] and, when the resolver knows it, its config.

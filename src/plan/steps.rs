@@ -7,6 +7,8 @@
 //! | FROM image | kind `from`; `platform`; `image` (normalized reference); `digest` (manifest digest, or none while unresolved) |
 //! | FROM scratch | kind `from`; `platform`; `image` = `scratch` |
 //! | FROM stage | the stage's final key itself (same filesystem and config) |
+//! | FROM an `oci-layout://` `--build-context` | kind `from`; `platform`; `image` = `oci-layout`; `digest` (the platform's manifest digest) |
+//! | FROM a `--build-context` directory | kind `from`; `platform`; `context.local` (Merkle digest of its files, as COPY's `context`) |
 //! | every other step | kind `step`; `parent` (previous key); `instruction`; then per kind below |
 //! | ENV, LABEL | `pairs`: expanded keys and values in order |
 //! | WORKDIR | `path` (absolute, cleaned); `user` |
@@ -16,7 +18,7 @@
 //! | HEALTHCHECK | `test`; each option |
 //! | ONBUILD | `trigger` text |
 //! | RUN | `args`; `json`; `shell`; `heredocs` (name, content, chomp, expand); `env` (every variable the process gets, ENV and in-scope ARG values, in order); `user`; `workdir`; `network`; `security`; `devices`; per mount: its normalized spec and, for bind mounts, the source's key or content digest |
-//! | COPY, ADD | `sources`; `dest` (absolute); `chown`; `chmod`; `link`; `parents`; `excludes`; `inline` files (name, content after expansion); then the source content: `context` Merkle digest, or `stage` key, or `image` digest; ADD URLs: `checksum`, else (when `rbuild build` plans, fetching each URL once) `url` and `url.sha256` of what it served; ADD git sources: `git` and `git.commit` (the ref resolved by `git ls-remote`); `rbuild plan` fetches and resolves neither and marks the key provisional |
+//! | COPY, ADD | `sources`; `dest` (absolute); `chown`; `chmod`; `link`; `parents`; `excludes`; `inline` files (name, content after expansion); then the source content: `context` Merkle digest, or `stage` key, or `image` digest, or (`--from` a `--build-context` directory) `from.context`, the Merkle digest of the sources in it (an `oci-layout://` one: `from.image` = `oci-layout` and `from.digest`); ADD URLs: `checksum`, else (when `rbuild build` plans, fetching each URL once) `url` and `url.sha256` of what it served; ADD git sources: `git` and `git.commit` (the ref resolved by `git ls-remote`); `rbuild plan` fetches and resolves neither and marks the key provisional |
 //!
 //! ARG makes no key: it only brings values into scope. A later step that uses the value has it
 //! in its own fields (expanded text, or RUN's `env`), so a build arg that no step uses changes
@@ -101,6 +103,61 @@ pub(super) fn plan_stage(
             state.config.config.working_dir = "/".into();
             (h.finish(), state)
         }
+        Source::Local(n) => {
+            let named = req
+                .named
+                .get(*n)
+                .ok_or_else(|| PlanError::at(stage.line, "internal: unknown named context"))?;
+            let context = req
+                .named
+                .local(*n)
+                .ok_or_else(|| PlanError::at(stage.line, "internal: not a local context"))?;
+            let d =
+                context
+                    .hash_sources(&[".".to_string()])
+                    .map_err(|source| PlanError::Context {
+                        line: stage.line,
+                        source,
+                    })?;
+            let mut h = KeyHasher::new("from");
+            h.str("platform", &head.platform.to_string())
+                .str("context.local", &d.digest);
+            inputs.named.push((named.name.clone(), d.digest));
+            // BuildKit's `emptyImage`, as for scratch: a local context has no image config.
+            let mut state = StageState::fresh(&head.platform);
+            state.config.config.working_dir = "/".into();
+            (h.finish(), state)
+        }
+        Source::Layout(n) => {
+            let layout = match req.named.get(*n).map(|c| (&c.name, &c.value)) {
+                Some((name, super::NamedValue::Layout(layout))) => (name, layout),
+                _ => {
+                    return Err(PlanError::at(
+                        stage.line,
+                        "internal: not an oci-layout context",
+                    ));
+                }
+            };
+            let (name, layout) = layout;
+            let image = layout
+                .resolve(&head.platform)
+                .map_err(|e| PlanError::at(stage.line, e))?;
+            let digest = image.digest.to_string();
+            let mut h = KeyHasher::new("from");
+            h.str("platform", &head.platform.to_string())
+                .str("image", "oci-layout")
+                .opt("digest", Some(&digest));
+            let source = ImageSource {
+                reference: format!("oci-layout ({name})"),
+                digest: Some(digest),
+            };
+            inputs.images.push(source.clone());
+            base_image = Some(source);
+            (
+                h.finish(),
+                StageState::from_image(image.config, &head.platform),
+            )
+        }
         Source::Image(img) => {
             let resolved = resolve::image(&img.reference, &head.platform, req.resolver)
                 .map_err(|e| PlanError::at(stage.line, e))?;
@@ -125,13 +182,18 @@ pub(super) fn plan_stage(
             (h.finish(), state)
         }
     };
+    let text = match (&stage.name, head.replaced.and_then(|n| req.named.get(n))) {
+        (Some(name), Some(named)) => format!(
+            "{} AS {name} (replaced by --build-context {})",
+            head.base, named.name
+        ),
+        (Some(name), None) => format!("{} AS {name}", head.base),
+        (None, _) => head.base.clone(),
+    };
     let mut steps = vec![PlannedStep {
         line: stage.line,
         instruction: "FROM".into(),
-        text: match &stage.name {
-            Some(name) => format!("{} AS {name}", head.base),
-            None => head.base.clone(),
-        },
+        text,
         layer: false,
         key: Some(key.clone()),
         inputs,
@@ -150,6 +212,13 @@ pub(super) fn plan_stage(
         state,
         platform: &head.platform,
     };
+    // A stage a named context replaces is that context: none of its instructions run.
+    let commands: &[Command] = if head.replaced.is_some() {
+        walker.state.config.config.on_build.clear();
+        &[]
+    } else {
+        &stage.commands
+    };
     // The base's ONBUILD triggers run first, as BuildKit's `initOnBuildTriggers` does; they do
     // not carry over into this stage's image.
     let triggers = std::mem::take(&mut walker.state.config.config.on_build);
@@ -159,7 +228,7 @@ pub(super) fn plan_stage(
         step.onbuild = true;
         steps.push(step);
     }
-    for cmd in &stage.commands {
+    for cmd in commands {
         let step = walker.step(cmd)?;
         steps.push(step);
     }

@@ -27,6 +27,7 @@ pub mod ecr;
 pub mod error;
 pub mod insecure;
 pub mod join;
+pub mod oci_layout;
 mod open;
 pub mod probe;
 pub mod pull;

@@ -134,6 +134,7 @@ pub fn check_source(
     source: Source,
     build_args: &BTreeMap<String, String>,
     context: &Path,
+    contexts: &[(String, String)],
     base_env: Option<&BaseEnv<'_>>,
     history: Option<&dyn History>,
 ) -> Result<Checked, SessionError> {
@@ -155,14 +156,28 @@ pub fn check_source(
             path: context.to_path_buf(),
             reason: e.to_string(),
         })?;
+    let named: Vec<String> = contexts.iter().map(|(n, _)| n.clone()).collect();
+    // A `--build-context` base has the environment of its `docker-image://` image; other named
+    // contexts' stages start from no known environment (not checked for undefined variables).
+    let named_env = |base: &str| match contexts
+        .iter()
+        .rev()
+        .find(|(n, _)| crate::plan::named::same_name(n, base))
+    {
+        Some((_, value)) => value
+            .strip_prefix("docker-image://")
+            .and_then(|image| base_env.and_then(|f| f(image))),
+        None => base_env.and_then(|f| f(base)),
+    };
     let findings = crate::lint::check(
         &Input {
             dockerfile: &source.syntax,
             build_args,
             dockerignore: Some(&matcher),
             context: Some(context),
-            base_env,
+            base_env: base_env.map(|_| &named_env as &BaseEnv<'_>),
             history: history.map(|h| (h, name.as_str())),
+            named_contexts: &named,
         },
         &config,
     );
@@ -187,6 +202,7 @@ pub fn check_input(
         Source { file, text, syntax },
         &build_args,
         &input.context,
+        &input.build_contexts,
         base_env,
         history,
     )

@@ -27,6 +27,9 @@ pub struct PlanInput {
     pub platforms: Vec<String>,
     /// What every RUN step gets besides its instruction (`--add-host`, `--ulimit`, ...).
     pub sandbox: crate::plan::RunSandbox,
+    /// `--build-context` values: name and value (a directory, `docker-image://REF`,
+    /// `oci-layout://DIR[:TAG|@DIGEST]`, a URL).
+    pub build_contexts: Vec<(String, String)>,
 }
 
 /// A planned build: the Dockerfile's path, the opened context and one plan per target
@@ -40,6 +43,10 @@ pub struct Planned {
     pub plans: Vec<plan::Plan>,
     /// The Dockerfile's text and raw syntax (what the checks read).
     pub source: Source,
+    /// The `--build-context` names.
+    pub named: plan::NamedContexts,
+    /// Where fetched named contexts are (removed with the plan, after `named`).
+    pub fetched: super::named::FetchedDirs,
 }
 
 /// A Dockerfile read and parsed.
@@ -188,6 +195,7 @@ pub fn make_plan(
         list => list.into_iter().map(Some).collect(),
     };
     let build_args = parse_build_args(&input.build_args)?;
+    let (named, fetched) = super::named::open(&input.build_contexts, state)?;
     let dockerfile = dockerfile_in_context(&file, context.root());
     let mut plans = Vec::with_capacity(targets.len());
     for target_platform in targets {
@@ -200,6 +208,7 @@ pub fn make_plan(
             context: &context,
             resolver,
             sandbox: input.sandbox.clone(),
+            named: &named,
         };
         let mut plan = plan::plan(&req).map_err(|e| {
             let line = e.line();
@@ -223,6 +232,7 @@ pub fn make_plan(
     if let Err(e) = context.save_hash_cache() {
         tracing::debug!("hash cache not saved: {e}");
     }
+    named.save_hash_caches();
     Ok(Planned {
         source: Source {
             file: file.clone(),
@@ -232,6 +242,8 @@ pub fn make_plan(
         file,
         context,
         plans,
+        named,
+        fetched,
     })
 }
 

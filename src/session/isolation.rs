@@ -49,11 +49,18 @@ pub(super) fn setup(req: &BuildRequest, state: &Path) -> Result<IsolationSetup, 
 }
 
 /// The paths of this machine `req` reads or writes (absolute): the state, the context, the
-/// Dockerfile, the working directory, the docker config, secret files, ssh sockets, outputs,
+/// `--build-context` directories, the Dockerfile, the working directory, the docker config, secret files, ssh sockets, outputs,
 /// the metadata and id files, local caches.
 fn kept_paths(req: &BuildRequest, state: &Path) -> Vec<PathBuf> {
     let mut paths = vec![state.to_path_buf(), req.input.context.clone()];
     paths.extend(req.input.file.clone().filter(|f| f.as_os_str() != "-"));
+    paths.extend(
+        req.input
+            .build_contexts
+            .iter()
+            .map(|(_, value)| PathBuf::from(value))
+            .filter(|p| p.is_dir()),
+    );
     paths.extend(std::env::current_dir().ok());
     match std::env::var_os("DOCKER_CONFIG") {
         Some(dir) => paths.push(dir.into()),

@@ -6,6 +6,7 @@
 //! * [`request`] — the request in plain values;
 //! * [`input`] — the Dockerfile read and parsed, the context opened, the plan made (also used
 //!   by `rbuild plan` and `rbuild parse`);
+//! * [`named`] — `--build-context` values opened (directories, images, fetched URLs);
 //! * [`checks`] — the Dockerfile checks of a build and of `rbuild check`;
 //! * [`run`] — the session: caches opened, the build (one plan per target platform), the retry
 //!   after a poisoned cache blob, outputs, cache export, `--iidfile`, `--metadata-file`;
@@ -20,6 +21,7 @@ pub mod checks;
 pub mod entitlements;
 pub mod error;
 pub mod input;
+pub mod named;
 pub mod request;
 pub mod run;
 

@@ -126,6 +126,7 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
         planned.source.clone(),
         &super::input::parse_build_args(&req.input.build_args)?,
         &req.input.context,
+        &req.input.build_contexts,
         Some(&super::checks::base_env_from(&resolver)),
         LocalCache::open(&store)
             .ok()
@@ -220,6 +221,7 @@ pub fn build(req: &BuildRequest, progress: &dyn Progress) -> Result<BuildResult,
         cache: &cache as &dyn StepCache,
         resolver: &resolver,
         context: &planned.context,
+        named: &planned.named,
         progress,
         options: BuildOptions {
             compression: req.compression,

@@ -9,14 +9,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 
 /// A `git daemon` serving the bare repositories under its directory; killed on drop.
-struct GitDaemon {
+pub(super) struct GitDaemon {
     child: Child,
     base: tempfile::TempDir,
     port: u16,
 }
 
 impl GitDaemon {
-    fn start() -> Self {
+    pub(super) fn start() -> Self {
         let base = tempfile::tempdir().unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -45,7 +45,7 @@ impl GitDaemon {
         panic!("git daemon did not listen on {port}");
     }
 
-    fn url(&self, repo: &str) -> String {
+    pub(super) fn url(&self, repo: &str) -> String {
         format!("git://127.0.0.1:{}/{repo}", self.port)
     }
 }
@@ -78,7 +78,7 @@ fn git(dir: &Path, args: &[&str], date: &str) -> String {
 
 /// A work tree committed and pushed to `<daemon>/repo.git`: a file, an executable, a
 /// symlink and a subdirectory; `main` and an annotated tag `v1` on its first commit.
-fn make_repo(daemon: &GitDaemon) -> PathBuf {
+pub(super) fn make_repo(daemon: &GitDaemon) -> PathBuf {
     let work = daemon.base.path().join("work");
     fs::create_dir_all(work.join("bin")).unwrap();
     fs::create_dir_all(work.join("sub")).unwrap();

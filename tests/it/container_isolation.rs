@@ -643,3 +643,23 @@ fn a_mount_under_a_symlinked_parent_stays_out_of_the_layer() {
         files.keys()
     );
 }
+
+/// `--build-context` directories and images in the container isolation: the named directory is
+/// kept (not replaced by the stage's rootfs) and mounted into RUN steps.
+#[test]
+fn build_contexts_in_a_container() {
+    check(
+        "build-context",
+        &Opts {
+            build_contexts: &[
+                ("files", "files"),
+                (
+                    "base",
+                    "docker-image://127.0.0.1:5000/library/busybox:latest",
+                ),
+            ],
+            in_container: true,
+            ..Opts::default()
+        },
+    );
+}

@@ -146,6 +146,10 @@ pub(crate) struct Opts<'a> {
     pub(crate) platforms: &'a [&'a str],
     /// Flags both builders get as they are (`--add-host`, `--ulimit`, ...).
     pub(crate) flags: &'a [&'a str],
+    /// `--build-context NAME=VALUE` for both builders: a VALUE without `://` is a directory of
+    /// the case (copied and normalized as the context is); others are given as written, a
+    /// literal `127.0.0.1:5000` naming the test registry.
+    pub(crate) build_contexts: &'a [(&'a str, &'a str)],
 }
 
 /// Builds case `name` with both builders and asserts that the images agree.
@@ -155,6 +159,7 @@ pub(crate) fn check(name: &str, opts: &Opts<'_>) {
     let (dockerfile, ctx) = prepare(name, tmp.path(), &peer.registry, opts);
     let mut args = vec![format!("REGISTRY={}", peer.registry)];
     args.extend(opts.build_args.iter().map(|(k, v)| format!("{k}={v}")));
+    let contexts = build_contexts(name, tmp.path(), &peer.registry, opts);
 
     if let Some(repo) = opts.push_base {
         let case = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -242,6 +247,9 @@ pub(crate) fn check(name: &str, opts: &Opts<'_>) {
             cmd.args(["--target", t]);
         }
         cmd.args(opts.flags);
+        for c in &contexts {
+            cmd.arg("--build-context").arg(c);
+        }
         cmd.arg(&ctx);
     }
     run(&mut bk, &format!("{name}: docker buildx build (BuildKit)"));
@@ -349,6 +357,26 @@ fn prepare(name: &str, dir: &Path, registry: &str, opts: &Opts<'_>) -> (PathBuf,
     }
     normalize(&ctx);
     (dockerfile, ctx)
+}
+
+/// The `--build-context` values of `opts`: case directories copied to `dir` and normalized.
+fn build_contexts(name: &str, dir: &Path, registry: &str, opts: &Opts<'_>) -> Vec<String> {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/differential")
+        .join(name);
+    let mut out = Vec::new();
+    for (n, value) in opts.build_contexts {
+        if value.contains("://") {
+            out.push(format!("{n}={}", value.replace("127.0.0.1:5000", registry)));
+            continue;
+        }
+        let to = dir.join(format!("named-{n}"));
+        std::fs::create_dir(&to).unwrap();
+        copy_tree(&case.join(value), &to);
+        normalize(&to);
+        out.push(format!("{n}={}", to.display()));
+    }
+    out
 }
 
 fn copy_tree(from: &Path, to: &Path) {

@@ -120,6 +120,7 @@ fn buildkits_lint_cases_give_buildkits_warnings() {
                 context: None,
                 base_env: Some(&base_env),
                 history: None,
+                named_contexts: &[],
             },
             &config,
         );
@@ -383,6 +384,7 @@ fn own_rules_find_the_mistake_and_not_its_fix() {
                 context: None,
                 base_env: None,
                 history: None,
+                named_contexts: &[],
             },
             &CheckConfig::default(),
         )

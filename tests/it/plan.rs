@@ -40,6 +40,7 @@ fn try_plan(
         context: &ctx,
         resolver: &PinnedOnly,
         sandbox: Default::default(),
+        named: &plan::NamedContexts::default(),
     };
     plan::plan(&req).map_err(|e| e.to_string())
 }
@@ -477,6 +478,7 @@ fn a_stage_starts_from_its_base_image_config() {
         context: &ctx,
         resolver: &resolver,
         sandbox: Default::default(),
+        named: &plan::NamedContexts::default(),
     };
     let p = plan::plan(&req).unwrap();
     let steps = &p.stages[0].steps;
@@ -530,6 +532,7 @@ fn base_onbuild_triggers_run_first_and_do_not_carry_over() {
         context: &ctx,
         resolver: &resolver,
         sandbox: Default::default(),
+        named: &plan::NamedContexts::default(),
     };
     let p = plan::plan(&req).unwrap();
     let one: Vec<(&str, &str, bool)> = p.stages[0]

@@ -148,6 +148,8 @@ pub struct Builder<'a> {
     pub resolver: &'a RegistryResolver,
     /// The build context.
     pub context: &'a BuildContext,
+    /// The `--build-context` names the plan refers to.
+    pub named: &'a crate::plan::NamedContexts,
     /// Where step events go.
     pub progress: &'a dyn Progress,
     /// Behaviour.
@@ -316,6 +318,7 @@ impl Builder<'_> {
             cache: self.cache,
             resolver: self.resolver,
             context: self.context,
+            named: self.named,
             progress: &progress,
             options: self.options.clone(),
         };

@@ -170,6 +170,8 @@ impl Run<'_, '_> {
                         crate::plan::Source::Image(img) => {
                             self.pull(img, &stage.platform, step.line)?
                         }
+                        crate::plan::Source::Local(n) => self.local_base(*n, stage, step.line)?,
+                        crate::plan::Source::Layout(n) => self.layout_base(*n, stage, step.line)?,
                     };
                     layers = base.layers;
                     base_history = base.config.history;

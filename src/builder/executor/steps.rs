@@ -2,6 +2,7 @@
 //! scratch directory of its own.
 
 use super::*;
+use crate::plan::NamedValue;
 
 impl Run<'_, '_> {
     /// Resolves and describes a base image (no blob is fetched until a step needs its files).
@@ -62,6 +63,121 @@ impl Run<'_, '_> {
         })
     }
 
+    /// A stage's base made of the `--build-context` directory `n`: one layer of its files
+    /// (owned by root, as BuildKit's local source sends them), no image config, and the history
+    /// entry BuildKit's exporter gives a layer that has none.
+    pub(super) fn local_base(
+        &self,
+        n: usize,
+        stage: &PlannedStage,
+        line: usize,
+    ) -> Result<StageOutput, BuildError> {
+        let named =
+            self.builder.named.get(n).ok_or_else(|| {
+                BuildError::Internal(format!("line {line}: no build context {n}"))
+            })?;
+        let context = self.builder.named.local(n).ok_or_else(|| {
+            BuildError::Internal(format!("line {line}: {} is not a directory", named.name))
+        })?;
+        let scratch = self.scratch_dir()?;
+        let req = CopyRequest {
+            line,
+            sources: vec![".".into()],
+            inline: Vec::new(),
+            dest: "/".into(),
+            workdir: "/".into(),
+            from: CopyFrom::Context(context),
+            chown: None,
+            chmod: None,
+            excludes: Vec::new(),
+            parents: false,
+            link: false,
+            add: None,
+        };
+        let entries = copy::copy_entries(&req, &RootfsView::default(), &scratch.0)?;
+        let mut out = StageOutput {
+            layers: Vec::new(),
+            config: ImageConfig::default(),
+            provisional: false,
+        };
+        if entries.is_empty() {
+            return Ok(out);
+        }
+        let options = self.layer_options(stage);
+        let writer = self.builder.store.writer(None)?;
+        let (desc, writer) = write_layer(entries.into_iter().map(Ok), &options, writer)
+            .map_err(|source| BuildError::Layer { line, source })?;
+        writer.commit()?;
+        push_layer(&mut out.layers, desc, None);
+        out.config.history.push(crate::image::config::History {
+            created: Some(self.created.clone()),
+            created_by: format!("local source for {}", named.name),
+            comment: "buildkit.exporter.image.v0".into(),
+            empty_layer: false,
+        });
+        Ok(out)
+    }
+
+    /// The image of the `oci-layout://` `--build-context` `n` for the stage's platform: its
+    /// layer blobs copied into the store (each verified), its config.
+    pub(super) fn layout_base(
+        &self,
+        n: usize,
+        stage: &PlannedStage,
+        line: usize,
+    ) -> Result<StageOutput, BuildError> {
+        let Some(NamedValue::Layout(layout)) = self.builder.named.get(n).map(|c| &c.value) else {
+            return Err(BuildError::Internal(format!(
+                "line {line}: build context {n} is no OCI layout"
+            )));
+        };
+        let platform =
+            Platform::parse(&stage.platform).map_err(|e| BuildError::at(line, e.to_string()))?;
+        let image = layout
+            .resolve(&platform)
+            .map_err(|e| BuildError::at(line, e))?;
+        let diff_ids = &image.config.rootfs.diff_ids;
+        if diff_ids.len() != image.manifest.layers.len() {
+            return Err(BuildError::at(
+                line,
+                format!(
+                    "oci-layout image {}: the manifest has {} layers but the config lists {} diff_ids",
+                    image.digest,
+                    image.manifest.layers.len(),
+                    diff_ids.len()
+                ),
+            ));
+        }
+        let mut layers = Vec::new();
+        for (l, diff_id) in image.manifest.layers.iter().zip(diff_ids) {
+            let parse = |s: &str| {
+                Digest::parse(s)
+                    .ok_or_else(|| BuildError::at(line, format!("invalid digest {s:?}")))
+            };
+            let digest = parse(&l.digest)?;
+            if !self.builder.store.blobs().has(&digest) {
+                let path = layout.blob_path(&digest);
+                let mut writer = self.builder.store.writer(Some(&digest))?;
+                std::fs::File::open(&path)
+                    .and_then(|mut f| std::io::copy(&mut f, &mut writer))
+                    .map_err(|e| BuildError::at(line, format!("{}: {e}", path.display())))?;
+                writer.commit()?;
+            }
+            let desc = LayerDescriptor {
+                digest,
+                diff_id: parse(diff_id)?,
+                size: u64::try_from(l.size).unwrap_or(0),
+                media_type: oci_media_type(&l.media_type),
+            };
+            push_layer(&mut layers, desc, None);
+        }
+        Ok(StageOutput {
+            layers,
+            config: image.config,
+            provisional: false,
+        })
+    }
+
     /// Runs a WORKDIR, COPY/ADD or RUN step: the layer it made, `None` when it changed nothing.
     pub(super) fn layer_step(
         &self,
@@ -86,6 +202,8 @@ impl Run<'_, '_> {
                     BuildError::Internal(format!("line {line}: stage {j} not built"))
                 }),
                 FileSource::Image(img) => Ok(self.pull(img, &stage.platform, line)?.layers),
+                FileSource::Local(n) => Ok(self.local_base(*n, stage, line)?.layers),
+                FileSource::Layout(n) => Ok(self.layout_base(*n, stage, line)?.layers),
                 FileSource::Context => Ok(Vec::new()),
             };
             let opts = &self.builder.options;
@@ -96,6 +214,7 @@ impl Run<'_, '_> {
                 id,
                 options: self.layer_options(stage),
                 context: self.builder.context,
+                named: self.builder.named,
                 secrets: &opts.secrets,
                 ssh: &opts.ssh,
                 runtime: opts.runtime.as_deref(),
@@ -168,6 +287,11 @@ impl Run<'_, '_> {
         let source_view;
         let from = match &f.from {
             FileSource::Context => CopyFrom::Context(self.builder.context),
+            FileSource::Local(n) => {
+                CopyFrom::Context(self.builder.named.local(*n).ok_or_else(|| {
+                    BuildError::Internal(format!("line {line}: no build context directory {n}"))
+                })?)
+            }
             FileSource::Stage(j) => {
                 let out = outputs.get(j).ok_or_else(|| {
                     BuildError::Internal(format!("line {line}: stage {j} not built"))
@@ -177,6 +301,11 @@ impl Run<'_, '_> {
             }
             FileSource::Image(img) => {
                 let out = self.pull(img, &stage.platform, line)?;
+                source_view = self.materializer.rootfs(&out.layers)?;
+                CopyFrom::Rootfs(&source_view)
+            }
+            FileSource::Layout(n) => {
+                let out = self.layout_base(*n, stage, line)?;
                 source_view = self.materializer.rootfs(&out.layers)?;
                 CopyFrom::Rootfs(&source_view)
             }

@@ -151,10 +151,17 @@ fn bind(
     // The container isolation cannot mount: its views are copies.
     let copies = cx.container_root.is_some();
     fs::create_dir_all(here).map_err(|e| io(line, "creating", here, e))?;
-    let source = match &m.from {
-        None | Some(FileSource::Context) => {
+    let context = match &m.from {
+        None | Some(FileSource::Context) => Some(cx.context),
+        Some(FileSource::Local(n)) => Some(cx.named.local(*n).ok_or_else(|| {
+            BuildError::Internal(format!("line {line}: no build context directory {n}"))
+        })?),
+        Some(_) => None,
+    };
+    let source = match (context, &m.from) {
+        (Some(context), _) => {
             let copy = view::materialize_context(
-                cx.context,
+                context,
                 if m.source.is_empty() { "." } else { &m.source },
                 &here.join("context"),
                 writable,
@@ -169,7 +176,10 @@ fn bind(
                 copy
             }
         }
-        Some(from) => {
+        (None, from) => {
+            let from = from.as_ref().ok_or_else(|| {
+                BuildError::Internal(format!("line {line}: bind mount without a source"))
+            })?;
             let layers = from_layers(cx, line, from)?;
             let stack = cx.materializer.rootfs(&layers)?.stack;
             let v = view::stack_view(&stack, writable, here, line, copies)?;
