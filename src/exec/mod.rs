@@ -188,8 +188,15 @@ pub fn run(
         &spec.workdir
     };
     mountpoints::create_workdir(mount.merged(), workdir)?;
+    let hosts = bundle.join("hosts");
+    std::fs::write(&hosts, spec::hosts_file(&spec.hostname)).at("writing", &hosts)?;
     let config = bundle.join("config.json");
-    let generated = spec::build(spec, mount.merged(), &ids, host_files)?;
+    let generated = spec::build(
+        spec,
+        mount.merged(),
+        &ids,
+        host_files.then_some(hosts.as_path()),
+    )?;
     save_private(&config, &generated)?;
     let exit = runtime.run(&state, &bundle, &id, output)?;
     mount.unmount()?;

@@ -7,8 +7,9 @@
 //!   default); `RLIMIT_NOFILE` 1024:1024 (runc's default spec);
 //! * root: the overlay mount, writable;
 //! * mounts: `/proc`, `/dev` (tmpfs), `/dev/pts`, `/dev/shm`, `/dev/mqueue`, `/sys` (read-only
-//!   sysfs) and `/sys/fs/cgroup`, as `runc spec`; the host's `/etc/resolv.conf` and `/etc/hosts`
-//!   bind-mounted read-only, as BuildKit does; then the step's own ([`super::RunSpec::mounts`]:
+//!   sysfs) and `/sys/fs/cgroup`, as `runc spec`; the host's `/etc/resolv.conf` and an
+//!   `/etc/hosts` naming the step's host name ([`hosts_file`]) bind-mounted read-only, as
+//!   BuildKit does; then the step's own ([`super::RunSpec::mounts`]:
 //!   binds `rbind` + `ro`/`rw`, tmpfs `nosuid` with its size), parents before children;
 //! * namespaces: pid, ipc, uts, mount, and network with [`super::Network::None`]; the masked and
 //!   read-only `/proc` paths of `runc spec`; no cgroup limits.
@@ -28,8 +29,23 @@ use super::{ExecError, ExecMount, ExecMountKind, Network, RunSpec};
 /// The `PATH` a step gets when its environment has none (BuildKit's default).
 pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/// Host files bind-mounted read-only into every step (as BuildKit does).
+/// Files bind-mounted read-only into every step (as BuildKit does): the host's
+/// `/etc/resolv.conf`, and the generated [`hosts_file`] at `/etc/hosts`.
 pub const HOST_FILES: [&str; 2] = ["/etc/resolv.conf", "/etc/hosts"];
+
+/// A step's host name when none is given (BuildKit's).
+pub const DEFAULT_HOSTNAME: &str = "buildkitsandbox";
+
+/// The `/etc/hosts` of a step with host name `hostname`, as BuildKit's executor writes it
+/// (`oci.GetHostsFile`; an empty name is [`DEFAULT_HOSTNAME`]): the host's own file is not used.
+pub fn hosts_file(hostname: &str) -> String {
+    let hostname = if hostname.is_empty() {
+        DEFAULT_HOSTNAME
+    } else {
+        hostname
+    };
+    format!("127.0.0.1\tlocalhost {hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n")
+}
 
 /// Docker's default capabilities.
 const DEFAULT_CAPS: [Capability; 14] = [
@@ -73,15 +89,15 @@ pub fn process_env(spec: &RunSpec) -> Vec<String> {
     env
 }
 
-/// The spec for `spec` with root `merged` and ids `ids`; `host_files`: bind-mount
-/// [`HOST_FILES`] (only when the root's `/etc` is a directory or absent).
+/// The spec for `spec` with root `merged` and ids `ids`; `hosts`: bind-mount [`HOST_FILES`],
+/// `/etc/hosts` from this file (only when the root's `/etc` is a directory or absent).
 pub fn build(
     spec: &RunSpec,
     merged: &Path,
     ids: &Ids,
-    host_files: bool,
+    hosts: Option<&Path>,
 ) -> Result<Spec, ExecError> {
-    build_inner(spec, merged, ids, host_files).map_err(|source| ExecError::Spec {
+    build_inner(spec, merged, ids, hosts).map_err(|source| ExecError::Spec {
         path: merged.to_path_buf(),
         source,
     })
@@ -91,7 +107,7 @@ fn build_inner(
     spec: &RunSpec,
     merged: &Path,
     ids: &Ids,
-    host_files: bool,
+    hosts: Option<&Path>,
 ) -> Result<Spec, oci_spec::OciSpecError> {
     let env = process_env(spec);
     let caps: oci_spec::runtime::Capabilities = DEFAULT_CAPS.into_iter().collect();
@@ -126,13 +142,14 @@ fn build_inner(
         ])
         .build()?;
     let mut mounts: Vec<Mount> = get_default_mounts();
-    for file in HOST_FILES {
-        if host_files && Path::new(file).is_file() {
+    let sources = hosts.map(|hosts| [Path::new(HOST_FILES[0]), hosts]);
+    for (file, source) in HOST_FILES.iter().zip(sources.into_iter().flatten()) {
+        if source.is_file() {
             mounts.push(
                 MountBuilder::default()
                     .destination(file)
                     .typ("bind")
-                    .source(file)
+                    .source(source)
                     .options(vec!["rbind".into(), "ro".into()])
                     .build()?,
             );
@@ -257,6 +274,15 @@ fn device_rules() -> Result<Vec<LinuxDeviceCgroup>, oci_spec::OciSpecError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_hosts_file_is_buildkits() {
+        assert_eq!(
+            hosts_file("foo"),
+            "127.0.0.1\tlocalhost foo\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+        );
+        assert_eq!(hosts_file(""), hosts_file(DEFAULT_HOSTNAME));
+    }
 
     #[test]
     fn every_device_is_denied_but_the_standard_ones() {

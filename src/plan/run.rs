@@ -42,6 +42,11 @@ impl Walker<'_, '_> {
             .str("network", &r.network)
             .str("security", &r.security)
             .list("devices", &r.devices);
+        // Only when given, so that the keys of every other build stay as they were.
+        let hostname = self.build_args.sandbox_hostname().map(str::to_string);
+        if let Some(name) = &hostname {
+            h.str("hostname", name);
+        }
         h.bytes("mounts", &(r.mounts.len() as u64).to_be_bytes());
         let mut shown_flags = Vec::new();
         let mut mounts = Vec::new();
@@ -94,6 +99,7 @@ impl Walker<'_, '_> {
             files,
             mounts,
             proxy_env: self.build_args.proxies(),
+            hostname,
         };
         Ok((text, op))
     }

@@ -290,3 +290,38 @@ fn a_proxy_build_arg_changes_no_key() {
     assert_eq!(key("http://a:1"), key("http://b:2"));
     assert!(key("http://a:1").is_string());
 }
+
+/// `BUILDKIT_SANDBOX_HOSTNAME` is part of RUN's key when given, as the host name is of
+/// BuildKit's exec op; without it (or empty, which BuildKit ignores) the keys are unchanged.
+#[test]
+fn the_sandbox_hostname_is_part_of_runs_key() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM scratch\nCOPY a /a\nRUN true\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("a"), "a").unwrap();
+    let key = |args: &[&str]| {
+        let mut all = vec!["plan", "--offline", "--format", "json"];
+        all.extend(args);
+        all.push(".");
+        let out = rbuild(&all, dir.path());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        plan["stages"][0]["key"].clone()
+    };
+    let none = key(&[]);
+    assert!(none.is_string());
+    let arg = |v: &str| format!("BUILDKIT_SANDBOX_HOSTNAME={v}");
+    assert_eq!(key(&["--build-arg", &arg("")]), none);
+    assert_ne!(key(&["--build-arg", &arg("foo")]), none);
+    assert_ne!(
+        key(&["--build-arg", &arg("foo")]),
+        key(&["--build-arg", &arg("bar")])
+    );
+}

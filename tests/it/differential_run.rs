@@ -202,3 +202,17 @@ fn run_proxy() {
         },
     );
 }
+
+/// RUN's host name and `/etc/hosts`: BuildKit's default, and `--build-arg
+/// BUILDKIT_SANDBOX_HOSTNAME=...` (issue 23), in every stage.
+#[test]
+fn run_hostname() {
+    check("run-hostname", &Opts::default());
+    check(
+        "run-hostname",
+        &Opts {
+            build_args: &[("BUILDKIT_SANDBOX_HOSTNAME", "foo")],
+            ..Opts::default()
+        },
+    );
+}
