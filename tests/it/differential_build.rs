@@ -297,3 +297,19 @@ fn docker_loads_the_docker_archive_output() {
     assert_eq!(cmd, r#"["cat","/hello.txt"]"#);
     let _ = peer.docker().args(["image", "rm", "-f", &tag]).output();
 }
+
+/// Destinations below an absolute symlink of the image (Debian's `/var/run -> /run`): ADD of
+/// local archives and COPY land in `/run`, resolved inside the root as BuildKit's copy does.
+/// Issue 23 reported "cannot copy to non-directory" here; the destination resolution
+/// (`LayerTree::resolve`) already follows such symlinks, so this guards it (also passes with
+/// the container isolation).
+#[test]
+fn add_to_a_destination_under_a_symlink() {
+    check(
+        "add_symlink_dest",
+        &Opts {
+            setup: Some(make_archives),
+            ..Opts::default()
+        },
+    );
+}
