@@ -16,7 +16,8 @@
 //! * A symlink's is `sha256(lp("rbuild-ctx-v1/symlink") || lp(target))`; it is never followed
 //!   (except when a COPY source names it directly, as BuildKit follows it then).
 //! * A fifo's or device's is `sha256(lp("rbuild-ctx-v1/special") || lp(type) || u64 major ||
-//!   u64 minor)`; such files are never opened. Unix sockets are skipped.
+//!   u64 minor)`; such files are never opened. A Unix socket is an empty regular file (BuildKit's
+//!   context transfer sends it as one).
 //! * A directory's is `sha256(lp("rbuild-ctx-v1/dir") || u64 n || record(child)...)` over its
 //!   children in the filtered view, sorted by name bytes.
 //! * `record(e)` = `lp(name) || lp(type) || u32 (mode & 0o7777) || lp(link target) ||
@@ -386,7 +387,17 @@ impl BuildContext {
             path: path.clone(),
             source,
         };
-        let mut file = std::fs::File::open(&path).map_err(io)?;
+        let mut file = match std::fs::File::open(&path) {
+            Ok(file) => file,
+            // A socket cannot be opened (ENXIO): it is an empty file (see the module docs).
+            Err(e)
+                if e.raw_os_error() == Some(rustix::io::Errno::NXIO.raw_os_error())
+                    && is_socket(&path) =>
+            {
+                return Ok(Sha256::digest([]).into());
+            }
+            Err(e) => return Err(io(e)),
+        };
         let opened = FileStamp::of(&file.metadata().map_err(io)?);
         let mut hasher = Sha256::new();
         let mut buf = vec![0u8; 256 * 1024];
@@ -416,6 +427,13 @@ impl Drop for BuildContext {
     fn drop(&mut self) {
         let _ = self.cache.save();
     }
+}
+
+/// Whether `path` is a Unix socket (not following a symlink).
+fn is_socket(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    path.symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_socket())
 }
 
 fn exclude_filter(excludes: &[String]) -> Result<Option<Filter>, ContextError> {

@@ -313,3 +313,22 @@ fn add_to_a_destination_under_a_symlink() {
         },
     );
 }
+
+/// A unix socket in the context is copied as an empty regular file (issue 23).
+#[test]
+fn copy_socket() {
+    check(
+        "copy_socket",
+        &Opts {
+            setup: Some(make_sockets),
+            ..Opts::default()
+        },
+    );
+}
+
+/// The sockets of the `copy_socket` case (git cannot hold them): `sock` and `sub/sock`.
+fn make_sockets(ctx: &Path) {
+    for p in ["sock", "sub/sock"] {
+        drop(std::os::unix::net::UnixListener::bind(ctx.join(p)).unwrap());
+    }
+}

@@ -10,12 +10,13 @@
 //!    becomes that path. A directory's contents go into it, created when missing; the directory
 //!    keeps its metadata but takes the source directory's mtime.
 //! 3. Copied entries keep their mode (or `--chmod`), mtime and xattrs; the context's are owned
-//!    by root, a stage's keep their owners, `--chown` sets them all.
+//!    by root, a stage's keep their owners, `--chown` sets them all. A socket becomes an empty
+//!    regular file, as BuildKit receives and copies it.
 //!
 //! So several sources and a destination without `/` are not an error (BuildKit does not check):
 //! a first file becomes the destination and the next ones replace it.
 
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
 
 use super::archive::{self, Compression};
@@ -149,12 +150,22 @@ impl<'r, 'a> Copier<'r, 'a> {
         apply_chmod: bool,
     ) -> Result<Option<Entry>, CopyError> {
         let line = self.line();
-        let Some(found) = entry_from_disk(path, disk, meta)
-            .map_err(|source| CopyError::Layer { line, source })?
-        else {
-            return Ok(None);
+        let mut entry = if meta.file_type().is_socket() {
+            // BuildKit receives a context's socket as an empty regular file (fsutil clears
+            // the socket bit), and its copier makes one of a stage's ("copied as stub").
+            let mut e = Entry::empty_file(path);
+            e.mode = meta.mode() & 0o7777;
+            (e.uid, e.gid) = (u64::from(meta.uid()), u64::from(meta.gid()));
+            e.mtime = meta.mtime();
+            e
+        } else {
+            let Some(found) = entry_from_disk(path, disk, meta)
+                .map_err(|source| CopyError::Layer { line, source })?
+            else {
+                return Ok(None);
+            };
+            found.entry
         };
-        let mut entry = found.entry;
         if let Some(owner) = self.owner {
             (entry.uid, entry.gid) = owner;
         } else if !keep_owner {
