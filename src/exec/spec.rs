@@ -10,7 +10,9 @@
 //!   sysfs) and `/sys/fs/cgroup`, as `runc spec`; the host's `/etc/resolv.conf` and an
 //!   `/etc/hosts` naming the step's host name ([`hosts_file`]) bind-mounted read-only, as
 //!   BuildKit does; then the step's own ([`super::RunSpec::mounts`]:
-//!   binds `rbind` + `ro`/`rw`, tmpfs `nosuid` with its size), parents before children;
+//!   binds `rbind` + `ro`/`rw`, tmpfs `nosuid` with its size), parents before children, each in
+//!   the place of a default mount of the same destination (`/dev/shm`), as BuildKit's
+//!   `dedupMounts`;
 //! * namespaces: pid, ipc, uts, mount, and network with [`super::Network::None`]; the masked and
 //!   read-only `/proc` paths of `runc spec`; no cgroup limits.
 
@@ -183,6 +185,7 @@ fn build_inner(
             }
         });
     }
+    let mounts = dedup_mounts(mounts);
     let mut kinds = vec![
         LinuxNamespaceType::Pid,
         LinuxNamespaceType::Ipc,
@@ -218,6 +221,20 @@ fn build_inner(
         .set_mounts(Some(mounts))
         .set_linux(Some(linux));
     Ok(out)
+}
+
+/// `mounts` with one mount per destination: a later one takes the place of an earlier one
+/// (BuildKit's `dedupMounts`), so that `RUN --mount=type=tmpfs,target=/dev/shm` replaces the
+/// default `/dev/shm` instead of being mounted over it.
+fn dedup_mounts(mounts: Vec<Mount>) -> Vec<Mount> {
+    let mut out: Vec<Mount> = Vec::with_capacity(mounts.len());
+    for m in mounts {
+        match out.iter_mut().find(|o| o.destination() == m.destination()) {
+            Some(slot) => *slot = m,
+            None => out.push(m),
+        }
+    }
+    out
 }
 
 /// The device cgroup rules of a step: every device denied, then the standard allow-list that
@@ -274,6 +291,39 @@ fn device_rules() -> Result<Vec<LinuxDeviceCgroup>, oci_spec::OciSpecError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_step_mount_replaces_the_default_of_its_destination() {
+        let spec = RunSpec {
+            args: vec!["true".into()],
+            mounts: vec![ExecMount {
+                target: "/dev/shm".into(),
+                kind: ExecMountKind::Tmpfs {
+                    size: Some(1 << 20),
+                },
+            }],
+            ..RunSpec::default()
+        };
+        let ids = Ids {
+            uid: 0,
+            gid: 0,
+            additional_gids: Vec::new(),
+        };
+        let built = build(&spec, Path::new("/merged"), &ids, None).unwrap();
+        let mounts = built.mounts().as_ref().unwrap();
+        let shm: Vec<&Mount> = mounts
+            .iter()
+            .filter(|m| m.destination() == Path::new("/dev/shm"))
+            .collect();
+        assert_eq!(shm.len(), 1, "{mounts:?}");
+        assert_eq!(
+            shm[0].options().as_deref(),
+            Some(&["nosuid".to_string(), "size=1048576".to_string()][..])
+        );
+        // In the default's place: after /dev, before /dev/mqueue.
+        let at = |d: &str| mounts.iter().position(|m| m.destination() == Path::new(d));
+        assert!(at("/dev") < at("/dev/shm") && at("/dev/shm") < at("/dev/mqueue"));
+    }
 
     #[test]
     fn the_hosts_file_is_buildkits() {

@@ -216,3 +216,10 @@ fn run_hostname() {
         },
     );
 }
+
+/// `RUN --mount=type=tmpfs,target=/dev/shm`: the step's tmpfs replaces the default /dev/shm
+/// (issue 23: it was mounted on top of it, two /dev/shm mounts in /proc/mounts).
+#[test]
+fn run_tmpfs_over_dev_shm() {
+    check("run-tmpfs-shm", &Opts::default());
+}
