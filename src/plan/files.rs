@@ -34,7 +34,7 @@ impl Walker<'_, '_> {
             }
             StageRef::Image(name) => {
                 let img = resolve::image(&name, self.platform, self.req.resolver)
-                    .map_err(|e| PlanError::at(line, e))?;
+                    .map_err(|e| PlanError::at(line, resolve::unresolved(from, &e, self.names)))?;
                 h.str("from.image", &img.reference)
                     .opt("from.digest", img.digest.as_deref());
                 if img.digest.is_none() {

@@ -78,9 +78,14 @@ pub enum PlanError {
         #[source]
         source: ContextError,
     },
-    /// `--target` names no stage.
-    #[error("failed to reach build target {0} in Dockerfile")]
-    UnknownTarget(String),
+    /// `--target` names no stage (BuildKit's message and "did you mean" hint).
+    #[error("target stage {target:?} could not be found{hint}")]
+    UnknownTarget {
+        /// The target as given.
+        target: String,
+        /// `" (did you mean <stage>?)"` when a stage's name is near, else empty.
+        hint: String,
+    },
 }
 
 impl PlanError {
@@ -88,7 +93,7 @@ impl PlanError {
     pub fn line(&self) -> Option<usize> {
         match self {
             PlanError::Instruction { line, .. } | PlanError::Context { line, .. } => Some(*line),
-            PlanError::UnknownTarget(_) => None,
+            PlanError::UnknownTarget { .. } => None,
         }
     }
 
@@ -282,7 +287,16 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, PlanError> {
             stages
                 .iter()
                 .position(|s| s.name.as_deref() == Some(lower.as_str()))
-                .ok_or_else(|| PlanError::UnknownTarget(t.clone()))?
+                .ok_or_else(|| {
+                    let names: Vec<&str> =
+                        stages.iter().filter_map(|s| s.name.as_deref()).collect();
+                    PlanError::UnknownTarget {
+                        target: t.clone(),
+                        hint: crate::dockerfile::suggest::search(t, &names, true)
+                            .map(|m| format!(" (did you mean {m}?)"))
+                            .unwrap_or_default(),
+                    }
+                })?
         }
         None => stages.len().saturating_sub(1),
     };

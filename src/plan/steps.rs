@@ -102,8 +102,11 @@ pub(super) fn plan_stage(
             (h.finish(), state)
         }
         Source::Image(img) => {
-            let resolved = resolve::image(&img.reference, &head.platform, req.resolver)
-                .map_err(|e| PlanError::at(stage.line, e))?;
+            let unresolved = |e: String| {
+                PlanError::at(stage.line, resolve::unresolved(&img.reference, &e, &names))
+            };
+            let resolved =
+                resolve::image(&img.reference, &head.platform, req.resolver).map_err(unresolved)?;
             let mut h = KeyHasher::new("from");
             h.str("platform", &head.platform.to_string())
                 .str("image", &resolved.reference)
@@ -115,7 +118,7 @@ pub(super) fn plan_stage(
                 ));
             }
             let base_config = resolve::image_config(&img.reference, &head.platform, req.resolver)
-                .map_err(|e| PlanError::at(stage.line, e))?;
+                .map_err(unresolved)?;
             inputs.images.push(resolved.clone());
             base_image = Some(resolved);
             let state = match base_config {
