@@ -332,3 +332,24 @@ fn make_sockets(ctx: &Path) {
         drop(std::os::unix::net::UnixListener::bind(ctx.join(p)).unwrap());
     }
 }
+
+/// Sources that bring nothing: `COPY --from` the root of a stage without files (issue 23:
+/// `"/": not found`), wildcards that match nothing. A wildcard matching nothing does not create
+/// the destination in BuildKit 0.13 nor in today's BuildKit (the file op's `docopy` returns
+/// before `copy.Copy` makes it when `AllowEmptyWildcard` finds no match), and not in rbuild.
+#[test]
+fn copy_empty_sources() {
+    check(
+        "copy_empty",
+        &Opts {
+            known: &[
+                // `COPY nomatch* /wild/` changes nothing: BuildKit exports an empty tar as its
+                // layer, rbuild makes none and marks the entry empty_layer (as for RUN, see
+                // differential_run's run_empty; that choice is made elsewhere).
+                "history[2]: \"COPY nomatch* /wild/ # buildkit\"",
+                "layers: 4 vs 3",
+            ],
+            ..Opts::default()
+        },
+    );
+}
