@@ -607,7 +607,7 @@ impl Walker<'_, '_> {
 }
 
 /// Parses one ONBUILD trigger of a base into a command placed at the stage's FROM line.
-fn onbuild_trigger(trigger: &str, line: usize) -> Result<Command, PlanError> {
+pub(super) fn onbuild_trigger(trigger: &str, line: usize) -> Result<Command, PlanError> {
     let bad = |m: String| PlanError::at(line, format!("ONBUILD trigger `{trigger}`: {m}"));
     let df = crate::dockerfile::parse(trigger).map_err(|e| bad(e.to_string()))?;
     let [inst] = df.instructions.as_slice() else {

@@ -1,7 +1,9 @@
 //! Whole builds against BuildKit of the COPY/ADD/config cases (see [`super::differential_harness`]
 //! for what is compared and how).
 
-use super::differential_harness::{CONTEXT_MTIME, FUTURE_MTIME, Opts, check, peer, run};
+use super::differential_harness::{
+    CONTEXT_MTIME, FUTURE_MTIME, Opts, check, image_files, peer, run,
+};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -351,5 +353,70 @@ fn copy_empty_sources() {
             ],
             ..Opts::default()
         },
+    );
+}
+
+/// `ONBUILD COPY --from=<stage>` in a base stage and in a base image: the stages the triggers
+/// copy from are built though nothing else needs them (issue 23: "internal: source stage not
+/// planned"). Today's BuildKit adds the triggers' stages as dependencies (`resolveStages` +
+/// `initOnBuildTriggers`); BuildKit 0.13 fails this Dockerfile ("cannot copy from stage "files",
+/// it needs to be defined before current stage "child"": it dispatched only the stages reachable
+/// before the triggers were read), so the expectations are today's BuildKit's, written out
+/// here, not a comparison with the 0.13 peer. rbuild pushes the base image itself.
+#[test]
+fn onbuild_copy_from_a_stage() {
+    let Some(peer) = peer() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/differential/onbuild_from");
+    let ctx = tmp.path().join("context");
+    std::fs::create_dir(&ctx).unwrap();
+    let rbuild = |dockerfile: &str, extra: &[&str]| {
+        let file = tmp.path().join(dockerfile);
+        let text = std::fs::read_to_string(case.join(dockerfile)).unwrap();
+        std::fs::write(&file, text.replace("127.0.0.1:5000", &peer.registry)).unwrap();
+        let mut c = Command::new(env!("CARGO_BIN_EXE_rbuild"));
+        c.arg("build")
+            .env("RBUILD_HOME", tmp.path().join("rbuild-home"))
+            .args(["--progress=plain", "-f"])
+            .arg(&file)
+            .arg("--build-arg")
+            .arg(format!("REGISTRY={}", peer.registry))
+            .args(extra)
+            .arg(&ctx);
+        run(
+            &mut c,
+            &format!("onbuild_from: rbuild build -f {dockerfile}"),
+        );
+    };
+    let base = format!("{}/differential/onbuild-from-base:rbuild", peer.registry);
+    rbuild("base.Dockerfile", &["-t", &base, "--push"]);
+    let out = tmp.path().join("image.tar");
+    rbuild(
+        "Dockerfile",
+        &[
+            "--build-arg",
+            &format!("BASE={base}"),
+            "--output",
+            &format!("type=oci,dest={}", out.display()),
+        ],
+    );
+    let files = image_files(&out);
+    let text = |p: &str| {
+        files
+            .get(p)
+            .and_then(|d| d.as_deref())
+            .map(|d| String::from_utf8_lossy(d).into_owned())
+    };
+    // The base stage's trigger ran in `child` (and not in `base` itself).
+    assert_eq!(
+        text("seen.txt").as_deref(),
+        Some("from-files\n"),
+        "{files:?}"
+    );
+    assert_eq!(text("triggered.txt").as_deref(), Some("from-files\n"));
+    // The base image's trigger ran first in the last stage.
+    assert_eq!(
+        text("from-image-trigger.txt").as_deref(),
+        Some("from-assets\n")
     );
 }
