@@ -168,6 +168,21 @@ fn add_tar() {
         "add_tar",
         &Opts {
             setup: Some(make_archives),
+            known: &[
+                // `ADD --chown=1000:1000 archive.tar.gz /owned/`: today's BuildKit owns every
+                // extracted entry by the --chown user (solver/llbsolver/file/unpack.go passes
+                // it as the archive's ChownOpts), as rbuild does (issue 23); BuildKit 0.13, the
+                // peer, kept the archive's owners. Kept: rbuild follows today's BuildKit.
+                "/owned/root.txt: owner 0:1 vs 1000:1000",
+                "/owned/top: owner 0:1 vs 1000:1000",
+                "/owned/top/exec: owner 0:1 vs 1000:1000",
+                "/owned/top/file: owner 1234:1235 vs 1000:1000",
+                "/owned/top/hard: owner 1234:1235 vs 1000:1000",
+                "/owned/top/link: owner 0:1 vs 1000:1000",
+                "/owned/top/sub: owner 42:43 vs 1000:1000",
+                "/owned/top/sub/deep: owner 42:43 vs 1000:1000",
+                "/owned/top/sub/future: owner 0:1 vs 1000:1000",
+            ],
             ..Opts::default()
         },
     );

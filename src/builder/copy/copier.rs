@@ -270,7 +270,7 @@ impl<'r, 'a> Copier<'r, 'a> {
     }
 
     /// Extracts an archive into the destination directory (created 0755 with the `--chown`
-    /// owner); the archive's owners and modes are kept.
+    /// owner); the archive's modes are kept, and its owners unless `--chown` is given.
     fn unpack(
         &mut self,
         archive_path: &Path,
@@ -295,12 +295,10 @@ impl<'r, 'a> Copier<'r, 'a> {
             }
         })?;
         let files = disk_tree(&into, line)?;
-        // BuildKit (0.13, checked by the differential tests) keeps the archive's owners even
-        // with --chown: the owner applies to the directories ADD creates, not to the contents.
-        let chown = self.owner.take();
-        let copied = self.copy_tree(&dst, &files, true, false);
-        self.owner = chown;
-        copied
+        // --chown owns everything extracted, as today's BuildKit does (unpack with the archive
+        // package's ChownOpts); BuildKit 0.13 kept the archive's owners. Without it, the
+        // archive's owners are kept.
+        self.copy_tree(&dst, &files, true, false)
     }
 
     /// ADD of a git source: its checkout at the commit planned (resolved now when the build was
