@@ -37,6 +37,7 @@ pub(crate) mod glob;
 mod hash_cache;
 pub mod ignore_file;
 pub mod merkle;
+pub mod parents;
 mod select;
 mod walk;
 
@@ -231,9 +232,24 @@ impl BuildContext {
         sources: &[String],
         excludes: &[String],
     ) -> Result<SourcesDigest, ContextError> {
-        let start_ns = now_ns();
         let exclude = exclude_filter(excludes)?;
-        let mut tops = self.select_trees(sources, exclude.as_ref())?;
+        self.hash_trees(self.select_trees(sources, exclude.as_ref(), false)?)
+    }
+
+    /// Like [`BuildContext::hash_sources_with`] for `COPY --parents` sources, each selecting
+    /// what its include pattern matches below its directory ([`parents`]).
+    pub fn hash_parents_sources(
+        &self,
+        sources: &[String],
+        excludes: &[String],
+    ) -> Result<SourcesDigest, ContextError> {
+        let exclude = exclude_filter(excludes)?;
+        self.hash_trees(self.select_trees(sources, exclude.as_ref(), true)?)
+    }
+
+    /// The digest of selected trees.
+    fn hash_trees(&self, mut tops: Vec<(Selected, Entry)>) -> Result<SourcesDigest, ContextError> {
+        let start_ns = now_ns();
 
         let mut jobs: Vec<(Vec<u8>, FileStamp)> = Vec::new();
         for (_, tree) in &tops {
@@ -286,7 +302,7 @@ impl BuildContext {
     ) -> Result<Vec<String>, ContextError> {
         let exclude = exclude_filter(excludes)?;
         let mut out = Vec::new();
-        for (_, tree) in self.select_trees(sources, exclude.as_ref())? {
+        for (_, tree) in self.select_trees(sources, exclude.as_ref(), false)? {
             tree.visit(&mut |e| out.push(display_path(&e.rel)));
         }
         Ok(out)
@@ -296,15 +312,22 @@ impl BuildContext {
     /// order; a wildcard matching nothing selects nothing), with `excludes` (`COPY --exclude`)
     /// left out below each selected path. A missing path without wildcards is
     /// [`ContextError::NotFound`].
+    ///
+    /// With `parents` (`COPY --parents`), each source selects the directories before its `/./`
+    /// pivot (`/` without one), each holding only what the include pattern after it matches
+    /// ([`parents`]).
     pub fn select_for_copy(
         &self,
         sources: &[String],
         excludes: &[String],
+        parents: bool,
     ) -> Result<Vec<SelectedTree>, ContextError> {
         let exclude = exclude_filter(excludes)?;
         let mut out = Vec::new();
         for (index, source) in sources.iter().enumerate() {
-            for (sel, tree) in self.select_trees(std::slice::from_ref(source), exclude.as_ref())? {
+            let trees =
+                self.select_trees(std::slice::from_ref(source), exclude.as_ref(), parents)?;
+            for (sel, tree) in trees {
                 let skip = if sel.resolved.is_empty() {
                     0
                 } else {
@@ -355,10 +378,15 @@ impl BuildContext {
         &self,
         sources: &[String],
         exclude: Option<&Filter>,
+        parents: bool,
     ) -> Result<Vec<(Selected, Entry)>, ContextError> {
         let walker = self.walker(exclude);
         let mut tops = Vec::new();
         for source in sources {
+            if parents {
+                self.select_parents(&walker, source, &mut tops)?;
+                continue;
+            }
             for selected in select::select(&walker, source)? {
                 let tree =
                     walker
@@ -370,6 +398,43 @@ impl BuildContext {
             }
         }
         Ok(tops)
+    }
+
+    /// [`BuildContext::select_trees`] of one `--parents` source: the directories its part
+    /// before the pivot selects, pruned to what its include pattern matches.
+    fn select_parents(
+        &self,
+        walker: &Walker<'_>,
+        source: &str,
+        tops: &mut Vec<(Selected, Entry)>,
+    ) -> Result<(), ContextError> {
+        let not_found = || ContextError::NotFound {
+            pattern: source.to_string(),
+        };
+        let split = parents::ParentsSource::split(source);
+        if let Some(required) = split.required() {
+            select::select(walker, &required).map_err(|e| match e {
+                ContextError::NotFound { .. } => not_found(),
+                other => other,
+            })?;
+        }
+        let matcher = split.matcher();
+        for selected in select::select(walker, &split.src)? {
+            let mut tree = walker.tree(&selected.resolved)?.ok_or_else(not_found)?;
+            if tree.kind != EntryType::Dir {
+                continue;
+            }
+            if let Some(m) = &matcher {
+                let skip = if selected.resolved.is_empty() {
+                    0
+                } else {
+                    selected.resolved.len() + 1
+                };
+                parents::prune(&mut tree, m, skip, &dockerignore::MatchInfo::default());
+            }
+            tops.push((selected, tree));
+        }
+        Ok(())
     }
 
     fn file_digest(

@@ -54,15 +54,18 @@ impl Walker<'_, '_> {
         &self,
         sources: &[String],
         excludes: &[String],
+        parents: bool,
         line: usize,
         h: &mut KeyHasher,
         inputs: &mut StepInputs,
     ) -> Result<(), PlanError> {
-        let d = self
-            .req
-            .context
-            .hash_sources_with(sources, excludes)
-            .map_err(|source| PlanError::Context { line, source })?;
+        let ctx = self.req.context;
+        let d = if parents {
+            ctx.hash_parents_sources(sources, excludes)
+        } else {
+            ctx.hash_sources_with(sources, excludes)
+        }
+        .map_err(|source| PlanError::Context { line, source })?;
         h.str("context", &d.digest);
         inputs.files.extend(d.paths);
         inputs.listing.extend(d.listing);
@@ -168,7 +171,7 @@ impl Walker<'_, '_> {
                         format!("{url}: source can't be {what} for COPY (ADD fetches it)"),
                     ));
                 }
-                self.context_key(&op.sources, &op.excludes, line, h, inputs)?
+                self.context_key(&op.sources, &op.excludes, op.parents, line, h, inputs)?
             }
             None => {}
         }
@@ -235,7 +238,7 @@ impl Walker<'_, '_> {
             }
         }
         if !local.is_empty() {
-            self.context_key(&local, &op.excludes, line, h, inputs)?;
+            self.context_key(&local, &op.excludes, false, line, h, inputs)?;
         }
         Ok((history_text(&op, &a.files.inline), op))
     }

@@ -168,7 +168,7 @@ impl Walker<'_, '_> {
                 Some(self.source_key(from, std::slice::from_ref(&source), line, h, inputs)?)
             }
             (MountType::Bind, None) => {
-                self.context_key(std::slice::from_ref(&source), &[], line, h, inputs)?;
+                self.context_key(std::slice::from_ref(&source), &[], false, line, h, inputs)?;
                 Some(FileSource::Context)
             }
             _ => None,

@@ -435,3 +435,53 @@ fn onbuild_copy_from_a_stage() {
         Some("from-assets\n")
     );
 }
+
+/// `COPY --parents` (pivots, wildcards before and after them, `**`, required paths, a wildcard
+/// matching nothing) against the expectations of BuildKit's own tests, which the RUN steps of
+/// each target of `tests/data/parents/Dockerfile` check (issue 23: `**` copied nothing).
+/// BuildKit 0.13's built-in frontend cannot take --parents (a labs `# syntax=` image would be
+/// pulled from Docker Hub), hence no comparison with the peer.
+#[test]
+fn copy_parents_as_buildkits_tests_expect() {
+    let Some(peer) = peer() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/parents");
+    let build = |target: &str| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_rbuild"));
+        c.arg("build")
+            .env("RBUILD_HOME", tmp.path().join("rbuild-home"))
+            .args(["--progress=plain", "-f"])
+            .arg(case.join("Dockerfile"))
+            .arg("--build-arg")
+            .arg(format!("REGISTRY={}", peer.registry))
+            .args(["--target", target])
+            .arg(case.join("context"));
+        c.output().unwrap()
+    };
+    for target in [
+        "middle",
+        "end",
+        "start",
+        "double",
+        "wildcard",
+        "doublewildcard",
+        "doubleinputs",
+        "normal",
+        "wildcard-nonexistent",
+        "wildcard-afterpivot",
+        "from-context",
+    ] {
+        let out = build(target);
+        assert!(
+            out.status.success(),
+            "--target {target}:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = build("nonexistentfile");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("not found"),
+        "{stderr}"
+    );
+}

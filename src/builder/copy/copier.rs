@@ -244,8 +244,9 @@ impl<'r, 'a> Copier<'r, 'a> {
         self.put_disk(&dst, &src.disk, &src.meta, src.keep_owner, true)
     }
 
-    /// `--parents`: the destination is a directory, and the source keeps the directories
-    /// leading to it (from the root or the `/./` pivot), each with its source's metadata.
+    /// `--parents`: the destination is a directory that receives what the source directory
+    /// holds of the include pattern, with the directories leading there (their source's
+    /// metadata), as BuildKit's copy with `IncludePatterns`.
     fn copy_with_parents(&mut self, src: &Source) -> Result<(), CopyError> {
         let (root, existing) = self.tree.resolve(&self.dest.clone(), true)?;
         match existing {
@@ -258,14 +259,7 @@ impl<'r, 'a> Copier<'r, 'a> {
                 });
             }
         }
-        for (i, (disk, meta)) in src.parents.iter().enumerate() {
-            let comps: Comps = root.iter().chain(&src.name[..=i]).cloned().collect();
-            self.put_disk(&comps, disk, meta, src.keep_owner, true)?;
-        }
         let top: Comps = root.iter().chain(&src.name).cloned().collect();
-        if !src.name.is_empty() {
-            self.put_disk(&top, &src.disk, &src.meta, src.keep_owner, true)?;
-        }
         self.copy_tree(&top, &src.below, src.keep_owner, true)
     }
 
