@@ -125,7 +125,7 @@ pub fn run_step(
         user: op.user.clone(),
         workdir: op.workdir.clone(),
         network,
-        hostname: "buildkitsandbox".into(),
+        hostname: op.hostname().to_string(),
         mounts: prepared.mounts.clone(),
         secret_env: prepared.secret_env.clone(),
         sandbox: op.sandbox.clone(),
@@ -198,7 +198,7 @@ fn run_in_container(
         user: op.user.clone(),
         workdir: op.workdir.clone(),
         network: Network::Host,
-        hostname: "buildkitsandbox".into(),
+        hostname: op.hostname().to_string(),
         mounts: prepared.mounts.clone(),
         secret_env: prepared.secret_env.clone(),
         ..RunSpec::default()

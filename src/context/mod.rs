@@ -16,7 +16,8 @@
 //! * A symlink's is `sha256(lp("rbuild-ctx-v1/symlink") || lp(target))`; it is never followed
 //!   (except when a COPY source names it directly, as BuildKit follows it then).
 //! * A fifo's or device's is `sha256(lp("rbuild-ctx-v1/special") || lp(type) || u64 major ||
-//!   u64 minor)`; such files are never opened. Unix sockets are skipped.
+//!   u64 minor)`; such files are never opened. A Unix socket is an empty regular file (BuildKit's
+//!   context transfer sends it as one).
 //! * A directory's is `sha256(lp("rbuild-ctx-v1/dir") || u64 n || record(child)...)` over its
 //!   children in the filtered view, sorted by name bytes.
 //! * `record(e)` = `lp(name) || lp(type) || u32 (mode & 0o7777) || lp(link target) ||
@@ -36,6 +37,7 @@ pub(crate) mod glob;
 mod hash_cache;
 pub mod ignore_file;
 pub mod merkle;
+pub mod parents;
 mod select;
 mod walk;
 
@@ -230,9 +232,24 @@ impl BuildContext {
         sources: &[String],
         excludes: &[String],
     ) -> Result<SourcesDigest, ContextError> {
-        let start_ns = now_ns();
         let exclude = exclude_filter(excludes)?;
-        let mut tops = self.select_trees(sources, exclude.as_ref())?;
+        self.hash_trees(self.select_trees(sources, exclude.as_ref(), false)?)
+    }
+
+    /// Like [`BuildContext::hash_sources_with`] for `COPY --parents` sources, each selecting
+    /// what its include pattern matches below its directory ([`parents`]).
+    pub fn hash_parents_sources(
+        &self,
+        sources: &[String],
+        excludes: &[String],
+    ) -> Result<SourcesDigest, ContextError> {
+        let exclude = exclude_filter(excludes)?;
+        self.hash_trees(self.select_trees(sources, exclude.as_ref(), true)?)
+    }
+
+    /// The digest of selected trees.
+    fn hash_trees(&self, mut tops: Vec<(Selected, Entry)>) -> Result<SourcesDigest, ContextError> {
+        let start_ns = now_ns();
 
         let mut jobs: Vec<(Vec<u8>, FileStamp)> = Vec::new();
         for (_, tree) in &tops {
@@ -285,7 +302,7 @@ impl BuildContext {
     ) -> Result<Vec<String>, ContextError> {
         let exclude = exclude_filter(excludes)?;
         let mut out = Vec::new();
-        for (_, tree) in self.select_trees(sources, exclude.as_ref())? {
+        for (_, tree) in self.select_trees(sources, exclude.as_ref(), false)? {
             tree.visit(&mut |e| out.push(display_path(&e.rel)));
         }
         Ok(out)
@@ -295,15 +312,22 @@ impl BuildContext {
     /// order; a wildcard matching nothing selects nothing), with `excludes` (`COPY --exclude`)
     /// left out below each selected path. A missing path without wildcards is
     /// [`ContextError::NotFound`].
+    ///
+    /// With `parents` (`COPY --parents`), each source selects the directories before its `/./`
+    /// pivot (`/` without one), each holding only what the include pattern after it matches
+    /// ([`parents`]).
     pub fn select_for_copy(
         &self,
         sources: &[String],
         excludes: &[String],
+        parents: bool,
     ) -> Result<Vec<SelectedTree>, ContextError> {
         let exclude = exclude_filter(excludes)?;
         let mut out = Vec::new();
         for (index, source) in sources.iter().enumerate() {
-            for (sel, tree) in self.select_trees(std::slice::from_ref(source), exclude.as_ref())? {
+            let trees =
+                self.select_trees(std::slice::from_ref(source), exclude.as_ref(), parents)?;
+            for (sel, tree) in trees {
                 let skip = if sel.resolved.is_empty() {
                     0
                 } else {
@@ -354,10 +378,15 @@ impl BuildContext {
         &self,
         sources: &[String],
         exclude: Option<&Filter>,
+        parents: bool,
     ) -> Result<Vec<(Selected, Entry)>, ContextError> {
         let walker = self.walker(exclude);
         let mut tops = Vec::new();
         for source in sources {
+            if parents {
+                self.select_parents(&walker, source, &mut tops)?;
+                continue;
+            }
             for selected in select::select(&walker, source)? {
                 let tree =
                     walker
@@ -369,6 +398,43 @@ impl BuildContext {
             }
         }
         Ok(tops)
+    }
+
+    /// [`BuildContext::select_trees`] of one `--parents` source: the directories its part
+    /// before the pivot selects, pruned to what its include pattern matches.
+    fn select_parents(
+        &self,
+        walker: &Walker<'_>,
+        source: &str,
+        tops: &mut Vec<(Selected, Entry)>,
+    ) -> Result<(), ContextError> {
+        let not_found = || ContextError::NotFound {
+            pattern: source.to_string(),
+        };
+        let split = parents::ParentsSource::split(source);
+        if let Some(required) = split.required() {
+            select::select(walker, &required).map_err(|e| match e {
+                ContextError::NotFound { .. } => not_found(),
+                other => other,
+            })?;
+        }
+        let matcher = split.matcher();
+        for selected in select::select(walker, &split.src)? {
+            let mut tree = walker.tree(&selected.resolved)?.ok_or_else(not_found)?;
+            if tree.kind != EntryType::Dir {
+                continue;
+            }
+            if let Some(m) = &matcher {
+                let skip = if selected.resolved.is_empty() {
+                    0
+                } else {
+                    selected.resolved.len() + 1
+                };
+                parents::prune(&mut tree, m, skip, &dockerignore::MatchInfo::default());
+            }
+            tops.push((selected, tree));
+        }
+        Ok(())
     }
 
     fn file_digest(
@@ -386,7 +452,17 @@ impl BuildContext {
             path: path.clone(),
             source,
         };
-        let mut file = std::fs::File::open(&path).map_err(io)?;
+        let mut file = match std::fs::File::open(&path) {
+            Ok(file) => file,
+            // A socket cannot be opened (ENXIO): it is an empty file (see the module docs).
+            Err(e)
+                if e.raw_os_error() == Some(rustix::io::Errno::NXIO.raw_os_error())
+                    && is_socket(&path) =>
+            {
+                return Ok(Sha256::digest([]).into());
+            }
+            Err(e) => return Err(io(e)),
+        };
         let opened = FileStamp::of(&file.metadata().map_err(io)?);
         let mut hasher = Sha256::new();
         let mut buf = vec![0u8; 256 * 1024];
@@ -416,6 +492,13 @@ impl Drop for BuildContext {
     fn drop(&mut self) {
         let _ = self.cache.save();
     }
+}
+
+/// Whether `path` is a Unix socket (not following a symlink).
+fn is_socket(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    path.symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_socket())
 }
 
 fn exclude_filter(excludes: &[String]) -> Result<Option<Filter>, ContextError> {

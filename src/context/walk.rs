@@ -5,7 +5,7 @@
 //! below it (fsutil's rule: always, when an exception has wildcards before its trailing `/*` or
 //! `/**`; otherwise when an exception's text starts with the directory's path). An excluded
 //! directory is still present when something below it is re-included (it holds that entry). Unix
-//! sockets are skipped (BuildKit cannot transfer them either); fifos and devices are entries
+//! sockets are empty regular files (as BuildKit receives them); fifos and devices are entries
 //! hashed by type and device number, never opened. Nothing is followed: a symlink is an entry.
 
 use std::ffi::OsStr;
@@ -236,8 +236,12 @@ impl Walker<'_> {
             EntryType::CharDevice
         } else if ft.is_block_device() {
             EntryType::BlockDevice
+        } else if ft.is_socket() {
+            // fsutil sends a socket's stat without the socket bit: BuildKit's side makes it an
+            // empty regular file (hashed as one, see `BuildContext::file_digest`).
+            EntryType::File
         } else {
-            return Ok(None); // sockets
+            return Ok(None);
         };
         let abs = abs_path(self.root, &rel);
         let mut entry = Entry {

@@ -42,6 +42,28 @@ fn kind_of(cmd: &str) -> Option<Kind> {
     })
 }
 
+/// Every keyword BuildKit knows, in uppercase (its `command.Commands`).
+pub(crate) const KEYWORDS: [&str; 18] = [
+    "ADD",
+    "ARG",
+    "CMD",
+    "COPY",
+    "ENTRYPOINT",
+    "ENV",
+    "EXPOSE",
+    "FROM",
+    "HEALTHCHECK",
+    "LABEL",
+    "MAINTAINER",
+    "ONBUILD",
+    "RUN",
+    "SHELL",
+    "STOPSIGNAL",
+    "USER",
+    "VOLUME",
+    "WORKDIR",
+];
+
 /// Whether BuildKit's parser knows the (lowercase) keyword. Unknown ones are accepted by the
 /// parser and rejected later.
 pub(crate) fn is_known(cmd: &str) -> bool {

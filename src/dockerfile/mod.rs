@@ -20,6 +20,7 @@ mod json_form;
 mod lines;
 mod parser;
 pub mod shell;
+pub mod suggest;
 mod words;
 
 pub use ast::{Body, Dockerfile, Heredoc, Instruction};

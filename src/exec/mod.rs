@@ -194,22 +194,20 @@ pub fn run(
         &spec.workdir
     };
     mountpoints::create_workdir(mount.merged(), workdir)?;
-    // `--add-host`: the step's /etc/hosts is the host's with the extra lines.
-    let hosts = (!spec.sandbox.extra_hosts.is_empty()).then(|| bundle.join("hosts"));
-    if let Some(path) = &hosts {
-        let mut text = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
-        if !text.is_empty() && !text.ends_with('\n') {
-            text.push('\n');
-        }
-        for (host, ip) in &spec.sandbox.extra_hosts {
-            text.push_str(&format!("{ip}\t{host}\n"));
-        }
-        std::fs::write(path, text).at("writing", path)?;
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).at("chmod", path)?;
+    // BuildKit's own /etc/hosts (localhost and the host name), then `--add-host`'s lines.
+    let hosts = bundle.join("hosts");
+    let mut hosts_text = spec::hosts_file(&spec.hostname);
+    for (host, ip) in &spec.sandbox.extra_hosts {
+        hosts_text.push_str(&format!("{ip}\t{host}\n"));
     }
+    std::fs::write(&hosts, hosts_text).at("writing", &hosts)?;
     let config = bundle.join("config.json");
-    let generated = spec::build(spec, mount.merged(), &ids, host_files, hosts.as_deref())?;
+    let generated = spec::build(
+        spec,
+        mount.merged(),
+        &ids,
+        host_files.then_some(hosts.as_path()),
+    )?;
     save_private(&config, &generated)?;
     let exit = runtime.run(&state, &bundle, &id, output)?;
     mount.unmount()?;

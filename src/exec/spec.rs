@@ -7,9 +7,12 @@
 //!   default); `RLIMIT_NOFILE` 1024:1024 (runc's default spec);
 //! * root: the overlay mount, writable;
 //! * mounts: `/proc`, `/dev` (tmpfs), `/dev/pts`, `/dev/shm`, `/dev/mqueue`, `/sys` (read-only
-//!   sysfs) and `/sys/fs/cgroup`, as `runc spec`; the host's `/etc/resolv.conf` and `/etc/hosts`
-//!   bind-mounted read-only, as BuildKit does; then the step's own ([`super::RunSpec::mounts`]:
-//!   binds `rbind` + `ro`/`rw`, tmpfs `nosuid` with its size), parents before children;
+//!   sysfs) and `/sys/fs/cgroup`, as `runc spec`; the host's `/etc/resolv.conf` and an
+//!   `/etc/hosts` naming the step's host name ([`hosts_file`]) bind-mounted read-only, as
+//!   BuildKit does; then the step's own ([`super::RunSpec::mounts`]:
+//!   binds `rbind` + `ro`/`rw`, tmpfs `nosuid` with its size), parents before children, each in
+//!   the place of a default mount of the same destination (`/dev/shm`), as BuildKit's
+//!   `dedupMounts`;
 //! * namespaces: pid, ipc, uts, mount, and network with [`super::Network::None`]; the masked and
 //!   read-only `/proc` paths of `runc spec`; no cgroup limits.
 
@@ -28,8 +31,23 @@ use super::{ExecError, ExecMount, ExecMountKind, Network, RunSpec};
 /// The `PATH` a step gets when its environment has none (BuildKit's default).
 pub const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/// Host files bind-mounted read-only into every step (as BuildKit does).
+/// Files bind-mounted read-only into every step (as BuildKit does): the host's
+/// `/etc/resolv.conf`, and the generated [`hosts_file`] at `/etc/hosts`.
 pub const HOST_FILES: [&str; 2] = ["/etc/resolv.conf", "/etc/hosts"];
+
+/// A step's host name when none is given (BuildKit's).
+pub const DEFAULT_HOSTNAME: &str = "buildkitsandbox";
+
+/// The `/etc/hosts` of a step with host name `hostname`, as BuildKit's executor writes it
+/// (`oci.GetHostsFile`; an empty name is [`DEFAULT_HOSTNAME`]): the host's own file is not used.
+pub fn hosts_file(hostname: &str) -> String {
+    let hostname = if hostname.is_empty() {
+        DEFAULT_HOSTNAME
+    } else {
+        hostname
+    };
+    format!("127.0.0.1\tlocalhost {hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n")
+}
 
 /// Docker's default capabilities.
 const DEFAULT_CAPS: [Capability; 14] = [
@@ -73,17 +91,15 @@ pub fn process_env(spec: &RunSpec) -> Vec<String> {
     env
 }
 
-/// The spec for `spec` with root `merged` and ids `ids`; `host_files`: bind-mount
-/// [`HOST_FILES`] (only when the root's `/etc` is a directory or absent), `/etc/hosts` from
-/// `hosts` when given (`--add-host`).
+/// The spec for `spec` with root `merged` and ids `ids`; `hosts`: bind-mount [`HOST_FILES`],
+/// `/etc/hosts` from this file (only when the root's `/etc` is a directory or absent).
 pub fn build(
     spec: &RunSpec,
     merged: &Path,
     ids: &Ids,
-    host_files: bool,
     hosts: Option<&Path>,
 ) -> Result<Spec, ExecError> {
-    build_inner(spec, merged, ids, host_files, hosts).map_err(|source| ExecError::Spec {
+    build_inner(spec, merged, ids, hosts).map_err(|source| ExecError::Spec {
         path: merged.to_path_buf(),
         source,
     })
@@ -93,7 +109,6 @@ fn build_inner(
     spec: &RunSpec,
     merged: &Path,
     ids: &Ids,
-    host_files: bool,
     hosts: Option<&Path>,
 ) -> Result<Spec, oci_spec::OciSpecError> {
     let env = process_env(spec);
@@ -154,12 +169,9 @@ fn build_inner(
             m.set_options(Some(options));
         }
     }
-    for file in HOST_FILES {
-        let source = match hosts {
-            Some(generated) if file == "/etc/hosts" => generated,
-            _ => Path::new(file),
-        };
-        if host_files && source.is_file() {
+    let sources = hosts.map(|hosts| [Path::new(HOST_FILES[0]), hosts]);
+    for (file, source) in HOST_FILES.iter().zip(sources.into_iter().flatten()) {
+        if source.is_file() {
             mounts.push(
                 MountBuilder::default()
                     .destination(file)
@@ -198,6 +210,7 @@ fn build_inner(
             }
         });
     }
+    let mounts = dedup_mounts(mounts);
     let mut kinds = vec![
         LinuxNamespaceType::Pid,
         LinuxNamespaceType::Ipc,
@@ -376,6 +389,20 @@ fn unique_name() -> String {
     format!("{}-{nanos}", std::process::id())
 }
 
+/// `mounts` with one mount per destination: a later one takes the place of an earlier one
+/// (BuildKit's `dedupMounts`), so that `RUN --mount=type=tmpfs,target=/dev/shm` replaces the
+/// default `/dev/shm` instead of being mounted over it.
+fn dedup_mounts(mounts: Vec<Mount>) -> Vec<Mount> {
+    let mut out: Vec<Mount> = Vec::with_capacity(mounts.len());
+    for m in mounts {
+        match out.iter_mut().find(|o| o.destination() == m.destination()) {
+            Some(slot) => *slot = m,
+            None => out.push(m),
+        }
+    }
+    out
+}
+
 /// The device cgroup rules of a step: every device denied, then the standard allow-list that
 /// `runc spec` and containerd's default spec give (mknod of any node, and read, write and mknod
 /// of /dev/null, zero, full, random, urandom, tty, console, ptmx and the pts). Without the
@@ -430,6 +457,48 @@ fn device_rules() -> Result<Vec<LinuxDeviceCgroup>, oci_spec::OciSpecError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_step_mount_replaces_the_default_of_its_destination() {
+        let spec = RunSpec {
+            args: vec!["true".into()],
+            mounts: vec![ExecMount {
+                target: "/dev/shm".into(),
+                kind: ExecMountKind::Tmpfs {
+                    size: Some(1 << 20),
+                },
+            }],
+            ..RunSpec::default()
+        };
+        let ids = Ids {
+            uid: 0,
+            gid: 0,
+            additional_gids: Vec::new(),
+        };
+        let built = build(&spec, Path::new("/merged"), &ids, None).unwrap();
+        let mounts = built.mounts().as_ref().unwrap();
+        let shm: Vec<&Mount> = mounts
+            .iter()
+            .filter(|m| m.destination() == Path::new("/dev/shm"))
+            .collect();
+        assert_eq!(shm.len(), 1, "{mounts:?}");
+        assert_eq!(
+            shm[0].options().as_deref(),
+            Some(&["nosuid".to_string(), "size=1048576".to_string()][..])
+        );
+        // In the default's place: after /dev, before /dev/mqueue.
+        let at = |d: &str| mounts.iter().position(|m| m.destination() == Path::new(d));
+        assert!(at("/dev") < at("/dev/shm") && at("/dev/shm") < at("/dev/mqueue"));
+    }
+
+    #[test]
+    fn the_hosts_file_is_buildkits() {
+        assert_eq!(
+            hosts_file("foo"),
+            "127.0.0.1\tlocalhost foo\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+        );
+        assert_eq!(hosts_file(""), hosts_file(DEFAULT_HOSTNAME));
+    }
 
     #[test]
     fn every_device_is_denied_but_the_standard_ones() {

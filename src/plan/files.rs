@@ -34,7 +34,7 @@ impl Walker<'_, '_> {
                 Ok(FileSource::Stage(j))
             }
             StageRef::Named(n) => self.named_key(n, from, paths, line, h, inputs),
-            StageRef::Image(name) => self.image_key(&name, line, h, inputs),
+            StageRef::Image(name) => self.image_key(&name, Some(from), line, h, inputs),
         }
     }
 
@@ -63,7 +63,7 @@ impl Walker<'_, '_> {
                 inputs.named.push((named.name.clone(), d.digest));
                 Ok(FileSource::Local(n))
             }
-            NamedValue::Image(reference) => self.image_key(reference, line, h, inputs),
+            NamedValue::Image(reference) => self.image_key(reference, None, line, h, inputs),
             NamedValue::Layout(layout) => {
                 let image = layout
                     .resolve(self.platform)
@@ -91,12 +91,17 @@ impl Walker<'_, '_> {
     fn image_key(
         &self,
         name: &str,
+        from: Option<&str>,
         line: usize,
         h: &mut KeyHasher,
         inputs: &mut StepInputs,
     ) -> Result<FileSource, PlanError> {
-        let img = resolve::image(name, self.platform, self.req.resolver)
-            .map_err(|e| PlanError::at(line, e))?;
+        // A `--from` that names no stage and no image: BuildKit's "did you mean" hint.
+        let img =
+            resolve::image(name, self.platform, self.req.resolver).map_err(|e| match from {
+                Some(from) => PlanError::at(line, resolve::unresolved(from, &e, self.names)),
+                None => PlanError::at(line, e),
+            })?;
         h.str("from.image", &img.reference)
             .opt("from.digest", img.digest.as_deref());
         if img.digest.is_none() {
@@ -114,15 +119,18 @@ impl Walker<'_, '_> {
         &self,
         sources: &[String],
         excludes: &[String],
+        parents: bool,
         line: usize,
         h: &mut KeyHasher,
         inputs: &mut StepInputs,
     ) -> Result<(), PlanError> {
-        let d = self
-            .req
-            .context
-            .hash_sources_with(sources, excludes)
-            .map_err(|source| PlanError::Context { line, source })?;
+        let ctx = self.req.context;
+        let d = if parents {
+            ctx.hash_parents_sources(sources, excludes)
+        } else {
+            ctx.hash_sources_with(sources, excludes)
+        }
+        .map_err(|source| PlanError::Context { line, source })?;
         h.str("context", &d.digest);
         inputs.files.extend(d.paths);
         inputs.listing.extend(d.listing);
@@ -228,7 +236,7 @@ impl Walker<'_, '_> {
                         format!("{url}: source can't be {what} for COPY (ADD fetches it)"),
                     ));
                 }
-                self.context_key(&op.sources, &op.excludes, line, h, inputs)?
+                self.context_key(&op.sources, &op.excludes, op.parents, line, h, inputs)?
             }
             None => {}
         }
@@ -295,7 +303,7 @@ impl Walker<'_, '_> {
             }
         }
         if !local.is_empty() {
-            self.context_key(&local, &op.excludes, line, h, inputs)?;
+            self.context_key(&local, &op.excludes, false, line, h, inputs)?;
         }
         Ok((history_text(&op, &a.files.inline), op))
     }

@@ -1,6 +1,6 @@
 //! The global scope and the FROM line of every stage: base, platform, and the stages each one
-//! depends on (`FROM <stage>`, `COPY --from`, `RUN --mount from=`), with BuildKit's rules for
-//! stage references.
+//! depends on (`FROM <stage>`, `COPY --from`, `RUN --mount from=`, and those of the ONBUILD
+//! triggers of a base stage), with BuildKit's rules for stage references.
 
 use super::named::NamedContexts;
 use super::resolve::{self, ImageSource, Source};
@@ -128,6 +128,16 @@ pub(super) fn stage_heads(
             Source::Scratch
         } else if let Some(j) = names[..i].iter().position(|n| *n == Some(base.as_str())) {
             depends_on.insert(j);
+            // The base stage's ONBUILD instructions are this stage's triggers.
+            let triggers: Vec<String> = stages[j]
+                .commands
+                .iter()
+                .filter_map(|c| match &c.kind {
+                    CommandKind::Onbuild(expr) => Some(expr.clone()),
+                    _ => None,
+                })
+                .collect();
+            depends_on.extend(trigger_deps(&triggers, i, &names, req.named, stage.line));
             Source::Stage(j)
         } else if let Some((n, named)) = req.named.lookup(&base) {
             resolve::named_source(n, named)
@@ -153,6 +163,30 @@ pub(super) fn stage_heads(
         });
     }
     Ok(heads)
+}
+
+/// The stages that the ONBUILD `triggers` of a base, run in stage `current`, copy or mount
+/// from (as BuildKit's `initOnBuildTriggers` adds them as dependencies). A trigger that does not
+/// parse, or names a stage it may not, adds nothing: planning the stage reports it.
+pub(super) fn trigger_deps(
+    triggers: &[String],
+    current: usize,
+    names: &[Option<&str>],
+    named: &NamedContexts,
+    line: usize,
+) -> BTreeSet<usize> {
+    let mut out = BTreeSet::new();
+    for trigger in triggers {
+        let Ok(cmd) = super::steps::onbuild_trigger(trigger, line) else {
+            continue;
+        };
+        for from in command_sources(&cmd) {
+            if let Ok(StageRef::Stage(j)) = stage_ref(&from, current, names, named, line) {
+                out.insert(j);
+            }
+        }
+    }
+    out
 }
 
 /// The `--from` names a command reads from.

@@ -85,9 +85,14 @@ pub enum PlanError {
         #[source]
         source: ContextError,
     },
-    /// `--target` names no stage.
-    #[error("failed to reach build target {0} in Dockerfile")]
-    UnknownTarget(String),
+    /// `--target` names no stage (BuildKit's message and "did you mean" hint).
+    #[error("target stage {target:?} could not be found{hint}")]
+    UnknownTarget {
+        /// The target as given.
+        target: String,
+        /// `" (did you mean <stage>?)"` when a stage's name is near, else empty.
+        hint: String,
+    },
 }
 
 impl PlanError {
@@ -95,7 +100,7 @@ impl PlanError {
     pub fn line(&self) -> Option<usize> {
         match self {
             PlanError::Instruction { line, .. } | PlanError::Context { line, .. } => Some(*line),
-            PlanError::UnknownTarget(_) => None,
+            PlanError::UnknownTarget { .. } => None,
         }
     }
 
@@ -293,7 +298,16 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, PlanError> {
             stages
                 .iter()
                 .position(|s| s.name.as_deref() == Some(lower.as_str()))
-                .ok_or_else(|| PlanError::UnknownTarget(t.clone()))?
+                .ok_or_else(|| {
+                    let names: Vec<&str> =
+                        stages.iter().filter_map(|s| s.name.as_deref()).collect();
+                    PlanError::UnknownTarget {
+                        target: t.clone(),
+                        hint: crate::dockerfile::suggest::search(t, &names, true)
+                            .map(|m| format!(" (did you mean {m}?)"))
+                            .unwrap_or_default(),
+                    }
+                })?
         }
         None => stages.len().saturating_sub(1),
     };
@@ -307,7 +321,7 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, PlanError> {
 
     // FROM lines and dependencies of every stage (cheap: no context, no registry).
     let heads = heads::stage_heads(req, &lexer, &global, &target_platform)?;
-    let deps: Vec<BTreeSet<usize>> = heads.iter().map(|h| h.depends_on.clone()).collect();
+    let deps = with_image_triggers(req, &heads, target);
     let needed = needed_stages(target, &deps);
     let waves = waves(&needed, &deps);
     let order: Vec<usize> = waves.iter().flatten().copied().collect();
@@ -323,7 +337,7 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, PlanError> {
             base: h.base.clone(),
             base_image: None,
             platform: h.platform.to_string(),
-            depends_on: h.depends_on.iter().copied().collect(),
+            depends_on: deps[i].iter().copied().collect(),
             steps: Vec::new(),
             key: None,
             config: None,
@@ -356,6 +370,45 @@ pub fn plan(req: &PlanRequest<'_>) -> Result<Plan, PlanError> {
     };
     plan.set_dockerfile("Dockerfile");
     Ok(plan)
+}
+
+/// Every stage's dependencies, with the stages that the ONBUILD triggers of a needed stage's
+/// base image copy or mount from (BuildKit's `resolveStages` loop: a trigger can make another
+/// stage needed, whose base image can have triggers in turn). The image configs come from the
+/// resolver (which keeps them for the stages' planning); one it cannot give adds nothing.
+fn with_image_triggers(
+    req: &PlanRequest<'_>,
+    heads: &[heads::StageHead],
+    target: usize,
+) -> Vec<BTreeSet<usize>> {
+    let mut deps: Vec<BTreeSet<usize>> = heads.iter().map(|h| h.depends_on.clone()).collect();
+    let names: Vec<Option<&str>> = req
+        .stages
+        .stages
+        .iter()
+        .map(|s| s.name.as_deref())
+        .collect();
+    let mut asked = BTreeSet::new();
+    loop {
+        let mut grew = false;
+        for i in needed_stages(target, &deps) {
+            let (Source::Image(img), true) = (&heads[i].source, asked.insert(i)) else {
+                continue;
+            };
+            let Ok(Some(config)) =
+                resolve::image_config(&img.reference, &heads[i].platform, req.resolver)
+            else {
+                continue;
+            };
+            let line = req.stages.stages[i].line;
+            for j in heads::trigger_deps(&config.config.on_build, i, &names, req.named, line) {
+                grew |= deps[i].insert(j);
+            }
+        }
+        if !grew {
+            return deps;
+        }
+    }
 }
 
 /// Names declared by the ARGs before the first FROM.

@@ -54,11 +54,22 @@ pub struct RunOp {
     /// The build-wide sandbox options (`--add-host`, `--shm-size`, `--ulimit`,
     /// `--cgroup-parent`).
     pub sandbox: RunSandbox,
+    /// The host name (`--build-arg BUILDKIT_SANDBOX_HOSTNAME`); `None`: BuildKit's
+    /// [`RunOp::DEFAULT_HOSTNAME`]. Part of the key when set, as it is of BuildKit's (the exec
+    /// op's meta).
+    pub hostname: Option<String>,
 }
 
 impl RunOp {
     /// Where [`RunOp::files`] are mounted (BuildKit's directory for heredoc scripts).
     pub const FILES_DIR: &'static str = "/dev/pipes";
+    /// The host name of a step when none is given (BuildKit's).
+    pub const DEFAULT_HOSTNAME: &'static str = crate::exec::spec::DEFAULT_HOSTNAME;
+
+    /// The host name the step runs with.
+    pub fn hostname(&self) -> &str {
+        self.hostname.as_deref().unwrap_or(Self::DEFAULT_HOSTNAME)
+    }
 }
 
 /// A `RUN --mount` after expansion, with BuildKit's defaults applied.

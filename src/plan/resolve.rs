@@ -103,6 +103,27 @@ pub fn image(
     })
 }
 
+/// The message of an image `name` (as written in `FROM` or `--from`) that could not be
+/// resolved, as BuildKit words it: `"<name>: <error>"`, with its "did you mean" hint among the
+/// stage names and some common image names.
+pub fn unresolved(name: &str, error: &str, stage_names: &[Option<&str>]) -> String {
+    let mut options: Vec<String> = stage_names
+        .iter()
+        .flatten()
+        .map(|s| s.to_string())
+        .collect();
+    // BuildKit's `commonImageNames`, spelled as it spells them.
+    for repo in [
+        "alpine", "busybox", "centos", "debian", "golang", "ubuntu", "fedora",
+    ] {
+        options.push(repo.to_string());
+        options.push(format!("docker.io/library{repo}"));
+        options.push(format!("{repo}:latest"));
+        options.push(format!("docker.io/library{repo}:latest"));
+    }
+    crate::dockerfile::suggest::hint(format!("{name}: {error}"), name, &options, true)
+}
+
 /// The config of the image `name` for `platform`, if the resolver knows it.
 pub fn image_config(
     name: &str,

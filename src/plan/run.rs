@@ -68,6 +68,11 @@ impl Walker<'_, '_> {
                 .collect();
             h.list("ulimits", &limits);
         }
+        // Only when given, so that the keys of every other build stay as they were.
+        let hostname = self.build_args.sandbox_hostname().map(str::to_string);
+        if let Some(name) = &hostname {
+            h.str("hostname", name);
+        }
         h.bytes("mounts", &(r.mounts.len() as u64).to_be_bytes());
         let mut shown_flags = Vec::new();
         let mut mounts = Vec::new();
@@ -122,6 +127,7 @@ impl Walker<'_, '_> {
             proxy_env: self.build_args.proxies(),
             insecure: r.security == "insecure",
             sandbox: sandbox.clone(),
+            hostname,
         };
         Ok((text, op))
     }
@@ -190,7 +196,7 @@ impl Walker<'_, '_> {
                 Some(self.source_key(from, std::slice::from_ref(&source), line, h, inputs)?)
             }
             (MountType::Bind, None) => {
-                self.context_key(std::slice::from_ref(&source), &[], line, h, inputs)?;
+                self.context_key(std::slice::from_ref(&source), &[], false, line, h, inputs)?;
                 Some(FileSource::Context)
             }
             _ => None,

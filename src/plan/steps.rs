@@ -159,8 +159,11 @@ pub(super) fn plan_stage(
             )
         }
         Source::Image(img) => {
-            let resolved = resolve::image(&img.reference, &head.platform, req.resolver)
-                .map_err(|e| PlanError::at(stage.line, e))?;
+            let unresolved = |e: String| {
+                PlanError::at(stage.line, resolve::unresolved(&img.reference, &e, &names))
+            };
+            let resolved =
+                resolve::image(&img.reference, &head.platform, req.resolver).map_err(unresolved)?;
             let mut h = KeyHasher::new("from");
             h.str("platform", &head.platform.to_string())
                 .str("image", &resolved.reference)
@@ -172,7 +175,7 @@ pub(super) fn plan_stage(
                 ));
             }
             let base_config = resolve::image_config(&img.reference, &head.platform, req.resolver)
-                .map_err(|e| PlanError::at(stage.line, e))?;
+                .map_err(unresolved)?;
             inputs.images.push(resolved.clone());
             base_image = Some(resolved);
             let state = match base_config {
@@ -673,7 +676,7 @@ impl Walker<'_, '_> {
 }
 
 /// Parses one ONBUILD trigger of a base into a command placed at the stage's FROM line.
-fn onbuild_trigger(trigger: &str, line: usize) -> Result<Command, PlanError> {
+pub(super) fn onbuild_trigger(trigger: &str, line: usize) -> Result<Command, PlanError> {
     let bad = |m: String| PlanError::at(line, format!("ONBUILD trigger `{trigger}`: {m}"));
     let df = crate::dockerfile::parse(trigger).map_err(|e| bad(e.to_string()))?;
     let [inst] = df.instructions.as_slice() else {

@@ -60,7 +60,12 @@ pub const PREDEFINED_ARGS: &[&str] = &[
     "ALL_PROXY",
     "all_proxy",
     "SOURCE_DATE_EPOCH",
+    SANDBOX_HOSTNAME_ARG,
 ];
+
+/// The build arg that names RUN's host name (BuildKit's `dockerui` turns it into the
+/// `hostname` frontend option).
+pub const SANDBOX_HOSTNAME_ARG: &str = "BUILDKIT_SANDBOX_HOSTNAME";
 
 impl BuildArgs {
     /// The proxy build args given (`HTTP_PROXY` or `http_proxy`, `no_proxy`, ...), each in
@@ -83,6 +88,15 @@ impl BuildArgs {
             }
         }
         out
+    }
+
+    /// The host name RUN steps get from `--build-arg BUILDKIT_SANDBOX_HOSTNAME=...` (ignored
+    /// when empty, as BuildKit's `dockerui` does); `None`: BuildKit's default.
+    pub fn sandbox_hostname(&self) -> Option<&str> {
+        self.values
+            .get(SANDBOX_HOSTNAME_ARG)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     /// Wraps `--build-arg` values.

@@ -123,7 +123,12 @@ fn plan_shows_stages_order_skips_and_inputs() {
 
     let missing = rbuild(&["plan", "--target", "nope", "."], dir.path());
     assert!(!missing.status.success());
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("failed to reach build target nope"));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr)
+            .contains("target stage \"nope\" could not be found"),
+        "{}",
+        String::from_utf8_lossy(&missing.stderr)
+    );
 }
 
 #[test]
@@ -289,4 +294,82 @@ fn a_proxy_build_arg_changes_no_key() {
     };
     assert_eq!(key("http://a:1"), key("http://b:2"));
     assert!(key("http://a:1").is_string());
+}
+
+/// `BUILDKIT_SANDBOX_HOSTNAME` is part of RUN's key when given, as the host name is of
+/// BuildKit's exec op; without it (or empty, which BuildKit ignores) the keys are unchanged.
+#[test]
+fn the_sandbox_hostname_is_part_of_runs_key() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM scratch\nCOPY a /a\nRUN true\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("a"), "a").unwrap();
+    let key = |args: &[&str]| {
+        let mut all = vec!["plan", "--offline", "--format", "json"];
+        all.extend(args);
+        all.push(".");
+        let out = rbuild(&all, dir.path());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        plan["stages"][0]["key"].clone()
+    };
+    let none = key(&[]);
+    assert!(none.is_string());
+    let arg = |v: &str| format!("BUILDKIT_SANDBOX_HOSTNAME={v}");
+    assert_eq!(key(&["--build-arg", &arg("")]), none);
+    assert_ne!(key(&["--build-arg", &arg("foo")]), none);
+    assert_ne!(
+        key(&["--build-arg", &arg("foo")]),
+        key(&["--build-arg", &arg("bar")])
+    );
+}
+
+/// BuildKit's "did you mean" hints for an unknown instruction, an unknown flag and an unknown
+/// target stage, with BuildKit's exact wording (suggest.WrapError; issue 23).
+#[test]
+fn misspellings_get_buildkits_hints() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a"), "a").unwrap();
+    let stderr = |dockerfile: &str, args: &[&str]| {
+        fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
+        let mut all = vec!["plan", "--offline"];
+        all.extend(args);
+        all.push(".");
+        let out = rbuild(&all, dir.path());
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = stderr("FROM scratch\nRUNN true\n", &[]);
+    assert!(
+        err.contains("Dockerfile:2: unknown instruction: RUNN (did you mean RUN?)"),
+        "{err}"
+    );
+    // As written: BuildKit keeps the keyword's case, and the hint follows it.
+    let err = stderr("FROM scratch\nentrypiont [\"x\"]\n", &[]);
+    assert!(
+        err.contains("unknown instruction: entrypiont (did you mean entrypoint?)"),
+        "{err}"
+    );
+    let err = stderr("FROM scratch\nCOPY --chwon=1 a /a\n", &[]);
+    assert!(
+        err.contains("Dockerfile:2: unknown flag: --chwon (did you mean chown?)"),
+        "{err}"
+    );
+    let err = stderr("FROM scratch\nFROBNICATE x\n", &[]);
+    assert!(err.contains("unknown instruction: FROBNICATE\n"), "{err}");
+    let err = stderr(
+        "FROM scratch AS build\nFROM scratch\n",
+        &["--target", "bulid"],
+    );
+    assert!(
+        err.contains("target stage \"bulid\" could not be found (did you mean build?)"),
+        "{err}"
+    );
 }

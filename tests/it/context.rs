@@ -365,3 +365,26 @@ fn context_10k_timing() {
     println!("10k files: first hash {cold:?}, re-hash with cache {warm:?}");
     assert!(warm < Duration::from_secs(1));
 }
+
+/// A Unix socket is an empty regular file, as BuildKit's context transfer sends it: its digest
+/// is an empty file's with the same mode, and it never fails the hashing (issue 23).
+#[test]
+fn a_socket_is_hashed_as_an_empty_file() {
+    let with_socket = tempfile::tempdir().unwrap();
+    write(with_socket.path(), "d/a.txt", "alpha");
+    drop(std::os::unix::net::UnixListener::bind(with_socket.path().join("d/s")).unwrap());
+    let with_file = tempfile::tempdir().unwrap();
+    write(with_file.path(), "d/a.txt", "alpha");
+    write(with_file.path(), "d/s", "");
+    for root in [with_socket.path(), with_file.path()] {
+        std::fs::set_permissions(root.join("d/s"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    assert_eq!(
+        digest(with_socket.path(), &["d"]),
+        digest(with_file.path(), &["d"])
+    );
+    assert_eq!(
+        digest(with_socket.path(), &["d/s"]),
+        digest(with_file.path(), &["d/s"])
+    );
+}

@@ -214,3 +214,24 @@ fn run_sandbox_flags() {
         },
     );
 }
+
+/// RUN's host name and `/etc/hosts`: BuildKit's default, and `--build-arg
+/// BUILDKIT_SANDBOX_HOSTNAME=...` (issue 23), in every stage.
+#[test]
+fn run_hostname() {
+    check("run-hostname", &Opts::default());
+    check(
+        "run-hostname",
+        &Opts {
+            build_args: &[("BUILDKIT_SANDBOX_HOSTNAME", "foo")],
+            ..Opts::default()
+        },
+    );
+}
+
+/// `RUN --mount=type=tmpfs,target=/dev/shm`: the step's tmpfs replaces the default /dev/shm
+/// (issue 23: it was mounted on top of it, two /dev/shm mounts in /proc/mounts).
+#[test]
+fn run_tmpfs_over_dev_shm() {
+    check("run-tmpfs-shm", &Opts::default());
+}

@@ -278,7 +278,7 @@ fn errors_name_the_line() {
     .unwrap_err();
     assert!(err.starts_with("line 2: "), "{err}");
     let err = try_plan(dir.path(), "FROM scratch AS a\n", &[], Some("nope")).unwrap_err();
-    assert_eq!(err, "failed to reach build target nope in Dockerfile");
+    assert_eq!(err, "target stage \"nope\" could not be found");
     let err = try_plan(
         dir.path(),
         "FROM scratch\nWORKDIR ${X:?must be set}\n",
@@ -566,5 +566,66 @@ fn base_onbuild_triggers_run_first_and_do_not_carry_over() {
             .config
             .on_build
             .is_empty()
+    );
+}
+
+/// A resolver that knows no image (as a registry answering "not found" for every name).
+struct NoImages;
+
+impl rbuild::plan::BaseResolver for NoImages {
+    fn resolve(
+        &self,
+        _: &rbuild::plan::reference::Reference,
+        _: &Platform,
+    ) -> Result<Option<String>, String> {
+        Err("not found".into())
+    }
+}
+
+/// BuildKit's "did you mean" hints (suggest.WrapError, Levenshtein distance under 3) for an
+/// unknown `--target`, and for a FROM or `--from` name that is no stage and no image: the
+/// message is BuildKit's `<name>: <error> (did you mean <stage>?)` (issue 23).
+#[test]
+fn misspelled_stage_names_get_buildkits_hints() {
+    let dir = tempfile::tempdir().unwrap();
+    let df = "FROM scratch AS build\nFROM scratch AS app\nCOPY --from=biuld /x /y\n";
+    let err = try_plan(dir.path(), df, &[], Some("bulid")).unwrap_err();
+    assert_eq!(
+        err,
+        "target stage \"bulid\" could not be found (did you mean build?)"
+    );
+    let plan_err = |df: &str| {
+        let df = parse(df).unwrap();
+        let stages = instructions::from_dockerfile(&df).unwrap();
+        let ctx = BuildContext::open(dir.path(), None, None).unwrap();
+        let req = PlanRequest {
+            stages: &stages,
+            target: None,
+            build_args: BTreeMap::new(),
+            build_platform: Platform::parse("linux/amd64").unwrap(),
+            target_platform: None,
+            context: &ctx,
+            resolver: &NoImages,
+            sandbox: Default::default(),
+            named: &plan::NamedContexts::default(),
+        };
+        plan::plan(&req).unwrap_err().to_string()
+    };
+    assert_eq!(
+        plan_err(df),
+        "line 3: biuld: not found (did you mean build?)"
+    );
+    assert_eq!(
+        plan_err("FROM scratch AS build\nFROM biuld\n"),
+        "line 2: biuld: not found (did you mean build?)"
+    );
+    // Common image names are suggested too; far names get no hint.
+    assert_eq!(
+        plan_err("FROM busybx\n"),
+        "line 1: busybx: not found (did you mean busybox?)"
+    );
+    assert_eq!(
+        plan_err("FROM scratch AS build\nFROM something-else\n"),
+        "line 2: something-else: not found"
     );
 }

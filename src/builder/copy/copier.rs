@@ -10,12 +10,13 @@
 //!    becomes that path. A directory's contents go into it, created when missing; the directory
 //!    keeps its metadata but takes the source directory's mtime.
 //! 3. Copied entries keep their mode (or `--chmod`), mtime and xattrs; the context's are owned
-//!    by root, a stage's keep their owners, `--chown` sets them all.
+//!    by root, a stage's keep their owners, `--chown` sets them all. A socket becomes an empty
+//!    regular file, as BuildKit receives and copies it.
 //!
 //! So several sources and a destination without `/` are not an error (BuildKit does not check):
 //! a first file becomes the destination and the next ones replace it.
 
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
 
 use super::archive::{self, Compression};
@@ -149,12 +150,22 @@ impl<'r, 'a> Copier<'r, 'a> {
         apply_chmod: bool,
     ) -> Result<Option<Entry>, CopyError> {
         let line = self.line();
-        let Some(found) = entry_from_disk(path, disk, meta)
-            .map_err(|source| CopyError::Layer { line, source })?
-        else {
-            return Ok(None);
+        let mut entry = if meta.file_type().is_socket() {
+            // BuildKit receives a context's socket as an empty regular file (fsutil clears
+            // the socket bit), and its copier makes one of a stage's ("copied as stub").
+            let mut e = Entry::empty_file(path);
+            e.mode = meta.mode() & 0o7777;
+            (e.uid, e.gid) = (u64::from(meta.uid()), u64::from(meta.gid()));
+            e.mtime = meta.mtime();
+            e
+        } else {
+            let Some(found) = entry_from_disk(path, disk, meta)
+                .map_err(|source| CopyError::Layer { line, source })?
+            else {
+                return Ok(None);
+            };
+            found.entry
         };
-        let mut entry = found.entry;
         if let Some(owner) = self.owner {
             (entry.uid, entry.gid) = owner;
         } else if !keep_owner {
@@ -233,8 +244,9 @@ impl<'r, 'a> Copier<'r, 'a> {
         self.put_disk(&dst, &src.disk, &src.meta, src.keep_owner, true)
     }
 
-    /// `--parents`: the destination is a directory, and the source keeps the directories
-    /// leading to it (from the root or the `/./` pivot), each with its source's metadata.
+    /// `--parents`: the destination is a directory that receives what the source directory
+    /// holds of the include pattern, with the directories leading there (their source's
+    /// metadata), as BuildKit's copy with `IncludePatterns`.
     fn copy_with_parents(&mut self, src: &Source) -> Result<(), CopyError> {
         let (root, existing) = self.tree.resolve(&self.dest.clone(), true)?;
         match existing {
@@ -247,19 +259,12 @@ impl<'r, 'a> Copier<'r, 'a> {
                 });
             }
         }
-        for (i, (disk, meta)) in src.parents.iter().enumerate() {
-            let comps: Comps = root.iter().chain(&src.name[..=i]).cloned().collect();
-            self.put_disk(&comps, disk, meta, src.keep_owner, true)?;
-        }
         let top: Comps = root.iter().chain(&src.name).cloned().collect();
-        if !src.name.is_empty() {
-            self.put_disk(&top, &src.disk, &src.meta, src.keep_owner, true)?;
-        }
         self.copy_tree(&top, &src.below, src.keep_owner, true)
     }
 
     /// Extracts an archive into the destination directory (created 0755 with the `--chown`
-    /// owner); the archive's owners and modes are kept.
+    /// owner); the archive's modes are kept, and its owners unless `--chown` is given.
     fn unpack(
         &mut self,
         archive_path: &Path,
@@ -284,12 +289,10 @@ impl<'r, 'a> Copier<'r, 'a> {
             }
         })?;
         let files = disk_tree(&into, line)?;
-        // BuildKit (0.13, checked by the differential tests) keeps the archive's owners even
-        // with --chown: the owner applies to the directories ADD creates, not to the contents.
-        let chown = self.owner.take();
-        let copied = self.copy_tree(&dst, &files, true, false);
-        self.owner = chown;
-        copied
+        // --chown owns everything extracted, as today's BuildKit does (unpack with the archive
+        // package's ChownOpts); BuildKit 0.13 kept the archive's owners. Without it, the
+        // archive's owners are kept.
+        self.copy_tree(&dst, &files, true, false)
     }
 
     /// ADD of a git source: its checkout at the commit planned (resolved now when the build was

@@ -118,6 +118,22 @@ pub fn copy_entries(
     let checksum = checked_checksum(req)?;
     // BuildKit 0.13 links only when no --chmod is given; with one, COPY --link is a plain COPY.
     let link = req.link && req.chmod.is_none();
+    // A stage or image without layers still has a root: an empty directory (BuildKit's
+    // scratch), so that `COPY --from=<it> / ...` copies nothing instead of failing.
+    let empty_root;
+    let from = match &req.from {
+        CopyFrom::Context(ctx) => CopyFrom::Context(ctx),
+        CopyFrom::Rootfs(view) if view.stack.is_empty() => {
+            let dir = scratch::new_dir(scratch, "empty-root").map_err(|source| CopyError::Io {
+                line,
+                path: scratch.to_path_buf(),
+                source,
+            })?;
+            empty_root = RootfsView::new(vec![dir]);
+            CopyFrom::Rootfs(&empty_root)
+        }
+        CopyFrom::Rootfs(view) => CopyFrom::Rootfs(view),
+    };
     let tree = layer_tree::LayerTree::new((!link).then_some(lower), line);
     let mut copier = copier::Copier::new(
         req,
@@ -150,7 +166,7 @@ pub fn copy_entries(
             copier.copy_url(source, checksum.as_deref())?;
             continue;
         }
-        for selected in sources::resolve(&req.from, source, &req.excludes, req.parents, line)? {
+        for selected in sources::resolve(&from, source, &req.excludes, req.parents, line)? {
             copier.copy_source(&selected)?;
         }
     }

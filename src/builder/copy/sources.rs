@@ -12,9 +12,10 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use super::paths::{self, Comps};
-use super::{CopyError, CopyFrom, RootfsView};
+use super::{CopyError, CopyFrom};
+use crate::context::ContextError;
 use crate::context::dockerignore::PatternMatcher;
-use crate::context::{BuildContext, ContextError};
+use crate::context::parents::{ParentsSource, included};
 use crate::image::layer::walk::list_dir;
 
 /// A file below a selected directory.
@@ -31,7 +32,7 @@ pub struct SourceFile {
 /// One selected path.
 #[derive(Debug)]
 pub struct Source {
-    /// The path as matched, from the root (or from the `/./` pivot with `--parents`).
+    /// The path as matched, from the root (empty with `--parents`: the contents are copied).
     pub name: Comps,
     /// What it resolves to on the host, symlinks followed.
     pub disk: PathBuf,
@@ -41,12 +42,12 @@ pub struct Source {
     pub below: Vec<SourceFile>,
     /// Whether owners are kept (`--from`) rather than set to root (the context).
     pub keep_owner: bool,
-    /// With `--parents`: the directories leading to `name`, one per component but the last.
-    pub parents: Vec<(PathBuf, Metadata)>,
 }
 
-/// The paths `source` selects in `from`, with `excludes` left out below them; `parents` keeps
-/// the path from the root or from a `/./` pivot in `name`.
+/// The paths `source` selects in `from`, with `excludes` left out below them. With `parents`
+/// (`COPY --parents`), each selected source is a directory before the `/./` pivot (the root
+/// without one) whose contents are copied, holding only what the include pattern after it
+/// matches and the directories leading there (see [`crate::context::parents`]).
 pub fn resolve(
     from: &CopyFrom<'_>,
     source: &str,
@@ -54,24 +55,14 @@ pub fn resolve(
     parents: bool,
     line: usize,
 ) -> Result<Vec<Source>, CopyError> {
-    let (pivot, full) = match source.split_once("/./") {
-        Some((pivot, rest)) if parents => {
-            (paths::clean(pivot.as_bytes()), format!("{pivot}/{rest}"))
-        }
-        _ => (Vec::new(), source.to_string()),
-    };
     let not_found = || CopyError::SourceNotFound {
         line,
         source_path: source.trim_start_matches('/').to_string(),
     };
-    let strip = |name: Comps| match name.strip_prefix(pivot.as_slice()) {
-        Some(rest) => rest.to_vec(),
-        None => name,
-    };
     match from {
         CopyFrom::Context(ctx) => {
             let selected = ctx
-                .select_for_copy(std::slice::from_ref(&full), excludes)
+                .select_for_copy(std::slice::from_ref(&source.to_string()), excludes, parents)
                 .map_err(|e| match e {
                     ContextError::NotFound { .. } => not_found(),
                     source => CopyError::Context { line, source },
@@ -90,28 +81,25 @@ pub fn resolve(
                         meta,
                     });
                 }
-                let name = strip(paths::clean(&sel.path));
-                let parents = if parents {
-                    context_parents(ctx, &pivot, &name, line)?
-                } else {
-                    Vec::new()
-                };
                 out.push(Source {
-                    name,
+                    name: if parents {
+                        Vec::new()
+                    } else {
+                        paths::clean(&sel.path)
+                    },
                     disk,
                     meta,
                     below,
                     keep_owner: false,
-                    parents,
                 });
             }
             Ok(out)
         }
         CopyFrom::Rootfs(view) => {
-            let store = |source| CopyError::Store {
+            let store = |e| CopyError::Store {
                 line,
-                path: full.clone(),
-                source,
+                path: source.to_string(),
+                source: e,
             };
             let matcher = if excludes.is_empty() {
                 None
@@ -126,11 +114,25 @@ pub fn resolve(
                     })?,
                 )
             };
-            let matches = view.select(&full).map_err(store)?.ok_or_else(not_found)?;
+            let split = parents.then(|| ParentsSource::split(source));
+            if let Some(required) = split.as_ref().and_then(ParentsSource::required) {
+                view.select(&required)
+                    .map_err(store)?
+                    .ok_or_else(not_found)?;
+            }
+            let selector = split.as_ref().map_or(source, |s| s.src.as_str());
+            let include = split.as_ref().and_then(ParentsSource::matcher);
+            let matches = view
+                .select(selector)
+                .map_err(store)?
+                .ok_or_else(not_found)?;
             let mut out = Vec::new();
             for m in matches {
                 let (disk, meta) = m.found;
-                let below = if meta.is_dir() {
+                if parents && !meta.is_dir() {
+                    continue;
+                }
+                let mut below: Vec<SourceFile> = if meta.is_dir() {
                     view.walk(&m.path, matcher.as_ref())
                         .map_err(store)?
                         .into_iter()
@@ -143,19 +145,21 @@ pub fn resolve(
                 } else {
                     Vec::new()
                 };
-                let name = strip(m.path);
-                let parents = if parents {
-                    view_parents(view, &pivot, &name).map_err(store)?
-                } else {
-                    Vec::new()
-                };
+                if let Some(include) = &include {
+                    let listed: Vec<(&[u8], bool)> = below
+                        .iter()
+                        .map(|f| (f.rel.as_slice(), f.meta.is_dir()))
+                        .collect();
+                    let keep = included(&listed, include);
+                    let mut keep = keep.into_iter();
+                    below.retain(|_| keep.next().unwrap_or(false));
+                }
                 out.push(Source {
-                    name,
+                    name: if parents { Vec::new() } else { m.path },
                     disk,
                     meta,
                     below,
                     keep_owner: true,
-                    parents,
                 });
             }
             Ok(out)
@@ -187,41 +191,6 @@ pub fn disk_tree(dir: &Path, line: usize) -> Result<Vec<SourceFile>, CopyError> 
         }
     }
     out.sort_by(|a, b| paths::layer_order(&a.rel, &b.rel));
-    Ok(out)
-}
-
-fn context_parents(
-    ctx: &BuildContext,
-    pivot: &Comps,
-    name: &Comps,
-    line: usize,
-) -> Result<Vec<(PathBuf, Metadata)>, CopyError> {
-    let mut out = Vec::new();
-    for i in 1..name.len() {
-        let rel = paths::join(&[pivot.as_slice(), &name[..i]].concat());
-        let disk = under(ctx.root(), &rel);
-        let meta = std::fs::metadata(&disk).map_err(|source| CopyError::Io {
-            line,
-            path: disk.clone(),
-            source,
-        })?;
-        out.push((disk, meta));
-    }
-    Ok(out)
-}
-
-fn view_parents(
-    view: &RootfsView,
-    pivot: &Comps,
-    name: &Comps,
-) -> Result<Vec<(PathBuf, Metadata)>, crate::store::StoreError> {
-    let mut out = Vec::new();
-    for i in 1..name.len() {
-        let path = paths::host(&[pivot.as_slice(), &name[..i]].concat());
-        if let Some(found) = view.stat(&path)? {
-            out.push(found);
-        }
-    }
     Ok(out)
 }
 

@@ -80,7 +80,7 @@ pub fn materialize_context(
     line: usize,
 ) -> Result<PathBuf, BuildError> {
     let selected = context
-        .select_for_copy(&[source.to_string()], &[])
+        .select_for_copy(&[source.to_string()], &[], false)
         .map_err(|e| BuildError::at(line, format!("bind mount source `{source}`: {e}")))?;
     let Some(sel) = selected.into_iter().next() else {
         return Err(BuildError::at(

@@ -42,7 +42,13 @@ impl Flags {
             };
             let flag_name = format!("--{name}");
             let Some(kind) = flags.known.get(name).copied() else {
-                return Err(format!("unknown flag: {flag_name}"));
+                let names: Vec<&str> = flags.known.keys().copied().collect();
+                return Err(crate::dockerfile::suggest::hint(
+                    format!("unknown flag: {flag_name}"),
+                    name,
+                    &names,
+                    true,
+                ));
             };
             if flags.values.contains_key(name) && kind != FlagKind::Strings {
                 return Err(format!("duplicate flag specified: {flag_name}"));

@@ -321,7 +321,21 @@ fn parse_kind(inst: &Instruction) -> Result<CommandKind, String> {
             }
             CommandKind::Shell(args.to_vec())
         }
-        other => return Err(format!("unknown instruction: {}", other.to_uppercase())),
+        other => {
+            // As written (BuildKit's node value), with its hint (case-insensitive).
+            let written = inst
+                .original
+                .split([' ', '\t', '\u{b}', '\u{c}', '\r'])
+                .find(|w| !w.is_empty())
+                .filter(|w| w.to_lowercase() == other)
+                .map_or_else(|| other.to_uppercase(), str::to_string);
+            return Err(crate::dockerfile::suggest::hint(
+                format!("unknown instruction: {written}"),
+                &written,
+                &crate::dockerfile::dispatch::KEYWORDS,
+                false,
+            ));
+        }
     })
 }
 

@@ -57,14 +57,22 @@ fn errors_carry_lines_and_buildkit_messages() {
         from_dockerfile(&df(vec![inst(1, "from", &[], &["a"], false), i])).unwrap_err()
     };
     let e = err(inst(7, "copy", &["--foo=bar"], &["a", "b"], false));
-    assert_eq!((e.line, e.message.as_str()), (7, "unknown flag: --foo"));
+    // BuildKit's hint: "foo" is two edits from "from".
+    assert_eq!(
+        (e.line, e.message.as_str()),
+        (7, "unknown flag: --foo (did you mean from?)")
+    );
     assert_eq!(
         err(inst(2, "copy", &[], &["a"], false)).message,
         "COPY requires at least two arguments, but only one was provided. Destination could not be determined"
     );
     assert_eq!(
         err(inst(2, "frob", &[], &["a"], false)).message,
-        "unknown instruction: FROB"
+        "unknown instruction: FROB (did you mean FROM?)"
+    );
+    assert_eq!(
+        err(inst(2, "frobnicate", &[], &["a"], false)).message,
+        "unknown instruction: FROBNICATE"
     );
     assert_eq!(
         err(inst(2, "workdir", &[], &["a", "b"], false)).message,
