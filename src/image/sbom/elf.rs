@@ -114,13 +114,13 @@ pub fn sections(
         return Ok(Vec::new());
     }
     // The first window, then the tail before the table and the table.
-    let mut pos = header.len() as u64;
-    let mut prefix = header;
-    prefix.extend(read_up_to(
-        stream,
-        size.min(MAX_PREFIX).saturating_sub(pos),
-    )?);
-    pos = prefix.len() as u64;
+    // Sized once (no doubling): at most MAX_PREFIX, whatever the stream holds.
+    let prefix_len = size.min(MAX_PREFIX);
+    let mut prefix = Vec::with_capacity(usize::try_from(prefix_len).unwrap_or(0));
+    prefix.extend(&header);
+    let mut rest = stream.take(prefix_len.saturating_sub(header.len() as u64));
+    rest.read_to_end(&mut prefix)?;
+    let pos = prefix.len() as u64;
     let mut windows = Windows(vec![(0, prefix)]);
     if table_end > pos {
         let start = offset.saturating_sub(MAX_TAIL).max(pos);
