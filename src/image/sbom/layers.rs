@@ -201,4 +201,33 @@ mod tests {
         apply_layer(&mut files, &second[..]).unwrap();
         assert!(files.is_empty(), "{files:?}");
     }
+
+    #[test]
+    fn the_rpm_database_is_kept_and_whiteouts_apply() {
+        let db = include_bytes!("../../../tests/data/sbom/rpmdb-4096.sqlite");
+        let mut files = BTreeMap::new();
+        let first = layer(&[
+            ("var/lib/rpm/rpmdb.sqlite", 0o644, db),
+            ("usr/lib/sysimage/rpm/rpmdb.sqlite", 0o644, db),
+            ("var/lib/rpm/Packages", 0o644, b"old"),
+        ]);
+        apply_layer(&mut files, &first[..]).unwrap();
+        assert_eq!(
+            files.keys().collect::<Vec<_>>(),
+            [
+                "usr/lib/sysimage/rpm/rpmdb.sqlite",
+                "var/lib/rpm/rpmdb.sqlite"
+            ]
+        );
+        assert_eq!(
+            files["var/lib/rpm/rpmdb.sqlite"],
+            Found::Metadata(db.to_vec())
+        );
+        let second = layer(&[
+            ("var/lib/rpm/.wh.rpmdb.sqlite", 0o644, b""),
+            ("usr/lib/sysimage/.wh..wh..opq", 0o644, b""),
+        ]);
+        apply_layer(&mut files, &second[..]).unwrap();
+        assert!(files.is_empty(), "{files:?}");
+    }
 }

@@ -1,12 +1,12 @@
 //! Packages named by package databases and language metadata files: dpkg's status, apk's
-//! installed database, Python's `METADATA`/`PKG-INFO`, Node's `package.json`; and the
+//! installed database, rpm's `rpmdb.sqlite` ([`rpm`]), Python's `METADATA`/`PKG-INFO`, Node's `package.json`; and the
 //! distribution from `os-release`.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::Package;
+use super::{Package, rpm};
 
 /// The largest language metadata file read.
 pub const MAX_FILE: u64 = 1 << 20;
@@ -17,6 +17,9 @@ pub const MAX_DPKG_STATUS: u64 = 64 << 20;
 pub fn interesting(path: &str) -> Option<u64> {
     if path == "var/lib/dpkg/status" {
         return Some(MAX_DPKG_STATUS);
+    }
+    if rpm::is_rpmdb(path) {
+        return Some(rpm::MAX_DB);
     }
     let parent_and_name = path.rsplit_once('/');
     match parent_and_name {
@@ -75,6 +78,10 @@ fn paragraphs(text: &str, sep: &str) -> Vec<BTreeMap<String, String>> {
 pub fn packages(files: &BTreeMap<String, Vec<u8>>) -> Vec<Package> {
     let mut out = Vec::new();
     for (path, bytes) in files {
+        if rpm::is_rpmdb(path) {
+            out.extend(rpm::packages(bytes, path));
+            continue;
+        }
         let text = String::from_utf8_lossy(bytes);
         let field = |p: &BTreeMap<String, String>, k: &str| p.get(k).cloned().unwrap_or_default();
         if path == "var/lib/dpkg/status" || path.starts_with("var/lib/dpkg/status.d/") {
@@ -157,6 +164,9 @@ mod tests {
     #[test]
     fn paths_that_hold_package_metadata() {
         assert!(interesting("var/lib/dpkg/status").is_some());
+        assert_eq!(interesting("var/lib/rpm/rpmdb.sqlite"), Some(rpm::MAX_DB));
+        assert!(interesting("usr/lib/sysimage/rpm/rpmdb.sqlite").is_some());
+        assert!(interesting("var/lib/rpm/Packages").is_none());
         assert!(
             interesting("usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA").is_some()
         );

@@ -3,11 +3,12 @@
 //! as an SPDX 2.3 JSON document, the predicate BuildKit's SBOM attestations carry.
 //!
 //! What is read: Debian's dpkg database (`var/lib/dpkg/status`, distroless `status.d/*`),
-//! Alpine's apk database (`lib/apk/db/installed`), Python distributions (`*.dist-info/METADATA`,
+//! Alpine's apk database (`lib/apk/db/installed`), rpm's SQLite database
+//! (`var/lib/rpm/rpmdb.sqlite`, `usr/lib/sysimage/rpm/rpmdb.sqlite`, rpm 4.16+: [`rpm`]), Python distributions (`*.dist-info/METADATA`,
 //! `*.egg-info/PKG-INFO`), Node packages (`node_modules/<name>/package.json`),
 //! `etc/os-release` for the distribution ([`metadata`]); in ELF executables, Go build info
 //! ([`golang`], Go 1.18 and later) and `cargo auditable`'s crate list ([`cargo`]). Not read
-//! (said so in docs/attestations.md): the rpm database (SQLite), Go binaries before 1.18,
+//! (said so in docs/attestations.md): rpm's older BerkeleyDB `Packages` and NDB `Packages.db`, Go binaries before 1.18,
 //! binaries other than ELF.
 //!
 //! Bounds: a metadata file larger than [`metadata::MAX_FILE`] (dpkg's status:
@@ -20,6 +21,7 @@ pub mod golang;
 pub mod layers;
 pub mod metadata;
 pub mod purl;
+pub mod rpm;
 
 use std::collections::BTreeMap;
 
@@ -47,7 +49,7 @@ pub enum SbomError {
 /// A package found in the image.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Package {
-    /// Its ecosystem: `deb`, `apk`, `pypi`, `npm`, `golang`, `cargo`.
+    /// Its ecosystem: `deb`, `apk`, `rpm`, `pypi`, `npm`, `golang`, `cargo`.
     pub kind: &'static str,
     /// Its name.
     pub name: String,
@@ -210,6 +212,39 @@ mod tests {
                 ("pkg:golang/github.com/spf13/cobra@v1.8.0", app.as_str()),
                 ("pkg:golang/stdlib@1.22.1", app.as_str()),
             ]
+        );
+    }
+
+    #[test]
+    fn the_document_lists_rpm_packages_with_their_distro() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let db = include_bytes!("../../../tests/data/sbom/rpmdb-1024.sqlite");
+        let tar = layers::fixture::layer(&[
+            ("etc/os-release", 0o644, b"ID=fedora\nVERSION_ID=40\n"),
+            ("var/lib/rpm/rpmdb.sqlite", 0o644, db),
+        ]);
+        let mut image = assemble(&store, &ImageConfig::default(), &[]).unwrap();
+        image.layers.push(Descriptor {
+            media_type: "application/vnd.oci.image.layer.v1.tar".into(),
+            digest: store.put_bytes(&tar).unwrap(),
+            size: tar.len() as u64,
+            annotations: BTreeMap::new(),
+            platform: None,
+        });
+        let doc = spdx(&store, &image, "app", "2024-01-01T00:00:00Z").unwrap();
+        let packages = doc["packages"].as_array().unwrap();
+        assert_eq!(packages.len(), 33);
+        let bash = packages.iter().find(|p| p["name"] == "bash").unwrap();
+        assert_eq!(bash["versionInfo"], "1:5.2.26-3.fc40");
+        assert_eq!(bash["licenseDeclared"], "GPL-3.0-or-later");
+        assert_eq!(
+            bash["externalRefs"][0]["referenceLocator"],
+            "pkg:rpm/fedora/bash@5.2.26-3.fc40?arch=x86_64&epoch=1&distro=fedora-40"
+        );
+        assert_eq!(
+            bash["sourceInfo"],
+            "acquired package info from var/lib/rpm/rpmdb.sqlite"
         );
     }
 }

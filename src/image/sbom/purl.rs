@@ -18,7 +18,9 @@ pub fn package_url(p: &Package, distro: Option<&(String, String)>) -> String {
     };
     let mut out = format!("pkg:{}/", p.kind);
     match (p.kind, distro) {
-        ("deb" | "apk", Some((id, _))) => out.push_str(&format!("{}/", esc(id))),
+        // syft names Red Hat's namespace `redhat` where os-release says `rhel`.
+        ("rpm", Some((id, _))) if id == "rhel" => out.push_str("redhat/"),
+        ("deb" | "apk" | "rpm", Some((id, _))) => out.push_str(&format!("{}/", esc(id))),
         ("npm", _) if p.name.starts_with('@') => {}
         _ => {}
     }
@@ -32,10 +34,15 @@ pub fn package_url(p: &Package, distro: Option<&(String, String)>) -> String {
         }
         _ => out.push_str(&esc(&p.name)),
     }
-    // The standard library's version is Go's without `go`, as syft writes it.
-    let version = match (p.kind, p.name.as_str()) {
-        ("golang", "stdlib") => p.version.strip_prefix("go").unwrap_or(&p.version),
-        _ => &p.version,
+    // The standard library's version is Go's without `go`, as syft writes it; an rpm's epoch
+    // is a qualifier.
+    let (version, epoch) = match (p.kind, p.name.as_str()) {
+        ("golang", "stdlib") => (p.version.strip_prefix("go").unwrap_or(&p.version), None),
+        ("rpm", _) => match p.version.split_once(':') {
+            Some((epoch, version)) => (version, Some(epoch)),
+            None => (p.version.as_str(), None),
+        },
+        _ => (p.version.as_str(), None),
     };
     if !version.is_empty() {
         out.push('@');
@@ -45,7 +52,10 @@ pub fn package_url(p: &Package, distro: Option<&(String, String)>) -> String {
     if !p.arch.is_empty() {
         q.push(format!("arch={}", esc(&p.arch)));
     }
-    if let (Some((id, version)), "deb" | "apk") = (distro, p.kind) {
+    if let Some(epoch) = epoch {
+        q.push(format!("epoch={}", esc(epoch)));
+    }
+    if let (Some((id, version)), "deb" | "apk" | "rpm") = (distro, p.kind) {
         q.push(format!("distro={}", esc(&format!("{id}-{version}"))));
     }
     if !q.is_empty() {
@@ -98,5 +108,28 @@ mod tests {
         for (p, url) in cases {
             assert_eq!(package_url(&p, debian.as_ref()), url);
         }
+        let fedora = Some(("fedora".to_string(), "40".to_string()));
+        assert_eq!(
+            package_url(
+                &package("rpm", "bash", "1:5.2.26-3.fc40", "x86_64"),
+                fedora.as_ref()
+            ),
+            "pkg:rpm/fedora/bash@5.2.26-3.fc40?arch=x86_64&epoch=1&distro=fedora-40"
+        );
+        assert_eq!(
+            package_url(
+                &package("rpm", "tzdata", "2024a-5.fc40", "noarch"),
+                fedora.as_ref()
+            ),
+            "pkg:rpm/fedora/tzdata@2024a-5.fc40?arch=noarch&distro=fedora-40"
+        );
+        let rhel = Some(("rhel".to_string(), "9.4".to_string()));
+        assert_eq!(
+            package_url(
+                &package("rpm", "bash", "5.1.8-9.el9", "x86_64"),
+                rhel.as_ref()
+            ),
+            "pkg:rpm/redhat/bash@5.1.8-9.el9?arch=x86_64&distro=rhel-9.4"
+        );
     }
 }
