@@ -87,7 +87,7 @@ pub(super) fn stage_heads(
     target_platform: &Platform,
 ) -> Result<Vec<StageHead>, PlanError> {
     let stages = &req.stages.stages;
-    let names: Vec<Option<&str>> = stages.iter().map(|s| s.name.as_deref()).collect();
+    let names = stage_names(req);
     let mut heads = Vec::with_capacity(stages.len());
     for (i, stage) in stages.iter().enumerate() {
         let (base, _) = expand(lexer, &stage.base, global, stage.line)?;
@@ -163,6 +163,16 @@ pub(super) fn stage_heads(
         });
     }
     Ok(heads)
+}
+
+/// Each stage's `AS` name, in file order (what `--from`, `FROM` and `--target` are matched
+/// against).
+pub(super) fn stage_names<'a>(req: &'a PlanRequest<'_>) -> Vec<Option<&'a str>> {
+    req.stages
+        .stages
+        .iter()
+        .map(|s| s.name.as_deref())
+        .collect()
 }
 
 /// The stages that the ONBUILD `triggers` of a base, run in stage `current`, copy or mount

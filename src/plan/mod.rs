@@ -382,12 +382,7 @@ fn with_image_triggers(
     target: usize,
 ) -> Vec<BTreeSet<usize>> {
     let mut deps: Vec<BTreeSet<usize>> = heads.iter().map(|h| h.depends_on.clone()).collect();
-    let names: Vec<Option<&str>> = req
-        .stages
-        .stages
-        .iter()
-        .map(|s| s.name.as_deref())
-        .collect();
+    let names = heads::stage_names(req);
     let mut asked = BTreeSet::new();
     loop {
         let mut grew = false;

@@ -73,12 +73,7 @@ pub(super) fn plan_stage(
     done: &BTreeMap<usize, StageResult>,
 ) -> Result<StageResult, PlanError> {
     let stage = &req.stages.stages[index];
-    let names: Vec<Option<&str>> = req
-        .stages
-        .stages
-        .iter()
-        .map(|s| s.name.as_deref())
-        .collect();
+    let names = super::heads::stage_names(req);
     let mut inputs = StepInputs::default();
     let mut base_image = None;
     let (key, state) = match &head.source {
