@@ -460,6 +460,12 @@ fn attest_images(
         what: what.to_string(),
         reason: chain(e),
     };
+    // The context's git facts are the same for every platform: asked once.
+    let vcs = if wanted.provenance.is_some() {
+        vcs_facts(&req.input.context)
+    } else {
+        Default::default()
+    };
     let mut out = Vec::new();
     for (b, plan) in built.iter().zip(&planned.plans) {
         let mut predicates = Vec::new();
@@ -470,7 +476,7 @@ fn attest_images(
                 started,
                 finished,
                 invocation_id: &id,
-                vcs: vcs_facts(&req.input.context),
+                vcs: vcs.clone(),
             };
             let top_digest = |reference: &str, platform: &str| {
                 let r = Reference::parse(reference).ok()?;
